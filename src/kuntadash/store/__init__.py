@@ -1,0 +1,23 @@
+"""Store layer: the snapshot directory format, its readers and writers, and its validation."""
+
+from kuntadash.store.snapshot import (
+    FORMAT_VERSION,
+    Snapshot,
+    SnapshotError,
+    read_manifest,
+    read_snapshot,
+    write_snapshot,
+)
+from kuntadash.store.validate import Problem, summarise_snapshot, validate_snapshot
+
+__all__ = [
+    "FORMAT_VERSION",
+    "Problem",
+    "Snapshot",
+    "SnapshotError",
+    "read_manifest",
+    "read_snapshot",
+    "summarise_snapshot",
+    "validate_snapshot",
+    "write_snapshot",
+]

@@ -1,0 +1,68 @@
+"""Cached reads of the served snapshot (UI layer).
+
+The snapshot is read once per process and shared by every session (``cache_resource``: the
+tables are treated as read-only, never mutated by pages). The snapshot's content hash is part of
+every cache key, so an update or import is picked up on the next rerun.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from kuntadash.store import Snapshot, read_manifest, read_snapshot
+
+DATA_DIR_ENV = "KUNTADASH_DATA_DIR"
+REPO_DATA_DIR = Path(__file__).resolve().parents[3] / "data"
+
+
+def data_dir() -> Path:
+    """The snapshot the app serves: ``$KUNTADASH_DATA_DIR``, else the repository's ``data/``."""
+    configured = os.environ.get(DATA_DIR_ENV)
+    return Path(configured).expanduser().resolve() if configured else REPO_DATA_DIR
+
+
+def snapshot_version(folder: Path) -> str:
+    """Cheap per-rerun read of the manifest's content hash (the cache key)."""
+    return str(read_manifest(folder).get("data_hash", ""))
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _load_snapshot(folder: str, version: str) -> Snapshot:
+    return read_snapshot(Path(folder))
+
+
+def load_snapshot() -> Snapshot:
+    folder = data_dir()
+    return _load_snapshot(str(folder), snapshot_version(folder))
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _load_geojson(folder: str, version: str) -> dict[str, Any]:
+    boundaries = _load_snapshot(folder, version).boundaries
+    # Feature ids are the municipality codes, so plotly joins on them directly.
+    collection = json.loads(boundaries.set_index("municipality_code").to_json(drop_id=False))
+    for feature in collection["features"]:
+        feature["properties"] = {}
+    return collection
+
+
+def load_geojson(snapshot: Snapshot) -> dict[str, Any]:
+    """Boundaries as a GeoJSON dict keyed by municipality code (shared, do not mutate)."""
+    return _load_geojson(str(snapshot.path), snapshot.version)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _load_wide_values(folder: str, version: str) -> pd.DataFrame:
+    values = _load_snapshot(folder, version).values
+    return values.pivot(index=["municipality_code", "year"], columns="indicator_id", values="value")
+
+
+def load_wide_values(snapshot: Snapshot) -> pd.DataFrame:
+    """Values as one column per indicator, indexed by (municipality_code, year)."""
+    return _load_wide_values(str(snapshot.path), snapshot.version)

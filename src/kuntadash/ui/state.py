@@ -1,0 +1,136 @@
+"""View state shared across reruns, pages and links (UI layer).
+
+Every shareable choice (language, municipality, indicator, year, ...) lives in a persistent
+session-state key named like its URL parameter, and is mirrored into ``st.query_params`` with
+defaults left out, so a copied link restores the view. Values read from a link are checked
+against the options on offer; an invalid one is reported and replaced by the default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import streamlit as st
+
+T = TypeVar("T")
+
+# URL parameter names = persistent session-state keys. One place, so links stay stable.
+LANG_KEY = "lang"
+MUNICIPALITY_KEY = "kunta"
+DIMENSION_KEY = "dim"
+INDICATOR_KEY = "indicator"
+YEAR_KEY = "year"
+GROUP_KEY = "group"
+COMPARE_KEY = "compare"
+TYPE_FILTER_KEY = "type"
+REGION_FILTER_KEY = "region"
+SEARCH_KEY = "q"
+
+_WIDGET_PREFIX = "w_"
+_NOTICES_KEY = "_state_notices"
+
+
+def _parse(raw: str, options: Sequence[T]) -> T | None:
+    """The option whose text form is ``raw`` (URL values are strings), or None."""
+    for option in options:
+        if str(option) == raw:
+            return option
+    return None
+
+
+def _from_url(name: str, options: Sequence[T], default: T) -> T:
+    raw = st.query_params.get(name)
+    if raw is None:
+        return default
+    value = _parse(raw, options)
+    if value is None:
+        st.session_state.setdefault(_NOTICES_KEY, []).append((name, raw))
+        return default
+    return value
+
+
+def pop_invalid_params() -> list[tuple[str, str]]:
+    """URL values rejected in this run as (parameter, value), for a message to the user."""
+    return st.session_state.pop(_NOTICES_KEY, [])
+
+
+def write_param(name: str, value: Any, default: Any) -> None:
+    """Mirror ``value`` into the URL, leaving it out when it equals the default."""
+    text = ",".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
+    default_text = ",".join(map(str, default)) if isinstance(default, list | tuple) else str(default)
+    if value is None or text == default_text or text == "":
+        if name in st.query_params:
+            del st.query_params[name]
+    elif st.query_params.get(name) != text:
+        st.query_params[name] = text
+
+
+def current(name: str, options: Sequence[T], default: T) -> T:
+    """The persistent value of ``name``, initialised from the URL once and kept valid."""
+    if name not in st.session_state:
+        st.session_state[name] = _from_url(name, options, default)
+    value = st.session_state[name]
+    if value not in options:
+        value = default
+        st.session_state[name] = value
+    return value
+
+
+def stateful_selectbox(
+    label: str,
+    options: Sequence[T],
+    name: str,
+    default: T,
+    format_func: Callable[[T], str] = str,
+    container: Any = None,
+    **kwargs: Any,
+) -> T:
+    """A selectbox bound to the persistent key and URL parameter ``name``."""
+    options = list(options)
+    if default not in options and options:
+        default = options[0]
+    value = current(name, options, default)
+    widget_key = _WIDGET_PREFIX + name
+    if st.session_state.get(widget_key) not in options:
+        st.session_state[widget_key] = value
+    target = container if container is not None else st
+    chosen = target.selectbox(label, options, key=widget_key, format_func=format_func, **kwargs)
+    st.session_state[name] = chosen
+    write_param(name, chosen, default)
+    return chosen
+
+
+def stateful_multiselect(
+    label: str,
+    options: Sequence[T],
+    name: str,
+    default: Sequence[T],
+    format_func: Callable[[T], str] = str,
+    container: Any = None,
+    **kwargs: Any,
+) -> list[T]:
+    """A multiselect bound to ``name``; the URL holds the choices comma-separated."""
+    options = list(options)
+    default = [d for d in default if d in options]
+    if name not in st.session_state:
+        raw = st.query_params.get(name)
+        chosen: list[T] = list(default)
+        if raw:
+            parsed = [(_parse(part, options), part) for part in raw.split(",") if part]
+            bad = [part for value, part in parsed if value is None]
+            if bad:
+                st.session_state.setdefault(_NOTICES_KEY, []).append((name, ",".join(bad)))
+            chosen = [value for value, _ in parsed if value is not None] or list(default)
+        st.session_state[name] = chosen
+    value = [v for v in st.session_state[name] if v in options]
+    widget_key = _WIDGET_PREFIX + name
+    if widget_key not in st.session_state or any(
+        v not in options for v in st.session_state[widget_key]
+    ):
+        st.session_state[widget_key] = value
+    target = container if container is not None else st
+    picked = target.multiselect(label, options, key=widget_key, format_func=format_func, **kwargs)
+    st.session_state[name] = list(picked)
+    write_param(name, list(picked), list(default))
+    return list(picked)
