@@ -1,0 +1,227 @@
+"""Harmonisation to the current municipal division: domain layer, pure pandas (and geopandas).
+
+Statistics published for an earlier division carry codes of municipalities that have since
+merged (e.g. Pertunmaa 588, merged into Mäntyharju 507 on 1.1.2025). The merger table is data
+(``resources/division_changes.yaml``). Rules, per (merged municipality, indicator, year):
+
+- ``count`` indicators are summed over the municipalities that formed it;
+- ``rate``, ``per_resident``, ``share`` and ``index`` indicators are averaged weighted by
+  population: the population indicator of the same data and year where present (for a
+  per-resident figure this is exactly numerator / denominator recomputed), else the register's
+  population, else the absorbed municipality's population at the merger (division_changes.yaml);
+- when any member's value is missing the harmonised value is missing too: a sum or mean over part
+  of the area would look like a real figure and is not one.
+
+Harmonised keys are returned as a separate table so the store can record them without changing
+the values table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+HARMONISED_COLUMNS = ("municipality_code", "indicator_id", "year", "method", "members")
+_SUMMED = frozenset({"count"})
+
+
+@dataclass(frozen=True)
+class DivisionChange:
+    """One merger: from 1 January of ``year``, ``absorbed`` is part of ``into``."""
+
+    year: int
+    absorbed: str
+    into: str
+    name_fi: str = ""
+    name_sv: str = ""
+    population: float | None = None
+    source: str = ""
+
+
+def read_division_changes(document: Mapping[str, Any]) -> list[DivisionChange]:
+    """The changes listed in a division_changes.yaml document, newest first."""
+    changes = []
+    for entry in document.get("changes") or []:
+        changes.append(
+            DivisionChange(
+                year=int(entry["year"]),
+                absorbed=str(entry["absorbed"]).zfill(3),
+                into=str(entry["into"]).zfill(3),
+                name_fi=str(entry.get("name_fi", "")),
+                name_sv=str(entry.get("name_sv", "")),
+                population=None if entry.get("population") is None else float(entry["population"]),
+                source=str(entry.get("source", "")),
+            )
+        )
+    return sorted(changes, key=lambda c: (-c.year, c.absorbed))
+
+
+def merger_map(changes: Iterable[DivisionChange], target_year: int) -> dict[str, str]:
+    """Old code -> code in the ``target_year`` division, following chains of mergers."""
+    direct = {c.absorbed: c.into for c in changes if c.year <= target_year}
+    resolved = {}
+    for code in direct:
+        seen, current = {code}, direct[code]
+        while current in direct and current not in seen:
+            seen.add(current)
+            current = direct[current]
+        resolved[code] = current
+    return resolved
+
+
+def division_codes(
+    target_codes: Iterable[str], changes: Iterable[DivisionChange], target_year: int, year: int
+) -> set[str]:
+    """Codes of the ``year`` division, derived from the ``target_year`` one and the changes."""
+    codes = set(target_codes)
+    for change in changes:
+        if year < change.year <= target_year:
+            codes.add(change.absorbed)
+    return codes
+
+
+@dataclass(frozen=True)
+class DivisionMatch:
+    """Which division a set of codes belongs to, and what could not be placed."""
+
+    year: int | None
+    unknown: frozenset[str]  # codes of no known division
+    missing: frozenset[str]  # codes of the best matching division absent from the set
+
+    @property
+    def recognised(self) -> bool:
+        return self.year is not None
+
+
+def detect_division(
+    codes: Iterable[str],
+    target_codes: Iterable[str],
+    changes: Iterable[DivisionChange],
+    target_year: int,
+) -> DivisionMatch:
+    """The division whose code set equals ``codes`` (the target first, then earlier ones)."""
+    codes, target_codes, changes = set(codes), set(target_codes), list(changes)
+    candidate_years = [target_year] + sorted(
+        {c.year - 1 for c in changes if c.year <= target_year}, reverse=True
+    )
+    best: tuple[int, set[str]] | None = None
+    for year in candidate_years:
+        expected = division_codes(target_codes, changes, target_year, year)
+        if codes == expected:
+            return DivisionMatch(year, frozenset(), frozenset())
+        if codes <= expected and (best is None or len(expected - codes) < len(best[1])):
+            best = (year, expected - codes)
+    known = division_codes(target_codes, changes, target_year, min(candidate_years))
+    unknown = frozenset(codes - known)
+    missing = frozenset(best[1]) if best else frozenset(target_codes - codes)
+    return DivisionMatch(None, unknown, missing)
+
+
+@dataclass(frozen=True)
+class HarmonisedValues:
+    values: pd.DataFrame
+    harmonised: pd.DataFrame  # HARMONISED_COLUMNS: one row per harmonised key
+
+
+def empty_harmonised() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "municipality_code": pd.Series(dtype="string"),
+            "indicator_id": pd.Series(dtype="string"),
+            "year": pd.Series(dtype="int64"),
+            "method": pd.Series(dtype="string"),
+            "members": pd.Series(dtype="string"),
+        }
+    )
+
+
+def harmonise_values(
+    values: pd.DataFrame,
+    aggregations: Mapping[str, str],
+    mapping: Mapping[str, str],
+    population: pd.DataFrame | None = None,
+    fallback_population: Mapping[str, float] | None = None,
+) -> HarmonisedValues:
+    """``values`` (tidy) moved to the division of ``mapping`` (old code -> current code).
+
+    ``aggregations``: indicator id -> catalogue aggregation. ``population``: tidy frame with
+    municipality_code, year, value (population, any division) used as weights.
+    """
+    frame = values.copy()
+    frame["municipality_code"] = frame["municipality_code"].astype(str)
+    target = frame["municipality_code"].map(lambda code: mapping.get(code, code))
+    moved = frame["municipality_code"] != target
+    if not moved.any():
+        return HarmonisedValues(values.reset_index(drop=True), empty_harmonised())
+    frame["_target"] = target
+    groups_of = frame.loc[moved, "_target"].unique()
+    members_of = {
+        t: sorted(set(frame.loc[frame["_target"] == t, "municipality_code"])) for t in groups_of
+    }
+    affected = frame["_target"].isin(groups_of)
+    untouched = frame.loc[~affected].drop(columns="_target")
+    weights = _weights(population, fallback_population or {})
+    rows, keys = [], []
+    for (code, indicator, year), group in frame.loc[affected].groupby(
+        ["_target", "indicator_id", "year"], sort=True
+    ):
+        members = members_of[code]
+        method = "sum" if aggregations.get(indicator) in _SUMMED else "population_weighted"
+        value = _combine(group, members, method, int(year), weights)
+        rows.append({"municipality_code": code, "indicator_id": indicator, "year": year,
+                     "value": value})
+        keys.append({"municipality_code": code, "indicator_id": indicator, "year": int(year),
+                     "method": method, "members": "+".join(members)})
+    combined = pd.concat([untouched, pd.DataFrame(rows)], ignore_index=True)
+    combined = combined.astype({"year": "int64", "value": "float64"})
+    harmonised = pd.DataFrame(keys, columns=list(HARMONISED_COLUMNS)).astype(
+        {"municipality_code": "string", "indicator_id": "string", "year": "int64",
+         "method": "string", "members": "string"}
+    )
+    return HarmonisedValues(combined, harmonised)
+
+
+def _weights(
+    population: pd.DataFrame | None, fallback: Mapping[str, float]
+) -> tuple[dict[tuple[str, int], float], Mapping[str, float]]:
+    by_year: dict[tuple[str, int], float] = {}
+    if population is not None and len(population):
+        clean = population.dropna(subset=["value"])
+        for code, year, value in zip(
+            clean["municipality_code"].astype(str), clean["year"], clean["value"], strict=True
+        ):
+            by_year[(code, int(year))] = float(value)
+    return by_year, fallback
+
+
+def _combine(
+    group: pd.DataFrame,
+    members: list[str],
+    method: str,
+    year: int,
+    weights: tuple[dict[tuple[str, int], float], Mapping[str, float]],
+) -> float:
+    present = dict(zip(group["municipality_code"], group["value"], strict=True))
+    if set(present) != set(members) or any(pd.isna(present[m]) for m in members):
+        return float("nan")
+    numbers = np.array([float(present[m]) for m in members])
+    if method == "sum":
+        return float(numbers.sum())
+    by_year, fallback = weights
+    w = np.array([by_year.get((m, year), fallback.get(m, np.nan)) for m in members], dtype=float)
+    if np.isnan(w).any() or w.sum() <= 0:
+        return float("nan")
+    return float((numbers * w).sum() / w.sum())
+
+
+def harmonise_boundaries(boundaries: gpd.GeoDataFrame, mapping: Mapping[str, str]) -> gpd.GeoDataFrame:
+    """Boundaries of an earlier division dissolved into the current one (old areas merged)."""
+    frame = boundaries[["municipality_code", "geometry"]].copy()
+    frame["municipality_code"] = frame["municipality_code"].map(lambda c: mapping.get(c, c))
+    dissolved = frame.dissolve(by="municipality_code", as_index=False)
+    return dissolved[["municipality_code", "geometry"]]
