@@ -1,0 +1,185 @@
+"""Checks of the indicator catalogue and source definitions as plain YAML files.
+
+Deliberately independent of the kuntadash package: it reads the resource files with PyYAML,
+so a broken catalogue is reported even when the package itself fails to import.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+RESOURCES = Path(__file__).resolve().parents[1] / "src" / "kuntadash" / "resources"
+CATALOGUE_PATH = RESOURCES / "indicators.yaml"
+SOURCES_PATH = RESOURCES / "sources.yaml"
+
+LANGUAGES = ("fi", "sv", "en")
+DIMENSIONS = ("economic", "social", "ecological", "technological")
+DIRECTIONS = {"higher_better", "lower_better", "neutral"}
+AGGREGATIONS = {"count", "rate", "per_resident", "index", "share"}
+ADAPTERS = {"pxweb", "sotkanet", "syke", "traficom_pxweb", "import"}
+CADENCES = {"annual", "monthly", "quarterly", "every_4_years"}
+INDICATOR_KEYS = {
+    "id",
+    "dimension",
+    "name",
+    "definition",
+    "interpretation",
+    "unit",
+    "decimals",
+    "direction",
+    "aggregation",
+    "source",
+    "cadence",
+    "valid_range",
+    "sample",
+}
+SOURCE_KEYS = {"publisher", "adapter", "table", "code", "licence"}
+SAMPLE_KEYS = {"mean", "sd", "urban", "prosperity", "trend", "missing"}
+PUBLISHER_KEYS = {"name", "url", "api", "licence", "licence_url", "attribution"}
+TRANSLATED_FIELDS = ("name", "definition", "interpretation", "unit")
+MIN_PER_DIMENSION = 8
+MAX_NAME_LENGTH = 45
+SNAKE_CASE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
+
+
+def _load(path: Path) -> Any:
+    with path.open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+CATALOGUE: dict[str, Any] = _load(CATALOGUE_PATH)
+SOURCES: dict[str, Any] = _load(SOURCES_PATH)
+INDICATORS: list[dict[str, Any]] = CATALOGUE["indicators"]
+IDS = [str(entry.get("id")) for entry in INDICATORS]
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def test_top_level_keys() -> None:
+    assert set(CATALOGUE) == {"version", "dimensions", "indicators"}
+    assert CATALOGUE["version"] == 1
+    assert isinstance(INDICATORS, list) and INDICATORS
+
+
+def test_dimensions_are_the_four_in_display_order_with_names() -> None:
+    dimensions = CATALOGUE["dimensions"]
+    assert tuple(dimensions) == DIMENSIONS
+    for key, names in dimensions.items():
+        for lang in LANGUAGES:
+            assert isinstance(names.get(lang), str) and names[lang].strip(), (key, lang)
+
+
+def test_ids_are_unique() -> None:
+    duplicates = [name for name, count in Counter(IDS).items() if count > 1]
+    assert not duplicates
+
+
+@pytest.mark.parametrize("indicator_id", IDS)
+def test_id_is_snake_case(indicator_id: str) -> None:
+    assert SNAKE_CASE.match(indicator_id), indicator_id
+
+
+@pytest.mark.parametrize("dimension", DIMENSIONS)
+def test_each_dimension_has_enough_indicators(dimension: str) -> None:
+    count = sum(1 for entry in INDICATORS if entry.get("dimension") == dimension)
+    assert count >= MIN_PER_DIMENSION, (dimension, count)
+
+
+@pytest.mark.parametrize("entry", INDICATORS, ids=IDS)
+def test_indicator_has_exactly_the_schema_keys(entry: dict[str, Any]) -> None:
+    assert set(entry) == INDICATOR_KEYS
+    assert set(entry["source"]) == SOURCE_KEYS
+    assert set(entry["sample"]) == SAMPLE_KEYS
+
+
+@pytest.mark.parametrize("entry", INDICATORS, ids=IDS)
+def test_texts_present_in_every_language(entry: dict[str, Any]) -> None:
+    for field in TRANSLATED_FIELDS:
+        texts = entry[field]
+        assert isinstance(texts, dict), field
+        for lang in LANGUAGES:
+            text = texts.get(lang)
+            assert isinstance(text, str) and text.strip(), (field, lang)
+
+
+@pytest.mark.parametrize("entry", INDICATORS, ids=IDS)
+def test_names_are_short_enough_for_menus(entry: dict[str, Any]) -> None:
+    for lang in LANGUAGES:
+        assert len(entry["name"][lang]) <= MAX_NAME_LENGTH, (lang, entry["name"][lang])
+
+
+@pytest.mark.parametrize("entry", INDICATORS, ids=IDS)
+def test_enumerations_are_allowed_values(entry: dict[str, Any]) -> None:
+    assert entry["dimension"] in DIMENSIONS
+    assert entry["direction"] in DIRECTIONS
+    assert entry["aggregation"] in AGGREGATIONS
+    assert entry["cadence"] in CADENCES
+    assert entry["source"]["adapter"] in ADAPTERS
+
+
+@pytest.mark.parametrize("entry", INDICATORS, ids=IDS)
+def test_decimals_between_zero_and_three(entry: dict[str, Any]) -> None:
+    decimals = entry["decimals"]
+    assert isinstance(decimals, int) and not isinstance(decimals, bool)
+    assert 0 <= decimals <= 3
+
+
+@pytest.mark.parametrize("entry", INDICATORS, ids=IDS)
+def test_valid_range_is_ordered_pair(entry: dict[str, Any]) -> None:
+    valid_range = entry["valid_range"]
+    assert isinstance(valid_range, list) and len(valid_range) == 2
+    lower, upper = valid_range
+    assert _is_number(lower) and _is_number(upper)
+    assert lower < upper
+
+
+@pytest.mark.parametrize("entry", INDICATORS, ids=IDS)
+def test_sample_parameters_are_plausible(entry: dict[str, Any]) -> None:
+    sample = entry["sample"]
+    assert all(_is_number(sample[key]) for key in SAMPLE_KEYS), sample
+    lower, upper = entry["valid_range"]
+    assert lower <= sample["mean"] <= upper
+    assert sample["sd"] > 0
+    assert sample["urban"] ** 2 + sample["prosperity"] ** 2 <= 0.9 + 1e-9
+    assert 0 <= sample["missing"] <= 0.08
+
+
+@pytest.mark.parametrize("entry", INDICATORS, ids=IDS)
+def test_source_refers_to_a_known_publisher(entry: dict[str, Any]) -> None:
+    source = entry["source"]
+    assert source["publisher"] in SOURCES, source["publisher"]
+    assert isinstance(source["licence"], str) and source["licence"].strip()
+
+
+@pytest.mark.parametrize("entry", INDICATORS, ids=IDS)
+def test_fetched_sources_name_a_table_or_code(entry: dict[str, Any]) -> None:
+    source = entry["source"]
+    if source["adapter"] != "import":
+        assert source["table"] or source["code"], "a fetched indicator needs table or code"
+    for key in ("table", "code"):
+        assert source[key] is None or isinstance(source[key], str), (key, source[key])
+
+
+@pytest.mark.parametrize("publisher", sorted(SOURCES))
+def test_publisher_definition_is_complete(publisher: str) -> None:
+    definition = SOURCES[publisher]
+    assert set(definition) == PUBLISHER_KEYS
+    for field in ("name", "attribution"):
+        for lang in LANGUAGES:
+            text = definition[field].get(lang)
+            assert isinstance(text, str) and text.strip(), (field, lang)
+    assert str(definition["url"]).startswith("https://")
+    assert definition["api"] is None or str(definition["api"]).startswith("https://")
+
+
+def test_every_publisher_is_used() -> None:
+    used = {entry["source"]["publisher"] for entry in INDICATORS}
+    assert set(SOURCES) == used
