@@ -62,6 +62,39 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return EXIT_INVALID if problems else EXIT_OK
 
 
+def _cmd_import(args: argparse.Namespace) -> int:
+    from kuntadash.importing import DataImportError, import_files
+
+    try:
+        report = import_files(
+            [Path(f) for f in args.files], Path(args.out), division_year=args.year
+        )
+    except DataImportError as exc:
+        for item in exc.messages:
+            print(f"error: {item.render(args.lang)}", file=sys.stderr)
+        print(_nothing_changed(args.lang, args.out), file=sys.stderr)
+        return EXIT_INVALID
+    for line in report.render(args.lang):
+        print(line)
+    print(f"OK: {args.out} (data hash {report.snapshot.version}).")
+    return EXIT_OK
+
+
+def _cmd_update(args: argparse.Namespace) -> int:
+    from kuntadash.update import run_update_cli
+
+    return run_update_cli(args)
+
+
+def _nothing_changed(lang: str, out: str) -> str:
+    texts = {
+        "fi": f"Mitään ei kirjoitettu: {out} säilyi ennallaan.",
+        "sv": f"Inget skrevs: {out} är oförändrad.",
+        "en": f"Nothing was written: {out} is unchanged.",
+    }
+    return texts.get(lang, texts["en"])
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kuntadash", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -76,6 +109,26 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("dir", help="snapshot directory")
     check.add_argument("--json", action="store_true", help="print a JSON summary")
     check.set_defaults(handler=_cmd_check)
+
+    languages = ("fi", "sv", "en")
+    update = actions.add_parser(
+        "update", help="fetch the catalogue's indicators from the official sources"
+    )
+    update.add_argument("--out", help="snapshot directory (default: the served data dir)")
+    update.add_argument("--year", type=int, default=2025, help="municipal division year")
+    update.add_argument("--cache-dir", help="raw response cache (default: $KUNTADASH_CACHE_DIR "
+                        "or .kuntadash-cache next to the snapshot's parent)")
+    update.add_argument("--lang", choices=languages, default="fi", help="message language")
+    update.set_defaults(handler=_cmd_update)
+
+    imp = actions.add_parser("import", help="build or extend a snapshot from local files")
+    imp.add_argument("--out", required=True, help="snapshot directory to create or extend")
+    imp.add_argument("--year", type=int, default=2025, help="municipal division year")
+    imp.add_argument("--lang", choices=languages, default="fi", help="message language")
+    imp.add_argument("files", nargs="+", metavar="FILE",
+                     help="boundaries (GeoJSON, TopoJSON, GeoPackage), tables (CSV, Excel, "
+                     "json-stat2, Sotkanet JSON, SYKE CSV) and catalogue sidecars (YAML)")
+    imp.set_defaults(handler=_cmd_import)
     return parser
 
 

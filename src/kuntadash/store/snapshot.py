@@ -8,6 +8,14 @@ A snapshot is one directory::
     values.parquet         tidy: municipality_code, indicator_id, year, value (NaN = missing)
     catalogue.parquet      the indicator catalogue the values refer to (flat, one row each)
 
+Optional tables (readers get ``None`` when absent; older snapshots simply lack them):
+
+    harmonised.parquet     keys (municipality_code, indicator_id, year) whose value was moved from
+                           an earlier municipal division to this one, with ``method`` (sum |
+                           population_weighted) and ``members`` ("507+588"); see domain.harmonise
+    tiles.parquet          GeoParquet, EPSG:4326: the equal-area tile layout computed from the real
+                           boundaries' centroids, offered next to the real borders
+
 Writes are atomic: everything goes to a sibling temporary directory which replaces the target by
 rename only when complete, under a lock, so a reader never sees half a snapshot and a failed or
 killed write leaves the previous snapshot as it was.
@@ -38,6 +46,9 @@ BOUNDARIES = "boundaries.parquet"
 VALUES = "values.parquet"
 CATALOGUE = "catalogue.parquet"
 DATA_FILES = (MUNICIPALITIES, BOUNDARIES, VALUES, CATALOGUE)
+HARMONISED = "harmonised.parquet"
+TILES = "tiles.parquet"
+OPTIONAL_FILES = (HARMONISED, TILES)
 
 MUNICIPALITY_COLUMNS: dict[str, str] = {
     "municipality_code": "string",
@@ -81,6 +92,8 @@ class Snapshot:
     values: pd.DataFrame
     catalogue: pd.DataFrame
     path: Path | None = field(default=None, compare=False)
+    harmonised: pd.DataFrame | None = field(default=None, compare=False)
+    tiles: gpd.GeoDataFrame | None = field(default=None, compare=False)
 
     @property
     def version(self) -> str:
@@ -132,6 +145,10 @@ def _hash_files(folder: Path) -> str:
     for name in DATA_FILES:
         digest.update(name.encode())
         digest.update((folder / name).read_bytes())
+    for name in OPTIONAL_FILES:
+        if (folder / name).exists():
+            digest.update(name.encode())
+            digest.update((folder / name).read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -164,6 +181,7 @@ def _write_unlocked(snapshot: Snapshot, target: Path) -> Snapshot:
         boundaries.to_parquet(staging / BOUNDARIES, compression="zstd", write_covering_bbox=False)
         _write_table(coerce_values(snapshot.values), staging / VALUES)
         _write_table(snapshot.catalogue.reset_index(drop=True), staging / CATALOGUE)
+        _write_optional(snapshot, staging)
         manifest = {
             **snapshot.manifest,
             "format_version": FORMAT_VERSION,
@@ -178,6 +196,18 @@ def _write_unlocked(snapshot: Snapshot, target: Path) -> Snapshot:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return read_snapshot(target)
+
+
+def _write_optional(snapshot: Snapshot, staging: Path) -> None:
+    if snapshot.harmonised is not None and len(snapshot.harmonised):
+        harmonised = snapshot.harmonised.sort_values(
+            ["indicator_id", "municipality_code", "year"], ignore_index=True
+        )
+        _write_table(harmonised, staging / HARMONISED)
+    if snapshot.tiles is not None and len(snapshot.tiles):
+        tiles = snapshot.tiles.to_crs(4326)[["municipality_code", "geometry"]]
+        tiles = tiles.sort_values("municipality_code", ignore_index=True)
+        tiles.to_parquet(staging / TILES, compression="zstd", write_covering_bbox=False)
 
 
 def _swap_into_place(staging: Path, target: Path) -> None:
@@ -229,6 +259,10 @@ def read_snapshot(folder: Path) -> Snapshot:
         boundaries = gpd.read_parquet(folder / BOUNDARIES)
         values = pd.read_parquet(folder / VALUES).astype(VALUE_COLUMNS)
         catalogue = pd.read_parquet(folder / CATALOGUE)
+        harmonised = (
+            pd.read_parquet(folder / HARMONISED) if (folder / HARMONISED).exists() else None
+        )
+        tiles = gpd.read_parquet(folder / TILES) if (folder / TILES).exists() else None
     except FileNotFoundError as exc:
         raise SnapshotError(
             f"{folder}: {Path(exc.filename or '?').name} is missing; rebuild the snapshot."
@@ -237,4 +271,7 @@ def read_snapshot(folder: Path) -> Snapshot:
         raise SnapshotError(
             f"{folder}: a table cannot be read ({exc}); the snapshot is damaged, rebuild it."
         ) from exc
-    return Snapshot(manifest, municipalities, boundaries, values, catalogue, path=folder)
+    return Snapshot(
+        manifest, municipalities, boundaries, values, catalogue, path=folder,
+        harmonised=harmonised, tiles=tiles,
+    )

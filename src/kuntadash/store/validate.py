@@ -224,6 +224,32 @@ def validate_snapshot(snapshot: Snapshot) -> list[Problem]:
     problems += _check_boundaries(snapshot, codes)
     problems += _check_catalogue(snapshot.catalogue)
     problems += _check_values(snapshot, codes)
+    problems += _check_optional(snapshot, codes)
+    return problems
+
+
+def _check_optional(snapshot: Snapshot, codes: set[str]) -> list[Problem]:
+    """The optional tables (harmonised.parquet, tiles.parquet), when present."""
+    problems: list[Problem] = []
+    harmonised = snapshot.harmonised
+    if harmonised is not None:
+        table = "harmonised.parquet"
+        columns = ("municipality_code", "indicator_id", "year", "method", "members")
+        problems += _check_columns(harmonised, columns, table)
+        if not problems:
+            strangers = set(harmonised["municipality_code"].astype(str)) - codes
+            if strangers:
+                problems.append(Problem(table, f"codes not in this division: {_examples(strangers)}"))
+    tiles = snapshot.tiles
+    if tiles is not None:
+        table = "tiles.parquet"
+        found = _check_columns(tiles, ("municipality_code", "geometry"), table)
+        problems += found
+        if not found:
+            if tiles.crs is None or tiles.crs.to_epsg() != 4326:
+                problems.append(Problem(table, f"CRS must be EPSG:4326, found {tiles.crs}"))
+            if set(tiles["municipality_code"].astype(str)) != codes:
+                problems.append(Problem(table, "tiles do not cover exactly the municipalities"))
     return problems
 
 

@@ -1,0 +1,115 @@
+"""What an import matches against: the division's codes and names, merger table, catalogue.
+
+Built once per import from the bundled resources (and the existing snapshot, if any).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from kuntadash import resources
+from kuntadash.domain.harmonise import DivisionChange, merger_map, read_division_changes
+from kuntadash.importing.text import normalise_label
+
+SUPPORTED_DIVISION_YEARS = (2025, 2026)
+# Area rows of statistical tables that are not municipalities: skipped and reported, not errors.
+AGGREGATE_NAMES = frozenset(
+    normalise_label(n)
+    for n in ("WHOLE COUNTRY", "KOKO MAA", "HELA LANDET", "Koko maa", "Finland", "Suomi",
+              "Mainland Finland", "Manner-Suomi", "Fasta Finland", "Ahvenanmaa", "Åland")
+)
+
+
+@dataclass
+class ImportContext:
+    """Codes and names of the target division and the catalogue entries known to the import."""
+
+    division_year: int
+    register: pd.DataFrame
+    changes: list[DivisionChange]
+    catalogue: dict[str, dict[str, Any]]  # indicator id -> catalogue document entry
+    names: dict[str, set[str]] = field(default_factory=dict)  # normalised name -> codes
+    aggregates: set[str] = field(default_factory=set)
+
+    @property
+    def codes(self) -> set[str]:
+        return set(self.register["municipality_code"])
+
+    @property
+    def mapping(self) -> dict[str, str]:
+        return merger_map(self.changes, self.division_year)
+
+    def known_code(self, code: str) -> bool:
+        return code in self.codes or code in self.mapping
+
+    def add_catalogue_entry(self, entry: Mapping[str, Any]) -> None:
+        self.catalogue[str(entry["id"])] = dict(entry)
+
+    def indicator_by_source_code(self, code: str, adapters: tuple[str, ...] = ()) -> str | None:
+        """The catalogue id whose source code is ``code`` (optionally of the given adapters)."""
+        wanted = str(code).strip()
+        for ident, entry in self.catalogue.items():
+            source = entry.get("source") or {}
+            if adapters and source.get("adapter") not in adapters:
+                continue
+            own = str(source.get("code") or "")
+            if own and (own == wanted or own.split("-")[-1] == wanted.split("-")[-1]):
+                return ident
+        return None
+
+    def indicator_by_label(self, label: str) -> str | None:
+        """The catalogue id whose name (any language), id or listed column label is ``label``."""
+        wanted = normalise_label(label)
+        for ident, entry in self.catalogue.items():
+            candidates = [ident, *(entry.get("name") or {}).values(), *(entry.get("columns") or [])]
+            if any(normalise_label(c) == wanted for c in candidates):
+                return ident
+        return None
+
+
+def build_context(division_year: int, existing_catalogue: pd.DataFrame | None = None) -> ImportContext:
+    register = resources.read_municipality_register()
+    changes = read_division_changes(resources.read_resource_yaml("division_changes.yaml"))
+    document = resources.read_indicator_catalogue_document()
+    catalogue = {str(e["id"]): dict(e) for e in document.get("indicators") or []}
+    if existing_catalogue is not None and len(existing_catalogue):
+        for row in existing_catalogue.to_dict("records"):
+            if row["id"] not in catalogue:
+                catalogue[str(row["id"])] = entry_from_catalogue_row(row)
+    context = ImportContext(division_year, register, changes, catalogue)
+    for row in register.itertuples():
+        for name in (row.name_fi, row.name_sv):
+            if isinstance(name, str) and name.strip():
+                context.names.setdefault(normalise_label(name), set()).add(row.municipality_code)
+    for change in changes:
+        if change.year > division_year:
+            continue
+        for name in (change.name_fi, change.name_sv):
+            if name:
+                context.names.setdefault(normalise_label(name), set()).add(change.absorbed)
+    context.aggregates = set(AGGREGATE_NAMES)
+    for table in (resources.read_regions(),):
+        for column in ("name_fi", "name_sv", "name_en"):
+            context.aggregates |= {normalise_label(n) for n in table[column].dropna()}
+    return context
+
+
+def entry_from_catalogue_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A catalogue document entry rebuilt from a flat catalogue.parquet row."""
+    langs = ("fi", "sv", "en")
+    return {
+        "id": row["id"],
+        "dimension": row["dimension"],
+        "decimals": int(row["decimals"]),
+        "direction": row["direction"],
+        "aggregation": row["aggregation"],
+        "cadence": row.get("cadence"),
+        **{f: {lang: row.get(f"{f}_{lang}", "") for lang in langs}
+           for f in ("name", "definition", "interpretation", "unit")},
+        "source": {k: row.get(k) for k in ("publisher", "adapter", "table", "code", "licence")},
+        "valid_range": [float(row["valid_min"]), float(row["valid_max"])],
+    }

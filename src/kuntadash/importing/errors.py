@@ -1,0 +1,56 @@
+"""Import problems as translatable messages: a key in locales/data.yaml plus parameters.
+
+``DataImportError`` is the one error the importer raises for bad input; it carries every
+problem found (file, row or field named in the parameters) so the CLI and the Data page can show
+them all in the user's language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from kuntadash.i18n import translate
+
+MAX_MESSAGES = 25
+
+
+@dataclass(frozen=True)
+class Message:
+    """One translatable message: ``key`` in locales/data.yaml, ``params`` for its placeholders."""
+
+    key: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def render(self, lang: str) -> str:
+        return translate(self.key, lang, **dict(self.params))
+
+    def __str__(self) -> str:
+        return self.render("en")
+
+
+def message(key: str, **params: Any) -> Message:
+    return Message(key, params)
+
+
+class DataImportError(Exception):
+    """Bad input: nothing was written. ``messages`` name the file, row or field of each problem."""
+
+    def __init__(self, messages: Message | Iterable[Message]):
+        items = [messages] if isinstance(messages, Message) else list(messages)
+        if len(items) > MAX_MESSAGES:
+            extra = len(items) - MAX_MESSAGES
+            items = [*items[:MAX_MESSAGES], message("data.error.more_problems", count=extra)]
+        self.messages: list[Message] = items
+        super().__init__("; ".join(m.render("en") for m in items))
+
+    def render(self, lang: str) -> str:
+        return "\n".join(m.render(lang) for m in self.messages)
+
+
+def examples(items: Iterable[Any], shown: int = 5) -> str:
+    """A short comma-separated list with a count of the rest (for messages)."""
+    items = [str(i) for i in items]
+    more = f" … (+{len(items) - shown})" if len(items) > shown else ""
+    return ", ".join(items[:shown]) + more
