@@ -124,8 +124,11 @@ def parse_number(raw: object, decimal_comma: bool = True) -> float:
         text = text.replace(".", "").replace(",", ".")
     elif _COMMA_THOUSANDS_DOT_DECIMAL.match(text):
         text = text.replace(",", "")
-    elif "," in text and "." not in text and text.count(",") == 1 and decimal_comma:
-        text = text.replace(",", ".")
+    elif "," in text and "." not in text and text.count(",") == 1:
+        # In a comma-separated file "1,234" could be a thousands separator: only an unambiguous
+        # decimal comma (not exactly three digits after it) is read there.
+        if decimal_comma or len(text.rsplit(",", 1)[1]) != 3:
+            text = text.replace(",", ".")
     if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", text):
         raise ValueError(raw)
     value = float(text)

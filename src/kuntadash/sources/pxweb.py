@@ -312,3 +312,48 @@ def dataset_roles(doc: Mapping[str, Any], frame: pd.DataFrame) -> tuple[str, str
     if area is None or time is None:
         raise SourceFormatError("pxweb", "data.error.jsonstat_roles", dims=", ".join(dims))
     return area, time, metric
+
+
+STATFI_BASE = "https://pxdata.stat.fi/PxWeb/api/v1/fi/"
+TRAFICOM_BASE = "https://trafi2.stat.fi/PXWeb/api/v1/fi/"
+LICENCE = "CC BY 4.0"
+
+
+def fetch_table_values(
+    fetcher: Any,
+    source: str,
+    table_url: str,
+    table: str,
+    contents: Sequence[str],
+    last_years: int = 10,
+    fixed: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Tidy values (municipality_code, contents, year, value) of ``contents`` for every
+    municipality over the table's latest ``last_years`` annual periods."""
+    meta = parse_metadata(fetcher.get_json(source, table_url, licence=LICENCE), source, table)
+    years = _annual_periods(meta.time.values)[-last_years:]
+    if not years:
+        raise SourceFormatError(source, "data.error.source_schema", table=table,
+                                detail=f"no annual periods in {meta.time.code}")
+    frames = []
+    for body in plan_queries(meta, contents, years, fixed):
+        doc = fetcher.post_json(source, table_url, body, licence=LICENCE)
+        frame = parse_jsonstat2(doc, source)
+        for dim in (meta.area.code, meta.time.code, meta.contents.code):
+            if dim not in frame.columns:
+                raise SourceFormatError(source, "data.error.source_variables", table=table,
+                                        roles=dim, codes=", ".join(map(str, frame.columns)))
+        frames.append(frame)
+    frame = pd.concat(frames, ignore_index=True)
+    codes = frame[meta.area.code].map(municipality_code)
+    frame = frame.assign(municipality_code=codes).dropna(subset=["municipality_code"])
+    return pd.DataFrame({
+        "municipality_code": frame["municipality_code"].astype(str),
+        "contents": frame[meta.contents.code].astype(str),
+        "year": frame[meta.time.code].astype(str).str[:4].astype("int64"),
+        "value": frame["value"].astype("float64"),
+    }).reset_index(drop=True)
+
+
+def _annual_periods(values: Sequence[str]) -> list[str]:
+    return sorted(v for v in values if re.fullmatch(r"\d{4}", v))

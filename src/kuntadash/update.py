@@ -1,0 +1,349 @@
+"""``kuntadash data update``: fetch every catalogue indicator from its official source, build and
+validate a new snapshot, and switch to it atomically (orchestration; network code in sources/).
+
+Stages (OWID-style): raw responses into the raw cache (URL, time, licence) -> tidy values per
+source -> harmonised to the division -> validated -> written with ``write_snapshot`` (temporary
+directory + rename under a lock). Any SourceError or failed validation leaves the current
+snapshot byte-identical. Indicators without a machine-readable source (adapter ``import``) and
+ones the adapters cannot query yet keep their values from the current snapshot, if it is an
+official one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from kuntadash import resources
+from kuntadash.assemble import build_municipality_table
+from kuntadash.domain.catalogue import catalogue_from_document
+from kuntadash.domain.harmonise import detect_division, harmonise_boundaries, harmonise_values, merger_map, read_division_changes
+from kuntadash.domain.tiles import compute_tile_layout
+from kuntadash.importing.boundaries import simplify_boundaries
+from kuntadash.sources import pxweb, sotkanet, statfi_classifications, statfi_wfs, syke
+from kuntadash.sources.errors import SourceError, SourceFormatError
+from kuntadash.sources.http import CACHE_ENV, Fetcher, RawCache
+from kuntadash.store.snapshot import (
+    FORMAT_VERSION,
+    MANIFEST,
+    Snapshot,
+    SnapshotError,
+    now_iso,
+    read_snapshot,
+    write_snapshot,
+)
+from kuntadash.store.validate import validate_snapshot
+
+DATA_DIR_ENV = "KUNTADASH_DATA_DIR"
+REPO_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+CACHE_NAME = ".kuntadash-cache"
+SUPPORTED_YEARS = (2025, 2026)
+LAST_YEARS = 10
+# NOTE: Statistics Finland kielisuhde codes (classification kielisuhde_1): 1 monolingual Finnish,
+# 2 bilingual with a Finnish majority, 3 bilingual with a Swedish majority, 4 monolingual Swedish.
+_LANGUAGE_STATUS = {"1": "fi", "2": "fi_sv", "3": "sv_fi", "4": "sv"}
+_PUBLISHERS = {
+    pxweb.STATFI_BASE: "Statistics Finland (PxWeb)",
+}
+
+Progress = Callable[[str, float], None]
+
+
+class UpdateError(Exception):
+    """The update failed; the current snapshot is unchanged. ``key``/``params`` translate."""
+
+    def __init__(self, key: str, **params: Any):
+        from kuntadash.i18n import translate
+
+        self.key, self.params = key, params
+        self._translate = translate
+        super().__init__(self.render("en"))
+
+    def render(self, lang: str) -> str:
+        return self._translate(self.key, lang, **self.params)
+
+
+@dataclass
+class UpdateResult:
+    snapshot: Snapshot
+    counts: dict[str, int] = field(default_factory=dict)  # source -> values fetched
+    skipped: list[str] = field(default_factory=list)  # indicator ids not fetched
+    cached: dict[str, int] = field(default_factory=dict)
+
+
+def default_data_dir() -> Path:
+    configured = os.environ.get(DATA_DIR_ENV)
+    return Path(configured).expanduser().resolve() if configured else REPO_DATA_DIR
+
+
+def default_cache_dir(out: Path) -> Path:
+    """``$KUNTADASH_CACHE_DIR``, else ``.kuntadash-cache`` beside the snapshot directory (never
+    inside it: the snapshot directory is replaced as a whole on every write)."""
+    configured = os.environ.get(CACHE_ENV)
+    return Path(configured).expanduser().resolve() if configured else Path(out).resolve().parent / CACHE_NAME
+
+
+def run_update(
+    out: Path,
+    year: int = 2025,
+    fetcher: Fetcher | None = None,
+    progress: Progress | None = None,
+) -> UpdateResult:
+    """Fetch, build, validate and write; raises SourceError / UpdateError and writes nothing then."""
+    if year not in SUPPORTED_YEARS:
+        raise UpdateError("data.error.division_year", year=year,
+                          supported=", ".join(map(str, SUPPORTED_YEARS)))
+    out = Path(out)
+    fetcher = fetcher or Fetcher(cache=RawCache(default_cache_dir(out)))
+    report = progress or (lambda label, fraction: None)
+    document = resources.read_indicator_catalogue_document()
+    entries = list(document.get("indicators") or [])
+    register = resources.read_municipality_register()
+    changes = read_division_changes(resources.read_resource_yaml("division_changes.yaml"))
+    codes = list(register["municipality_code"])
+
+    report(statfi_wfs.SOURCE, 0.0)
+    boundaries = statfi_wfs.parse_boundaries(statfi_wfs.fetch_boundaries(fetcher, year), year)
+    boundaries = _boundaries_for_division(boundaries, codes, changes, year)
+    report(statfi_wfs.SOURCE, 1.0)
+
+    report(statfi_classifications.SOURCE, 0.0)
+    groupings = statfi_classifications.fetch_groupings(fetcher, year)
+    register = _apply_groupings(register, groupings)
+    report(statfi_classifications.SOURCE, 1.0)
+
+    result_counts: dict[str, int] = {}
+    frames: list[pd.DataFrame] = []
+    skipped: list[str] = []
+    frames += _fetch_pxweb(fetcher, entries, report, result_counts, skipped)
+    frames += _fetch_sotkanet(fetcher, entries, report, result_counts)
+    frames += _fetch_syke(fetcher, entries, codes, register, report, result_counts)
+    for entry in entries:
+        if entry["source"].get("adapter") in ("import", "traficom_pxweb") and entry["id"] not in skipped:
+            skipped.append(entry["id"])
+
+    values = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=["municipality_code", "indicator_id", "year", "value"])
+    aggregations = {e["id"]: e.get("aggregation") for e in entries}
+    mapping = merger_map(changes, year)
+    fallback = dict(zip(register["municipality_code"], register["population"].astype(float), strict=True))
+    fallback |= {c.absorbed: c.population for c in changes if c.population}
+    harmonised = harmonise_values(values, aggregations, mapping, None, fallback)
+    values = _keep_unfetched(out, harmonised.values, skipped)
+
+    municipalities = build_municipality_table(
+        register, resources.read_regions(), resources.read_wellbeing_counties(),
+        resources.read_municipality_types_document(),
+    )
+    simplified = simplify_boundaries(boundaries)
+    points = simplified.to_crs(3067).representative_point().reset_index(drop=True)
+    tiles = compute_tile_layout(simplified["municipality_code"].reset_index(drop=True), points)
+    manifest = {
+        "format_version": FORMAT_VERSION,
+        "created": now_iso(),
+        "division_year": year,
+        "sample": False,
+        "boundaries": "official",
+        "title": "kuntadash snapshot (official sources)",
+        "sources": _manifest_sources(fetcher),
+        "last_update": now_iso(),
+    }
+    snapshot = Snapshot(manifest, municipalities, simplified, values, catalogue_from_document(document),
+                        harmonised=harmonised.harmonised if len(harmonised.harmonised) else None,
+                        tiles=tiles)
+    problems = validate_snapshot(snapshot)
+    if problems:
+        raise UpdateError("data.error.update_validation", problem="; ".join(map(str, problems[:5])))
+    try:
+        written = write_snapshot(snapshot, out)
+    except SnapshotError as exc:
+        raise UpdateError("data.error.write_failed", dir=str(out), reason=str(exc)) from exc
+    return UpdateResult(written, result_counts, skipped, dict(fetcher.log.cached))
+
+
+def _boundaries_for_division(boundaries: Any, codes: list[str], changes: list[Any], year: int) -> Any:
+    found = set(boundaries["municipality_code"])
+    match = detect_division(found, codes, changes, year)
+    if not match.recognised:
+        raise SourceFormatError(
+            statfi_wfs.SOURCE, "data.error.source_schema", table=f"kunta4500k_{year}",
+            detail="codes not in the division: " + ", ".join(sorted(match.unknown) or sorted(match.missing)[:10]),
+        )
+    if match.year != year:
+        boundaries = harmonise_boundaries(boundaries, merger_map(changes, year))
+    return boundaries
+
+
+def _apply_groupings(register: pd.DataFrame, groupings: Mapping[str, Mapping[str, str]]) -> pd.DataFrame:
+    """The register with the classification API's current groupings where they are well-formed."""
+    out = register.copy()
+    codes = out["municipality_code"]
+    region = groupings.get("maakunta", {})
+    county = groupings.get("hyvinvointialue", {})
+    group = groupings.get("kuntaryhmitys", {})
+    language = groupings.get("kielisuhde", {})
+    out["region_code"] = [region.get(c, r) if str(region.get(c, "")).isdigit() else r
+                          for c, r in zip(codes, out["region_code"], strict=True)]
+    out["wellbeing_county_code"] = [county.get(c, w) if str(county.get(c, "")).isdigit() else w
+                                    for c, w in zip(codes, out["wellbeing_county_code"], strict=True)]
+    out["urban_rural_group"] = [int(group[c]) if group.get(c) in ("1", "2", "3") else g
+                                for c, g in zip(codes, out["urban_rural_group"], strict=True)]
+    out["language_status"] = [_LANGUAGE_STATUS.get(str(language.get(c)), s)
+                              for c, s in zip(codes, out["language_status"], strict=True)]
+    return out
+
+
+def _fetch_pxweb(fetcher: Fetcher, entries: list[dict[str, Any]], report: Progress,
+                 counts: dict[str, int], skipped: list[str]) -> list[pd.DataFrame]:
+    by_table: dict[str, list[dict[str, Any]]] = {}
+    for entry in entries:
+        source = entry["source"]
+        if source.get("adapter") != "pxweb":
+            continue
+        query = entry.get("query") or {}
+        code = query.get("contents") or source.get("code")
+        if not source.get("table") or not code or "+" in str(code):
+            skipped.append(entry["id"])
+            continue
+        by_table.setdefault(str(query.get("table") or source["table"]), []).append(entry)
+    frames = []
+    label = "Statistics Finland (PxWeb)"
+    for position, (table, group) in enumerate(sorted(by_table.items())):
+        report(label, position / max(1, len(by_table)))
+        contents = {}
+        for entry in group:
+            query = entry.get("query") or {}
+            contents[str(query.get("contents") or entry["source"]["code"])] = entry["id"]
+        fixed = {}
+        for entry in group:
+            fixed |= (entry.get("query") or {}).get("fixed") or {}
+        url = pxweb.STATFI_BASE + table
+        tidy = pxweb.fetch_table_values(fetcher, label, url, table, list(contents), LAST_YEARS, fixed)
+        tidy["indicator_id"] = tidy["contents"].map(contents)
+        frames.append(tidy[["municipality_code", "indicator_id", "year", "value"]])
+        counts[label] = counts.get(label, 0) + len(tidy)
+    report(label, 1.0)
+    return frames
+
+
+def _fetch_sotkanet(fetcher: Fetcher, entries: list[dict[str, Any]], report: Progress,
+                    counts: dict[str, int]) -> list[pd.DataFrame]:
+    chosen = [e for e in entries if e["source"].get("adapter") == "sotkanet" and e["source"].get("code")]
+    if not chosen:
+        return []
+    report(sotkanet.SOURCE, 0.0)
+    regions = sotkanet.fetch_regions(fetcher)
+    latest = pd.Timestamp.now(tz="UTC").year - 1
+    years = list(range(latest - LAST_YEARS + 1, latest + 1))
+    frames = []
+    for position, entry in enumerate(chosen, start=1):
+        tidy = sotkanet.fetch_indicator(fetcher, str(entry["source"]["code"]), years, regions)
+        tidy["indicator_id"] = entry["id"]
+        frames.append(tidy[["municipality_code", "indicator_id", "year", "value"]])
+        counts[sotkanet.SOURCE] = counts.get(sotkanet.SOURCE, 0) + len(tidy)
+        report(sotkanet.SOURCE, position / len(chosen))
+    return frames
+
+
+def _fetch_syke(fetcher: Fetcher, entries: list[dict[str, Any]], codes: list[str],
+                register: pd.DataFrame, report: Progress, counts: dict[str, int]) -> list[pd.DataFrame]:
+    chosen = [e for e in entries if e["source"].get("adapter") == "syke"]
+    if not chosen:
+        return []
+    report(syke.SOURCE, 0.0)
+    texts = syke.fetch_emissions(fetcher, codes, lambda done, total: report(syke.SOURCE, done / total))
+    population = dict(zip(register["municipality_code"], register["population"].astype(float), strict=True))
+    rows = []
+    for code, text in texts.items():
+        pop = population.get(code)
+        totals = syke.parse_syke_csv(text, syke.SOURCE)
+        for entry in chosen:
+            ident, sector = entry["id"], str(entry["source"].get("code") or "hinku")
+            if ident.startswith("ghg_change"):
+                base = totals.get(2005)
+                series = {y: (v / base - 1) * 100 for y, v in totals.items() if base and y > 2005}
+            else:
+                kt = totals if sector == "hinku" else syke.parse_syke_csv(text, syke.SOURCE, sector)
+                series = {y: abs(v) * 1000 / pop for y, v in kt.items()} if pop else {}
+            rows += [(code, ident, int(y), float(v)) for y, v in series.items()]
+    frame = pd.DataFrame(rows, columns=["municipality_code", "indicator_id", "year", "value"])
+    counts[syke.SOURCE] = len(frame)
+    return [frame]
+
+
+def _keep_unfetched(out: Path, values: pd.DataFrame, skipped: list[str]) -> pd.DataFrame:
+    """Values of indicators this update did not fetch, carried over from an official snapshot."""
+    if not (out / MANIFEST).exists() or not skipped:
+        return values
+    try:
+        current = read_snapshot(out)
+    except SnapshotError:
+        return values
+    if current.is_sample:
+        return values
+    kept = current.values[current.values["indicator_id"].isin(skipped)]
+    return pd.concat([values, kept.astype({"municipality_code": object, "indicator_id": object})],
+                     ignore_index=True)
+
+
+def _manifest_sources(fetcher: Fetcher) -> list[dict[str, Any]]:
+    publishers = {
+        statfi_wfs.SOURCE: "Statistics Finland (WFS municipal boundaries)",
+        statfi_classifications.SOURCE: "Statistics Finland (classifications)",
+        "Statistics Finland (PxWeb)": "Statistics Finland (PxWeb tables)",
+        sotkanet.SOURCE: "THL (Sotkanet)",
+        syke.SOURCE: "Finnish Environment Institute Syke (municipal GHG emissions, ALas)",
+    }
+    sources = []
+    for source, accessed in sorted(fetcher.log.accessed.items()):
+        sources.append({
+            "id": source,
+            "publisher": publishers.get(source, source),
+            "licence": "CC BY 4.0",
+            "url": fetcher.log.urls.get(source, ""),
+            "accessed": accessed,
+            "calls": fetcher.log.calls.get(source, 0),
+            "cached": fetcher.log.cached.get(source, 0),
+        })
+    sources.append({
+        "id": "statistics_finland_register",
+        "publisher": "Statistics Finland (bundled 2025 register: names, population, area)",
+        "licence": "CC BY 4.0", "url": "https://www.stat.fi/en/luokitukset/", "accessed": now_iso(),
+    })
+    return sources
+
+
+def run_update_cli(args: argparse.Namespace) -> int:
+    out = Path(args.out) if args.out else default_data_dir()
+    cache = Path(args.cache_dir) if args.cache_dir else default_cache_dir(out)
+    fetcher = Fetcher(cache=RawCache(cache))
+    last: dict[str, int] = {}
+
+    def progress(label: str, fraction: float) -> None:
+        percent = int(fraction * 100)
+        if last.get(label) != percent and (percent in (0, 100) or percent - last.get(label, 0) >= 10):
+            last[label] = percent
+            print(f"{label}: {percent} %", file=sys.stderr)
+
+    try:
+        result = run_update(out, args.year, fetcher, progress)
+    except (SourceError, UpdateError) as exc:
+        print(f"error: {exc.render(args.lang)}", file=sys.stderr)
+        return 1
+    from kuntadash.i18n import translate
+
+    for source, count in sorted(result.counts.items()):
+        print(translate("data.note.update_source", args.lang, source=source, count=count))
+    for source in sorted(result.cached):
+        print(translate("data.note.update_cached", args.lang, source=source))
+    if result.skipped:
+        print(f"not fetched (import them or add a query): {', '.join(result.skipped)}")
+    print(f"OK: {out} (data hash {result.snapshot.version}).")
+    return 0

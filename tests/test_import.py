@@ -1,0 +1,185 @@
+"""``kuntadash data import``: building and extending snapshots from local files."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from kuntadash.cli import main
+from kuntadash.importing import DataImportError, import_files
+from kuntadash.store import read_snapshot, validate_snapshot
+from tests.fixtures.import_helpers import folder_bytes, register_codes, write_grid_boundaries
+
+FIXTURES = Path(__file__).parent / "fixtures" / "import"
+
+
+@pytest.fixture(scope="module")
+def boundary_file(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("bounds")
+    return write_grid_boundaries(folder / "kunnat_2025.geojson", register_codes(), crs=3067)
+
+
+@pytest.fixture(scope="module")
+def base_snapshot(tmp_path_factory, boundary_file) -> Path:
+    out = tmp_path_factory.mktemp("snap") / "snapshot"
+    import_files([boundary_file, FIXTURES / "tidy.csv"], out)
+    return out
+
+
+def _copy(src: Path, tmp_path: Path) -> Path:
+    import shutil
+
+    target = tmp_path / "snapshot"
+    shutil.copytree(src, target)
+    return target
+
+
+def test_boundaries_and_tidy_table_give_a_valid_official_snapshot(base_snapshot):
+    snapshot = read_snapshot(base_snapshot)
+    assert validate_snapshot(snapshot) == []
+    assert not snapshot.is_sample
+    assert snapshot.manifest["boundaries"] == "official"
+    assert len(snapshot.boundaries) == 308
+    assert snapshot.boundaries.crs.to_epsg() == 4326  # transformed from EPSG:3067
+    assert snapshot.tiles is not None and len(snapshot.tiles) == 308
+    values = snapshot.values.set_index(["municipality_code", "indicator_id", "year"])["value"]
+    assert values[("091", "unemployment_rate", 2024)] == pytest.approx(9.5)
+    assert values[("710", "unemployment_rate", 2024)] == pytest.approx(7.25)  # decimal comma, name
+    assert math.isnan(values[("946", "unemployment_rate", 2024)])  # ".." stays missing
+
+
+def test_old_code_is_harmonised_and_recorded(base_snapshot):
+    snapshot = read_snapshot(base_snapshot)
+    values = snapshot.values.set_index(["municipality_code", "indicator_id", "year"])["value"]
+    # 507 Mäntyharju 10.0 (pop 7500) + 588 Pertunmaa 12.0 (pop 1690): population-weighted.
+    expected = (10.0 * 7500 + 12.0 * 1690) / (7500 + 1690)
+    assert values[("507", "unemployment_rate", 2024)] == pytest.approx(expected)
+    assert "588" not in set(snapshot.values["municipality_code"])
+    harmonised = snapshot.harmonised
+    assert harmonised is not None
+    assert harmonised.iloc[0]["members"] == "507+588"
+
+
+def test_cli_import_then_check_accepts(tmp_path, boundary_file, capsys):
+    out = tmp_path / "snap"
+    assert main(["data", "import", "--out", str(out), str(boundary_file),
+                 str(FIXTURES / "tidy.csv")]) == 0
+    assert main(["data", "check", str(out)]) == 0
+    assert "308 municipalities" in capsys.readouterr().out
+
+
+def test_import_into_existing_adds_and_newer_wins(tmp_path, base_snapshot):
+    out = _copy(base_snapshot, tmp_path)
+    report = import_files([FIXTURES / "tidy_semicolon_latin1.csv"], out)
+    snapshot = read_snapshot(out)
+    assert validate_snapshot(snapshot) == []
+    values = snapshot.values.set_index(["municipality_code", "indicator_id", "year"])["value"]
+    assert values[("091", "unemployment_rate", 2024)] == pytest.approx(9.9)  # replaced
+    assert values[("020", "unemployment_rate", 2024)] == pytest.approx(8.0)  # Akaa, added
+    assert values[("710", "unemployment_rate", 2024)] == pytest.approx(7.25)  # kept
+    assert report.values_replaced == 1
+    assert snapshot.manifest["boundaries"] == "official"  # kept without a boundary file
+    keys = [m.key for m in report.notes]
+    assert "data.note.values_replaced" in keys and "data.note.boundaries_kept" in keys
+
+
+def test_without_boundaries_tiles_are_computed(tmp_path):
+    out = tmp_path / "snap"
+    import_files([FIXTURES / "tidy.csv"], out)
+    snapshot = read_snapshot(out)
+    assert snapshot.manifest["boundaries"] == "tiles"
+    assert validate_snapshot(snapshot) == []
+
+
+def test_excel_table_with_catalogue_sheet_adds_a_new_indicator(tmp_path):
+    data = pd.DataFrame({"kunta": ["Helsinki", "Espoo", "Vantaa"], "indikaattori": "fibre_share",
+                         "vuosi": [2024, 2024, 2024], "arvo": [91.5, 88.0, None]})
+    catalogue = pd.DataFrame([{
+        "id": "fibre_share", "dimension": "technological", "name_fi": "Kuituliittymien osuus",
+        "name_sv": "Andel fiberanslutningar", "name_en": "Fibre connection share",
+        "unit_fi": "%", "direction": "higher_better", "aggregation": "share", "decimals": 1,
+        "valid_min": 0, "valid_max": 100, "publisher": "Traficom", "licence": "CC BY 4.0"}])
+    book = tmp_path / "fibre.xlsx"
+    with pd.ExcelWriter(book) as writer:
+        data.to_excel(writer, sheet_name="data", index=False)
+        catalogue.to_excel(writer, sheet_name="catalogue", index=False)
+    out = tmp_path / "snap"
+    import_files([book], out)
+    snapshot = read_snapshot(out)
+    assert validate_snapshot(snapshot) == []
+    row = snapshot.catalogue.set_index("id").loc["fibre_share"]
+    assert row["name_fi"] == "Kuituliittymien osuus"
+    assert row["unit_sv"] == "%"  # missing languages fall back to the given one
+    values = snapshot.values[snapshot.values["indicator_id"] == "fibre_share"]
+    assert len(values) == 3 and values["value"].isna().sum() == 1
+
+
+def test_yaml_sidecar_adds_a_new_indicator(tmp_path):
+    out = tmp_path / "snap"
+    import_files([FIXTURES / "broadband.csv", FIXTURES / "broadband.yaml"], out)
+    snapshot = read_snapshot(out)
+    assert "gigabit_households_share" in set(snapshot.catalogue["id"])
+    assert validate_snapshot(snapshot) == []
+
+
+def test_jsonstat2_file_imports_with_status_symbols_missing(tmp_path):
+    out = tmp_path / "snap"
+    import_files([FIXTURES.parent / "pxweb" / "142h_data.json"], out)
+    values = read_snapshot(out).values.set_index(["municipality_code", "indicator_id", "year"])
+    assert values.loc[("091", "unemployment_rate", 2024), "value"] == pytest.approx(10.4)
+    assert math.isnan(values.loc[("005", "unemployment_rate", 2024), "value"])
+
+
+def test_pxweb_csv_wide_download_imports_by_label(tmp_path):
+    out = tmp_path / "snap"
+    report = import_files([FIXTURES / "keyfigures_wide.csv"], out)
+    values = read_snapshot(out).values.set_index(["municipality_code", "indicator_id", "year"])
+    assert values.loc[("091", "employment_rate", 2020), "value"] == pytest.approx(71.2)
+    assert values.loc[("710", "employment_rate", 2020), "value"] == pytest.approx(72.0)
+    keys = {m.key for m in report.notes}
+    assert "data.note.aggregates_skipped" in keys
+    assert "data.note.columns_skipped" in keys
+
+
+def test_sotkanet_json_with_regions(tmp_path):
+    out = tmp_path / "snap"
+    sotkanet = FIXTURES.parent / "sotkanet"
+    import_files([sotkanet / "data_5641.json", sotkanet / "regions.json"], out)
+    values = read_snapshot(out).values.set_index(["municipality_code", "indicator_id", "year"])
+    assert values.loc[("091", "morbidity_index", 2023), "value"] == pytest.approx(86.5)
+
+
+def test_syke_csv(tmp_path):
+    out = tmp_path / "snap"
+    import_files([FIXTURES.parent / "syke" / "kunta_091.csv"], out)
+    values = read_snapshot(out).values
+    row = values[(values["indicator_id"] == "ghg_emissions_per_resident") & (values["year"] == 2022)]
+    assert len(row) == 1 and row["value"].iloc[0] > 0
+
+
+def test_import_report_is_translated(tmp_path, capsys):
+    out = tmp_path / "snap"
+    assert main(["data", "import", "--lang", "sv", "--out", str(out), str(FIXTURES / "tidy.csv")]) == 0
+    assert "värden lästes" in capsys.readouterr().out
+
+
+def test_failed_import_leaves_existing_snapshot_byte_identical(tmp_path, base_snapshot, capsys):
+    out = _copy(base_snapshot, tmp_path)
+    before = folder_bytes(out)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("municipality_code,indicator_id,year,value\n999,unemployment_rate,2024,5\n")
+    assert main(["data", "import", "--lang", "en", "--out", str(out), str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "999" in err and "bad.csv" in err and "row 2" in err
+    assert folder_bytes(out) == before
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(".tmp")]  # no temp dirs
+
+
+def test_manifest_lists_file_sources(base_snapshot):
+    manifest = json.loads((base_snapshot / "manifest.json").read_text())
+    ids = {s["id"] for s in manifest["sources"]}
+    assert "import:tidy.csv" in ids
