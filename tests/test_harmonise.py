@@ -131,3 +131,13 @@ def test_boundaries_are_dissolved():
     out = harmonise_boundaries(frame, {"588": "507"})
     assert sorted(out["municipality_code"]) == ["091", "507"]
     assert out.set_index("municipality_code").geometry["507"].area == pytest.approx(2.0)
+
+
+def test_bundled_changes_agree_with_the_register():
+    register = resources.read_municipality_register().set_index("municipality_code")
+    for change in read_division_changes(resources.read_resource_yaml("division_changes.yaml")):
+        assert change.absorbed not in register.index, change
+        assert change.into in register.index, change
+    document = resources.read_resource_yaml("division_changes.yaml")
+    for entry in document["changes"]:
+        assert register.loc[entry["into"], "name_fi"] == entry["into_name_fi"]

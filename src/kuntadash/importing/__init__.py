@@ -8,6 +8,6 @@ catalogue sidecars, harmonises to the target division and writes atomically; bad
 
 from kuntadash.importing.build import ImportReport, import_files
 from kuntadash.importing.errors import DataImportError, Message
-from kuntadash.importing.text import MAX_FILE_BYTES
+from kuntadash.importing.text import MAX_FILE_BYTES, safe_file_name
 
-__all__ = ["MAX_FILE_BYTES", "DataImportError", "ImportReport", "Message", "import_files"]
+__all__ = ["MAX_FILE_BYTES", "DataImportError", "ImportReport", "Message", "import_files", "safe_file_name"]

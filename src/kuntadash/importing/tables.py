@@ -91,6 +91,8 @@ class _Areas:
 
     def name(self, raw: object, where: str) -> str | None:
         text = str(raw).strip()
+        if re.fullmatch(r"(?:KU)?\d{1,3}", text, flags=re.IGNORECASE):
+            return self.code(text.upper(), where)  # a code in the name column
         prefixed = _CODE_PREFIX.match(text)
         if prefixed and prefixed.group(2):  # "KU091 Helsinki" / "091 Helsinki"
             return self.code(prefixed.group(1), where)

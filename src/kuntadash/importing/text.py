@@ -17,7 +17,7 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 # NOTE: Statistics Finland and THL mark suppressed or unavailable cells with these symbols
 # (PxWeb footnotes: "." not applicable, ".." not available / confidential, "..." too uncertain,
 # "-" magnitude nil or not available). They are kept as missing values, never 0.
-MISSING_SYMBOLS = frozenset({"", ".", "..", "...", "-", "–", "—", "x", "na", "n/a", "nan", "null"})
+MISSING_SYMBOLS = frozenset({"", ".", "..", "...", "-", "–", "—", "na", "n/a", "nan", "null"})
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
 _DOT_THOUSANDS_COMMA_DECIMAL = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+,\d+$")
 _COMMA_THOUSANDS_DOT_DECIMAL = re.compile(r"^[+-]?\d{1,3}(,\d{3})+\.\d+$")
@@ -140,3 +140,25 @@ def parse_number(raw: object, decimal_comma: bool = True) -> float:
 def normalise_label(text: object) -> str:
     """Case-, accent-preserving and whitespace-insensitive form used for matching names."""
     return " ".join(str(text).replace("\ufeff", "").split()).casefold()
+
+
+_SAFE_NAME = re.compile(r"[\w\-. ()+,]+")
+
+
+def safe_file_name(name: str) -> str:
+    """``name`` when it is a plain file name that cannot leave the folder it is written to.
+
+    Refuses folders ("a/b", "..\\b"), parent references, hidden names, control characters and
+    overlong names, rather than guessing a cleaned-up name.
+    """
+    text = str(name)
+    if (
+        not text
+        or len(text) > 120
+        or "/" in text
+        or "\\" in text
+        or text.startswith(".")
+        or not _SAFE_NAME.fullmatch(text)
+    ):
+        raise DataImportError(message("data.error.unsafe_name", file=text[:80]))
+    return text

@@ -1,0 +1,229 @@
+"""Bad input to ``kuntadash data import`` is refused with a named, translated message and
+changes nothing on disk; awkward but readable input (encodings, delimiters, symbols) is read."""
+
+from __future__ import annotations
+
+import math
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kuntadash.i18n import translations
+from kuntadash.importing import DataImportError, import_files, safe_file_name
+from kuntadash.importing.text import parse_number
+from kuntadash.store import read_snapshot, validate_snapshot
+from tests.fixtures.import_helpers import folder_bytes, register_codes, write_grid_boundaries
+
+FIXTURES = Path(__file__).parent / "fixtures" / "import"
+SRC = Path(__file__).resolve().parents[1] / "src" / "kuntadash"
+HEADER = "municipality_code,indicator_id,year,value\n"
+
+
+@pytest.fixture(scope="module")
+def existing(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("existing") / "snapshot"
+    import_files([FIXTURES / "tidy.csv"], out)
+    return out
+
+
+@pytest.fixture
+def target(tmp_path, existing) -> Path:
+    copy = tmp_path / "snapshot"
+    shutil.copytree(existing, copy)
+    return copy
+
+
+def _write(tmp_path: Path, name: str, content: bytes | str) -> Path:
+    path = tmp_path / name
+    path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+    return path
+
+
+BAD_INPUTS = {
+    "empty": ("empty.csv", b"", "data.error.file_empty"),
+    "blank": ("blank.csv", b"\n \n", "data.error.file_empty"),
+    "missing_columns": ("cols.csv", "kunta,arvo\nHelsinki,3\n", "data.error.unknown_layout"),
+    "missing_value_column": ("cols2.csv", "kunta,indicator,year\nHelsinki,unemployment_rate,2024\n",
+                             "data.error.unknown_layout"),
+    "duplicate_key": ("dup.csv", HEADER + "091,unemployment_rate,2024,1\n091,unemployment_rate,2024,2\n",
+                      "data.error.duplicate_key"),
+    "unknown_code": ("code.csv", HEADER + "999,unemployment_rate,2024,1\n", "data.error.unknown_code"),
+    "bad_code": ("code2.csv", HEADER + "12345,unemployment_rate,2024,1\n", "data.error.bad_code"),
+    "unknown_name": ("name.csv", "kunta,indikaattori,vuosi,arvo\nAtlantis,unemployment_rate,2024,1\n",
+                     "data.error.unknown_name"),
+    "not_numeric": ("num.csv", HEADER + "091,unemployment_rate,2024,many\n", "data.error.bad_number"),
+    "bad_year": ("year.csv", HEADER + "091,unemployment_rate,20x4,1\n", "data.error.bad_year"),
+    "unknown_indicator": ("ind.csv", HEADER + "091,happiness,2024,1\n", "data.error.unknown_indicator"),
+    "out_of_range": ("range.csv", HEADER + "091,unemployment_rate,2024,99\n", "data.error.validation"),
+    "corrupt_geojson": ("b.geojson", '{"type": "FeatureCollection", "features": [{"type": "Feat',
+                        "data.error.corrupt_file"),
+    "corrupt_excel": ("t.xlsx", b"PK\x03\x04 not really a workbook", "data.error.corrupt_file"),
+    "corrupt_parquet": ("t.parquet", b"PAR1 broken PAR1", "data.error.corrupt_file"),
+    "corrupt_json": ("t.json", '{"class": "dataset", "id": ["a"', "data.error.corrupt_file"),
+    "unknown_json": ("t.json", '{"hello": 1}', "data.error.unknown_format"),
+    "unsupported_type": ("t.docx", b"PK\x03\x04", "data.error.unsupported_type"),
+    "jsonstat_truncated_values": (
+        "js.json",
+        '{"class": "dataset", "id": ["alue", "vuosi", "contentscode"], "size": [1, 1, 1], '
+        '"dimension": {"alue": {"category": {"index": {"KU091": 0}}}, "vuosi": {"category": '
+        '{"index": {"2024": 0}}}, "contentscode": {"category": {"index": {"M162": 0}}}}, "value": []}',
+        "data.error.jsonstat_file",
+    ),
+    "catalogue_sidecar_bad": ("new.yaml", "indicators:\n  - id: Bad Id\n    dimension: cosmic\n",
+                              "data.error.catalogue_entry"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUTS))
+def test_bad_input_is_refused_and_nothing_changes(case, tmp_path, target):
+    name, content, key = BAD_INPUTS[case]
+    path = _write(tmp_path, name, content)
+    before = folder_bytes(target)
+    with pytest.raises(DataImportError) as caught:
+        import_files([path], target)
+    keys = [m.key for m in caught.value.messages]
+    assert key in keys
+    assert name in caught.value.render("en") or key == "data.error.validation"
+    for lang in ("fi", "sv", "en"):
+        assert caught.value.render(lang).strip()
+    assert folder_bytes(target) == before
+
+
+def test_oversized_file_is_refused(tmp_path, target):
+    path = _write(tmp_path, "big.csv", HEADER + "091,unemployment_rate,2024,1\n" * 100)
+    with pytest.raises(DataImportError) as caught:
+        import_files([path], target, max_bytes=1000)
+    assert caught.value.messages[0].key == "data.error.file_too_large"
+
+
+def test_messages_name_the_row(tmp_path, target):
+    path = _write(tmp_path, "rows.csv", HEADER + "091,unemployment_rate,2024,1\n092,unemployment_rate,2024,x\n")
+    with pytest.raises(DataImportError) as caught:
+        import_files([path], target)
+    assert "row 3" in caught.value.render("en")
+    assert "rivi 3" in caught.value.render("fi").replace("row 3", "rivi 3")
+
+
+def test_every_problem_is_reported_not_only_the_first(tmp_path, target):
+    path = _write(tmp_path, "many.csv", HEADER + "999,unemployment_rate,2024,1\n091,unemployment_rate,2024,x\n"
+                  "Atlantis,unemployment_rate,2024,1\n")
+    with pytest.raises(DataImportError) as caught:
+        import_files([path], target)
+    assert {m.key for m in caught.value.messages} >= {
+        "data.error.unknown_code", "data.error.bad_number", "data.error.unknown_name"}
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("bom.csv", "\ufeff" + HEADER + "091,unemployment_rate,2024,9.5\n"),
+        ("latin1.csv", "kunta;indikaattori;vuosi;arvo\nVörå;unemployment_rate;2024;9,5\n".encode("latin-1")),
+        ("tabs.tsv", "kunta\tindicator\tyear\tvalue\nHelsingfors\tunemployment_rate\t2024\t9,5\n"),
+        ("pipes.txt", "municipality_code|indicator_id|year|value\nKU091|unemployment_rate|2024|9.5\n"),
+        ("spaces.csv", "kunta;indikaattori;vuosi;arvo\n  helsinki  ;unemployment_rate;2024; 9,5 \n"),
+    ],
+)
+def test_encodings_delimiters_and_decimal_commas_are_read(name, content, tmp_path):
+    out = tmp_path / "snap"
+    import_files([_write(tmp_path, name, content)], out)
+    values = read_snapshot(out).values
+    assert len(values) == 1 and values["value"].iloc[0] == pytest.approx(9.5)
+
+
+@pytest.mark.parametrize("symbol", [".", "..", "...", "-", ""])
+def test_suppression_symbols_stay_missing(symbol, tmp_path):
+    out = tmp_path / "snap"
+    path = _write(tmp_path, "s.csv", "kunta;indikaattori;vuosi;arvo\n091;unemployment_rate;2024;" + symbol + "\n")
+    import_files([path], out)
+    assert math.isnan(read_snapshot(out).values["value"].iloc[0])
+
+
+@pytest.mark.parametrize(
+    ("raw", "decimal_comma", "expected"),
+    [("1,5", True, 1.5), ("1 234,5", True, 1234.5), ("1.234,5", True, 1234.5), ("-3", True, -3.0),
+     ("−3,2", True, -3.2), ("1,25", False, 1.25), ("1,234.5", False, 1234.5), (7, True, 7.0)],
+)
+def test_parse_number(raw, decimal_comma, expected):
+    assert parse_number(raw, decimal_comma) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("raw", ["1,234", "abc", "1.2.3", "inf", "1e999"])
+def test_parse_number_refuses_ambiguous_or_non_numbers(raw):
+    with pytest.raises(ValueError):
+        parse_number(raw, decimal_comma=False)
+
+
+def test_invalid_geometry_is_repaired(tmp_path):
+    import geopandas as gpd
+    from shapely import Polygon
+
+    codes = register_codes()
+    path = write_grid_boundaries(tmp_path / "grid.geojson", codes, crs=4326)
+    frame = gpd.read_file(path)
+    first = frame.geometry.iloc[0]
+    minx, miny, maxx, maxy = first.bounds
+    frame.loc[0, "geometry"] = Polygon([(minx, miny), (maxx, maxy), (maxx, miny), (minx, maxy)])  # bow tie
+    frame.to_file(path, driver="GeoJSON")
+    out = tmp_path / "snap"
+    report = import_files([path, FIXTURES / "tidy.csv"], out)
+    assert "data.note.geometry_repaired" in {m.key for m in report.notes}
+    assert validate_snapshot(read_snapshot(out)) == []
+
+
+def test_boundary_file_missing_municipalities_is_refused(tmp_path):
+    path = write_grid_boundaries(tmp_path / "part.geojson", register_codes()[:-3])
+    with pytest.raises(DataImportError) as caught:
+        import_files([path], tmp_path / "snap")
+    assert caught.value.messages[0].key == "data.error.boundary_missing_codes"
+    assert not (tmp_path / "snap").exists()
+
+
+def test_boundary_file_with_foreign_codes_is_refused_naming_them(tmp_path):
+    path = write_grid_boundaries(tmp_path / "odd.geojson", [*register_codes(), "999"])
+    with pytest.raises(DataImportError) as caught:
+        import_files([path], tmp_path / "snap")
+    assert "999" in caught.value.render("fi")
+
+
+def test_earlier_division_boundaries_are_dissolved(tmp_path):
+    path = write_grid_boundaries(tmp_path / "old.geojson", [*register_codes(), "588", "099"])
+    out = tmp_path / "snap"
+    report = import_files([path], out)
+    note = next(m for m in report.notes if m.key == "data.note.boundary_harmonised")
+    assert note.params["year"] == 2020
+    assert "588 → 507" in note.render("en") and "099 → 214" in note.render("en")
+    assert len(read_snapshot(out).boundaries) == 308
+
+
+def test_non_snapshot_folder_is_not_overwritten(tmp_path):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("keep me")
+    with pytest.raises(DataImportError) as caught:
+        import_files([FIXTURES / "tidy.csv"], folder)
+    assert caught.value.messages[0].key == "data.error.out_not_snapshot"
+    assert (folder / "notes.txt").read_text() == "keep me"
+
+
+@pytest.mark.parametrize("name", ["../evil.csv", "a/b.csv", "..\\x.csv", ".hidden", "x\x00.csv", ""])
+def test_unsafe_file_names_are_refused(name):
+    with pytest.raises(DataImportError):
+        safe_file_name(name)
+
+
+def test_plain_file_names_are_accepted():
+    assert safe_file_name("Kuntien avainluvut (2021).csv") == "Kuntien avainluvut (2021).csv"
+
+
+def test_every_message_key_used_in_code_has_three_translations():
+    used = set()
+    for path in [*SRC.joinpath("importing").rglob("*.py"), *SRC.joinpath("sources").rglob("*.py"),
+                 SRC / "update.py"]:
+        used |= set(re.findall(r'"(data\.(?:error|note)\.[a-z_]+)"', path.read_text()))
+    texts = translations()
+    missing = sorted(k for k in used if k not in texts)
+    assert not missing
+    for key in used:
+        assert all(texts[key].get(lang) for lang in ("fi", "sv", "en")), key
