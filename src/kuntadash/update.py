@@ -136,7 +136,8 @@ def run_update(
     fallback = dict(zip(register["municipality_code"], register["population"].astype(float), strict=True))
     fallback |= {c.absorbed: c.population for c in changes if c.population}
     harmonised = harmonise_values(values, aggregations, mapping, None, fallback)
-    values = _keep_unfetched(out, harmonised.values, skipped)
+    catalogue = catalogue_from_document(document)
+    values, catalogue = _carry_over(out, harmonised.values, skipped, catalogue)
 
     municipalities = build_municipality_table(
         register, resources.read_regions(), resources.read_wellbeing_counties(),
@@ -155,7 +156,7 @@ def run_update(
         "sources": _manifest_sources(fetcher),
         "last_update": now_iso(),
     }
-    snapshot = Snapshot(manifest, municipalities, simplified, values, catalogue_from_document(document),
+    snapshot = Snapshot(manifest, municipalities, simplified, values, catalogue,
                         harmonised=harmonised.harmonised if len(harmonised.harmonised) else None,
                         tiles=tiles)
     problems = validate_snapshot(snapshot)
@@ -278,19 +279,28 @@ def _fetch_syke(fetcher: Fetcher, entries: list[dict[str, Any]], codes: list[str
     return [frame]
 
 
-def _keep_unfetched(out: Path, values: pd.DataFrame, skipped: list[str]) -> pd.DataFrame:
-    """Values of indicators this update did not fetch, carried over from an official snapshot."""
-    if not (out / MANIFEST).exists() or not skipped:
-        return values
+def _carry_over(
+    out: Path, values: pd.DataFrame, skipped: list[str], catalogue: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Values this update did not fetch, carried over from the current official snapshot: the
+    catalogue's import-only or not-yet-queryable indicators, and indicators a user imported with
+    their own catalogue entry (kept with that entry)."""
+    if not (out / MANIFEST).exists():
+        return values, catalogue
     try:
         current = read_snapshot(out)
     except SnapshotError:
-        return values
+        return values, catalogue
     if current.is_sample:
-        return values
-    kept = current.values[current.values["indicator_id"].isin(skipped)]
-    return pd.concat([values, kept.astype({"municipality_code": object, "indicator_id": object})],
-                     ignore_index=True)
+        return values, catalogue
+    user_defined = current.catalogue[~current.catalogue["id"].isin(catalogue["id"])]
+    keep_ids = set(skipped) | set(user_defined["id"])
+    kept = current.values[current.values["indicator_id"].isin(keep_ids)]
+    values = pd.concat([values, kept.astype({"municipality_code": object, "indicator_id": object})],
+                       ignore_index=True)
+    if len(user_defined):
+        catalogue = pd.concat([catalogue, user_defined[catalogue.columns]], ignore_index=True)
+    return values, catalogue
 
 
 def _manifest_sources(fetcher: Fetcher) -> list[dict[str, Any]]:

@@ -38,7 +38,7 @@ def parse_boundaries(doc: Any, year: int) -> gpd.GeoDataFrame:
         raise SourceFormatError(SOURCE, "data.error.source_schema", table=f"kunta4500k_{year}",
                                 detail="no features with a 'kunta' property")
     try:
-        frame = gpd.read_file(json.dumps(doc), driver="GeoJSON")
+        frame = gpd.read_file(json.dumps(doc))
     except Exception as exc:  # noqa: BLE001 - GDAL raises several types for broken GeoJSON
         raise SourceFormatError(SOURCE, "data.error.source_schema", table=f"kunta4500k_{year}",
                                 detail=str(exc)[:200]) from exc

@@ -1,0 +1,165 @@
+"""``kuntadash data update`` against an offline stand-in of the official services."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import httpx
+import pytest
+
+from kuntadash.importing import import_files
+from kuntadash.sources.errors import SourceError
+from kuntadash.sources.http import Fetcher, RawCache
+from kuntadash.store import read_snapshot, validate_snapshot
+from kuntadash.update import UpdateError, default_cache_dir, run_update
+from tests.fixtures.import_helpers import folder_bytes
+from tests.fixtures.mock_sources import FakeClock, MockSources
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _fetcher(mock: MockSources, clock: FakeClock, cache: Path | None = None) -> Fetcher:
+    return Fetcher(
+        client=httpx.Client(transport=mock.transport()),
+        cache=RawCache(cache, clock=clock.time) if cache else None,
+        clock=clock.time, sleep=clock.sleep, wall_clock=clock.time,
+    )
+
+
+@pytest.fixture(scope="module")
+def updated(tmp_path_factory) -> tuple[Path, MockSources, FakeClock, list]:
+    root = tmp_path_factory.mktemp("update")
+    mock, clock, steps = MockSources(), FakeClock(), []
+    out = root / "data"
+    run_update(out, 2025, _fetcher(mock, clock, root / ".kuntadash-cache"),
+               lambda label, fraction: steps.append((label, fraction)))
+    return out, mock, clock, steps
+
+
+@pytest.fixture(scope="module")
+def existing(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("existing") / "snapshot"
+    import_files([FIXTURES / "import" / "tidy.csv"], out)
+    return out
+
+
+def test_update_builds_a_valid_official_snapshot(updated):
+    out, _, _, _ = updated
+    snapshot = read_snapshot(out)
+    assert validate_snapshot(snapshot) == []
+    assert not snapshot.is_sample
+    assert snapshot.manifest["boundaries"] == "official"
+    assert len(snapshot.boundaries) == 308 and snapshot.tiles is not None
+    ids = set(snapshot.values["indicator_id"])
+    assert {"unemployment_rate", "morbidity_index", "ghg_emissions_per_resident"} <= ids
+    values = snapshot.values.set_index(["municipality_code", "indicator_id", "year"])["value"]
+    assert values[("091", "ghg_emissions_per_resident", 2022)] == pytest.approx(3.7, rel=1e-3)
+    assert pd_isna(values[("005", "unemployment_rate", 2024)])  # status ".." stays missing
+
+
+def pd_isna(value: float) -> bool:
+    return value != value
+
+
+def test_manifest_records_each_source_with_licence_and_time(updated):
+    out, _, _, _ = updated
+    sources = {s["id"]: s for s in read_snapshot(out).manifest["sources"]}
+    for name in ("Statistics Finland WFS", "Statistics Finland (PxWeb)", "THL Sotkanet", "SYKE"):
+        assert sources[name]["licence"] == "CC BY 4.0"
+        assert sources[name]["accessed"] and sources[name]["url"].startswith("https://")
+
+
+def test_progress_is_reported_per_source(updated):
+    _, _, _, steps = updated
+    labels = {label for label, _ in steps}
+    assert {"Statistics Finland WFS", "Statistics Finland (PxWeb)", "THL Sotkanet", "SYKE"} <= labels
+    assert all(0.0 <= fraction <= 1.0 for _, fraction in steps)
+
+
+def test_calls_are_throttled(updated):
+    _, mock, clock, _ = updated
+    syke_calls = sum(1 for _, url in mock.calls if "hiilineutraalisuomi" in url)
+    assert syke_calls == 308
+    assert sum(clock.sleeps) >= 60.0 * (308 // 60 - 1)  # at most 60 calls a minute per host
+
+
+def test_raw_cache_is_outside_the_snapshot_and_reused(updated, tmp_path):
+    out, _, clock, _ = updated
+    cache = out.parent / ".kuntadash-cache"
+    assert any(cache.glob("*.meta.json"))
+    assert not any(out.glob("*.body"))
+    mock = MockSources()
+    target = tmp_path / "data"
+    run_update(target, 2025, _fetcher(mock, FakeClock(now=clock.now), cache))
+    assert mock.calls == []  # everything came from fresh cache entries
+
+
+def test_default_cache_dir_is_beside_the_snapshot(tmp_path, monkeypatch):
+    monkeypatch.delenv("KUNTADASH_CACHE_DIR", raising=False)
+    assert default_cache_dir(tmp_path / "data") == tmp_path / ".kuntadash-cache"
+    monkeypatch.setenv("KUNTADASH_CACHE_DIR", str(tmp_path / "elsewhere"))
+    assert default_cache_dir(tmp_path / "data") == tmp_path / "elsewhere"
+
+
+def _timeout(request):
+    raise httpx.ReadTimeout("timed out", request=request)
+
+
+def _connect(request):
+    raise httpx.ConnectError("no route to host", request=request)
+
+
+FAULTS = {
+    "timeout": ("pxdata.stat.fi", _timeout, "data.error.source_timeout"),
+    "network": ("sotkanet.fi", _connect, "data.error.source_network"),
+    "rate_limited": ("pxdata.stat.fi",
+                     lambda r: httpx.Response(429, headers={"Retry-After": "7"}),
+                     "data.error.source_rate_limited"),
+    "server_error": ("sotkanet.fi", lambda r: httpx.Response(500), "data.error.source_server"),
+    "truncated": ("geo.stat.fi", lambda r: httpx.Response(200, text='{"type": "FeatureCollection", "feat'),
+                  "data.error.source_truncated"),
+    "renamed_variables": ("pxdata.stat.fi", lambda r: httpx.Response(200, json={"title": "x", "variables": [
+        {"code": "Alue2", "text": "Region", "values": ["X1", "X2"]},
+        {"code": "Vuosi2", "text": "Jahr", "values": ["2024"]}]}), "data.error.source_variables"),
+    "not_found": ("data.stat.fi", lambda r: httpx.Response(404), "data.error.source_http"),
+}
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_faults_give_a_named_error_and_leave_the_snapshot_untouched(fault, tmp_path, existing):
+    needle, answer, key = FAULTS[fault]
+    out = tmp_path / "snapshot"
+    shutil.copytree(existing, out)
+    before = folder_bytes(out)
+    mock, clock = MockSources(), FakeClock()
+    mock.faults[needle] = answer
+    with pytest.raises(SourceError) as caught:
+        run_update(out, 2025, _fetcher(mock, clock))
+    assert caught.value.key == key
+    assert caught.value.source in caught.value.render("fi")
+    assert folder_bytes(out) == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".tmp")]
+    if fault == "rate_limited":
+        assert clock.sleeps.count(7.0) == 3  # Retry-After honoured, retries bounded
+
+
+def test_unsupported_year_is_refused(tmp_path):
+    with pytest.raises(UpdateError):
+        run_update(tmp_path / "x", 2019, _fetcher(MockSources(), FakeClock()))
+
+
+def test_update_keeps_imported_indicators(tmp_path, existing):
+    out = tmp_path / "snapshot"
+    shutil.copytree(existing, out)
+    import_files([FIXTURES / "import" / "broadband.csv", FIXTURES / "import" / "broadband.yaml"], out)
+    run_update(out, 2025, _fetcher(MockSources(), FakeClock()))
+    snapshot = read_snapshot(out)
+    assert validate_snapshot(snapshot) == []
+    # the user's own indicator survives the update, with its catalogue entry
+    assert "gigabit_households_share" in set(snapshot.values["indicator_id"])
+    assert "gigabit_households_share" in set(snapshot.catalogue["id"])
+    # unemployment_rate now comes from PxWeb, not from the earlier import
+    helsinki = snapshot.values[(snapshot.values["municipality_code"] == "091")
+                               & (snapshot.values["indicator_id"] == "unemployment_rate")]
+    assert set(helsinki["year"]) == {2022, 2023, 2024}
