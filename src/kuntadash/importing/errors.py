@@ -24,7 +24,8 @@ class Message:
     params: Mapping[str, Any] = field(default_factory=dict)
 
     def render(self, lang: str) -> str:
-        return translate(self.key, lang, **dict(self.params))
+        params = {k: v.render(lang) if isinstance(v, Message) else v for k, v in self.params.items()}
+        return translate(self.key, lang, **params)
 
     def __str__(self) -> str:
         return self.render("en")
@@ -32,6 +33,15 @@ class Message:
 
 def message(key: str, **params: Any) -> Message:
     return Message(key, params)
+
+
+def row(number: int) -> Message:
+    """'row N' in the reader's language (a parameter of other messages)."""
+    return Message("data.where.row", {"n": number})
+
+
+def item(number: int) -> Message:
+    return Message("data.where.item", {"n": number})
 
 
 class DataImportError(Exception):

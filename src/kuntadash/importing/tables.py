@@ -22,7 +22,7 @@ import pandas as pd
 
 from kuntadash.domain.catalogue import AGGREGATIONS, DIMENSIONS, DIRECTIONS, LANGUAGES
 from kuntadash.importing.context import ImportContext
-from kuntadash.importing.errors import DataImportError, Message, examples, message
+from kuntadash.importing.errors import DataImportError, Message, examples, item, message, row
 from kuntadash.importing.text import is_missing, normalise_label, parse_number
 from kuntadash.sources.errors import SourceError
 from kuntadash.sources.pxweb import dataset_roles, municipality_code, parse_jsonstat2
@@ -165,27 +165,27 @@ def read_tidy(header: Sequence[str], rows: Sequence[Sequence[Any]], file: str,
     out: list[tuple[str, str, int, float]] = []
     seen: dict[tuple[str, str, int], int] = {}
     unknown_indicators: dict[str, int] = {}
-    for position, row in enumerate(rows, start=2):
-        where = f"row {position}"
-        code_raw = _cell(row, columns["code"]) if columns["code"] is not None else ""
+    for position, cells in enumerate(rows, start=2):
+        where = row(position)
+        code_raw = _cell(cells, columns["code"]) if columns["code"] is not None else ""
         if not is_missing(code_raw):
             code = areas.code(code_raw, where)
-        elif columns["name"] is not None and not is_missing(_cell(row, columns["name"])):
-            code = areas.name(_cell(row, columns["name"]), where)
+        elif columns["name"] is not None and not is_missing(_cell(cells, columns["name"])):
+            code = areas.name(_cell(cells, columns["name"]), where)
         else:
             problems.append(message("data.error.no_area", file=file, where=where))
             continue
-        indicator = str(_cell(row, columns["indicator"])).strip()
+        indicator = str(_cell(cells, columns["indicator"])).strip()
         if indicator not in context.catalogue:
             unknown_indicators.setdefault(indicator, position)
             continue
         try:
-            year = _year(_cell(row, columns["year"]))
+            year = _year(_cell(cells, columns["year"]))
         except (TypeError, ValueError):
             problems.append(message("data.error.bad_year", file=file, where=where,
-                                    value=str(_cell(row, columns["year"]))[:20]))
+                                    value=str(_cell(cells, columns["year"]))[:20]))
             continue
-        raw_value = _cell(row, columns["value"])
+        raw_value = _cell(cells, columns["value"])
         try:
             value = parse_number(raw_value, decimal_comma)
         except (TypeError, ValueError):
@@ -202,7 +202,7 @@ def read_tidy(header: Sequence[str], rows: Sequence[Sequence[Any]], file: str,
         seen[key] = position
         out.append((code, indicator, year, value))
     for indicator, position in unknown_indicators.items():
-        problems.append(message("data.error.unknown_indicator", file=file, where=f"row {position}",
+        problems.append(message("data.error.unknown_indicator", file=file, where=row(position),
                                 indicator=indicator[:60]))
     if problems:
         raise DataImportError(problems)
@@ -249,9 +249,9 @@ def read_pxweb_wide(header: Sequence[str], rows: Sequence[Sequence[Any]], file: 
     out: list[tuple[str, str, int, float]] = []
     weights: list[tuple[str, str, int, float]] = []
     seen: dict[str, int] = {}
-    for position, row in enumerate(rows, start=2):
-        where = f"row {position}"
-        area = _cell(row, 0)
+    for position, cells in enumerate(rows, start=2):
+        where = row(position)
+        area = _cell(cells, 0)
         code = areas.name(area, where)
         if code is None:
             continue
@@ -261,7 +261,7 @@ def read_pxweb_wide(header: Sequence[str], rows: Sequence[Sequence[Any]], file: 
             continue
         seen[code] = position
         for index, (indicator, year, column) in targets.items():
-            raw = _cell(row, index)
+            raw = _cell(cells, index)
             try:
                 value = parse_number(raw, decimal_comma)
             except (TypeError, ValueError):
@@ -271,7 +271,7 @@ def read_pxweb_wide(header: Sequence[str], rows: Sequence[Sequence[Any]], file: 
             out.append((code, str(indicator), year, value))
         for index, year in population_columns.items():
             try:
-                weights.append((code, "population", year, parse_number(_cell(row, index), decimal_comma)))
+                weights.append((code, "population", year, parse_number(_cell(cells, index), decimal_comma)))
             except (TypeError, ValueError):
                 continue
     if problems:
@@ -389,18 +389,18 @@ def read_sotkanet_json(rows: Sequence[Any], regions: Mapping[int, str] | None, f
     unknown_indicators: set[str] = set()
     skipped_regions = 0
     seen: set[tuple[str, str, int]] = set()
-    for position, row in enumerate(rows, start=1):
-        where = f"item {position}"
-        if not isinstance(row, Mapping):
+    for position, record in enumerate(rows, start=1):
+        where = item(position)
+        if not isinstance(record, Mapping):
             problems.append(message("data.error.sotkanet_row", file=file, where=where))
             continue
-        if str(row.get("gender", "total")) != "total":
+        if str(record.get("gender", "total")) != "total":
             continue
-        indicator = context.indicator_by_source_code(str(row.get("indicator")), ("sotkanet",))
+        indicator = context.indicator_by_source_code(str(record.get("indicator")), ("sotkanet",))
         if indicator is None:
-            unknown_indicators.add(str(row.get("indicator")))
+            unknown_indicators.add(str(record.get("indicator")))
             continue
-        code = regions.get(row.get("region"))  # type: ignore[arg-type]
+        code = regions.get(record.get("region"))  # type: ignore[arg-type]
         if code is None:
             skipped_regions += 1
             continue
@@ -409,8 +409,8 @@ def read_sotkanet_json(rows: Sequence[Any], regions: Mapping[int, str] | None, f
                                     year=context.division_year))
             continue
         try:
-            year = _year(row.get("year"))
-            value = parse_number(row.get("value"), False)
+            year = _year(record.get("year"))
+            value = parse_number(record.get("value"), False)
         except (TypeError, ValueError):
             problems.append(message("data.error.sotkanet_row", file=file, where=where))
             continue
@@ -460,7 +460,7 @@ def read_syke_csv(header: Sequence[str], rows: Sequence[Sequence[Any]], file: st
     else:
         raise DataImportError(message("data.error.syke_no_code", file=file))
     if not context.known_code(code):
-        raise DataImportError(message("data.error.unknown_code", file=file, where="file name",
+        raise DataImportError(message("data.error.unknown_code", file=file, where=message("data.where.file_name"),
                                       code=code, year=context.division_year))
     indicator = context.indicator_by_source_code("hinku", ("syke",))
     if indicator is None:
@@ -487,7 +487,7 @@ def parse_catalogue_entries(entries: Any, file: str) -> list[dict[str, Any]]:
         where = f"#{position}"
         if not isinstance(raw, Mapping):
             problems.append(message("data.error.catalogue_entry", file=file, where=where,
-                                    field="-", reason="not a mapping"))
+                                    field="-", reason=message("data.reason.not_mapping")))
             continue
         entry, issues = _catalogue_entry(raw)
         for field_name, reason in issues:
@@ -509,23 +509,23 @@ def _texts(raw: Any) -> dict[str, str]:
     return {lang: texts[lang] or first for lang in LANGUAGES}
 
 
-def _catalogue_entry(raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-    issues: list[tuple[str, str]] = []
+def _catalogue_entry(raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[str, Message]]]:
+    issues: list[tuple[str, Message]] = []
     ident = str(raw.get("id") or "").strip()
     if not re.fullmatch(r"[a-z][a-z0-9_]{1,63}", ident):
-        issues.append(("id", "use lower_snake_case letters, digits and _"))
+        issues.append(("id", message("data.reason.id")))
     dimension = str(raw.get("dimension") or "")
     if dimension not in DIMENSIONS:
-        issues.append(("dimension", f"one of {', '.join(DIMENSIONS)}"))
+        issues.append(("dimension", message("data.reason.one_of", options=", ".join(DIMENSIONS))))
     direction = str(raw.get("direction") or "neutral")
     if direction not in DIRECTIONS:
-        issues.append(("direction", f"one of {', '.join(DIRECTIONS)}"))
+        issues.append(("direction", message("data.reason.one_of", options=", ".join(DIRECTIONS))))
     aggregation = str(raw.get("aggregation") or "rate")
     if aggregation not in AGGREGATIONS:
-        issues.append(("aggregation", f"one of {', '.join(AGGREGATIONS)}"))
+        issues.append(("aggregation", message("data.reason.one_of", options=", ".join(AGGREGATIONS))))
     name = _texts(raw.get("name"))
     if not name["fi"]:
-        issues.append(("name", "give a name in at least one language"))
+        issues.append(("name", message("data.reason.name")))
     valid_range = raw.get("valid_range")
     if valid_range is None and raw.get("valid_min") is not None:
         valid_range = [raw.get("valid_min"), raw.get("valid_max")]
@@ -534,14 +534,14 @@ def _catalogue_entry(raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple
         if not (math.isfinite(low) and math.isfinite(high) and low < high):
             raise ValueError
     except (TypeError, ValueError):
-        issues.append(("valid_range", "two numbers [low, high] with low < high"))
+        issues.append(("valid_range", message("data.reason.valid_range")))
         low, high = 0.0, 1.0
     try:
         decimals = int(raw.get("decimals", 1))
         if not 0 <= decimals <= 6:
             raise ValueError
     except (TypeError, ValueError):
-        issues.append(("decimals", "an integer 0–6"))
+        issues.append(("decimals", message("data.reason.decimals")))
         decimals = 1
     source = raw.get("source") if isinstance(raw.get("source"), Mapping) else {}
     entry = {
