@@ -222,7 +222,7 @@ def test_every_message_key_used_in_code_has_three_translations():
     used = set()
     for path in [*SRC.joinpath("importing").rglob("*.py"), *SRC.joinpath("sources").rglob("*.py"),
                  SRC / "update.py"]:
-        used |= set(re.findall(r'"(data\.(?:error|note)\.[a-z_]+)"', path.read_text()))
+        used |= set(re.findall(r"\"(data\.(?:error|note|where|reason)\.[a-z_]+)\"", path.read_text()))
     texts = translations()
     missing = sorted(k for k in used if k not in texts)
     assert not missing

@@ -342,7 +342,10 @@ def _assemble(out: Path, existing: Snapshot | None, context: ImportContext,
         boundaries = compute_tile_layout(register["municipality_code"], municipality_points(register))
         boundary_kind = "tiles"
         notes.append(message("data.note.tiles_computed"))
-    tiles = _tiles_for(boundaries) if boundary_kind == "official" else None
+    if collected.boundaries is None and keep_existing and existing.tiles is not None:
+        tiles = existing.tiles
+    else:
+        tiles = _tiles_for(boundaries) if boundary_kind == "official" else None
     seen = {s.get("id") for s in collected.sources}
     sources = [s for s in sources if s.get("id") not in seen] + collected.sources
     if not any(s.get("id") == "statistics_finland_classifications" for s in sources):
