@@ -14,7 +14,7 @@ from kuntadash import resources
 from kuntadash.domain.catalogue import catalogue_from_document
 from kuntadash.domain.sample import SAMPLE_SEED, generate_sample_values
 from kuntadash.domain.tiles import compute_tile_layout
-from kuntadash.store.snapshot import Snapshot, coerce_municipalities
+from kuntadash.store.snapshot import FORMAT_VERSION, Snapshot, coerce_municipalities
 
 SAMPLE_DIVISION_YEAR = 2025
 SAMPLE_YEARS = tuple(range(2015, 2025))
@@ -30,7 +30,9 @@ def build_municipality_table(
 ) -> pd.DataFrame:
     """The snapshot's municipalities table: register joined with region, county and type."""
     table = register.merge(
-        regions.rename(columns={f"name_{lang}": f"region_name_{lang}" for lang in ("fi", "sv", "en")}),
+        regions.rename(
+            columns={f"name_{lang}": f"region_name_{lang}" for lang in ("fi", "sv", "en")}
+        ),
         on="region_code",
         how="left",
         validate="many_to_one",
@@ -39,7 +41,9 @@ def build_municipality_table(
         columns={"code": "wellbeing_county_code"}
         | {f"name_{lang}": f"wellbeing_county_name_{lang}" for lang in ("fi", "sv", "en")}
     )
-    table = table.merge(county_names, on="wellbeing_county_code", how="left", validate="many_to_one")
+    table = table.merge(
+        county_names, on="wellbeing_county_code", how="left", validate="many_to_one"
+    )
     assignments = types_document.get("assignments") or {}
     table["municipality_type"] = table["municipality_code"].map(
         lambda code: (assignments.get(code) or {}).get("type")
@@ -79,7 +83,7 @@ def _sample_sources() -> list[dict[str, Any]]:
             "licence": "CC BY 4.0",
             "url": "https://www.geonames.org/",
             "accessed": SAMPLE_CREATED,
-            "note": "Approximate locations of municipal centres, used to place the schematic tiles.",
+            "note": "Approximate municipal centres, used to place the schematic tiles.",
         },
     ]
 
@@ -97,6 +101,7 @@ def build_sample_snapshot() -> Snapshot:
     tiles = compute_tile_layout(register["municipality_code"], municipality_points(register))
     values = generate_sample_values(municipalities, document["indicators"], SAMPLE_YEARS)
     manifest = {
+        "format_version": FORMAT_VERSION,
         "created": SAMPLE_CREATED,
         "division_year": SAMPLE_DIVISION_YEAR,
         "sample": True,

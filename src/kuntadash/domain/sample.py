@@ -3,7 +3,8 @@
 The committed sample snapshot must make a fresh offline machine show a working app without
 shipping anyone's data. Values are drawn from each catalogue entry's ``sample`` block:
 
-    value = mean + sd * (urban * U + prosperity * P + rest * E) + trend * (year - last_year) + wobble
+    value = mean + sd * (urban * U + prosperity * P + rest * E)
+            + trend * (year - last_year) + wobble
 
 where U (urbanity) and P (prosperity) are standardised latent factors of the municipality, E its
 own standard-normal deviation, ``rest = sqrt(1 - urban² - prosperity²)``, and the wobble a small
@@ -34,7 +35,7 @@ def _standardise(values: np.ndarray) -> np.ndarray:
 
 def compute_latent_factors(municipalities: pd.DataFrame, seed: int = SAMPLE_SEED) -> pd.DataFrame:
     """Urbanity U and prosperity P for each municipality (standardised, seeded)."""
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
     population = municipalities["population"].astype("float64").clip(lower=50).to_numpy()
     area = municipalities["land_area_km2"].astype("float64").clip(lower=1).to_numpy()
     group = municipalities["urban_rural_group"].astype("float64").to_numpy()
@@ -64,11 +65,14 @@ def generate_sample_values(
     years_arr = np.asarray(sorted(years), dtype="int64")
     last = years_arr.max()
     frames = []
-    for position, entry in enumerate(indicators):
+    # NOTE: independent streams via SeedSequence.spawn; default_rng([seed, 0]) would equal
+    # default_rng(seed) (numpy pads seeds with zeros) and repeat the latent factors' draws.
+    streams = np.random.SeedSequence(seed).spawn(len(indicators) + 1)[1:]
+    for stream, entry in zip(streams, indicators, strict=True):
         params = entry.get("sample")
         if not params:
             continue
-        rng = np.random.default_rng([seed, position])
+        rng = np.random.default_rng(stream)
         values = _draw_indicator(entry, params, factors, years_arr, last, rng)
         missing_rate = float(params.get("missing", 0.0))
         rate = np.where(small, missing_rate * _SMALL_MISSING_FACTOR, missing_rate)[:, None]
@@ -99,7 +103,9 @@ def _draw_indicator(
     rest = np.sqrt(max(0.0, 1.0 - urban**2 - prosperity**2))
     own = rng.standard_normal(len(factors))
     level = mean + sd * (
-        urban * factors["urban"].to_numpy() + prosperity * factors["prosperity"].to_numpy() + rest * own
+        urban * factors["urban"].to_numpy()
+        + prosperity * factors["prosperity"].to_numpy()
+        + rest * own
     )
     trend = float(params.get("trend", 0.0)) * (years - last)
     wobble = _WOBBLE * sd * rng.standard_normal((len(factors), len(years)))

@@ -14,10 +14,12 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
 from scipy.spatial import cKDTree
+import shapely
 from shapely import box
 
 PROJECTED_CRS = 3067
 DEFAULT_CELL_M = 30_000.0
+COORDINATE_GRID = 1e-6
 _TILE_FILL = 0.9  # share of the cell a tile covers: the gap keeps neighbours apart on the map
 _REACH = 4  # cells around each point that are candidates for it
 
@@ -46,7 +48,11 @@ def compute_tile_layout(
     tiles = gpd.GeoDataFrame(
         {"municipality_code": codes.to_numpy()}, geometry=squares, crs=PROJECTED_CRS
     )
-    return tiles.to_crs(4326)
+    # Snap to 1e-6 degrees (~0.1 m): keeps the layout identical whichever PROJ build did the
+    # transformation, so the sample snapshot rebuilds byte for byte.
+    tiles = tiles.to_crs(4326)
+    tiles["geometry"] = shapely.set_precision(tiles.geometry.array, COORDINATE_GRID)
+    return tiles
 
 
 def _candidate_cells(xy: np.ndarray, cell_m: float) -> np.ndarray:

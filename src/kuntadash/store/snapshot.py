@@ -140,15 +140,32 @@ def _write_table(frame: pd.DataFrame, path: Path) -> None:
     pq.write_table(table, path, compression="zstd")
 
 
+def _in_wgs84(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``frame`` in EPSG:4326; no transformation when it already is (a no-op to_crs can move
+    coordinates in the last bits, depending on the PROJ database loaded)."""
+    if frame.crs is not None and frame.crs.to_epsg() == 4326:
+        return frame.set_crs(4326, allow_override=True)
+    return frame.to_crs(4326)
+
+
 def _hash_files(folder: Path) -> str:
+    """Hash of the tables' contents (not their bytes): the snapshot version and cache key.
+
+    NOTE: file metadata is left out on purpose: the GeoParquet CRS is serialised as PROJJSON,
+    whose form depends on which PROJ database the process loaded first (pyogrio ships its own),
+    so the same data can be written as different bytes.
+    """
     digest = hashlib.sha256()
-    for name in DATA_FILES:
+    for name in (*DATA_FILES, *OPTIONAL_FILES):
+        if not (folder / name).exists():
+            continue
+        table = pq.read_table(folder / name)
+        table = table.cast(pa.schema([column.remove_metadata() for column in table.schema]))
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, table.schema) as stream:
+            stream.write_table(table)
         digest.update(name.encode())
-        digest.update((folder / name).read_bytes())
-    for name in OPTIONAL_FILES:
-        if (folder / name).exists():
-            digest.update(name.encode())
-            digest.update((folder / name).read_bytes())
+        digest.update(sink.getvalue().to_pybytes())
     return digest.hexdigest()[:16]
 
 
@@ -176,7 +193,7 @@ def _write_unlocked(snapshot: Snapshot, target: Path) -> Snapshot:
     staging = Path(tempfile.mkdtemp(prefix=f".tmp-{target.name}-", dir=target.parent))
     try:
         _write_table(coerce_municipalities(snapshot.municipalities), staging / MUNICIPALITIES)
-        boundaries = snapshot.boundaries.to_crs(4326)[["municipality_code", "geometry"]]
+        boundaries = _in_wgs84(snapshot.boundaries)[["municipality_code", "geometry"]]
         boundaries = boundaries.sort_values("municipality_code", ignore_index=True)
         boundaries.to_parquet(staging / BOUNDARIES, compression="zstd", write_covering_bbox=False)
         _write_table(coerce_values(snapshot.values), staging / VALUES)

@@ -102,7 +102,9 @@ def _check_municipalities(municipalities: pd.DataFrame) -> list[Problem]:
         problems.append(Problem(table, f"duplicate municipality codes: {_examples(duplicated)}"))
     unnamed = municipalities.loc[municipalities["name_fi"].fillna("").eq(""), "municipality_code"]
     if len(unnamed):
-        problems.append(Problem(table, f"municipalities without a Finnish name: {_examples(unnamed)}"))
+        problems.append(
+            Problem(table, f"municipalities without a Finnish name: {_examples(unnamed)}")
+        )
     population = municipalities["population"].dropna()
     if (population < 0).any():
         problems.append(Problem(table, "negative population"))
@@ -120,14 +122,20 @@ def _check_boundaries(snapshot: Snapshot, codes: set[str]) -> list[Problem]:
     shapes = set(boundaries["municipality_code"].astype(str))
     if shapes - codes:
         problems.append(
-            Problem(table, f"boundaries for codes not in municipalities: {_examples(shapes - codes)}")
+            Problem(
+                table, f"boundaries for codes not in municipalities: {_examples(shapes - codes)}"
+            )
         )
     if codes - shapes:
-        problems.append(Problem(table, f"municipalities without a boundary: {_examples(codes - shapes)}"))
+        problems.append(
+            Problem(table, f"municipalities without a boundary: {_examples(codes - shapes)}")
+        )
     invalid = boundaries.loc[~boundaries.geometry.is_valid | boundaries.geometry.is_empty]
     if len(invalid):
         problems.append(
-            Problem(table, f"invalid or empty geometry for {_examples(invalid['municipality_code'])}")
+            Problem(
+                table, f"invalid or empty geometry for {_examples(invalid['municipality_code'])}"
+            )
         )
     return problems
 
@@ -164,15 +172,19 @@ def _check_values(snapshot: Snapshot, codes: set[str]) -> list[Problem]:
     if len(duplicated):
         sample = duplicated[keys].astype(str).agg("/".join, axis=1).unique()
         problems.append(
-            Problem(table, f"{len(duplicated)} rows share a (municipality, indicator, year) key: "
-                    f"{_examples(sample)}")
+            Problem(
+                table,
+                f"{len(duplicated)} rows share a (municipality, indicator, year) key: "
+                f"{_examples(sample)}",
+            )
         )
     unknown = set(values["municipality_code"].astype(str)) - codes
     if unknown:
         problems.append(
             Problem(
                 table,
-                f"values for codes not in this division ({snapshot.manifest.get('division_year')}): "
+                f"values for codes not in this division "
+                f"({snapshot.manifest.get('division_year')}): "
                 f"{_examples(unknown)}; harmonise them to the current division or remove them",
             )
         )
@@ -194,7 +206,9 @@ def _check_ranges(values: pd.DataFrame, catalogue: pd.DataFrame) -> list[Problem
         return []
     bounds = catalogue.set_index("id")[["valid_min", "valid_max"]]
     joined = values.dropna(subset=["value"]).join(bounds, on="indicator_id", how="inner")
-    outside = joined[(joined["value"] < joined["valid_min"]) | (joined["value"] > joined["valid_max"])]
+    outside = joined[
+        (joined["value"] < joined["valid_min"]) | (joined["value"] > joined["valid_max"])
+    ]
     problems = []
     for indicator_id, rows in outside.groupby("indicator_id"):
         first = rows.iloc[0]
@@ -239,7 +253,9 @@ def _check_optional(snapshot: Snapshot, codes: set[str]) -> list[Problem]:
         if not problems:
             strangers = set(harmonised["municipality_code"].astype(str)) - codes
             if strangers:
-                problems.append(Problem(table, f"codes not in this division: {_examples(strangers)}"))
+                problems.append(
+                    Problem(table, f"codes not in this division: {_examples(strangers)}")
+                )
     tiles = snapshot.tiles
     if tiles is not None:
         table = "tiles.parquet"
@@ -264,7 +280,7 @@ def summarise_snapshot(snapshot: Snapshot) -> dict[str, Any]:
         "indicators": int(present["id"].nunique()),
         "indicators_per_dimension": per_dimension,
         "years": sorted(int(y) for y in values["year"].unique()),
-        "values": int(len(values)),
+        "values": len(values),
         "missing_values": int(values["value"].isna().sum()),
         "sample": snapshot.is_sample,
         "division_year": snapshot.division_year,

@@ -66,3 +66,17 @@ def _load_wide_values(folder: str, version: str) -> pd.DataFrame:
 def load_wide_values(snapshot: Snapshot) -> pd.DataFrame:
     """Values as one column per indicator, indexed by (municipality_code, year)."""
     return _load_wide_values(str(snapshot.path), snapshot.version)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _load_reference_years(folder: str, version: str) -> dict[str, int]:
+    from kuntadash.domain.stats import latest_common_year
+
+    values = _load_snapshot(folder, version).values
+    years = {ident: latest_common_year(values, ident) for ident in values["indicator_id"].unique()}
+    return {ident: year for ident, year in years.items() if year is not None}
+
+
+def load_reference_years(snapshot: Snapshot) -> dict[str, int]:
+    """Each indicator's latest year with data for at least half the municipalities."""
+    return _load_reference_years(str(snapshot.path), snapshot.version)

@@ -58,7 +58,9 @@ def pop_invalid_params() -> list[tuple[str, str]]:
 def write_param(name: str, value: Any, default: Any) -> None:
     """Mirror ``value`` into the URL, leaving it out when it equals the default."""
     text = ",".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
-    default_text = ",".join(map(str, default)) if isinstance(default, list | tuple) else str(default)
+    default_text = (
+        ",".join(map(str, default)) if isinstance(default, list | tuple) else str(default)
+    )
     if value is None or text == default_text or text == "":
         if name in st.query_params:
             del st.query_params[name]

@@ -1,0 +1,121 @@
+"""Take screenshots of every page (desktop and phone width) for a person to look at.
+
+Usage: python bench/screenshots.py OUTDIR [--lang fi] [--base http://127.0.0.1:8501]
+Starts its own server on a free port unless --base is given. Needs /usr/bin/chromium.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+REPO = Path(__file__).resolve().parents[1]
+PAGES = ("", "municipality", "compare", "indicators", "groups", "data", "event")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+READY = (
+    "[data-testid=stApp][data-test-script-state=notRunning][data-test-connection-state=CONNECTED]"
+)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve(env: dict[str, str] | None = None):
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(REPO / "app.py"),
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=REPO,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            with contextlib.suppress(OSError):
+                if urllib.request.urlopen(base + "/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            if process.poll() is not None:
+                raise RuntimeError("streamlit exited")
+            time.sleep(0.3)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def shoot(base: str, out: Path, lang: str, pages: tuple[str, ...]) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        for width, height, tag in (
+            (1400, 900, "desktop"),
+            (390, 844, "phone"),
+            (1400, 2600, "tall"),
+        ):
+            page = browser.new_page(viewport={"width": width, "height": height})
+            for name in pages:
+                url = f"{base}/{name}" + (f"?lang={lang}" if lang != "fi" else "")
+                page.goto(url)
+                page.wait_for_selector(READY, timeout=60_000)
+                page.wait_for_timeout(2500)
+                page.screenshot(
+                    path=str(out / f"{name or 'overview'}-{lang}-{tag}.png"), full_page=True
+                )
+            page.close()
+        browser.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("out")
+    parser.add_argument("--lang", default="fi")
+    parser.add_argument("--base")
+    parser.add_argument("--pages", default=",".join(PAGES))
+    args = parser.parse_args()
+    pages = tuple("" if p == "overview" else p for p in args.pages.split(","))
+    if args.base:
+        shoot(args.base, Path(args.out), args.lang, pages)
+    else:
+        with serve() as base:
+            shoot(base, Path(args.out), args.lang, pages)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,99 @@
+"""Compare 2–10 municipalities side by side: bars for one indicator, lines over time, a table."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from kuntadash.charts.series import build_bar_figure, build_trend_figure
+from kuntadash.domain.catalogue import indicator_row
+from kuntadash.domain.stats import values_for
+from kuntadash.ui import state
+from kuntadash.ui.i18n import current_language, t
+from kuntadash.ui.loaders import load_snapshot
+from kuntadash.ui.widgets import (
+    caption_text,
+    indicator_name,
+    municipality_names,
+    render_table,
+    select_dimension,
+    select_indicator,
+    select_year,
+)
+
+MAX_MUNICIPALITIES = 10
+
+snapshot = load_snapshot()
+lang = current_language()
+code = st.session_state[state.MUNICIPALITY_KEY]
+municipalities = snapshot.municipalities.set_index("municipality_code")
+names = municipality_names(snapshot)
+
+st.title(t("compare.title"))
+same_type = municipalities[
+    municipalities["municipality_type"] == municipalities.at[code, "municipality_type"]
+].sort_values("population", ascending=False)
+default = [code, *[c for c in same_type.index if c != code][:3]]
+options = sorted(names.index, key=lambda c: names[c].casefold())
+chosen = state.stateful_multiselect(
+    t("compare.municipalities"),
+    options,
+    state.COMPARE_KEY,
+    default,
+    format_func=lambda c: names.get(c, c),
+    max_selections=MAX_MUNICIPALITIES,
+    help=t("compare.municipalities_help"),
+)
+if len(chosen) < 2:
+    st.info(t("compare.pick_two"))
+    st.stop()
+
+controls = st.columns([1, 1.6, 0.6])
+dimension = select_dimension(controls[0])
+indicator_id = select_indicator(snapshot, dimension, controls[1])
+year = select_year(snapshot, indicator_id, controls[2])
+meta = indicator_row(snapshot.catalogue, indicator_id)
+unit, decimals = str(meta[f"unit_{lang}"]), int(meta["decimals"])
+
+st.subheader(f"{indicator_name(snapshot, indicator_id)}, {year}")
+series = values_for(snapshot.values, indicator_id, year)
+bars = pd.DataFrame(
+    {
+        "name": [names[c] for c in chosen],
+        "value": [series.get(c, float("nan")) for c in chosen],
+        "highlight": [c == code for c in chosen],
+    }
+)
+bars = bars.sort_values("value", ascending=meta["direction"] == "lower_better", na_position="last")
+st.plotly_chart(
+    build_bar_figure(
+        bars,
+        unit=unit,
+        lang=lang,
+        decimals=decimals,
+        references={t("common.median_of", group=t("common.whole_country")): series.median()},
+    ),
+    width="stretch",
+    config={"displaylogo": False},
+)
+st.caption(t(f"direction.{meta['direction']}") + ". " + caption_text(snapshot, indicator_id, year))
+
+history = snapshot.values[
+    (snapshot.values["indicator_id"] == indicator_id)
+    & snapshot.values["municipality_code"].isin(chosen)
+].assign(series=lambda frame: frame["municipality_code"].map(names))
+history["series"] = pd.Categorical(history["series"], [names[c] for c in chosen])
+history = history.sort_values(["series", "year"])
+st.subheader(t("compare.over_time"))
+st.plotly_chart(
+    build_trend_figure(
+        history[["series", "year", "value"]], unit=unit, lang=lang, decimals=decimals
+    ),
+    width="stretch",
+    config={"displaylogo": False},
+)
+years = sorted(history["year"].unique())
+st.caption(caption_text(snapshot, indicator_id, years))
+wide = history.pivot(index="series", columns="year", values="value").reset_index()
+wide.columns = [t("common.municipality"), *[str(y) for y in wide.columns[1:]]]
+render_table(wide)

@@ -1,0 +1,108 @@
+"""Line and bar charts of indicator values (charts layer)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from kuntadash.charts.theme import OKABE_ITO, PRIMARY, TEMPLATE_NAME, number_separators
+from kuntadash.domain.catalogue import format_value
+
+REFERENCE_DASH = "dash"
+REFERENCE_COLOURS = ("#555555", "#999999")
+
+
+def build_trend_figure(
+    data: pd.DataFrame,
+    *,
+    unit: str,
+    lang: str,
+    decimals: int,
+    reference_series: tuple[str, ...] = (),
+    height: int = 380,
+) -> go.Figure:
+    """Lines over time: ``data`` has columns series, year, value.
+
+    Series named in ``reference_series`` (group medians) are drawn grey and dashed; the rest in
+    Okabe–Ito colours, in order of first appearance. Missing years break the line.
+    """
+    figure = go.Figure()
+    reference_index = 0
+    colour_index = 0
+    for name, rows in data.groupby("series", sort=False):
+        rows = rows.sort_values("year")
+        if name in reference_series:
+            colour = REFERENCE_COLOURS[reference_index % len(REFERENCE_COLOURS)]
+            reference_index += 1
+            line = {"color": colour, "dash": REFERENCE_DASH, "width": 2}
+        else:
+            colour = OKABE_ITO[colour_index % len(OKABE_ITO)]
+            colour_index += 1
+            line = {"color": colour, "width": 3}
+        figure.add_trace(
+            go.Scatter(
+                x=rows["year"],
+                y=rows["value"],
+                mode="lines+markers",
+                name=str(name),
+                line=line,
+                marker={"size": 6},
+                connectgaps=False,
+                hovertemplate=f"%{{x}}: %{{y:,.{decimals}f}} {unit}<extra>{name}</extra>",
+            )
+        )
+    figure.update_layout(
+        template=TEMPLATE_NAME,
+        separators=number_separators(lang),
+        height=height,
+        yaxis_title=unit,
+        xaxis={"dtick": 1, "tickformat": "d"},
+        hovermode="closest",
+    )
+    return figure
+
+
+def build_bar_figure(
+    data: pd.DataFrame,
+    *,
+    unit: str,
+    lang: str,
+    decimals: int,
+    references: dict[str, float] | None = None,
+    height: int = 380,
+) -> go.Figure:
+    """Horizontal bars: ``data`` has columns name, value, highlight (bool), in display order.
+
+    ``references`` draws labelled vertical lines (e.g. the country median).
+    """
+    colours = [PRIMARY if flag else "#8fa9cc" for flag in data["highlight"]]
+    figure = go.Figure(
+        go.Bar(
+            x=data["value"],
+            y=data["name"],
+            orientation="h",
+            marker={"color": colours},
+            text=[format_value(v, decimals, lang) for v in data["value"]],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate=f"%{{y}}: %{{x:,.{decimals}f}} {unit}<extra></extra>",
+        )
+    )
+    for position, (label, value) in enumerate((references or {}).items()):
+        if pd.notna(value):
+            figure.add_vline(
+                x=value,
+                line={"color": REFERENCE_COLOURS[position % 2], "dash": REFERENCE_DASH, "width": 2},
+                annotation={"text": label, "yanchor": "bottom"},
+                annotation_position="top",
+            )
+    figure.update_layout(
+        template=TEMPLATE_NAME,
+        separators=number_separators(lang),
+        height=max(height, 60 + 34 * len(data)),
+        xaxis_title=unit,
+        yaxis={"autorange": "reversed"},
+        showlegend=False,
+        margin={"t": 50},
+    )
+    return figure

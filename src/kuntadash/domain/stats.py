@@ -1,0 +1,183 @@
+"""Group statistics, ranks and relative positions: domain layer, pure pandas.
+
+Conventions: rank 1 is the best value given the indicator's direction (for neutral indicators,
+the highest value); ties share the best rank of the tie ("min" method); missing values are never
+ranked and are counted separately, so a rank reads "12th of 47, 3 without data".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Rank:
+    rank: int | None  # None when the municipality has no value
+    of: int  # municipalities with a value in the group
+    missing: int  # municipalities of the group without a value
+
+
+def values_for(values: pd.DataFrame, indicator_id: str, year: int) -> pd.Series:
+    """Values of one indicator in one year, indexed by municipality code (NaN kept)."""
+    rows = values[(values["indicator_id"] == indicator_id) & (values["year"] == year)]
+    return rows.set_index("municipality_code")["value"].astype("float64")
+
+
+def years_with_data(values: pd.DataFrame, indicator_id: str) -> list[int]:
+    rows = values[(values["indicator_id"] == indicator_id) & values["value"].notna()]
+    return sorted(int(y) for y in rows["year"].unique())
+
+
+def rank_values(series: pd.Series, direction: str) -> pd.Series:
+    """Rank (1 = best) of each value; NaN stays unranked. Ties share the best rank."""
+    ascending = direction == "lower_better"
+    return series.rank(method="min", ascending=ascending, na_option="keep").astype("Int64")
+
+
+def rank_in_group(series: pd.Series, members: pd.Index, code: str, direction: str) -> Rank:
+    """Rank of ``code`` among ``members`` (which should include it)."""
+    group = series.reindex(members)
+    ranks = rank_values(group.dropna(), direction)
+    value = ranks.get(code)
+    return Rank(
+        rank=None if value is None or pd.isna(value) else int(value),
+        of=int(group.notna().sum()),
+        missing=int(group.isna().sum()),
+    )
+
+
+def percentile_position(series: pd.Series, direction: str) -> pd.Series:
+    """Direction-adjusted percentile (0 = worst, 100 = best) of every value within ``series``.
+
+    Ties get their average position; missing values stay NaN. With a single value the
+    position is 50 (neither better nor worse than itself).
+    """
+    present = series.dropna()
+    if present.empty:
+        return pd.Series(np.nan, index=series.index)
+    if len(present) == 1:
+        return pd.Series(50.0, index=present.index).reindex(series.index)
+    signed = -present if direction == "lower_better" else present
+    position = (signed.rank(method="average") - 1) / (len(present) - 1) * 100
+    return position.reindex(series.index)
+
+
+def group_summary(series: pd.Series, weights: pd.Series | None = None) -> dict[str, float]:
+    """Median, quartiles, simple and weighted mean, and counts of one group's values."""
+    present = series.dropna()
+    summary = {
+        "median": float(present.median()) if len(present) else np.nan,
+        "q1": float(present.quantile(0.25)) if len(present) else np.nan,
+        "q3": float(present.quantile(0.75)) if len(present) else np.nan,
+        "mean": float(present.mean()) if len(present) else np.nan,
+        "weighted_mean": np.nan,
+        "n": float(len(present)),
+        "missing": float(series.isna().sum()),
+    }
+    if weights is not None and len(present):
+        w = weights.reindex(present.index).astype("float64")
+        usable = w.notna() & (w > 0)
+        if usable.any():
+            summary["weighted_mean"] = float(np.average(present[usable], weights=w[usable]))
+    return summary
+
+
+def group_medians(series: pd.Series, groups: pd.Series) -> pd.Series:
+    """Median of ``series`` within each group (``groups`` maps municipality code -> group)."""
+    frame = pd.DataFrame({"value": series, "group": groups.reindex(series.index)})
+    return frame.dropna(subset=["group"]).groupby("group")["value"].median()
+
+
+def relative_positions(
+    latest: pd.DataFrame, members: pd.Index, code: str, directions: pd.Series
+) -> pd.Series:
+    """Percentile of ``code`` within ``members`` for each indicator (columns of ``latest``).
+
+    ``latest`` is wide: index municipality code, one column per indicator. Neutral indicators
+    are left out (they describe context, not performance).
+    """
+    positions = {}
+    for indicator_id in latest.columns:
+        direction = directions.get(indicator_id, "neutral")
+        if direction == "neutral":
+            continue
+        within = percentile_position(latest[indicator_id].reindex(members), direction)
+        positions[indicator_id] = within.get(code, np.nan)
+    return pd.Series(positions, dtype="float64")
+
+
+def latest_values(values: pd.DataFrame, up_to_year: int | None = None) -> pd.DataFrame:
+    """Each municipality's latest non-missing value per indicator (wide), and the year of it."""
+    present = values.dropna(subset=["value"])
+    if up_to_year is not None:
+        present = present[present["year"] <= up_to_year]
+    latest = present.sort_values("year").groupby(["municipality_code", "indicator_id"]).tail(1)
+    return latest.pivot(index="municipality_code", columns="indicator_id", values="value")
+
+
+def latest_common_year(values: pd.DataFrame, indicator_id: str) -> int | None:
+    """The latest year of an indicator with data for at least half the municipalities."""
+    rows = values[values["indicator_id"] == indicator_id]
+    coverage = rows.groupby("year")["value"].apply(lambda s: s.notna().mean())
+    good = coverage[coverage >= 0.5]
+    return int(good.index.max()) if len(good) else None
+
+
+def compute_profile(
+    values: pd.DataFrame,
+    catalogue: pd.DataFrame,
+    code: str,
+    group_members: pd.Index,
+    years: dict[str, int],
+) -> pd.DataFrame:
+    """One row per indicator: the municipality's value in the indicator's reference year,
+    the group's and the country's median, its rank in the group and its direction-adjusted
+    percentile in the group (NaN for neutral indicators).
+
+    ``values`` is tidy; ``years`` maps indicator id -> reference year (latest common year).
+    """
+    rows = []
+    for _, meta in catalogue.iterrows():
+        indicator_id = meta["id"]
+        year = years.get(indicator_id)
+        if year is None:
+            continue
+        series = values_for(values, indicator_id, year)
+        group = series.reindex(group_members)
+        rank = rank_in_group(series, group_members, code, meta["direction"])
+        position = (
+            np.nan
+            if meta["direction"] == "neutral"
+            else percentile_position(group, meta["direction"]).get(code, np.nan)
+        )
+        rows.append(
+            {
+                "indicator_id": indicator_id,
+                "dimension": meta["dimension"],
+                "year": year,
+                "value": series.get(code, np.nan),
+                "group_median": group.median(),
+                "country_median": series.median(),
+                "rank": rank.rank,
+                "of": rank.of,
+                "missing": rank.missing,
+                "percentile": position,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def strengths_and_weaknesses(
+    profile: pd.DataFrame, count: int = 5
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ``count`` indicators where the municipality stands best and worst in its group."""
+    ranked = profile.dropna(subset=["percentile"]).sort_values(
+        ["percentile", "indicator_id"], ascending=[False, True]
+    )
+    strongest = ranked.head(count)
+    weakest = ranked.iloc[::-1].head(count)
+    weakest = weakest[~weakest["indicator_id"].isin(strongest["indicator_id"])]
+    return strongest, weakest
