@@ -6,7 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from kuntadash.importing import DataImportError
-from kuntadash.importing.uploads import MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES, UPLOAD_TYPES, import_uploads
+from kuntadash.importing.uploads import (
+    MAX_UPLOAD_BYTES,
+    MAX_UPLOAD_FILES,
+    UPLOAD_TYPES,
+    import_uploads,
+)
 from kuntadash.sources.errors import SourceError
 from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.loaders import data_dir, load_snapshot
@@ -22,26 +27,47 @@ st.write(t("data.page.intro"))
 # --- status -----------------------------------------------------------------------------------
 st.subheader(t("data.page.status"))
 kind = t("data.page.kind_sample") if snapshot.is_sample else t("data.page.kind_official")
-boundaries = (t("data.page.boundaries_official") if manifest.get("boundaries") == "official"
-              else t("data.page.boundaries_tiles"))
-status = pd.DataFrame({
-    "": [t("data.page.kind"), t("data.page.division"), t("data.page.created"),
-         t("data.page.municipalities"), t("data.page.indicators"), t("data.page.boundaries")],
-    " ": [kind, str(snapshot.division_year), str(manifest.get("created", ""))[:16].replace("T", " "),
-          str(len(snapshot.municipalities)), str(snapshot.values["indicator_id"].nunique()), boundaries],
-})
+boundaries = (
+    t("data.page.boundaries_official")
+    if manifest.get("boundaries") == "official"
+    else t("data.page.boundaries_tiles")
+)
+status = pd.DataFrame(
+    {
+        "": [
+            t("data.page.kind"),
+            t("data.page.division"),
+            t("data.page.created"),
+            t("data.page.municipalities"),
+            t("data.page.indicators"),
+            t("data.page.boundaries"),
+        ],
+        " ": [
+            kind,
+            str(snapshot.division_year),
+            str(manifest.get("created", ""))[:16].replace("T", " "),
+            str(len(snapshot.municipalities)),
+            str(snapshot.values["indicator_id"].nunique()),
+            boundaries,
+        ],
+    }
+)
 st.dataframe(status, hide_index=True, width="stretch")
 if snapshot.harmonised is not None and len(snapshot.harmonised):
     st.caption(t("data.page.harmonised", count=len(snapshot.harmonised)))
 
 st.subheader(t("data.page.sources"))
-sources = pd.DataFrame([
-    {t("data.page.col_publisher"): s.get("publisher", ""),
-     t("data.page.col_licence"): s.get("licence", ""),
-     t("data.page.col_accessed"): str(s.get("accessed", ""))[:16].replace("T", " "),
-     t("data.page.col_url"): s.get("url", "")}
-    for s in manifest.get("sources", [])
-])
+sources = pd.DataFrame(
+    [
+        {
+            t("data.page.col_publisher"): s.get("publisher", ""),
+            t("data.page.col_licence"): s.get("licence", ""),
+            t("data.page.col_accessed"): str(s.get("accessed", ""))[:16].replace("T", " "),
+            t("data.page.col_url"): s.get("url", ""),
+        }
+        for s in manifest.get("sources", [])
+    ]
+)
 st.dataframe(sources, hide_index=True, width="stretch")
 
 # --- update -----------------------------------------------------------------------------------
@@ -51,7 +77,9 @@ if st.button(t("data.page.update_button"), key="data_update"):
     bar = st.progress(0.0)
 
     def _progress(source: str, fraction: float) -> None:
-        bar.progress(min(max(fraction, 0.0), 1.0), text=t("data.page.update_running", source=source))
+        bar.progress(
+            min(max(fraction, 0.0), 1.0), text=t("data.page.update_running", source=source)
+        )
 
     try:
         result = run_update(data_dir(), snapshot.division_year, progress=_progress)
@@ -65,16 +93,23 @@ if st.button(t("data.page.update_button"), key="data_update"):
 st.subheader(t("data.page.import"))
 st.caption(t("data.page.import_help", files=MAX_UPLOAD_FILES, size=MAX_UPLOAD_BYTES // 2**20))
 with st.form("data_import", clear_on_submit=False):
-    files = st.file_uploader(t("data.page.files"), type=list(UPLOAD_TYPES),
-                             accept_multiple_files=True, key="data_import_files")
+    files = st.file_uploader(
+        t("data.page.files"),
+        type=list(UPLOAD_TYPES),
+        accept_multiple_files=True,
+        key="data_import_files",
+    )
     submitted = st.form_submit_button(t("data.page.import_button"))
 if submitted:
     if not files:
         st.warning(t("data.page.no_files"))
     else:
         try:
-            report = import_uploads([(f.name, f.getvalue()) for f in files], data_dir(),
-                                    division_year=snapshot.division_year)
+            report = import_uploads(
+                [(f.name, f.getvalue()) for f in files],
+                data_dir(),
+                division_year=snapshot.division_year,
+            )
         except DataImportError as exc:
             st.error(t("data.page.import_failed"))
             st.markdown("\n".join(f"- {line}" for line in exc.render(lang).splitlines()))

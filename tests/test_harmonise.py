@@ -52,8 +52,13 @@ def test_merger_map_follows_chains():
 
 @pytest.mark.parametrize(
     ("year", "extra"),
-    [(2025, set()), (2024, {"588"}), (2021, {"588"}), (2020, {"588", "099"}),
-     (2019, {"588", "099", "911"})],
+    [
+        (2025, set()),
+        (2024, {"588"}),
+        (2021, {"588"}),
+        (2020, {"588", "099"}),
+        (2019, {"588", "099", "911"}),
+    ],
 )
 def test_division_codes_add_absorbed_codes_for_earlier_years(year, extra):
     assert division_codes(TARGET, CHANGES, 2025, year) == TARGET | extra
@@ -78,16 +83,22 @@ def test_detect_division_names_missing_codes():
 
 
 def test_counts_are_summed_and_recorded():
-    values = _values([("507", "pop", 2023, 5000.0), ("588", "pop", 2023, 1700.0),
-                      ("091", "pop", 2023, 650000.0)])
+    values = _values(
+        [("507", "pop", 2023, 5000.0), ("588", "pop", 2023, 1700.0), ("091", "pop", 2023, 650000.0)]
+    )
     result = harmonise_values(values, {"pop": "count"}, {"588": "507"})
     got = result.values.set_index("municipality_code")["value"]
     assert got["507"] == 6700.0
     assert got["091"] == 650000.0
     assert "588" not in got.index
     assert result.harmonised.to_dict("records") == [
-        {"municipality_code": "507", "indicator_id": "pop", "year": 2023, "method": "sum",
-         "members": "507+588"}
+        {
+            "municipality_code": "507",
+            "indicator_id": "pop",
+            "year": 2023,
+            "method": "sum",
+            "members": "507+588",
+        }
     ]
 
 
@@ -101,14 +112,20 @@ def test_rates_are_weighted_by_population_in_the_data():
 
 def test_rates_fall_back_to_register_population():
     values = _values([("507", "rate", 2023, 10.0), ("588", "rate", 2023, 20.0)])
-    result = harmonise_values(values, {"rate": "per_resident"}, {"588": "507"}, None,
-                              {"507": 1000.0, "588": 1000.0})
+    result = harmonise_values(
+        values, {"rate": "per_resident"}, {"588": "507"}, None, {"507": 1000.0, "588": 1000.0}
+    )
     assert result.values["value"].iloc[0] == pytest.approx(15.0)
 
 
 def test_missing_member_gives_missing_value_not_a_partial_sum():
-    values = _values([("507", "pop", 2023, 5000.0), ("588", "pop", 2023, float("nan")),
-                      ("507", "pop", 2022, 5100.0)])
+    values = _values(
+        [
+            ("507", "pop", 2023, 5000.0),
+            ("588", "pop", 2023, float("nan")),
+            ("507", "pop", 2022, 5100.0),
+        ]
+    )
     result = harmonise_values(values, {"pop": "count"}, {"588": "507"})
     by_year = result.values.set_index("year")["value"]
     assert math.isnan(by_year[2023])

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from kuntadash.cli import main
-from kuntadash.importing import DataImportError, import_files
+from kuntadash.importing import import_files
 from kuntadash.store import read_snapshot, validate_snapshot
 from tests.fixtures.import_helpers import folder_bytes, register_codes, write_grid_boundaries
 
@@ -66,8 +66,10 @@ def test_old_code_is_harmonised_and_recorded(base_snapshot):
 
 def test_cli_import_then_check_accepts(tmp_path, boundary_file, capsys):
     out = tmp_path / "snap"
-    assert main(["data", "import", "--out", str(out), str(boundary_file),
-                 str(FIXTURES / "tidy.csv")]) == 0
+    assert (
+        main(["data", "import", "--out", str(out), str(boundary_file), str(FIXTURES / "tidy.csv")])
+        == 0
+    )
     assert main(["data", "check", str(out)]) == 0
     assert "308 municipalities" in capsys.readouterr().out
 
@@ -96,13 +98,33 @@ def test_without_boundaries_tiles_are_computed(tmp_path):
 
 
 def test_excel_table_with_catalogue_sheet_adds_a_new_indicator(tmp_path):
-    data = pd.DataFrame({"kunta": ["Helsinki", "Espoo", "Vantaa"], "indikaattori": "fibre_share",
-                         "vuosi": [2024, 2024, 2024], "arvo": [91.5, 88.0, None]})
-    catalogue = pd.DataFrame([{
-        "id": "fibre_share", "dimension": "technological", "name_fi": "Kuituliittymien osuus",
-        "name_sv": "Andel fiberanslutningar", "name_en": "Fibre connection share",
-        "unit_fi": "%", "direction": "higher_better", "aggregation": "share", "decimals": 1,
-        "valid_min": 0, "valid_max": 100, "publisher": "Traficom", "licence": "CC BY 4.0"}])
+    data = pd.DataFrame(
+        {
+            "kunta": ["Helsinki", "Espoo", "Vantaa"],
+            "indikaattori": "fibre_share",
+            "vuosi": [2024, 2024, 2024],
+            "arvo": [91.5, 88.0, None],
+        }
+    )
+    catalogue = pd.DataFrame(
+        [
+            {
+                "id": "fibre_share",
+                "dimension": "technological",
+                "name_fi": "Kuituliittymien osuus",
+                "name_sv": "Andel fiberanslutningar",
+                "name_en": "Fibre connection share",
+                "unit_fi": "%",
+                "direction": "higher_better",
+                "aggregation": "share",
+                "decimals": 1,
+                "valid_min": 0,
+                "valid_max": 100,
+                "publisher": "Traficom",
+                "licence": "CC BY 4.0",
+            }
+        ]
+    )
     book = tmp_path / "fibre.xlsx"
     with pd.ExcelWriter(book) as writer:
         data.to_excel(writer, sheet_name="data", index=False)
@@ -157,13 +179,17 @@ def test_syke_csv(tmp_path):
     out = tmp_path / "snap"
     import_files([FIXTURES.parent / "syke" / "kunta_091.csv"], out)
     values = read_snapshot(out).values
-    row = values[(values["indicator_id"] == "ghg_emissions_per_resident") & (values["year"] == 2022)]
+    row = values[
+        (values["indicator_id"] == "ghg_emissions_per_resident") & (values["year"] == 2022)
+    ]
     assert len(row) == 1 and row["value"].iloc[0] > 0
 
 
 def test_import_report_is_translated(tmp_path, capsys):
     out = tmp_path / "snap"
-    assert main(["data", "import", "--lang", "sv", "--out", str(out), str(FIXTURES / "tidy.csv")]) == 0
+    assert (
+        main(["data", "import", "--lang", "sv", "--out", str(out), str(FIXTURES / "tidy.csv")]) == 0
+    )
     assert "lästa värden" in capsys.readouterr().out
 
 

@@ -45,20 +45,48 @@ BAD_INPUTS = {
     "empty": ("empty.csv", b"", "data.error.file_empty"),
     "blank": ("blank.csv", b"\n \n", "data.error.file_empty"),
     "missing_columns": ("cols.csv", "kunta,arvo\nHelsinki,3\n", "data.error.unknown_layout"),
-    "missing_value_column": ("cols2.csv", "kunta,indicator,year\nHelsinki,unemployment_rate,2024\n",
-                             "data.error.unknown_layout"),
-    "duplicate_key": ("dup.csv", HEADER + "091,unemployment_rate,2024,1\n091,unemployment_rate,2024,2\n",
-                      "data.error.duplicate_key"),
-    "unknown_code": ("code.csv", HEADER + "999,unemployment_rate,2024,1\n", "data.error.unknown_code"),
+    "missing_value_column": (
+        "cols2.csv",
+        "kunta,indicator,year\nHelsinki,unemployment_rate,2024\n",
+        "data.error.unknown_layout",
+    ),
+    "duplicate_key": (
+        "dup.csv",
+        HEADER + "091,unemployment_rate,2024,1\n091,unemployment_rate,2024,2\n",
+        "data.error.duplicate_key",
+    ),
+    "unknown_code": (
+        "code.csv",
+        HEADER + "999,unemployment_rate,2024,1\n",
+        "data.error.unknown_code",
+    ),
     "bad_code": ("code2.csv", HEADER + "12345,unemployment_rate,2024,1\n", "data.error.bad_code"),
-    "unknown_name": ("name.csv", "kunta,indikaattori,vuosi,arvo\nAtlantis,unemployment_rate,2024,1\n",
-                     "data.error.unknown_name"),
-    "not_numeric": ("num.csv", HEADER + "091,unemployment_rate,2024,many\n", "data.error.bad_number"),
+    "unknown_name": (
+        "name.csv",
+        "kunta,indikaattori,vuosi,arvo\nAtlantis,unemployment_rate,2024,1\n",
+        "data.error.unknown_name",
+    ),
+    "not_numeric": (
+        "num.csv",
+        HEADER + "091,unemployment_rate,2024,many\n",
+        "data.error.bad_number",
+    ),
     "bad_year": ("year.csv", HEADER + "091,unemployment_rate,20x4,1\n", "data.error.bad_year"),
-    "unknown_indicator": ("ind.csv", HEADER + "091,happiness,2024,1\n", "data.error.unknown_indicator"),
-    "out_of_range": ("range.csv", HEADER + "091,unemployment_rate,2024,99\n", "data.error.validation"),
-    "corrupt_geojson": ("b.geojson", '{"type": "FeatureCollection", "features": [{"type": "Feat',
-                        "data.error.corrupt_file"),
+    "unknown_indicator": (
+        "ind.csv",
+        HEADER + "091,happiness,2024,1\n",
+        "data.error.unknown_indicator",
+    ),
+    "out_of_range": (
+        "range.csv",
+        HEADER + "091,unemployment_rate,2024,99\n",
+        "data.error.validation",
+    ),
+    "corrupt_geojson": (
+        "b.geojson",
+        '{"type": "FeatureCollection", "features": [{"type": "Feat',
+        "data.error.corrupt_file",
+    ),
     "corrupt_excel": ("t.xlsx", b"PK\x03\x04 not really a workbook", "data.error.corrupt_file"),
     "corrupt_parquet": ("t.parquet", b"PAR1 broken PAR1", "data.error.corrupt_file"),
     "corrupt_json": ("t.json", '{"class": "dataset", "id": ["a"', "data.error.corrupt_file"),
@@ -68,11 +96,15 @@ BAD_INPUTS = {
         "js.json",
         '{"class": "dataset", "id": ["alue", "vuosi", "contentscode"], "size": [1, 1, 1], '
         '"dimension": {"alue": {"category": {"index": {"KU091": 0}}}, "vuosi": {"category": '
-        '{"index": {"2024": 0}}}, "contentscode": {"category": {"index": {"M162": 0}}}}, "value": []}',
+        '{"index": {"2024": 0}}}, "contentscode": {"category": {"index": {"M162": 0}}}}, '
+        '"value": []}',
         "data.error.jsonstat_file",
     ),
-    "catalogue_sidecar_bad": ("new.yaml", "indicators:\n  - id: Bad Id\n    dimension: cosmic\n",
-                              "data.error.catalogue_entry"),
+    "catalogue_sidecar_bad": (
+        "new.yaml",
+        "indicators:\n  - id: Bad Id\n    dimension: cosmic\n",
+        "data.error.catalogue_entry",
+    ),
 }
 
 
@@ -99,7 +131,11 @@ def test_oversized_file_is_refused(tmp_path, target):
 
 
 def test_messages_name_the_row(tmp_path, target):
-    path = _write(tmp_path, "rows.csv", HEADER + "091,unemployment_rate,2024,1\n092,unemployment_rate,2024,x\n")
+    path = _write(
+        tmp_path,
+        "rows.csv",
+        HEADER + "091,unemployment_rate,2024,1\n092,unemployment_rate,2024,x\n",
+    )
     with pytest.raises(DataImportError) as caught:
         import_files([path], target)
     assert "row 3" in caught.value.render("en")
@@ -108,22 +144,38 @@ def test_messages_name_the_row(tmp_path, target):
 
 
 def test_every_problem_is_reported_not_only_the_first(tmp_path, target):
-    path = _write(tmp_path, "many.csv", HEADER + "999,unemployment_rate,2024,1\n091,unemployment_rate,2024,x\n"
-                  "Atlantis,unemployment_rate,2024,1\n")
+    path = _write(
+        tmp_path,
+        "many.csv",
+        HEADER + "999,unemployment_rate,2024,1\n091,unemployment_rate,2024,x\n"
+        "Atlantis,unemployment_rate,2024,1\n",
+    )
     with pytest.raises(DataImportError) as caught:
         import_files([path], target)
     assert {m.key for m in caught.value.messages} >= {
-        "data.error.unknown_code", "data.error.bad_number", "data.error.unknown_name"}
+        "data.error.unknown_code",
+        "data.error.bad_number",
+        "data.error.unknown_name",
+    }
 
 
 @pytest.mark.parametrize(
     ("name", "content"),
     [
         ("bom.csv", "\ufeff" + HEADER + "091,unemployment_rate,2024,9.5\n"),
-        ("latin1.csv", "kunta;indikaattori;vuosi;arvo\nVörå;unemployment_rate;2024;9,5\n".encode("latin-1")),
+        (
+            "latin1.csv",
+            "kunta;indikaattori;vuosi;arvo\nVörå;unemployment_rate;2024;9,5\n".encode("latin-1"),
+        ),
         ("tabs.tsv", "kunta\tindicator\tyear\tvalue\nHelsingfors\tunemployment_rate\t2024\t9,5\n"),
-        ("pipes.txt", "municipality_code|indicator_id|year|value\nKU091|unemployment_rate|2024|9.5\n"),
-        ("spaces.csv", "kunta;indikaattori;vuosi;arvo\n  helsinki  ;unemployment_rate;2024; 9,5 \n"),
+        (
+            "pipes.txt",
+            "municipality_code|indicator_id|year|value\nKU091|unemployment_rate|2024|9.5\n",
+        ),
+        (
+            "spaces.csv",
+            "kunta;indikaattori;vuosi;arvo\n  helsinki  ;unemployment_rate;2024; 9,5 \n",
+        ),
     ],
 )
 def test_encodings_delimiters_and_decimal_commas_are_read(name, content, tmp_path):
@@ -136,15 +188,27 @@ def test_encodings_delimiters_and_decimal_commas_are_read(name, content, tmp_pat
 @pytest.mark.parametrize("symbol", [".", "..", "...", "-", ""])
 def test_suppression_symbols_stay_missing(symbol, tmp_path):
     out = tmp_path / "snap"
-    path = _write(tmp_path, "s.csv", "kunta;indikaattori;vuosi;arvo\n091;unemployment_rate;2024;" + symbol + "\n")
+    path = _write(
+        tmp_path,
+        "s.csv",
+        "kunta;indikaattori;vuosi;arvo\n091;unemployment_rate;2024;" + symbol + "\n",
+    )
     import_files([path], out)
     assert math.isnan(read_snapshot(out).values["value"].iloc[0])
 
 
 @pytest.mark.parametrize(
     ("raw", "decimal_comma", "expected"),
-    [("1,5", True, 1.5), ("1 234,5", True, 1234.5), ("1.234,5", True, 1234.5), ("-3", True, -3.0),
-     ("−3,2", True, -3.2), ("1,25", False, 1.25), ("1,234.5", False, 1234.5), (7, True, 7.0)],
+    [
+        ("1,5", True, 1.5),
+        ("1 234,5", True, 1234.5),
+        ("1.234,5", True, 1234.5),
+        ("-3", True, -3.0),
+        ("−3,2", True, -3.2),
+        ("1,25", False, 1.25),
+        ("1,234.5", False, 1234.5),
+        (7, True, 7.0),
+    ],
 )
 def test_parse_number(raw, decimal_comma, expected):
     assert parse_number(raw, decimal_comma) == pytest.approx(expected)
@@ -165,7 +229,9 @@ def test_invalid_geometry_is_repaired(tmp_path):
     frame = gpd.read_file(path)
     first = frame.geometry.iloc[0]
     minx, miny, maxx, maxy = first.bounds
-    frame.loc[0, "geometry"] = Polygon([(minx, miny), (maxx, maxy), (maxx, miny), (minx, maxy)])  # bow tie
+    frame.loc[0, "geometry"] = Polygon(
+        [(minx, miny), (maxx, maxy), (maxx, miny), (minx, maxy)]
+    )  # bow tie
     frame.to_file(path, driver="GeoJSON")
     out = tmp_path / "snap"
     report = import_files([path, FIXTURES / "tidy.csv"], out)
@@ -208,7 +274,9 @@ def test_non_snapshot_folder_is_not_overwritten(tmp_path):
     assert (folder / "notes.txt").read_text() == "keep me"
 
 
-@pytest.mark.parametrize("name", ["../evil.csv", "a/b.csv", "..\\x.csv", ".hidden", "x\x00.csv", ""])
+@pytest.mark.parametrize(
+    "name", ["../evil.csv", "a/b.csv", "..\\x.csv", ".hidden", "x\x00.csv", ""]
+)
 def test_unsafe_file_names_are_refused(name):
     with pytest.raises(DataImportError):
         safe_file_name(name)
@@ -220,9 +288,14 @@ def test_plain_file_names_are_accepted():
 
 def test_every_message_key_used_in_code_has_three_translations():
     used = set()
-    for path in [*SRC.joinpath("importing").rglob("*.py"), *SRC.joinpath("sources").rglob("*.py"),
-                 SRC / "update.py"]:
-        used |= set(re.findall(r"\"(data\.(?:error|note|where|reason)\.[a-z_]+)\"", path.read_text()))
+    for path in [
+        *SRC.joinpath("importing").rglob("*.py"),
+        *SRC.joinpath("sources").rglob("*.py"),
+        SRC / "update.py",
+    ]:
+        used |= set(
+            re.findall(r"\"(data\.(?:error|note|where|reason)\.[a-z_]+)\"", path.read_text())
+        )
     texts = translations()
     missing = sorted(k for k in used if k not in texts)
     assert not missing

@@ -19,32 +19,61 @@ from kuntadash.sources.errors import SourceFormatError
 from kuntadash.sources.pxweb import parse_jsonstat2
 from kuntadash.store import read_snapshot, validate_snapshot
 
-SETTINGS = settings(max_examples=40, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+SETTINGS = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 REGISTER = resources.read_municipality_register()
-CODES = list(REGISTER["municipality_code"][:20]) + ["588", "099", "999", "91", "KU091"]
-NAMES = list(REGISTER["name_fi"][:10]) + list(REGISTER["name_sv"][:5]) + ["Pertunmaa", "Atlantis",
-                                                                          "KOKO MAA", "  helsinki "]
+CODES = [*REGISTER["municipality_code"][:20], "588", "099", "999", "91", "KU091"]
+NAMES = (
+    list(REGISTER["name_fi"][:10])
+    + list(REGISTER["name_sv"][:5])
+    + ["Pertunmaa", "Atlantis", "KOKO MAA", "  helsinki "]
+)
 INDICATORS = ["unemployment_rate", "employment_rate", "population_change", "no_such_indicator"]
 
 cells = st.one_of(
-    st.sampled_from(["", ".", "..", "...", "-", "n/a", "1,5", "2.5", "1 234,5", "abc", "1e3",
-                     "-0", "NaN", "inf"]),
+    st.sampled_from(
+        [
+            "",
+            ".",
+            "..",
+            "...",
+            "-",
+            "n/a",
+            "1,5",
+            "2.5",
+            "1 234,5",
+            "abc",
+            "1e3",
+            "-0",
+            "NaN",
+            "inf",
+        ]
+    ),
     st.floats(allow_nan=True, allow_infinity=True, width=32).map(str),
     st.integers(-10_000, 10_000).map(str),
     st.text(st.characters(min_codepoint=32, max_codepoint=0x2FF), max_size=8),
 )
-areas = st.one_of(st.sampled_from(CODES), st.sampled_from(NAMES),
-                  st.text(st.characters(min_codepoint=32, max_codepoint=0x2FF), max_size=6))
+areas = st.one_of(
+    st.sampled_from(CODES),
+    st.sampled_from(NAMES),
+    st.text(st.characters(min_codepoint=32, max_codepoint=0x2FF), max_size=6),
+)
 years = st.one_of(st.integers(1975, 2105).map(str), st.sampled_from(["2024", "2023.0", "x", ""]))
-rows = st.lists(st.tuples(areas, st.sampled_from(INDICATORS), years, cells), min_size=0, max_size=12)
-headers = st.sampled_from([
-    ("municipality_code", "indicator_id", "year", "value"),
-    ("kunta", "indikaattori", "vuosi", "arvo"),
-    ("kommun", "indikator", "år", "värde"),
-    ("municipality", "indicator", "year"),
-    ("a", "b", "c", "d"),
-])
+rows = st.lists(
+    st.tuples(areas, st.sampled_from(INDICATORS), years, cells), min_size=0, max_size=12
+)
+headers = st.sampled_from(
+    [
+        ("municipality_code", "indicator_id", "year", "value"),
+        ("kunta", "indikaattori", "vuosi", "arvo"),
+        ("kommun", "indikator", "år", "värde"),
+        ("municipality", "indicator", "year"),
+        ("a", "b", "c", "d"),
+    ]
+)
 
 
 def _check_outcome(files: list[Path], out: Path) -> None:
@@ -59,9 +88,15 @@ def _check_outcome(files: list[Path], out: Path) -> None:
 
 
 @SETTINGS
-@given(header=headers, body=rows, delimiter=st.sampled_from([",", ";", "\t"]),
-       encoding=st.sampled_from(["utf-8", "utf-8-sig", "latin-1"]))
-def test_tidy_csv_never_crashes_and_never_writes_an_invalid_snapshot(header, body, delimiter, encoding):
+@given(
+    header=headers,
+    body=rows,
+    delimiter=st.sampled_from([",", ";", "\t"]),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "latin-1"]),
+)
+def test_tidy_csv_never_crashes_and_never_writes_an_invalid_snapshot(
+    header, body, delimiter, encoding
+):
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter)
     writer.writerow(header)
@@ -92,10 +127,16 @@ def test_arbitrary_bytes_never_crash(data):
 
 
 json_values = st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.floats(allow_nan=False, width=32),
-              st.text(max_size=5)),
-    lambda children: st.one_of(st.lists(children, max_size=4),
-                               st.dictionaries(st.text(max_size=6), children, max_size=4)),
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-5, 5),
+        st.floats(allow_nan=False, width=32),
+        st.text(max_size=5),
+    ),
+    lambda children: st.one_of(
+        st.lists(children, max_size=4), st.dictionaries(st.text(max_size=6), children, max_size=4)
+    ),
     max_leaves=20,
 )
 
@@ -105,11 +146,21 @@ def near_jsonstat(draw):
     """json-stat2 documents that are mostly well-formed, with random damage."""
     sizes = draw(st.lists(st.integers(0, 3), min_size=1, max_size=3))
     dims = ["alue", "vuosi", "contentscode"][: len(sizes)]
-    area_codes = draw(st.lists(st.sampled_from(["KU091", "KU005", "SSS", "KU588", "KU999", "MK01"]),
-                               min_size=sizes[0], max_size=sizes[0], unique=True))
+    area_codes = draw(
+        st.lists(
+            st.sampled_from(["KU091", "KU005", "SSS", "KU588", "KU999", "MK01"]),
+            min_size=sizes[0],
+            max_size=sizes[0],
+            unique=True,
+        )
+    )
     categories = [area_codes] + [
-        [draw(st.sampled_from(["2023", "2024", "20x4", "M162", "M140", "M999"])) + str(i)
-         if d != "vuosi" else str(2020 + i) for i in range(n)]
+        [
+            draw(st.sampled_from(["2023", "2024", "20x4", "M162", "M140", "M999"])) + str(i)
+            if d != "vuosi"
+            else str(2020 + i)
+            for i in range(n)
+        ]
         for d, n in zip(dims[1:], sizes[1:], strict=True)
     ]
     total = 1
@@ -119,12 +170,20 @@ def near_jsonstat(draw):
         "class": "dataset",
         "id": dims,
         "size": sizes,
-        "dimension": {d: {"category": {"index": {c: i for i, c in enumerate(codes)}}}
-                      for d, codes in zip(dims, categories, strict=True)},
-        "value": draw(st.lists(st.one_of(st.none(), st.floats(-1e6, 1e6)), min_size=total,
-                               max_size=total)),
-        "status": draw(st.dictionaries(st.integers(0, max(0, total - 1)).map(str),
-                                       st.sampled_from([".", "..", "..."]), max_size=3)),
+        "dimension": {
+            d: {"category": {"index": {c: i for i, c in enumerate(codes)}}}
+            for d, codes in zip(dims, categories, strict=True)
+        },
+        "value": draw(
+            st.lists(st.one_of(st.none(), st.floats(-1e6, 1e6)), min_size=total, max_size=total)
+        ),
+        "status": draw(
+            st.dictionaries(
+                st.integers(0, max(0, total - 1)).map(str),
+                st.sampled_from([".", "..", "..."]),
+                max_size=3,
+            )
+        ),
         "role": {"time": ["vuosi"], "metric": ["contentscode"]},
     }
     damage = draw(st.sampled_from(["none", "value", "size", "index", "status", "drop"]))

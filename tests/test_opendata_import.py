@@ -79,8 +79,11 @@ def test_yle_2020_is_refused_when_its_mergers_are_unknown(tmp_path, monkeypatch)
     from kuntadash.importing import context as context_module
 
     original = context_module.read_division_changes
-    monkeypatch.setattr(context_module, "read_division_changes", lambda doc: [
-        c for c in original(doc) if c.absorbed != "099"])
+    monkeypatch.setattr(
+        context_module,
+        "read_division_changes",
+        lambda doc: [c for c in original(doc) if c.absorbed != "099"],
+    )
     with pytest.raises(DataImportError) as caught:
         import_files([_need(YLE_2020)], tmp_path / "snap")
     assert "099" in caught.value.render("fi")
@@ -101,8 +104,10 @@ def test_key_figures_csv_imports_by_name(tmp_path, wfs_snapshot):
     assert "588" not in set(snapshot.values["municipality_code"])
     harmonised = snapshot.harmonised
     assert harmonised is not None and (harmonised["members"] == "507+588").any()
-    assert {m.key for m in report.notes} >= {"data.note.values_harmonised",
-                                             "data.note.aggregates_skipped"}
+    assert {m.key for m in report.notes} >= {
+        "data.note.values_harmonised",
+        "data.note.aggregates_skipped",
+    }
     assert snapshot.manifest["boundaries"] == "official"  # real borders kept
 
 

@@ -11,8 +11,13 @@ from tests.fixtures.mock_sources import FakeClock
 
 
 def _fetcher(handler, clock, **kwargs) -> Fetcher:
-    return Fetcher(httpx.Client(transport=httpx.MockTransport(handler)), clock=clock.time,
-                   sleep=clock.sleep, wall_clock=clock.time, **kwargs)
+    return Fetcher(
+        httpx.Client(transport=httpx.MockTransport(handler)),
+        clock=clock.time,
+        sleep=clock.sleep,
+        wall_clock=clock.time,
+        **kwargs,
+    )
 
 
 def test_rate_limit_window():
@@ -39,7 +44,9 @@ def test_retry_after_seconds_and_date():
 
 
 def test_429_then_success_is_retried():
-    answers = iter([httpx.Response(429, headers={"Retry-After": "3"}), httpx.Response(200, json=[1])])
+    answers = iter(
+        [httpx.Response(429, headers={"Retry-After": "3"}), httpx.Response(200, json=[1])]
+    )
     clock = FakeClock()
     fetcher = _fetcher(lambda r: next(answers), clock)
     assert fetcher.get_json("s", "https://sotkanet.fi/rest/1.1/x") == [1]
@@ -75,9 +82,17 @@ def test_raw_cache_keeps_metadata_and_expires(tmp_path):
     clock = FakeClock()
     cache = RawCache(tmp_path, max_age_s=100, clock=clock.time)
     calls = []
-    fetcher = Fetcher(httpx.Client(transport=httpx.MockTransport(
-        lambda r: calls.append(1) or httpx.Response(200, json={"n": len(calls)}))),
-        cache=cache, clock=clock.time, sleep=clock.sleep, wall_clock=clock.time)
+    fetcher = Fetcher(
+        httpx.Client(
+            transport=httpx.MockTransport(
+                lambda r: calls.append(1) or httpx.Response(200, json={"n": len(calls)})
+            )
+        ),
+        cache=cache,
+        clock=clock.time,
+        sleep=clock.sleep,
+        wall_clock=clock.time,
+    )
     url = "https://sotkanet.fi/rest/1.1/regions"
     assert fetcher.get_json("s", url, licence="CC BY 4.0") == {"n": 1}
     assert fetcher.get_json("s", url) == {"n": 1}

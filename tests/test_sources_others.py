@@ -26,8 +26,17 @@ def test_wfs_boundaries():
     assert params["srsName"] == "EPSG:4326"
 
 
-@pytest.mark.parametrize("doc", [{"type": "Feature"}, {"type": "FeatureCollection", "features": [
-    {"type": "Feature", "properties": {"nimi": "x"}, "geometry": None}]}, []])
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {"type": "Feature"},
+        {
+            "type": "FeatureCollection",
+            "features": [{"type": "Feature", "properties": {"nimi": "x"}, "geometry": None}],
+        },
+        [],
+    ],
+)
 def test_wfs_unexpected_schema(doc):
     with pytest.raises(SourceFormatError):
         statfi_wfs.parse_boundaries(doc, 2025)
@@ -35,7 +44,8 @@ def test_wfs_unexpected_schema(doc):
 
 def test_classification_maps():
     mapping = statfi_classifications.parse_correspondence(
-        _load("classifications/kunta_maakunta_maps.json"), "maakunta")
+        _load("classifications/kunta_maakunta_maps.json"), "maakunta"
+    )
     assert mapping == {"005": "14", "091": "01"}
     url = statfi_classifications.correspondence_url("hyvinvointialue", 2026)
     assert url.endswith("kunta_1_20260101%23hyvinvointialue_1_20260101/maps")

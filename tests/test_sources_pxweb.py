@@ -30,11 +30,13 @@ def test_metadata_roles_are_read_from_the_response():
 
 
 def test_old_style_variable_names_are_recognised_too():
-    doc = {"variables": [
-        {"code": "Alue", "text": "Alue", "values": ["SSS", "091", "049"]},
-        {"code": "Tiedot", "text": "Tiedot", "values": ["vaesto"]},
-        {"code": "Vuosi", "text": "Vuosi", "values": ["2020"]},
-    ]}
+    doc = {
+        "variables": [
+            {"code": "Alue", "text": "Alue", "values": ["SSS", "091", "049"]},
+            {"code": "Tiedot", "text": "Tiedot", "values": ["vaesto"]},
+            {"code": "Vuosi", "text": "Vuosi", "values": ["2020"]},
+        ]
+    }
     meta = pxweb.parse_metadata(doc, "test", "old")
     assert (meta.area.code, meta.time.code, meta.contents.code) == ("Alue", "Vuosi", "Tiedot")
 
@@ -49,13 +51,19 @@ def test_unexpected_variables_give_a_named_error():
 
 def test_queries_stay_within_the_cell_limit():
     areas = [f"KU{n:03d}" for n in range(1, 309)]
-    doc = {"variables": [
-        {"code": "alue_23_20260101", "text": "Alue", "values": ["SSS", *areas]},
-        {"code": "contentscode", "text": "Tiedot", "values": ["a", "b", "c"]},
-        {"code": "timeperiod_y", "text": "Vuosi", "values": [str(y) for y in range(1990, 2026)],
-         "time": True},
-        {"code": "sukupuoli_9_20180101", "text": "Sukupuoli", "values": ["SSS", "1", "2"]},
-    ]}
+    doc = {
+        "variables": [
+            {"code": "alue_23_20260101", "text": "Alue", "values": ["SSS", *areas]},
+            {"code": "contentscode", "text": "Tiedot", "values": ["a", "b", "c"]},
+            {
+                "code": "timeperiod_y",
+                "text": "Vuosi",
+                "values": [str(y) for y in range(1990, 2026)],
+                "time": True,
+            },
+            {"code": "sukupuoli_9_20180101", "text": "Sukupuoli", "values": ["SSS", "1", "2"]},
+        ]
+    }
     meta = pxweb.parse_metadata(doc, "t", "t")
     bodies = pxweb.plan_queries(meta, ["a", "b", "c"], max_cells=1000)
     covered = []
@@ -81,11 +89,17 @@ def test_unknown_contents_code_is_named():
 def test_jsonstat2_keeps_status_cells_missing():
     frame = pxweb.parse_jsonstat2(_load("142h_data.json"))
     assert len(frame) == 12
-    row = frame[(frame["alue_23_20250101"] == "KU005") & (frame["timeperiod_y"] == "2024")
-                & (frame["contentscode"] == "M162")].iloc[0]
+    row = frame[
+        (frame["alue_23_20250101"] == "KU005")
+        & (frame["timeperiod_y"] == "2024")
+        & (frame["contentscode"] == "M162")
+    ].iloc[0]
     assert math.isnan(row["value"]) and row["status"] == ".."
-    helsinki = frame[(frame["alue_23_20250101"] == "KU091") & (frame["timeperiod_y"] == "2024")
-                     & (frame["contentscode"] == "M140")]
+    helsinki = frame[
+        (frame["alue_23_20250101"] == "KU091")
+        & (frame["timeperiod_y"] == "2024")
+        & (frame["contentscode"] == "M140")
+    ]
     assert helsinki["value"].iloc[0] == pytest.approx(71.5)
 
 
@@ -133,10 +147,15 @@ def test_fetch_table_values_reads_metadata_then_posts_queries():
         return httpx.Response(200, json=_load("142h_data.json"))
 
     clock = FakeClock()
-    fetcher = Fetcher(httpx.Client(transport=httpx.MockTransport(handle)), clock=clock.time,
-                      sleep=clock.sleep, wall_clock=clock.time)
-    tidy = pxweb.fetch_table_values(fetcher, "px", "https://pxdata.stat.fi/PxWeb/api/v1/fi/x/142h.px",
-                                    "142h", ["M162", "M140"])
+    fetcher = Fetcher(
+        httpx.Client(transport=httpx.MockTransport(handle)),
+        clock=clock.time,
+        sleep=clock.sleep,
+        wall_clock=clock.time,
+    )
+    tidy = pxweb.fetch_table_values(
+        fetcher, "px", "https://pxdata.stat.fi/PxWeb/api/v1/fi/x/142h.px", "142h", ["M162", "M140"]
+    )
     assert seen == ["GET", "POST"]
     assert set(tidy["municipality_code"]) == {"005", "091"}  # SSS dropped
     assert tidy["value"].isna().sum() == 1

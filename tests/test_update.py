@@ -23,7 +23,9 @@ def _fetcher(mock: MockSources, clock: FakeClock, cache: Path | None = None) -> 
     return Fetcher(
         client=httpx.Client(transport=mock.transport()),
         cache=RawCache(cache, clock=clock.time) if cache else None,
-        clock=clock.time, sleep=clock.sleep, wall_clock=clock.time,
+        clock=clock.time,
+        sleep=clock.sleep,
+        wall_clock=clock.time,
     )
 
 
@@ -32,8 +34,12 @@ def updated(tmp_path_factory) -> tuple[Path, MockSources, FakeClock, list]:
     root = tmp_path_factory.mktemp("update")
     mock, clock, steps = MockSources(), FakeClock(), []
     out = root / "data"
-    run_update(out, 2025, _fetcher(mock, clock, root / ".kuntadash-cache"),
-               lambda label, fraction: steps.append((label, fraction)))
+    run_update(
+        out,
+        2025,
+        _fetcher(mock, clock, root / ".kuntadash-cache"),
+        lambda label, fraction: steps.append((label, fraction)),
+    )
     return out, mock, clock, steps
 
 
@@ -73,7 +79,12 @@ def test_manifest_records_each_source_with_licence_and_time(updated):
 def test_progress_is_reported_per_source(updated):
     _, _, _, steps = updated
     labels = {label for label, _ in steps}
-    assert {"Statistics Finland WFS", "Statistics Finland (PxWeb)", "THL Sotkanet", "SYKE"} <= labels
+    assert {
+        "Statistics Finland WFS",
+        "Statistics Finland (PxWeb)",
+        "THL Sotkanet",
+        "SYKE",
+    } <= labels
     assert all(0.0 <= fraction <= 1.0 for _, fraction in steps)
 
 
@@ -113,15 +124,31 @@ def _connect(request):
 FAULTS = {
     "timeout": ("pxdata.stat.fi", _timeout, "data.error.source_timeout"),
     "network": ("sotkanet.fi", _connect, "data.error.source_network"),
-    "rate_limited": ("pxdata.stat.fi",
-                     lambda r: httpx.Response(429, headers={"Retry-After": "7"}),
-                     "data.error.source_rate_limited"),
+    "rate_limited": (
+        "pxdata.stat.fi",
+        lambda r: httpx.Response(429, headers={"Retry-After": "7"}),
+        "data.error.source_rate_limited",
+    ),
     "server_error": ("sotkanet.fi", lambda r: httpx.Response(500), "data.error.source_server"),
-    "truncated": ("geo.stat.fi", lambda r: httpx.Response(200, text='{"type": "FeatureCollection", "feat'),
-                  "data.error.source_truncated"),
-    "renamed_variables": ("pxdata.stat.fi", lambda r: httpx.Response(200, json={"title": "x", "variables": [
-        {"code": "Alue2", "text": "Region", "values": ["X1", "X2"]},
-        {"code": "Vuosi2", "text": "Jahr", "values": ["2024"]}]}), "data.error.source_variables"),
+    "truncated": (
+        "geo.stat.fi",
+        lambda r: httpx.Response(200, text='{"type": "FeatureCollection", "feat'),
+        "data.error.source_truncated",
+    ),
+    "renamed_variables": (
+        "pxdata.stat.fi",
+        lambda r: httpx.Response(
+            200,
+            json={
+                "title": "x",
+                "variables": [
+                    {"code": "Alue2", "text": "Region", "values": ["X1", "X2"]},
+                    {"code": "Vuosi2", "text": "Jahr", "values": ["2024"]},
+                ],
+            },
+        ),
+        "data.error.source_variables",
+    ),
     "not_found": ("data.stat.fi", lambda r: httpx.Response(404), "data.error.source_http"),
 }
 
@@ -152,7 +179,9 @@ def test_unsupported_year_is_refused(tmp_path):
 def test_update_keeps_imported_indicators(tmp_path, existing):
     out = tmp_path / "snapshot"
     shutil.copytree(existing, out)
-    import_files([FIXTURES / "import" / "broadband.csv", FIXTURES / "import" / "broadband.yaml"], out)
+    import_files(
+        [FIXTURES / "import" / "broadband.csv", FIXTURES / "import" / "broadband.yaml"], out
+    )
     run_update(out, 2025, _fetcher(MockSources(), FakeClock()))
     snapshot = read_snapshot(out)
     assert validate_snapshot(snapshot) == []
@@ -160,6 +189,8 @@ def test_update_keeps_imported_indicators(tmp_path, existing):
     assert "gigabit_households_share" in set(snapshot.values["indicator_id"])
     assert "gigabit_households_share" in set(snapshot.catalogue["id"])
     # unemployment_rate now comes from PxWeb, not from the earlier import
-    helsinki = snapshot.values[(snapshot.values["municipality_code"] == "091")
-                               & (snapshot.values["indicator_id"] == "unemployment_rate")]
+    helsinki = snapshot.values[
+        (snapshot.values["municipality_code"] == "091")
+        & (snapshot.values["indicator_id"] == "unemployment_rate")
+    ]
     assert set(helsinki["year"]) == {2022, 2023, 2024}

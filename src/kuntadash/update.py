@@ -24,7 +24,13 @@ import pandas as pd
 from kuntadash import resources
 from kuntadash.assemble import build_municipality_table
 from kuntadash.domain.catalogue import catalogue_from_document
-from kuntadash.domain.harmonise import detect_division, harmonise_boundaries, harmonise_values, merger_map, read_division_changes
+from kuntadash.domain.harmonise import (
+    detect_division,
+    harmonise_boundaries,
+    harmonise_values,
+    merger_map,
+    read_division_changes,
+)
 from kuntadash.domain.tiles import compute_tile_layout
 from kuntadash.importing.boundaries import simplify_boundaries
 from kuntadash.sources import pxweb, sotkanet, statfi_classifications, statfi_wfs, syke
@@ -87,7 +93,11 @@ def default_cache_dir(out: Path) -> Path:
     """``$KUNTADASH_CACHE_DIR``, else ``.kuntadash-cache`` beside the snapshot directory (never
     inside it: the snapshot directory is replaced as a whole on every write)."""
     configured = os.environ.get(CACHE_ENV)
-    return Path(configured).expanduser().resolve() if configured else Path(out).resolve().parent / CACHE_NAME
+    return (
+        Path(configured).expanduser().resolve()
+        if configured
+        else Path(out).resolve().parent / CACHE_NAME
+    )
 
 
 def run_update(
@@ -96,10 +106,11 @@ def run_update(
     fetcher: Fetcher | None = None,
     progress: Progress | None = None,
 ) -> UpdateResult:
-    """Fetch, build, validate and write; raises SourceError / UpdateError and writes nothing then."""
+    """Fetch, build, validate and write. Raises SourceError or UpdateError, writing nothing."""
     if year not in SUPPORTED_YEARS:
-        raise UpdateError("data.error.division_year", year=year,
-                          supported=", ".join(map(str, SUPPORTED_YEARS)))
+        raise UpdateError(
+            "data.error.division_year", year=year, supported=", ".join(map(str, SUPPORTED_YEARS))
+        )
     out = Path(out)
     fetcher = fetcher or Fetcher(cache=RawCache(default_cache_dir(out)))
     report = progress or (lambda label, fraction: None)
@@ -126,21 +137,31 @@ def run_update(
     frames += _fetch_sotkanet(fetcher, entries, report, result_counts)
     frames += _fetch_syke(fetcher, entries, codes, register, report, result_counts)
     for entry in entries:
-        if entry["source"].get("adapter") in ("import", "traficom_pxweb") and entry["id"] not in skipped:
+        if (
+            entry["source"].get("adapter") in ("import", "traficom_pxweb")
+            and entry["id"] not in skipped
+        ):
             skipped.append(entry["id"])
 
-    values = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        columns=["municipality_code", "indicator_id", "year", "value"])
+    values = (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(columns=["municipality_code", "indicator_id", "year", "value"])
+    )
     aggregations = {e["id"]: e.get("aggregation") for e in entries}
     mapping = merger_map(changes, year)
-    fallback = dict(zip(register["municipality_code"], register["population"].astype(float), strict=True))
+    fallback = dict(
+        zip(register["municipality_code"], register["population"].astype(float), strict=True)
+    )
     fallback |= {c.absorbed: c.population for c in changes if c.population}
     harmonised = harmonise_values(values, aggregations, mapping, None, fallback)
     catalogue = catalogue_from_document(document)
     values, catalogue = _carry_over(out, harmonised.values, skipped, catalogue)
 
     municipalities = build_municipality_table(
-        register, resources.read_regions(), resources.read_wellbeing_counties(),
+        register,
+        resources.read_regions(),
+        resources.read_wellbeing_counties(),
         resources.read_municipality_types_document(),
     )
     simplified = simplify_boundaries(boundaries)
@@ -156,9 +177,15 @@ def run_update(
         "sources": _manifest_sources(fetcher),
         "last_update": now_iso(),
     }
-    snapshot = Snapshot(manifest, municipalities, simplified, values, catalogue,
-                        harmonised=harmonised.harmonised if len(harmonised.harmonised) else None,
-                        tiles=tiles)
+    snapshot = Snapshot(
+        manifest,
+        municipalities,
+        simplified,
+        values,
+        catalogue,
+        harmonised=harmonised.harmonised if len(harmonised.harmonised) else None,
+        tiles=tiles,
+    )
     problems = validate_snapshot(snapshot)
     if problems:
         raise UpdateError("data.error.update_validation", problem="; ".join(map(str, problems[:5])))
@@ -169,20 +196,27 @@ def run_update(
     return UpdateResult(written, result_counts, skipped, dict(fetcher.log.cached))
 
 
-def _boundaries_for_division(boundaries: Any, codes: list[str], changes: list[Any], year: int) -> Any:
+def _boundaries_for_division(
+    boundaries: Any, codes: list[str], changes: list[Any], year: int
+) -> Any:
     found = set(boundaries["municipality_code"])
     match = detect_division(found, codes, changes, year)
     if not match.recognised:
         raise SourceFormatError(
-            statfi_wfs.SOURCE, "data.error.source_schema", table=f"kunta4500k_{year}",
-            detail="codes not in the division: " + ", ".join(sorted(match.unknown) or sorted(match.missing)[:10]),
+            statfi_wfs.SOURCE,
+            "data.error.source_schema",
+            table=f"kunta4500k_{year}",
+            detail="codes not in the division: "
+            + ", ".join(sorted(match.unknown) or sorted(match.missing)[:10]),
         )
     if match.year != year:
         boundaries = harmonise_boundaries(boundaries, merger_map(changes, year))
     return boundaries
 
 
-def _apply_groupings(register: pd.DataFrame, groupings: Mapping[str, Mapping[str, str]]) -> pd.DataFrame:
+def _apply_groupings(
+    register: pd.DataFrame, groupings: Mapping[str, Mapping[str, str]]
+) -> pd.DataFrame:
     """The register with the classification API's current groupings where they are well-formed."""
     out = register.copy()
     codes = out["municipality_code"]
@@ -190,19 +224,32 @@ def _apply_groupings(register: pd.DataFrame, groupings: Mapping[str, Mapping[str
     county = groupings.get("hyvinvointialue", {})
     group = groupings.get("kuntaryhmitys", {})
     language = groupings.get("kielisuhde", {})
-    out["region_code"] = [region.get(c, r) if str(region.get(c, "")).isdigit() else r
-                          for c, r in zip(codes, out["region_code"], strict=True)]
-    out["wellbeing_county_code"] = [county.get(c, w) if str(county.get(c, "")).isdigit() else w
-                                    for c, w in zip(codes, out["wellbeing_county_code"], strict=True)]
-    out["urban_rural_group"] = [int(group[c]) if group.get(c) in ("1", "2", "3") else g
-                                for c, g in zip(codes, out["urban_rural_group"], strict=True)]
-    out["language_status"] = [_LANGUAGE_STATUS.get(str(language.get(c)), s)
-                              for c, s in zip(codes, out["language_status"], strict=True)]
+    out["region_code"] = [
+        region.get(c, r) if str(region.get(c, "")).isdigit() else r
+        for c, r in zip(codes, out["region_code"], strict=True)
+    ]
+    out["wellbeing_county_code"] = [
+        county.get(c, w) if str(county.get(c, "")).isdigit() else w
+        for c, w in zip(codes, out["wellbeing_county_code"], strict=True)
+    ]
+    out["urban_rural_group"] = [
+        int(group[c]) if group.get(c) in ("1", "2", "3") else g
+        for c, g in zip(codes, out["urban_rural_group"], strict=True)
+    ]
+    out["language_status"] = [
+        _LANGUAGE_STATUS.get(str(language.get(c)), s)
+        for c, s in zip(codes, out["language_status"], strict=True)
+    ]
     return out
 
 
-def _fetch_pxweb(fetcher: Fetcher, entries: list[dict[str, Any]], report: Progress,
-                 counts: dict[str, int], skipped: list[str]) -> list[pd.DataFrame]:
+def _fetch_pxweb(
+    fetcher: Fetcher,
+    entries: list[dict[str, Any]],
+    report: Progress,
+    counts: dict[str, int],
+    skipped: list[str],
+) -> list[pd.DataFrame]:
     by_table: dict[str, list[dict[str, Any]]] = {}
     for entry in entries:
         source = entry["source"]
@@ -226,7 +273,9 @@ def _fetch_pxweb(fetcher: Fetcher, entries: list[dict[str, Any]], report: Progre
         for entry in group:
             fixed |= (entry.get("query") or {}).get("fixed") or {}
         url = pxweb.STATFI_BASE + table
-        tidy = pxweb.fetch_table_values(fetcher, label, url, table, list(contents), LAST_YEARS, fixed)
+        tidy = pxweb.fetch_table_values(
+            fetcher, label, url, table, list(contents), LAST_YEARS, fixed
+        )
         tidy["indicator_id"] = tidy["contents"].map(contents)
         frames.append(tidy[["municipality_code", "indicator_id", "year", "value"]])
         counts[label] = counts.get(label, 0) + len(tidy)
@@ -234,9 +283,12 @@ def _fetch_pxweb(fetcher: Fetcher, entries: list[dict[str, Any]], report: Progre
     return frames
 
 
-def _fetch_sotkanet(fetcher: Fetcher, entries: list[dict[str, Any]], report: Progress,
-                    counts: dict[str, int]) -> list[pd.DataFrame]:
-    chosen = [e for e in entries if e["source"].get("adapter") == "sotkanet" and e["source"].get("code")]
+def _fetch_sotkanet(
+    fetcher: Fetcher, entries: list[dict[str, Any]], report: Progress, counts: dict[str, int]
+) -> list[pd.DataFrame]:
+    chosen = [
+        e for e in entries if e["source"].get("adapter") == "sotkanet" and e["source"].get("code")
+    ]
     if not chosen:
         return []
     report(sotkanet.SOURCE, 0.0)
@@ -253,14 +305,24 @@ def _fetch_sotkanet(fetcher: Fetcher, entries: list[dict[str, Any]], report: Pro
     return frames
 
 
-def _fetch_syke(fetcher: Fetcher, entries: list[dict[str, Any]], codes: list[str],
-                register: pd.DataFrame, report: Progress, counts: dict[str, int]) -> list[pd.DataFrame]:
+def _fetch_syke(
+    fetcher: Fetcher,
+    entries: list[dict[str, Any]],
+    codes: list[str],
+    register: pd.DataFrame,
+    report: Progress,
+    counts: dict[str, int],
+) -> list[pd.DataFrame]:
     chosen = [e for e in entries if e["source"].get("adapter") == "syke"]
     if not chosen:
         return []
     report(syke.SOURCE, 0.0)
-    texts = syke.fetch_emissions(fetcher, codes, lambda done, total: report(syke.SOURCE, done / total))
-    population = dict(zip(register["municipality_code"], register["population"].astype(float), strict=True))
+    texts = syke.fetch_emissions(
+        fetcher, codes, lambda done, total: report(syke.SOURCE, done / total)
+    )
+    population = dict(
+        zip(register["municipality_code"], register["population"].astype(float), strict=True)
+    )
     rows = []
     for code, text in texts.items():
         pop = population.get(code)
@@ -296,8 +358,10 @@ def _carry_over(
     user_defined = current.catalogue[~current.catalogue["id"].isin(catalogue["id"])]
     keep_ids = set(skipped) | set(user_defined["id"])
     kept = current.values[current.values["indicator_id"].isin(keep_ids)]
-    values = pd.concat([values, kept.astype({"municipality_code": object, "indicator_id": object})],
-                       ignore_index=True)
+    values = pd.concat(
+        [values, kept.astype({"municipality_code": object, "indicator_id": object})],
+        ignore_index=True,
+    )
     if len(user_defined):
         catalogue = pd.concat([catalogue, user_defined[catalogue.columns]], ignore_index=True)
     return values, catalogue
@@ -313,20 +377,26 @@ def _manifest_sources(fetcher: Fetcher) -> list[dict[str, Any]]:
     }
     sources = []
     for source, accessed in sorted(fetcher.log.accessed.items()):
-        sources.append({
-            "id": source,
-            "publisher": publishers.get(source, source),
+        sources.append(
+            {
+                "id": source,
+                "publisher": publishers.get(source, source),
+                "licence": "CC BY 4.0",
+                "url": fetcher.log.urls.get(source, ""),
+                "accessed": accessed,
+                "calls": fetcher.log.calls.get(source, 0),
+                "cached": fetcher.log.cached.get(source, 0),
+            }
+        )
+    sources.append(
+        {
+            "id": "statistics_finland_register",
+            "publisher": "Statistics Finland (bundled 2025 register: names, population, area)",
             "licence": "CC BY 4.0",
-            "url": fetcher.log.urls.get(source, ""),
-            "accessed": accessed,
-            "calls": fetcher.log.calls.get(source, 0),
-            "cached": fetcher.log.cached.get(source, 0),
-        })
-    sources.append({
-        "id": "statistics_finland_register",
-        "publisher": "Statistics Finland (bundled 2025 register: names, population, area)",
-        "licence": "CC BY 4.0", "url": "https://www.stat.fi/en/luokitukset/", "accessed": now_iso(),
-    })
+            "url": "https://www.stat.fi/en/luokitukset/",
+            "accessed": now_iso(),
+        }
+    )
     return sources
 
 
@@ -338,7 +408,9 @@ def run_update_cli(args: argparse.Namespace) -> int:
 
     def progress(label: str, fraction: float) -> None:
         percent = int(fraction * 100)
-        if last.get(label) != percent and (percent in (0, 100) or percent - last.get(label, 0) >= 10):
+        if last.get(label) != percent and (
+            percent in (0, 100) or percent - last.get(label, 0) >= 10
+        ):
             last[label] = percent
             print(f"{label}: {percent} %", file=sys.stderr)
 

@@ -106,9 +106,8 @@ def detect_division(
 ) -> DivisionMatch:
     """The division whose code set equals ``codes`` (the target first, then earlier ones)."""
     codes, target_codes, changes = set(codes), set(target_codes), list(changes)
-    candidate_years = [target_year] + sorted(
-        {c.year - 1 for c in changes if c.year <= target_year}, reverse=True
-    )
+    earlier = sorted({c.year - 1 for c in changes if c.year <= target_year}, reverse=True)
+    candidate_years = [target_year, *earlier]
     best: tuple[int, set[str]] | None = None
     for year in candidate_years:
         expected = division_codes(target_codes, changes, target_year, year)
@@ -173,15 +172,28 @@ def harmonise_values(
         members = members_of[code]
         method = "sum" if aggregations.get(indicator) in _SUMMED else "population_weighted"
         value = _combine(group, members, method, int(year), weights)
-        rows.append({"municipality_code": code, "indicator_id": indicator, "year": year,
-                     "value": value})
-        keys.append({"municipality_code": code, "indicator_id": indicator, "year": int(year),
-                     "method": method, "members": "+".join(members)})
+        rows.append(
+            {"municipality_code": code, "indicator_id": indicator, "year": year, "value": value}
+        )
+        keys.append(
+            {
+                "municipality_code": code,
+                "indicator_id": indicator,
+                "year": int(year),
+                "method": method,
+                "members": "+".join(members),
+            }
+        )
     combined = pd.concat([untouched, pd.DataFrame(rows)], ignore_index=True)
     combined = combined.astype({"year": "int64", "value": "float64"})
     harmonised = pd.DataFrame(keys, columns=list(HARMONISED_COLUMNS)).astype(
-        {"municipality_code": "string", "indicator_id": "string", "year": "int64",
-         "method": "string", "members": "string"}
+        {
+            "municipality_code": "string",
+            "indicator_id": "string",
+            "year": "int64",
+            "method": "string",
+            "members": "string",
+        }
     )
     return HarmonisedValues(combined, harmonised)
 
@@ -219,7 +231,9 @@ def _combine(
     return float((numbers * w).sum() / w.sum())
 
 
-def harmonise_boundaries(boundaries: gpd.GeoDataFrame, mapping: Mapping[str, str]) -> gpd.GeoDataFrame:
+def harmonise_boundaries(
+    boundaries: gpd.GeoDataFrame, mapping: Mapping[str, str]
+) -> gpd.GeoDataFrame:
     """Boundaries of an earlier division dissolved into the current one (old areas merged)."""
     frame = boundaries[["municipality_code", "geometry"]].copy()
     frame["municipality_code"] = frame["municipality_code"].map(lambda c: mapping.get(c, c))

@@ -10,4 +10,11 @@ from kuntadash.importing.build import ImportReport, import_files
 from kuntadash.importing.errors import DataImportError, Message
 from kuntadash.importing.text import MAX_FILE_BYTES, safe_file_name
 
-__all__ = ["MAX_FILE_BYTES", "DataImportError", "ImportReport", "Message", "import_files", "safe_file_name"]
+__all__ = [
+    "MAX_FILE_BYTES",
+    "DataImportError",
+    "ImportReport",
+    "Message",
+    "import_files",
+    "safe_file_name",
+]

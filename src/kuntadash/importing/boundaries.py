@@ -25,8 +25,18 @@ PROJECTED_CRS = 3067
 SIMPLIFY_TOLERANCE_M = 400.0
 COORDINATE_GRID = 1e-5  # degrees (about 1 m): drops noise digits from the GeoJSON
 # Property names that hold the 3-digit municipality code in the files we know, best first.
-_CODE_COLUMNS = ("municipality_code", "kunta", "kuntanumero", "kuntakoodi", "natcode", "kunta_code",
-                 "kommunnummer", "code", "koodi", "id")
+_CODE_COLUMNS = (
+    "municipality_code",
+    "kunta",
+    "kuntanumero",
+    "kuntakoodi",
+    "natcode",
+    "kunta_code",
+    "kommunnummer",
+    "code",
+    "koodi",
+    "id",
+)
 _TOPOJSON_LAYERS = ("munis", "kunnat", "municipalities", "kunta")
 
 
@@ -62,35 +72,58 @@ def read_boundary_file(path: Path, kind: str, context: ImportContext) -> Boundar
     if frame.crs is None:
         frame = _assume_crs(frame, name, notes)
     code_column = _code_column(frame, name)
-    frame = frame.rename(columns={code_column: "municipality_code"})[["municipality_code", "geometry"]]
+    frame = frame.rename(columns={code_column: "municipality_code"})[
+        ["municipality_code", "geometry"]
+    ]
     frame["municipality_code"] = frame["municipality_code"].map(_as_code)
     frame = _repair(frame, name, notes)
     if frame.crs.to_epsg() != 4326:
-        notes.append(message("data.note.crs_transformed", file=name, crs=str(frame.crs.to_string())))
+        notes.append(
+            message("data.note.crs_transformed", file=name, crs=str(frame.crs.to_string()))
+        )
     frame = frame.to_crs(4326)
-    frame = frame.dissolve(by="municipality_code", as_index=False)[["municipality_code", "geometry"]]
+    frame = frame.dissolve(by="municipality_code", as_index=False)[
+        ["municipality_code", "geometry"]
+    ]
     codes = set(frame["municipality_code"])
     match = detect_division(codes, context.codes, context.changes, context.division_year)
     if not match.recognised:
         problems = []
         if match.unknown:
-            problems.append(message("data.error.boundary_unknown_codes", file=name,
-                                    codes=examples(sorted(match.unknown), 12),
-                                    year=context.division_year))
+            problems.append(
+                message(
+                    "data.error.boundary_unknown_codes",
+                    file=name,
+                    codes=examples(sorted(match.unknown), 12),
+                    year=context.division_year,
+                )
+            )
         if match.missing:
-            problems.append(message("data.error.boundary_missing_codes", file=name,
-                                    count=len(match.missing),
-                                    codes=examples(sorted(match.missing), 12)))
-        raise DataImportError(problems or message("data.error.boundary_unknown_division", file=name))
+            problems.append(
+                message(
+                    "data.error.boundary_missing_codes",
+                    file=name,
+                    count=len(match.missing),
+                    codes=examples(sorted(match.missing), 12),
+                )
+            )
+        raise DataImportError(
+            problems or message("data.error.boundary_unknown_division", file=name)
+        )
     if match.year != context.division_year:
         mapping = context.mapping
         absorbed = sorted(c for c in codes if c in mapping)
         frame = harmonise_boundaries(frame, mapping)
-        notes.append(message(
-            "data.note.boundary_harmonised", file=name, year=match.year, count=len(codes),
-            target=context.division_year,
-            merges=", ".join(f"{c} → {mapping[c]}" for c in absorbed),
-        ))
+        notes.append(
+            message(
+                "data.note.boundary_harmonised",
+                file=name,
+                year=match.year,
+                count=len(codes),
+                target=context.division_year,
+                merges=", ".join(f"{c} → {mapping[c]}" for c in absorbed),
+            )
+        )
     return BoundaryImport(simplify_boundaries(frame), int(match.year), notes)
 
 
@@ -106,14 +139,22 @@ def _read_frame(path: Path, kind: str) -> gpd.GeoDataFrame:
             layer = _topojson_layer(path) if kind == "topojson" else None
             frame = gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise DataImportError(message("data.error.corrupt_file", file=name, kind=kind,
-                                      reason=str(exc)[:200])) from exc
+        raise DataImportError(
+            message("data.error.corrupt_file", file=name, kind=kind, reason=str(exc)[:200])
+        ) from exc
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as exc:
-        raise DataImportError(message("data.error.corrupt_file", file=name, kind=kind,
-                                      reason=str(exc)[:200])) from exc
-    except Exception as exc:  # noqa: BLE001 - pyarrow/GDAL raise many types for broken files
-        raise DataImportError(message("data.error.corrupt_file", file=name, kind=kind,
-                                      reason=f"{type(exc).__name__}: {str(exc)[:200]}")) from exc
+        raise DataImportError(
+            message("data.error.corrupt_file", file=name, kind=kind, reason=str(exc)[:200])
+        ) from exc
+    except Exception as exc:
+        raise DataImportError(
+            message(
+                "data.error.corrupt_file",
+                file=name,
+                kind=kind,
+                reason=f"{type(exc).__name__}: {str(exc)[:200]}",
+            )
+        ) from exc
     if not isinstance(frame, gpd.GeoDataFrame) or frame.empty:
         raise DataImportError(message("data.error.no_features", file=name))
     return frame
@@ -131,9 +172,9 @@ def _assume_crs(frame: gpd.GeoDataFrame, name: str, notes: list[Message]) -> gpd
     """No CRS given: lon/lat bounds -> EPSG:4326 (GeoJSON and TopoJSON default), metres in
     Finland's range -> EPSG:3067 (ETRS-TM35FIN); anything else is refused."""
     minx, miny, maxx, maxy = frame.total_bounds
-    if -180 <= minx and maxx <= 180 and -90 <= miny and maxy <= 90:
+    if minx >= -180 and maxx <= 180 and miny >= -90 and maxy <= 90:
         return frame.set_crs(4326)
-    if 0 <= minx and maxx <= 1_000_000 and 6_500_000 <= miny and maxy <= 7_900_000:
+    if minx >= 0 and maxx <= 1_000_000 and miny >= 6_500_000 and maxy <= 7_900_000:
         notes.append(message("data.note.crs_assumed", file=name, crs="EPSG:3067"))
         return frame.set_crs(PROJECTED_CRS)
     raise DataImportError(message("data.error.unknown_crs", file=name))
@@ -158,8 +199,11 @@ def _code_column(frame: gpd.GeoDataFrame, name: str) -> str:
         codes = frame[column].map(_as_code)
         if codes.str.fullmatch(r"\d{3}").all():
             return column
-    raise DataImportError(message("data.error.boundary_no_code_column", file=name,
-                                  columns=examples(lowered.values(), 10)))
+    raise DataImportError(
+        message(
+            "data.error.boundary_no_code_column", file=name, columns=examples(lowered.values(), 10)
+        )
+    )
 
 
 def _repair(frame: gpd.GeoDataFrame, name: str, notes: list[Message]) -> gpd.GeoDataFrame:
@@ -169,30 +213,49 @@ def _repair(frame: gpd.GeoDataFrame, name: str, notes: list[Message]) -> gpd.Geo
         frame.loc[invalid, "geometry"] = shapely.make_valid(frame.loc[invalid, "geometry"].values)
         # make_valid can return collections with lines or points: keep the polygonal parts.
         frame["geometry"] = frame.geometry.map(_polygonal)
-        notes.append(message("data.note.geometry_repaired", file=name,
-                             codes=examples(sorted(frame.loc[invalid, "municipality_code"])),
-                             count=int(invalid.sum())))
+        notes.append(
+            message(
+                "data.note.geometry_repaired",
+                file=name,
+                codes=examples(sorted(frame.loc[invalid, "municipality_code"])),
+                count=int(invalid.sum()),
+            )
+        )
     empty = frame.geometry.is_empty | frame.geometry.isna()
     if empty.any():
-        raise DataImportError(message("data.error.geometry_invalid", file=name,
-                                      codes=examples(sorted(frame.loc[empty, "municipality_code"]))))
+        raise DataImportError(
+            message(
+                "data.error.geometry_invalid",
+                file=name,
+                codes=examples(sorted(frame.loc[empty, "municipality_code"])),
+            )
+        )
     bad_type = ~frame.geometry.geom_type.isin(["Polygon", "MultiPolygon"])
     if bad_type.any():
-        raise DataImportError(message("data.error.geometry_not_polygon", file=name,
-                                      codes=examples(sorted(frame.loc[bad_type, "municipality_code"]))))
+        raise DataImportError(
+            message(
+                "data.error.geometry_not_polygon",
+                file=name,
+                codes=examples(sorted(frame.loc[bad_type, "municipality_code"])),
+            )
+        )
     return frame
 
 
 def _polygonal(geometry: shapely.Geometry) -> shapely.Geometry:
     if geometry is None or geometry.geom_type in ("Polygon", "MultiPolygon"):
         return geometry
-    parts = [g for g in getattr(geometry, "geoms", []) if g.geom_type in ("Polygon", "MultiPolygon")]
+    parts = [
+        g for g in getattr(geometry, "geoms", []) if g.geom_type in ("Polygon", "MultiPolygon")
+    ]
     if not parts:
         return shapely.Polygon()
     return shapely.make_valid(shapely.union_all(parts))
 
 
-def simplify_boundaries(frame: gpd.GeoDataFrame, tolerance_m: float = SIMPLIFY_TOLERANCE_M) -> gpd.GeoDataFrame:
+def simplify_boundaries(
+    frame: gpd.GeoDataFrame, tolerance_m: float = SIMPLIFY_TOLERANCE_M
+) -> gpd.GeoDataFrame:
     """Simplify once for the web, as a coverage so neighbours keep one shared border."""
     projected = frame.to_crs(PROJECTED_CRS)
     geometries = projected.geometry.values
@@ -200,8 +263,11 @@ def simplify_boundaries(frame: gpd.GeoDataFrame, tolerance_m: float = SIMPLIFY_T
         simplified = shapely.coverage_simplify(geometries, tolerance_m)
     except shapely.errors.GEOSException:
         simplified = shapely.simplify(geometries, tolerance_m / 4, preserve_topology=True)
-    out = gpd.GeoDataFrame({"municipality_code": frame["municipality_code"].to_numpy()},
-                           geometry=simplified, crs=PROJECTED_CRS).to_crs(4326)
+    out = gpd.GeoDataFrame(
+        {"municipality_code": frame["municipality_code"].to_numpy()},
+        geometry=simplified,
+        crs=PROJECTED_CRS,
+    ).to_crs(4326)
     out["geometry"] = shapely.set_precision(out.geometry.values, COORDINATE_GRID)
     broken = ~out.geometry.is_valid | out.geometry.is_empty
     if broken.any():

@@ -23,7 +23,7 @@ import yaml
 from kuntadash import resources
 from kuntadash.assemble import build_municipality_table, municipality_points
 from kuntadash.domain.catalogue import CatalogueError, catalogue_from_document
-from kuntadash.domain.harmonise import empty_harmonised, harmonise_values
+from kuntadash.domain.harmonise import harmonise_values
 from kuntadash.domain.tiles import compute_tile_layout
 from kuntadash.importing import tables
 from kuntadash.importing.boundaries import BoundaryImport, read_boundary_file, sniff_boundary_kind
@@ -41,8 +41,20 @@ from kuntadash.store.snapshot import (
 )
 from kuntadash.store.validate import validate_snapshot
 
-_TABLE_SUFFIXES = {".csv", ".txt", ".tsv", ".json", ".xlsx", ".xlsm", ".parquet", ".yaml", ".yml",
-                   ".geojson", ".gpkg", ".topojson"}
+_TABLE_SUFFIXES = {
+    ".csv",
+    ".txt",
+    ".tsv",
+    ".json",
+    ".xlsx",
+    ".xlsm",
+    ".parquet",
+    ".yaml",
+    ".yml",
+    ".geojson",
+    ".gpkg",
+    ".topojson",
+}
 
 
 @dataclass
@@ -80,25 +92,35 @@ def import_files(
     """Import ``files`` into the snapshot at ``out`` (created when absent); raises
     DataImportError (nothing written) on bad input or when the result does not validate."""
     if division_year not in SUPPORTED_DIVISION_YEARS:
-        raise DataImportError(message("data.error.division_year", year=division_year,
-                                      supported=", ".join(map(str, SUPPORTED_DIVISION_YEARS))))
+        raise DataImportError(
+            message(
+                "data.error.division_year",
+                year=division_year,
+                supported=", ".join(map(str, SUPPORTED_DIVISION_YEARS)),
+            )
+        )
     if not files:
         raise DataImportError(message("data.error.no_files"))
     out = Path(out)
     existing = _existing(out)
     context = build_context(division_year, existing.catalogue if existing else None)
     names = list(display_names) if display_names else [Path(f).name for f in files]
-    loaded = [(Path(f), name, read_file_bytes(Path(f), max_bytes) if Path(f).exists() else None)
-              for f, name in zip(files, names, strict=True)]
-    for path, name, data in loaded:
+    loaded = [
+        (Path(f), name, read_file_bytes(Path(f), max_bytes) if Path(f).exists() else None)
+        for f, name in zip(files, names, strict=True)
+    ]
+    for _path, name, data in loaded:
         if data is None:
-            raise DataImportError(message("data.error.file_unreadable", file=name,
-                                          reason="no such file"))
+            raise DataImportError(
+                message("data.error.file_unreadable", file=name, reason="no such file")
+            )
     collected = _Collected()
     # Catalogue sidecars first: tables may use the indicators they define.
     for path, name, data in loaded:
         if path.suffix.lower() in (".yaml", ".yml"):
-            _add_entries(context, collected, tables.parse_catalogue_entries(_yaml(data, name), name))
+            _add_entries(
+                context, collected, tables.parse_catalogue_entries(_yaml(data, name), name)
+            )
         elif path.suffix.lower() in (".xlsx", ".xlsm"):
             sheet = _excel_sheets(data, name).get("catalogue")
             if sheet is not None:
@@ -120,7 +142,9 @@ def import_files(
     try:
         report.snapshot = write_snapshot(snapshot, out)
     except SnapshotError as exc:
-        raise DataImportError(message("data.error.write_failed", dir=str(out), reason=str(exc))) from exc
+        raise DataImportError(
+            message("data.error.write_failed", dir=str(out), reason=str(exc))
+        ) from exc
     return report
 
 
@@ -132,19 +156,23 @@ def _existing(out: Path) -> Snapshot | None:
     try:
         return read_snapshot(out)
     except SnapshotError as exc:
-        raise DataImportError(message("data.error.existing_unreadable", dir=str(out),
-                                      reason=str(exc))) from exc
+        raise DataImportError(
+            message("data.error.existing_unreadable", dir=str(out), reason=str(exc))
+        ) from exc
 
 
 def _yaml(data: bytes, name: str) -> Any:
     try:
         return yaml.safe_load(decode_text(data, name))
     except yaml.YAMLError as exc:
-        raise DataImportError(message("data.error.corrupt_file", file=name, kind="YAML",
-                                      reason=str(exc)[:200])) from exc
+        raise DataImportError(
+            message("data.error.corrupt_file", file=name, kind="YAML", reason=str(exc)[:200])
+        ) from exc
 
 
-def _add_entries(context: ImportContext, collected: _Collected, entries: list[dict[str, Any]]) -> None:
+def _add_entries(
+    context: ImportContext, collected: _Collected, entries: list[dict[str, Any]]
+) -> None:
     for entry in entries:
         context.add_catalogue_entry(entry)
         collected.new_entries.append(entry)
@@ -158,16 +186,28 @@ def _excel_sheets(data: bytes, name: str) -> dict[str, pd.DataFrame]:
     try:
         sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, dtype=object, engine="openpyxl")
     except (ValueError, KeyError, OSError, zipfile.BadZipFile, TypeError) as exc:
-        raise DataImportError(message("data.error.corrupt_file", file=name, kind="Excel",
-                                      reason=f"{type(exc).__name__}: {str(exc)[:160]}")) from exc
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for broken workbooks
-        raise DataImportError(message("data.error.corrupt_file", file=name, kind="Excel",
-                                      reason=f"{type(exc).__name__}: {str(exc)[:160]}")) from exc
+        raise DataImportError(
+            message(
+                "data.error.corrupt_file",
+                file=name,
+                kind="Excel",
+                reason=f"{type(exc).__name__}: {str(exc)[:160]}",
+            )
+        ) from exc
+    except Exception as exc:
+        raise DataImportError(
+            message(
+                "data.error.corrupt_file",
+                file=name,
+                kind="Excel",
+                reason=f"{type(exc).__name__}: {str(exc)[:160]}",
+            )
+        ) from exc
     return {str(k).strip().lower(): v for k, v in sheets.items()}
 
 
 def _sotkanet_regions(loaded: list[tuple[Path, str, bytes]]) -> dict[int, str] | None:
-    for path, name, data in loaded:
+    for path, _name, data in loaded:
         if path.suffix.lower() != ".json":
             continue
         doc = _json_or_none(data)
@@ -184,16 +224,33 @@ def _json_or_none(data: bytes) -> Any:
 
 
 def _source(name: str, publisher: str, licence: str) -> dict[str, Any]:
-    return {"id": f"import:{name}", "publisher": publisher, "licence": licence,
-            "url": f"file:{name}", "accessed": now_iso()}
+    return {
+        "id": f"import:{name}",
+        "publisher": publisher,
+        "licence": licence,
+        "url": f"file:{name}",
+        "accessed": now_iso(),
+    }
 
 
-def _read_one(path: Path, name: str, data: bytes, context: ImportContext, collected: _Collected,
-              sotkanet_regions: dict[int, str] | None) -> None:
+def _read_one(
+    path: Path,
+    name: str,
+    data: bytes,
+    context: ImportContext,
+    collected: _Collected,
+    sotkanet_regions: dict[int, str] | None,
+) -> None:
     suffix = path.suffix.lower()
     if suffix not in _TABLE_SUFFIXES:
-        raise DataImportError(message("data.error.unsupported_type", file=name, suffix=suffix or "-",
-                                      accepted=", ".join(sorted(_TABLE_SUFFIXES))))
+        raise DataImportError(
+            message(
+                "data.error.unsupported_type",
+                file=name,
+                suffix=suffix or "-",
+                accepted=", ".join(sorted(_TABLE_SUFFIXES)),
+            )
+        )
     if suffix in (".yaml", ".yml"):
         return
     kind = sniff_boundary_kind(data, suffix)
@@ -205,8 +262,14 @@ def _read_one(path: Path, name: str, data: bytes, context: ImportContext, collec
         collected.sources.append(_source(name, "boundary file (user import)", "see file"))
         return
     if suffix in (".geojson", ".gpkg", ".topojson"):
-        raise DataImportError(message("data.error.corrupt_file", file=name, kind=suffix,
-                                      reason="not a GeoJSON, TopoJSON or GeoPackage document"))
+        raise DataImportError(
+            message(
+                "data.error.corrupt_file",
+                file=name,
+                kind=suffix,
+                reason="not a GeoJSON, TopoJSON or GeoPackage document",
+            )
+        )
     result = _read_table(path, name, data, context, sotkanet_regions)
     if result is None:
         return
@@ -224,18 +287,26 @@ def _publisher_of(values: pd.DataFrame, context: ImportContext) -> tuple[str, st
         source = context.catalogue.get(indicator, {}).get("source") or {}
         publishers.add(str(source.get("publisher") or "user import"))
         licences.add(str(source.get("licence") or "see source"))
-    return ", ".join(sorted(publishers)) or "user import", ", ".join(sorted(licences)) or "see source"
+    return ", ".join(sorted(publishers)) or "user import", ", ".join(
+        sorted(licences)
+    ) or "see source"
 
 
-def _read_table(path: Path, name: str, data: bytes, context: ImportContext,
-                sotkanet_regions: dict[int, str] | None) -> tables.TableImport | None:
+def _read_table(
+    path: Path,
+    name: str,
+    data: bytes,
+    context: ImportContext,
+    sotkanet_regions: dict[int, str] | None,
+) -> tables.TableImport | None:
     suffix = path.suffix.lower()
     if suffix == ".json":
         try:
             doc = json.loads(data.decode("utf-8-sig"))
         except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-            raise DataImportError(message("data.error.corrupt_file", file=name, kind="JSON",
-                                          reason=str(exc)[:200])) from exc
+            raise DataImportError(
+                message("data.error.corrupt_file", file=name, kind="JSON", reason=str(exc)[:200])
+            ) from exc
         if isinstance(doc, dict) and doc.get("class") == "dataset":
             return tables.read_jsonstat(doc, name, context)
         if isinstance(doc, list) and doc and isinstance(doc[0], dict) and "category" in doc[0]:
@@ -245,7 +316,9 @@ def _read_table(path: Path, name: str, data: bytes, context: ImportContext,
         raise DataImportError(message("data.error.unknown_format", file=name))
     if suffix in (".xlsx", ".xlsm"):
         sheets = _excel_sheets(data, name)
-        sheet = next((sheets[k] for k in ("data", "values", "arvot", "värden") if k in sheets), None)
+        sheet = next(
+            (sheets[k] for k in ("data", "values", "arvot", "värden") if k in sheets), None
+        )
         if sheet is None:
             sheet = next((v for k, v in sheets.items() if k != "catalogue"), None)
         if sheet is None or sheet.empty:
@@ -262,54 +335,76 @@ def _read_table(path: Path, name: str, data: bytes, context: ImportContext,
     return _dispatch_rows(header, rows, name, context, decimal_comma=delimiter != ",")
 
 
-def _dispatch_rows(header: list[str], rows: list[list[Any]], name: str, context: ImportContext,
-                   decimal_comma: bool) -> tables.TableImport:
+def _dispatch_rows(
+    header: list[str], rows: list[list[Any]], name: str, context: ImportContext, decimal_comma: bool
+) -> tables.TableImport:
     if tables.looks_tidy(header):
         return tables.read_tidy(header, rows, name, context, decimal_comma)
     if tables.looks_pxweb_wide(header):
         return tables.read_pxweb_wide(header, rows, name, context, decimal_comma)
-    raise DataImportError(message("data.error.unknown_layout", file=name,
-                                  columns=", ".join(header[:6])))
+    raise DataImportError(
+        message("data.error.unknown_layout", file=name, columns=", ".join(header[:6]))
+    )
 
 
 def _read_parquet(data: bytes, name: str, context: ImportContext) -> tables.TableImport:
     try:
         table = pq.read_table(pa.BufferReader(data))
     except (pa.ArrowException, OSError, ValueError) as exc:
-        raise DataImportError(message("data.error.corrupt_file", file=name, kind="Parquet",
-                                      reason=str(exc)[:200])) from exc
+        raise DataImportError(
+            message("data.error.corrupt_file", file=name, kind="Parquet", reason=str(exc)[:200])
+        ) from exc
     frame = table.to_pandas()
     header = [str(c) for c in frame.columns]
     rows = frame.astype(object).where(frame.notna(), "").to_numpy().tolist()
     return _dispatch_rows(header, rows, name, context, decimal_comma=False)
 
 
-def _assemble(out: Path, existing: Snapshot | None, context: ImportContext,
-              collected: _Collected) -> tuple[Snapshot, ImportReport]:
+def _assemble(
+    out: Path, existing: Snapshot | None, context: ImportContext, collected: _Collected
+) -> tuple[Snapshot, ImportReport]:
     notes = list(collected.notes)
     register = context.register
     municipalities = build_municipality_table(
-        register, resources.read_regions(), resources.read_wellbeing_counties(),
+        register,
+        resources.read_regions(),
+        resources.read_wellbeing_counties(),
         resources.read_municipality_types_document(),
     )
     keep_existing = existing is not None and not existing.is_sample
     if existing is not None and existing.is_sample:
         notes.append(message("data.note.sample_replaced", dir=str(out)))
     if existing is not None and keep_existing and existing.division_year != context.division_year:
-        raise DataImportError(message("data.error.division_mismatch", dir=str(out),
-                                      existing=existing.division_year, year=context.division_year))
+        raise DataImportError(
+            message(
+                "data.error.division_mismatch",
+                dir=str(out),
+                existing=existing.division_year,
+                year=context.division_year,
+            )
+        )
     # Values: concatenate files (a later file wins over an earlier one), harmonise, merge.
     new_values = _combine_files(collected.values, notes)
     aggregations = {k: str(v.get("aggregation")) for k, v in context.catalogue.items()}
-    population = pd.concat(collected.population, ignore_index=True) if collected.population else None
-    fallback = dict(zip(register["municipality_code"], register["population"].astype(float), strict=True))
+    population = (
+        pd.concat(collected.population, ignore_index=True) if collected.population else None
+    )
+    fallback = dict(
+        zip(register["municipality_code"], register["population"].astype(float), strict=True)
+    )
     fallback |= {c.absorbed: c.population for c in context.changes if c.population}
     result = harmonise_values(new_values, aggregations, context.mapping, population, fallback)
     harmonised = result.harmonised
     if len(harmonised):
         members = sorted(set(harmonised["members"]))
-        notes.append(message("data.note.values_harmonised", count=len(harmonised),
-                             merges=", ".join(members), year=context.division_year))
+        notes.append(
+            message(
+                "data.note.values_harmonised",
+                count=len(harmonised),
+                merges=", ".join(members),
+                year=context.division_year,
+            )
+        )
     new_values = result.values
     old_values = existing.values if keep_existing else None
     values, replaced = _merge_values(old_values, new_values)
@@ -317,9 +412,12 @@ def _assemble(out: Path, existing: Snapshot | None, context: ImportContext,
         notes.append(message("data.note.values_replaced", count=replaced))
     if keep_existing and existing.harmonised is not None:
         key = ["municipality_code", "indicator_id", "year"]
-        kept = existing.harmonised.merge(new_values[key].astype({"municipality_code": "string",
-                                                                 "indicator_id": "string"}),
-                                         on=key, how="left", indicator=True)
+        kept = existing.harmonised.merge(
+            new_values[key].astype({"municipality_code": "string", "indicator_id": "string"}),
+            on=key,
+            how="left",
+            indicator=True,
+        )
         kept = kept[kept["_merge"] == "left_only"].drop(columns="_merge")
         harmonised = pd.concat([kept, harmonised], ignore_index=True) if len(harmonised) else kept
     # Catalogue: bundled entries, plus ones earlier imports added, plus this import's new ones.
@@ -327,8 +425,15 @@ def _assemble(out: Path, existing: Snapshot | None, context: ImportContext,
     try:
         catalogue = catalogue_from_document(document)
     except CatalogueError as exc:
-        raise DataImportError(message("data.error.catalogue_entry", file="catalogue", where="-",
-                                      field="-", reason=str(exc))) from exc
+        raise DataImportError(
+            message(
+                "data.error.catalogue_entry",
+                file="catalogue",
+                where="-",
+                field="-",
+                reason=str(exc),
+            )
+        ) from exc
     # Boundaries: the import's, else the existing snapshot's real ones, else tiles.
     sources = list(existing.manifest.get("sources", [])) if keep_existing else []
     if collected.boundaries is not None:
@@ -339,7 +444,9 @@ def _assemble(out: Path, existing: Snapshot | None, context: ImportContext,
         boundary_kind = "official"
         notes.append(message("data.note.boundaries_kept"))
     else:
-        boundaries = compute_tile_layout(register["municipality_code"], municipality_points(register))
+        boundaries = compute_tile_layout(
+            register["municipality_code"], municipality_points(register)
+        )
         boundary_kind = "tiles"
         notes.append(message("data.note.tiles_computed"))
     if collected.boundaries is None and keep_existing and existing.tiles is not None:
@@ -349,13 +456,16 @@ def _assemble(out: Path, existing: Snapshot | None, context: ImportContext,
     seen = {s.get("id") for s in collected.sources}
     sources = [s for s in sources if s.get("id") not in seen] + collected.sources
     if not any(s.get("id") == "statistics_finland_classifications" for s in sources):
-        sources.append({
-            "id": "statistics_finland_classifications",
-            "publisher": "Statistics Finland (municipality, region and wellbeing services county "
-                         "classifications, bundled register)",
-            "licence": "CC BY 4.0", "url": "https://www.stat.fi/en/luokitukset/",
-            "accessed": now_iso(),
-        })
+        sources.append(
+            {
+                "id": "statistics_finland_classifications",
+                "publisher": "Statistics Finland (municipality, region and wellbeing services "
+                "county classifications, bundled register)",
+                "licence": "CC BY 4.0",
+                "url": "https://www.stat.fi/en/luokitukset/",
+                "accessed": now_iso(),
+            }
+        )
     manifest = {
         "format_version": FORMAT_VERSION,
         "created": now_iso(),
@@ -366,17 +476,30 @@ def _assemble(out: Path, existing: Snapshot | None, context: ImportContext,
         "sources": sources,
         "last_import": now_iso(),
     }
-    snapshot = Snapshot(manifest, municipalities, boundaries, values, catalogue,
-                        harmonised=harmonised if len(harmonised) else None, tiles=tiles)
-    report = ImportReport(snapshot, notes, values_added=len(new_values), values_replaced=replaced,
-                          harmonised=len(harmonised))
+    snapshot = Snapshot(
+        manifest,
+        municipalities,
+        boundaries,
+        values,
+        catalogue,
+        harmonised=harmonised if len(harmonised) else None,
+        tiles=tiles,
+    )
+    report = ImportReport(
+        snapshot,
+        notes,
+        values_added=len(new_values),
+        values_replaced=replaced,
+        harmonised=len(harmonised),
+    )
     return snapshot, report
 
 
 def _tiles_for(boundaries: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     points = boundaries.to_crs(3067).representative_point()
-    return compute_tile_layout(boundaries["municipality_code"].reset_index(drop=True),
-                               points.reset_index(drop=True))
+    return compute_tile_layout(
+        boundaries["municipality_code"].reset_index(drop=True), points.reset_index(drop=True)
+    )
 
 
 def _catalogue_doc_entry(entry: dict[str, Any]) -> dict[str, Any]:
@@ -385,9 +508,14 @@ def _catalogue_doc_entry(entry: dict[str, Any]) -> dict[str, Any]:
 
 def _combine_files(frames: list[pd.DataFrame], notes: list[Message]) -> pd.DataFrame:
     if not frames:
-        return pd.DataFrame({"municipality_code": pd.Series(dtype=object),
-                             "indicator_id": pd.Series(dtype=object),
-                             "year": pd.Series(dtype="int64"), "value": pd.Series(dtype="float64")})
+        return pd.DataFrame(
+            {
+                "municipality_code": pd.Series(dtype=object),
+                "indicator_id": pd.Series(dtype=object),
+                "year": pd.Series(dtype="int64"),
+                "value": pd.Series(dtype="float64"),
+            }
+        )
     combined = pd.concat(frames, ignore_index=True)
     key = ["municipality_code", "indicator_id", "year"]
     duplicated = combined.duplicated(key, keep="last")

@@ -19,8 +19,19 @@ SUPPORTED_DIVISION_YEARS = (2025, 2026)
 # Area rows of statistical tables that are not municipalities: skipped and reported, not errors.
 AGGREGATE_NAMES = frozenset(
     normalise_label(n)
-    for n in ("WHOLE COUNTRY", "KOKO MAA", "HELA LANDET", "Koko maa", "Finland", "Suomi",
-              "Mainland Finland", "Manner-Suomi", "Fasta Finland", "Ahvenanmaa", "Åland")
+    for n in (
+        "WHOLE COUNTRY",
+        "KOKO MAA",
+        "HELA LANDET",
+        "Koko maa",
+        "Finland",
+        "Suomi",
+        "Mainland Finland",
+        "Manner-Suomi",
+        "Fasta Finland",
+        "Ahvenanmaa",
+        "Åland",
+    )
 )
 
 
@@ -71,7 +82,9 @@ class ImportContext:
         return None
 
 
-def build_context(division_year: int, existing_catalogue: pd.DataFrame | None = None) -> ImportContext:
+def build_context(
+    division_year: int, existing_catalogue: pd.DataFrame | None = None
+) -> ImportContext:
     register = resources.read_municipality_register()
     changes = read_division_changes(resources.read_resource_yaml("division_changes.yaml"))
     document = resources.read_indicator_catalogue_document()
@@ -108,8 +121,10 @@ def entry_from_catalogue_row(row: Mapping[str, Any]) -> dict[str, Any]:
         "direction": row["direction"],
         "aggregation": row["aggregation"],
         "cadence": row.get("cadence"),
-        **{f: {lang: row.get(f"{f}_{lang}", "") for lang in langs}
-           for f in ("name", "definition", "interpretation", "unit")},
+        **{
+            f: {lang: row.get(f"{f}_{lang}", "") for lang in langs}
+            for f in ("name", "definition", "interpretation", "unit")
+        },
         "source": {k: row.get(k) for k in ("publisher", "adapter", "table", "code", "licence")},
         "valid_range": [float(row["valid_min"]), float(row["valid_max"])],
     }

@@ -24,7 +24,9 @@ class Message:
     params: Mapping[str, Any] = field(default_factory=dict)
 
     def render(self, lang: str) -> str:
-        params = {k: v.render(lang) if isinstance(v, Message) else v for k, v in self.params.items()}
+        params = {
+            k: v.render(lang) if isinstance(v, Message) else v for k, v in self.params.items()
+        }
         return translate(self.key, lang, **params)
 
     def __str__(self) -> str:

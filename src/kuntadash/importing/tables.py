@@ -30,15 +30,48 @@ from kuntadash.sources.statfi_keyfigures import KEY_FIGURE_CODES, POPULATION_COD
 
 MIN_YEAR, MAX_YEAR = 1980, 2100
 _AGGREGATE = "__aggregate__"
-_CODE_HEADERS = ("municipality_code", "kuntanumero", "kuntakoodi", "kunta_code", "kuntanro",
-                 "kommunnummer", "kommunkod", "code", "koodi", "kod", "area_code", "aluekoodi")
-_NAME_HEADERS = ("municipality", "municipality_name", "name", "nimi", "kunta", "kunnan nimi",
-                 "kommun", "namn", "area", "alue", "region", "område")
-_INDICATOR_HEADERS = ("indicator_id", "indicator", "indikaattori", "tunnusluku", "muuttuja",
-                      "variable", "indikator")
+_CODE_HEADERS = (
+    "municipality_code",
+    "kuntanumero",
+    "kuntakoodi",
+    "kunta_code",
+    "kuntanro",
+    "kommunnummer",
+    "kommunkod",
+    "code",
+    "koodi",
+    "kod",
+    "area_code",
+    "aluekoodi",
+)
+_NAME_HEADERS = (
+    "municipality",
+    "municipality_name",
+    "name",
+    "nimi",
+    "kunta",
+    "kunnan nimi",
+    "kommun",
+    "namn",
+    "area",
+    "alue",
+    "region",
+    "område",
+)
+_INDICATOR_HEADERS = (
+    "indicator_id",
+    "indicator",
+    "indikaattori",
+    "tunnusluku",
+    "muuttuja",
+    "variable",
+    "indikator",
+)
 _YEAR_HEADERS = ("year", "vuosi", "år", "ar", "time", "aika", "tid")
 _VALUE_HEADERS = ("value", "arvo", "värde", "varde", "luku")
-_LABEL_YEAR = re.compile(r"^(?P<label>.+?),?\s+(?P<year>\d{4})$|^(?P<year2>\d{4})\s+(?P<label2>.+)$")
+_LABEL_YEAR = re.compile(
+    r"^(?P<label>.+?),?\s+(?P<year>\d{4})$|^(?P<year2>\d{4})\s+(?P<label2>.+)$"
+)
 _CODE_PREFIX = re.compile(r"^(?:KU)?(\d{3})\b\s*(.*)$")
 
 
@@ -52,8 +85,15 @@ class TableImport:
 
 
 def _frame(rows: list[tuple[str, str, int, float]]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=["municipality_code", "indicator_id", "year", "value"]).astype(
-        {"municipality_code": "object", "indicator_id": "object", "year": "int64", "value": "float64"}
+    return pd.DataFrame(
+        rows, columns=["municipality_code", "indicator_id", "year", "value"]
+    ).astype(
+        {
+            "municipality_code": "object",
+            "indicator_id": "object",
+            "year": "int64",
+            "value": "float64",
+        }
     )
 
 
@@ -79,13 +119,21 @@ class _Areas:
         if not match and not any(ch.isdigit() for ch in text):
             return self.name(text, where)  # a name in the code column
         if not match:
-            self.problems.append(message("data.error.bad_code", file=self.file, where=where,
-                                         value=text[:40]))
+            self.problems.append(
+                message("data.error.bad_code", file=self.file, where=where, value=text[:40])
+            )
             return None
         code = match.group(1)
         if not self.context.known_code(code):
-            self.problems.append(message("data.error.unknown_code", file=self.file, where=where,
-                                         code=code, year=self.context.division_year))
+            self.problems.append(
+                message(
+                    "data.error.unknown_code",
+                    file=self.file,
+                    where=where,
+                    code=code,
+                    year=self.context.division_year,
+                )
+            )
             return None
         return code
 
@@ -101,14 +149,22 @@ class _Areas:
         if len(codes) == 1:
             return next(iter(codes))
         if len(codes) > 1:
-            self.problems.append(message("data.error.ambiguous_name", file=self.file, where=where,
-                                         name=text[:60], codes=", ".join(sorted(codes))))
+            self.problems.append(
+                message(
+                    "data.error.ambiguous_name",
+                    file=self.file,
+                    where=where,
+                    name=text[:60],
+                    codes=", ".join(sorted(codes)),
+                )
+            )
             return None
         if key in self.context.aggregates:
             self.aggregates += 1
             return None
-        self.problems.append(message("data.error.unknown_name", file=self.file, where=where,
-                                     name=text[:60]))
+        self.problems.append(
+            message("data.error.unknown_name", file=self.file, where=where, name=text[:60])
+        )
         return None
 
 
@@ -142,8 +198,13 @@ def looks_tidy(header: Sequence[str]) -> bool:
     )
 
 
-def read_tidy(header: Sequence[str], rows: Sequence[Sequence[Any]], file: str,
-              context: ImportContext, decimal_comma: bool) -> TableImport:
+def read_tidy(
+    header: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    file: str,
+    context: ImportContext,
+    decimal_comma: bool,
+) -> TableImport:
     """The tidy user table: one row per municipality, indicator and year."""
     columns = {
         "code": _find(header, _CODE_HEADERS),
@@ -156,8 +217,14 @@ def read_tidy(header: Sequence[str], rows: Sequence[Sequence[Any]], file: str,
     if columns["code"] is None and columns["name"] is None:
         missing.insert(0, "municipality_code / municipality")
     if missing:
-        raise DataImportError(message("data.error.missing_columns", file=file,
-                                      columns=", ".join(missing), found=examples(header, 8)))
+        raise DataImportError(
+            message(
+                "data.error.missing_columns",
+                file=file,
+                columns=", ".join(missing),
+                found=examples(header, 8),
+            )
+        )
     if not rows:
         raise DataImportError(message("data.error.no_rows", file=file))
     areas = _Areas(context, file)
@@ -182,28 +249,56 @@ def read_tidy(header: Sequence[str], rows: Sequence[Sequence[Any]], file: str,
         try:
             year = _year(_cell(cells, columns["year"]))
         except (TypeError, ValueError):
-            problems.append(message("data.error.bad_year", file=file, where=where,
-                                    value=str(_cell(cells, columns["year"]))[:20]))
+            problems.append(
+                message(
+                    "data.error.bad_year",
+                    file=file,
+                    where=where,
+                    value=str(_cell(cells, columns["year"]))[:20],
+                )
+            )
             continue
         raw_value = _cell(cells, columns["value"])
         try:
             value = parse_number(raw_value, decimal_comma)
         except (TypeError, ValueError):
-            problems.append(message("data.error.bad_number", file=file, where=where,
-                                    column=header[columns["value"]], value=str(raw_value)[:30]))
+            problems.append(
+                message(
+                    "data.error.bad_number",
+                    file=file,
+                    where=where,
+                    column=header[columns["value"]],
+                    value=str(raw_value)[:30],
+                )
+            )
             continue
         if code is None:
             continue
         key = (code, indicator, year)
         if key in seen:
-            problems.append(message("data.error.duplicate_key", file=file, where=where,
-                                    first=seen[key], code=code, indicator=indicator, year=year))
+            problems.append(
+                message(
+                    "data.error.duplicate_key",
+                    file=file,
+                    where=where,
+                    first=seen[key],
+                    code=code,
+                    indicator=indicator,
+                    year=year,
+                )
+            )
             continue
         seen[key] = position
         out.append((code, indicator, year, value))
     for indicator, position in unknown_indicators.items():
-        problems.append(message("data.error.unknown_indicator", file=file, where=row(position),
-                                indicator=indicator[:60]))
+        problems.append(
+            message(
+                "data.error.unknown_indicator",
+                file=file,
+                where=row(position),
+                indicator=indicator[:60],
+            )
+        )
     if problems:
         raise DataImportError(problems)
     notes = _aggregate_note(areas, file)
@@ -216,8 +311,13 @@ def _aggregate_note(areas: _Areas, file: str) -> list[Message]:
     return []
 
 
-def read_pxweb_wide(header: Sequence[str], rows: Sequence[Sequence[Any]], file: str,
-                    context: ImportContext, decimal_comma: bool) -> TableImport:
+def read_pxweb_wide(
+    header: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    file: str,
+    context: ImportContext,
+    decimal_comma: bool,
+) -> TableImport:
     """A PxWeb CSV download with areas in the first column and one column per "label, year"."""
     if not rows:
         raise DataImportError(message("data.error.no_rows", file=file))
@@ -231,7 +331,9 @@ def read_pxweb_wide(header: Sequence[str], rows: Sequence[Sequence[Any]], file: 
             continue
         label, year = parsed
         code = KEY_FIGURE_CODES.get(normalise_label(label))
-        indicator = context.indicator_by_label(label) or context.indicator_by_label(_strip_unit(label))
+        indicator = context.indicator_by_label(label) or context.indicator_by_label(
+            _strip_unit(label)
+        )
         if indicator is None and code:
             indicator = context.indicator_by_source_code(code, ("pxweb",))
         if code in POPULATION_CODES:
@@ -242,8 +344,9 @@ def read_pxweb_wide(header: Sequence[str], rows: Sequence[Sequence[Any]], file: 
             continue
         targets[index] = (indicator, year, column)
     if not targets:
-        raise DataImportError(message("data.error.no_known_indicators", file=file,
-                                      columns=examples(header[1:], 6)))
+        raise DataImportError(
+            message("data.error.no_known_indicators", file=file, columns=examples(header[1:], 6))
+        )
     areas = _Areas(context, file)
     problems = areas.problems
     out: list[tuple[str, str, int, float]] = []
@@ -256,8 +359,11 @@ def read_pxweb_wide(header: Sequence[str], rows: Sequence[Sequence[Any]], file: 
         if code is None:
             continue
         if code in seen:
-            problems.append(message("data.error.duplicate_area", file=file, where=where,
-                                    first=seen[code], code=code))
+            problems.append(
+                message(
+                    "data.error.duplicate_area", file=file, where=where, first=seen[code], code=code
+                )
+            )
             continue
         seen[code] = position
         for index, (indicator, year, column) in targets.items():
@@ -265,21 +371,36 @@ def read_pxweb_wide(header: Sequence[str], rows: Sequence[Sequence[Any]], file: 
             try:
                 value = parse_number(raw, decimal_comma)
             except (TypeError, ValueError):
-                problems.append(message("data.error.bad_number", file=file, where=where,
-                                        column=column[:60], value=str(raw)[:30]))
+                problems.append(
+                    message(
+                        "data.error.bad_number",
+                        file=file,
+                        where=where,
+                        column=column[:60],
+                        value=str(raw)[:30],
+                    )
+                )
                 continue
             out.append((code, str(indicator), year, value))
         for index, year in population_columns.items():
             try:
-                weights.append((code, "population", year, parse_number(_cell(cells, index), decimal_comma)))
+                weights.append(
+                    (code, "population", year, parse_number(_cell(cells, index), decimal_comma))
+                )
             except (TypeError, ValueError):
                 continue
     if problems:
         raise DataImportError(problems)
     notes = _aggregate_note(areas, file)
     if skipped:
-        notes.append(message("data.note.columns_skipped", file=file, count=len(skipped),
-                             columns=examples(skipped, 4)))
+        notes.append(
+            message(
+                "data.note.columns_skipped",
+                file=file,
+                count=len(skipped),
+                columns=examples(skipped, 4),
+            )
+        )
     population = _frame(weights)[["municipality_code", "year", "value"]] if weights else None
     return TableImport(_frame(out), population, notes)
 
@@ -310,19 +431,24 @@ def read_jsonstat(doc: Any, file: str, context: ImportContext) -> TableImport:
         frame = parse_jsonstat2(doc, source=file)
         area_dim, time_dim, metric_dim = dataset_roles(doc, frame)
     except SourceError as exc:
-        raise DataImportError(message("data.error.jsonstat_file", file=file,
-                                      reason=exc.render("en"))) from exc
+        raise DataImportError(
+            message("data.error.jsonstat_file", file=file, reason=exc.render("en"))
+        ) from exc
     dims = [c for c in frame.columns if c not in ("value", "status")]
     others = [d for d in dims if d not in (area_dim, time_dim, metric_dim)]
     for dim in others:
         if frame[dim].nunique() > 1:
-            raise DataImportError(message("data.error.jsonstat_extra_dimension", file=file, dim=dim))
+            raise DataImportError(
+                message("data.error.jsonstat_extra_dimension", file=file, dim=dim)
+            )
     contents = sorted(frame[metric_dim].unique()) if metric_dim else []
     indicators: dict[str, str] = {}
     population_codes = set()
     labels = _labels(doc, metric_dim)
     for code in contents:
-        indicator = context.indicator_by_source_code(code) or context.indicator_by_label(labels.get(code, code))
+        indicator = context.indicator_by_source_code(code) or context.indicator_by_label(
+            labels.get(code, code)
+        )
         if code.split("-")[-1] in POPULATION_CODES:
             population_codes.add(code)
         if indicator:
@@ -330,44 +456,78 @@ def read_jsonstat(doc: Any, file: str, context: ImportContext) -> TableImport:
     if metric_dim is None:
         raise DataImportError(message("data.error.jsonstat_roles_file", file=file))
     if not indicators:
-        raise DataImportError(message("data.error.no_known_indicators", file=file,
-                                      columns=examples(contents, 6)))
+        raise DataImportError(
+            message("data.error.no_known_indicators", file=file, columns=examples(contents, 6))
+        )
     codes = frame[area_dim].map(municipality_code)
     aggregates = int(codes.isna().sum())
     frame = frame.assign(municipality_code=codes).dropna(subset=["municipality_code"])
-    unknown = sorted(set(frame["municipality_code"]) - {c for c in frame["municipality_code"] if context.known_code(c)})
+    unknown = sorted(
+        set(frame["municipality_code"])
+        - {c for c in frame["municipality_code"] if context.known_code(c)}
+    )
     if unknown:
-        raise DataImportError(message("data.error.unknown_code", file=file, where=area_dim,
-                                      code=examples(unknown), year=context.division_year))
+        raise DataImportError(
+            message(
+                "data.error.unknown_code",
+                file=file,
+                where=area_dim,
+                code=examples(unknown),
+                year=context.division_year,
+            )
+        )
     try:
         years = frame[time_dim].astype(str).str[:4].astype(int)
     except ValueError as exc:
-        raise DataImportError(message("data.error.bad_year", file=file, where=time_dim,
-                                      value=str(frame[time_dim].iloc[0])[:20])) from exc
+        raise DataImportError(
+            message(
+                "data.error.bad_year",
+                file=file,
+                where=time_dim,
+                value=str(frame[time_dim].iloc[0])[:20],
+            )
+        ) from exc
     frame = frame.assign(year=years)
     if ((frame["year"] < MIN_YEAR) | (frame["year"] > MAX_YEAR)).any():
-        raise DataImportError(message("data.error.bad_year", file=file, where=time_dim,
-                                      value=str(frame["year"].min())))
+        raise DataImportError(
+            message(
+                "data.error.bad_year", file=file, where=time_dim, value=str(frame["year"].min())
+            )
+        )
     chosen = frame[frame[metric_dim].isin(indicators)]
-    values = pd.DataFrame({
-        "municipality_code": chosen["municipality_code"].astype(object),
-        "indicator_id": chosen[metric_dim].map(indicators).astype(object),
-        "year": chosen["year"].astype("int64"),
-        "value": chosen["value"].astype("float64"),
-    }).reset_index(drop=True)
+    values = pd.DataFrame(
+        {
+            "municipality_code": chosen["municipality_code"].astype(object),
+            "indicator_id": chosen[metric_dim].map(indicators).astype(object),
+            "year": chosen["year"].astype("int64"),
+            "value": chosen["value"].astype("float64"),
+        }
+    ).reset_index(drop=True)
     pop = frame[frame[metric_dim].isin(population_codes)]
     population = (
-        pd.DataFrame({"municipality_code": pop["municipality_code"], "year": pop["year"],
-                      "value": pop["value"]}).reset_index(drop=True)
-        if len(pop) else None
+        pd.DataFrame(
+            {
+                "municipality_code": pop["municipality_code"],
+                "year": pop["year"],
+                "value": pop["value"],
+            }
+        ).reset_index(drop=True)
+        if len(pop)
+        else None
     )
     notes = []
     if aggregates:
         notes.append(message("data.note.aggregates_skipped", file=file, count=aggregates))
     skipped = [c for c in contents if c not in indicators and c not in population_codes]
     if skipped:
-        notes.append(message("data.note.columns_skipped", file=file, count=len(skipped),
-                             columns=examples(skipped, 4)))
+        notes.append(
+            message(
+                "data.note.columns_skipped",
+                file=file,
+                count=len(skipped),
+                columns=examples(skipped, 4),
+            )
+        )
     return TableImport(values, population, notes)
 
 
@@ -379,8 +539,9 @@ def _labels(doc: Any, dim: str | None) -> dict[str, str]:
     return {str(k): str(v) for k, v in labels.items()} if isinstance(labels, Mapping) else {}
 
 
-def read_sotkanet_json(rows: Sequence[Any], regions: Mapping[int, str] | None, file: str,
-                       context: ImportContext) -> TableImport:
+def read_sotkanet_json(
+    rows: Sequence[Any], regions: Mapping[int, str] | None, file: str, context: ImportContext
+) -> TableImport:
     """Sotkanet /json data rows; ``regions`` maps Sotkanet region ids to municipality codes."""
     if regions is None:
         raise DataImportError(message("data.error.sotkanet_regions_needed", file=file))
@@ -405,8 +566,15 @@ def read_sotkanet_json(rows: Sequence[Any], regions: Mapping[int, str] | None, f
             skipped_regions += 1
             continue
         if not context.known_code(code):
-            problems.append(message("data.error.unknown_code", file=file, where=where, code=code,
-                                    year=context.division_year))
+            problems.append(
+                message(
+                    "data.error.unknown_code",
+                    file=file,
+                    where=where,
+                    code=code,
+                    year=context.division_year,
+                )
+            )
             continue
         try:
             year = _year(record.get("year"))
@@ -415,16 +583,30 @@ def read_sotkanet_json(rows: Sequence[Any], regions: Mapping[int, str] | None, f
             problems.append(message("data.error.sotkanet_row", file=file, where=where))
             continue
         if (code, indicator, year) in seen:
-            problems.append(message("data.error.duplicate_key", file=file, where=where, first="?",
-                                    code=code, indicator=indicator, year=year))
+            problems.append(
+                message(
+                    "data.error.duplicate_key",
+                    file=file,
+                    where=where,
+                    first="?",
+                    code=code,
+                    indicator=indicator,
+                    year=year,
+                )
+            )
             continue
         seen.add((code, indicator, year))
         out.append((code, indicator, year, value))
     if problems:
         raise DataImportError(problems)
     if not out:
-        raise DataImportError(message("data.error.no_known_indicators", file=file,
-                                      columns=examples(sorted(unknown_indicators))))
+        raise DataImportError(
+            message(
+                "data.error.no_known_indicators",
+                file=file,
+                columns=examples(sorted(unknown_indicators)),
+            )
+        )
     notes = []
     if skipped_regions:
         notes.append(message("data.note.aggregates_skipped", file=file, count=skipped_regions))
@@ -434,16 +616,17 @@ def read_sotkanet_json(rows: Sequence[Any], regions: Mapping[int, str] | None, f
 def parse_sotkanet_regions(rows: Sequence[Any]) -> dict[int, str]:
     """Sotkanet region id -> 3-digit municipality code, for category KUNTA."""
     mapping = {}
-    for row in rows:
-        if isinstance(row, Mapping) and row.get("category") == "KUNTA":
-            code = str(row.get("code", "")).zfill(3)
-            if re.fullmatch(r"\d{3}", code) and isinstance(row.get("id"), int):
-                mapping[int(row["id"])] = code
+    for region in rows:
+        if isinstance(region, Mapping) and region.get("category") == "KUNTA":
+            code = str(region.get("code", "")).zfill(3)
+            if re.fullmatch(r"\d{3}", code) and isinstance(region.get("id"), int):
+                mapping[int(region["id"])] = code
     return mapping
 
 
-def read_syke_csv(header: Sequence[str], rows: Sequence[Sequence[Any]], file: str,
-                  context: ImportContext) -> TableImport:
+def read_syke_csv(
+    header: Sequence[str], rows: Sequence[Sequence[Any]], file: str, context: ImportContext
+) -> TableImport:
     """A SYKE ALas municipal emission CSV (kunta_NNN.csv): Hinku-method totals per year, kt."""
     from kuntadash.sources.syke import hinku_totals_from_rows
 
@@ -452,7 +635,9 @@ def read_syke_csv(header: Sequence[str], rows: Sequence[Sequence[Any]], file: st
     try:
         totals = hinku_totals_from_rows(header, rows, source=file)
     except SourceError as exc:
-        raise DataImportError(message("data.error.syke_file", file=file, reason=exc.render("en"))) from exc
+        raise DataImportError(
+            message("data.error.syke_file", file=file, reason=exc.render("en"))
+        ) from exc
     if code_index is not None and rows:
         code = str(rows[0][code_index]).strip().zfill(3)
     elif match:
@@ -460,8 +645,15 @@ def read_syke_csv(header: Sequence[str], rows: Sequence[Sequence[Any]], file: st
     else:
         raise DataImportError(message("data.error.syke_no_code", file=file))
     if not context.known_code(code):
-        raise DataImportError(message("data.error.unknown_code", file=file, where=message("data.where.file_name"),
-                                      code=code, year=context.division_year))
+        raise DataImportError(
+            message(
+                "data.error.unknown_code",
+                file=file,
+                where=message("data.where.file_name"),
+                code=code,
+                year=context.division_year,
+            )
+        )
     indicator = context.indicator_by_source_code("hinku", ("syke",))
     if indicator is None:
         raise DataImportError(message("data.error.no_known_indicators", file=file, columns="hinku"))
@@ -471,9 +663,12 @@ def read_syke_csv(header: Sequence[str], rows: Sequence[Sequence[Any]], file: st
         pop = next((c.population for c in context.changes if c.absorbed == code), None)
     if not pop:
         raise DataImportError(message("data.error.syke_no_code", file=file))
-    rows_out = [(code, indicator, int(year), kt * 1000.0 / float(pop)) for year, kt in totals.items()]
-    return TableImport(_frame(rows_out), notes=[message("data.note.syke_register_population",
-                                                         file=file)])
+    rows_out = [
+        (code, indicator, int(year), kt * 1000.0 / float(pop)) for year, kt in totals.items()
+    ]
+    return TableImport(
+        _frame(rows_out), notes=[message("data.note.syke_register_population", file=file)]
+    )
 
 
 def parse_catalogue_entries(entries: Any, file: str) -> list[dict[str, Any]]:
@@ -486,13 +681,27 @@ def parse_catalogue_entries(entries: Any, file: str) -> list[dict[str, Any]]:
     for position, raw in enumerate(entries, start=1):
         where = f"#{position}"
         if not isinstance(raw, Mapping):
-            problems.append(message("data.error.catalogue_entry", file=file, where=where,
-                                    field="-", reason=message("data.reason.not_mapping")))
+            problems.append(
+                message(
+                    "data.error.catalogue_entry",
+                    file=file,
+                    where=where,
+                    field="-",
+                    reason=message("data.reason.not_mapping"),
+                )
+            )
             continue
         entry, issues = _catalogue_entry(raw)
         for field_name, reason in issues:
-            problems.append(message("data.error.catalogue_entry", file=file,
-                                    where=str(raw.get("id", where)), field=field_name, reason=reason))
+            problems.append(
+                message(
+                    "data.error.catalogue_entry",
+                    file=file,
+                    where=str(raw.get("id", where)),
+                    field=field_name,
+                    reason=reason,
+                )
+            )
         if not issues:
             out.append(entry)
     if problems:
@@ -522,7 +731,9 @@ def _catalogue_entry(raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple
         issues.append(("direction", message("data.reason.one_of", options=", ".join(DIRECTIONS))))
     aggregation = str(raw.get("aggregation") or "rate")
     if aggregation not in AGGREGATIONS:
-        issues.append(("aggregation", message("data.reason.one_of", options=", ".join(AGGREGATIONS))))
+        issues.append(
+            ("aggregation", message("data.reason.one_of", options=", ".join(AGGREGATIONS)))
+        )
     name = _texts(raw.get("name"))
     if not name["fi"]:
         issues.append(("name", message("data.reason.name")))
@@ -573,8 +784,9 @@ def catalogue_rows_from_sheet(frame: pd.DataFrame) -> list[dict[str, Any]]:
     entries = []
     for record in frame.to_dict("records"):
         clean = {str(k).strip().lower(): v for k, v in record.items() if not is_missing(v)}
-        entry: dict[str, Any] = {k: v for k, v in clean.items() if "_" not in k or k in (
-            "valid_min", "valid_max")}
+        entry: dict[str, Any] = {
+            k: v for k, v in clean.items() if "_" not in k or k in ("valid_min", "valid_max")
+        }
         for field_name in ("name", "definition", "interpretation", "unit"):
             texts = {lang: clean.get(f"{field_name}_{lang}") for lang in LANGUAGES}
             if any(texts.values()):

@@ -30,11 +30,17 @@ def read_file_bytes(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise DataImportError(message("data.error.file_unreadable", file=name, reason=str(exc)))
+        raise DataImportError(
+            message("data.error.file_unreadable", file=name, reason=str(exc))
+        ) from exc
     if size > max_bytes:
         raise DataImportError(
-            message("data.error.file_too_large", file=name, size_mb=round(size / 2**20, 1),
-                    limit_mb=round(max_bytes / 2**20, 1))
+            message(
+                "data.error.file_too_large",
+                file=name,
+                size_mb=round(size / 2**20, 1),
+                limit_mb=round(max_bytes / 2**20, 1),
+            )
         )
     data = path.read_bytes()
     if not data.strip():
@@ -60,8 +66,8 @@ def decode_text(data: bytes, name: str) -> str:
     except UnicodeDecodeError:
         # NOTE: PxWeb "CSV (comma delimited)" downloads are Windows-1252 / latin-1, e.g. the
         # Kuntien avainluvut export with "Vöyri" and "Ingå".
-        return data.decode("cp1252", errors="strict") if _cp1252_ok(data) else data.decode(
-            "latin-1"
+        return (
+            data.decode("cp1252", errors="strict") if _cp1252_ok(data) else data.decode("latin-1")
         )
 
 
@@ -89,7 +95,9 @@ def read_rows(data: bytes, name: str) -> tuple[list[str], list[list[str]], str]:
     try:
         rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     except csv.Error as exc:
-        raise DataImportError(message("data.error.csv_malformed", file=name, reason=str(exc)))
+        raise DataImportError(
+            message("data.error.csv_malformed", file=name, reason=str(exc))
+        ) from exc
     rows = [r for r in rows if any(cell.strip() for cell in r)]
     if not rows:
         raise DataImportError(message("data.error.file_empty", file=name))
@@ -124,11 +132,15 @@ def parse_number(raw: object, decimal_comma: bool = True) -> float:
         text = text.replace(".", "").replace(",", ".")
     elif _COMMA_THOUSANDS_DOT_DECIMAL.match(text):
         text = text.replace(",", "")
-    elif "," in text and "." not in text and text.count(",") == 1:
+    elif (
+        "," in text
+        and "." not in text
+        and text.count(",") == 1
         # In a comma-separated file "1,234" could be a thousands separator: only an unambiguous
         # decimal comma (not exactly three digits after it) is read there.
-        if decimal_comma or len(text.rsplit(",", 1)[1]) != 3:
-            text = text.replace(",", ".")
+        and (decimal_comma or len(text.rsplit(",", 1)[1]) != 3)
+    ):
+        text = text.replace(",", ".")
     if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", text):
         raise ValueError(raw)
     value = float(text)

@@ -15,8 +15,19 @@ from kuntadash.importing.text import safe_file_name
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_UPLOAD_FILES = 10
-UPLOAD_TYPES = ("csv", "txt", "tsv", "json", "geojson", "topojson", "gpkg", "xlsx", "parquet",
-                "yaml", "yml")
+UPLOAD_TYPES = (
+    "csv",
+    "txt",
+    "tsv",
+    "json",
+    "geojson",
+    "topojson",
+    "gpkg",
+    "xlsx",
+    "parquet",
+    "yaml",
+    "yml",
+)
 
 
 def import_uploads(
@@ -31,8 +42,9 @@ def import_uploads(
     if not uploads:
         raise DataImportError(message("data.error.no_files"))
     if len(uploads) > MAX_UPLOAD_FILES:
-        raise DataImportError(message("data.error.too_many_files", count=len(uploads),
-                                      limit=MAX_UPLOAD_FILES))
+        raise DataImportError(
+            message("data.error.too_many_files", count=len(uploads), limit=MAX_UPLOAD_FILES)
+        )
     names = [safe_file_name(name) for name, _ in uploads]
     if len(set(names)) != len(names):
         raise DataImportError(message("data.error.duplicate_upload"))
@@ -40,11 +52,17 @@ def import_uploads(
         paths = []
         for name, (_, data) in zip(names, uploads, strict=True):
             if len(data) > max_bytes:
-                raise DataImportError(message(
-                    "data.error.file_too_large", file=name, size_mb=round(len(data) / 2**20, 1),
-                    limit_mb=round(max_bytes / 2**20, 1)))
+                raise DataImportError(
+                    message(
+                        "data.error.file_too_large",
+                        file=name,
+                        size_mb=round(len(data) / 2**20, 1),
+                        limit_mb=round(max_bytes / 2**20, 1),
+                    )
+                )
             path = Path(folder) / name
             path.write_bytes(data)
             paths.append(path)
-        return import_files(paths, out, division_year=division_year, max_bytes=max_bytes,
-                            display_names=names)
+        return import_files(
+            paths, out, division_year=division_year, max_bytes=max_bytes, display_names=names
+        )

@@ -67,7 +67,12 @@ FALLBACK_LIMIT = (60, 60.0)
 class RawCache:
     """Raw responses on disk: ``<key>.body`` and ``<key>.meta.json``."""
 
-    def __init__(self, folder: Path, max_age_s: float = DEFAULT_MAX_AGE_S, clock: Callable[[], float] = time.time):
+    def __init__(
+        self,
+        folder: Path,
+        max_age_s: float = DEFAULT_MAX_AGE_S,
+        clock: Callable[[], float] = time.time,
+    ):
         self.folder = Path(folder)
         self.max_age_s = max_age_s
         self.clock = clock
@@ -138,8 +143,17 @@ class Fetcher:
             self.sleep(wait)
         limit.record(self.clock())
 
-    def request(self, source: str, method: str, url: str, *, params: dict[str, Any] | None = None,
-                json_body: Any = None, licence: str = "", use_cache: bool = True) -> bytes:
+    def request(
+        self,
+        source: str,
+        method: str,
+        url: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json_body: Any = None,
+        licence: str = "",
+        use_cache: bool = True,
+    ) -> bytes:
         key = RawCache.key(method, url, params, json_body)
         if use_cache and self.cache is not None:
             cached = self.cache.get(key)
@@ -154,9 +168,20 @@ class Fetcher:
         self.log.accessed[source] = _iso(now)
         self.log.urls.setdefault(source, url)
         if self.cache is not None:
-            self.cache.put(key, body, {"url": url, "method": method, "params": params,
-                                       "body": json_body, "source": source, "licence": licence,
-                                       "fetched": _iso(now), "fetched_epoch": now})
+            self.cache.put(
+                key,
+                body,
+                {
+                    "url": url,
+                    "method": method,
+                    "params": params,
+                    "body": json_body,
+                    "source": source,
+                    "licence": licence,
+                    "fetched": _iso(now),
+                    "fetched_epoch": now,
+                },
+            )
         return body
 
     def _send(self, source: str, method: str, url: str, params: Any, json_body: Any) -> bytes:
@@ -169,12 +194,16 @@ class Fetcher:
             except httpx.TimeoutException as exc:
                 if attempt < self.max_retries:
                     attempt += 1
-                    self.sleep(2.0 ** attempt)
+                    self.sleep(2.0**attempt)
                     continue
                 raise SourceError(source, "data.error.source_timeout", url=url) from exc
             except httpx.HTTPError as exc:
-                raise SourceError(source, "data.error.source_network", url=url,
-                                  reason=type(exc).__name__ + (f": {exc}" if str(exc) else "")) from exc
+                raise SourceError(
+                    source,
+                    "data.error.source_network",
+                    url=url,
+                    reason=type(exc).__name__ + (f": {exc}" if str(exc) else ""),
+                ) from exc
             status = response.status_code
             if status == 429 or status >= 500:
                 if attempt < self.max_retries:
@@ -182,19 +211,23 @@ class Fetcher:
                     self.sleep(_retry_after(response, attempt, self.wall_clock()))
                     continue
                 if status == 429:
-                    raise SourceError(source, "data.error.source_rate_limited", url=url,
-                                      retries=self.max_retries)
+                    raise SourceError(
+                        source, "data.error.source_rate_limited", url=url, retries=self.max_retries
+                    )
                 raise SourceError(source, "data.error.source_server", url=url, status=status)
             if status >= 400:
                 raise SourceError(source, "data.error.source_http", url=url, status=status)
             return response.content
 
-    def get_json(self, source: str, url: str, *, params: dict[str, Any] | None = None,
-                 licence: str = "") -> Any:
+    def get_json(
+        self, source: str, url: str, *, params: dict[str, Any] | None = None, licence: str = ""
+    ) -> Any:
         return _json(source, url, self.request(source, "GET", url, params=params, licence=licence))
 
     def post_json(self, source: str, url: str, body: Any, *, licence: str = "") -> Any:
-        return _json(source, url, self.request(source, "POST", url, json_body=body, licence=licence))
+        return _json(
+            source, url, self.request(source, "POST", url, json_body=body, licence=licence)
+        )
 
     def get_text(self, source: str, url: str, *, licence: str = "") -> str:
         data = self.request(source, "GET", url, licence=licence)
@@ -215,7 +248,7 @@ def _json(source: str, url: str, data: bytes) -> Any:
 def _retry_after(response: httpx.Response, attempt: int, now: float) -> float:
     """Seconds to wait before a retry: the Retry-After header (seconds or a date), bounded."""
     header = response.headers.get("Retry-After")
-    wait = 2.0 ** attempt
+    wait = 2.0**attempt
     if header:
         try:
             wait = float(header)
@@ -223,9 +256,11 @@ def _retry_after(response: httpx.Response, attempt: int, now: float) -> float:
             try:
                 wait = parsedate_to_datetime(header).timestamp() - now
             except (TypeError, ValueError):
-                wait = 2.0 ** attempt
+                wait = 2.0**attempt
     return max(0.0, min(wait, MAX_RETRY_AFTER_S))
 
 
 def _iso(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return (
+        datetime.fromtimestamp(epoch, UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    )

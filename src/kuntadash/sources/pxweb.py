@@ -59,26 +59,42 @@ class TableMetadata:
 def parse_metadata(doc: Any, source: str, table: str) -> TableMetadata:
     """Variables and roles of a table from its metadata response (GET on the table URL)."""
     if not isinstance(doc, Mapping) or not isinstance(doc.get("variables"), list):
-        raise SourceFormatError(source, "data.error.source_schema", table=table,
-                                detail="no 'variables' list in the metadata")
+        raise SourceFormatError(
+            source,
+            "data.error.source_schema",
+            table=table,
+            detail="no 'variables' list in the metadata",
+        )
     variables = []
     for raw in doc["variables"]:
         if not isinstance(raw, Mapping) or not isinstance(raw.get("code"), str):
-            raise SourceFormatError(source, "data.error.source_schema", table=table,
-                                    detail="a variable without a code")
+            raise SourceFormatError(
+                source, "data.error.source_schema", table=table, detail="a variable without a code"
+            )
         values = tuple(str(v) for v in raw.get("values") or [])
         texts = tuple(str(v) for v in raw.get("valueTexts") or values)
         variables.append(
-            Variable(raw["code"], str(raw.get("text", raw["code"])), values, texts,
-                     bool(raw.get("elimination", False)), bool(raw.get("time", False)))
+            Variable(
+                raw["code"],
+                str(raw.get("text", raw["code"])),
+                values,
+                texts,
+                bool(raw.get("elimination", False)),
+                bool(raw.get("time", False)),
+            )
         )
     area = _pick(variables, _is_area)
     time = _pick(variables, _is_time)
     contents = _pick(variables, _is_contents)
     if area is None or time is None or contents is None:
-        missing = [n for n, v in (("area", area), ("time", time), ("contents", contents)) if v is None]
+        missing = [
+            n for n, v in (("area", area), ("time", time), ("contents", contents)) if v is None
+        ]
         raise SourceFormatError(
-            source, "data.error.source_variables", table=table, roles=", ".join(missing),
+            source,
+            "data.error.source_variables",
+            table=table,
+            roles=", ".join(missing),
             codes=", ".join(v.code for v in variables),
         )
     return TableMetadata(str(doc.get("title", table)), tuple(variables), area, time, contents)
@@ -101,8 +117,10 @@ def _is_area(variable: Variable) -> bool:
 
 
 def _is_time(variable: Variable) -> bool:
-    return variable.time or variable.code.startswith("timeperiod") or (
-        variable.text.casefold() in _TIME_TEXTS
+    return (
+        variable.time
+        or variable.code.startswith("timeperiod")
+        or (variable.text.casefold() in _TIME_TEXTS)
     )
 
 
@@ -128,9 +146,13 @@ def plan_queries(
     fixed = dict(fixed or {})
     unknown = [c for c in contents if c not in meta.contents.values]
     if unknown:
-        raise SourceFormatError("pxweb", "data.error.source_contents", table=meta.title,
-                                codes=", ".join(unknown),
-                                known=", ".join(meta.contents.values[:10]))
+        raise SourceFormatError(
+            "pxweb",
+            "data.error.source_contents",
+            table=meta.title,
+            codes=", ".join(unknown),
+            known=", ".join(meta.contents.values[:10]),
+        )
     selections = []
     for variable in meta.others:
         if variable.code in fixed:
@@ -144,7 +166,7 @@ def plan_queries(
     bodies = []
     for start in range(0, len(areas), batch):
         query = [
-            _item(meta.area.code, areas[start:start + batch]),
+            _item(meta.area.code, areas[start : start + batch]),
             _item(meta.time.code, time_values),
             _item(meta.contents.code, list(contents)),
             *selections,
@@ -163,6 +185,7 @@ def parse_jsonstat2(doc: Any, source: str = "pxweb") -> pd.DataFrame:
 
     Cells with a status symbol and no number stay missing, never 0.
     """
+
     def bad(detail: str) -> SourceFormatError:
         return SourceFormatError(source, "data.error.jsonstat_invalid", detail=detail)
 
@@ -175,8 +198,10 @@ def parse_jsonstat2(doc: Any, source: str = "pxweb") -> pd.DataFrame:
         raise bad("'id' must be a non-empty list of dimension codes")
     if len(set(ids)) != len(ids):
         raise bad("'id' repeats a dimension")
-    if not isinstance(sizes, list) or len(sizes) != len(ids) or not all(
-        isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in sizes
+    if (
+        not isinstance(sizes, list)
+        or len(sizes) != len(ids)
+        or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in sizes)
     ):
         raise bad("'size' must list one non-negative length per dimension")
     total = math.prod(sizes)
@@ -184,7 +209,9 @@ def parse_jsonstat2(doc: Any, source: str = "pxweb") -> pd.DataFrame:
         raise bad(f"{total} cells is more than this reader accepts")
     if not isinstance(dims, Mapping):
         raise bad("'dimension' is missing")
-    categories = [_category_codes(dims.get(dim), size, dim, bad) for dim, size in zip(ids, sizes, strict=True)]
+    categories = [
+        _category_codes(dims.get(dim), size, dim, bad) for dim, size in zip(ids, sizes, strict=True)
+    ]
     values = _cell_values(doc.get("value"), total, bad)
     status = _cell_status(doc.get("status"), total, bad)
     if total == 0:
@@ -194,7 +221,10 @@ def parse_jsonstat2(doc: Any, source: str = "pxweb") -> pd.DataFrame:
         return frame
     grid = np.indices(sizes).reshape(len(sizes), -1)  # row-major, like 'value'
     frame = pd.DataFrame(
-        {dim: np.asarray(codes, dtype=object)[grid[i]] for i, (dim, codes) in enumerate(zip(ids, categories, strict=True))}
+        {
+            dim: np.asarray(codes, dtype=object)[grid[i]]
+            for i, (dim, codes) in enumerate(zip(ids, categories, strict=True))
+        }
     )
     frame["value"] = values
     frame["status"] = status
@@ -213,7 +243,11 @@ def _category_codes(dimension: Any, size: int, dim: str, bad: Any) -> list[str]:
     elif isinstance(index, Mapping):
         codes = [None] * len(index)
         for code, position in index.items():
-            if not isinstance(position, int) or isinstance(position, bool) or not 0 <= position < len(index):
+            if (
+                not isinstance(position, int)
+                or isinstance(position, bool)
+                or not 0 <= position < len(index)
+            ):
                 raise bad(f"dimension {dim!r} has a bad index position for {code!r}")
             codes[position] = str(code)
         if any(c is None for c in codes):
@@ -296,19 +330,29 @@ def dataset_roles(doc: Mapping[str, Any], frame: pd.DataFrame) -> tuple[str, str
     area = None
     for dim in dims:
         codes = frame[dim].astype(str).unique()
-        if len(codes) and np.mean([bool(_AREA_VALUE.match(c)) for c in codes]) >= 0.8 and any(
-            _MUNICIPALITY_VALUE.match(c) for c in codes
+        if (
+            len(codes)
+            and np.mean([bool(_AREA_VALUE.match(c)) for c in codes]) >= 0.8
+            and any(_MUNICIPALITY_VALUE.match(c) for c in codes)
         ):
             area = dim
             break
     if time is None:
         time = next(
-            (d for d in dims if d != area and len(frame) and frame[d].astype(str).str.fullmatch(r"\d{4}").all()),
+            (
+                d
+                for d in dims
+                if d != area and len(frame) and frame[d].astype(str).str.fullmatch(r"\d{4}").all()
+            ),
             None,
         )
     if metric is None:
         rest = [d for d in dims if d not in (area, time)]
-        metric = rest[0] if len(rest) == 1 else next((d for d in rest if "content" in d.lower() or d.lower() == "tiedot"), None)
+        metric = (
+            rest[0]
+            if len(rest) == 1
+            else next((d for d in rest if "content" in d.lower() or d.lower() == "tiedot"), None)
+        )
     if area is None or time is None:
         raise SourceFormatError("pxweb", "data.error.jsonstat_roles", dims=", ".join(dims))
     return area, time, metric
@@ -333,26 +377,37 @@ def fetch_table_values(
     meta = parse_metadata(fetcher.get_json(source, table_url, licence=LICENCE), source, table)
     years = _annual_periods(meta.time.values)[-last_years:]
     if not years:
-        raise SourceFormatError(source, "data.error.source_schema", table=table,
-                                detail=f"no annual periods in {meta.time.code}")
+        raise SourceFormatError(
+            source,
+            "data.error.source_schema",
+            table=table,
+            detail=f"no annual periods in {meta.time.code}",
+        )
     frames = []
     for body in plan_queries(meta, contents, years, fixed):
         doc = fetcher.post_json(source, table_url, body, licence=LICENCE)
         frame = parse_jsonstat2(doc, source)
         for dim in (meta.area.code, meta.time.code, meta.contents.code):
             if dim not in frame.columns:
-                raise SourceFormatError(source, "data.error.source_variables", table=table,
-                                        roles=dim, codes=", ".join(map(str, frame.columns)))
+                raise SourceFormatError(
+                    source,
+                    "data.error.source_variables",
+                    table=table,
+                    roles=dim,
+                    codes=", ".join(map(str, frame.columns)),
+                )
         frames.append(frame)
     frame = pd.concat(frames, ignore_index=True)
     codes = frame[meta.area.code].map(municipality_code)
     frame = frame.assign(municipality_code=codes).dropna(subset=["municipality_code"])
-    return pd.DataFrame({
-        "municipality_code": frame["municipality_code"].astype(str),
-        "contents": frame[meta.contents.code].astype(str),
-        "year": frame[meta.time.code].astype(str).str[:4].astype("int64"),
-        "value": frame["value"].astype("float64"),
-    }).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "municipality_code": frame["municipality_code"].astype(str),
+            "contents": frame[meta.contents.code].astype(str),
+            "year": frame[meta.time.code].astype(str).str[:4].astype("int64"),
+            "value": frame["value"].astype("float64"),
+        }
+    ).reset_index(drop=True)
 
 
 def _annual_periods(values: Sequence[str]) -> list[str]:

@@ -22,37 +22,55 @@ BASE = "https://sotkanet.fi/rest/1.1/"
 def parse_regions(doc: Any) -> dict[int, str]:
     """Sotkanet region id -> 3-digit municipality code (category KUNTA)."""
     if not isinstance(doc, list):
-        raise SourceFormatError(SOURCE, "data.error.source_schema", table="regions",
-                                detail="expected a list")
+        raise SourceFormatError(
+            SOURCE, "data.error.source_schema", table="regions", detail="expected a list"
+        )
     mapping = {}
     for row in doc:
-        if isinstance(row, Mapping) and row.get("category") == "KUNTA" and isinstance(row.get("id"), int):
+        if (
+            isinstance(row, Mapping)
+            and row.get("category") == "KUNTA"
+            and isinstance(row.get("id"), int)
+        ):
             code = str(row.get("code", "")).zfill(3)
             if code.isdigit() and len(code) == 3:
                 mapping[int(row["id"])] = code
     if not mapping:
-        raise SourceFormatError(SOURCE, "data.error.source_schema", table="regions",
-                                detail="no KUNTA regions")
+        raise SourceFormatError(
+            SOURCE, "data.error.source_schema", table="regions", detail="no KUNTA regions"
+        )
     return mapping
 
 
 def parse_data(doc: Any, regions: Mapping[int, str], indicator: str) -> pd.DataFrame:
     """Tidy rows (municipality_code, year, value) for gender 'total' and municipal regions."""
     if not isinstance(doc, list):
-        raise SourceFormatError(SOURCE, "data.error.source_schema", table=f"indicator {indicator}",
-                                detail="expected a list of data rows")
+        raise SourceFormatError(
+            SOURCE,
+            "data.error.source_schema",
+            table=f"indicator {indicator}",
+            detail="expected a list of data rows",
+        )
     rows = []
     for row in doc:
         if not isinstance(row, Mapping) or not {"region", "year"} <= set(row):
-            raise SourceFormatError(SOURCE, "data.error.source_schema",
-                                    table=f"indicator {indicator}", detail="row without region/year")
+            raise SourceFormatError(
+                SOURCE,
+                "data.error.source_schema",
+                table=f"indicator {indicator}",
+                detail="row without region/year",
+            )
         if row.get("gender", "total") != "total":
             continue
         code = regions.get(row["region"])
         if code is None:
             continue
         value = row.get("value")
-        number = float(value) if isinstance(value, int | float) and not isinstance(value, bool) else float("nan")
+        number = (
+            float(value)
+            if isinstance(value, int | float) and not isinstance(value, bool)
+            else float("nan")
+        )
         rows.append((code, int(row["year"]), number))
     return pd.DataFrame(rows, columns=["municipality_code", "year", "value"])
 
@@ -60,8 +78,9 @@ def parse_data(doc: Any, regions: Mapping[int, str], indicator: str) -> pd.DataF
 def parse_indicator_metadata(doc: Any) -> dict[str, Any]:
     """Title (fi/sv/en), decimals, organisation and data-updated of an indicator."""
     if not isinstance(doc, Mapping) or "id" not in doc:
-        raise SourceFormatError(SOURCE, "data.error.source_schema", table="indicator metadata",
-                                detail="no 'id'")
+        raise SourceFormatError(
+            SOURCE, "data.error.source_schema", table="indicator metadata", detail="no 'id'"
+        )
     title = doc.get("title") if isinstance(doc.get("title"), Mapping) else {}
     organisation = doc.get("organization") if isinstance(doc.get("organization"), Mapping) else {}
     return {
@@ -69,8 +88,9 @@ def parse_indicator_metadata(doc: Any) -> dict[str, Any]:
         "title": {lang: str(title.get(lang, "")) for lang in ("fi", "sv", "en")},
         "decimals": doc.get("decimals"),
         "updated": doc.get("data-updated"),
-        "organisation": (organisation.get("title") or {}).get("en") if isinstance(
-            organisation.get("title"), Mapping) else None,
+        "organisation": (organisation.get("title") or {}).get("en")
+        if isinstance(organisation.get("title"), Mapping)
+        else None,
     }
 
 
@@ -78,8 +98,9 @@ def fetch_regions(fetcher: Any) -> dict[int, str]:
     return parse_regions(fetcher.get_json(SOURCE, BASE + "regions", licence=LICENCE))
 
 
-def fetch_indicator(fetcher: Any, indicator: str, years: Sequence[int],
-                    regions: Mapping[int, str]) -> pd.DataFrame:
+def fetch_indicator(
+    fetcher: Any, indicator: str, years: Sequence[int], regions: Mapping[int, str]
+) -> pd.DataFrame:
     params: dict[str, Any] = {"indicator": indicator, "years": list(years), "genders": "total"}
     doc = fetcher.get_json(SOURCE, BASE + "json", params=params, licence=LICENCE)
     return parse_data(doc, regions, indicator)

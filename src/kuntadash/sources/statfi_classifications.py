@@ -40,8 +40,9 @@ def _code(part: Any) -> str | None:
 def parse_correspondence(doc: Any, target: str) -> dict[str, str]:
     """Municipality code -> target code from a correspondence 'maps' response."""
     if not isinstance(doc, list):
-        raise SourceFormatError(SOURCE, "data.error.source_schema", table=target,
-                                detail="expected a list of maps")
+        raise SourceFormatError(
+            SOURCE, "data.error.source_schema", table=target, detail="expected a list of maps"
+        )
     mapping = {}
     for row in doc:
         if not isinstance(row, Mapping):
@@ -51,8 +52,12 @@ def parse_correspondence(doc: Any, target: str) -> dict[str, str]:
         if source and dest and source.isdigit():
             mapping[source.zfill(3)] = dest
     if not mapping:
-        raise SourceFormatError(SOURCE, "data.error.source_schema", table=target,
-                                detail="no municipality rows in the maps")
+        raise SourceFormatError(
+            SOURCE,
+            "data.error.source_schema",
+            table=target,
+            detail="no municipality rows in the maps",
+        )
     return mapping
 
 
@@ -60,8 +65,12 @@ def fetch_groupings(fetcher: Any, year: int) -> dict[str, dict[str, str]]:
     """Target -> (municipality code -> target code) for every target in TARGETS."""
     return {
         target: parse_correspondence(
-            fetcher.get_json(SOURCE, correspondence_url(target, year),
-                             params=correspondence_params(), licence=LICENCE),
+            fetcher.get_json(
+                SOURCE,
+                correspondence_url(target, year),
+                params=correspondence_params(),
+                licence=LICENCE,
+            ),
             target,
         )
         for target in TARGETS

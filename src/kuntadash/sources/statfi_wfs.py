@@ -20,28 +20,42 @@ URL = "https://geo.stat.fi/geoserver/tilastointialueet/wfs"
 
 def boundary_params(year: int, scale: str = "4500k") -> dict[str, str]:
     return {
-        "service": "WFS", "version": "2.0.0", "request": "GetFeature",
+        "service": "WFS",
+        "version": "2.0.0",
+        "request": "GetFeature",
         "typeName": f"tilastointialueet:kunta{scale}_{year}",
-        "outputFormat": "json", "srsName": "EPSG:4326",
+        "outputFormat": "json",
+        "srsName": "EPSG:4326",
     }
 
 
 def parse_boundaries(doc: Any, year: int) -> gpd.GeoDataFrame:
     """municipality_code + geometry (EPSG:4326) from a WFS GetFeature GeoJSON response."""
-    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or not isinstance(
-        doc.get("features"), list
+    if (
+        not isinstance(doc, dict)
+        or doc.get("type") != "FeatureCollection"
+        or not isinstance(doc.get("features"), list)
     ):
-        raise SourceFormatError(SOURCE, "data.error.source_schema", table=f"kunta4500k_{year}",
-                                detail="not a GeoJSON FeatureCollection")
+        raise SourceFormatError(
+            SOURCE,
+            "data.error.source_schema",
+            table=f"kunta4500k_{year}",
+            detail="not a GeoJSON FeatureCollection",
+        )
     features = doc["features"]
     if not features or "kunta" not in (features[0].get("properties") or {}):
-        raise SourceFormatError(SOURCE, "data.error.source_schema", table=f"kunta4500k_{year}",
-                                detail="no features with a 'kunta' property")
+        raise SourceFormatError(
+            SOURCE,
+            "data.error.source_schema",
+            table=f"kunta4500k_{year}",
+            detail="no features with a 'kunta' property",
+        )
     try:
         frame = gpd.read_file(json.dumps(doc))
-    except Exception as exc:  # noqa: BLE001 - GDAL raises several types for broken GeoJSON
-        raise SourceFormatError(SOURCE, "data.error.source_schema", table=f"kunta4500k_{year}",
-                                detail=str(exc)[:200]) from exc
+    except Exception as exc:
+        raise SourceFormatError(
+            SOURCE, "data.error.source_schema", table=f"kunta4500k_{year}", detail=str(exc)[:200]
+        ) from exc
     if frame.crs is None:
         frame = frame.set_crs(4326)
     frame["municipality_code"] = frame["kunta"].astype(str).str.zfill(3)

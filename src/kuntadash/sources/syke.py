@@ -24,22 +24,34 @@ def _number(text: str) -> float:
     return float(str(text).strip().replace("\u00a0", "").replace(" ", "").replace(",", "."))
 
 
-def hinku_totals_from_rows(header: Sequence[str], rows: Sequence[Sequence[Any]],
-                           source: str = SOURCE, sector: str | None = None) -> dict[int, float]:
+def hinku_totals_from_rows(
+    header: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    source: str = SOURCE,
+    sector: str | None = None,
+) -> dict[int, float]:
     """kt CO2e per year over the rows counted in the Hinku method (optionally one sector)."""
     lowered = [str(h).strip().lstrip("\ufeff").lower() for h in header]
     needed = ("kt", "vuosi", "hinku_laskenta")
     missing = [c for c in needed if c not in lowered]
     if missing:
-        raise SourceFormatError(source, "data.error.source_schema", table=source,
-                                detail=f"missing columns {', '.join(missing)}")
+        raise SourceFormatError(
+            source,
+            "data.error.source_schema",
+            table=source,
+            detail=f"missing columns {', '.join(missing)}",
+        )
     kt, year, hinku = (lowered.index(c) for c in needed)
     sector_columns = [lowered.index(c) for c in ("taso_5", "taso_4", "taso_3") if c in lowered]
     totals: dict[int, float] = {}
     for row in rows:
         if len(row) <= max(kt, year, hinku):
-            raise SourceFormatError(source, "data.error.source_schema", table=source,
-                                    detail="a row has fewer cells than the header (truncated?)")
+            raise SourceFormatError(
+                source,
+                "data.error.source_schema",
+                table=source,
+                detail="a row has fewer cells than the header (truncated?)",
+            )
         if str(row[hinku]).strip().lower() not in _TRUE:
             continue
         if sector and not any(str(row[i]).strip() == sector for i in sector_columns):
@@ -48,8 +60,9 @@ def hinku_totals_from_rows(header: Sequence[str], rows: Sequence[Sequence[Any]],
             y = int(float(str(row[year]).strip()))
             value = _number(row[kt]) if str(row[kt]).strip() else 0.0
         except ValueError as exc:
-            raise SourceFormatError(source, "data.error.source_schema", table=source,
-                                    detail=f"not a number: {exc}") from exc
+            raise SourceFormatError(
+                source, "data.error.source_schema", table=source, detail=f"not a number: {exc}"
+            ) from exc
         totals[y] = totals.get(y, 0.0) + value
     return totals
 
@@ -58,12 +71,15 @@ def parse_syke_csv(text: str, source: str = SOURCE, sector: str | None = None) -
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
     rows = [r for r in rows if any(c.strip() for c in r)]
     if not rows:
-        raise SourceFormatError(source, "data.error.source_schema", table=source, detail="empty file")
+        raise SourceFormatError(
+            source, "data.error.source_schema", table=source, detail="empty file"
+        )
     return hinku_totals_from_rows(rows[0], rows[1:], source, sector)
 
 
-def fetch_emissions(fetcher: Any, codes: Sequence[str],
-                    progress: Callable[[int, int], None] | None = None) -> dict[str, str]:
+def fetch_emissions(
+    fetcher: Any, codes: Sequence[str], progress: Callable[[int, int], None] | None = None
+) -> dict[str, str]:
     """Raw CSV text per municipality code (through the fetcher's throttle and cache)."""
     texts = {}
     for position, code in enumerate(codes, start=1):
