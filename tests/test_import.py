@@ -209,3 +209,39 @@ def test_manifest_lists_file_sources(base_snapshot):
     manifest = json.loads((base_snapshot / "manifest.json").read_text())
     ids = {s["id"] for s in manifest["sources"]}
     assert "import:tidy.csv" in ids
+
+
+def test_sotkanet_csv_with_regions(tmp_path):
+    out = tmp_path / "snap"
+    sotkanet = FIXTURES.parent / "sotkanet"
+    import_files([sotkanet / "data_5641.csv", sotkanet / "regions.json"], out)
+    values = read_snapshot(out).values.set_index(["municipality_code", "indicator_id", "year"])
+    assert values.loc[("091", "morbidity_index", 2023), "value"] == pytest.approx(86.5)
+    assert len(values) == 2  # the male row and the region row are not municipal totals
+
+
+def test_geopackage_boundaries_in_etrs_tm35fin(tmp_path):
+    import geopandas as gpd
+
+    geojson = write_grid_boundaries(tmp_path / "grid.geojson", register_codes(), crs=3067)
+    package = tmp_path / "kunnat.gpkg"
+    gpd.read_file(geojson).to_file(package, driver="GPKG")
+    out = tmp_path / "snap"
+    report = import_files([package, FIXTURES / "tidy.csv"], out)
+    assert "data.note.crs_transformed" in {m.key for m in report.notes}
+    snapshot = read_snapshot(out)
+    assert snapshot.boundaries.crs.to_epsg() == 4326
+    assert validate_snapshot(snapshot) == []
+
+
+def test_tidy_table_accepts_source_codes_and_a_sex_column(tmp_path):
+    path = tmp_path / "codes.csv"
+    path.write_text(
+        "kunta;tunnusluku;vuosi;sukupuoli;arvo\n"
+        "Helsinki;M162;2024;Yhteensä;9,9\nHelsinki;M162;2024;Miehet;11,0\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "snap"
+    import_files([path], out)
+    values = read_snapshot(out).values
+    assert values[["indicator_id", "value"]].values.tolist() == [["unemployment_rate", 9.9]]

@@ -330,6 +330,11 @@ def _read_table(
         return _read_parquet(data, name, context)
     header, rows, delimiter = read_rows(data, name)
     lowered = [h.strip().lower() for h in header]
+    if {"indicator", "region", "year", "value"} <= set(lowered) and sotkanet_regions is not None:
+        records = [dict(zip(lowered, cells, strict=False)) for cells in rows]
+        for record in records:  # Sotkanet CSV: numbers as text, region as the Sotkanet id
+            record["region"] = int(record["region"]) if record["region"].isdigit() else None
+        return tables.read_sotkanet_json(records, sotkanet_regions, name, context)
     if "hinku_laskenta" in lowered and "kt" in lowered:
         return tables.read_syke_csv(header, rows, name, context)
     return _dispatch_rows(header, rows, name, context, decimal_comma=delimiter != ",")

@@ -69,6 +69,20 @@ _INDICATOR_HEADERS = (
 )
 _YEAR_HEADERS = ("year", "vuosi", "år", "ar", "time", "aika", "tid")
 _VALUE_HEADERS = ("value", "arvo", "värde", "varde", "luku")
+# Values of a sex / gender column that mean "both sexes" (other rows are left out).
+_TOTALS = frozenset(
+    {
+        "",
+        "total",
+        "yhteensä",
+        "sukupuolet yhteensä",
+        "molemmat sukupuolet",
+        "totalt",
+        "båda könen",
+        "both sexes",
+        "sss",
+    }
+)
 _LABEL_YEAR = re.compile(
     r"^(?P<label>.+?),?\s+(?P<year>\d{4})$|^(?P<year2>\d{4})\s+(?P<label2>.+)$"
 )
@@ -229,6 +243,7 @@ def read_tidy(
         raise DataImportError(message("data.error.no_rows", file=file))
     areas = _Areas(context, file)
     problems = areas.problems
+    gender = _find(header, ("gender", "sukupuoli", "kön", "sex"))
     out: list[tuple[str, str, int, float]] = []
     seen: dict[tuple[str, str, int], int] = {}
     unknown_indicators: dict[str, int] = {}
@@ -242,7 +257,16 @@ def read_tidy(
         else:
             problems.append(message("data.error.no_area", file=file, where=where))
             continue
+        if gender is not None and normalise_label(_cell(cells, gender)) not in _TOTALS:
+            continue
         indicator = str(_cell(cells, columns["indicator"])).strip()
+        if indicator not in context.catalogue:
+            # a source's own code (M162, Sotkanet 5641) or a catalogue name in any language
+            indicator = (
+                context.indicator_by_source_code(indicator)
+                or context.indicator_by_label(indicator)
+                or indicator
+            )
         if indicator not in context.catalogue:
             unknown_indicators.setdefault(indicator, position)
             continue
@@ -561,7 +585,8 @@ def read_sotkanet_json(
         if indicator is None:
             unknown_indicators.add(str(record.get("indicator")))
             continue
-        code = regions.get(record.get("region"))  # type: ignore[arg-type]
+        region = record.get("region")
+        code = regions.get(region) if isinstance(region, int) else None
         if code is None:
             skipped_regions += 1
             continue
@@ -578,7 +603,7 @@ def read_sotkanet_json(
             continue
         try:
             year = _year(record.get("year"))
-            value = parse_number(record.get("value"), False)
+            value = parse_number(record.get("value"), True)
         except (TypeError, ValueError):
             problems.append(message("data.error.sotkanet_row", file=file, where=where))
             continue
