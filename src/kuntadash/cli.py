@@ -87,12 +87,9 @@ def _cmd_update(args: argparse.Namespace) -> int:
 
 
 def _nothing_changed(lang: str, out: str) -> str:
-    texts = {
-        "fi": f"Mitään ei kirjoitettu: {out} säilyi ennallaan.",
-        "sv": f"Inget skrevs: {out} är oförändrad.",
-        "en": f"Nothing was written: {out} is unchanged.",
-    }
-    return texts.get(lang, texts["en"])
+    from kuntadash.i18n import translate
+
+    return translate("data.cli.nothing_written", lang, dir=out)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -116,8 +113,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     update.add_argument("--out", help="snapshot directory (default: the served data dir)")
     update.add_argument("--year", type=int, default=2025, help="municipal division year")
-    update.add_argument("--cache-dir", help="raw response cache (default: $KUNTADASH_CACHE_DIR "
-                        "or .kuntadash-cache next to the snapshot's parent)")
+    update.add_argument(
+        "--cache-dir",
+        help="raw response cache (default: $KUNTADASH_CACHE_DIR "
+        "or .kuntadash-cache next to the snapshot's parent)",
+    )
     update.add_argument("--lang", choices=languages, default="fi", help="message language")
     update.set_defaults(handler=_cmd_update)
 
@@ -125,9 +125,13 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--out", required=True, help="snapshot directory to create or extend")
     imp.add_argument("--year", type=int, default=2025, help="municipal division year")
     imp.add_argument("--lang", choices=languages, default="fi", help="message language")
-    imp.add_argument("files", nargs="+", metavar="FILE",
-                     help="boundaries (GeoJSON, TopoJSON, GeoPackage), tables (CSV, Excel, "
-                     "json-stat2, Sotkanet JSON, SYKE CSV) and catalogue sidecars (YAML)")
+    imp.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="boundaries (GeoJSON, TopoJSON, GeoPackage), tables (CSV, Excel, "
+        "json-stat2, Sotkanet JSON, SYKE CSV) and catalogue sidecars (YAML)",
+    )
     imp.set_defaults(handler=_cmd_import)
     return parser
 
