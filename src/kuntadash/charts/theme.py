@@ -12,7 +12,7 @@ import plotly.io as pio
 
 TEMPLATE_NAME = "kuntadash"
 FONT_FAMILY = '"Source Sans 3", "Source Sans Pro", "Segoe UI", Roboto, Arial, sans-serif'
-TEXT_COLOUR = "#1f2430"
+TEXT_COLOUR = "#0e1117"  # matches .streamlit/config.toml textColor
 PRIMARY = "#1d4f91"  # matches .streamlit/config.toml primaryColor (contrast 8.4:1 on white)
 HIGHLIGHT = "#000000"
 MISSING_COLOUR = "#c9c9c9"
