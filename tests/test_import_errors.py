@@ -301,3 +301,28 @@ def test_every_message_key_used_in_code_has_three_translations():
     assert not missing
     for key in used:
         assert all(texts[key].get(lang) for lang in ("fi", "sv", "en")), key
+
+
+def test_a_name_matching_several_municipalities_is_reported_with_the_codes():
+    from kuntadash.importing.context import build_context
+    from kuntadash.importing.tables import read_tidy
+
+    context = build_context(2025)
+    context.names["mustasaari"] = {"499", "905"}  # pretend the name were shared
+    with pytest.raises(DataImportError) as caught:
+        read_tidy(
+            ["kunta", "indikaattori", "vuosi", "arvo"],
+            [["Mustasaari", "unemployment_rate", "2024", "5"]],
+            "t.csv",
+            context,
+            True,
+        )
+    assert caught.value.messages[0].key == "data.error.ambiguous_name"
+    assert "499, 905" in caught.value.render("fi")
+
+
+def test_register_names_are_unambiguous():
+    from kuntadash.importing.context import build_context
+
+    shared = {name: codes for name, codes in build_context(2025).names.items() if len(codes) > 1}
+    assert shared == {}
