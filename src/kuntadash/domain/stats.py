@@ -181,3 +181,163 @@ def strengths_and_weaknesses(
     weakest = ranked.iloc[::-1].head(count)
     weakest = weakest[~weakest["indicator_id"].isin(strongest["indicator_id"])]
     return strongest, weakest
+
+
+# --- Comparison-group statistics (issue 4) ---------------------------------------------------
+
+STATISTICS = ("median", "mean", "weighted_mean")
+
+
+def reference_table(wide: pd.DataFrame, years: dict[str, int]) -> pd.DataFrame:
+    """Each indicator's values in its reference year: index municipality code, one column each.
+
+    ``wide`` is indexed by (municipality_code, year) with one column per indicator (the cached
+    wide table); ``years`` maps indicator id -> reference year. Indicators without a reference
+    year are left out; a municipality without a value stays NaN.
+    """
+    codes = wide.index.get_level_values("municipality_code").unique()
+    columns = {}
+    by_year: dict[int, pd.DataFrame] = {}
+    for indicator_id, year in years.items():
+        if indicator_id not in wide.columns:
+            continue
+        if year not in by_year:
+            rows = wide[wide.index.get_level_values("year") == year]
+            by_year[year] = rows.droplevel("year").reindex(codes)
+        columns[indicator_id] = by_year[year][indicator_id]
+    table = pd.DataFrame(columns, index=codes, dtype="float64")
+    table.index.name = "municipality_code"
+    return table
+
+
+def percentile_table(
+    table: pd.DataFrame, directions: pd.Series, groups: pd.Series | None = None
+) -> pd.DataFrame:
+    """Direction-adjusted percentile (0 = worst, 100 = best) of every cell within its column.
+
+    The same rule as :func:`percentile_position`, for many indicators at once: ties average,
+    missing stays NaN, a column with one value gives 50. Neutral columns are dropped. With
+    ``groups`` (municipality code -> group key), positions are computed within each group;
+    a municipality without a key forms a group of its own.
+    """
+    kept = [c for c in table.columns if directions.get(c, "neutral") != "neutral"]
+    signed = _signed(table[kept], directions)
+    if groups is None:
+        ranks = signed.rank(method="average", na_option="keep")
+        counts = signed.notna().sum()
+        positions = (ranks - 1).div((counts - 1).where(counts > 1), axis=1) * 100
+        alone = signed.notna() & (counts == 1)
+    else:
+        keys = _group_keys(groups, signed.index)
+        grouped = signed.groupby(keys)
+        ranks = grouped.rank(method="average", na_option="keep")
+        counts = signed.notna().groupby(keys).transform("sum")
+        positions = (ranks - 1) / (counts - 1).where(counts > 1) * 100
+        alone = signed.notna() & (counts == 1)
+    return positions.mask(alone, 50.0)
+
+
+def _group_keys(groups: pd.Series, index: pd.Index) -> pd.Series:
+    """Group key per code in ``index``; a missing key becomes a group of its own."""
+    keys = groups.reindex(index).astype("object")
+    own = pd.Series(["\x00" + str(code) for code in index], index=index)
+    return keys.where(keys.notna(), own)
+
+
+def summarise_groups(
+    series: pd.Series, groups: pd.Series, weights: pd.Series | None = None
+) -> pd.DataFrame:
+    """:func:`group_summary` for every group: one row per group key, in sorted order.
+
+    ``groups`` maps municipality code -> group key; municipalities without a group are left out.
+    """
+    keys = groups.dropna()
+    rows = {}
+    for key, members in keys.groupby(keys).groups.items():
+        rows[key] = group_summary(series.reindex(members), weights)
+    frame = pd.DataFrame.from_dict(rows, orient="index")
+    frame.index.name = "group"
+    return frame.sort_index()
+
+
+def group_statistic_over_time(
+    values: pd.DataFrame,
+    members: pd.Index,
+    statistic: str = "median",
+    weights: pd.Series | None = None,
+) -> pd.Series:
+    """One statistic (``STATISTICS``) of ``members``' values per year.
+
+    ``values`` is one indicator, wide by year: index municipality code, one column per year.
+    A year where no member has data is NaN.
+    """
+    if statistic not in STATISTICS:
+        raise ValueError(f"statistic must be one of {STATISTICS}, not {statistic!r}")
+    group = values.reindex(members)
+    result = {}
+    for year in group.columns:
+        summary = group_summary(group[year], weights)
+        result[year] = summary[statistic]
+    return pd.Series(result, dtype="float64")
+
+
+def _signed(table: pd.DataFrame, directions: pd.Series) -> pd.DataFrame:
+    """Values turned so that higher is better (lower_better columns negated)."""
+    signs = np.array(
+        [-1.0 if directions.get(c, "neutral") == "lower_better" else 1.0 for c in table.columns]
+    )
+    return table.astype("float64") * signs
+
+
+def profile_from_table(
+    reference: pd.DataFrame,
+    catalogue: pd.DataFrame,
+    code: str,
+    members: pd.Index,
+    years: dict[str, int],
+) -> pd.DataFrame:
+    """The rows of :func:`compute_profile`, from a reference table (:func:`reference_table`),
+    plus the direction, the national rank (``country_rank``, ``country_of``,
+    ``country_missing``) and the group's quartiles. Vectorised over indicators, so it is fast
+    enough to run on every rerun.
+    """
+    meta = catalogue.set_index("id")
+    ids = [i for i in meta.index if i in reference.columns and i in years]
+    directions = meta["direction"]
+    table = reference[ids].astype("float64")
+    group = table.reindex(members)
+    group_ranks = _signed(group, directions).rank(method="min", ascending=False)
+    country_ranks = _signed(table, directions).rank(method="min", ascending=False)
+    percentiles = percentile_table(group, directions)
+    own = table.reindex([code]).iloc[0] if len(ids) else pd.Series(dtype="float64")
+
+    def _rank(ranks: pd.DataFrame, ident: str) -> float:
+        value = ranks[ident].get(code, np.nan)
+        return None if pd.isna(value) else int(value)
+
+    frame = pd.DataFrame(
+        {
+            "indicator_id": ids,
+            "dimension": meta.loc[ids, "dimension"].to_numpy(),
+            "direction": meta.loc[ids, "direction"].to_numpy(),
+            "year": [years[i] for i in ids],
+            "value": own.reindex(ids).to_numpy(),
+            "group_median": group.median().reindex(ids).to_numpy(),
+            "group_q1": group.quantile(0.25).reindex(ids).to_numpy(),
+            "group_q3": group.quantile(0.75).reindex(ids).to_numpy(),
+            "country_median": table.median().reindex(ids).to_numpy(),
+            "rank": [_rank(group_ranks, i) for i in ids],
+            "of": group.notna().sum().reindex(ids).astype(int).to_numpy(),
+            "missing": group.isna().sum().reindex(ids).astype(int).to_numpy(),
+            "country_rank": [_rank(country_ranks, i) for i in ids],
+            "country_of": table.notna().sum().reindex(ids).astype(int).to_numpy(),
+            "country_missing": table.isna().sum().reindex(ids).astype(int).to_numpy(),
+            "percentile": [
+                percentiles[i].get(code, np.nan) if i in percentiles.columns else np.nan
+                for i in ids
+            ],
+        }
+    )
+    frame["rank"] = frame["rank"].astype("object")
+    frame["country_rank"] = frame["country_rank"].astype("object")
+    return frame

@@ -80,3 +80,51 @@ def _load_reference_years(folder: str, version: str) -> dict[str, int]:
 def load_reference_years(snapshot: Snapshot) -> dict[str, int]:
     """Each indicator's latest year with data for at least half the municipalities."""
     return _load_reference_years(str(snapshot.path), snapshot.version)
+
+
+# --- Comparison tables (issue 4): computed once per snapshot version -----------------------
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _load_reference_table(folder: str, version: str) -> pd.DataFrame:
+    from kuntadash.domain.stats import reference_table
+
+    return reference_table(
+        _load_wide_values(folder, version), _load_reference_years(folder, version)
+    )
+
+
+def load_reference_table(snapshot: Snapshot) -> pd.DataFrame:
+    """Each indicator's values in its reference year: index municipality code (shared)."""
+    return _load_reference_table(str(snapshot.path), snapshot.version)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _load_structure(folder: str, version: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    from kuntadash.domain.peers import standardise, structural_table
+
+    raw = structural_table(
+        _load_snapshot(folder, version).municipalities, _load_reference_table(folder, version)
+    )
+    return raw, standardise(raw)
+
+
+def load_structure(snapshot: Snapshot) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Structural variables for similar municipalities: (raw values, standardised)."""
+    return _load_structure(str(snapshot.path), snapshot.version)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _load_partition_scores(folder: str, version: str, kind: str) -> Any:
+    from kuntadash.domain.groups import group_keys
+    from kuntadash.domain.scores import score_dimensions
+
+    snapshot = _load_snapshot(folder, version)
+    reference = _load_reference_table(folder, version)
+    keys = group_keys(snapshot.municipalities, kind)
+    return score_dimensions(reference, snapshot.catalogue, keys.index, groups=keys)
+
+
+def load_partition_scores(snapshot: Snapshot, kind: str) -> Any:
+    """Dimension scores of every municipality within its own group of ``kind`` (shared)."""
+    return _load_partition_scores(str(snapshot.path), snapshot.version, kind)

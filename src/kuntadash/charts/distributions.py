@@ -1,0 +1,88 @@
+"""Distributions of one indicator within groups of municipalities (charts layer).
+
+One horizontal box per group (quartiles, median line) with every municipality as a dot, and the
+chosen municipality as a black diamond on top. Boxes use a neutral colour: position, not the
+colour, says better or worse here, and the caption states the direction.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from kuntadash.charts.theme import HIGHLIGHT, PRIMARY, TEMPLATE_NAME, number_separators
+
+BOX_FILL = "rgba(29, 79, 145, 0.12)"
+DOT_COLOUR = "#5b7fb0"
+
+
+def build_distribution_figure(
+    data: pd.DataFrame,
+    *,
+    unit: str,
+    lang: str,
+    decimals: int,
+    group_order: list[str],
+    highlight_name: str | None = None,
+    height: int = 420,
+) -> go.Figure:
+    """``data`` has columns group (label), name, value, highlight (bool).
+
+    Groups are drawn top to bottom in ``group_order``; municipalities without a value are left
+    out of the plot (the table beside it counts them).
+    """
+    present = data.dropna(subset=["value"])
+    figure = go.Figure()
+    hover = f"%{{text}}: %{{x:,.{decimals}f}} {unit}<extra>%{{y}}</extra>"
+    for group in group_order:
+        rows = present[present["group"] == group]
+        figure.add_trace(
+            go.Box(
+                x=rows["value"],
+                y=[group] * len(rows),
+                name=group,
+                orientation="h",
+                boxpoints="all",
+                jitter=0.45,
+                pointpos=0,
+                fillcolor=BOX_FILL,
+                line={"color": PRIMARY, "width": 1.5},
+                marker={"color": DOT_COLOUR, "size": 5, "opacity": 0.75},
+                text=rows["name"],
+                hovertemplate=hover,
+                showlegend=False,
+            )
+        )
+    chosen = present[present["highlight"]]
+    if len(chosen) and highlight_name:
+        figure.add_trace(
+            go.Scatter(
+                x=chosen["value"],
+                y=chosen["group"],
+                mode="markers",
+                name=highlight_name,
+                marker={
+                    "symbol": "diamond",
+                    "size": 15,
+                    "color": HIGHLIGHT,
+                    "line": {"color": "white", "width": 1.5},
+                },
+                text=chosen["name"],
+                hovertemplate=hover,
+            )
+        )
+    figure.update_layout(
+        template=TEMPLATE_NAME,
+        separators=number_separators(lang),
+        height=max(height, 110 + 70 * len(group_order)),
+        xaxis_title=unit,
+        yaxis={
+            "categoryorder": "array",
+            "categoryarray": list(reversed(group_order)),
+            "automargin": True,
+        },
+        showlegend=bool(len(chosen) and highlight_name),
+        boxmode="overlay",
+        margin={"t": 50},
+    )
+    return figure

@@ -1,0 +1,144 @@
+"""Similar municipalities: statistical nearest neighbours on structural variables (domain layer).
+
+Method, stated in the app next to the result:
+
+1. Structural variables describe the conditions a municipality works in, not how well it does:
+   population and population density (from the municipalities table) and catalogue indicators
+   in their reference year (``STRUCTURAL_VARIABLES``). Population and density are compared on a
+   log scale (10 000 vs 20 000 residents differ as much as 100 000 vs 200 000).
+2. Every variable is standardised over all municipalities (z-score: minus the mean, divided by
+   the standard deviation), so one standard deviation counts the same in every variable.
+3. Distance = the square root of the weighted mean of squared standardised differences over the
+   variables both municipalities have (weight > 0). A candidate sharing less than half of the
+   total weight with the municipality is not compared. Ties are broken by municipality code.
+4. The reason a peer is similar: the variables (weight > 0) where the two differ least in
+   standardised units, at most ``REASON_COUNT`` of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+STRUCTURAL_VARIABLES = (
+    "population",
+    "population_density",
+    "population_change",
+    "share_aged_65_plus",
+    "degree_of_urbanisation",
+    "jobs_self_sufficiency",
+    "tertiary_education_share",
+)
+# Not catalogue indicators: computed from the municipalities table.
+REGISTER_VARIABLES = ("population", "population_density")
+LOG_SCALED = ("population", "population_density")
+DEFAULT_WEIGHTS: dict[str, float] = dict.fromkeys(STRUCTURAL_VARIABLES, 1.0)
+DEFAULT_PEER_COUNT = 10
+REASON_COUNT = 3
+MIN_SHARED_WEIGHT = 0.5
+
+
+def structural_table(municipalities: pd.DataFrame, reference: pd.DataFrame) -> pd.DataFrame:
+    """Raw structural variables: index municipality code, one column per variable available.
+
+    ``reference`` is the reference-year table (index code, one column per indicator); variables
+    missing from it are left out rather than invented.
+    """
+    table = (
+        municipalities.set_index("municipality_code")
+        if "municipality_code" in municipalities.columns
+        else municipalities
+    )
+    population = table["population"].astype("float64")
+    area = table["land_area_km2"].astype("float64")
+    columns = {
+        "population": population,
+        "population_density": population / area.where(area > 0),
+    }
+    for variable in STRUCTURAL_VARIABLES:
+        if variable not in REGISTER_VARIABLES and variable in reference.columns:
+            columns[variable] = reference[variable].reindex(table.index).astype("float64")
+    result = pd.DataFrame(columns, index=table.index)
+    result.index.name = "municipality_code"
+    return result
+
+
+def standardise(table: pd.DataFrame, log_columns: tuple[str, ...] = LOG_SCALED) -> pd.DataFrame:
+    """Z-scores of every column (log first for ``log_columns``; log of <= 0 is missing).
+
+    A column with no spread gives 0 for everyone with a value (it separates no one).
+    """
+    result = {}
+    for column in table.columns:
+        values = table[column].astype("float64")
+        if column in log_columns:
+            values = np.log(values.where(values > 0))
+        spread = values.std(ddof=0)
+        centred = values - values.mean()
+        result[column] = centred / spread if spread and spread > 0 else centred * 0.0
+    return pd.DataFrame(result, index=table.index)
+
+
+def _usable_weights(z: pd.DataFrame, weights: Mapping[str, float]) -> pd.Series:
+    usable = pd.Series({v: float(weights.get(v, 0.0)) for v in z.columns}, dtype="float64").clip(
+        lower=0
+    )
+    usable = usable[usable > 0]
+    if usable.empty:
+        raise ValueError("at least one structural variable needs a weight above zero")
+    return usable
+
+
+def peer_distances(z: pd.DataFrame, code: str, weights: Mapping[str, float]) -> pd.DataFrame:
+    """Distance from ``code`` to every other municipality, with the shared weight share.
+
+    Columns: ``distance`` (NaN when not comparable) and ``shared_weight`` (0–1).
+    """
+    w = _usable_weights(z, weights)
+    own = z.loc[code, w.index]
+    others = z.loc[z.index != code, w.index]
+    diff_sq = (others - own) ** 2
+    present = diff_sq.notna()
+    shared = present.mul(w, axis=1).sum(axis=1)
+    weighted = diff_sq.fillna(0.0).mul(w, axis=1).sum(axis=1)
+    distance = np.sqrt(weighted / shared.where(shared > 0))
+    share = shared / w.sum()
+    distance = distance.where(share >= MIN_SHARED_WEIGHT)
+    return pd.DataFrame({"distance": distance, "shared_weight": share})
+
+
+def explain_similarity(
+    z: pd.DataFrame,
+    code: str,
+    peer: str,
+    weights: Mapping[str, float],
+    count: int = REASON_COUNT,
+) -> list[str]:
+    """The variables (weight > 0, both present) where ``peer`` is closest to ``code``."""
+    w = _usable_weights(z, weights)
+    gaps = (z.loc[peer, w.index] - z.loc[code, w.index]).abs().dropna()
+    ordered = sorted(gaps.items(), key=lambda item: (item[1], list(w.index).index(item[0])))
+    return [variable for variable, _ in ordered[:count]]
+
+
+def nearest_peers(
+    z: pd.DataFrame,
+    code: str,
+    weights: Mapping[str, float] | None = None,
+    n: int = DEFAULT_PEER_COUNT,
+) -> pd.DataFrame:
+    """The ``n`` municipalities nearest to ``code``, nearest first.
+
+    Columns: ``municipality_code``, ``distance``, ``shared_weight`` and ``similar_on`` (list of
+    variable ids, closest first). Fewer than ``n`` rows when fewer are comparable.
+    """
+    weights = DEFAULT_WEIGHTS if weights is None else weights
+    distances = peer_distances(z, code, weights).dropna(subset=["distance"])
+    distances = distances.rename_axis("municipality_code").reset_index()
+    nearest = distances.sort_values(["distance", "municipality_code"]).head(n)
+    nearest["similar_on"] = [
+        explain_similarity(z, code, peer, weights) for peer in nearest["municipality_code"]
+    ]
+    return nearest.reset_index(drop=True)

@@ -1,0 +1,137 @@
+"""Change over time, read in the indicator's direction (domain layer, pure pandas).
+
+- A change over k years is ``value(end) - value(end - k)`` in the indicator's own unit; it is
+  missing when either year is missing: no interpolation, no nearest year. With data from 2015
+  to 2024, a 10-year change to 2024 needs 2014 and is therefore missing ("where data allows").
+- The verdict follows the direction: a rise is ``better`` for higher-is-better indicators and
+  ``worse`` for lower-is-better ones; neutral indicators only go ``up`` or ``down``. A change that
+  rounds to zero at the indicator's displayed decimals is ``unchanged``.
+- The group's trend is the median of its members' changes over the same years (members with
+  both values); the municipality's change is then ``ahead`` of, ``behind`` or ``level`` with
+  it (in the better direction), and ``neutral`` for context indicators.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+PERIODS = (1, 5, 10)
+VERDICTS = ("better", "worse", "unchanged", "up", "down", "missing")
+
+
+def indicator_history(wide: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
+    """One indicator as index municipality code, one column per year (from the wide table)."""
+    if indicator_id not in wide.columns:
+        return pd.DataFrame(dtype="float64")
+    return wide[indicator_id].unstack("year")
+
+
+def tolerance(decimals: int) -> float:
+    """The largest change that still rounds to zero at ``decimals`` decimals."""
+    return 0.5 * 10 ** (-int(decimals))
+
+
+def compute_changes(history: pd.DataFrame, end_year: int, period: int) -> pd.Series:
+    """Change over ``period`` years to ``end_year`` for every row of ``history`` (NaN if absent)."""
+    start_year = end_year - period
+    if end_year not in history.columns or start_year not in history.columns:
+        return pd.Series(np.nan, index=history.index, dtype="float64")
+    return (history[end_year] - history[start_year]).astype("float64")
+
+
+def classify_change(change: float, direction: str, decimals: int) -> str:
+    """``better`` / ``worse`` / ``unchanged`` (``up`` / ``down`` when neutral), or ``missing``."""
+    if change is None or pd.isna(change):
+        return "missing"
+    if abs(change) < tolerance(decimals):
+        return "unchanged"
+    rising = change > 0
+    if direction == "neutral":
+        return "up" if rising else "down"
+    return "better" if rising == (direction == "higher_better") else "worse"
+
+
+def compare_with_group(change: float, group_change: float, direction: str, decimals: int) -> str:
+    """``ahead`` / ``behind`` / ``level`` relative to the group's median change, in the better
+    direction; ``neutral`` for context indicators, ``missing`` when either is missing."""
+    if pd.isna(change) or pd.isna(group_change):
+        return "missing"
+    if direction == "neutral":
+        return "neutral"
+    gap = change - group_change
+    if abs(gap) < tolerance(decimals):
+        return "level"
+    return "ahead" if (gap > 0) == (direction == "higher_better") else "behind"
+
+
+def compute_trends(
+    wide: pd.DataFrame,
+    catalogue: pd.DataFrame,
+    code: str,
+    members: pd.Index,
+    years: dict[str, int],
+    periods: tuple[int, ...] = PERIODS,
+) -> pd.DataFrame:
+    """One row per indicator and period for ``code``, with its group's median change.
+
+    ``wide`` is indexed by (municipality_code, year), one column per indicator; ``years`` maps
+    indicator id -> end year (the reference year). Columns: indicator_id, dimension, direction,
+    period, start_year, end_year, start_value, end_value, change, verdict, group_change,
+    group_n, group_verdict, versus_group.
+    """
+    meta = catalogue.set_index("id")
+    ids = [i for i in meta.index if i in wide.columns and i in years]
+    codes = members.union(pd.Index([code]))
+    subset = wide[wide.index.get_level_values("municipality_code").isin(codes)]
+    end = _at_years(subset, {i: years[i] for i in ids}, codes)
+    rows = []
+    for period in periods:
+        start = _at_years(subset, {i: years[i] - period for i in ids}, codes)
+        changes = end - start
+        group_changes = changes.reindex(members)
+        group_median = group_changes.median()
+        group_n = group_changes.notna().sum()
+        for ident in ids:
+            direction, decimals = meta.at[ident, "direction"], int(meta.at[ident, "decimals"])
+            change = changes.at[code, ident]
+            group_change = group_median[ident]
+            rows.append(
+                {
+                    "indicator_id": ident,
+                    "dimension": meta.at[ident, "dimension"],
+                    "direction": direction,
+                    "period": period,
+                    "start_year": years[ident] - period,
+                    "end_year": years[ident],
+                    "start_value": start.at[code, ident],
+                    "end_value": end.at[code, ident],
+                    "change": change,
+                    "verdict": classify_change(change, direction, decimals),
+                    "group_change": group_change,
+                    "group_n": int(group_n[ident]),
+                    "group_verdict": classify_change(group_change, direction, decimals),
+                    "versus_group": compare_with_group(change, group_change, direction, decimals),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _at_years(wide: pd.DataFrame, years: dict[str, int], codes: pd.Index) -> pd.DataFrame:
+    """Each indicator's values in its own year (``years``), index ``codes``; NaN when absent."""
+    year_level = wide.index.get_level_values("year")
+    columns = {}
+    for year in set(years.values()):
+        rows = wide[year_level == year].droplevel("year").reindex(codes)
+        for ident, wanted in years.items():
+            if wanted == year:
+                columns[ident] = rows[ident]
+    frame = pd.DataFrame(columns, index=codes, dtype="float64")
+    return frame.reindex(columns=list(years))
+
+
+def trend_counts(trends: pd.DataFrame, period: int) -> dict[str, int]:
+    """How many indicators got better, worse or stayed unchanged over ``period`` years."""
+    rows = trends[(trends["period"] == period) & (trends["direction"] != "neutral")]
+    counts = rows["verdict"].value_counts()
+    return {verdict: int(counts.get(verdict, 0)) for verdict in ("better", "worse", "unchanged")}
