@@ -26,6 +26,12 @@ COMPARE_KEY = "compare"
 TYPE_FILTER_KEY = "type"
 REGION_FILTER_KEY = "region"
 SEARCH_KEY = "q"
+# Comparison (issue 4): peer count, peer weights, groups-page grouping / statistic, trend period.
+PEERS_KEY = "peers"
+PEER_WEIGHTS_KEY = "pw"
+GROUPBY_KEY = "groupby"
+STATISTIC_KEY = "stat"
+PERIOD_KEY = "period"
 
 _WIDGET_PREFIX = "w_"
 _NOTICES_KEY = "_state_notices"
