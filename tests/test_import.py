@@ -245,3 +245,15 @@ def test_tidy_table_accepts_source_codes_and_a_sex_column(tmp_path):
     import_files([path], out)
     values = read_snapshot(out).values
     assert values[["indicator_id", "value"]].values.tolist() == [["unemployment_rate", 9.9]]
+
+
+def test_pxweb_csv_with_a_year_column_imports_by_label(tmp_path):
+    out = tmp_path / "snap"
+    import_files([FIXTURES / "pxweb_long_semicolon.csv"], out)
+    snapshot = read_snapshot(out)
+    values = snapshot.values.set_index(["municipality_code", "indicator_id", "year"])["value"]
+    assert values[("091", "employment_rate", 2023)] == pytest.approx(71.5)
+    assert math.isnan(values[("091", "unemployment_rate", 2024)])
+    assert values[("507", "employment_rate", 2024)] == pytest.approx(
+        (66.0 * 7500 + 65.0 * 1690) / (7500 + 1690)
+    )

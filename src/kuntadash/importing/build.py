@@ -34,9 +34,11 @@ from kuntadash.store.snapshot import (
     FORMAT_VERSION,
     MANIFEST,
     Snapshot,
+    SnapshotBusyError,
     SnapshotError,
     now_iso,
     read_snapshot,
+    snapshot_lock,
     write_snapshot,
 )
 from kuntadash.store.validate import validate_snapshot
@@ -90,7 +92,25 @@ def import_files(
     display_names: Sequence[str] | None = None,
 ) -> ImportReport:
     """Import ``files`` into the snapshot at ``out`` (created when absent); raises
-    DataImportError (nothing written) on bad input or when the result does not validate."""
+    DataImportError (nothing written) on bad input or when the result does not validate.
+
+    The snapshot's lock is held from reading the existing snapshot to writing the new one, so
+    two imports (or an import and an update) cannot both merge into the same old version and
+    silently drop each other's values; the second one waits briefly, then is refused."""
+    try:
+        with snapshot_lock(Path(out)):
+            return _import_files(files, out, division_year, max_bytes, display_names)
+    except SnapshotBusyError as exc:
+        raise DataImportError(message("data.error.busy", dir=str(out))) from exc
+
+
+def _import_files(
+    files: Sequence[Path],
+    out: Path,
+    division_year: int,
+    max_bytes: int,
+    display_names: Sequence[str] | None,
+) -> ImportReport:
     if division_year not in SUPPORTED_DIVISION_YEARS:
         raise DataImportError(
             message(
@@ -347,6 +367,8 @@ def _dispatch_rows(
         return tables.read_tidy(header, rows, name, context, decimal_comma)
     if tables.looks_pxweb_wide(header):
         return tables.read_pxweb_wide(header, rows, name, context, decimal_comma)
+    if tables.looks_pxweb_long(header):
+        return tables.read_pxweb_long(header, rows, name, context, decimal_comma)
     raise DataImportError(
         message("data.error.unknown_layout", file=name, columns=", ".join(header[:6]))
     )

@@ -449,6 +449,56 @@ def looks_pxweb_wide(header: Sequence[str]) -> bool:
     return len(header) >= 2 and len(labelled) >= max(1, (len(header) - 1) // 2)
 
 
+def looks_pxweb_long(header: Sequence[str]) -> bool:
+    """A PxWeb CSV with an area column, a year column and one column per contents label."""
+    year = _find(header, _YEAR_HEADERS)
+    return year is not None and year != 0 and len(header) >= 3
+
+
+def read_pxweb_long(
+    header: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    file: str,
+    context: ImportContext,
+    decimal_comma: bool,
+) -> TableImport:
+    """PxWeb CSV with years in a column ("Alue";"Vuosi";"Työttömien osuus työvoimasta, %"):
+    rearranged to one column per "label, year" and read like the wide download."""
+    year_index = _find(header, _YEAR_HEADERS)
+    assert year_index is not None
+    labels = [(i, h) for i, h in enumerate(header) if i not in (0, year_index)]
+    wide: dict[str, dict[str, Any]] = {}
+    order: list[str] = []
+    columns: list[str] = []
+    problems: list[Message] = []
+    for position, cells in enumerate(rows, start=2):
+        area = str(_cell(cells, 0))
+        try:
+            year = _year(_cell(cells, year_index))
+        except (TypeError, ValueError):
+            problems.append(
+                message(
+                    "data.error.bad_year",
+                    file=file,
+                    where=row(position),
+                    value=str(_cell(cells, year_index))[:20],
+                )
+            )
+            continue
+        if area not in wide:
+            wide[area] = {}
+            order.append(area)
+        for index, label in labels:
+            column = f"{label}, {year}"
+            if column not in columns:
+                columns.append(column)
+            wide[area][column] = _cell(cells, index)
+    if problems:
+        raise DataImportError(problems)
+    wide_rows = [[area, *(wide[area].get(c, "") for c in columns)] for area in order]
+    return read_pxweb_wide([header[0], *columns], wide_rows, file, context, decimal_comma)
+
+
 def read_jsonstat(doc: Any, file: str, context: ImportContext) -> TableImport:
     """A PxWeb json-stat2 response saved to a file."""
     try:
