@@ -16,6 +16,7 @@ from kuntadash.domain.catalogue import DIMENSIONS, format_value, indicator_row
 from kuntadash.domain.stats import Rank, latest_common_year, years_with_data
 from kuntadash.store import Snapshot
 from kuntadash.ui import state
+from kuntadash.ui.downloads import TableDownload, render_downloads
 from kuntadash.ui.i18n import current_language, t
 
 DEFAULT_MUNICIPALITY = "091"
@@ -155,11 +156,17 @@ def caption_text(snapshot: Snapshot, indicator_id: str, year: int | Sequence[int
 
 
 def render_table(
-    frame: pd.DataFrame, label_key: str = "common.show_table", **kwargs: object
+    frame: pd.DataFrame,
+    label_key: str = "common.show_table",
+    downloads: TableDownload | None = None,
+    **kwargs: object,
 ) -> None:
-    """The table alternative of a chart, folded away under an expander."""
+    """The table alternative of a chart, folded away under an expander; with ``downloads``,
+    CSV and Excel buttons for exactly this table (see kuntadash.ui.downloads)."""
     with st.expander(t(label_key)):
         st.dataframe(frame, hide_index=True, width="stretch", **kwargs)
+        if downloads is not None:
+            render_downloads(frame, downloads)
 
 
 def rank_text(rank: Rank) -> str:
