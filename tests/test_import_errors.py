@@ -48,7 +48,7 @@ BAD_INPUTS = {
     "missing_value_column": (
         "cols2.csv",
         "kunta,indicator,year\nHelsinki,unemployment_rate,2024\n",
-        "data.error.unknown_layout",
+        "data.error.missing_columns",
     ),
     "duplicate_key": (
         "dup.csv",

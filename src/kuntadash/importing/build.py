@@ -363,7 +363,8 @@ def _read_table(
 def _dispatch_rows(
     header: list[str], rows: list[list[Any]], name: str, context: ImportContext, decimal_comma: bool
 ) -> tables.TableImport:
-    if tables.looks_tidy(header):
+    if tables.looks_tidy(header) or tables.has_indicator_column(header):
+        # an indicator column means a tidy table: read_tidy names any missing column
         return tables.read_tidy(header, rows, name, context, decimal_comma)
     if tables.looks_pxweb_wide(header):
         return tables.read_pxweb_wide(header, rows, name, context, decimal_comma)

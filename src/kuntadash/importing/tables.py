@@ -203,6 +203,10 @@ def _year(raw: Any) -> int:
     return int(number)
 
 
+def has_indicator_column(header: Sequence[str]) -> bool:
+    return _find(header, _INDICATOR_HEADERS) is not None
+
+
 def looks_tidy(header: Sequence[str]) -> bool:
     return (
         _find(header, _INDICATOR_HEADERS) is not None
