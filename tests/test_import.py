@@ -257,3 +257,25 @@ def test_pxweb_csv_with_a_year_column_imports_by_label(tmp_path):
     assert values[("507", "employment_rate", 2024)] == pytest.approx(
         (66.0 * 7500 + 65.0 * 1690) / (7500 + 1690)
     )
+
+
+def test_parquet_tidy_table_and_geoparquet_boundaries(tmp_path):
+    import geopandas as gpd
+
+    table = tmp_path / "values.parquet"
+    pd.DataFrame(
+        {
+            "municipality_code": ["091", "049"],
+            "indicator_id": "unemployment_rate",
+            "year": [2024, 2024],
+            "value": [9.5, None],
+        }
+    ).to_parquet(table)
+    geojson = write_grid_boundaries(tmp_path / "grid.geojson", register_codes(), crs=4326)
+    boundaries = tmp_path / "kunnat.parquet"
+    gpd.read_file(geojson).to_parquet(boundaries)
+    out = tmp_path / "snap"
+    import_files([boundaries, table], out)
+    snapshot = read_snapshot(out)
+    assert snapshot.manifest["boundaries"] == "official"
+    assert len(snapshot.values) == 2 and snapshot.values["value"].isna().sum() == 1

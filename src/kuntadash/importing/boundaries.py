@@ -53,8 +53,8 @@ def sniff_boundary_kind(data: bytes, suffix: str) -> str | None:
         return "gpkg"
     if suffix == ".gpkg":
         return "gpkg"
-    if suffix == ".parquet" and b"geo" in data[-4096:]:
-        return "geoparquet"
+    if suffix == ".parquet":
+        return "geoparquet" if _is_geoparquet(data) else None
     head = data[:4096].lstrip(b"\xef\xbb\xbf \r\n\t")
     if head.startswith(b"{"):
         text = head.decode("utf-8", errors="ignore")
@@ -63,6 +63,17 @@ def sniff_boundary_kind(data: bytes, suffix: str) -> str | None:
         if '"FeatureCollection"' in text or '"Feature"' in text or '"features"' in text:
             return "geojson"
     return None
+
+
+def _is_geoparquet(data: bytes) -> bool:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        metadata = pq.read_schema(pa.BufferReader(data)).metadata or {}
+    except (pa.ArrowException, OSError, ValueError):
+        return False  # not Parquet at all: the table reader names the problem
+    return b"geo" in metadata
 
 
 def read_boundary_file(path: Path, kind: str, context: ImportContext) -> BoundaryImport:
