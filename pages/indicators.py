@@ -27,7 +27,7 @@ dimension_options = {"": t("common.all"), **{d: dimension_label(d) for d in DIME
 dimension = state.stateful_selectbox(
     t("common.dimension"),
     list(dimension_options),
-    state.DIMENSION_KEY,
+    state.CATALOGUE_DIMENSION_KEY,
     "",
     format_func=dimension_options.__getitem__,
     container=right,

@@ -32,6 +32,7 @@ PEER_WEIGHTS_KEY = "pw"
 GROUPBY_KEY = "groupby"
 STATISTIC_KEY = "stat"
 PERIOD_KEY = "period"
+CATALOGUE_DIMENSION_KEY = "cdim"
 
 _WIDGET_PREFIX = "w_"
 _NOTICES_KEY = "_state_notices"
@@ -99,11 +100,17 @@ def stateful_selectbox(
     if default not in options and options:
         default = options[0]
     value = current(name, options, default)
-    widget_key = _WIDGET_PREFIX + name
-    if st.session_state.get(widget_key) not in options:
-        st.session_state[widget_key] = value
+    widget_key = _bind_widget(name, value)
     target = container if container is not None else st
-    chosen = target.selectbox(label, options, key=widget_key, format_func=format_func, **kwargs)
+    chosen = target.selectbox(
+        label,
+        options,
+        key=widget_key,
+        format_func=format_func,
+        on_change=_copy_widget_value,
+        args=(name, widget_key),
+        **kwargs,
+    )
     st.session_state[name] = chosen
     write_param(name, chosen, default)
     return chosen
@@ -132,13 +139,33 @@ def stateful_multiselect(
             chosen = [value for value, _ in parsed if value is not None] or list(default)
         st.session_state[name] = chosen
     value = [v for v in st.session_state[name] if v in options]
-    widget_key = _WIDGET_PREFIX + name
-    if widget_key not in st.session_state or any(
-        v not in options for v in st.session_state[widget_key]
-    ):
-        st.session_state[widget_key] = value
+    widget_key = _bind_widget(name, value)
     target = container if container is not None else st
-    picked = target.multiselect(label, options, key=widget_key, format_func=format_func, **kwargs)
+    picked = target.multiselect(
+        label,
+        options,
+        key=widget_key,
+        format_func=format_func,
+        on_change=_copy_widget_value,
+        args=(name, widget_key),
+        **kwargs,
+    )
     st.session_state[name] = list(picked)
     write_param(name, list(picked), list(default))
     return list(picked)
+
+
+def _bind_widget(name: str, value: Any) -> str:
+    """Give the widget of ``name`` the persistent value before it is drawn.
+
+    NOTE: widget ids are page-scoped under st.navigation, so a sidebar widget drawn from app.py
+    is a new widget after a page switch and would fall back to its first option; the persistent
+    key (updated by the on_change callback) is the source of truth instead.
+    """
+    widget_key = _WIDGET_PREFIX + name
+    st.session_state[widget_key] = value
+    return widget_key
+
+
+def _copy_widget_value(name: str, widget_key: str) -> None:
+    st.session_state[name] = st.session_state[widget_key]
