@@ -159,3 +159,11 @@ def test_fetch_table_values_reads_metadata_then_posts_queries():
     assert seen == ["GET", "POST"]
     assert set(tidy["municipality_code"]) == {"005", "091"}  # SSS dropped
     assert tidy["value"].isna().sum() == 1
+
+
+def test_a_zero_sent_with_a_status_symbol_is_missing():
+    doc = _load("142h_data.json")
+    doc["value"][6] = 0
+    frame = pxweb.parse_jsonstat2(doc)
+    assert frame["value"].isna().sum() == 1
+    assert (frame["value"] == 0).sum() == 0

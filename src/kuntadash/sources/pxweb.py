@@ -20,6 +20,7 @@ import pandas as pd
 from kuntadash.sources.errors import SourceFormatError
 
 MAX_CELLS = 120_000
+SUPPRESSED_STATUS = frozenset({".", "..", "..."})
 _MAX_PARSED_CELLS = 5_000_000
 _AREA_VALUE = re.compile(r"^(KU\d{3}|SSS|MK\d{2}|SK\d{3}|\d{3})$")
 _MUNICIPALITY_VALUE = re.compile(r"^(?:KU)?(\d{3})$")
@@ -226,7 +227,10 @@ def parse_jsonstat2(doc: Any, source: str = "pxweb") -> pd.DataFrame:
             for i, (dim, codes) in enumerate(zip(ids, categories, strict=True))
         }
     )
-    frame["value"] = values
+    # NOTE: a cell marked "." (not applicable), ".." (not available) or "..." (confidential) is
+    # missing even when the service also sends a number (sometimes 0) for it.
+    suppressed = np.array([s in SUPPRESSED_STATUS for s in status], dtype=bool)
+    frame["value"] = np.where(suppressed, np.nan, values)
     frame["status"] = status
     return frame
 
