@@ -13,12 +13,10 @@ import io
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import matplotlib
-import numpy as np
 import pandas as pd
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
@@ -31,7 +29,14 @@ from kuntadash.charts.static import (
     render_figure,
 )
 from kuntadash.domain.catalogue import DIMENSIONS, format_value
-from kuntadash.domain.stats import compute_profile, latest_common_year, strengths_and_weaknesses
+from kuntadash.domain.groups import DEFAULT_KIND, ComparisonGroup, describe_group
+from kuntadash.domain.scores import score_dimensions
+from kuntadash.domain.stats import (
+    compute_profile,
+    latest_common_year,
+    reference_table,
+    strengths_and_weaknesses,
+)
 from kuntadash.i18n import translate
 from kuntadash.store import Snapshot
 
@@ -55,14 +60,6 @@ HEADLINE_INDICATORS: dict[str, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True)
-class ComparisonGroup:
-    """Who the municipality is compared with: a label for readers and the member codes."""
-
-    label: str
-    members: pd.Index
-
-
 def _tr(key: str, lang: str, **values: object) -> str:
     return translate(key, lang, **values)
 
@@ -82,14 +79,9 @@ def brief_filename(snapshot: Snapshot, code: str, lang: str, day: date | None = 
     return f"{stem}-{code}-{slugify(name)}-{day.isoformat()}-{lang}{sample}.pdf"
 
 
-def type_group(snapshot: Snapshot, code: str, lang: str) -> ComparisonGroup:
-    """The default comparison group: municipalities of the same Kuntaliitto type."""
-    table = snapshot.municipalities.set_index("municipality_code")
-    kind = table.at[code, "municipality_type"]
-    labels = resources.read_municipality_types_document().get("labels") or {}
-    label = str((labels.get(kind) or {}).get(lang, kind))
-    members = table.index[table["municipality_type"] == kind]
-    return ComparisonGroup(label=label[:1].upper() + label[1:], members=members)
+def default_group(snapshot: Snapshot, code: str, lang: str) -> ComparisonGroup:
+    """The default comparison group: the app's default grouping (municipality type)."""
+    return describe_group(snapshot.municipalities, code, DEFAULT_KIND, lang)
 
 
 def reference_years(snapshot: Snapshot) -> dict[str, int]:
@@ -101,23 +93,17 @@ def reference_years(snapshot: Snapshot) -> dict[str, int]:
     return {ident: year for ident, year in years.items() if year is not None}
 
 
-def dimension_positions(profile: pd.DataFrame) -> pd.DataFrame:
-    """Per dimension: mean direction-adjusted position (0–100) over its rated indicators.
-
-    Context (neutral) indicators have no position and are left out; a dimension without any
-    rated value has a NaN position (missing, not 0).
-    """
-    rows = []
-    for dimension in DIMENSIONS:
-        positions = profile.loc[profile["dimension"] == dimension, "percentile"].dropna()
-        rows.append(
-            {
-                "dimension": dimension,
-                "position": float(positions.mean()) if len(positions) else np.nan,
-                "count": len(positions),
-            }
-        )
-    return pd.DataFrame(rows)
+def dimension_view(
+    snapshot: Snapshot, code: str, members: pd.Index, years: dict[str, int]
+) -> pd.DataFrame:
+    """The four-dimension view: one row per dimension with the municipality's score within
+    ``members`` (domain.scores: mean direction-adjusted percentile, 0–100, NaN when coverage
+    is too low), the indicators available and in total, and the group's median score."""
+    wide = snapshot.values.pivot_table(
+        index=["municipality_code", "year"], columns="indicator_id", values="value", dropna=False
+    )
+    reference = reference_table(wide, years)
+    return score_dimensions(reference, snapshot.catalogue, members).for_municipality(code)
 
 
 def headline_indicators(snapshot: Snapshot, profile: pd.DataFrame) -> list[str]:
@@ -269,7 +255,7 @@ def build_brief(
     today: date | None = None,
 ) -> bytes:
     """The brief of municipality ``code`` in ``lang`` as PDF bytes."""
-    group = group or type_group(snapshot, code, lang)
+    group = group or default_group(snapshot, code, lang)
     years = years if years is not None else reference_years(snapshot)
     today = today or date.today()
     name = _municipality_name(snapshot, code, lang)
@@ -326,7 +312,7 @@ def build_brief(
         write.banner(_tr("brief.sample_banner", lang))
     facts = [
         (_tr("common.population", lang), format_value(info["population"], 0, lang)),
-        (_tr("common.municipality_type", lang), type_group(snapshot, code, lang).label),
+        (_tr("common.municipality_type", lang), default_group(snapshot, code, lang).label),
         (_tr("common.region", lang), str(info[f"region_name_{lang}"])),
         (_tr("common.wellbeing_county", lang), str(info[f"wellbeing_county_name_{lang}"])),
     ]
@@ -339,21 +325,25 @@ def build_brief(
 
     # --- four dimensions ------------------------------------------------------------------------
     write.heading(_tr("brief.dimensions", lang))
-    dims = dimension_positions(profile)
+    dims = dimension_view(snapshot, code, group.members, years)
     labels = [
-        f"{_tr(f'dimension.{d}', lang)} ({n})"
-        for d, n in zip(dims["dimension"], dims["count"], strict=True)
+        f"{_tr(f'dimension.{d}', lang)} ({a}/{n})"
+        for d, a, n in zip(dims["dimension"], dims["available"], dims["total"], strict=True)
     ]
     chart = build_positions_figure(
         labels,
-        dims["position"].tolist(),
+        dims["score"].tolist(),
         axis_label=_tr("brief.position_axis", lang),
-        middle_label=_tr("brief.group_median", lang, group=group.label),
-        missing_label=_tr("common.no_data", lang),
+        middle_label=_tr("brief.group_median", lang),
+        missing_label=_tr("brief.score_missing", lang),
         width_in=7.4,
     )
     write.image(render_figure(chart), width=CONTENT_MM * 0.92)
-    write.paragraph(_tr("brief.dimensions_note", lang, group=group.label), size=8, colour=GREY_RGB)
+    write.paragraph(
+        _tr("brief.dimensions_note", lang, group=group.label) + " " + group.definition,
+        size=8,
+        colour=GREY_RGB,
+    )
 
     # --- headline figures -----------------------------------------------------------------------
     write.heading(_tr("brief.headline", lang))
