@@ -9,6 +9,7 @@ from kuntadash.charts.series import build_bar_figure, build_trend_figure
 from kuntadash.domain.catalogue import indicator_row
 from kuntadash.domain.stats import values_for
 from kuntadash.ui import state
+from kuntadash.ui.downloads import TableDownload, chart_config, file_stem
 from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.loaders import load_snapshot
 from kuntadash.ui.widgets import (
@@ -74,7 +75,9 @@ st.plotly_chart(
         references={t("common.median_of", group=t("common.whole_country")): series.median()},
     ),
     width="stretch",
-    config={"displaylogo": False},
+    config=chart_config(
+        file_stem("compare", *chosen, indicator_id, year), chart_id="compare_bars"
+    ),
 )
 st.caption(t(f"direction.{meta['direction']}") + ". " + caption_text(snapshot, indicator_id, year))
 
@@ -85,15 +88,27 @@ history = snapshot.values[
 history["series"] = pd.Categorical(history["series"], [names[c] for c in chosen])
 history = history.sort_values(["series", "year"])
 st.subheader(t("compare.over_time"))
+years = sorted(history["year"].unique())
 st.plotly_chart(
     build_trend_figure(
         history[["series", "year", "value"]], unit=unit, lang=lang, decimals=decimals
     ),
     width="stretch",
-    config={"displaylogo": False},
+    config=chart_config(
+        file_stem("compare", *chosen, indicator_id, f"{min(years)}-{max(years)}"),
+        chart_id="compare_trend",
+    ),
 )
-years = sorted(history["year"].unique())
 st.caption(caption_text(snapshot, indicator_id, years))
 wide = history.pivot(index="series", columns="year", values="value").reset_index()
 wide.columns = [t("common.municipality"), *[str(y) for y in wide.columns[1:]]]
-render_table(wide)
+render_table(
+    wide,
+    downloads=TableDownload(
+        snapshot,
+        (indicator_id,),
+        ("compare", *chosen, indicator_id, f"{min(years)}-{max(years)}"),
+        title=f"{indicator_name(snapshot, indicator_id)}, {min(years)}–{max(years)}",
+        chart_id="compare_trend",
+    ),
+)

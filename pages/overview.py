@@ -9,6 +9,7 @@ from kuntadash.charts.maps import build_map_figure
 from kuntadash.domain.catalogue import indicator_row
 from kuntadash.domain.stats import rank_values, values_for
 from kuntadash.ui import state
+from kuntadash.ui.downloads import TableDownload, chart_config, file_stem
 from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.loaders import load_geojson, load_snapshot
 from kuntadash.ui.widgets import (
@@ -90,7 +91,11 @@ figure = build_map_figure(
     lang=lang,
     selected=selected,
 )
-st.plotly_chart(figure, width="stretch", config={"scrollZoom": True, "displaylogo": False})
+st.plotly_chart(
+    figure,
+    width="stretch",
+    config=chart_config(file_stem("map", indicator_id, year), scroll_zoom=True),
+)
 st.caption(caption_text(snapshot, indicator_id, year))
 
 focus = table[table["in_focus"]]
@@ -129,4 +134,10 @@ render_table(
             format=f"%.{int(meta['decimals'])}f"
         )
     },
+    downloads=TableDownload(
+        snapshot,
+        (indicator_id,),
+        (indicator_id, year, type_filter, regions.get(region_filter)),
+        title=f"{indicator_name(snapshot, indicator_id)}, {year}",
+    ),
 )
