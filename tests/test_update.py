@@ -194,3 +194,10 @@ def test_update_keeps_imported_indicators(tmp_path, existing):
         & (snapshot.values["indicator_id"] == "unemployment_rate")
     ]
     assert set(helsinki["year"]) == {2022, 2023, 2024}
+
+
+def test_entries_sharing_a_contents_code_are_skipped_not_mixed_up(updated):
+    out, _, _, _ = updated
+    ids = set(read_snapshot(out).values["indicator_id"])
+    # both use StatFin/tyokay/115h.px code tyolliset3 and differ only by industry
+    assert "ict_jobs_share" not in ids and "professional_scientific_jobs_share" not in ids

@@ -12,6 +12,7 @@ official one.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Callable, Mapping
@@ -40,9 +41,11 @@ from kuntadash.store.snapshot import (
     FORMAT_VERSION,
     MANIFEST,
     Snapshot,
+    SnapshotBusyError,
     SnapshotError,
     now_iso,
     read_snapshot,
+    snapshot_lock,
     write_snapshot,
 )
 from kuntadash.store.validate import validate_snapshot
@@ -106,12 +109,24 @@ def run_update(
     fetcher: Fetcher | None = None,
     progress: Progress | None = None,
 ) -> UpdateResult:
-    """Fetch, build, validate and write. Raises SourceError or UpdateError, writing nothing."""
+    """Fetch, build, validate and write. Raises SourceError or UpdateError, writing nothing.
+
+    Holds the snapshot's lock throughout (it carries values over from the current snapshot), so a
+    second update or an import started meanwhile is refused with ``data.error.busy``."""
     if year not in SUPPORTED_YEARS:
         raise UpdateError(
             "data.error.division_year", year=year, supported=", ".join(map(str, SUPPORTED_YEARS))
         )
-    out = Path(out)
+    try:
+        with snapshot_lock(Path(out)):
+            return _run_update(Path(out), year, fetcher, progress)
+    except SnapshotBusyError as exc:
+        raise UpdateError("data.error.busy", dir=str(out)) from exc
+
+
+def _run_update(
+    out: Path, year: int, fetcher: Fetcher | None, progress: Progress | None
+) -> UpdateResult:
     fetcher = fetcher or Fetcher(cache=RawCache(default_cache_dir(out)))
     report = progress or (lambda label, fraction: None)
     document = resources.read_indicator_catalogue_document()
@@ -250,7 +265,14 @@ def _fetch_pxweb(
     counts: dict[str, int],
     skipped: list[str],
 ) -> list[pd.DataFrame]:
-    by_table: dict[str, list[dict[str, Any]]] = {}
+    """PxWeb indicators, one batch of queries per (table, fixed selections).
+
+    An entry is fetched when its contents code says which cells it is: entries without a code,
+    with a combined code ("39+44") or sharing a code with another entry of the same query (they
+    differ by a variable the catalogue does not name yet) are skipped and listed; they need a
+    ``query:`` block in indicators.yaml.
+    """
+    groups: dict[tuple[str, str], dict[str, list[str]]] = {}
     for entry in entries:
         source = entry["source"]
         if source.get("adapter") != "pxweb":
@@ -260,21 +282,24 @@ def _fetch_pxweb(
         if not source.get("table") or not code or "+" in str(code):
             skipped.append(entry["id"])
             continue
-        by_table.setdefault(str(query.get("table") or source["table"]), []).append(entry)
+        fixed = json.dumps(query.get("fixed") or {}, sort_keys=True)
+        key = (str(query.get("table") or source["table"]), fixed)
+        groups.setdefault(key, {}).setdefault(str(code), []).append(entry["id"])
     frames = []
     label = "Statistics Finland (PxWeb)"
-    for position, (table, group) in enumerate(sorted(by_table.items())):
-        report(label, position / max(1, len(by_table)))
+    for position, ((table, fixed), codes) in enumerate(sorted(groups.items())):
+        report(label, position / max(1, len(groups)))
         contents = {}
-        for entry in group:
-            query = entry.get("query") or {}
-            contents[str(query.get("contents") or entry["source"]["code"])] = entry["id"]
-        fixed = {}
-        for entry in group:
-            fixed |= (entry.get("query") or {}).get("fixed") or {}
+        for code, ids in codes.items():
+            if len(ids) == 1:
+                contents[code] = ids[0]
+            else:
+                skipped.extend(ids)
+        if not contents:
+            continue
         url = pxweb.STATFI_BASE + table
         tidy = pxweb.fetch_table_values(
-            fetcher, label, url, table, list(contents), LAST_YEARS, fixed
+            fetcher, label, url, table, list(contents), LAST_YEARS, json.loads(fixed)
         )
         tidy["indicator_id"] = tidy["contents"].map(contents)
         frames.append(tidy[["municipality_code", "indicator_id", "year", "value"]])
