@@ -26,6 +26,7 @@ pages = [
     st.Page("pages/overview.py", title=t("nav.overview"), icon=":material/map:", default=True),
     st.Page("pages/municipality.py", title=t("nav.municipality"), icon=":material/location_city:"),
     st.Page("pages/compare.py", title=t("nav.compare"), icon=":material/compare_arrows:"),
+    st.Page("pages/groups.py", title=t("nav.groups"), icon=":material/leaderboard:"),
     st.Page("pages/indicators.py", title=t("nav.indicators"), icon=":material/menu_book:"),
 ]
 navigation = st.navigation(pages)

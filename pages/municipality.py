@@ -1,26 +1,48 @@
-"""Municipality profile: headline figures against its type and the country, strengths,
-weak spots and trends."""
+"""Municipality profile: how the municipality does against a comparison group it understands.
+
+Layout, top to bottom: who it is; the comparison group (displayed group and the group the
+statistics are computed over, named separately); the four dimension scores with method and
+coverage; its rank in every group kind; its most similar municipalities with the reason;
+indicators against the group (polarity-aware colour, ranks, changes); strengths and weak spots;
+trends. Every table comes from per-snapshot tables cached in ui.loaders.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
+from kuntadash.charts.scores import build_dimension_scores_figure
 from kuntadash.charts.series import build_trend_figure
-from kuntadash.domain.catalogue import DIMENSIONS, format_value, indicator_row
-from kuntadash.domain.stats import compute_profile, strengths_and_weaknesses
+from kuntadash.charts.theme import BETTER, MUTED_COLOUR, WORSE
+from kuntadash.domain.catalogue import DIMENSIONS, format_value
+from kuntadash.domain.groups import GROUP_KINDS, describe_group, key_labels
+from kuntadash.domain.peers import REGISTER_VARIABLES
+from kuntadash.domain.scores import score_dimensions
+from kuntadash.domain.stats import Rank, profile_from_table, strengths_and_weaknesses
+from kuntadash.domain.trends import PERIODS, compute_trends, indicator_history, trend_counts
 from kuntadash.ui import state
 from kuntadash.ui.i18n import current_language, t
-from kuntadash.ui.loaders import load_reference_years, load_snapshot
+from kuntadash.ui.loaders import (
+    load_partition_scores,
+    load_reference_table,
+    load_reference_years,
+    load_snapshot,
+    load_structure,
+    load_wide_values,
+)
 from kuntadash.ui.widgets import (
     caption_text,
+    change_text,
+    current_peers,
     dimension_label,
-    fmt,
-    indicator_name,
     municipality_names,
+    rank_text,
+    render_peer_weights,
     render_table,
+    select_group_kind,
     select_indicator,
-    type_labels,
+    select_peer_count,
 )
 
 snapshot = load_snapshot()
@@ -29,10 +51,70 @@ code = st.session_state[state.MUNICIPALITY_KEY]
 municipalities = snapshot.municipalities.set_index("municipality_code")
 info = municipalities.loc[code]
 names = municipality_names(snapshot)
-types = type_labels()
-type_name = types.get(info["municipality_type"], str(info["municipality_type"]))
+name = names[code]
+catalogue = snapshot.catalogue.set_index("id")
+reference = load_reference_table(snapshot)
+years = load_reference_years(snapshot)
+raw_structure, _ = load_structure(snapshot)
 
-st.title(names[code])
+
+def _fmt(indicator_id: str, value: float, with_unit: bool = True) -> str:
+    row = catalogue.loc[indicator_id]
+    unit = str(row[f"unit_{lang}"]) if with_unit else ""
+    return format_value(value, int(row["decimals"]), lang, unit)
+
+
+def _indicator_name(indicator_id: str) -> str:
+    return str(catalogue.at[indicator_id, f"name_{lang}"])
+
+
+def _variable_label(variable: str) -> str:
+    if variable in REGISTER_VARIABLES:
+        return t(f"comparison.var.{variable}")
+    return _indicator_name(variable)
+
+
+def _variable_value(variable: str, value: float) -> str:
+    if variable == "population":
+        return format_value(value, 0, lang, t("comparison.unit.residents"))
+    if variable == "population_density":
+        return format_value(value, 1, lang, t("comparison.unit.density"))
+    return _fmt(variable, value)
+
+
+def _change(indicator_id: str, change: float, verdict: str) -> str:
+    row = catalogue.loc[indicator_id]
+    return change_text(change, verdict, int(row["decimals"]), str(row[f"unit_{lang}"]))
+
+
+def _score_text(score: float) -> str:
+    if pd.isna(score):
+        return t("comparison.no_score")
+    return t("comparison.score_value", score=format_value(score, 0, lang))
+
+
+def _rank_of(row: pd.Series, prefix: str = "") -> str:
+    rank = row[f"{prefix}rank"]
+    return rank_text(
+        Rank(
+            rank=None if rank is None or pd.isna(rank) else int(rank),
+            of=int(row[f"{prefix}of"]),
+            missing=int(row[f"{prefix}missing"]),
+        )
+    )
+
+
+def _year_span(values: list[int]) -> str:
+    return str(min(values)) if min(values) == max(values) else f"{min(values)}–{max(values)}"
+
+
+# --- who -------------------------------------------------------------------------------------
+st.title(name)
+urban_rural = describe_group(snapshot.municipalities, code, "urban_rural", lang)
+size = describe_group(snapshot.municipalities, code, "size_class", lang)
+type_name = key_labels(snapshot.municipalities, "municipality_type", lang).get(
+    info["municipality_type"], str(info["municipality_type"])
+)
 uncertain = f" ({t('profile.uncertain_short')})" if info["municipality_type_uncertain"] else ""
 st.markdown(
     " · ".join(
@@ -41,59 +123,299 @@ st.markdown(
             f"**{t('common.municipality_type')}:** {type_name}{uncertain}",
             f"**{t('common.region')}:** {info[f'region_name_{lang}']}",
             f"**{t('common.wellbeing_county')}:** {info[f'wellbeing_county_name_{lang}']}",
+            f"**{t('comparison.info_urban_rural')}:** {urban_rural.label}",
+            f"**{t('comparison.info_size')}:** {size.label}",
         ]
     )
 )
 if uncertain:
     st.caption(t("profile.type_uncertain"))
 
-members = municipalities.index[municipalities["municipality_type"] == info["municipality_type"]]
-profile = compute_profile(
-    snapshot.values, snapshot.catalogue, code, members, load_reference_years(snapshot)
-)
+# Display order differs from computation order: the peer settings (drawn lower down) decide
+# the "similar" group used above them, so their containers are created first, filled later.
+group_box = st.container()
+scores_box = st.container()
+ranks_box = st.container()
+peers_box = st.container()
 
-st.header(t("profile.headline"))
-st.caption(t("profile.headline_note", group=type_name, n=len(members)))
-tabs = st.tabs([dimension_label(d) for d in DIMENSIONS])
-for tab, dimension in zip(tabs, DIMENSIONS, strict=True):
-    rows = profile[profile["dimension"] == dimension]
-    with tab:
+with peers_box:
+    st.header(t("comparison.peers_title"))
+    st.markdown(t("comparison.peers_intro", name=name))
+    settings = st.columns([1, 3])
+    select_peer_count(settings[0])
+    with settings[1].expander(t("comparison.weights_title"), icon=":material/tune:"):
+        st.caption(t("comparison.weights_help"))
+        variables = list(raw_structure.columns)
+        weights = render_peer_weights(variables, {v: _variable_label(v) for v in variables})
+        if not any(weights.get(v, 0) > 0 for v in variables):
+            st.warning(t("comparison.weights_zero"))
+peers = current_peers(snapshot, code)
+peer_codes = peers["municipality_code"].tolist()
+
+with group_box:
+    kind = select_group_kind(help=t("comparison.group_help"))
+    group = describe_group(
+        snapshot.municipalities, code, kind, lang, peers=peer_codes, names=names.to_dict()
+    )
+    members = group.members
+    shown = group.label if kind != "similar" else t("groups.kind.similar")
+    st.markdown(t("comparison.shown_group", label=shown, definition=group.definition))
+    st.markdown(t("comparison.computed_over", label=group.label, n=len(members), name=name))
+    if len(members) < 5:
+        st.info(t("comparison.small_group", n=len(members)), icon=":material/info:")
+
+
+def _scores_for(kind_: str, members_: pd.Index):
+    if kind_ == "similar":
+        return score_dimensions(reference, snapshot.catalogue, members_)
+    return load_partition_scores(snapshot, kind_)
+
+
+# --- dimension scores ------------------------------------------------------------------------
+scores = _scores_for(kind, members)
+summary = scores.for_municipality(code)
+threshold = round(scores.threshold * 100)
+with scores_box:
+    st.header(t("comparison.scores_title"))
+    columns = st.columns(len(DIMENSIONS))
+    for column, (_, row) in zip(columns, summary.iterrows(), strict=True):
+        with column:
+            st.metric(
+                dimension_label(row["dimension"]),
+                _score_text(row["score"]),
+                help=t("comparison.score_help"),
+            )
+            lines = [
+                t(
+                    "comparison.coverage_line",
+                    available=row["available"],
+                    total=row["total"],
+                    share=format_value(100 * row["coverage"], 0, lang),
+                )
+            ]
+            if pd.isna(row["score"]):
+                lines.append(t("comparison.coverage_too_low", threshold=threshold))
+            else:
+                lines.append(
+                    t(
+                        "comparison.score_median_line",
+                        median=format_value(row["group_median"], 0, lang),
+                    )
+                )
+                lines.append(_rank_of(row))
+            st.caption("  \n".join(lines))
+
+    labels = [dimension_label(d) for d in summary["dimension"]]
+    st.subheader(t("comparison.scores_chart_title"))
+    st.plotly_chart(
+        build_dimension_scores_figure(
+            summary.assign(label=labels),
+            lang=lang,
+            score_label=f"{t('comparison.score_label')}: {name}",
+            median_label=t("comparison.group_median_label"),
+            axis_title=t("comparison.scores_axis"),
+            missing_text=t("comparison.no_score"),
+        ),
+        width="stretch",
+        config={"displaylogo": False},
+    )
+    reference_years = [years[i] for i in scores.weights if i in years] or [0]
+    st.caption(
+        t("comparison.colour_note")
+        + " "
+        + t("comparison.scores_caption", years=_year_span(reference_years), group=group.label)
+        + (f" {t('common.sample_caption')}" if snapshot.is_sample else "")
+    )
+    render_table(
+        pd.DataFrame(
+            {
+                t("comparison.col.dimension"): labels,
+                t("comparison.col.score"): summary["score"].round(0),
+                t("comparison.col.coverage"): [
+                    f"{a}/{n}" for a, n in zip(summary["available"], summary["total"], strict=True)
+                ],
+                t("comparison.col.group_median"): summary["group_median"].round(0),
+                t("comparison.col.q1"): summary["group_q1"].round(0),
+                t("comparison.col.q3"): summary["group_q3"].round(0),
+                t("comparison.col.rank"): [_rank_of(r) for _, r in summary.iterrows()],
+            }
+        )
+    )
+    with st.expander(t("comparison.method_title"), icon=":material/functions:"):
+        st.markdown(
+            t("comparison.method_text", weights=t("comparison.weights_equal"), threshold=threshold)
+        )
+        for dimension in DIMENSIONS:
+            ids = scores.indicators[dimension]
+            st.markdown(
+                "- "
+                + t(
+                    "comparison.method_indicators",
+                    dimension=dimension_label(dimension),
+                    n=len(ids),
+                    names=", ".join(_indicator_name(i) for i in ids),
+                )
+            )
+
+# --- rank in every group kind ----------------------------------------------------------------
+with ranks_box:
+    st.header(t("comparison.ranks_title"))
+    st.caption(t("comparison.ranks_note"))
+    kind_labels = {k: t(f"groups.kind.{k}") for k in GROUP_KINDS}
+    rank_rows = []
+    for other in GROUP_KINDS:
+        other_group = (
+            group
+            if other == kind
+            else describe_group(
+                snapshot.municipalities, code, other, lang, peers=peer_codes, names=names.to_dict()
+            )
+        )
+        other_scores = scores if other == kind else _scores_for(other, other_group.members)
+        other_summary = other_scores.for_municipality(code).set_index("dimension")
+        rank_rows.append(
+            {
+                t("comparison.col.group_kind"): kind_labels[other],
+                t("comparison.col.group"): other_group.label,
+                t("comparison.col.members"): len(other_group.members),
+                **{
+                    dimension_label(d): _rank_of(other_summary.loc[d])
+                    if pd.notna(other_summary.at[d, "rank"])
+                    else t("comparison.no_score")
+                    for d in DIMENSIONS
+                },
+            }
+        )
+    st.dataframe(pd.DataFrame(rank_rows), hide_index=True, width="stretch")
+
+# --- similar municipalities ------------------------------------------------------------------
+with peers_box:
+    if peers.empty:
+        st.info(t("comparison.peers_none"))
+    else:
+        own = raw_structure.loc[code]
+        reasons = []
+        for peer, similar_on in zip(peers["municipality_code"], peers["similar_on"], strict=True):
+            reasons.append(
+                "; ".join(
+                    t(
+                        "comparison.reason_item",
+                        variable=_variable_label(v),
+                        peer=_variable_value(v, raw_structure.at[peer, v]),
+                        own=_variable_value(v, own[v]),
+                    )
+                    for v in similar_on
+                )
+            )
+        peer_types = municipalities.loc[peer_codes, "municipality_type"].map(
+            key_labels(snapshot.municipalities, "municipality_type", lang)
+        )
         st.dataframe(
             pd.DataFrame(
                 {
-                    t("common.indicator"): [
-                        indicator_name(snapshot, i) for i in rows["indicator_id"]
-                    ],
-                    t("common.year"): rows["year"].astype(str),
-                    names[code]: [
-                        fmt(snapshot, i, v)
-                        for i, v in zip(rows["indicator_id"], rows["value"], strict=True)
-                    ],
-                    t("profile.type_median"): [
-                        fmt(snapshot, i, v)
-                        for i, v in zip(rows["indicator_id"], rows["group_median"], strict=True)
-                    ],
-                    t("profile.country_median"): [
-                        fmt(snapshot, i, v)
-                        for i, v in zip(rows["indicator_id"], rows["country_median"], strict=True)
-                    ],
-                    t("profile.rank_in_type"): [
-                        f"{int(r)}/{int(n)}" if pd.notna(r) else "–"
-                        for r, n in zip(rows["rank"], rows["of"], strict=True)
-                    ],
-                    t("profile.better_direction"): [
-                        t(f"direction.{indicator_row(snapshot.catalogue, i)['direction']}")
-                        for i in rows["indicator_id"]
-                    ],
+                    "#": range(1, len(peers) + 1),
+                    t("comparison.col.peer"): [names[c] for c in peer_codes],
+                    t("common.municipality_type"): peer_types.to_numpy(),
+                    t("comparison.col.distance"): peers["distance"].round(2).to_numpy(),
+                    t("comparison.col.reason"): reasons,
                 }
+            ),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                t("comparison.col.distance"): st.column_config.NumberColumn(
+                    help=t("comparison.distance_help"), format="%.2f"
+                ),
+                t("comparison.col.reason"): st.column_config.TextColumn(width="large"),
+            },
+        )
+        structural_ids = [v for v in raw_structure.columns if v not in REGISTER_VARIABLES]
+        weight_text = ", ".join(
+            f"{_variable_label(v)} {weights.get(v, 0):g}" for v in raw_structure.columns
+        )
+        st.caption(
+            t(
+                "comparison.peers_method",
+                years=_year_span([years[v] for v in structural_ids if v in years] or [0]),
+                weights=weight_text,
+            )
+        )
+
+# --- indicators against the group ------------------------------------------------------------
+profile = profile_from_table(reference, snapshot.catalogue, code, members, years)
+wide = load_wide_values(snapshot)
+trends = compute_trends(wide, snapshot.catalogue, code, members, years)
+changes = {
+    period: trends[trends["period"] == period].set_index("indicator_id") for period in PERIODS
+}
+
+
+def _position_style(value: float) -> str:
+    if pd.isna(value):
+        return f"background-color: {MUTED_COLOUR}"
+    if value >= 75:
+        return f"background-color: {BETTER}; color: white"
+    if value > 50:
+        return "background-color: #d8daeb"
+    if value == 50:
+        return ""
+    if value > 25:
+        return "background-color: #fee0b6"
+    return f"background-color: {WORSE}; color: white"
+
+
+st.header(t("comparison.indicators_title"))
+st.caption(
+    t("comparison.colour_note")
+    + " "
+    + t("profile.headline_note", group=group.label, n=len(members))
+)
+position_column = t("comparison.col.position")
+tabs = st.tabs([dimension_label(d) for d in DIMENSIONS])
+for tab, dimension in zip(tabs, DIMENSIONS, strict=True):
+    rows = profile[profile["dimension"] == dimension]
+    ids = rows["indicator_id"].tolist()
+    table = pd.DataFrame(
+        {
+            t("common.indicator"): [_indicator_name(i) for i in ids],
+            t("common.year"): rows["year"].astype(str).to_numpy(),
+            t("comparison.col.value"): [
+                _fmt(i, v) for i, v in zip(ids, rows["value"], strict=True)
+            ],
+            t("comparison.col.group_median"): [
+                _fmt(i, v) for i, v in zip(ids, rows["group_median"], strict=True)
+            ],
+            t("comparison.col.country_median"): [
+                _fmt(i, v) for i, v in zip(ids, rows["country_median"], strict=True)
+            ],
+            t("comparison.col.rank"): [_rank_of(r) for _, r in rows.iterrows()],
+            t("comparison.col.rank_country"): [_rank_of(r, "country_") for _, r in rows.iterrows()],
+            position_column: rows["percentile"].round(0).to_numpy(),
+            **{
+                t("comparison.col.change", n=period): [
+                    _change(i, changes[period].at[i, "change"], changes[period].at[i, "verdict"])
+                    for i in ids
+                ]
+                for period in PERIODS
+            },
+            t("comparison.col.direction"): [
+                t(f"direction.{catalogue.at[i, 'direction']}") for i in ids
+            ],
+        }
+    )
+    with tab:
+        st.dataframe(
+            table.style.map(_position_style, subset=[position_column]).format(
+                {position_column: lambda v: "–" if pd.isna(v) else f"{v:.0f}"}
             ),
             hide_index=True,
             width="stretch",
         )
 
+# --- strengths and weak spots ----------------------------------------------------------------
 strongest, weakest = strengths_and_weaknesses(profile)
-st.header(t("profile.strengths_weaknesses"))
-st.caption(t("profile.position_note", group=type_name))
+st.header(t("comparison.strengths_title", group=group.label))
+st.caption(t("comparison.strengths_note"))
 left, right = st.columns(2)
 for column, frame, key in (
     (left, strongest, "profile.strongest"),
@@ -105,49 +427,113 @@ for column, frame, key in (
             st.write(t("common.no_data"))
         for _, row in frame.iterrows():
             st.markdown(
-                f"**{indicator_name(snapshot, row['indicator_id'])}**: "
-                f"{fmt(snapshot, row['indicator_id'], row['value'])} ({row['year']}) — "
+                f"**{_indicator_name(row['indicator_id'])}**: "
+                f"{_fmt(row['indicator_id'], row['value'])} ({row['year']}) — "
                 + t(
                     "profile.percentile_line",
                     percentile=round(row["percentile"]),
-                    median=fmt(snapshot, row["indicator_id"], row["group_median"]),
+                    median=_fmt(row["indicator_id"], row["group_median"]),
                 )
             )
 
-st.header(t("profile.trends"))
-indicator_id = select_indicator(snapshot)
-meta = indicator_row(snapshot.catalogue, indicator_id)
-indicator_values = snapshot.values[snapshot.values["indicator_id"] == indicator_id]
-own = indicator_values[indicator_values["municipality_code"] == code]
-type_median = (
-    indicator_values[indicator_values["municipality_code"].isin(members)]
-    .groupby("year", as_index=False)["value"]
-    .median()
+# --- trends ----------------------------------------------------------------------------------
+st.header(t("comparison.trends_title"))
+period_labels = {
+    p: t("comparison.period_label_one") if p == 1 else t("comparison.period_label", n=p)
+    for p in PERIODS
+}
+for period in PERIODS:
+    rows = trends[trends["period"] == period]
+    if rows["change"].notna().any():
+        counts = trend_counts(trends, period)
+        missing = int((rows["direction"].ne("neutral") & rows["verdict"].eq("missing")).sum())
+        st.markdown(
+            "- "
+            + t("comparison.trend_summary", period=period_labels[period], missing=missing, **counts)
+        )
+    else:
+        st.markdown(
+            "- " + t("comparison.trend_unavailable", period=period_labels[period], years=period)
+        )
+period = state.stateful_selectbox(
+    t("comparison.trend_period"),
+    list(PERIODS),
+    state.PERIOD_KEY,
+    5,
+    format_func=period_labels.__getitem__,
 )
-country_median = indicator_values.groupby("year", as_index=False)["value"].median()
-median_type_label = t("common.median_of", group=type_name)
-median_country_label = t("common.median_of", group=t("common.whole_country"))
+rows = trends[trends["period"] == period]
+st.caption(t("comparison.trend_note"))
+st.dataframe(
+    pd.DataFrame(
+        {
+            t("common.indicator"): [_indicator_name(i) for i in rows["indicator_id"]],
+            t("comparison.col.years"): [
+                f"{s}–{e}" for s, e in zip(rows["start_year"], rows["end_year"], strict=True)
+            ],
+            t("comparison.col.own_change"): [
+                _change(i, c, v)
+                for i, c, v in zip(
+                    rows["indicator_id"], rows["change"], rows["verdict"], strict=True
+                )
+            ],
+            t("comparison.col.group_change"): [
+                _change(i, c, v)
+                for i, c, v in zip(
+                    rows["indicator_id"], rows["group_change"], rows["group_verdict"], strict=True
+                )
+            ],
+            t("comparison.col.versus"): [t(f"comparison.versus.{v}") for v in rows["versus_group"]],
+        }
+    ),
+    hide_index=True,
+    width="stretch",
+)
+
+indicator_id = select_indicator(snapshot)
+unit = str(catalogue.at[indicator_id, f"unit_{lang}"])
+history = indicator_history(wide, indicator_id)
+group_median_label = t("common.median_of", group=group.label)
+country_median_label = t("common.median_of", group=t("common.whole_country"))
+own_series = history.loc[code] if code in history.index else pd.Series(dtype="float64")
 trend = pd.concat(
     [
-        own.assign(series=names[code])[["series", "year", "value"]],
-        type_median.assign(series=median_type_label),
-        country_median.assign(series=median_country_label),
+        pd.DataFrame({"series": name, "year": own_series.index, "value": own_series.to_numpy()}),
+        pd.DataFrame(
+            {
+                "series": group_median_label,
+                "year": history.columns,
+                "value": history.reindex(members).median().to_numpy(),
+            }
+        ),
+        pd.DataFrame(
+            {
+                "series": country_median_label,
+                "year": history.columns,
+                "value": history.median().to_numpy(),
+            }
+        ),
     ],
     ignore_index=True,
 )
+trend["year"] = trend["year"].astype(int)
+st.subheader(t("comparison.trend_chart_title", indicator=_indicator_name(indicator_id)))
 st.plotly_chart(
     build_trend_figure(
         trend,
-        unit=str(meta[f"unit_{lang}"]),
+        unit=unit,
         lang=lang,
-        decimals=int(meta["decimals"]),
-        reference_series=(median_type_label, median_country_label),
+        decimals=int(catalogue.at[indicator_id, "decimals"]),
+        reference_series=(group_median_label, country_median_label),
     ),
     width="stretch",
     config={"displaylogo": False},
 )
-years = sorted(trend["year"].unique())
-st.caption(caption_text(snapshot, indicator_id, years))
+st.caption(
+    caption_text(snapshot, indicator_id, sorted(trend["year"].unique()))
+    + " "
+    + t("groups.caption_grouping", kind=group.definition)
+)
 render_table(
     trend.pivot(index="year", columns="series", values="value")
     .reset_index()

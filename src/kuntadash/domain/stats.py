@@ -341,3 +341,28 @@ def profile_from_table(
     frame["rank"] = frame["rank"].astype("object")
     frame["country_rank"] = frame["country_rank"].astype("object")
     return frame
+
+
+def group_statistic_table(
+    history: pd.DataFrame,
+    groups: pd.Series,
+    statistic: str = "median",
+    weights: pd.Series | None = None,
+) -> pd.DataFrame:
+    """:func:`group_statistic_over_time` for every group at once: index group key, one column
+    per year. ``history`` is index municipality code, one column per year."""
+    if statistic not in STATISTICS:
+        raise ValueError(f"statistic must be one of {STATISTICS}, not {statistic!r}")
+    keys = groups.reindex(history.index)
+    if statistic == "median":
+        return history.groupby(keys).median()
+    if statistic == "mean":
+        return history.groupby(keys).mean()
+    w = (weights if weights is not None else pd.Series(np.nan, index=history.index)).reindex(
+        history.index
+    )
+    w = w.where(w > 0)
+    usable = history.notna() & w.notna().to_numpy()[:, None]
+    weighted = history.where(usable).mul(w, axis=0).groupby(keys).sum(min_count=1)
+    total = usable.mul(w.fillna(0.0), axis=0).groupby(keys).sum()
+    return weighted / total.where(total > 0)

@@ -176,3 +176,162 @@ def rank_text(rank: Rank) -> str:
     if rank.missing:
         return t("common.rank_text_missing", rank=rank.rank, of=rank.of, missing=rank.missing)
     return t("common.rank_text", rank=rank.rank, of=rank.of)
+
+
+# --- Comparison groups, similar municipalities and trends (issue 4) ---------------------------
+
+PEER_COUNTS = (5, 10, 15, 20)
+PEER_WEIGHT_OPTIONS = (0.0, 0.5, 1.0, 2.0, 3.0)
+
+
+def group_kind_labels() -> dict[str, str]:
+    from kuntadash.domain.groups import GROUP_KINDS
+
+    return {kind: t(f"groups.kind.{kind}") for kind in GROUP_KINDS}
+
+
+def select_group_kind(container: object = None, **kwargs: object) -> str:
+    """The comparison group kind (URL ``group``), shared by the profile and compare pages."""
+    from kuntadash.domain.groups import DEFAULT_KIND, GROUP_KINDS
+
+    labels = group_kind_labels()
+    return state.stateful_selectbox(
+        t("comparison.group_select"),
+        list(GROUP_KINDS),
+        state.GROUP_KEY,
+        DEFAULT_KIND,
+        format_func=labels.__getitem__,
+        container=container,
+        **kwargs,
+    )
+
+
+def _weights_from_url() -> dict[str, float] | None:
+    from kuntadash.domain.peers import STRUCTURAL_VARIABLES
+
+    raw = st.query_params.get(state.PEER_WEIGHTS_KEY)
+    if not raw:
+        return None
+    parts = raw.split(",")
+    try:
+        numbers = [float(part) for part in parts]
+    except ValueError:
+        numbers = []
+    if len(numbers) != len(STRUCTURAL_VARIABLES) or any(
+        n not in PEER_WEIGHT_OPTIONS for n in numbers
+    ):
+        st.info(
+            t("common.invalid_param", param=state.PEER_WEIGHTS_KEY, value=raw),
+            icon=":material/link_off:",
+        )
+        return None
+    return dict(zip(STRUCTURAL_VARIABLES, numbers, strict=True))
+
+
+def peer_weights() -> dict[str, float]:
+    """The structural-variable weights in use (URL ``pw``, in STRUCTURAL_VARIABLES order)."""
+    from kuntadash.domain.peers import DEFAULT_WEIGHTS
+
+    if state.PEER_WEIGHTS_KEY not in st.session_state:
+        st.session_state[state.PEER_WEIGHTS_KEY] = _weights_from_url() or dict(DEFAULT_WEIGHTS)
+    return dict(st.session_state[state.PEER_WEIGHTS_KEY])
+
+
+def _write_weights(weights: dict[str, float]) -> None:
+    from kuntadash.domain.peers import DEFAULT_WEIGHTS, STRUCTURAL_VARIABLES
+
+    def text(values: dict[str, float]) -> list[str]:
+        return [f"{values.get(v, 0.0):g}" for v in STRUCTURAL_VARIABLES]
+
+    state.write_param(state.PEER_WEIGHTS_KEY, text(weights), text(dict(DEFAULT_WEIGHTS)))
+
+
+def _copy_weight(variable: str, widget_key: str) -> None:
+    weights = dict(st.session_state[state.PEER_WEIGHTS_KEY])
+    weights[variable] = float(st.session_state[widget_key])
+    st.session_state[state.PEER_WEIGHTS_KEY] = weights
+
+
+def _reset_weights() -> None:
+    from kuntadash.domain.peers import DEFAULT_WEIGHTS
+
+    st.session_state[state.PEER_WEIGHTS_KEY] = dict(DEFAULT_WEIGHTS)
+
+
+def render_peer_weights(variables: Sequence[str], labels: dict[str, str]) -> dict[str, float]:
+    """Sliders for the weight of every structural variable; returns the weights in use."""
+    weights = peer_weights()
+    columns = st.columns(2)
+    for position, variable in enumerate(variables):
+        widget_key = f"w_{state.PEER_WEIGHTS_KEY}_{variable}"
+        st.session_state[widget_key] = weights.get(variable, 0.0)
+        columns[position % 2].select_slider(
+            labels[variable],
+            options=list(PEER_WEIGHT_OPTIONS),
+            key=widget_key,
+            format_func=_weight_text,
+            on_change=_copy_weight,
+            args=(variable, widget_key),
+        )
+    st.button(t("comparison.weights_reset"), on_click=_reset_weights)
+    weights = peer_weights()
+    _write_weights(weights)
+    return weights
+
+
+def _weight_text(weight: float) -> str:
+    return f"{weight:g}"
+
+
+def select_peer_count(container: object = None) -> int:
+    return state.stateful_selectbox(
+        t("comparison.peer_count"),
+        list(PEER_COUNTS),
+        state.PEERS_KEY,
+        10,
+        container=container,
+    )
+
+
+def current_peers(snapshot: Snapshot, code: str) -> pd.DataFrame:
+    """The similar municipalities of ``code`` with the weights and count in use."""
+    from kuntadash.domain.peers import DEFAULT_WEIGHTS, nearest_peers
+    from kuntadash.ui.loaders import load_structure
+
+    _, z = load_structure(snapshot)
+    weights = peer_weights()
+    if not any(weights.get(v, 0) > 0 for v in z.columns):
+        weights = dict(DEFAULT_WEIGHTS)
+    count = st.session_state.get(state.PEERS_KEY, 10)
+    return nearest_peers(z, code, weights, int(count))
+
+
+def comparison_group(snapshot: Snapshot, code: str, kind: str) -> object:
+    """``code``'s :class:`~kuntadash.domain.groups.ComparisonGroup` of ``kind``, labelled."""
+    from kuntadash.domain.groups import describe_group
+
+    peers = None
+    if kind == "similar":
+        peers = current_peers(snapshot, code)["municipality_code"].tolist()
+    return describe_group(
+        snapshot.municipalities,
+        code,
+        kind,
+        current_language(),
+        peers=peers,
+        names=municipality_names(snapshot).to_dict(),
+    )
+
+
+def change_text(change: float, verdict: str, decimals: int, unit: str) -> str:
+    """'↑ +0,4 %-yks. (huonompaan)': which way the value moved, by how much, better or worse."""
+    if verdict == "missing" or pd.isna(change):
+        return "–"
+    lang = current_language()
+    unit = t("comparison.unit.pp") if unit.strip() == "%" else unit
+    number = format_value(abs(change), int(decimals), lang, unit)
+    if verdict == "unchanged":
+        arrow, sign = "→", "±"
+    else:
+        arrow, sign = ("↑", "+") if change > 0 else ("↓", "−")
+    return f"{arrow} {sign}{number} ({t(f'comparison.verdict.{verdict}')})"

@@ -1,0 +1,204 @@
+"""Municipality groups: an indicator's distribution within each group (chosen municipality
+highlighted), a group statistic over time, and a table of group statistics."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from kuntadash.charts.distributions import build_distribution_figure
+from kuntadash.charts.series import build_trend_figure
+from kuntadash.domain.catalogue import format_value
+from kuntadash.domain.groups import (
+    PARTITION_KINDS,
+    describe_group,
+    group_keys,
+    group_order,
+    key_labels,
+)
+from kuntadash.domain.stats import (
+    STATISTICS,
+    group_statistic_table,
+    rank_in_group,
+    summarise_groups,
+    values_for,
+)
+from kuntadash.domain.trends import indicator_history
+from kuntadash.ui import state
+from kuntadash.ui.i18n import current_language, t
+from kuntadash.ui.loaders import load_snapshot, load_wide_values
+from kuntadash.ui.widgets import (
+    caption_text,
+    fmt,
+    indicator_name,
+    municipality_names,
+    rank_text,
+    render_table,
+    select_dimension,
+    select_indicator,
+    select_year,
+)
+
+MAX_LINES = 8  # more group lines than this would be unreadable (and run out of safe colours)
+
+snapshot = load_snapshot()
+lang = current_language()
+code = st.session_state[state.MUNICIPALITY_KEY]
+municipalities = snapshot.municipalities.set_index("municipality_code")
+names = municipality_names(snapshot)
+population = municipalities["population"].astype("float64")
+
+st.title(t("groups.title"))
+st.caption(t("groups.intro"))
+controls = st.columns([1.1, 1.6, 0.7, 1.4, 1.2])
+dimension = select_dimension(controls[0])
+indicator_id = select_indicator(snapshot, dimension, controls[1])
+year = select_year(snapshot, indicator_id, controls[2])
+kind_labels = {kind: t(f"groups.kind.{kind}") for kind in PARTITION_KINDS}
+groupby = state.stateful_selectbox(
+    t("groups.groupby"),
+    list(PARTITION_KINDS),
+    state.GROUPBY_KEY,
+    PARTITION_KINDS[0],
+    format_func=kind_labels.__getitem__,
+    container=controls[3],
+)
+statistic_labels = {s: t(f"groups.stat.{s}") for s in STATISTICS}
+statistic = state.stateful_selectbox(
+    t("groups.statistic"),
+    list(STATISTICS),
+    state.STATISTIC_KEY,
+    STATISTICS[0],
+    format_func=statistic_labels.__getitem__,
+    container=controls[4],
+)
+
+meta = snapshot.catalogue.set_index("id").loc[indicator_id]
+unit, decimals = str(meta[f"unit_{lang}"]), int(meta["decimals"])
+keys = group_keys(snapshot.municipalities, groupby)
+labels = key_labels(snapshot.municipalities, groupby, lang)
+order = group_order(groupby, keys.dropna().unique().tolist())
+series = values_for(snapshot.values, indicator_id, year).reindex(municipalities.index)
+own_group = describe_group(snapshot.municipalities, code, groupby, lang)
+
+# --- distribution --------------------------------------------------------------------------
+st.subheader(
+    t("groups.distribution_title", indicator=indicator_name(snapshot, indicator_id), year=year)
+)
+own_rank = rank_in_group(series, own_group.members, code, meta["direction"])
+country_rank = rank_in_group(series, municipalities.index, code, meta["direction"])
+st.markdown(
+    t(
+        "groups.own_position",
+        name=names[code],
+        group=own_group.label,
+        value=fmt(snapshot, indicator_id, series.get(code)),
+        rank=rank_text(own_rank),
+        country_rank=rank_text(country_rank),
+    )
+)
+data = pd.DataFrame(
+    {
+        "group": keys.map(labels).reindex(municipalities.index).to_numpy(),
+        "name": names.reindex(municipalities.index).to_numpy(),
+        "value": series.to_numpy(),
+        "highlight": (municipalities.index == code),
+    }
+).dropna(subset=["group"])
+group_names = [labels.get(key, key) for key in order]
+st.plotly_chart(
+    build_distribution_figure(
+        data,
+        unit=unit,
+        lang=lang,
+        decimals=decimals,
+        group_order=group_names,
+        highlight_name=names[code],
+    ),
+    width="stretch",
+    config={"displaylogo": False},
+)
+st.caption(
+    t(
+        "groups.distribution_note",
+        name=names[code],
+        direction=t(f"direction.{meta['direction']}"),
+    )
+    + " "
+    + caption_text(snapshot, indicator_id, year)
+    + " "
+    + t("groups.caption_grouping", kind=kind_labels[groupby])
+)
+
+# --- statistics table ----------------------------------------------------------------------
+st.subheader(t("groups.table_title"))
+summary = summarise_groups(series, keys, population).reindex(order)
+table = pd.DataFrame(
+    {
+        t("groups.col.group"): group_names,
+        t("groups.col.n"): summary["n"].astype(int).to_numpy(),
+        t("groups.col.missing"): summary["missing"].astype(int).to_numpy(),
+        t("groups.stat.median"): [fmt(snapshot, indicator_id, v, False) for v in summary["median"]],
+        t("groups.col.q1"): [fmt(snapshot, indicator_id, v, False) for v in summary["q1"]],
+        t("groups.col.q3"): [fmt(snapshot, indicator_id, v, False) for v in summary["q3"]],
+        t("groups.stat.mean"): [fmt(snapshot, indicator_id, v, False) for v in summary["mean"]],
+        t("groups.stat.weighted_mean"): [
+            fmt(snapshot, indicator_id, v, False) for v in summary["weighted_mean"]
+        ],
+    }
+)
+st.dataframe(table, hide_index=True, width="stretch")
+st.caption(caption_text(snapshot, indicator_id, year) + " " + t("groups.weighted_note"))
+
+# --- a statistic over time -----------------------------------------------------------------
+st.subheader(t("groups.over_time_title", statistic=statistic_labels[statistic]))
+history = indicator_history(load_wide_values(snapshot), indicator_id)
+by_group = group_statistic_table(history, keys, statistic, population).reindex(order)
+country = group_statistic_table(
+    history, pd.Series("all", index=history.index), statistic, population
+).iloc[0]
+shown_keys = order if len(order) <= MAX_LINES else [k for k in [own_group.key] if k]
+country_label = t("common.whole_country")
+own_line = history.loc[code] if code in history.index else pd.Series(dtype="float64")
+lines = [
+    *[
+        pd.DataFrame(
+            {"series": labels.get(k, k), "year": by_group.columns, "value": by_group.loc[k]}
+        )
+        for k in shown_keys
+    ],
+    pd.DataFrame({"series": country_label, "year": country.index, "value": country.to_numpy()}),
+    pd.DataFrame({"series": names[code], "year": own_line.index, "value": own_line.to_numpy()}),
+]
+trend = pd.concat(lines, ignore_index=True)
+trend["year"] = trend["year"].astype(int)
+st.plotly_chart(
+    build_trend_figure(
+        trend, unit=unit, lang=lang, decimals=decimals, reference_series=(country_label,)
+    ),
+    width="stretch",
+    config={"displaylogo": False},
+)
+note = t("groups.over_time_note", statistic_lower=statistic_labels[statistic].lower())
+if len(order) > MAX_LINES:
+    note += " " + t("groups.over_time_many", n=len(order), group=own_group.label)
+years = sorted(trend["year"].unique())
+st.caption(
+    note
+    + " "
+    + caption_text(snapshot, indicator_id, years)
+    + " "
+    + t("groups.caption_grouping", kind=kind_labels[groupby])
+)
+all_groups = pd.concat(
+    [
+        by_group.rename(index=labels),
+        country.to_frame(country_label).T,
+        own_line.to_frame(names[code]).T,
+    ]
+)
+render_table(
+    all_groups.T.map(lambda v: format_value(v, decimals, lang))
+    .rename_axis(t("common.year"))
+    .reset_index()
+)
