@@ -88,6 +88,8 @@ if st.button(t("data.page.update_button"), key="data_update"):
     else:
         bar.progress(1.0)
         st.success(t("data.page.update_done", count=sum(result.counts.values())))
+        if result.skipped:
+            st.info(t("data.note.update_skipped", ids=", ".join(result.skipped)))
 
 # --- import -----------------------------------------------------------------------------------
 st.subheader(t("data.page.import"))

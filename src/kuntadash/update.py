@@ -451,6 +451,6 @@ def run_update_cli(args: argparse.Namespace) -> int:
     for source in sorted(result.cached):
         print(translate("data.note.update_cached", args.lang, source=source))
     if result.skipped:
-        print(f"not fetched (import them or add a query): {', '.join(result.skipped)}")
+        print(translate("data.note.update_skipped", args.lang, ids=", ".join(result.skipped)))
     print(f"OK: {out} (data hash {result.snapshot.version}).")
     return 0
