@@ -20,8 +20,11 @@ sources = resources.read_sources_document() or {}
 st.title(t("catalogue.title"))
 st.write(t("catalogue.intro", count=len(catalogue)))
 left, right = st.columns([2, 1])
-query = left.text_input(
-    t("catalogue.search"), key=state.SEARCH_KEY, placeholder=t("catalogue.search_hint")
+query = state.stateful_text_input(
+    t("catalogue.search"),
+    state.SEARCH_KEY,
+    container=left,
+    placeholder=t("catalogue.search_hint"),
 )
 dimension_options = {"": t("common.all"), **{d: dimension_label(d) for d in DIMENSIONS}}
 dimension = state.stateful_selectbox(

@@ -33,6 +33,9 @@ GROUPBY_KEY = "groupby"
 STATISTIC_KEY = "stat"
 PERIOD_KEY = "period"
 CATALOGUE_DIMENSION_KEY = "cdim"
+# Event mode (issue 5): the slide shown (1-based) and seconds between slides.
+SLIDE_KEY = "slide"
+EVERY_KEY = "every"
 
 _WIDGET_PREFIX = "w_"
 _NOTICES_KEY = "_state_notices"
@@ -169,3 +172,19 @@ def _bind_widget(name: str, value: Any) -> str:
 
 def _copy_widget_value(name: str, widget_key: str) -> None:
     st.session_state[name] = st.session_state[widget_key]
+
+
+def stateful_text_input(
+    label: str, name: str, default: str = "", container: Any = None, **kwargs: Any
+) -> str:
+    """A text input bound to ``name``: free text, so any value from a link is accepted."""
+    if name not in st.session_state:
+        st.session_state[name] = st.query_params.get(name, default)
+    widget_key = _WIDGET_PREFIX + name
+    if widget_key not in st.session_state:
+        st.session_state[widget_key] = st.session_state[name]
+    target = container if container is not None else st
+    text = target.text_input(label, key=widget_key, **kwargs)
+    st.session_state[name] = text
+    write_param(name, text.strip(), default)
+    return text
