@@ -201,3 +201,66 @@ def test_entries_sharing_a_contents_code_are_skipped_not_mixed_up(updated):
     ids = set(read_snapshot(out).values["indicator_id"])
     # both use StatFin/tyokay/115h.px code tyolliset3 and differ only by industry
     assert "ict_jobs_share" not in ids and "professional_scientific_jobs_share" not in ids
+
+
+def _patch_fetcher(monkeypatch, mock: MockSources) -> None:
+    import kuntadash.update as update_module
+
+    clock = FakeClock()
+
+    def factory(cache=None, **_):
+        return Fetcher(
+            client=httpx.Client(transport=mock.transport()),
+            cache=cache,
+            clock=clock.time,
+            sleep=clock.sleep,
+            wall_clock=clock.time,
+        )
+
+    monkeypatch.setattr(update_module, "Fetcher", factory)
+
+
+def test_cli_update_reports_per_source_and_writes(tmp_path, monkeypatch, capsys):
+    from kuntadash.cli import main
+
+    _patch_fetcher(monkeypatch, MockSources())
+    out = tmp_path / "data"
+    code = main(
+        ["data", "update", "--out", str(out), "--cache-dir", str(tmp_path / "c"), "--lang", "sv"]
+    )
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "THL Sotkanet: 100 %" in captured.err  # progress per source
+    assert "hämtade värden" in captured.out
+    assert main(["data", "check", str(out)]) == 0
+
+
+def test_cli_update_failure_is_translated_and_changes_nothing(
+    tmp_path, monkeypatch, capsys, existing
+):
+    from kuntadash.cli import main
+
+    mock = MockSources()
+    mock.faults["sotkanet.fi"] = lambda r: httpx.Response(503)
+    _patch_fetcher(monkeypatch, mock)
+    out = tmp_path / "snapshot"
+    shutil.copytree(existing, out)
+    before = folder_bytes(out)
+    assert (
+        main(
+            [
+                "data",
+                "update",
+                "--out",
+                str(out),
+                "--lang",
+                "fi",
+                "--cache-dir",
+                str(tmp_path / "c"),
+            ]
+        )
+        == 1
+    )
+    err = capsys.readouterr().err
+    assert "THL Sotkanet: palvelussa on häiriö (HTTP 503" in err
+    assert folder_bytes(out) == before
