@@ -158,3 +158,29 @@ def test_bundled_changes_agree_with_the_register():
     document = resources.read_resource_yaml("division_changes.yaml")
     for entry in document["changes"]:
         assert register.loc[entry["into"], "name_fi"] == entry["into_name_fi"]
+
+
+def test_indicators_without_old_codes_are_left_alone():
+    values = _values([("507", "a", 2023, 1.0), ("588", "a", 2023, 2.0), ("507", "b", 2023, 5.0)])
+    result = harmonise_values(values, {"a": "count", "b": "count"}, {"588": "507"})
+    got = result.values.set_index("indicator_id")["value"]
+    assert got["a"] == 3.0
+    assert got["b"] == 5.0  # b never had a 588 row: nothing to merge
+    assert list(result.harmonised["indicator_id"]) == ["a"]
+
+
+def test_years_after_the_merger_need_no_old_code():
+    values = _values(
+        [
+            ("507", "a", 2024, 1.0),
+            ("588", "a", 2024, 2.0),
+            ("507", "a", 2025, 4.0),
+            ("507", "a", 2023, 7.0),
+        ]
+    )
+    result = harmonise_values(values, {"a": "count"}, {"588": "507"}, merged_in={"588": 2025})
+    by_year = result.values.set_index("year")["value"]
+    assert by_year[2024] == 3.0
+    assert by_year[2025] == 4.0  # Mäntyharju's own figure already covers Pertunmaa
+    assert math.isnan(by_year[2023])  # 588 missing before the merger: incomplete
+    assert sorted(result.harmonised["year"]) == [2023, 2024]

@@ -30,6 +30,7 @@ from kuntadash.domain.harmonise import (
     harmonise_boundaries,
     harmonise_values,
     merger_map,
+    merger_years,
     read_division_changes,
 )
 from kuntadash.domain.tiles import compute_tile_layout
@@ -169,7 +170,8 @@ def _run_update(
         zip(register["municipality_code"], register["population"].astype(float), strict=True)
     )
     fallback |= {c.absorbed: c.population for c in changes if c.population}
-    harmonised = harmonise_values(values, aggregations, mapping, None, fallback)
+    merged_in = merger_years(changes, year)
+    harmonised = harmonise_values(values, aggregations, mapping, None, fallback, merged_in)
     catalogue = catalogue_from_document(document)
     values, catalogue = _carry_over(out, harmonised.values, skipped, catalogue)
 

@@ -61,6 +61,11 @@ def read_division_changes(document: Mapping[str, Any]) -> list[DivisionChange]:
     return sorted(changes, key=lambda c: (-c.year, c.absorbed))
 
 
+def merger_years(changes: Iterable[DivisionChange], target_year: int) -> dict[str, int]:
+    """Old code -> year from which it no longer exists (its merger took effect)."""
+    return {c.absorbed: c.year for c in changes if c.year <= target_year}
+
+
 def merger_map(changes: Iterable[DivisionChange], target_year: int) -> dict[str, str]:
     """Old code -> code in the ``target_year`` division, following chains of mergers."""
     direct = {c.absorbed: c.into for c in changes if c.year <= target_year}
@@ -145,11 +150,16 @@ def harmonise_values(
     mapping: Mapping[str, str],
     population: pd.DataFrame | None = None,
     fallback_population: Mapping[str, float] | None = None,
+    merged_in: Mapping[str, int] | None = None,
 ) -> HarmonisedValues:
     """``values`` (tidy) moved to the division of ``mapping`` (old code -> current code).
 
     ``aggregations``: indicator id -> catalogue aggregation. ``population``: tidy frame with
-    municipality_code, year, value (population, any division) used as weights.
+    municipality_code, year, value (population, any division) used as weights. ``merged_in``:
+    old code -> year its merger took effect; from that year on the current municipality's own
+    figure already covers the old area, so the old code is not expected (a source such as
+    Sotkanet lists Pertunmaa up to 2024 and Mäntyharju after). Without it every old code that
+    appears for an indicator is expected in each of that indicator's years.
     """
     frame = values.copy()
     frame["municipality_code"] = frame["municipality_code"].astype(str)
@@ -158,18 +168,24 @@ def harmonise_values(
     if not moved.any():
         return HarmonisedValues(values.reset_index(drop=True), empty_harmonised())
     frame["_target"] = target
-    groups_of = frame.loc[moved, "_target"].unique()
-    members_of = {
-        t: sorted(set(frame.loc[frame["_target"] == t, "municipality_code"])) for t in groups_of
-    }
-    affected = frame["_target"].isin(groups_of)
+    merged_in = merged_in or {}
+    # Old codes present per (current code, indicator): the members a complete figure needs.
+    olds = frame.loc[moved].groupby(["_target", "indicator_id"])["municipality_code"].agg(set)
+    affected = frame.set_index(["_target", "indicator_id"]).index.isin(olds.index)
     untouched = frame.loc[~affected].drop(columns="_target")
     weights = _weights(population, fallback_population or {})
     rows, keys = [], []
     for (code, indicator, year), group in frame.loc[affected].groupby(
         ["_target", "indicator_id", "year"], sort=True
     ):
-        members = members_of[code]
+        expected = {code} | {
+            old for old in olds[(code, indicator)] if int(year) < merged_in.get(old, 10_000)
+        }
+        present = set(group["municipality_code"])
+        if present == {code} and expected == {code}:
+            rows.append(group.drop(columns="_target").iloc[0].to_dict())  # already current
+            continue
+        members = sorted(expected | present)
         method = "sum" if aggregations.get(indicator) in _SUMMED else "population_weighted"
         value = _combine(group, members, method, int(year), weights)
         rows.append(

@@ -23,7 +23,7 @@ import yaml
 from kuntadash import resources
 from kuntadash.assemble import build_municipality_table, municipality_points
 from kuntadash.domain.catalogue import CatalogueError, catalogue_from_document
-from kuntadash.domain.harmonise import harmonise_values
+from kuntadash.domain.harmonise import harmonise_values, merger_years
 from kuntadash.domain.tiles import compute_tile_layout
 from kuntadash.importing import tables
 from kuntadash.importing.boundaries import BoundaryImport, read_boundary_file, sniff_boundary_kind
@@ -421,7 +421,10 @@ def _assemble(
         zip(register["municipality_code"], register["population"].astype(float), strict=True)
     )
     fallback |= {c.absorbed: c.population for c in context.changes if c.population}
-    result = harmonise_values(new_values, aggregations, context.mapping, population, fallback)
+    merged_in = merger_years(context.changes, context.division_year)
+    result = harmonise_values(
+        new_values, aggregations, context.mapping, population, fallback, merged_in
+    )
     harmonised = result.harmonised
     if len(harmonised):
         members = sorted(set(harmonised["members"]))
