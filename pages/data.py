@@ -17,12 +17,20 @@ from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.loaders import data_dir, load_snapshot
 from kuntadash.update import UpdateError, run_update
 
+# Outcome of the last update or import, kept across the rerun that shows the new snapshot.
+OUTCOME_KEY = "_data_outcome"
+
 lang = current_language()
 snapshot = load_snapshot()
 manifest = snapshot.manifest
 
 st.title(t("data.page.title"))
 st.write(t("data.page.intro"))
+outcome = st.session_state.pop(OUTCOME_KEY, None)
+if outcome:
+    st.success(outcome["message"])
+    if outcome["notes"]:
+        st.markdown("\n".join(f"- {line}" for line in outcome["notes"]))
 
 # --- status -----------------------------------------------------------------------------------
 st.subheader(t("data.page.status"))
@@ -87,9 +95,14 @@ if st.button(t("data.page.update_button"), key="data_update"):
         st.error(t("data.page.update_failed") + "\n\n" + exc.render(lang))
     else:
         bar.progress(1.0)
-        st.success(t("data.page.update_done", count=sum(result.counts.values())))
-        if result.skipped:
-            st.info(t("data.note.update_skipped", ids=", ".join(result.skipped)))
+        notes = (
+            [t("data.note.update_skipped", ids=", ".join(result.skipped))] if result.skipped else []
+        )
+        st.session_state[OUTCOME_KEY] = {
+            "message": t("data.page.update_done", count=sum(result.counts.values())),
+            "notes": notes,
+        }
+        st.rerun()
 
 # --- import -----------------------------------------------------------------------------------
 st.subheader(t("data.page.import"))
@@ -116,7 +129,10 @@ if submitted:
             st.error(t("data.page.import_failed"))
             st.markdown("\n".join(f"- {line}" for line in exc.render(lang).splitlines()))
         else:
-            st.success(t("data.page.import_done"))
-            st.markdown("\n".join(f"- {line}" for line in report.render(lang)))
+            st.session_state[OUTCOME_KEY] = {
+                "message": t("data.page.import_done"),
+                "notes": report.render(lang),
+            }
+            st.rerun()
 
 st.caption(t("data.page.docs"))

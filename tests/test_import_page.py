@@ -65,3 +65,13 @@ def test_oversized_upload_is_refused(served):
         import_uploads([("big.csv", b"x" * 2000)], served, max_bytes=1000)
     assert caught.value.messages[0].key == "data.error.file_too_large"
     assert folder_bytes(served) == before
+
+
+def test_page_shows_the_outcome_kept_across_the_rerun(served):
+    at = AppTest.from_file(str(REPO / "pages" / "data.py"), default_timeout=30)
+    at.session_state["_data_outcome"] = {"message": "Valmis", "notes": ["t.csv: 3"]}
+    at.run()
+    assert not at.exception
+    assert at.success[0].value == "Valmis"
+    at.run()
+    assert not at.success  # shown once
