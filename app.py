@@ -28,6 +28,8 @@ pages = [
     st.Page("pages/compare.py", title=t("nav.compare"), icon=":material/compare_arrows:"),
     st.Page("pages/groups.py", title=t("nav.groups"), icon=":material/leaderboard:"),
     st.Page("pages/indicators.py", title=t("nav.indicators"), icon=":material/menu_book:"),
+    st.Page("pages/event.py", title=t("nav.event"), icon=":material/slideshow:"),
+    st.Page("pages/data.py", title=t("nav.data"), icon=":material/database:"),
 ]
 navigation = st.navigation(pages)
 

@@ -1,0 +1,339 @@
+"""Event mode: a self-advancing, large-type show for a stand or a talk, offline.
+
+A curated sequence: the national map of one headline indicator per sustainability dimension,
+then the chosen municipality's profile summary. It advances by itself every ``every`` seconds
+(a fragment reruns on a timer, so only the slide redraws) or with the arrow keys (button
+shortcuts). Each slide shows a QR code of the same view in the normal app. The slide and the
+interval live in the URL like every other view state.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pandas as pd
+import streamlit as st
+
+from kuntadash.charts.maps import build_map_figure
+from kuntadash.charts.scores import build_dimension_scores_figure
+from kuntadash.domain.catalogue import DIMENSIONS, format_value, indicator_row
+from kuntadash.domain.groups import DEFAULT_KIND, GROUP_KINDS, describe_group
+from kuntadash.domain.stats import (
+    latest_common_year,
+    profile_from_table,
+    rank_values,
+    strengths_and_weaknesses,
+    values_for,
+)
+from kuntadash.i18n import DEFAULT_LANGUAGE
+from kuntadash.ui import state
+from kuntadash.ui.downloads import chart_config, file_stem
+from kuntadash.ui.i18n import current_language, t
+from kuntadash.ui.links import app_base_url, qr_png, view_url
+from kuntadash.ui.loaders import (
+    load_geojson,
+    load_partition_scores,
+    load_reference_table,
+    load_reference_years,
+    load_snapshot,
+)
+from kuntadash.ui.widgets import (
+    DEFAULT_MUNICIPALITY,
+    caption_text,
+    dimension_label,
+    fmt,
+    indicator_name,
+    indicators_with_data,
+    municipality_names,
+)
+
+PAGE_PATH = "event"
+# One headline indicator per dimension, shown on the national map; a dimension whose indicator
+# has no data falls back to the dimension's first indicator with data.
+EVENT_INDICATORS = {
+    "economic": "unemployment_rate",
+    "social": "population_change",
+    "ecological": "ghg_emissions_per_resident",
+    "technological": "broadband_100mbit_share",
+}
+INTERVALS = (8, 10, 15, 20, 30, 45, 60)
+DEFAULT_INTERVAL = 15
+_LAST_ADVANCE = "_event_last_advance"
+_PAUSED = "_event_paused"
+MAP_HEIGHT = 600
+
+LARGE_TYPE = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] {display: none;}
+.stMainBlockContainer {padding-top: 1.2rem; max-width: 100%;}
+.stMainBlockContainer h1 {font-size: 3.2rem; line-height: 1.1;}
+.stMainBlockContainer h2 {font-size: 2.2rem;}
+.stMainBlockContainer p, .stMainBlockContainer li {font-size: 1.45rem;}
+[data-testid="stMetricValue"] {font-size: 3rem;}
+[data-testid="stMetricLabel"] p {font-size: 1.3rem;}
+.stMainBlockContainer [data-testid="stCaptionContainer"] p {font-size: 1.05rem;}
+.stMainBlockContainer button:focus-visible {outline: 3px solid #1d4f91; outline-offset: 2px;}
+</style>
+"""
+
+
+def next_index(index: int, count: int, step: int) -> int:
+    """The slide ``step`` away from ``index`` (0-based), wrapping round at both ends."""
+    return (index + step) % count
+
+
+def advance_due(last: float, now: float, interval: float) -> bool:
+    """Whether a timed run at ``now`` should move on (half a second of timer slack)."""
+    return now - last >= interval - 0.5
+
+
+snapshot = load_snapshot()
+lang = current_language()
+code = st.session_state[state.MUNICIPALITY_KEY]
+names = municipality_names(snapshot)
+available = indicators_with_data(snapshot)
+
+slides: list[tuple[str, str, str]] = []  # (kind, dimension, indicator)
+for dimension in DIMENSIONS:
+    ids = available.loc[available["dimension"] == dimension, "id"].tolist()
+    if not ids:
+        continue
+    wanted = EVENT_INDICATORS.get(dimension)
+    slides.append(("map", dimension, wanted if wanted in ids else ids[0]))
+slides.append(("profile", "", ""))
+
+numbers = list(range(1, len(slides) + 1))
+every = state.current(state.EVERY_KEY, list(INTERVALS), DEFAULT_INTERVAL)
+state.current(state.SLIDE_KEY, numbers, 1)
+st.session_state.setdefault(_PAUSED, False)
+# Every full run (page load, key press, a sidebar change) restarts the slide's timer.
+st.session_state[_LAST_ADVANCE] = time.monotonic()
+
+
+def _step(step: int) -> None:
+    index = numbers.index(st.session_state[state.SLIDE_KEY])
+    st.session_state[state.SLIDE_KEY] = numbers[next_index(index, len(numbers), step)]
+
+
+def _toggle_pause() -> None:
+    st.session_state[_PAUSED] = not st.session_state[_PAUSED]
+
+
+st.html(LARGE_TYPE)
+controls = st.columns([1, 1, 1, 4, 1.4], vertical_alignment="center")
+controls[0].button(
+    t("event.previous"),
+    icon=":material/arrow_back:",
+    on_click=_step,
+    args=(-1,),
+    shortcut="Left",
+    key="event_previous",
+    width="stretch",
+)
+controls[1].button(
+    t("event.next"),
+    icon=":material/arrow_forward:",
+    on_click=_step,
+    args=(1,),
+    shortcut="Right",
+    key="event_next",
+    width="stretch",
+)
+paused = st.session_state[_PAUSED]
+controls[2].button(
+    t("event.play") if paused else t("event.pause"),
+    icon=":material/play_arrow:" if paused else ":material/pause:",
+    on_click=_toggle_pause,
+    key="event_pause",
+    width="stretch",
+)
+controls[3].caption(t("event.keys_hint_paused") if paused else t("event.keys_hint", seconds=every))
+controls[4].page_link("pages/overview.py", label=t("event.exit"), icon=":material/close:")
+
+base = app_base_url(PAGE_PATH)
+lang_param = (lang, DEFAULT_LANGUAGE)
+kunta_param = (code, DEFAULT_MUNICIPALITY)
+
+
+def _qr(url: str, container) -> None:
+    container.image(qr_png(url), width=220, caption=t("event.qr_caption"))
+    container.caption(url)
+
+
+def _map_slide(dimension: str, indicator_id: str) -> None:
+    meta = indicator_row(snapshot.catalogue, indicator_id)
+    year = latest_common_year(snapshot.values, indicator_id)
+    municipalities = snapshot.municipalities.set_index("municipality_code")
+    series = values_for(snapshot.values, indicator_id, year).reindex(municipalities.index)
+    ranks = rank_values(series, meta["direction"])
+    with_data = int(series.notna().sum())
+    table = pd.DataFrame(
+        {
+            "municipality_code": municipalities.index,
+            "name": names.reindex(municipalities.index).to_numpy(),
+            "value": series.to_numpy(),
+            "value_text": [fmt(snapshot, indicator_id, v) for v in series],
+            "rank_text": [
+                t("common.rank_text", rank=int(r), of=with_data)
+                if pd.notna(r)
+                else t("common.no_data")
+                for r in ranks
+            ],
+            "in_focus": True,
+        }
+    )
+    st.title(dimension_label(dimension))
+    left, right = st.columns([2.2, 1], gap="large")
+    with left:
+        st.subheader(
+            t("event.map_lead", indicator=indicator_name(snapshot, indicator_id), year=year)
+        )
+        st.plotly_chart(
+            build_map_figure(
+                load_geojson(snapshot),
+                table,
+                direction=meta["direction"],
+                unit=str(meta[f"unit_{lang}"]),
+                lang=lang,
+                selected=code,
+                height=MAP_HEIGHT,
+            ),
+            width="stretch",
+            config=chart_config(file_stem("map", indicator_id, year)),
+            key=f"event_map_{indicator_id}",
+        )
+        st.caption(
+            t(f"direction.{meta['direction']}") + ". " + caption_text(snapshot, indicator_id, year)
+        )
+    with right:
+        rank = ranks.get(code)
+        st.metric(
+            names.get(code, code),
+            fmt(snapshot, indicator_id, series.get(code)),
+            help=None,
+        )
+        st.markdown(
+            t("common.rank_text", rank=int(rank), of=with_data)
+            if pd.notna(rank)
+            else t("common.no_data")
+        )
+        st.metric(t("event.country_median"), fmt(snapshot, indicator_id, series.median()))
+        best = table.assign(rank=ranks.to_numpy()).dropna(subset=["rank"]).nsmallest(3, "rank")
+        st.markdown(f"**{t('event.best_three')}**")
+        st.markdown(
+            "\n".join(
+                f"{int(r)}. {n} — {v}"
+                for r, n, v in zip(best["rank"], best["name"], best["value_text"], strict=True)
+            )
+        )
+        default_indicator = available.loc[available["dimension"] == dimension, "id"].iloc[0]
+        _qr(
+            view_url(
+                base,
+                "",
+                {
+                    state.LANG_KEY: lang_param,
+                    state.MUNICIPALITY_KEY: kunta_param,
+                    state.DIMENSION_KEY: (dimension, DIMENSIONS[0]),
+                    state.INDICATOR_KEY: (indicator_id, default_indicator),
+                },
+            ),
+            right,
+        )
+
+
+def _profile_slide() -> None:
+    kind = st.session_state.get(state.GROUP_KEY, DEFAULT_KIND)
+    if kind not in GROUP_KINDS or kind == "similar":
+        kind = DEFAULT_KIND
+    group = describe_group(snapshot.municipalities, code, kind, lang)
+    info = snapshot.municipalities.set_index("municipality_code").loc[code]
+    st.title(names.get(code, code))
+    st.markdown(
+        " · ".join(
+            [
+                f"{t('common.population')} {format_value(info['population'], 0, lang)}",
+                str(info[f"region_name_{lang}"]),
+                t("event.profile_lead", group=group.label, n=len(group.members)),
+            ]
+        )
+    )
+    summary = load_partition_scores(snapshot, kind).for_municipality(code)
+    left, right = st.columns([2.2, 1], gap="large")
+    with left:
+        columns = st.columns(len(DIMENSIONS))
+        for column, (_, row) in zip(columns, summary.iterrows(), strict=True):
+            column.metric(
+                dimension_label(row["dimension"]),
+                "–" if pd.isna(row["score"]) else f"{row['score']:.0f}/100",
+            )
+        st.plotly_chart(
+            build_dimension_scores_figure(
+                summary.assign(label=[dimension_label(d) for d in summary["dimension"]]),
+                lang=lang,
+                score_label=names.get(code, code),
+                median_label=t("comparison.group_median_label"),
+                axis_title=t("comparison.scores_axis"),
+                missing_text=t("comparison.no_score"),
+                height=340,
+            ),
+            width="stretch",
+            config=chart_config(file_stem(code, names.get(code, code), "scores")),
+            key="event_scores",
+        )
+        st.caption(t("event.scores_note"))
+        reference = load_reference_table(snapshot)
+        profile = profile_from_table(
+            reference, snapshot.catalogue, code, group.members, load_reference_years(snapshot)
+        )
+        strongest, _ = strengths_and_weaknesses(profile, count=3)
+        st.subheader(t("event.strongest"))
+        st.markdown(
+            "\n".join(
+                f"- **{indicator_name(snapshot, i)}**: "
+                + t(
+                    "event.position_value",
+                    value=fmt(snapshot, i, v),
+                    percentile=round(p),
+                )
+                for i, v, p in zip(
+                    strongest["indicator_id"],
+                    strongest["value"],
+                    strongest["percentile"],
+                    strict=True,
+                )
+            )
+        )
+    with right:
+        _qr(
+            view_url(
+                base,
+                "municipality",
+                {
+                    state.LANG_KEY: lang_param,
+                    state.MUNICIPALITY_KEY: (code, ""),
+                    state.GROUP_KEY: (kind, DEFAULT_KIND),
+                },
+            ),
+            right,
+        )
+
+
+@st.fragment(run_every=None if paused else every)
+def _show() -> None:
+    now = time.monotonic()
+    if not st.session_state[_PAUSED] and advance_due(st.session_state[_LAST_ADVANCE], now, every):
+        _step(1)
+        st.session_state[_LAST_ADVANCE] = now
+    number = st.session_state[state.SLIDE_KEY]
+    state.write_param(state.SLIDE_KEY, number, 1)
+    state.write_param(state.EVERY_KEY, every, DEFAULT_INTERVAL)
+    st.caption(t("event.step", index=number, count=len(slides)))
+    kind, dimension, indicator_id = slides[number - 1]
+    if kind == "map":
+        _map_slide(dimension, indicator_id)
+    else:
+        _profile_slide()
+
+
+_show()
