@@ -23,11 +23,17 @@ killed write leaves the previous snapshot as it was.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import errno
 import hashlib
 import json
 import os
+import re
 import shutil
+import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -80,6 +86,10 @@ LOCK_TIMEOUT_S = 5.0
 
 class SnapshotError(RuntimeError):
     """A snapshot cannot be read or written; the message says which file and what to do."""
+
+
+class SnapshotBusyError(SnapshotError):
+    """Another update or import holds the snapshot's lock (callers translate this one)."""
 
 
 @dataclass(frozen=True)
@@ -170,23 +180,59 @@ def _hash_files(folder: Path) -> str:
 
 
 def _lock_for(target: Path) -> FileLock:
-    return FileLock(str(target.parent / f".{target.name}.lock"), timeout=LOCK_TIMEOUT_S)
+    # One lock object per file in a process (is_singleton), so a holder may re-enter it (an import
+    # locks the whole read-merge-write, write_snapshot locks again inside); the context is per
+    # thread, so two Streamlit sessions of one server still exclude each other. The OS releases
+    # the flock when its process dies: a killed update never leaves a lock behind.
+    return FileLock(
+        str(target.parent / f".{target.name}.lock"), timeout=LOCK_TIMEOUT_S, is_singleton=True
+    )
+
+
+@contextlib.contextmanager
+def snapshot_lock(target: Path) -> Iterator[None]:
+    """Hold the write lock of the snapshot at ``target`` (a read-modify-write of it holds this
+    for the whole time, so two updates or imports cannot interleave and lose each other's data).
+    On entry, what killed writers left behind is cleaned up first (``_sweep_stale``).
+
+    Raises SnapshotBusyError after LOCK_TIMEOUT_S when another update or import holds it.
+    """
+    target = Path(target).resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        lock = _lock_for(target).acquire()
+    except Timeout as exc:
+        raise SnapshotBusyError(
+            f"Another update or import is writing {target}; wait for it to finish and try again."
+        ) from exc
+    with lock:
+        _sweep_stale(target)
+        yield
 
 
 def write_snapshot(snapshot: Snapshot, target: Path) -> Snapshot:
     """Write ``snapshot`` to ``target`` atomically and return it with its final manifest.
 
-    Raises SnapshotError when another write holds the lock.
+    Raises SnapshotBusyError when another write holds the lock.
     """
     target = Path(target).resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        with _lock_for(target):
-            return _write_unlocked(snapshot, target)
-    except Timeout as exc:
-        raise SnapshotError(
-            f"Another update or import is writing {target}; wait for it to finish and try again."
-        ) from exc
+    with snapshot_lock(target):
+        return _write_unlocked(snapshot, target)
+
+
+def _sweep_stale(target: Path) -> None:
+    """Under the lock: put back a snapshot a killed two-rename swap left retired, and remove
+    temporary directories killed writers left behind (no live writer owns one: writers create
+    them only while holding the lock)."""
+    # Exactly our names (mkdtemp's 8 characters, or old-PID): not another snapshot's, e.g. data-2.
+    own = re.compile(rf"\.tmp-{re.escape(target.name)}-(?:[a-z0-9_]{{8}}|old-\d+)")
+    stale = sorted(p for p in target.parent.iterdir() if own.fullmatch(p.name))
+    retired = [p for p in stale if p.name.startswith(f".tmp-{target.name}-old-")]
+    if not target.exists() and retired and (retired[-1] / MANIFEST).exists():
+        os.replace(retired[-1], target)
+    for path in stale:
+        if path.exists() and path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def _write_unlocked(snapshot: Snapshot, target: Path) -> Snapshot:
@@ -227,10 +273,36 @@ def _write_optional(snapshot: Snapshot, staging: Path) -> None:
         tiles.to_parquet(staging / TILES, compression="zstd", write_covering_bbox=False)
 
 
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two directories in one atomic step (Linux renameat2 RENAME_EXCHANGE); False when the
+    system or file system cannot, so the caller falls back to two renames."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p]
+    renameat2.argtypes.append(ctypes.c_uint)
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange):
+        code = ctypes.get_errno()
+        if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EXDEV):
+            return False
+        raise OSError(code, os.strerror(code), str(second))
+    return True
+
+
 def _swap_into_place(staging: Path, target: Path) -> None:
-    """Replace ``target`` by ``staging`` with renames; the old one survives until the new is in."""
+    """Replace ``target`` by ``staging``. Where the system allows, both directories are exchanged
+    in one atomic step, so there is no moment without a snapshot at ``target`` even if the process
+    is killed; otherwise two renames (the old one survives until the new is in, and a killed
+    swap is put back by the next write's ``_sweep_stale``)."""
     if not target.exists():
         os.replace(staging, target)
+        return
+    if _exchange(staging, target):
+        shutil.rmtree(staging, ignore_errors=True)  # now holds the previous snapshot
         return
     retired = target.parent / f".tmp-{target.name}-old-{os.getpid()}"
     os.replace(target, retired)
