@@ -7,7 +7,8 @@ import streamlit as st
 from kuntadash.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES
 from kuntadash.store import SnapshotError
 from kuntadash.ui import state
-from kuntadash.ui.i18n import t
+from kuntadash.ui.a11y import render_document_language
+from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.loaders import data_dir, load_snapshot
 from kuntadash.ui.widgets import render_invalid_params, render_sample_notice, select_municipality
 
@@ -49,5 +50,10 @@ st.sidebar.caption(
     )
 )
 render_sample_notice(snapshot)
-render_invalid_params()
+# Pages create their own URL-bound widgets (indicator, year, ...): their rejected link values
+# are known only after the page ran, so they are shown in this slot above the page afterwards.
+invalid_params_slot = st.container()
+render_document_language(current_language())
 navigation.run()
+with invalid_params_slot:
+    render_invalid_params()

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -55,6 +56,8 @@ DESKTOP = {"width": 1400, "height": 900}
 PHONE = {"width": 390, "height": 844}
 SERVER_START_TIMEOUT = 90.0
 READY_TIMEOUT_MS = 60_000
+# expect() retries for 5 s by default; a rerun on a loaded 2-core machine can take longer.
+expect.set_options(timeout=30_000)
 
 
 def _browser_required() -> bool:
@@ -201,6 +204,13 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(autouse=True)
+def _patient_timeouts(request: pytest.FixtureRequest) -> None:
+    """Generous waits: CI shares two cores between the server, Chromium and pytest."""
+    if "page" in request.fixturenames:
+        request.getfixturevalue("page").set_default_timeout(READY_TIMEOUT_MS)
 
 
 def wait_ready(page: Any, timeout: float = READY_TIMEOUT_MS) -> None:

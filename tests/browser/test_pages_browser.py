@@ -1,0 +1,271 @@
+"""End-to-end tests in headless Chromium on the sample snapshot: every page draws, the map shows
+all municipalities, widgets update the view, the language switch, a URL restore, a download.
+
+Screenshots of every page at desktop (1400×900) and phone (390×844) width are kept under
+``test-artifacts/pages/`` for a person to look at.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from kuntadash.i18n import translate
+from kuntadash.store import read_snapshot
+from tests.browser.conftest import DESKTOP, PHONE, REPO, wait_ready
+
+SAMPLE = read_snapshot(REPO / "data")
+MUNICIPALITY_COUNT = len(SAMPLE.municipalities)
+LANGUAGE_LABEL = "Kieli · Språk · Language"
+LANGUAGE_OPTION = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
+
+# Distinct municipalities drawn by MapLibre in the map's fill layers (every trace: coloured,
+# missing and faded ones), or -1 while the map is not there yet.
+RENDERED_FEATURES_JS = """() => {
+  const gd = document.querySelector('[data-testid=stPlotlyChart] .js-plotly-plot');
+  const sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
+  if (!sub || !sub.map || !sub.map.isStyleLoaded()) return -1;
+  const fills = sub.map.queryRenderedFeatures().filter(f => f.layer.id.endsWith('-fill'));
+  return new Set(fills.map(f => String(f.id))).size;
+}"""
+# Locations given to the map's data traces (all but the outline of the selected municipality).
+TRACE_LOCATIONS_JS = """() => {
+  const gd = document.querySelector('[data-testid=stPlotlyChart] .js-plotly-plot');
+  return gd._fullData.filter(t => t.name !== 'selected')
+    .flatMap(t => Array.from(t.locations || [])).map(String);
+}"""
+MAP_VALUES_JS = """() => {
+  const gd = document.querySelector('[data-testid=stPlotlyChart] .js-plotly-plot');
+  const t = gd._fullData.find(t => t.name === 'values');
+  return t ? Array.from(t.z) : [];
+}"""
+
+
+def _t(key: str, lang: str = "fi") -> str:
+    return translate(key, lang)
+
+
+def wait_plot(page: Page) -> None:
+    """Wait until plotly (loaded lazily after the script run) has drawn the first chart."""
+    page.wait_for_function(
+        "() => { const gd = document.querySelector("
+        "'[data-testid=stPlotlyChart] .js-plotly-plot'); return !!(gd && gd._fullData); }",
+        timeout=60_000,
+    )
+
+
+def wait_map_drawn(page: Page, expected: int = MUNICIPALITY_COUNT) -> int:
+    """Wait until MapLibre has drawn ``expected`` distinct municipalities; returns the count."""
+    wait_plot(page)
+    try:
+        page.wait_for_function(f"() => ({RENDERED_FEATURES_JS})() >= {expected}", timeout=60_000)
+    except Exception:  # report what was drawn, not just a timeout
+        drawn = page.evaluate(RENDERED_FEATURES_JS)
+        raise AssertionError(f"map drew {drawn} municipalities, expected {expected}") from None
+    return int(page.evaluate(RENDERED_FEATURES_JS))
+
+
+def choose(page: Page, label: str, option: str, scope: Page | None = None) -> None:
+    """Pick ``option`` in the selectbox labelled ``label`` (a combobox in Streamlit 1.67)."""
+    (scope or page).get_by_role("combobox", name=label).click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def query(page: Page) -> dict[str, str]:
+    return {key: values[0] for key, values in parse_qs(urlparse(page.url).query).items()}
+
+
+def assert_no_error(page: Page) -> None:
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    # st.error boxes; the sample notice is a warning, not an error.
+    expect(page.locator("[data-testid=stAlertContentError]")).to_have_count(0)
+    expect(page.get_by_text("Running...")).to_have_count(0)
+
+
+def nav_pages(page: Page) -> list[tuple[str, str]]:
+    """(url path, label) of every page in the sidebar navigation."""
+    links = page.get_by_test_id("stSidebarNavLink")
+    result = []
+    for i in range(links.count()):
+        href = links.nth(i).get_attribute("href") or ""
+        result.append((urlparse(href).path.strip("/"), links.nth(i).inner_text().split("\n")[-1]))
+    return result
+
+
+def test_every_page_draws_on_desktop_and_phone(page: Page, artifacts: Path) -> None:
+    shots = artifacts / "pages"
+    shots.mkdir(exist_ok=True)
+    page.goto("/")
+    wait_ready(page)
+    pages = nav_pages(page)
+    labels = [label for _, label in pages]
+    assert len(labels) == len(set(labels)), f"a page is listed twice in the sidebar: {labels}"
+    for key in ("nav.overview", "nav.municipality", "nav.compare", "nav.indicators"):
+        assert _t(key) in labels
+    for path, label in pages:
+        # Switch pages the way a user does: through the sidebar.
+        page.get_by_test_id("stSidebarNavLink").filter(has_text=label).click()
+        page.wait_for_url(re.compile(rf"/{re.escape(path)}(\?|$)"))
+        wait_ready(page)
+        expect(page.locator("h1").first).to_be_visible()
+        assert_no_error(page)
+        if page.locator("[data-testid=stPlotlyChart]").count():
+            page.wait_for_selector("[data-testid=stPlotlyChart] .main-svg", timeout=30_000)
+        page.screenshot(path=str(shots / f"{path or 'overview'}-desktop.png"), full_page=True)
+    page.set_viewport_size(PHONE)
+    for path, _ in pages:
+        page.goto(f"/{path}")
+        wait_ready(page)
+        expect(page.locator("h1").first).to_be_visible()
+        assert_no_error(page)
+        page.screenshot(path=str(shots / f"{path or 'overview'}-phone.png"), full_page=True)
+    page.set_viewport_size(DESKTOP)
+
+
+def test_overview_map_draws_every_municipality(page: Page) -> None:
+    page.goto("/")
+    wait_ready(page)
+    wait_plot(page)
+    locations = page.evaluate(TRACE_LOCATIONS_JS)
+    assert sorted(locations) == sorted(SAMPLE.municipalities["municipality_code"])
+    assert wait_map_drawn(page) == MUNICIPALITY_COUNT
+    # The colour bar (the legend of the map) is drawn with its unit.
+    expect(page.locator("[data-testid=stPlotlyChart] .colorbar")).to_have_count(1)
+
+
+def test_overview_widget_change_updates_map_and_url(page: Page) -> None:
+    page.goto("/")
+    wait_ready(page)
+    wait_map_drawn(page)
+    before = page.evaluate(MAP_VALUES_JS)
+    economic = SAMPLE.catalogue[SAMPLE.catalogue["dimension"] == "economic"]
+    target = economic.iloc[2]
+    choose(page, _t("common.indicator"), str(target["name_fi"]))
+    expect(page.locator("h3").filter(has_text=str(target["name_fi"]))).to_have_count(1)
+    wait_ready(page)
+    wait_map_drawn(page)
+    after = page.evaluate(MAP_VALUES_JS)
+    assert after != before, "the map still shows the previous indicator's values"
+    assert query(page).get("indicator") == target["id"]
+
+    # A filter fades the municipalities outside it but still draws all of them.
+    choose(page, _t("overview.filter_type"), page_option_text(page, "overview.filter_type", 1))
+    wait_ready(page)
+    assert "type" in query(page)
+    assert wait_map_drawn(page) == MUNICIPALITY_COUNT
+    names = page.evaluate(
+        "() => document.querySelector('[data-testid=stPlotlyChart] .js-plotly-plot')"
+        "._fullData.map(t => t.name)"
+    )
+    assert "muted" in names
+
+
+def page_option_text(page: Page, label_key: str, index: int) -> str:
+    """The text of option ``index`` of a selectbox (opens and closes its list)."""
+    box = page.get_by_role("combobox", name=_t(label_key))
+    box.click()
+    text = page.get_by_role("option").nth(index).inner_text()
+    page.keyboard.press("Escape")
+    return text
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_language_switch(page: Page, lang: str) -> None:
+    page.goto("/")
+    wait_ready(page)
+    assert page.evaluate("document.documentElement.lang") == "fi"
+    choose(page, LANGUAGE_LABEL, LANGUAGE_OPTION[lang])
+    expect(page.get_by_test_id("stSidebarNavLink").first).to_contain_text(_t("nav.overview", lang))
+    wait_ready(page)
+    expect(page.locator("h1").first).to_have_text(_t("overview.title", lang))
+    assert query(page).get("lang") == lang
+    assert page.evaluate("document.documentElement.lang") == lang
+    # The language sticks when moving to another page.
+    page.get_by_test_id("stSidebarNavLink").filter(has_text=_t("nav.compare", lang)).click()
+    wait_ready(page)
+    expect(page.locator("h1").first).to_have_text(_t("compare.title", lang))
+    assert query(page).get("lang") == lang
+
+
+def test_url_restores_the_view(page: Page) -> None:
+    social = SAMPLE.catalogue[SAMPLE.catalogue["dimension"] == "social"].iloc[3]
+    municipalities = SAMPLE.municipalities.set_index("municipality_code")
+    url = f"/?lang=en&dim=social&indicator={social['id']}&year=2019&kunta=837"
+    page.goto(url)
+    wait_ready(page)
+    heading = f"{social['name_en']}, 2019"
+    expect(page.locator("h3").filter(has_text=heading)).to_have_count(1)
+    expect(page.get_by_role("combobox", name=_t("common.indicator", "en"))).to_have_value(
+        str(social["name_en"])
+    )
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_role("combobox", name=_t("common.municipality", "en"))).to_have_value(
+        str(municipalities.at["837", "name_fi"])
+    )
+    wait_map_drawn(page)
+    # The selected municipality is outlined on the map.
+    outline = page.evaluate(
+        "() => document.querySelector('[data-testid=stPlotlyChart] .js-plotly-plot')"
+        "._fullData.filter(t => t.name === 'selected').flatMap(t => Array.from(t.locations))"
+    )
+    assert outline == ["837"]
+    # Reloading the copied link gives the same view.
+    page.reload()
+    wait_ready(page)
+    expect(page.locator("h3").filter(has_text=heading)).to_have_count(1)
+    assert query(page)["indicator"] == social["id"]
+
+
+def test_invalid_url_value_is_reported_and_replaced(page: Page) -> None:
+    page.goto("/?indicator=no_such_indicator")
+    wait_ready(page)
+    expect(page.get_by_text("no_such_indicator")).to_have_count(1)
+    assert_no_error(page)
+    wait_map_drawn(page)
+
+
+def test_table_alternative_downloads_as_csv(page: Page, tmp_path: Path) -> None:
+    # NOTE: Streamlit's data-frame toolbar saves through the File System Access API when the
+    # browser has one (a native save dialog headless Chromium cannot answer) and otherwise
+    # through an ordinary download, as in Firefox and Safari; test the latter.
+    page.add_init_script("delete window.showSaveFilePicker;")
+    page.goto("/")
+    wait_ready(page)
+    page.get_by_test_id("stExpander").filter(has_text=_t("common.show_table")).first.click()
+    frame = page.get_by_test_id("stDataFrame").first
+    expect(frame).to_be_visible()
+    frame.hover()
+    with page.expect_download() as info:
+        frame.get_by_role("button", name=re.compile("Download", re.IGNORECASE)).click()
+    target = tmp_path / "table.csv"
+    info.value.save_as(target)
+    lines = target.read_text(encoding="utf-8-sig").splitlines()
+    assert len(lines) == MUNICIPALITY_COUNT + 1
+    assert _t("common.municipality") in lines[0]
+
+
+def test_every_download_button_delivers_a_file(page: Page, tmp_path: Path) -> None:
+    page.goto("/")
+    wait_ready(page)
+    found = 0
+    for path, _ in nav_pages(page):
+        page.goto(f"/{path}")
+        wait_ready(page)
+        buttons = page.get_by_test_id("stDownloadButton")
+        for i in range(buttons.count()):
+            button = buttons.nth(i).locator("button").first
+            if not button.is_visible():  # inside a folded expander (the table alternative)
+                buttons.nth(i).locator("xpath=ancestor::details[1]/summary").click()
+            with page.expect_download() as info:
+                button.click()
+            target = tmp_path / f"{path or 'overview'}-{i}-{info.value.suggested_filename}"
+            info.value.save_as(target)
+            assert target.stat().st_size > 0, f"empty download on /{path}"
+            found += 1
+            wait_ready(page)
+    if not found:
+        pytest.skip("no page has a download button yet (the CSV of a table is tested above)")
