@@ -6,6 +6,7 @@ gets a table alternative.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import pandas as pd
@@ -20,6 +21,19 @@ from kuntadash.ui.downloads import TableDownload, render_downloads
 from kuntadash.ui.i18n import current_language, t
 
 DEFAULT_MUNICIPALITY = "091"
+_ASCII_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def escape_markdown(text: object) -> str:
+    """``text`` shown literally where Streamlit renders markdown (st.markdown, title, header,
+    caption, info / error, expander, tab and metric labels, help).
+
+    Use it on every piece of data put there: names and units from a snapshot, values from a
+    link or an uploaded file. Every ASCII punctuation mark is backslash-escaped (CommonMark) and
+    line breaks become spaces, so ``<script>``, ``**x**`` or ``[a](javascript:...)`` appear as
+    typed, never as markup, links or HTML.
+    """
+    return _ASCII_PUNCTUATION.sub(r"\\\1", " ".join(str(text).splitlines()))
 
 
 def municipality_names(snapshot: Snapshot, lang: str | None = None) -> pd.Series:
@@ -74,7 +88,10 @@ def render_sample_notice(snapshot: Snapshot) -> None:
 
 def render_invalid_params() -> None:
     for name, value in state.pop_invalid_params():
-        st.info(t("common.invalid_param", param=name, value=value), icon=":material/link_off:")
+        st.info(
+            t("common.invalid_param", param=name, value=escape_markdown(value)),
+            icon=":material/link_off:",
+        )
 
 
 def select_municipality(snapshot: Snapshot, container: object = None) -> str:
@@ -138,20 +155,25 @@ def select_year(snapshot: Snapshot, indicator_id: str, container: object = None)
     )
 
 
-def source_text(snapshot: Snapshot, indicator_id: str) -> str:
-    """Publisher, licence and the source's own table / code of an indicator."""
+def source_text(snapshot: Snapshot, indicator_id: str, markdown: bool = False) -> str:
+    """Publisher, licence and the source's own table / code of an indicator (``markdown``:
+    escaped for a markdown-rendered element)."""
     row = indicator_row(snapshot.catalogue, indicator_id)
     lang = current_language()
     sources = resources.read_sources_document() or {}
     publisher = sources.get(row["publisher"], {}).get("name", {}).get(lang, row["publisher"])
     ident = " ".join(str(part) for part in (row["table"], row["code"]) if part)
-    return t("common.source_line", publisher=publisher, ident=ident, licence=row["licence"])
+    parts = {"publisher": publisher, "ident": ident, "licence": row["licence"]}
+    if markdown:
+        parts = {key: escape_markdown(value) for key, value in parts.items()}
+    return t("common.source_line", **parts)
 
 
 def caption_text(snapshot: Snapshot, indicator_id: str, year: int | Sequence[int]) -> str:
     years = f"{min(year)}–{max(year)}" if isinstance(year, Sequence) else str(year)
-    unit = indicator_unit(snapshot, indicator_id) or "–"
-    text = t("common.caption", unit=unit, year=years, source=source_text(snapshot, indicator_id))
+    unit = escape_markdown(indicator_unit(snapshot, indicator_id) or "–")
+    source = source_text(snapshot, indicator_id, markdown=True)
+    text = t("common.caption", unit=unit, year=years, source=source)
     return f"{text} {t('common.sample_caption')}" if snapshot.is_sample else text
 
 
@@ -221,7 +243,7 @@ def _weights_from_url() -> dict[str, float] | None:
         n not in PEER_WEIGHT_OPTIONS for n in numbers
     ):
         st.info(
-            t("common.invalid_param", param=state.PEER_WEIGHTS_KEY, value=raw),
+            t("common.invalid_param", param=state.PEER_WEIGHTS_KEY, value=escape_markdown(raw)),
             icon=":material/link_off:",
         )
         return None
