@@ -161,6 +161,8 @@ shown_keys = order if len(order) <= MAX_LINES else [k for k in [own_group.key] i
 country_label = t("common.whole_country")
 own_line = history.loc[code] if code in history.index else pd.Series(dtype="float64")
 lines = [
+    # The chosen municipality first, so it gets the first (strongest) colour.
+    pd.DataFrame({"series": names[code], "year": own_line.index, "value": own_line.to_numpy()}),
     *[
         pd.DataFrame(
             {"series": labels.get(k, k), "year": by_group.columns, "value": by_group.loc[k]}
@@ -168,7 +170,6 @@ lines = [
         for k in shown_keys
     ],
     pd.DataFrame({"series": country_label, "year": country.index, "value": country.to_numpy()}),
-    pd.DataFrame({"series": names[code], "year": own_line.index, "value": own_line.to_numpy()}),
 ]
 trend = pd.concat(lines, ignore_index=True)
 trend["year"] = trend["year"].astype(int)

@@ -303,6 +303,7 @@ with peers_box:
                         variable=_variable_label(v),
                         peer=_variable_value(v, raw_structure.at[peer, v]),
                         own=_variable_value(v, own[v]),
+                        name=name,
                     )
                     for v in similar_on
                 )
@@ -310,24 +311,32 @@ with peers_box:
         peer_types = municipalities.loc[peer_codes, "municipality_type"].map(
             key_labels(snapshot.municipalities, "municipality_type", lang)
         )
-        st.dataframe(
+        st.markdown(
+            "\n".join(
+                f"{position}. **{names[peer]}** ({peer_type}; "
+                f"{t('comparison.col.distance').lower()} {format_value(distance, 2, lang)}) — "
+                f"{t('comparison.similar_on')}: {reason}"
+                for position, (peer, peer_type, distance, reason) in enumerate(
+                    zip(peer_codes, peer_types, peers["distance"], reasons, strict=True), start=1
+                )
+            )
+        )
+        variables_table = raw_structure.loc[[code, *peer_codes]]
+        render_table(
             pd.DataFrame(
                 {
-                    "#": range(1, len(peers) + 1),
-                    t("comparison.col.peer"): [names[c] for c in peer_codes],
-                    t("common.municipality_type"): peer_types.to_numpy(),
-                    t("comparison.col.distance"): peers["distance"].round(2).to_numpy(),
-                    t("comparison.col.reason"): reasons,
+                    t("comparison.col.peer"): [names[c] for c in variables_table.index],
+                    t("comparison.col.distance"): [
+                        "–",
+                        *[format_value(d, 2, lang) for d in peers["distance"]],
+                    ],
+                    **{
+                        _variable_label(v): [_variable_value(v, x) for x in variables_table[v]]
+                        for v in variables_table.columns
+                    },
                 }
             ),
-            hide_index=True,
-            width="stretch",
-            column_config={
-                t("comparison.col.distance"): st.column_config.NumberColumn(
-                    help=t("comparison.distance_help"), format="%.2f"
-                ),
-                t("comparison.col.reason"): st.column_config.TextColumn(width="large"),
-            },
+            label_key="comparison.show_variables",
         )
         structural_ids = [v for v in raw_structure.columns if v not in REGISTER_VARIABLES]
         weight_text = ", ".join(
@@ -378,19 +387,14 @@ for tab, dimension in zip(tabs, DIMENSIONS, strict=True):
     table = pd.DataFrame(
         {
             t("common.indicator"): [_indicator_name(i) for i in ids],
-            t("common.year"): rows["year"].astype(str).to_numpy(),
             t("comparison.col.value"): [
                 _fmt(i, v) for i, v in zip(ids, rows["value"], strict=True)
             ],
             t("comparison.col.group_median"): [
                 _fmt(i, v) for i, v in zip(ids, rows["group_median"], strict=True)
             ],
-            t("comparison.col.country_median"): [
-                _fmt(i, v) for i, v in zip(ids, rows["country_median"], strict=True)
-            ],
-            t("comparison.col.rank"): [_rank_of(r) for _, r in rows.iterrows()],
-            t("comparison.col.rank_country"): [_rank_of(r, "country_") for _, r in rows.iterrows()],
             position_column: rows["percentile"].round(0).to_numpy(),
+            t("comparison.col.rank"): [_rank_of(r) for _, r in rows.iterrows()],
             **{
                 t("comparison.col.change", n=period): [
                     _change(i, changes[period].at[i, "change"], changes[period].at[i, "verdict"])
@@ -398,6 +402,11 @@ for tab, dimension in zip(tabs, DIMENSIONS, strict=True):
                 ]
                 for period in PERIODS
             },
+            t("comparison.col.rank_country"): [_rank_of(r, "country_") for _, r in rows.iterrows()],
+            t("comparison.col.country_median"): [
+                _fmt(i, v) for i, v in zip(ids, rows["country_median"], strict=True)
+            ],
+            t("common.year"): rows["year"].astype(str).to_numpy(),
             t("comparison.col.direction"): [
                 t(f"direction.{catalogue.at[i, 'direction']}") for i in ids
             ],
@@ -532,7 +541,7 @@ st.plotly_chart(
 st.caption(
     caption_text(snapshot, indicator_id, sorted(trend["year"].unique()))
     + " "
-    + t("groups.caption_grouping", kind=group.definition)
+    + t("comparison.group_caption", definition=group.definition)
 )
 render_table(
     trend.pivot(index="year", columns="series", values="value")

@@ -1,0 +1,130 @@
+"""Trends: changes over 1 / 5 / 10 years read in the indicator's direction, by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kuntadash.domain.trends import (
+    classify_change,
+    compare_with_group,
+    compute_changes,
+    compute_trends,
+    indicator_history,
+    trend_counts,
+)
+
+YEARS = list(range(2019, 2025))
+
+
+def _wide() -> pd.DataFrame:
+    """Three municipalities, 2019–2024. ``up`` rises by 1 a year for A, 2 for B, 0 for C.
+    M is a merged municipality whose series starts in 2023 (no harmonised history)."""
+    rows = []
+    for year in YEARS:
+        step = year - 2019
+        rows += [
+            ("A", year, 10.0 + step, 50.0 - step, 3.0),
+            ("B", year, 10.0 + 2 * step, 50.0, 3.0 + step),
+            ("C", year, 10.0, 50.0 + step, np.nan if year == 2019 else 3.0),
+            ("M", year, 20.0 if year >= 2023 else np.nan, np.nan, np.nan),
+        ]
+    frame = pd.DataFrame(rows, columns=["municipality_code", "year", "up", "down", "ctx"])
+    return frame.set_index(["municipality_code", "year"])
+
+
+def _catalogue() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "id": ["up", "down", "ctx"],
+            "dimension": ["economic", "social", "ecological"],
+            "direction": ["higher_better", "lower_better", "neutral"],
+            "decimals": [1, 0, 1],
+        }
+    )
+
+
+YEARS_END = {"up": 2024, "down": 2024, "ctx": 2024}
+
+
+def test_compute_changes_needs_both_years():
+    history = indicator_history(_wide(), "up")
+    one = compute_changes(history, 2024, 1)
+    assert one[["A", "B", "C", "M"]].tolist() == [1.0, 2.0, 0.0, 0.0]
+    five = compute_changes(history, 2024, 5)
+    assert five[["A", "B", "C"]].tolist() == [5.0, 10.0, 0.0]
+    assert pd.isna(five["M"])  # the merged municipality has no 2019 value
+    assert compute_changes(history, 2024, 10).isna().all()  # 2014 is not in the data
+
+
+@pytest.mark.parametrize(
+    ("change", "direction", "decimals", "expected"),
+    [
+        (1.0, "higher_better", 1, "better"),
+        (-1.0, "higher_better", 1, "worse"),
+        (1.0, "lower_better", 1, "worse"),
+        (-1.0, "lower_better", 1, "better"),
+        (2.0, "neutral", 1, "up"),
+        (-2.0, "neutral", 1, "down"),
+        (0.04, "higher_better", 1, "unchanged"),  # rounds to 0.0 at one decimal
+        (0.06, "higher_better", 1, "better"),
+        (0.4, "lower_better", 0, "unchanged"),  # rounds to 0 at no decimals
+        (np.nan, "higher_better", 1, "missing"),
+    ],
+)
+def test_classify_change_follows_direction(change, direction, decimals, expected):
+    assert classify_change(change, direction, decimals) == expected
+
+
+@pytest.mark.parametrize(
+    ("change", "group", "direction", "expected"),
+    [
+        (2.0, 1.0, "higher_better", "ahead"),
+        (2.0, 1.0, "lower_better", "behind"),
+        (1.0, 1.02, "higher_better", "level"),
+        (1.0, 5.0, "neutral", "neutral"),
+        (np.nan, 1.0, "higher_better", "missing"),
+    ],
+)
+def test_compare_with_group(change, group, direction, expected):
+    assert compare_with_group(change, group, direction, 1) == expected
+
+
+def test_compute_trends_against_the_group_median_change():
+    trends = compute_trends(_wide(), _catalogue(), "A", pd.Index(["A", "B", "C"]), YEARS_END)
+    up5 = trends[(trends["indicator_id"] == "up") & (trends["period"] == 5)].iloc[0]
+    assert (up5["start_year"], up5["end_year"]) == (2019, 2024)
+    assert (up5["start_value"], up5["end_value"], up5["change"]) == (10.0, 15.0, 5.0)
+    assert up5["verdict"] == "better"
+    assert up5["group_change"] == 5.0 and up5["group_n"] == 3  # median of 5, 10, 0
+    assert up5["versus_group"] == "level"
+    down1 = trends[(trends["indicator_id"] == "down") & (trends["period"] == 1)].iloc[0]
+    # A falls by 1 (better, lower is better); group changes -1, 0, +1 -> median 0: A is ahead.
+    assert (down1["change"], down1["verdict"], down1["group_change"]) == (-1.0, "better", 0.0)
+    assert down1["versus_group"] == "ahead"
+
+
+def test_compute_trends_missing_values_and_the_merged_municipality():
+    members = pd.Index(["A", "B", "C", "M"])
+    trends = compute_trends(_wide(), _catalogue(), "M", members, YEARS_END)
+    by = trends.set_index(["indicator_id", "period"])
+    assert by.loc[("up", 1), "change"] == 0.0 and by.loc[("up", 1), "verdict"] == "unchanged"
+    assert by.loc[("up", 5), "verdict"] == "missing"
+    assert by.loc[("up", 5), "group_n"] == 3  # M is not counted in the group's change
+    assert by.loc[("up", 10), "group_n"] == 0 and pd.isna(by.loc[("up", 10), "group_change"])
+    # ctx for C is missing in 2019 only: the 5-year group change uses A and B.
+    assert by.loc[("ctx", 5), "group_n"] == 2 and by.loc[("ctx", 5), "group_change"] == 2.5
+    assert by.loc[("ctx", 5), "versus_group"] == "missing"  # M has no ctx
+
+
+def test_compute_trends_for_a_one_member_group_compares_with_itself():
+    trends = compute_trends(_wide(), _catalogue(), "B", pd.Index(["B"]), YEARS_END)
+    up1 = trends[(trends["indicator_id"] == "up") & (trends["period"] == 1)].iloc[0]
+    assert (up1["change"], up1["group_change"], up1["versus_group"]) == (2.0, 2.0, "level")
+
+
+def test_trend_counts_leave_out_neutral_indicators():
+    trends = compute_trends(_wide(), _catalogue(), "A", pd.Index(["A", "B", "C"]), YEARS_END)
+    assert trend_counts(trends, 5) == {"better": 2, "worse": 0, "unchanged": 0}
+    assert trend_counts(trends, 10) == {"better": 0, "worse": 0, "unchanged": 0}
