@@ -60,7 +60,7 @@ INTERVALS = (8, 10, 15, 20, 30, 45, 60)
 DEFAULT_INTERVAL = 15
 _LAST_ADVANCE = "_event_last_advance"
 _PAUSED = "_event_paused"
-MAP_HEIGHT = 600
+MAP_HEIGHT = 560
 
 LARGE_TYPE = """
 <style>
@@ -69,7 +69,9 @@ LARGE_TYPE = """
 .stMainBlockContainer h1 {font-size: 3.2rem; line-height: 1.1;}
 .stMainBlockContainer h2 {font-size: 2.2rem;}
 .stMainBlockContainer p, .stMainBlockContainer li {font-size: 1.45rem;}
-[data-testid="stMetricValue"] {font-size: 3rem;}
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] p {
+  font-size: 3rem; line-height: 1.15;
+}
 [data-testid="stMetricLabel"] p {font-size: 1.3rem;}
 .stMainBlockContainer [data-testid="stCaptionContainer"] p {font-size: 1.05rem;}
 .stMainBlockContainer button:focus-visible {outline: 3px solid #1d4f91; outline-offset: 2px;}
@@ -120,7 +122,7 @@ def _toggle_pause() -> None:
 
 
 st.html(LARGE_TYPE)
-controls = st.columns([1, 1, 1, 4, 1.4], vertical_alignment="center")
+controls = st.columns([1.3, 1.3, 1.2, 3.6, 1.9], vertical_alignment="center")
 controls[0].button(
     t("event.previous"),
     icon=":material/arrow_back:",
@@ -156,7 +158,7 @@ kunta_param = (code, DEFAULT_MUNICIPALITY)
 
 
 def _qr(url: str, container) -> None:
-    container.image(qr_png(url), width=220, caption=t("event.qr_caption"))
+    container.image(qr_png(url), width=190, caption=t("event.qr_caption"))
     container.caption(url)
 
 
@@ -182,9 +184,9 @@ def _map_slide(dimension: str, indicator_id: str) -> None:
             "in_focus": True,
         }
     )
-    st.title(dimension_label(dimension))
     left, right = st.columns([2.2, 1], gap="large")
     with left:
+        st.title(dimension_label(dimension))
         st.subheader(
             t("event.map_lead", indicator=indicator_name(snapshot, indicator_id), year=year)
         )
@@ -264,7 +266,7 @@ def _profile_slide() -> None:
         columns = st.columns(len(DIMENSIONS))
         for column, (_, row) in zip(columns, summary.iterrows(), strict=True):
             column.metric(
-                dimension_label(row["dimension"]),
+                t(f"brief.dim_short.{row['dimension']}"),
                 "–" if pd.isna(row["score"]) else f"{row['score']:.0f}/100",
             )
         st.plotly_chart(
