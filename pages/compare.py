@@ -14,6 +14,7 @@ from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.loaders import load_snapshot
 from kuntadash.ui.widgets import (
     caption_text,
+    escape_markdown,
     indicator_name,
     municipality_names,
     render_table,
@@ -56,7 +57,7 @@ year = select_year(snapshot, indicator_id, controls[2])
 meta = indicator_row(snapshot.catalogue, indicator_id)
 unit, decimals = str(meta[f"unit_{lang}"]), int(meta["decimals"])
 
-st.subheader(f"{indicator_name(snapshot, indicator_id)}, {year}")
+st.subheader(f"{escape_markdown(indicator_name(snapshot, indicator_id))}, {year}")
 series = values_for(snapshot.values, indicator_id, year)
 bars = pd.DataFrame(
     {

@@ -15,6 +15,7 @@ from kuntadash.importing.uploads import (
 from kuntadash.sources.errors import SourceError
 from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.loaders import data_dir, load_snapshot
+from kuntadash.ui.widgets import escape_markdown
 from kuntadash.update import UpdateError, run_update
 
 # Outcome of the last update or import, kept across the rerun that shows the new snapshot.
@@ -30,7 +31,7 @@ outcome = st.session_state.pop(OUTCOME_KEY, None)
 if outcome:
     st.success(outcome["message"])
     if outcome["notes"]:
-        st.markdown("\n".join(f"- {line}" for line in outcome["notes"]))
+        st.markdown("\n".join(f"- {escape_markdown(line)}" for line in outcome["notes"]))
 
 # --- status -----------------------------------------------------------------------------------
 st.subheader(t("data.page.status"))
@@ -92,7 +93,7 @@ if st.button(t("data.page.update_button"), key="data_update"):
     try:
         result = run_update(data_dir(), snapshot.division_year, progress=_progress)
     except (SourceError, UpdateError) as exc:
-        st.error(t("data.page.update_failed") + "\n\n" + exc.render(lang))
+        st.error(t("data.page.update_failed") + "\n\n" + escape_markdown(exc.render(lang)))
     else:
         bar.progress(1.0)
         notes = (
@@ -127,7 +128,9 @@ if submitted:
             )
         except DataImportError as exc:
             st.error(t("data.page.import_failed"))
-            st.markdown("\n".join(f"- {line}" for line in exc.render(lang).splitlines()))
+            # Messages quote the file's own cells and names: shown as text, never as markdown.
+            lines = exc.render(lang).splitlines()
+            st.markdown("\n".join(f"- {escape_markdown(line)}" for line in lines))
         else:
             st.session_state[OUTCOME_KEY] = {
                 "message": t("data.page.import_done"),

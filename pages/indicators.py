@@ -10,7 +10,7 @@ from kuntadash.domain.catalogue import DIMENSIONS
 from kuntadash.ui import state
 from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.loaders import load_snapshot
-from kuntadash.ui.widgets import dimension_label
+from kuntadash.ui.widgets import dimension_label, escape_markdown
 
 snapshot = load_snapshot()
 lang = current_language()
@@ -75,14 +75,19 @@ st.dataframe(
 
 st.subheader(t("catalogue.details"))
 for _, row in shown.iterrows():
-    with st.expander(f"{row[f'name_{lang}']} ({dimension_label(row['dimension']).lower()})"):
-        st.markdown(f"**{t('catalogue.definition')}.** {row[f'definition_{lang}']}")
+    # Catalogue texts are data (imports add entries): escaped wherever markdown renders them.
+    text = {key: escape_markdown(row[f"{key}_{lang}"] or "") for key in ("name", "unit")}
+    with st.expander(f"{text['name']} ({dimension_label(row['dimension']).lower()})"):
+        definition = escape_markdown(row[f"definition_{lang}"])
+        st.markdown(f"**{t('catalogue.definition')}.** {definition}")
         if row.get(f"interpretation_{lang}"):
-            st.markdown(f"**{t('catalogue.interpretation')}.** {row[f'interpretation_{lang}']}")
+            interpretation = escape_markdown(row[f"interpretation_{lang}"])
+            st.markdown(f"**{t('catalogue.interpretation')}.** {interpretation}")
+        publisher = escape_markdown(publisher_names.get(row["publisher"], row["publisher"]))
         st.markdown(
-            f"**{t('common.unit')}:** {row[f'unit_{lang}']} · **{t('catalogue.direction')}:** "
+            f"**{t('common.unit')}:** {text['unit']} · **{t('catalogue.direction')}:** "
             f"{t('direction.' + row['direction'])} · **{t('catalogue.publisher')}:** "
-            f"{publisher_names.get(row['publisher'], row['publisher'])} · "
-            f"**{t('catalogue.licence')}:** {row['licence']}"
+            f"{publisher} · **{t('catalogue.licence')}:** {escape_markdown(row['licence'])}"
         )
-        st.caption(f"id: `{row['id']}` · {row['adapter']} {row['table'] or ''} {row['code'] or ''}")
+        source = " ".join(str(row[k] or "") for k in ("adapter", "table", "code"))
+        st.caption(f"id: `{row['id']}` · {escape_markdown(source)}")

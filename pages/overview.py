@@ -14,6 +14,7 @@ from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.loaders import load_geojson, load_snapshot
 from kuntadash.ui.widgets import (
     caption_text,
+    escape_markdown,
     fmt,
     indicator_name,
     municipality_names,
@@ -81,7 +82,7 @@ table = pd.DataFrame(
     }
 )
 
-st.subheader(f"{indicator_name(snapshot, indicator_id)}, {year}")
+st.subheader(f"{escape_markdown(indicator_name(snapshot, indicator_id))}, {year}")
 st.caption(t(f"direction.{meta['direction']}") + ". " + t("overview.colour_note"))
 figure = build_map_figure(
     load_geojson(snapshot),
@@ -105,7 +106,7 @@ summary[0].metric(t("overview.median_shown"), fmt(snapshot, indicator_id, median
 summary[1].metric(t("overview.with_data"), f"{int(focus['value'].notna().sum())} / {len(focus)}")
 if selected in municipalities.index:
     summary[2].metric(
-        names.get(selected, selected),
+        escape_markdown(names.get(selected, selected)),
         fmt(snapshot, indicator_id, series.get(selected)),
         help=table.set_index("municipality_code").at[selected, "rank_text"],
     )
