@@ -1,0 +1,151 @@
+"""The profile and groups pages on the sample snapshot: every language, group choice, peers."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from kuntadash.i18n import translate
+from tests.conftest import REPO
+
+PROFILE = "pages/municipality.py"
+GROUPS = "pages/groups.py"
+PEER_ITEM = re.compile(r"^\d+\. \*\*", re.MULTILINE)
+
+
+def _open(page: str, lang: str = "fi", **params: str) -> AppTest:
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=90)
+    if lang != "fi":
+        at.query_params["lang"] = lang
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _markdown(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def _peer_list(at: AppTest) -> str:
+    lists = [m.value for m in at.markdown if PEER_ITEM.search(m.value)]
+    assert len(lists) == 1, "one numbered list of similar municipalities"
+    return lists[0]
+
+
+SCORE_TEXT = {
+    "fi": ("/ 100", "Ei pisteitä"),
+    "sv": ("/ 100", "Ingen poäng"),
+    "en": ("/ 100", "No score"),
+}
+HEADERS = {
+    "fi": ["Kestävyyden ulottuvuudet", "Sija eri vertailuryhmissä", "Samankaltaisimmat kunnat"],
+    "sv": ["Hållbarhetens dimensioner", "Placering i olika jämförelsegrupper", "De mest liknande"],
+    "en": ["Sustainability dimensions", "Rank in each comparison group", "Most similar"],
+}
+COVERAGE = {"fi": "Kattavuus", "sv": "Täckning", "en": "Coverage"}
+REASON = {"fi": "lähellä toisiaan", "sv": "nära varandra", "en": "close on"}
+TRENDS = {
+    "fi": "indikaattoria parani",
+    "sv": "indikatorer blev bättre",
+    "en": "indicators got better",
+}
+
+
+@pytest.mark.parametrize(("lang", "code"), [("fi", "091"), ("sv", "035"), ("en", "853")])
+def test_profile_shows_scores_peers_ranks_and_trends(lang, code):
+    at = _open(PROFILE, lang, kunta=code)
+    headers = [h.value for h in at.header]
+    for expected in HEADERS[lang]:
+        assert any(h.startswith(expected) for h in headers), (expected, headers)
+    # Four dimension scores, each with its coverage next to it.
+    assert len(at.metric) == 4
+    assert all(any(s in m.value for s in SCORE_TEXT[lang]) for m in at.metric)
+    assert sum(COVERAGE[lang] in c.value for c in at.caption) >= 4
+    # Ten similar municipalities, each with a reason; the municipality itself is not one.
+    peers = _peer_list(at)
+    assert len(PEER_ITEM.findall(peers)) == 10
+    assert peers.count(REASON[lang]) == 10
+    # Rank in every group kind: seven rows.
+    kind_column = translate("comparison.col.group_kind", lang)
+    ranks = [d.value for d in at.dataframe if kind_column in d.value.columns]
+    assert len(ranks) == 1 and len(ranks[0]) == 7
+    # Trends summarised with better / worse counts.
+    assert TRENDS[lang] in _markdown(at)
+
+
+def test_changing_the_group_to_similar_names_both_groups_and_recomputes():
+    at = _open(PROFILE, "en", kunta="091")
+    before = [m.value for m in at.metric]
+    assert "23 municipalities" in _markdown(at)  # large cities
+    at.selectbox(key="w_group").set_value("similar").run()
+    assert not at.exception
+    text = _markdown(at)
+    assert "**Group shown:** Similar municipalities" in text
+    assert "computed over:** Helsinki and similar municipalities, 11 municipalities" in text
+    assert [m.value for m in at.metric] != before
+    assert at.query_params["group"] == "similar"
+
+
+def test_a_one_member_group_is_flagged():
+    # Helsinki is its own wellbeing services county.
+    at = _open(PROFILE, "fi", kunta="091", group="wellbeing_county")
+    assert any("vain 1 kuntaa" in i.value for i in at.info)
+    assert all(m.value == "50 / 100" for m in at.metric)
+
+
+def test_an_invalid_group_in_the_link_falls_back_to_the_type():
+    at = _open(PROFILE, "en", group="nonsense")
+    assert at.selectbox(key="w_group").value == "municipality_type"
+    assert "group" not in at.query_params
+
+
+def test_peer_count_and_weights_change_the_peer_list_and_the_link():
+    at = _open(PROFILE, "fi", kunta="837")
+    default = _peer_list(at)
+    at.selectbox(key="w_peers").set_value(5).run()
+    assert len(PEER_ITEM.findall(_peer_list(at))) == 5
+    assert at.query_params["peers"] == "5"
+    at.select_slider(key="w_pw_population").set_value(3.0).run()
+    at.select_slider(key="w_pw_tertiary_education_share").set_value(0.0).run()
+    assert not at.exception
+    assert at.query_params["pw"] == "3,1,1,1,1,1,0"
+    weighted = _peer_list(at)
+    assert weighted != default[: len(weighted)]
+    assert "Korkea-asteen" not in weighted.split("lähellä toisiaan")[1].split("\n")[0]
+
+
+def test_weights_from_a_link_are_restored_and_all_zero_falls_back():
+    at = _open(PROFILE, "en", kunta="837", pw="0,0,0,0,0,0,0")
+    assert any("weight above 0" in w.value for w in at.warning)
+    assert len(PEER_ITEM.findall(_peer_list(at))) == 10  # default weights used meanwhile
+    restored = _open(PROFILE, "en", kunta="837", pw="2,1,1,1,1,1,0.5")
+    assert restored.select_slider(key="w_pw_population").value == 2.0
+    assert restored.select_slider(key="w_pw_tertiary_education_share").value == 0.5
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_groups_page_draws_distribution_medians_and_table(lang):
+    at = _open(GROUPS, lang, kunta="091")
+    assert len(at.subheader) == 3
+    table = at.dataframe[0].value
+    assert len(table) == 4  # the four municipality types
+    assert table.iloc[:, 1].sum() + table.iloc[:, 2].sum() == 308  # with data + without
+
+
+def test_groups_page_grouping_and_statistic_are_stateful():
+    at = _open(GROUPS, "en", kunta="091")
+    at.selectbox(key="w_groupby").set_value("size_class").run()
+    assert not at.exception
+    assert len(at.dataframe[0].value) == 7
+    assert at.query_params["groupby"] == "size_class"
+    at.selectbox(key="w_stat").set_value("weighted_mean").run()
+    assert at.subheader[2].value.startswith("Population-weighted mean")
+    at.selectbox(key="w_groupby").set_value("region").run()
+    assert not at.exception
+    assert any("only the municipality's own group" in c.value for c in at.caption)
