@@ -75,3 +75,19 @@ def test_page_shows_the_outcome_kept_across_the_rerun(served):
     assert at.success[0].value == "Valmis"
     at.run()
     assert not at.success  # shown once
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_page_runs_inside_the_app_navigation(served, lang):
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.session_state["lang"] = lang
+    at.run()
+    at.switch_page("pages/data.py")
+    at.run()
+    assert not at.exception
+    expected = {
+        "fi": "Lähteet ja lisenssit",
+        "sv": "Källor och licenser",
+        "en": "Sources and licences",
+    }
+    assert expected[lang] in [h.value for h in at.subheader]
