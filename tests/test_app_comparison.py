@@ -149,3 +149,11 @@ def test_groups_page_grouping_and_statistic_are_stateful():
     at.selectbox(key="w_groupby").set_value("region").run()
     assert not at.exception
     assert any("only the municipality's own group" in c.value for c in at.caption)
+
+
+def test_the_coverage_rule_shows_no_score_with_the_reason():
+    # Kivijärvi has data for 4 of the 7 ecological indicators in the sample (57 %).
+    at = _open(PROFILE, "en", kunta="312")
+    values = {m.label: m.value for m in at.metric}
+    assert values["Ecological sustainability"] == "No score"
+    assert any("Coverage 4/7" in c.value and "under 60%" in c.value for c in at.caption)
