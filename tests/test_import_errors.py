@@ -326,3 +326,17 @@ def test_register_names_are_unambiguous():
 
     shared = {name: codes for name, codes in build_context(2025).names.items() if len(codes) > 1}
     assert shared == {}
+
+
+def test_monthly_jsonstat_is_refused_with_the_period(tmp_path, target):
+    import json
+
+    doc = json.loads((FIXTURES.parent / "pxweb" / "142h_data.json").read_text(encoding="utf-8"))
+    doc["dimension"]["timeperiod_y"]["category"]["index"] = {"2024M01": 0, "2024M02": 1}
+    path = _write(tmp_path, "monthly.json", json.dumps(doc))
+    before = folder_bytes(target)
+    with pytest.raises(DataImportError) as caught:
+        import_files([path], target)
+    assert caught.value.messages[0].key == "data.error.not_annual"
+    assert "2024M01" in caught.value.render("sv")
+    assert folder_bytes(target) == before

@@ -554,8 +554,14 @@ def read_jsonstat(doc: Any, file: str, context: ImportContext) -> TableImport:
                 year=context.division_year,
             )
         )
+    periods = frame[time_dim].astype(str)
+    not_annual = periods[~periods.str.fullmatch(r"\d{4}")]
+    if len(not_annual):
+        raise DataImportError(
+            message("data.error.not_annual", file=file, dim=time_dim, value=not_annual.iloc[0][:20])
+        )
     try:
-        years = frame[time_dim].astype(str).str[:4].astype(int)
+        years = periods.astype(int)
     except ValueError as exc:
         raise DataImportError(
             message(
