@@ -33,6 +33,7 @@ pages = [
     st.Page("pages/data.py", title=t("nav.data"), icon=":material/database:"),
 ]
 navigation = st.navigation(pages)
+state.begin_page(navigation.url_path, keep=(state.LANG_KEY,))
 
 try:
     snapshot = load_snapshot()

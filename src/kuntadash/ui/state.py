@@ -39,6 +39,7 @@ EVERY_KEY = "every"
 
 _WIDGET_PREFIX = "w_"
 _NOTICES_KEY = "_state_notices"
+_PAGE_KEY = "_state_page"
 
 
 def _parse(raw: str, options: Sequence[T]) -> T | None:
@@ -58,6 +59,25 @@ def _from_url(name: str, options: Sequence[T], default: T) -> T:
         st.session_state.setdefault(_NOTICES_KEY, []).append((name, raw))
         return default
     return value
+
+
+def begin_page(page_id: str, keep: Sequence[str] = ()) -> None:
+    """Start the link afresh when the user has switched to another page.
+
+    NOTE: on a switch through the navigation, Streamlit 1.67 hands the new page the previous
+    page's query string (it filters only widget-bound parameters), so the new page's widgets saw
+    their values "already in the URL" and did not write them while the browser showed another
+    set. Every value lives in session state by then, so the URL is emptied here (``keep``
+    excepted, for parameters written before this call) and each widget of the new page writes
+    its own, defaults left out. The first run of a session (a link being opened) is untouched.
+    """
+    previous = st.session_state.get(_PAGE_KEY)
+    st.session_state[_PAGE_KEY] = page_id
+    if previous is None or previous == page_id:
+        return
+    for name in list(st.query_params):
+        if name not in keep:
+            del st.query_params[name]
 
 
 def pop_invalid_params() -> list[tuple[str, str]]:
