@@ -8,17 +8,21 @@ import streamlit as st
 from kuntadash.charts.series import build_bar_figure, build_trend_figure
 from kuntadash.domain.catalogue import indicator_row
 from kuntadash.domain.stats import values_for
+from kuntadash.domain.trends import PERIODS, classify_change, compute_changes, indicator_history
 from kuntadash.ui import state
 from kuntadash.ui.downloads import TableDownload, chart_config, file_stem
 from kuntadash.ui.i18n import current_language, t
-from kuntadash.ui.loaders import load_snapshot
+from kuntadash.ui.loaders import load_snapshot, load_wide_values
 from kuntadash.ui.widgets import (
     caption_text,
+    change_text,
+    comparison_group,
     escape_markdown,
     indicator_name,
     municipality_names,
     render_table,
     select_dimension,
+    select_group_kind,
     select_indicator,
     select_year,
 )
@@ -50,10 +54,13 @@ if len(chosen) < 2:
     st.info(t("compare.pick_two"))
     st.stop()
 
-controls = st.columns([1, 1.6, 0.6])
+controls = st.columns([1, 1.6, 0.6, 1.2])
 dimension = select_dimension(controls[0])
 indicator_id = select_indicator(snapshot, dimension, controls[1])
 year = select_year(snapshot, indicator_id, controls[2])
+group = comparison_group(
+    snapshot, code, select_group_kind(controls[3], help=t("comparison.compare_group_help"))
+)
 meta = indicator_row(snapshot.catalogue, indicator_id)
 unit, decimals = str(meta[f"unit_{lang}"]), int(meta["decimals"])
 
@@ -73,14 +80,23 @@ st.plotly_chart(
         unit=unit,
         lang=lang,
         decimals=decimals,
-        references={t("common.median_of", group=t("common.whole_country")): series.median()},
+        references={
+            t("common.median_of", group=group.label): series.reindex(group.members).median(),
+            t("common.median_of", group=t("common.whole_country")): series.median(),
+        },
     ),
     width="stretch",
     config=chart_config(
         file_stem("compare", *chosen, indicator_id, year), chart_id="compare_bars"
     ),
 )
-st.caption(t(f"direction.{meta['direction']}") + ". " + caption_text(snapshot, indicator_id, year))
+st.caption(
+    t(f"direction.{meta['direction']}")
+    + ". "
+    + caption_text(snapshot, indicator_id, year)
+    + " "
+    + t("comparison.group_caption", definition=group.definition)
+)
 
 history = snapshot.values[
     (snapshot.values["indicator_id"] == indicator_id)
@@ -113,3 +129,35 @@ render_table(
         chart_id="compare_trend",
     ),
 )
+
+# Changes over 1 / 5 / 10 years with direction-aware arrows, and the comparison group's median.
+history_wide = indicator_history(load_wide_values(snapshot), indicator_id)
+st.subheader(t("comparison.compare_trends_title", indicator=indicator_name(snapshot, indicator_id)))
+change_rows = {}
+for period in PERIODS:
+    changes = compute_changes(history_wide, year, period)
+    group_change = changes.reindex(group.members).median()
+    label = t("comparison.col.change", n=period)
+    change_rows[label] = [
+        *[
+            change_text(c, classify_change(c, meta["direction"], decimals), decimals, unit)
+            for c in changes.reindex(chosen)
+        ],
+        change_text(
+            group_change, classify_change(group_change, meta["direction"], decimals), decimals, unit
+        ),
+    ]
+st.dataframe(
+    pd.DataFrame(
+        {
+            t("common.municipality"): [
+                *[names[c] for c in chosen],
+                t("common.median_of", group=group.label),
+            ],
+            **change_rows,
+        }
+    ),
+    hide_index=True,
+    width="stretch",
+)
+st.caption(t("comparison.trend_note") + " " + caption_text(snapshot, indicator_id, year))

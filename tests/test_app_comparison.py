@@ -157,3 +157,20 @@ def test_the_coverage_rule_shows_no_score_with_the_reason():
     values = {m.label: m.value for m in at.metric}
     assert values["Ecological sustainability"] == "No score"
     assert any("Coverage 4/7" in c.value and "under 60%" in c.value for c in at.caption)
+
+
+def test_compare_page_uses_the_comparison_group_and_shows_changes():
+    at = _open("pages/compare.py", "en", kunta="091", compare="091,049,837")
+    changes = [d.value for d in at.dataframe if "Change 1 yr" in d.value.columns]
+    assert len(changes) == 1
+    table = changes[0]
+    assert table.iloc[:, 0].tolist() == ["Helsinki", "Espoo", "Tampere", "Median: Large cities"]
+    assert table["Change 10 yr"].eq("–").all()  # the sample starts in 2015
+    assert table["Change 1 yr"].str.match(r"^[↑↓→] ").all()
+    at.selectbox(key="w_group").set_value("region").run()
+    assert not at.exception
+    changes = [d.value for d in at.dataframe if "Change 1 yr" in d.value.columns]
+    assert changes[0].iloc[-1, 0] == "Median: Uusimaa"
+    assert any(
+        "Comparison group: The municipalities of the same region" in c.value for c in at.caption
+    )
