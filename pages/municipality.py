@@ -36,6 +36,7 @@ from kuntadash.ui.widgets import (
     change_text,
     current_peers,
     dimension_label,
+    escape_markdown,
     municipality_names,
     rank_text,
     render_peer_weights,
@@ -109,7 +110,8 @@ def _year_span(values: list[int]) -> str:
 
 
 # --- who -------------------------------------------------------------------------------------
-st.title(name)
+# Names, labels and units are data: escape_markdown wherever markdown renders them.
+st.title(escape_markdown(name))
 urban_rural = describe_group(snapshot.municipalities, code, "urban_rural", lang)
 size = describe_group(snapshot.municipalities, code, "size_class", lang)
 type_name = key_labels(snapshot.municipalities, "municipality_type", lang).get(
@@ -120,11 +122,12 @@ st.markdown(
     " · ".join(
         [
             f"**{t('common.population')}:** {format_value(info['population'], 0, lang)}",
-            f"**{t('common.municipality_type')}:** {type_name}{uncertain}",
-            f"**{t('common.region')}:** {info[f'region_name_{lang}']}",
-            f"**{t('common.wellbeing_county')}:** {info[f'wellbeing_county_name_{lang}']}",
-            f"**{t('comparison.info_urban_rural')}:** {urban_rural.label}",
-            f"**{t('comparison.info_size')}:** {size.label}",
+            f"**{t('common.municipality_type')}:** {escape_markdown(type_name)}{uncertain}",
+            f"**{t('common.region')}:** {escape_markdown(info[f'region_name_{lang}'])}",
+            f"**{t('common.wellbeing_county')}:** "
+            f"{escape_markdown(info[f'wellbeing_county_name_{lang}'])}",
+            f"**{t('comparison.info_urban_rural')}:** {escape_markdown(urban_rural.label)}",
+            f"**{t('comparison.info_size')}:** {escape_markdown(size.label)}",
         ]
     )
 )
@@ -140,7 +143,7 @@ peers_box = st.container()
 
 with peers_box:
     st.header(t("comparison.peers_title"))
-    st.markdown(t("comparison.peers_intro", name=name))
+    st.markdown(t("comparison.peers_intro", name=escape_markdown(name)))
     settings = st.columns([1, 3])
     select_peer_count(settings[0])
     with settings[1].expander(t("comparison.weights_title"), icon=":material/tune:"):
@@ -159,8 +162,11 @@ with group_box:
     )
     members = group.members
     shown = group.label if kind != "similar" else t("groups.kind.similar")
-    st.markdown(t("comparison.shown_group", label=shown, definition=group.definition))
-    st.markdown(t("comparison.computed_over", label=group.label, n=len(members), name=name))
+    label, definition = escape_markdown(group.label), escape_markdown(group.definition)
+    st.markdown(t("comparison.shown_group", label=escape_markdown(shown), definition=definition))
+    st.markdown(
+        t("comparison.computed_over", label=label, n=len(members), name=escape_markdown(name))
+    )
     if len(members) < 5:
         st.info(t("comparison.small_group", n=len(members)), icon=":material/info:")
 
@@ -223,7 +229,7 @@ with scores_box:
     st.caption(
         t("comparison.colour_note")
         + " "
-        + t("comparison.scores_caption", years=_year_span(reference_years), group=group.label)
+        + t("comparison.scores_caption", years=_year_span(reference_years), group=label)
         + (f" {t('common.sample_caption')}" if snapshot.is_sample else "")
     )
     render_table(
@@ -253,7 +259,7 @@ with scores_box:
                     "comparison.method_indicators",
                     dimension=dimension_label(dimension),
                     n=len(ids),
-                    names=", ".join(_indicator_name(i) for i in ids),
+                    names=", ".join(escape_markdown(_indicator_name(i)) for i in ids),
                 )
             )
 
@@ -313,9 +319,9 @@ with peers_box:
         )
         st.markdown(
             "\n".join(
-                f"{position}. **{names[peer]}** ({peer_type}; "
+                f"{position}. **{escape_markdown(names[peer])}** ({escape_markdown(peer_type)}; "
                 f"{t('comparison.col.distance').lower()} {format_value(distance, 2, lang)}) — "
-                f"{t('comparison.similar_on')}: {reason}"
+                f"{t('comparison.similar_on')}: {escape_markdown(reason)}"
                 for position, (peer, peer_type, distance, reason) in enumerate(
                     zip(peer_codes, peer_types, peers["distance"], reasons, strict=True), start=1
                 )
@@ -346,7 +352,7 @@ with peers_box:
             t(
                 "comparison.peers_method",
                 years=_year_span([years[v] for v in structural_ids if v in years] or [0]),
-                weights=weight_text,
+                weights=escape_markdown(weight_text),
             )
         )
 
@@ -375,9 +381,7 @@ def _position_style(value: float) -> str:
 
 st.header(t("comparison.indicators_title"))
 st.caption(
-    t("comparison.colour_note")
-    + " "
-    + t("profile.headline_note", group=group.label, n=len(members))
+    t("comparison.colour_note") + " " + t("profile.headline_note", group=label, n=len(members))
 )
 position_column = t("comparison.col.position")
 tabs = st.tabs([dimension_label(d) for d in DIMENSIONS])
@@ -423,7 +427,7 @@ for tab, dimension in zip(tabs, DIMENSIONS, strict=True):
 
 # --- strengths and weak spots ----------------------------------------------------------------
 strongest, weakest = strengths_and_weaknesses(profile)
-st.header(t("comparison.strengths_title", group=group.label))
+st.header(t("comparison.strengths_title", group=label))
 st.caption(t("comparison.strengths_note"))
 left, right = st.columns(2)
 for column, frame, key in (
@@ -436,12 +440,12 @@ for column, frame, key in (
             st.write(t("common.no_data"))
         for _, row in frame.iterrows():
             st.markdown(
-                f"**{_indicator_name(row['indicator_id'])}**: "
-                f"{_fmt(row['indicator_id'], row['value'])} ({row['year']}) — "
+                f"**{escape_markdown(_indicator_name(row['indicator_id']))}**: "
+                f"{escape_markdown(_fmt(row['indicator_id'], row['value']))} ({row['year']}) — "
                 + t(
                     "profile.percentile_line",
                     percentile=round(row["percentile"]),
-                    median=_fmt(row["indicator_id"], row["group_median"]),
+                    median=escape_markdown(_fmt(row["indicator_id"], row["group_median"])),
                 )
             )
 
@@ -526,7 +530,9 @@ trend = pd.concat(
     ignore_index=True,
 )
 trend["year"] = trend["year"].astype(int)
-st.subheader(t("comparison.trend_chart_title", indicator=_indicator_name(indicator_id)))
+st.subheader(
+    t("comparison.trend_chart_title", indicator=escape_markdown(_indicator_name(indicator_id)))
+)
 st.plotly_chart(
     build_trend_figure(
         trend,
@@ -541,7 +547,7 @@ st.plotly_chart(
 st.caption(
     caption_text(snapshot, indicator_id, sorted(trend["year"].unique()))
     + " "
-    + t("comparison.group_caption", definition=group.definition)
+    + t("comparison.group_caption", definition=definition)
 )
 render_table(
     trend.pivot(index="year", columns="series", values="value")

@@ -288,7 +288,7 @@ def render_peer_weights(variables: Sequence[str], labels: dict[str, str]) -> dic
         widget_key = f"w_{state.PEER_WEIGHTS_KEY}_{variable}"
         st.session_state[widget_key] = weights.get(variable, 0.0)
         columns[position % 2].select_slider(
-            labels[variable],
+            escape_markdown(labels[variable]),  # indicator names are data; labels are markdown
             options=list(PEER_WEIGHT_OPTIONS),
             key=widget_key,
             format_func=_weight_text,
