@@ -39,10 +39,18 @@ from kuntadash.ui.loaders import (
     load_reference_years,
     load_snapshot,
 )
+from kuntadash.ui.slides import (
+    DEFAULT_INTERVAL,
+    INTERVALS,
+    advance_due,
+    build_slides,
+    next_index,
+)
 from kuntadash.ui.widgets import (
     DEFAULT_MUNICIPALITY,
     caption_text,
     dimension_label,
+    escape_markdown,
     fmt,
     indicator_name,
     indicators_with_data,
@@ -50,16 +58,6 @@ from kuntadash.ui.widgets import (
 )
 
 PAGE_PATH = "event"
-# One headline indicator per dimension, shown on the national map; a dimension whose indicator
-# has no data falls back to the dimension's first indicator with data.
-EVENT_INDICATORS = {
-    "economic": "unemployment_rate",
-    "social": "population_change",
-    "ecological": "ghg_emissions_per_resident",
-    "technological": "broadband_100mbit_share",
-}
-INTERVALS = (8, 10, 15, 20, 30, 45, 60)
-DEFAULT_INTERVAL = 15
 _LAST_ADVANCE = "_event_last_advance"
 _PAUSED = "_event_paused"
 MAP_HEIGHT = 560
@@ -81,31 +79,13 @@ LARGE_TYPE = """
 """
 
 
-def next_index(index: int, count: int, step: int) -> int:
-    """The slide ``step`` away from ``index`` (0-based), wrapping round at both ends."""
-    return (index + step) % count
-
-
-def advance_due(last: float, now: float, interval: float) -> bool:
-    """Whether a timed run at ``now`` should move on (half a second of timer slack)."""
-    return now - last >= interval - 0.5
-
-
 snapshot = load_snapshot()
 lang = current_language()
 code = st.session_state[state.MUNICIPALITY_KEY]
 names = municipality_names(snapshot)
 available = indicators_with_data(snapshot)
 
-slides: list[tuple[str, str, str]] = []  # (kind, dimension, indicator)
-for dimension in DIMENSIONS:
-    ids = available.loc[available["dimension"] == dimension, "id"].tolist()
-    if not ids:
-        continue
-    wanted = EVENT_INDICATORS.get(dimension)
-    slides.append(("map", dimension, wanted if wanted in ids else ids[0]))
-slides.append(("profile", "", ""))
-
+slides = build_slides(available)
 numbers = list(range(1, len(slides) + 1))
 every = state.current(state.EVERY_KEY, list(INTERVALS), DEFAULT_INTERVAL)
 state.current(state.SLIDE_KEY, numbers, 1)
@@ -198,7 +178,11 @@ def _map_slide(dimension: str, indicator_id: str) -> None:
     with left:
         st.title(dimension_label(dimension))
         st.subheader(
-            t("event.map_lead", indicator=indicator_name(snapshot, indicator_id), year=year)
+            t(
+                "event.map_lead",
+                indicator=escape_markdown(indicator_name(snapshot, indicator_id)),
+                year=year,
+            )
         )
         st.plotly_chart(
             build_map_figure(
@@ -220,7 +204,7 @@ def _map_slide(dimension: str, indicator_id: str) -> None:
     with right:
         rank = ranks.get(code)
         st.metric(
-            names.get(code, code),
+            escape_markdown(names.get(code, code)),
             fmt(snapshot, indicator_id, series.get(code)),
             help=None,
         )
@@ -234,7 +218,7 @@ def _map_slide(dimension: str, indicator_id: str) -> None:
         st.markdown(f"**{t('event.best_three')}**")
         st.markdown(
             "\n".join(
-                f"{int(r)}. {n} — {v}"
+                f"{int(r)}. {escape_markdown(n)} — {escape_markdown(v)}"
                 for r, n, v in zip(best["rank"], best["name"], best["value_text"], strict=True)
             )
         )
@@ -260,13 +244,17 @@ def _profile_slide() -> None:
         kind = DEFAULT_KIND
     group = describe_group(snapshot.municipalities, code, kind, lang)
     info = snapshot.municipalities.set_index("municipality_code").loc[code]
-    st.title(names.get(code, code))
+    st.title(escape_markdown(names.get(code, code)))
     st.markdown(
         " · ".join(
             [
                 f"{t('common.population')} {format_value(info['population'], 0, lang)}",
-                str(info[f"region_name_{lang}"]),
-                t("event.profile_lead", group=group.label, n=len(group.members)),
+                escape_markdown(info[f"region_name_{lang}"]),
+                t(
+                    "event.profile_lead",
+                    group=escape_markdown(group.label),
+                    n=len(group.members),
+                ),
             ]
         )
     )
@@ -302,10 +290,10 @@ def _profile_slide() -> None:
         st.subheader(t("event.strongest"))
         st.markdown(
             "\n".join(
-                f"- **{indicator_name(snapshot, i)}**: "
+                f"- **{escape_markdown(indicator_name(snapshot, i))}**: "
                 + t(
                     "event.position_value",
-                    value=fmt(snapshot, i, v),
+                    value=escape_markdown(fmt(snapshot, i, v)),
                     percentile=round(p),
                 )
                 for i, v, p in zip(
@@ -341,9 +329,9 @@ def _show() -> None:
     state.write_param(state.SLIDE_KEY, number, 1)
     state.write_param(state.EVERY_KEY, every, DEFAULT_INTERVAL)
     st.caption(t("event.step", index=number, count=len(slides)))
-    kind, dimension, indicator_id = slides[number - 1]
-    if kind == "map":
-        _map_slide(dimension, indicator_id)
+    slide = slides[number - 1]
+    if slide.kind == "map":
+        _map_slide(slide.dimension, slide.indicator_id)
     else:
         _profile_slide()
 
