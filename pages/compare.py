@@ -132,7 +132,12 @@ render_table(
 
 # Changes over 1 / 5 / 10 years with direction-aware arrows, and the comparison group's median.
 history_wide = indicator_history(load_wide_values(snapshot), indicator_id)
-st.subheader(t("comparison.compare_trends_title", indicator=indicator_name(snapshot, indicator_id)))
+st.subheader(
+    t(
+        "comparison.compare_trends_title",
+        indicator=escape_markdown(indicator_name(snapshot, indicator_id)),
+    )
+)
 change_rows = {}
 for period in PERIODS:
     changes = compute_changes(history_wide, year, period)

@@ -29,6 +29,7 @@ from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.loaders import load_snapshot, load_wide_values
 from kuntadash.ui.widgets import (
     caption_text,
+    escape_markdown,
     fmt,
     indicator_name,
     municipality_names,
@@ -83,16 +84,20 @@ own_group = describe_group(snapshot.municipalities, code, groupby, lang)
 
 # --- distribution --------------------------------------------------------------------------
 st.subheader(
-    t("groups.distribution_title", indicator=indicator_name(snapshot, indicator_id), year=year)
+    t(
+        "groups.distribution_title",
+        indicator=escape_markdown(indicator_name(snapshot, indicator_id)),
+        year=year,
+    )
 )
 own_rank = rank_in_group(series, own_group.members, code, meta["direction"])
 country_rank = rank_in_group(series, municipalities.index, code, meta["direction"])
 st.markdown(
     t(
         "groups.own_position",
-        name=names[code],
-        group=own_group.label,
-        value=fmt(snapshot, indicator_id, series.get(code)),
+        name=escape_markdown(names[code]),
+        group=escape_markdown(own_group.label),
+        value=escape_markdown(fmt(snapshot, indicator_id, series.get(code))),
         rank=rank_text(own_rank),
         country_rank=rank_text(country_rank),
     )
@@ -121,7 +126,7 @@ st.plotly_chart(
 st.caption(
     t(
         "groups.distribution_note",
-        name=names[code],
+        name=escape_markdown(names[code]),
         direction=t(f"direction.{meta['direction']}"),
     )
     + " "
@@ -182,7 +187,7 @@ st.plotly_chart(
 )
 note = t("groups.over_time_note", statistic_lower=statistic_labels[statistic].lower())
 if len(order) > MAX_LINES:
-    note += " " + t("groups.over_time_many", n=len(order), group=own_group.label)
+    note += " " + t("groups.over_time_many", n=len(order), group=escape_markdown(own_group.label))
 years = sorted(trend["year"].unique())
 st.caption(
     note
