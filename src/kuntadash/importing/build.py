@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -393,12 +394,7 @@ def _assemble(
 ) -> tuple[Snapshot, ImportReport]:
     notes = list(collected.notes)
     register = context.register
-    municipalities = build_municipality_table(
-        register,
-        resources.read_regions(),
-        resources.read_wellbeing_counties(),
-        resources.read_municipality_types_document(),
-    )
+    municipalities = _register_municipalities().copy()
     keep_existing = existing is not None and not existing.is_sample
     if existing is not None and existing.is_sample:
         notes.append(message("data.note.sample_replaced", dir=str(out)))
@@ -475,9 +471,7 @@ def _assemble(
         boundary_kind = "official"
         notes.append(message("data.note.boundaries_kept"))
     else:
-        boundaries = compute_tile_layout(
-            register["municipality_code"], municipality_points(register)
-        )
+        boundaries = _register_tiles().copy()
         boundary_kind = "tiles"
         notes.append(message("data.note.tiles_computed"))
     if collected.boundaries is None and keep_existing and existing.tiles is not None:
@@ -524,6 +518,24 @@ def _assemble(
         harmonised=len(harmonised),
     )
     return snapshot, report
+
+
+@cache
+def _register_municipalities() -> pd.DataFrame:
+    """The municipalities table of the bundled register (built once per process)."""
+    return build_municipality_table(
+        resources.read_municipality_register(),
+        resources.read_regions(),
+        resources.read_wellbeing_counties(),
+        resources.read_municipality_types_document(),
+    )
+
+
+@cache
+def _register_tiles() -> gpd.GeoDataFrame:
+    """Tiles placed from the register's coordinates (deterministic, so computed once)."""
+    register = resources.read_municipality_register()
+    return compute_tile_layout(register["municipality_code"], municipality_points(register))
 
 
 def _tiles_for(boundaries: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
