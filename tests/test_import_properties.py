@@ -151,12 +151,31 @@ def test_tidy_excel_never_crashes(body):
         _check_outcome([path], Path(folder) / "snap")
 
 
+ODD_STARTS = [
+    b"",
+    b"{",
+    b'{"type": "FeatureCollection", "features": [',
+    b'{"type": "Topology"',
+    b"PK\x03\x04",
+    b"PAR1",
+    b"SQLite format 3\x00",
+    b'{"class": "dataset"',
+    b"indicators:",
+]
+
+
 @SETTINGS
-@given(data=st.binary(max_size=200))
-def test_arbitrary_bytes_never_crash(data):
+@given(
+    start=st.sampled_from(ODD_STARTS),
+    data=st.binary(max_size=200),
+    suffix=st.sampled_from(
+        [".csv", ".json", ".geojson", ".topojson", ".xlsx", ".parquet", ".yaml", ".gpkg", ".txt"]
+    ),
+)
+def test_arbitrary_bytes_never_crash(start, data, suffix):
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "noise.csv"
-        path.write_bytes(data)
+        path = Path(folder) / f"noise{suffix}"
+        path.write_bytes(start + data)
         _check_outcome([path], Path(folder) / "snap")
 
 
