@@ -340,3 +340,12 @@ def test_monthly_jsonstat_is_refused_with_the_period(tmp_path, target):
     assert caught.value.messages[0].key == "data.error.not_annual"
     assert "2024M01" in caught.value.render("sv")
     assert folder_bytes(target) == before
+
+
+def test_out_path_that_is_a_file_is_refused(tmp_path):
+    out = tmp_path / "file.txt"
+    out.write_text("x")
+    with pytest.raises(DataImportError) as caught:
+        import_files([FIXTURES / "tidy.csv"], out)
+    assert caught.value.messages[0].key == "data.error.out_not_snapshot"
+    assert out.read_text() == "x"

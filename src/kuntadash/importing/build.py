@@ -171,7 +171,7 @@ def _import_files(
 
 def _existing(out: Path) -> Snapshot | None:
     if not (out / MANIFEST).exists():
-        if out.exists() and any(out.iterdir()):
+        if out.exists() and (not out.is_dir() or any(out.iterdir())):
             raise DataImportError(message("data.error.out_not_snapshot", dir=str(out)))
         return None
     try:
