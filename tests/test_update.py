@@ -264,3 +264,14 @@ def test_cli_update_failure_is_translated_and_changes_nothing(
     err = capsys.readouterr().err
     assert "THL Sotkanet: palvelussa on häiriö (HTTP 503" in err
     assert folder_bytes(out) == before
+
+
+def test_update_refuses_a_folder_that_is_not_a_snapshot(tmp_path):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("keep me")
+    mock = MockSources()
+    with pytest.raises(UpdateError):
+        run_update(folder, 2025, _fetcher(mock, FakeClock()))
+    assert mock.calls == []
+    assert (folder / "notes.txt").read_text() == "keep me"
