@@ -118,9 +118,15 @@ def run_update(
         raise UpdateError(
             "data.error.division_year", year=year, supported=", ".join(map(str, SUPPORTED_YEARS))
         )
+    folder = Path(out)
+    if not (folder / MANIFEST).exists() and folder.exists() and (
+        not folder.is_dir() or any(folder.iterdir())
+    ):
+        # never replace a folder that is not a snapshot: it may hold someone's files
+        raise UpdateError("data.error.out_not_snapshot", dir=str(folder))
     try:
-        with snapshot_lock(Path(out)):
-            return _run_update(Path(out), year, fetcher, progress)
+        with snapshot_lock(folder):
+            return _run_update(folder, year, fetcher, progress)
     except SnapshotBusyError as exc:
         raise UpdateError("data.error.busy", dir=str(out)) from exc
 
