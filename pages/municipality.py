@@ -105,6 +105,20 @@ def _rank_of(row: pd.Series, prefix: str = "") -> str:
     )
 
 
+def _compact_rank(row: pd.Series) -> str:
+    """'12/47' or '12/47, 3 ilman tietoa' for a table whose heading already says 'rank'."""
+    if pd.isna(row["rank"]):
+        return t("comparison.no_score")
+    if row["missing"]:
+        return t(
+            "comparison.rank_compact_missing",
+            rank=int(row["rank"]),
+            of=int(row["of"]),
+            missing=int(row["missing"]),
+        )
+    return f"{int(row['rank'])}/{int(row['of'])}"
+
+
 def _year_span(values: list[int]) -> str:
     return str(min(values)) if min(values) == max(values) else f"{min(values)}–{max(values)}"
 
@@ -267,7 +281,6 @@ with scores_box:
 with ranks_box:
     st.header(t("comparison.ranks_title"))
     st.caption(t("comparison.ranks_note"))
-    kind_labels = {k: t(f"groups.kind.{k}") for k in GROUP_KINDS}
     rank_rows = []
     for other in GROUP_KINDS:
         other_group = (
@@ -281,15 +294,10 @@ with ranks_box:
         other_summary = other_scores.for_municipality(code).set_index("dimension")
         rank_rows.append(
             {
-                t("comparison.col.group_kind"): kind_labels[other],
+                t("comparison.col.group_kind"): t(f"groups.kind_short.{other}"),
                 t("comparison.col.group"): other_group.label,
                 t("comparison.col.members"): len(other_group.members),
-                **{
-                    dimension_label(d): _rank_of(other_summary.loc[d])
-                    if pd.notna(other_summary.at[d, "rank"])
-                    else t("comparison.no_score")
-                    for d in DIMENSIONS
-                },
+                **{dimension_label(d): _compact_rank(other_summary.loc[d]) for d in DIMENSIONS},
             }
         )
     st.dataframe(pd.DataFrame(rank_rows), hide_index=True, width="stretch")
@@ -379,6 +387,11 @@ def _position_style(value: float) -> str:
     return f"background-color: {WORSE}; color: white"
 
 
+def _position_styles(_: pd.Series, positions: list[float]) -> list[str]:
+    """Styles of the position column, from the numeric positions beside the display text."""
+    return [_position_style(p) for p in positions]
+
+
 st.header(t("comparison.indicators_title"))
 st.caption(
     t("comparison.colour_note") + " " + t("profile.headline_note", group=label, n=len(members))
@@ -397,7 +410,9 @@ for tab, dimension in zip(tabs, DIMENSIONS, strict=True):
             t("comparison.col.group_median"): [
                 _fmt(i, v) for i, v in zip(ids, rows["group_median"], strict=True)
             ],
-            position_column: rows["percentile"].round(0).to_numpy(),
+            position_column: [
+                "–" if pd.isna(p) else format_value(p, 0, lang) for p in rows["percentile"]
+            ],
             t("comparison.col.rank"): [_rank_of(r) for _, r in rows.iterrows()],
             **{
                 t("comparison.col.change", n=period): [
@@ -418,8 +433,8 @@ for tab, dimension in zip(tabs, DIMENSIONS, strict=True):
     )
     with tab:
         st.dataframe(
-            table.style.map(_position_style, subset=[position_column]).format(
-                {position_column: lambda v: "–" if pd.isna(v) else f"{v:.0f}"}
+            table.style.apply(
+                _position_styles, positions=rows["percentile"].tolist(), subset=[position_column]
             ),
             hide_index=True,
             width="stretch",
@@ -476,14 +491,22 @@ period = state.stateful_selectbox(
     format_func=period_labels.__getitem__,
 )
 rows = trends[trends["period"] == period]
-st.caption(t("comparison.trend_note"))
+span = f"{rows['start_year'].min()}–{rows['end_year'].max()}" if len(rows) else ""
+st.caption(t("comparison.trend_note") + " " + t("comparison.trend_years", years=span))
 st.dataframe(
     pd.DataFrame(
         {
             t("common.indicator"): [_indicator_name(i) for i in rows["indicator_id"]],
-            t("comparison.col.years"): [
-                f"{s}–{e}" for s, e in zip(rows["start_year"], rows["end_year"], strict=True)
-            ],
+            **(
+                {
+                    t("comparison.col.years"): [
+                        f"{s}–{e}"
+                        for s, e in zip(rows["start_year"], rows["end_year"], strict=True)
+                    ]
+                }
+                if rows["end_year"].nunique() > 1
+                else {}
+            ),
             t("comparison.col.own_change"): [
                 _change(i, c, v)
                 for i, c, v in zip(
