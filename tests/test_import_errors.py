@@ -80,7 +80,7 @@ BAD_INPUTS = {
     "out_of_range": (
         "range.csv",
         HEADER + "091,unemployment_rate,2024,99\n",
-        "data.error.validation",
+        "data.error.out_of_range",
     ),
     "corrupt_geojson": (
         "b.geojson",

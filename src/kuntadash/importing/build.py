@@ -294,6 +294,11 @@ def _read_one(
     result = _read_table(path, name, data, context, sotkanet_regions)
     if result is None:
         return
+    # Implausible values are refused here, naming the file (and the row in tidy tables), rather
+    # than later by the snapshot validation, which can only name values.parquet.
+    outside = tables.range_problems(result.values, context, name)
+    if outside:
+        raise DataImportError(outside)
     collected.values.append(result.values)
     if result.population is not None:
         collected.population.append(result.population)

@@ -302,6 +302,10 @@ def read_tidy(
             continue
         if code is None:
             continue
+        outside = range_problem(context, indicator, value, file, where)
+        if outside is not None:
+            problems.append(outside)
+            continue
         key = (code, indicator, year)
         if key in seen:
             problems.append(
@@ -331,6 +335,40 @@ def read_tidy(
         raise DataImportError(problems)
     notes = _aggregate_note(areas, file)
     return TableImport(_frame(out), notes=notes)
+
+
+def range_problem(
+    context: ImportContext, indicator: str, value: float, file: str, where: Any
+) -> Message | None:
+    """A message naming the file and row (or area and year) when ``value`` lies outside the
+    indicator's plausible range in the catalogue; None when it is inside or missing."""
+    try:
+        low, high = (float(v) for v in context.catalogue[indicator]["valid_range"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if math.isnan(value) or low <= value <= high:
+        return None
+    return message(
+        "data.error.out_of_range",
+        file=file,
+        where=where,
+        indicator=indicator,
+        value=f"{value:g}",
+        low=f"{low:g}",
+        high=f"{high:g}",
+    )
+
+
+def range_problems(values: pd.DataFrame, context: ImportContext, file: str) -> list[Message]:
+    """Out-of-range values of a table read from any format, named by area and year."""
+    problems = []
+    for code, indicator, year, value in values[
+        ["municipality_code", "indicator_id", "year", "value"]
+    ].itertuples(index=False):
+        found = range_problem(context, str(indicator), float(value), file, f"{code}, {year}")
+        if found is not None:
+            problems.append(found)
+    return problems
 
 
 def _aggregate_note(areas: _Areas, file: str) -> list[Message]:
