@@ -22,6 +22,12 @@ from kuntadash.domain.scores import score_dimensions
 from kuntadash.domain.stats import Rank, profile_from_table, strengths_and_weaknesses
 from kuntadash.domain.trends import PERIODS, compute_trends, indicator_history, trend_counts
 from kuntadash.ui import state
+from kuntadash.ui.downloads import (
+    TableDownload,
+    chart_config,
+    file_stem,
+    render_brief_button,
+)
 from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.loaders import (
     load_partition_scores,
@@ -194,6 +200,7 @@ with group_box:
     )
     if len(members) < 5:
         st.info(t("comparison.small_group", n=len(members)), icon=":material/info:")
+    render_brief_button(snapshot, code, group=group, years=years)
 
 
 def _scores_for(kind_: str, members_: pd.Index):
@@ -248,7 +255,7 @@ with scores_box:
             missing_text=t("comparison.no_score"),
         ),
         width="stretch",
-        config={"displaylogo": False},
+        config=chart_config(file_stem(code, name, "scores", group.label)),
     )
     reference_years = [years[i] for i in scores.weights if i in years] or [0]
     st.caption(
@@ -576,7 +583,10 @@ st.plotly_chart(
         reference_series=(group_median_label, country_median_label),
     ),
     width="stretch",
-    config={"displaylogo": False},
+    config=chart_config(
+        file_stem(code, name, indicator_id, _year_span(sorted(trend["year"].unique()))),
+        chart_id="profile_trend",
+    ),
 )
 st.caption(
     caption_text(snapshot, indicator_id, sorted(trend["year"].unique()))
@@ -586,5 +596,12 @@ st.caption(
 render_table(
     trend.pivot(index="year", columns="series", values="value")
     .reset_index()
-    .rename(columns={"year": t("common.year")})
+    .rename(columns={"year": t("common.year")}),
+    downloads=TableDownload(
+        snapshot,
+        (indicator_id,),
+        (code, name, indicator_id, _year_span(sorted(trend["year"].unique()))),
+        title=f"{name}: {_indicator_name(indicator_id)}",
+        chart_id="profile_trend",
+    ),
 )
