@@ -72,6 +72,9 @@ sources = pd.DataFrame(
             t("data.page.col_publisher"): s.get("publisher", ""),
             t("data.page.col_licence"): s.get("licence", ""),
             t("data.page.col_accessed"): str(s.get("accessed", ""))[:16].replace("T", " "),
+            t("data.page.col_source_updated"): max(
+                (str(d) for d in (s.get("data_updated") or {}).values() if d), default=""
+            ),
             t("data.page.col_url"): s.get("url", ""),
         }
         for s in manifest.get("sources", [])

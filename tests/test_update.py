@@ -71,6 +71,7 @@ def pd_isna(value: float) -> bool:
 def test_manifest_records_each_source_with_licence_and_time(updated):
     out, _, _, _ = updated
     sources = {s["id"]: s for s in read_snapshot(out).manifest["sources"]}
+    assert sources["THL Sotkanet"]["data_updated"]["5641"] == "2025-05-20"
     for name in ("Statistics Finland WFS", "Statistics Finland (PxWeb)", "THL Sotkanet", "SYKE"):
         assert sources[name]["licence"] == "CC BY 4.0"
         assert sources[name]["accessed"] and sources[name]["url"].startswith("https://")

@@ -119,8 +119,10 @@ def run_update(
             "data.error.division_year", year=year, supported=", ".join(map(str, SUPPORTED_YEARS))
         )
     folder = Path(out)
-    if not (folder / MANIFEST).exists() and folder.exists() and (
-        not folder.is_dir() or any(folder.iterdir())
+    if (
+        not (folder / MANIFEST).exists()
+        and folder.exists()
+        and (not folder.is_dir() or any(folder.iterdir()))
     ):
         # never replace a folder that is not a snapshot: it may hold someone's files
         raise UpdateError("data.error.out_not_snapshot", dir=str(folder))
@@ -156,7 +158,8 @@ def _run_update(
     frames: list[pd.DataFrame] = []
     skipped: list[str] = []
     frames += _fetch_pxweb(fetcher, entries, report, result_counts, skipped)
-    frames += _fetch_sotkanet(fetcher, entries, report, result_counts)
+    details: dict[str, dict[str, Any]] = {}
+    frames += _fetch_sotkanet(fetcher, entries, report, result_counts, details)
     frames += _fetch_syke(fetcher, entries, codes, register, report, result_counts)
     for entry in entries:
         if (
@@ -197,7 +200,7 @@ def _run_update(
         "sample": False,
         "boundaries": "official",
         "title": "kuntadash snapshot (official sources)",
-        "sources": _manifest_sources(fetcher),
+        "sources": _manifest_sources(fetcher, details),
         "last_update": now_iso(),
     }
     snapshot = Snapshot(
@@ -317,8 +320,14 @@ def _fetch_pxweb(
 
 
 def _fetch_sotkanet(
-    fetcher: Fetcher, entries: list[dict[str, Any]], report: Progress, counts: dict[str, int]
+    fetcher: Fetcher,
+    entries: list[dict[str, Any]],
+    report: Progress,
+    counts: dict[str, int],
+    details: dict[str, dict[str, Any]],
 ) -> list[pd.DataFrame]:
+    """Sotkanet indicators; each indicator's metadata is read too, to confirm the id still names
+    the indicator and to record when THL last updated its data (shown on the Data page)."""
     chosen = [
         e for e in entries if e["source"].get("adapter") == "sotkanet" and e["source"].get("code")
     ]
@@ -330,7 +339,12 @@ def _fetch_sotkanet(
     years = list(range(latest - LAST_YEARS + 1, latest + 1))
     frames = []
     for position, entry in enumerate(chosen, start=1):
-        tidy = sotkanet.fetch_indicator(fetcher, str(entry["source"]["code"]), years, regions)
+        code = str(entry["source"]["code"])
+        meta = sotkanet.fetch_indicator_metadata(fetcher, code)
+        details.setdefault(sotkanet.SOURCE, {}).setdefault("data_updated", {})[code] = meta[
+            "updated"
+        ]
+        tidy = sotkanet.fetch_indicator(fetcher, code, years, regions)
         tidy["indicator_id"] = entry["id"]
         frames.append(tidy[["municipality_code", "indicator_id", "year", "value"]])
         counts[sotkanet.SOURCE] = counts.get(sotkanet.SOURCE, 0) + len(tidy)
@@ -400,7 +414,9 @@ def _carry_over(
     return values, catalogue
 
 
-def _manifest_sources(fetcher: Fetcher) -> list[dict[str, Any]]:
+def _manifest_sources(
+    fetcher: Fetcher, details: dict[str, dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
     publishers = {
         statfi_wfs.SOURCE: "Statistics Finland (WFS municipal boundaries)",
         statfi_classifications.SOURCE: "Statistics Finland (classifications)",
@@ -419,6 +435,7 @@ def _manifest_sources(fetcher: Fetcher) -> list[dict[str, Any]]:
                 "accessed": accessed,
                 "calls": fetcher.log.calls.get(source, 0),
                 "cached": fetcher.log.cached.get(source, 0),
+                **(details or {}).get(source, {}),
             }
         )
     sources.append(
