@@ -25,6 +25,7 @@ from kuntadash.domain.stats import (
 )
 from kuntadash.domain.trends import indicator_history
 from kuntadash.ui import state
+from kuntadash.ui.downloads import TableDownload, chart_config, file_stem, year_range
 from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.loaders import load_snapshot, load_wide_values
 from kuntadash.ui.widgets import (
@@ -121,7 +122,7 @@ st.plotly_chart(
         highlight_name=names[code],
     ),
     width="stretch",
-    config={"displaylogo": False},
+    config=chart_config(file_stem("groups", groupby, indicator_id, year)),
 )
 st.caption(
     t(
@@ -183,7 +184,10 @@ st.plotly_chart(
         trend, unit=unit, lang=lang, decimals=decimals, reference_series=(country_label,)
     ),
     width="stretch",
-    config={"displaylogo": False},
+    config=chart_config(
+        file_stem("groups", groupby, statistic, indicator_id, year_range(trend["year"])),
+        chart_id="groups_trend",
+    ),
 )
 note = t("groups.over_time_note", statistic_lower=statistic_labels[statistic].lower())
 if len(order) > MAX_LINES:
@@ -206,5 +210,12 @@ all_groups = pd.concat(
 render_table(
     all_groups.T.map(lambda v: format_value(v, decimals, lang))
     .rename_axis(t("common.year"))
-    .reset_index()
+    .reset_index(),
+    downloads=TableDownload(
+        snapshot,
+        (indicator_id,),
+        ("groups", groupby, statistic, indicator_id, year_range(trend["year"])),
+        title=f"{indicator_name(snapshot, indicator_id)}: {statistic_labels[statistic]}",
+        chart_id="groups_trend",
+    ),
 )

@@ -11,7 +11,7 @@ slugs: ``kuntadash-helsinki-unemployment-rate-2024.csv``.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -53,6 +53,12 @@ def file_stem(*parts: object) -> str:
     """'kuntadash-helsinki-unemployment-rate-2024': ASCII-safe, empty parts left out."""
     words = [slugify(str(part)) for part in parts if part not in (None, "")]
     return "-".join(["kuntadash", *words])
+
+
+def year_range(years: Iterable[int]) -> str:
+    """'2015-2024' for a file name ('2024' when there is one year)."""
+    years = sorted({int(y) for y in years})
+    return str(years[0]) if years[0] == years[-1] else f"{years[0]}-{years[-1]}"
 
 
 def table_csv_bytes(frame: pd.DataFrame) -> bytes:
