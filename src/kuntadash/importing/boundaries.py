@@ -6,6 +6,7 @@ their code set and dissolved into the target division, or refused naming the cod
 from __future__ import annotations
 
 import json
+import math
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,7 +81,9 @@ def read_boundary_file(path: Path, kind: str, context: ImportContext) -> Boundar
     name = path.name
     frame = _read_frame(path, kind)
     notes: list[Message] = []
-    if frame.crs is None:
+    if frame.crs is None or (frame.crs.is_geographic and not _lon_lat(frame)):
+        # NOTE: GDAL's GeoJSON driver reports EPSG:4326 for a file without a "crs" member (RFC
+        # 7946), also when the coordinates are metres: such a file is treated as CRS-less.
         frame = _assume_crs(frame, name, notes)
     code_column = _code_column(frame, name)
     frame = frame.rename(columns={code_column: "municipality_code"})[
@@ -93,6 +96,8 @@ def read_boundary_file(path: Path, kind: str, context: ImportContext) -> Boundar
             message("data.note.crs_transformed", file=name, crs=str(frame.crs.to_string()))
         )
     frame = frame.to_crs(4326)
+    if not _lon_lat(frame):  # declared in one CRS, written in another: refuse, do not draw junk
+        raise DataImportError(message("data.error.unknown_crs", file=name))
     frame = frame.dissolve(by="municipality_code", as_index=False)[
         ["municipality_code", "geometry"]
     ]
@@ -183,12 +188,21 @@ def _assume_crs(frame: gpd.GeoDataFrame, name: str, notes: list[Message]) -> gpd
     """No CRS given: lon/lat bounds -> EPSG:4326 (GeoJSON and TopoJSON default), metres in
     Finland's range -> EPSG:3067 (ETRS-TM35FIN); anything else is refused."""
     minx, miny, maxx, maxy = frame.total_bounds
-    if minx >= -180 and maxx <= 180 and miny >= -90 and maxy <= 90:
-        return frame.set_crs(4326)
+    if _lon_lat(frame):
+        return frame.set_crs(4326, allow_override=True)
     if minx >= 0 and maxx <= 1_000_000 and miny >= 6_500_000 and maxy <= 7_900_000:
         notes.append(message("data.note.crs_assumed", file=name, crs="EPSG:3067"))
-        return frame.set_crs(PROJECTED_CRS)
+        return frame.set_crs(PROJECTED_CRS, allow_override=True)
     raise DataImportError(message("data.error.unknown_crs", file=name))
+
+
+def _lon_lat(frame: gpd.GeoDataFrame) -> bool:
+    """Whether the coordinates are finite and within longitude / latitude ranges."""
+    bounds = frame.total_bounds
+    if not all(math.isfinite(b) for b in bounds):
+        return False
+    minx, miny, maxx, maxy = bounds
+    return minx >= -180 and maxx <= 180 and miny >= -90 and maxy <= 90
 
 
 def _as_code(raw: object) -> str:

@@ -1,0 +1,282 @@
+"""Bad input (issue 7, item 1): the cases tests/test_import_errors.py does not cover yet.
+
+Each refusal must name the file (and the row or municipality where there is one), be written in
+the chosen language (fi, sv and en differ), and leave the snapshot byte-identical; each
+awkward-but-readable input must be read correctly.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from shapely import LineString, Point, Polygon
+
+from kuntadash.cli import main
+from kuntadash.importing import DataImportError, import_files
+from kuntadash.importing.context import build_context
+from kuntadash.importing.tables import read_tidy
+from kuntadash.store import read_snapshot
+from tests.fixtures.import_helpers import folder_bytes, register_codes, write_grid_boundaries
+
+FIXTURES = Path(__file__).parent / "fixtures" / "import"
+HEADER = "municipality_code,indicator_id,year,value\n"
+ROW_WORDS = {"fi": "rivi", "sv": "rad", "en": "row"}
+NOTHING_WRITTEN = {
+    "fi": "Mitään ei kirjoitettu",
+    "sv": "Inget skrevs",
+    "en": "Nothing was written",
+}
+
+
+@pytest.fixture(scope="module")
+def existing(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("inputs") / "snapshot"
+    import_files([FIXTURES / "tidy.csv"], out)
+    return out
+
+
+@pytest.fixture
+def target(tmp_path, existing) -> Path:
+    copy = tmp_path / "snapshot"
+    shutil.copytree(existing, copy)
+    return copy
+
+
+def _write(folder: Path, name: str, content: bytes | str) -> Path:
+    path = folder / name
+    path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+    return path
+
+
+def _refused(files: list[Path], target: Path, key: str, **kwargs) -> DataImportError:
+    """Import ``files``, expect a refusal with ``key`` naming the first file in three
+    languages, and nothing changed on disk."""
+    before = folder_bytes(target)
+    with pytest.raises(DataImportError) as caught:
+        import_files(files, target, **kwargs)
+    error = caught.value
+    assert key in [m.key for m in error.messages], [str(m) for m in error.messages]
+    rendered = {lang: error.render(lang) for lang in ROW_WORDS}
+    for text in rendered.values():
+        assert files[0].name in text
+    assert rendered["fi"] != rendered["en"] and rendered["sv"] != rendered["en"]
+    assert folder_bytes(target) == before
+    return error
+
+
+# --- encodings, delimiters, numbers ------------------------------------------------------------
+def test_utf16_with_bom_is_read(tmp_path):
+    out = tmp_path / "snap"
+    text = "kommun;indikator;år;värde\nVörå;unemployment_rate;2024;9,5\n"
+    import_files([_write(tmp_path, "utf16.csv", text.encode("utf-16"))], out)
+    values = read_snapshot(out).values
+    assert len(values) == 1 and values["value"].iloc[0] == pytest.approx(9.5)
+
+
+def test_windows_1252_names_are_read(tmp_path):
+    out = tmp_path / "snap"
+    text = "kunta;indikaattori;vuosi;arvo\nIngå;unemployment_rate;2024;7,5\n"
+    import_files([_write(tmp_path, "cp1252.csv", text.encode("cp1252"))], out)
+    values = read_snapshot(out).values
+    assert values["municipality_code"].iloc[0] == "149"  # Inkoo / Ingå
+
+
+def test_utf16_without_bom_is_refused_not_misread(tmp_path, target):
+    data = (HEADER + "091,unemployment_rate,2024,1\n").encode("utf-16-le")
+    _refused([_write(tmp_path, "utf16le.csv", data)], target, "data.error.binary_file")
+
+
+def test_ambiguous_thousands_comma_is_refused_in_a_comma_separated_file(tmp_path, target):
+    path = _write(tmp_path, "comma.csv", HEADER + '091,unemployment_rate,2024,"7,250"\n')
+    error = _refused([path], target, "data.error.bad_number")
+    for lang, word in ROW_WORDS.items():
+        assert f"{word} 2" in error.render(lang)
+
+
+def test_the_same_number_is_a_decimal_comma_in_a_semicolon_file(tmp_path):
+    out = tmp_path / "snap"
+    path = _write(
+        tmp_path, "semi.csv", "kunta;indikaattori;vuosi;arvo\n091;unemployment_rate;2024;7,250\n"
+    )
+    import_files([path], out)
+    assert read_snapshot(out).values["value"].iloc[0] == pytest.approx(7.25)
+
+
+def test_implausible_value_names_file_row_and_range(tmp_path, target):
+    path = _write(
+        tmp_path,
+        "pct.csv",
+        HEADER + "091,unemployment_rate,2024,9\n092,unemployment_rate,2024,95\n",
+    )
+    error = _refused([path], target, "data.error.out_of_range")
+    for lang, word in ROW_WORDS.items():
+        text = error.render(lang)
+        assert f"{word} 3" in text and "95" in text and "unemployment_rate" in text
+
+
+def test_duplicate_key_names_both_rows(tmp_path, target):
+    path = _write(
+        tmp_path, "dup.csv", HEADER + "091,unemployment_rate,2024,1\n091,unemployment_rate,2024,2\n"
+    )
+    error = _refused([path], target, "data.error.duplicate_key")
+    assert "row 3" in error.render("en") and "2" in str(error.messages[0].params["first"])
+
+
+def test_old_code_of_a_merged_municipality_is_harmonised_not_refused(tmp_path):
+    out = tmp_path / "snap"
+    path = _write(tmp_path, "old.csv", HEADER + "099,unemployment_rate,2024,10\n")  # Honkajoki
+    report = import_files([path], out)
+    assert "data.note.values_harmonised" in {m.key for m in report.notes}
+    assert "214" in set(read_snapshot(out).values["municipality_code"])  # Kankaanpää
+
+
+def test_a_name_matching_several_municipalities_is_refused_naming_them():
+    context = build_context(2025)
+    context.names["koski"] = {"284", "019"}  # as if two municipalities shared the name
+    with pytest.raises(DataImportError) as caught:
+        read_tidy(
+            ["kunta", "indikaattori", "vuosi", "arvo"],
+            [["Koski", "unemployment_rate", "2024", "5"]],
+            "names.csv",
+            context,
+            decimal_comma=True,
+        )
+    (problem,) = caught.value.messages
+    assert problem.key == "data.error.ambiguous_name"
+    for lang, word in ROW_WORDS.items():
+        text = caught.value.render(lang)
+        assert "names.csv" in text and f"{word} 2" in text and "019, 284" in text
+
+
+# --- size -------------------------------------------------------------------------------------
+def test_oversized_file_names_the_file_and_changes_nothing(tmp_path, target):
+    path = _write(tmp_path, "huge.csv", HEADER + "091,unemployment_rate,2024,1\n" * 200)
+    error = _refused([path], target, "data.error.file_too_large", max_bytes=1000)
+    assert "MB" in error.render("en") and "Mt" in error.render("fi")
+
+
+# --- corrupted files --------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("name", "content", "key"),
+    [
+        ("broken.gpkg", b"SQLite format 3\x00" + b"\x07" * 300, "data.error.corrupt_file"),
+        (
+            "broken.topojson",
+            '{"type": "Topology", "objects": {"kunnat": ',
+            "data.error.corrupt_file",
+        ),
+        ("cut.xlsx", None, "data.error.corrupt_file"),  # a real workbook cut in half
+        ("odd.parquet", None, "data.error.unknown_layout"),  # readable, but not a table we know
+        ("notgeo.geojson", '{"type": "Topology2", "x": 1}', "data.error.corrupt_file"),
+    ],
+)
+def test_corrupted_or_foreign_files_are_refused(name, content, key, tmp_path, target):
+    path = tmp_path / name
+    if name == "cut.xlsx":
+        import pandas as pd
+
+        pd.DataFrame({"kunta": ["Helsinki"], "arvo": [1]}).to_excel(path, index=False)
+        path.write_bytes(path.read_bytes()[:400])
+    elif name == "odd.parquet":
+        import pandas as pd
+
+        pd.DataFrame({"x": [1, 2], "y": ["a", "b"]}).to_parquet(path)
+    else:
+        _write(tmp_path, name, content)
+    _refused([path], target, key)
+
+
+# --- geometries -------------------------------------------------------------------------------
+def _boundaries_with(tmp_path: Path, replace_first, name: str = "bad.geojson") -> Path:
+    path = write_grid_boundaries(tmp_path / name, register_codes(), crs=4326)
+    frame = gpd.read_file(path)
+    frame.loc[0, "geometry"] = replace_first(frame.geometry.iloc[0])
+    frame.to_file(path, driver="GeoJSON")
+    return path
+
+
+def test_a_point_instead_of_an_area_is_refused_naming_the_municipality(tmp_path, target):
+    path = _boundaries_with(tmp_path, lambda g: Point(g.centroid.x, g.centroid.y))
+    error = _refused([path], target, "data.error.geometry_not_polygon")
+    assert register_codes()[0] in error.render("fi")
+
+
+def test_a_polygon_without_area_is_refused_naming_the_municipality(tmp_path, target):
+    def flat(geometry):
+        minx, miny, maxx, _ = geometry.bounds
+        return Polygon([(minx, miny), (maxx, miny), ((minx + maxx) / 2, miny), (minx, miny)])
+
+    error = _refused([_boundaries_with(tmp_path, flat)], target, "data.error.geometry_invalid")
+    assert register_codes()[0] in error.render("sv")
+
+
+def test_a_line_mixed_into_a_repaired_polygon_is_dropped(tmp_path):
+    # A self-touching ring that make_valid splits into a polygon and a line: the polygon is kept.
+    def bow_with_tail(geometry):
+        minx, miny, maxx, maxy = geometry.bounds
+        midx = (minx + maxx) / 2
+        return Polygon(
+            [(minx, miny), (maxx, miny), (maxx, maxy), (midx, maxy), (midx, maxy + 0.01),
+             (midx, maxy), (minx, maxy), (minx, miny)]
+        )  # fmt: skip
+
+    out = tmp_path / "snap"
+    report = import_files([_boundaries_with(tmp_path, bow_with_tail)], out)
+    assert "data.note.geometry_repaired" in {m.key for m in report.notes}
+    geometry = read_snapshot(out).boundaries.set_index("municipality_code").geometry
+    assert geometry[register_codes()[0]].geom_type in ("Polygon", "MultiPolygon")
+    assert not isinstance(geometry[register_codes()[0]], LineString)
+
+
+def test_epsg3067_without_a_crs_member_is_recognised_and_transformed(tmp_path):
+    path = write_grid_boundaries(tmp_path / "tm35.geojson", register_codes(), crs=3067)
+    doc = json.loads(path.read_text())
+    doc.pop("crs", None)  # as many exports do: metres, but no CRS written
+    path.write_text(json.dumps(doc))
+    out = tmp_path / "snap"
+    report = import_files([path], out)
+    assert "data.note.crs_assumed" in {m.key for m in report.notes}
+    minx, miny, maxx, maxy = read_snapshot(out).boundaries.total_bounds
+    assert 19 < minx < maxx < 32 and 59 < miny < maxy < 71  # Finland in degrees
+
+
+def test_a_geopackage_in_epsg3067_is_transformed(tmp_path):
+    path = write_grid_boundaries(tmp_path / "grid.geojson", register_codes(), crs=3067)
+    gpkg = tmp_path / "kunnat.gpkg"
+    gpd.read_file(path).to_file(gpkg, driver="GPKG")
+    out = tmp_path / "snap"
+    report = import_files([gpkg], out)
+    assert "data.note.crs_transformed" in {m.key for m in report.notes}
+    assert read_snapshot(out).boundaries.crs.to_epsg() == 4326
+
+
+def test_coordinates_in_no_known_system_are_refused(tmp_path, target):
+    path = write_grid_boundaries(tmp_path / "far.geojson", register_codes(), crs=3067)
+    doc = json.loads(path.read_text())
+    doc.pop("crs", None)
+    for feature in doc["features"]:
+        feature["geometry"]["coordinates"] = [
+            [[x * 100, y * 100] for x, y in ring] for ring in feature["geometry"]["coordinates"]
+        ]
+    path.write_text(json.dumps(doc))
+    _refused([path], target, "data.error.unknown_crs")
+
+
+# --- the command line speaks the chosen language -----------------------------------------------
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_cli_refusal_is_in_the_chosen_language_and_changes_nothing(lang, tmp_path, target, capsys):
+    bad = _write(
+        tmp_path,
+        "kunnat.csv",
+        HEADER + "091,unemployment_rate,2024,1\nAtlantis,unemployment_rate,2024,2\n",
+    )
+    before = folder_bytes(target)
+    assert main(["data", "import", "--lang", lang, "--out", str(target), str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "kunnat.csv" in err and f"{ROW_WORDS[lang]} 3" in err and "Atlantis" in err
+    assert NOTHING_WRITTEN[lang] in err
+    assert folder_bytes(target) == before
