@@ -8,6 +8,7 @@ import streamlit as st
 from kuntadash import resources
 from kuntadash.domain.catalogue import DIMENSIONS
 from kuntadash.ui import state
+from kuntadash.ui.downloads import TableDownload, render_downloads
 from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.loaders import load_snapshot
 from kuntadash.ui.widgets import dimension_label, escape_markdown
@@ -53,24 +54,25 @@ if query:
 
 st.caption(t("catalogue.count", shown=len(shown), total=len(catalogue)))
 publisher_names = {key: (entry.get("name") or {}).get(lang, key) for key, entry in sources.items()}
-st.dataframe(
-    pd.DataFrame(
-        {
-            t("common.indicator"): shown[f"name_{lang}"],
-            t("common.dimension"): shown["dimension"].map(dimension_label),
-            t("catalogue.definition"): shown[f"definition_{lang}"],
-            t("common.unit"): shown[f"unit_{lang}"],
-            t("catalogue.direction"): shown["direction"].map(lambda d: t(f"direction.{d}")),
-            t("catalogue.publisher"): shown["publisher"].map(lambda p: publisher_names.get(p, p)),
-            t("catalogue.source_id"): (
-                shown["table"].fillna("") + " " + shown["code"].fillna("")
-            ).str.strip(),
-            t("catalogue.licence"): shown["licence"],
-            t("catalogue.cadence"): shown["cadence"].map(lambda c: t(f"cadence.{c}")),
-        }
-    ),
-    hide_index=True,
-    width="stretch",
+listing = pd.DataFrame(
+    {
+        t("common.indicator"): shown[f"name_{lang}"],
+        t("common.dimension"): shown["dimension"].map(dimension_label),
+        t("catalogue.definition"): shown[f"definition_{lang}"],
+        t("common.unit"): shown[f"unit_{lang}"],
+        t("catalogue.direction"): shown["direction"].map(lambda d: t(f"direction.{d}")),
+        t("catalogue.publisher"): shown["publisher"].map(lambda p: publisher_names.get(p, p)),
+        t("catalogue.source_id"): (
+            shown["table"].fillna("") + " " + shown["code"].fillna("")
+        ).str.strip(),
+        t("catalogue.licence"): shown["licence"],
+        t("catalogue.cadence"): shown["cadence"].map(lambda c: t(f"cadence.{c}")),
+    }
+)
+st.dataframe(listing, hide_index=True, width="stretch")
+render_downloads(
+    listing,
+    TableDownload(snapshot, tuple(shown["id"]), ("indicators", dimension, query.strip())),
 )
 
 st.subheader(t("catalogue.details"))
