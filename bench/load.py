@@ -57,6 +57,8 @@ class Stats:
     page_switches: int = 0
     widget_changes: int = 0
     rss_kib: list[tuple[float, int]] = field(default_factory=list)
+    page_latencies: dict[str, list[float]] = field(default_factory=dict)
+    load_average: list[float] = field(default_factory=list)
 
     @property
     def errors(self) -> int:
@@ -135,8 +137,10 @@ class Session:
         except TimeoutError:
             self.stats.timeouts += 1
             return
+        elapsed = time.monotonic() - started
         self.stats.runs += 1
-        self.stats.latencies.append(time.monotonic() - started)
+        self.stats.latencies.append(elapsed)
+        self.stats.page_latencies.setdefault(self.page or "overview", []).append(elapsed)
 
     async def _until_finished(self, ws: Any) -> None:
         while True:
@@ -205,6 +209,8 @@ async def _sample_rss(pid: int | None, stats: Stats, deadline: float, every: flo
         rss = _rss_kib(pid)
         if rss is not None:
             stats.rss_kib.append((round(time.monotonic() - started, 1), rss))
+        with contextlib.suppress(OSError, ValueError):
+            stats.load_average.append(float(Path("/proc/loadavg").read_text().split()[0]))
         await asyncio.sleep(every)
 
 
@@ -322,6 +328,17 @@ def summarise(stats: Stats, args: argparse.Namespace, wall: float) -> dict[str, 
             "samples": [(t, round(k / 1024, 1)) for t, k in stats.rss_kib],
         },
         "memory_bounded": growth <= args.max_growth,
+        "median_latency_by_page_s": {
+            page: round(statistics.median(values), 2)
+            for page, values in sorted(stats.page_latencies.items())
+        },
+        # The machine's own load during the run (1-minute load average; 2 = both cores busy).
+        "load_average": {
+            "median": round(statistics.median(stats.load_average), 1)
+            if stats.load_average
+            else None,
+            "max": max(stats.load_average, default=None),
+        },
     }
 
 
