@@ -20,6 +20,7 @@ from kuntadash.domain.stats import (
     STATISTICS,
     group_statistic_table,
     rank_in_group,
+    rank_within_groups,
     summarise_groups,
     values_for,
 )
@@ -134,6 +135,24 @@ st.caption(
     + caption_text(snapshot, indicator_id, year)
     + " "
     + t("groups.caption_grouping", kind=kind_labels[groupby])
+)
+
+in_group_rank = rank_within_groups(series, keys, meta["direction"])
+listing = data.assign(
+    rank=in_group_rank.reindex(municipalities.index).to_numpy()[data.index],
+    order=data["group"].map({g: i for i, g in enumerate(group_names)}),
+).sort_values(["order", "rank", "name"], na_position="last")
+render_table(
+    pd.DataFrame(
+        {
+            t("groups.col.group"): listing["group"],
+            t("common.municipality"): listing["name"],
+            f"{t('common.value')} ({unit})": [
+                fmt(snapshot, indicator_id, v, False) for v in listing["value"]
+            ],
+            t("comparison.col.rank"): listing["rank"],
+        }
+    )
 )
 
 # --- statistics table ----------------------------------------------------------------------

@@ -129,20 +129,30 @@ def test_weights_from_a_link_are_restored_and_all_zero_falls_back():
     assert restored.select_slider(key="w_pw_tertiary_education_share").value == 0.5
 
 
+def _statistics_table(at: AppTest, lang: str):
+    column = translate("groups.col.n", lang)
+    tables = [d.value for d in at.dataframe if column in d.value.columns]
+    assert len(tables) == 1
+    return tables[0]
+
+
 @pytest.mark.parametrize("lang", ["fi", "sv", "en"])
 def test_groups_page_draws_distribution_medians_and_table(lang):
     at = _open(GROUPS, lang, kunta="091")
     assert len(at.subheader) == 3
-    table = at.dataframe[0].value
+    table = _statistics_table(at, lang)
     assert len(table) == 4  # the four municipality types
     assert table.iloc[:, 1].sum() + table.iloc[:, 2].sum() == 308  # with data + without
+    # The chart's table alternative lists every municipality with its rank in its group.
+    listing = [d.value for d in at.dataframe if len(d.value) == 308]
+    assert len(listing) == 1 and listing[0].iloc[0, 3] == 1
 
 
 def test_groups_page_grouping_and_statistic_are_stateful():
     at = _open(GROUPS, "en", kunta="091")
     at.selectbox(key="w_groupby").set_value("size_class").run()
     assert not at.exception
-    assert len(at.dataframe[0].value) == 7
+    assert len(_statistics_table(at, "en")) == 7
     assert at.query_params["groupby"] == "size_class"
     at.selectbox(key="w_stat").set_value("weighted_mean").run()
     assert at.subheader[2].value.startswith("Population-weighted mean")

@@ -244,3 +244,14 @@ def test_profile_from_table_matches_compute_profile_and_adds_national_rank():
     assert (bad["country_rank"], bad["country_of"], bad["country_missing"]) == (1, 3, 0)
     good = fast.set_index("indicator_id").loc["good"]
     assert (good["rank"], good["of"], good["missing"]) == (1, 1, 1)
+
+
+def test_rank_within_groups_handles_ties_missing_and_no_group():
+    from kuntadash.domain.stats import rank_within_groups
+
+    series = pd.Series({"001": 5.0, "002": 5.0, "003": 1.0, "004": np.nan, "005": 3.0})
+    groups = pd.Series({"001": "a", "002": "a", "003": "a", "004": "a", "005": np.nan})
+    lower = rank_within_groups(series, groups, "lower_better")
+    assert lower[["001", "002", "003"]].tolist() == [2, 2, 1]
+    assert pd.isna(lower["004"]) and pd.isna(lower["005"])
+    assert rank_within_groups(series, groups, "higher_better")[["001", "003"]].tolist() == [1, 3]

@@ -366,3 +366,11 @@ def group_statistic_table(
     weighted = history.where(usable).mul(w, axis=0).groupby(keys).sum(min_count=1)
     total = usable.mul(w.fillna(0.0), axis=0).groupby(keys).sum()
     return weighted / total.where(total > 0)
+
+
+def rank_within_groups(series: pd.Series, groups: pd.Series, direction: str) -> pd.Series:
+    """:func:`rank_values` within each group (``groups``: code -> key); no key, no rank."""
+    keys = groups.reindex(series.index)
+    ascending = direction == "lower_better"
+    ranks = series.groupby(keys).rank(method="min", ascending=ascending, na_option="keep")
+    return ranks.reindex(series.index).astype("Int64")
