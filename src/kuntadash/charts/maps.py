@@ -57,7 +57,7 @@ def build_map_figure(
             low, high = low - 1, high + 1
         figure.add_trace(
             go.Choroplethmap(
-                geojson=geojson,
+                geojson=_features_of(geojson, coloured["municipality_code"]),
                 locations=coloured["municipality_code"],
                 z=coloured["value"],
                 zmin=float(low),
@@ -92,6 +92,16 @@ def build_map_figure(
     return figure
 
 
+def _features_of(geojson: dict[str, Any], codes: pd.Series) -> dict[str, Any]:
+    """Only the features a trace draws: plotly serialises each trace's GeoJSON separately, so
+    handing every trace the whole collection sent the boundaries two to four times per rerun."""
+    wanted = set(codes)
+    return {
+        "type": "FeatureCollection",
+        "features": [f for f in geojson["features"] if f.get("id") in wanted],
+    }
+
+
 def _zoom_for(height: int) -> float:
     # Finland spans 0.454 Mercator radians north–south, 7.2 % of the 512·2^z px world: at zoom
     # 4.15 that is 650 px, which fits a 720 px map with a margin.
@@ -102,7 +112,7 @@ def _flat_trace(
     geojson: dict[str, Any], rows: pd.DataFrame, colour: str, name: str
 ) -> go.Choroplethmap:
     return go.Choroplethmap(
-        geojson=geojson,
+        geojson=_features_of(geojson, rows["municipality_code"]),
         locations=rows["municipality_code"],
         z=np.zeros(len(rows)),
         colorscale=[[0, colour], [1, colour]],
@@ -116,7 +126,7 @@ def _flat_trace(
 
 def _outline_trace(geojson: dict[str, Any], rows: pd.DataFrame) -> go.Choroplethmap:
     return go.Choroplethmap(
-        geojson=geojson,
+        geojson=_features_of(geojson, rows["municipality_code"]),
         locations=rows["municipality_code"],
         z=np.zeros(len(rows)),
         colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
