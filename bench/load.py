@@ -52,6 +52,7 @@ class Stats:
     exceptions: list[str] = field(default_factory=list)
     error_boxes: list[str] = field(default_factory=list)
     timeouts: int = 0
+    timeouts_by_page: dict[str, int] = field(default_factory=dict)
     connection_errors: list[str] = field(default_factory=list)
     sessions_opened: int = 0
     page_switches: int = 0
@@ -136,6 +137,8 @@ class Session:
             await asyncio.wait_for(self._until_finished(ws), self.run_timeout)
         except TimeoutError:
             self.stats.timeouts += 1
+            page = self.page or "overview"
+            self.stats.timeouts_by_page[page] = self.stats.timeouts_by_page.get(page, 0) + 1
             return
         elapsed = time.monotonic() - started
         self.stats.runs += 1
@@ -316,6 +319,7 @@ def summarise(stats: Stats, args: argparse.Namespace, wall: float) -> dict[str, 
             "exceptions": stats.exceptions[:20],
             "error_boxes": stats.error_boxes[:20],
             "timeouts": stats.timeouts,
+            "timeouts_by_page": dict(sorted(stats.timeouts_by_page.items())),
             "connection_errors": stats.connection_errors[:20],
         },
         "rss_mib": {
