@@ -128,3 +128,26 @@ def _load_partition_scores(folder: str, version: str, kind: str) -> Any:
 def load_partition_scores(snapshot: Snapshot, kind: str) -> Any:
     """Dimension scores of every municipality within its own group of ``kind`` (shared)."""
     return _load_partition_scores(str(snapshot.path), snapshot.version, kind)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _load_value_formats(folder: str, version: str) -> dict[str, tuple[int, dict[str, str]]]:
+    from kuntadash.i18n import LANGUAGES
+
+    catalogue = _load_snapshot(folder, version).catalogue
+    return {
+        str(row["id"]): (
+            int(row["decimals"]) if pd.notna(row["decimals"]) else 0,
+            {lang: str(row[f"unit_{lang}"]) for lang in LANGUAGES},
+        )
+        for _, row in catalogue.iterrows()
+    }
+
+
+def load_value_formats(snapshot: Snapshot) -> dict[str, tuple[int, dict[str, str]]]:
+    """Decimals and unit in each language of every indicator, by id (shared, do not mutate).
+
+    Formatting goes through this table: looking the catalogue row up once per value (308 times
+    per map rerun) cost more than the rest of the overview page's Python together.
+    """
+    return _load_value_formats(str(snapshot.path), snapshot.version)

@@ -19,6 +19,7 @@ from kuntadash.store import Snapshot
 from kuntadash.ui import state
 from kuntadash.ui.downloads import TableDownload, render_downloads
 from kuntadash.ui.i18n import current_language, t
+from kuntadash.ui.loaders import load_value_formats
 
 DEFAULT_MUNICIPALITY = "091"
 _ASCII_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
@@ -73,11 +74,14 @@ def region_labels(snapshot: Snapshot) -> dict[str, str]:
 
 
 def fmt(snapshot: Snapshot, indicator_id: str, value: float | None, with_unit: bool = True) -> str:
-    row = indicator_row(snapshot.catalogue, indicator_id)
     lang = current_language()
-    return format_value(
-        value, int(row["decimals"]), lang, str(row[f"unit_{lang}"]) if with_unit else ""
-    )
+    if snapshot.path is None:  # a snapshot built in memory, not served from a folder
+        row = indicator_row(snapshot.catalogue, indicator_id)
+        decimals, unit = int(row["decimals"]), str(row[f"unit_{lang}"])
+    else:
+        decimals, units = load_value_formats(snapshot)[indicator_id]
+        unit = units[lang]
+    return format_value(value, decimals, lang, unit if with_unit else "")
 
 
 def render_sample_notice(snapshot: Snapshot) -> None:
