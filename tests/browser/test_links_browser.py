@@ -1,0 +1,175 @@
+"""Links, downloads, the brief and event mode in headless Chromium (issue 5).
+
+- A link copied from each page, opened in a NEW browser context (no cookies, no session), shows
+  the same view: same headings, same choices, same link.
+- A freshly started server answers a deep link (/event?...) as its very first request.
+- The CSV download holds exactly the rows of the table shown; the brief PDF downloads from the
+  profile page and names the municipality.
+- Event mode advances by itself and with the arrow keys.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pandas as pd
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from pypdf import PdfReader
+
+from kuntadash.store import read_snapshot
+from tests.browser.conftest import DESKTOP, REPO, run_streamlit, wait_ready
+
+SAMPLE = read_snapshot(REPO / "data")
+LARGE_CITIES = int((SAMPLE.municipalities["municipality_type"] == "large_city").sum())
+
+
+def _query(url: str) -> dict[str, str]:
+    return {key: values[0] for key, values in parse_qs(urlparse(url).query).items()}
+
+
+def _choose(page: Page, label: str, option: str, scope=None) -> None:
+    """Pick ``option`` in a selectbox; typing first, since long option lists are virtualised."""
+    before = page.url
+    (scope or page).get_by_role("combobox", name=label).click()
+    page.keyboard.type(option)
+    page.get_by_role("option", name=option, exact=True).click()
+    # Every choice is in the link: the link changing shows the rerun has started.
+    page.wait_for_url(lambda url: url != before, timeout=30_000)
+    wait_ready(page)
+
+
+def _view(page: Page) -> dict[str, object]:
+    """What a person sees of the view: headings, the value of every choice, the link."""
+    main = page.get_by_test_id("stMain")
+    return {
+        "headings": [h.strip() for h in main.locator("h1, h2, h3").all_inner_texts()],
+        "choices": [
+            box.get_attribute("value") or box.input_value()
+            for box in page.get_by_role("combobox").all()
+        ],
+        "tags": page.get_by_test_id("stMultiSelectTag").all_inner_texts(),
+        "query": _query(page.url),
+        "path": urlparse(page.url).path,
+    }
+
+
+def _open_fresh(browser: Browser, url: str) -> tuple[Page, object]:
+    context = browser.new_context(viewport=DESKTOP, accept_downloads=True)
+    page = context.new_page()
+    page.goto(url)
+    wait_ready(page)
+    return page, context
+
+
+def _nav(page: Page, label: str) -> None:
+    link = page.get_by_test_id("stSidebarNavLink").filter(has_text=label).first
+    path = urlparse(link.get_attribute("href") or "").path
+    link.click()
+    page.wait_for_url(lambda url: urlparse(url).path == path, timeout=30_000)
+    wait_ready(page)
+    expect(page.locator("h1").first).to_be_visible()
+
+
+# Each case: the page's sidebar label (en) and the choices to make there, as (label, option).
+CASES = {
+    "overview": ("Overview map", [("Sustainability dimension", "Social sustainability")]),
+    "municipality": ("Municipality profile", [("Comparison group", "Region")]),
+    "compare": ("Compare", [("Year", "2019")]),
+    "groups": ("Municipality groups", [("Year", "2020")]),
+    "indicators": ("Indicators", [("Sustainability dimension", "Ecological sustainability")]),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_a_link_copied_from_a_page_restores_the_view_in_a_new_browser(
+    page: Page, browser: Browser, app_url: str, case: str
+) -> None:
+    label, choices = CASES[case]
+    page.goto("/?lang=en")
+    wait_ready(page)
+    _choose(page, "Municipality", "Espoo", scope=page.get_by_test_id("stSidebar"))
+    if case != "overview":
+        _nav(page, label)
+    for choice_label, option in choices:
+        boxes = page.get_by_test_id("stMain").get_by_role("combobox", name=choice_label)
+        if boxes.count() == 0:
+            pytest.fail(f"no '{choice_label}' choice on {case}")
+        _choose(page, choice_label, option, scope=page.get_by_test_id("stMain"))
+    seen = _view(page)
+    assert seen["query"].get("kunta") == "049" and seen["query"].get("lang") == "en"
+    copied = page.url
+
+    fresh, context = _open_fresh(browser, copied)
+    try:
+        assert _view(fresh) == seen
+        expect(fresh.get_by_test_id("stException")).to_have_count(0)
+    finally:
+        context.close()
+
+
+def test_a_fresh_server_answers_a_deep_link_first(browser: Browser, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(REPO / "data", data, ignore=shutil.ignore_patterns(".cache", ".tmp-*"))
+    with run_streamlit(data, tmp_path / "streamlit.log") as base:
+        page, context = _open_fresh(browser, f"{base}/event?kunta=049&slide=5&lang=en")
+        try:
+            expect(page.locator("h1").first).to_have_text("Espoo")
+            expect(page.get_by_test_id("stException")).to_have_count(0)
+            assert _query(page.url) == {"kunta": "049", "slide": "5", "lang": "en"}
+        finally:
+            context.close()
+
+
+def test_the_csv_download_holds_exactly_the_rows_shown(page: Page, tmp_path: Path) -> None:
+    page.goto("/?lang=en&type=large_city")
+    wait_ready(page)
+    page.get_by_test_id("stExpander").filter(has_text="Show as a table").first.click()
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download CSV").click()
+    download = info.value
+    assert download.suggested_filename == "kuntadash-unemployment-rate-2024-large-city.csv"
+    target = tmp_path / download.suggested_filename
+    download.save_as(target)
+    table = pd.read_csv(target, encoding="utf-8-sig", dtype={"Rank": "Int64"})
+    assert len(table) == LARGE_CITIES
+    assert set(table["Municipality type"]) == {"Large cities"}
+    assert table["Rank"].is_monotonic_increasing
+
+
+def test_the_brief_downloads_from_the_profile_page(page: Page) -> None:
+    page.goto("/municipality?lang=en&kunta=049")
+    wait_ready(page)
+    with page.expect_download(timeout=90_000) as info:
+        page.get_by_role("button", name="Download brief (PDF)").click()
+    download = info.value
+    assert re.fullmatch(
+        r"municipality-brief-049-espoo-\d{4}-\d{2}-\d{2}-en-sample\.pdf",
+        download.suggested_filename,
+    )
+    reader = PdfReader(io.BytesIO(Path(download.path()).read_bytes()))
+    assert 2 <= len(reader.pages) <= 4
+    text = reader.pages[0].extract_text()
+    assert "Espoo" in text and "SAMPLE DATA" in text
+
+
+def test_event_mode_advances_by_itself_and_with_the_arrow_keys(page: Page) -> None:
+    page.goto("/event?lang=en&every=8")
+    wait_ready(page)
+    heading = page.locator("h1").first
+    expect(heading).to_have_text("Economic sustainability")
+    expect(page.get_by_test_id("stSidebar")).to_be_hidden()
+    expect(heading).to_have_text("Social sustainability", timeout=20_000)
+    assert _query(page.url)["slide"] == "2"
+    page.keyboard.press("ArrowRight")
+    expect(heading).to_have_text("Ecological sustainability", timeout=15_000)
+    page.keyboard.press("ArrowLeft")
+    expect(heading).to_have_text("Social sustainability", timeout=15_000)
+    # The QR code of the view, drawn locally (a data URI, no request to anywhere).
+    qr = page.get_by_role("img", name="Scan to open this view on your own device")
+    expect(qr).to_have_count(1)
+    assert (qr.get_attribute("src") or "").startswith("data:image/png;base64,")
