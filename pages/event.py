@@ -64,11 +64,13 @@ MAP_HEIGHT = 560
 
 LARGE_TYPE = """
 <style>
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] {display: none;}
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stExpandSidebarButton"] {display: none;}
 .stMainBlockContainer {padding-top: 1.2rem; max-width: 100%;}
 .stMainBlockContainer h1 {font-size: 3.2rem; line-height: 1.1;}
 .stMainBlockContainer h2 {font-size: 2.2rem;}
 .stMainBlockContainer p, .stMainBlockContainer li {font-size: 1.45rem;}
+.stMainBlockContainer [data-testid="stAlert"] p {font-size: 1rem;}
 [data-testid="stMetricValue"], [data-testid="stMetricValue"] p {
   font-size: 3rem; line-height: 1.15;
 }
