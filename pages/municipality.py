@@ -27,6 +27,7 @@ from kuntadash.ui.downloads import (
     chart_config,
     file_stem,
     render_brief_button,
+    render_downloads,
 )
 from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.loaders import (
@@ -456,6 +457,15 @@ for tab, dimension in zip(tabs, DIMENSIONS, strict=True):
             ),
             hide_index=True,
             width="stretch",
+        )
+        render_downloads(
+            table,
+            TableDownload(
+                snapshot,
+                tuple(ids),
+                (code, name, dimension, group.label),
+                title=f"{name}: {dimension_label(dimension)} ({group.label})",
+            ),
         )
 
 # --- strengths and weak spots ----------------------------------------------------------------
