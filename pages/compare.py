@@ -165,4 +165,15 @@ st.dataframe(
     hide_index=True,
     width="stretch",
 )
-st.caption(t("comparison.trend_note") + " " + caption_text(snapshot, indicator_id, year))
+unavailable = [
+    t(
+        "comparison.trend_unavailable",
+        period=t("comparison.period_label_one") if p == 1 else t("comparison.period_label", n=p),
+        years=p,
+    )
+    for p in PERIODS
+    if year - p not in history_wide.columns
+]
+st.caption(
+    " ".join([t("comparison.trend_note"), *unavailable, caption_text(snapshot, indicator_id, year)])
+)
