@@ -7,19 +7,23 @@ awkward-but-readable input must be read correctly.
 
 from __future__ import annotations
 
+import copy
 import json
 import shutil
+import tempfile
 from pathlib import Path
 
 import geopandas as gpd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from shapely import LineString, Point, Polygon
 
 from kuntadash.cli import main
 from kuntadash.importing import DataImportError, import_files
 from kuntadash.importing.context import build_context
 from kuntadash.importing.tables import read_tidy
-from kuntadash.store import read_snapshot
+from kuntadash.store import read_snapshot, validate_snapshot
 from tests.fixtures.import_helpers import folder_bytes, register_codes, write_grid_boundaries
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
@@ -280,3 +284,105 @@ def test_cli_refusal_is_in_the_chosen_language_and_changes_nothing(lang, tmp_pat
     assert "kunnat.csv" in err and f"{ROW_WORDS[lang]} 3" in err and "Atlantis" in err
     assert NOTHING_WRITTEN[lang] in err
     assert folder_bytes(target) == before
+
+
+# --- property: damaged boundary files ----------------------------------------------------------
+@pytest.fixture(scope="module")
+def grid_document(tmp_path_factory) -> dict:
+    path = write_grid_boundaries(tmp_path_factory.mktemp("grid") / "g.geojson", register_codes())
+    return json.loads(path.read_text())
+
+
+DAMAGES = (
+    "drop_crs",
+    "scale",
+    "shift",
+    "point",
+    "line",
+    "empty",
+    "null",
+    "code_text",
+    "code_number",
+    "duplicate",
+    "drop_feature",
+    "foreign_code",
+    "nan",
+    "wrong_crs",
+)
+
+
+def _is_polygon(feature: dict) -> bool:
+    geometry = feature.get("geometry")
+    return bool(geometry and geometry["type"] == "Polygon" and geometry["coordinates"])
+
+
+@st.composite
+def damaged(draw, document: dict) -> tuple[dict, list[str]]:
+    doc = copy.deepcopy(document)
+    features = doc["features"]
+    chosen = draw(st.lists(st.sampled_from(DAMAGES), min_size=1, max_size=3, unique=True))
+    chosen.sort(key=DAMAGES.index)  # whole-file damages first, then one feature's
+    polygons = [f for f in features if f["geometry"] and f["geometry"]["type"] == "Polygon"]
+    index = draw(st.integers(0, len(features) - 1))
+    feature = features[index]
+    for damage in chosen:
+        if damage == "drop_crs":
+            doc.pop("crs", None)
+        elif damage == "scale":
+            factor = draw(st.sampled_from([1e-6, 1e-3, 10.0, 1e3]))
+            for f in polygons:
+                f["geometry"]["coordinates"] = [
+                    [[x * factor, y * factor] for x, y in r] for r in f["geometry"]["coordinates"]
+                ]
+        elif damage == "shift":
+            for f in polygons:
+                f["geometry"]["coordinates"] = [
+                    [[x + 5e6, y] for x, y in r] for r in f["geometry"]["coordinates"]
+                ]
+        elif damage == "point" and _is_polygon(feature):
+            ring = feature["geometry"]["coordinates"][0]
+            feature["geometry"] = {"type": "Point", "coordinates": ring[0]}
+        elif damage == "line" and _is_polygon(feature):
+            ring = feature["geometry"]["coordinates"][0]
+            feature["geometry"] = {"type": "LineString", "coordinates": ring}
+        elif damage == "empty":
+            feature["geometry"] = {"type": "Polygon", "coordinates": []}
+        elif damage == "null":
+            feature["geometry"] = None
+        elif damage == "code_text":
+            feature["properties"]["kunta"] = draw(st.text(max_size=5))
+        elif damage == "code_number":
+            feature["properties"]["kunta"] = draw(st.integers(-5, 2000))
+        elif damage == "duplicate":
+            features.append(copy.deepcopy(feature))
+        elif damage == "drop_feature":
+            features.pop(index)
+            break
+        elif damage == "foreign_code":
+            feature["properties"]["kunta"] = "999"
+        elif damage == "nan" and _is_polygon(feature):
+            ring = feature["geometry"]["coordinates"][0]
+            ring[0] = [float("nan"), ring[0][1]]
+        elif damage == "wrong_crs":
+            doc["crs"] = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::2393"}}
+    return doc, chosen
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_damaged_boundary_files_are_refused_or_give_a_valid_snapshot(data, grid_document):
+    doc, _ = data.draw(damaged(grid_document))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "kunnat.geojson"
+        path.write_text(json.dumps(doc))  # NaN is written as the invalid JSON token NaN
+        out = Path(folder) / "snap"
+        try:
+            import_files([path], out)
+        except DataImportError as exc:
+            assert all(exc.render(lang) for lang in ROW_WORDS)
+            assert not out.exists()
+            return
+        snapshot = read_snapshot(out)
+        assert validate_snapshot(snapshot) == []
+        minx, miny, maxx, maxy = snapshot.boundaries.total_bounds
+        assert 15 < minx <= maxx < 35 and 55 < miny <= maxy < 75  # in Finland, in degrees

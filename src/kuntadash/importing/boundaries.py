@@ -96,8 +96,15 @@ def read_boundary_file(path: Path, kind: str, context: ImportContext) -> Boundar
             message("data.note.crs_transformed", file=name, crs=str(frame.crs.to_string()))
         )
     frame = frame.to_crs(4326)
-    if not _lon_lat(frame):  # declared in one CRS, written in another: refuse, do not draw junk
-        raise DataImportError(message("data.error.unknown_crs", file=name))
+    if not _in_finland(frame):  # e.g. declared in one CRS or unit, written in another
+        bounds = frame.total_bounds
+        raise DataImportError(
+            message(
+                "data.error.boundaries_outside_finland",
+                file=name,
+                bounds=", ".join(f"{b:.4g}" for b in bounds),
+            )
+        )
     frame = frame.dissolve(by="municipality_code", as_index=False)[
         ["municipality_code", "geometry"]
     ]
@@ -194,6 +201,14 @@ def _assume_crs(frame: gpd.GeoDataFrame, name: str, notes: list[Message]) -> gpd
         notes.append(message("data.note.crs_assumed", file=name, crs="EPSG:3067"))
         return frame.set_crs(PROJECTED_CRS, allow_override=True)
     raise DataImportError(message("data.error.unknown_crs", file=name))
+
+
+def _in_finland(frame: gpd.GeoDataFrame) -> bool:
+    """Whether EPSG:4326 coordinates lie in a generous box around Finland (Åland included)."""
+    if not _lon_lat(frame):
+        return False
+    minx, miny, maxx, maxy = frame.total_bounds
+    return minx >= 15 and maxx <= 35 and miny >= 55 and maxy <= 75
 
 
 def _lon_lat(frame: gpd.GeoDataFrame) -> bool:
