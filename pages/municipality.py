@@ -411,6 +411,19 @@ def _position_styles(_: pd.Series, positions: list[float]) -> list[str]:
     return [_position_style(p) for p in positions]
 
 
+# Light tints keep dark text readable; better / worse follow the indicator's direction.
+_VERDICT_STYLES = {
+    "better": "background-color: #d8daeb",
+    "ahead": "background-color: #d8daeb",
+    "worse": "background-color: #fee0b6",
+    "behind": "background-color: #fee0b6",
+}
+
+
+def _verdict_styles(_: pd.Series, verdicts: list[str]) -> list[str]:
+    return [_VERDICT_STYLES.get(v, "") for v in verdicts]
+
+
 st.header(t("comparison.indicators_title"))
 st.caption(
     t("comparison.colour_note") + " " + t("profile.headline_note", group=label, n=len(members))
@@ -450,14 +463,17 @@ for tab, dimension in zip(tabs, DIMENSIONS, strict=True):
             ],
         }
     )
-    with tab:
-        st.dataframe(
-            table.style.apply(
-                _position_styles, positions=rows["percentile"].tolist(), subset=[position_column]
-            ),
-            hide_index=True,
-            width="stretch",
+    styled = table.style.apply(
+        _position_styles, positions=rows["percentile"].tolist(), subset=[position_column]
+    )
+    for period in PERIODS:
+        styled = styled.apply(
+            _verdict_styles,
+            verdicts=[changes[period].at[i, "verdict"] for i in ids],
+            subset=[t("comparison.col.change", n=period)],
         )
+    with tab:
+        st.dataframe(styled, hide_index=True, width="stretch")
         render_downloads(
             table,
             TableDownload(
@@ -549,6 +565,16 @@ st.dataframe(
             ],
             t("comparison.col.versus"): [t(f"comparison.versus.{v}") for v in rows["versus_group"]],
         }
+    )
+    .style.apply(
+        _verdict_styles,
+        verdicts=rows["verdict"].tolist(),
+        subset=[t("comparison.col.own_change")],
+    )
+    .apply(
+        _verdict_styles,
+        verdicts=rows["versus_group"].tolist(),
+        subset=[t("comparison.col.versus")],
     ),
     hide_index=True,
     width="stretch",

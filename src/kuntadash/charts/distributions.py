@@ -74,7 +74,8 @@ def build_distribution_figure(
     figure.update_layout(
         template=TEMPLATE_NAME,
         separators=number_separators(lang),
-        height=max(height, 110 + 70 * len(group_order)),
+        # Roomy rows for a few groups; compact ones for the 19 regions or 21 counties.
+        height=max(height, 110 + (70 if len(group_order) <= 8 else 40) * len(group_order)),
         xaxis_title=unit,
         yaxis={
             "categoryorder": "array",
