@@ -255,3 +255,25 @@ def test_rank_within_groups_handles_ties_missing_and_no_group():
     assert lower[["001", "002", "003"]].tolist() == [2, 2, 1]
     assert pd.isna(lower["004"]) and pd.isna(lower["005"])
     assert rank_within_groups(series, groups, "higher_better")[["001", "003"]].tolist() == [1, 3]
+
+
+def test_distribution_figure_has_one_box_per_group_and_the_highlight_on_top():
+    from kuntadash.charts.distributions import build_distribution_figure
+
+    data = pd.DataFrame(
+        {
+            "group": ["A", "A", "B", "B"],
+            "name": ["Aa", "Ab", "Ba", "Bb"],
+            "value": [1.0, 2.0, np.nan, 4.0],
+            "highlight": [False, True, False, False],
+        }
+    )
+    figure = build_distribution_figure(
+        data, unit="%", lang="en", decimals=1, group_order=["A", "B"], highlight_name="Ab"
+    )
+    boxes = [trace for trace in figure.data if trace.type == "box"]
+    assert [box.name for box in boxes] == ["A", "B"]
+    assert list(boxes[1].x) == [4.0]  # the missing value is not drawn
+    highlight = figure.data[-1]
+    assert highlight.name == "Ab" and list(highlight.x) == [2.0]
+    assert highlight.marker.symbol == "diamond"

@@ -170,3 +170,32 @@ def test_every_sample_municipality_gets_four_scores_in_every_group_kind(sample_s
         assert scored.sum().sum() == 308 * 4 - 1
         assert not scored.at["312", "ecological"]
         assert scores.scores.min().min() >= 0 and scores.scores.max().max() <= 100
+
+
+def test_scores_figure_colours_by_position_against_the_group_median():
+    from kuntadash.charts.scores import build_dimension_scores_figure
+    from kuntadash.charts.theme import BETTER, MISSING_COLOUR, WORSE
+
+    data = pd.DataFrame(
+        {
+            "label": ["E", "S", "G", "T"],
+            "score": [70.0, 30.0, np.nan, 50.0],
+            "group_median": [50.0, 50.0, 50.0, 50.0],
+            "group_q1": [40.0, 40.0, 40.0, 40.0],
+            "group_q3": [60.0, 60.0, 60.0, 60.0],
+        }
+    )
+    figure = build_dimension_scores_figure(
+        data,
+        lang="fi",
+        score_label="Pisteet",
+        median_label="Mediaani",
+        axis_title="0–100",
+        missing_text="Ei pisteitä",
+    )
+    bars, medians = figure.data
+    assert bars.type == "bar" and medians.type == "scatter"
+    assert list(bars.marker.color[:3]) == [BETTER, WORSE, MISSING_COLOUR]
+    assert list(bars.text) == ["70", "30", "Ei pisteitä", "50"]
+    assert list(medians.error_x.array) == [10.0] * 4
+    assert figure.layout.xaxis.range == (0, 108)
