@@ -11,6 +11,7 @@ slugs: ``kuntadash-helsinki-unemployment-rate-2024.csv``.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,6 +32,10 @@ PDF_MIME = "application/pdf"
 IMAGE_FORMATS = ("png", "svg")
 _IMAGE_FORMAT_PREFIX = "share_image_format_"
 _EXCEL_SHEET_MAX = 31  # Excel's limit on sheet name length
+# A text cell starting with one of these is run as a formula by spreadsheets (CSV / formula
+# injection); a signed number with an optional unit ("-3,2 %") is left alone.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_SIGNED_NUMBER = re.compile(r"[-+]|[-+][\d\s\u00a0\u202f.,]+(?:\s.*)?", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -61,9 +66,32 @@ def year_range(years: Iterable[int]) -> str:
     return str(years[0]) if years[0] == years[-1] else f"{years[0]}-{years[-1]}"
 
 
+def _inert(value: Any) -> Any:
+    if (
+        isinstance(value, str)
+        and value.startswith(_FORMULA_START)
+        and not _SIGNED_NUMBER.fullmatch(value)
+    ):
+        return "'" + value
+    return value
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with text a spreadsheet would run as a formula (``=HYPERLINK(...)``, ``@SUM``,
+    ``+cmd``) prefixed by an apostrophe, headers included (OWASP CSV-injection advice). Names
+    are data: a municipality or indicator name must never become a live formula in a download.
+    Numbers and ordinary text are unchanged."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(_inert)
+    out.columns = [_inert(column) for column in out.columns]
+    return out
+
+
 def table_csv_bytes(frame: pd.DataFrame) -> bytes:
     """The table as UTF-8 CSV with a byte-order mark (so Excel reads ä and ö right)."""
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    return neutralise_formulas(frame).to_csv(index=False).encode("utf-8-sig")
 
 
 def metadata_tables(
@@ -147,6 +175,9 @@ def table_excel_bytes(
 ) -> bytes:
     """An .xlsx with the table on the first sheet and the metadata sheet after it."""
     about, indicators, sources = metadata_tables(snapshot, indicator_ids, lang, title)
+    frame, about, indicators, sources = (
+        neutralise_formulas(f) for f in (frame, about, indicators, sources)
+    )
     data_sheet = translate("share.sheet_data", lang)[:_EXCEL_SHEET_MAX]
     meta_sheet = translate("share.sheet_metadata", lang)[:_EXCEL_SHEET_MAX]
     buffer = io.BytesIO()
