@@ -380,3 +380,39 @@ def test_escape_markdown_keeps_plain_names_readable():
     assert escape_markdown("a\nb") == "a b"
     frame = pd.DataFrame({"x": [escape_markdown(BOLD)]})
     assert frame["x"].iloc[0] == r"\*\*x\*\*"
+
+
+# --- downloads: names never become spreadsheet formulas -----------------------------------------
+FORMULAS = ['=HYPERLINK("http://x.invalid","click")', "@SUM(1+1)*cmd|' /C calc'!A0", "+1+1", "-2+3"]
+
+
+def test_csv_and_excel_downloads_never_carry_a_live_formula(hostile_dir):
+    import io
+
+    import openpyxl
+
+    from kuntadash.ui.downloads import table_csv_bytes, table_excel_bytes
+
+    frame = pd.DataFrame(
+        {
+            "name": [*FORMULAS, "Helsinki", "-3,2 %"],
+            FORMULAS[0]: range(6),  # a header made of data (wide tables use names as columns)
+            "value": [1.5, -2.0, 3.0, 4.0, 5.0, 6.0],
+        }
+    )
+    csv_text = table_csv_bytes(frame).decode("utf-8-sig")
+    for formula in FORMULAS:
+        assert f"\n{formula}" not in csv_text and f",{formula}" not in csv_text
+        assert "'" + formula.split('"')[0] in csv_text
+    assert "\nHelsinki," in csv_text and "-3,2 %" in csv_text and ",-2.0" in csv_text
+
+    book = table_excel_bytes(frame, read_snapshot(hostile_dir), ["unemployment_rate"], "fi")
+    workbook = openpyxl.load_workbook(io.BytesIO(book))
+    formulas = [
+        (sheet.title, cell.coordinate, cell.value)
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.data_type == "f"
+    ]
+    assert formulas == []
