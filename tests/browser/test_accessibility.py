@@ -76,12 +76,21 @@ def blocking(violations: list[dict]) -> list[str]:
 
 def _open_expanders(page: Page) -> None:
     """Unfold the table alternatives so that axe checks them too."""
-    summaries = page.locator("[data-testid=stExpander] details:not([open]) > summary")
-    for _ in range(min(summaries.count(), 6)):
-        summaries.first.click()
+    for _ in range(8):  # folded expanders (and those in other tabs) are inert: skip those
+        opened = page.evaluate(
+            """() => { const summary = Array.from(document.querySelectorAll(
+                         '[data-testid=stExpander] details:not([open]) > summary'))
+                         .find(e => !e.closest('[inert]'));
+                       if (!summary) return false;
+                       summary.click(); return true; }"""
+        )
+        if not opened:
+            break
     wait_ready(page)
 
 
+# Every page in Finnish (the default); the pages whose layout changes most with longer labels
+# also in English, which keeps the browser suite short on two shared cores.
 @pytest.mark.parametrize("lang", ["fi", "en"])
 def test_axe_finds_no_serious_violation_on_any_page(
     page: Page, axe_source: str, artifacts: Path, lang: str
@@ -91,7 +100,10 @@ def test_axe_finds_no_serious_violation_on_any_page(
     page.goto(f"/?lang={lang}")
     wait_ready(page)
     problems: dict[str, list[str]] = {}
-    for path, _ in nav_pages(page):
+    paths = [path for path, _ in nav_pages(page)]
+    if lang != "fi":
+        paths = [path for path in paths if path in ("", "municipality", "compare")]
+    for path in paths:
         page.goto(f"/{path}?lang={lang}")
         wait_ready(page)
         assert_no_error(page)
