@@ -36,12 +36,13 @@ SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
 BOLD = "**x**"
 LINK = "[a](javascript:alert(1))"
+ANCHOR = '<a href="javascript:alert(1)">j</a>'
 # Substrings that may never reach a markdown-rendered element unescaped.
-RAW_MARKERS = ("<script", "<img", "**x**", "](javascript:", "<b>")
+RAW_MARKERS = ("<script", "<img", "**x**", "](javascript:", "<b>", "<a href")
 HOSTILE_NAMES = {
     "091": (f"Helsinki {SCRIPT}", f"Helsingfors {SCRIPT}"),
     "049": (f"Espoo {IMG}", f"Esbo {IMG}"),
-    "092": (f"Vantaa {BOLD} {LINK}", f"Vanda {BOLD} {LINK}"),
+    "092": (f"Vantaa {BOLD} {LINK} {ANCHOR}", f"Vanda {BOLD} {LINK} {ANCHOR}"),
 }
 
 
