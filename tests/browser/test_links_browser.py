@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import re
 import shutil
+import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -106,7 +107,12 @@ def test_a_link_copied_from_a_page_restores_the_view_in_a_new_browser(
 
     fresh, context = _open_fresh(browser, copied)
     try:
-        assert _view(fresh) == seen
+        # The first run of a new session may still be drawing its lower widgets: poll a while.
+        deadline = time.monotonic() + 30
+        while (now := _view(fresh)) != seen and time.monotonic() < deadline:
+            fresh.wait_for_timeout(500)
+            wait_ready(fresh)
+        assert now == seen
         expect(fresh.get_by_test_id("stException")).to_have_count(0)
     finally:
         context.close()
