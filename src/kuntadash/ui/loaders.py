@@ -144,10 +144,21 @@ def _load_value_formats(folder: str, version: str) -> dict[str, tuple[int, dict[
     }
 
 
+_VALUE_FORMATS: dict[tuple[str, str], dict[str, tuple[int, dict[str, str]]]] = {}
+
+
 def load_value_formats(snapshot: Snapshot) -> dict[str, tuple[int, dict[str, str]]]:
     """Decimals and unit in each language of every indicator, by id (shared, do not mutate).
 
     Formatting goes through this table: looking the catalogue row up once per value (308 times
-    per map rerun) cost more than the rest of the overview page's Python together.
+    per map rerun) cost more than the rest of the overview page's Python together. It is called
+    once per formatted value, so the latest table is also kept in a plain dict: st.cache_resource
+    hashes its arguments on every call (~0.2 ms, 60 ms per overview rerun).
     """
-    return _load_value_formats(str(snapshot.path), snapshot.version)
+    key = (str(snapshot.path), snapshot.version)
+    formats = _VALUE_FORMATS.get(key)
+    if formats is None:
+        formats = _load_value_formats(*key)
+        _VALUE_FORMATS.clear()
+        _VALUE_FORMATS[key] = formats
+    return formats

