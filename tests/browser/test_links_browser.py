@@ -127,6 +127,10 @@ def test_a_fresh_server_answers_a_deep_link_first(browser: Browser, tmp_path: Pa
             expect(page.locator("h1").first).to_have_text("Espoo")
             expect(page.get_by_test_id("stException")).to_have_count(0)
             assert _query(page.url) == {"kunta": "049", "slide": "5", "lang": "en"}
+            # The session that opened the link keeps its link up to date afterwards.
+            page.keyboard.press("ArrowLeft")
+            expect(page.locator("h1").first).to_have_text("Technological sustainability")
+            page.wait_for_url(lambda url: _query(url).get("slide") == "4", timeout=15_000)
         finally:
             context.close()
 
