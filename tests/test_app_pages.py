@@ -7,7 +7,12 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import REPO
 
-CORE_PAGES = ("pages/overview.py", "pages/municipality.py", "pages/compare.py", "pages/indicators.py")
+CORE_PAGES = (
+    "pages/overview.py",
+    "pages/municipality.py",
+    "pages/compare.py",
+    "pages/indicators.py",
+)
 
 
 def _app(lang: str = "fi", **params: str) -> AppTest:

@@ -32,8 +32,9 @@ def _map_input(sample_snapshot, in_focus=None, missing=()):
 
 def test_map_draws_every_municipality_offline(sample_snapshot):
     geojson, frame = _map_input(sample_snapshot, missing=("091", "049"))
-    figure = build_map_figure(geojson, frame, direction="higher_better", unit="%", lang="fi",
-                              selected="091")
+    figure = build_map_figure(
+        geojson, frame, direction="higher_better", unit="%", lang="fi", selected="091"
+    )
     drawn = {code for trace in figure.data if trace.name != "selected" for code in trace.locations}
     assert drawn == set(frame["municipality_code"])
     assert all(trace.type == "choroplethmap" for trace in figure.data)
@@ -41,7 +42,10 @@ def test_map_draws_every_municipality_offline(sample_snapshot):
     missing_trace = next(trace for trace in figure.data if trace.name == "missing")
     assert set(missing_trace.locations) == {"091", "049"}
     values_trace = next(trace for trace in figure.data if trace.name == "values")
-    assert "customdata[1]" in values_trace.hovertemplate and "customdata[2]" in values_trace.hovertemplate
+    assert (
+        "customdata[1]" in values_trace.hovertemplate
+        and "customdata[2]" in values_trace.hovertemplate
+    )
     assert figure.layout.separators == ", "
     selected = next(trace for trace in figure.data if trace.name == "selected")
     assert list(selected.locations) == ["091"] and selected.marker.line.width == 3
@@ -86,3 +90,31 @@ def test_bar_figure_highlights_the_chosen_municipality_and_formats_in_finnish():
     assert bar.marker.color[0] != bar.marker.color[1]
     assert bar.text[0] == "1\u202f234,5" and bar.text[1] == "–"
     assert figure.layout.shapes and figure.layout.shapes[0].x0 == 2.0
+
+
+def test_markup_in_data_is_shown_as_text_in_every_chart(sample_snapshot):
+    hostile = "<b>Kunta</b> <a href='http://x'>x</a>"
+    geojson, frame = _map_input(sample_snapshot)
+    frame.loc[0, "name"] = hostile
+    figure = build_map_figure(geojson, frame, direction="higher_better", unit="<i>%</i>", lang="fi")
+    values_trace = next(trace for trace in figure.data if trace.name == "values")
+    names = {row[0] for row in values_trace.customdata}
+    assert (
+        hostile not in names
+        and "&lt;b&gt;Kunta&lt;/b&gt; &lt;a href='http://x'&gt;x&lt;/a&gt;" in names
+    )
+    assert values_trace.colorbar.title.text == "&lt;i&gt;%&lt;/i&gt;"
+    trend = build_trend_figure(
+        pd.DataFrame({"series": [hostile], "year": [2024], "value": [1.0]}),
+        unit="%",
+        lang="fi",
+        decimals=1,
+    )
+    assert trend.data[0].name.startswith("&lt;b&gt;") and "<b>" not in trend.data[0].hovertemplate
+    bars = build_bar_figure(
+        pd.DataFrame({"name": [hostile], "value": [1.0], "highlight": [True]}),
+        unit="%",
+        lang="fi",
+        decimals=1,
+    )
+    assert list(bars.data[0].y) == ["&lt;b&gt;Kunta&lt;/b&gt; &lt;a href='http://x'&gt;x&lt;/a&gt;"]

@@ -16,8 +16,11 @@ _LITERAL_KEY = re.compile(r"""\bt\(\s*["']([a-z_]+\.[a-z0-9_.]+)["']""")
 
 
 def _ui_sources() -> list[Path]:
-    return [REPO / "app.py", *sorted((REPO / "pages").glob("*.py")),
-            *sorted((REPO / "src" / "kuntadash" / "ui").glob("*.py"))]
+    return [
+        REPO / "app.py",
+        *sorted((REPO / "pages").glob("*.py")),
+        *sorted((REPO / "src" / "kuntadash" / "ui").glob("*.py")),
+    ]
 
 
 @pytest.mark.parametrize("key", sorted(translations()))

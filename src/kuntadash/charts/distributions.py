@@ -10,7 +10,13 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from kuntadash.charts.theme import HIGHLIGHT, PRIMARY, TEMPLATE_NAME, number_separators
+from kuntadash.charts.theme import (
+    HIGHLIGHT,
+    PRIMARY,
+    TEMPLATE_NAME,
+    number_separators,
+    plain_text,
+)
 
 BOX_FILL = "rgba(29, 79, 145, 0.12)"
 DOT_COLOUR = "#5b7fb0"
@@ -33,14 +39,14 @@ def build_distribution_figure(
     """
     present = data.dropna(subset=["value"])
     figure = go.Figure()
-    hover = f"%{{text}}: %{{x:,.{decimals}f}} {unit}<extra>%{{y}}</extra>"
+    hover = f"%{{text}}: %{{x:,.{decimals}f}} {plain_text(unit)}<extra>%{{y}}</extra>"
     for group in group_order:
         rows = present[present["group"] == group]
         figure.add_trace(
             go.Box(
                 x=rows["value"],
-                y=[group] * len(rows),
-                name=group,
+                y=[plain_text(group)] * len(rows),
+                name=plain_text(group),
                 orientation="h",
                 boxpoints="all",
                 jitter=0.45,
@@ -48,7 +54,7 @@ def build_distribution_figure(
                 fillcolor=BOX_FILL,
                 line={"color": PRIMARY, "width": 1.5},
                 marker={"color": DOT_COLOUR, "size": 5, "opacity": 0.75},
-                text=rows["name"],
+                text=rows["name"].map(plain_text),
                 hovertemplate=hover,
                 showlegend=False,
             )
@@ -58,16 +64,16 @@ def build_distribution_figure(
         figure.add_trace(
             go.Scatter(
                 x=chosen["value"],
-                y=chosen["group"],
+                y=chosen["group"].map(plain_text),
                 mode="markers",
-                name=highlight_name,
+                name=plain_text(highlight_name),
                 marker={
                     "symbol": "diamond",
                     "size": 15,
                     "color": HIGHLIGHT,
                     "line": {"color": "white", "width": 1.5},
                 },
-                text=chosen["name"],
+                text=chosen["name"].map(plain_text),
                 hovertemplate=hover,
             )
         )
@@ -76,10 +82,10 @@ def build_distribution_figure(
         separators=number_separators(lang),
         # Roomy rows for a few groups; compact ones for the 19 regions or 21 counties.
         height=max(height, 110 + (70 if len(group_order) <= 8 else 40) * len(group_order)),
-        xaxis_title=unit,
+        xaxis_title=plain_text(unit),
         yaxis={
             "categoryorder": "array",
-            "categoryarray": list(reversed(group_order)),
+            "categoryarray": [plain_text(group) for group in reversed(group_order)],
             "automargin": True,
         },
         showlegend=bool(len(chosen) and highlight_name),

@@ -20,6 +20,7 @@ from kuntadash.charts.theme import (
     TEMPLATE_NAME,
     direction_colorscale,
     number_separators,
+    plain_text,
 )
 
 # Mercator midpoint of Finland's extent (59.8–70.1 °N, 19.5–31.6 °E).
@@ -42,6 +43,9 @@ def build_map_figure(
 
     ``in_focus`` False fades a municipality (outside the chosen type or region).
     """
+    data = data.assign(
+        **{column: data[column].map(plain_text) for column in ("name", "value_text", "rank_text")}
+    )
     has_value = data["value"].notna() & data["in_focus"]
     coloured = data[has_value]
     figure = go.Figure()
@@ -68,7 +72,7 @@ def build_map_figure(
                 hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<br>%{customdata[2]}"
                 "<extra></extra>",
                 colorbar={
-                    "title": {"text": colorbar_title or unit, "side": "right"},
+                    "title": {"text": plain_text(colorbar_title or unit), "side": "right"},
                     "thickness": 14,
                     "len": 0.7,
                     "x": 0.98,

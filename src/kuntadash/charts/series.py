@@ -5,7 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from kuntadash.charts.theme import OKABE_ITO, PRIMARY, TEMPLATE_NAME, number_separators
+from kuntadash.charts.theme import (
+    OKABE_ITO,
+    PRIMARY,
+    TEMPLATE_NAME,
+    number_separators,
+    plain_text,
+)
 from kuntadash.domain.catalogue import format_value
 
 REFERENCE_DASH = "dash"
@@ -44,18 +50,19 @@ def build_trend_figure(
                 x=rows["year"],
                 y=rows["value"],
                 mode="lines+markers",
-                name=str(name),
+                name=plain_text(name),
                 line=line,
                 marker={"size": 6},
                 connectgaps=False,
-                hovertemplate=f"%{{x}}: %{{y:,.{decimals}f}} {unit}<extra>{name}</extra>",
+                hovertemplate=f"%{{x}}: %{{y:,.{decimals}f}} {plain_text(unit)}"
+                f"<extra>{plain_text(name)}</extra>",
             )
         )
     figure.update_layout(
         template=TEMPLATE_NAME,
         separators=number_separators(lang),
         height=height,
-        yaxis_title=unit,
+        yaxis_title=plain_text(unit),
         xaxis={"dtick": 1, "tickformat": "d"},
         hovermode="closest",
     )
@@ -79,13 +86,13 @@ def build_bar_figure(
     figure = go.Figure(
         go.Bar(
             x=data["value"],
-            y=data["name"],
+            y=data["name"].map(plain_text),
             orientation="h",
             marker={"color": colours},
             text=[format_value(v, decimals, lang) for v in data["value"]],
             textposition="outside",
             cliponaxis=False,
-            hovertemplate=f"%{{y}}: %{{x:,.{decimals}f}} {unit}<extra></extra>",
+            hovertemplate=f"%{{y}}: %{{x:,.{decimals}f}} {plain_text(unit)}<extra></extra>",
         )
     )
     for position, (label, value) in enumerate((references or {}).items()):
@@ -93,14 +100,14 @@ def build_bar_figure(
             figure.add_vline(
                 x=value,
                 line={"color": REFERENCE_COLOURS[position % 2], "dash": REFERENCE_DASH, "width": 2},
-                annotation={"text": label, "yanchor": "bottom"},
+                annotation={"text": plain_text(label), "yanchor": "bottom"},
                 annotation_position="top",
             )
     figure.update_layout(
         template=TEMPLATE_NAME,
         separators=number_separators(lang),
         height=max(height, 60 + 34 * len(data)),
-        xaxis_title=unit,
+        xaxis_title=plain_text(unit),
         yaxis={"autorange": "reversed"},
         showlegend=False,
         margin={"t": 50},

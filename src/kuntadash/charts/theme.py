@@ -7,6 +7,8 @@ indicator's direction, and cividis for neutral context indicators.
 
 from __future__ import annotations
 
+import html
+
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -22,6 +24,12 @@ BETTER, WORSE = "#542788", "#b35806"
 # ColorBrewer PuOr, worse (orange) -> better (purple); no white middle so tiles stay visible.
 _PUOR = ("#b35806", "#f1a340", "#fee0b6", "#d8daeb", "#998ec3", "#542788")
 NEUTRAL_SCALE = "cividis"
+
+
+def plain_text(text: object) -> str:
+    """``text`` safe for plotly, which reads a few HTML-like tags (<b>, <i>, <a href>, <br>) in
+    every label, hover text and legend entry: data must show as typed, never as markup."""
+    return html.escape(str(text), quote=False)
 
 
 def direction_colorscale(direction: str) -> list[list[float | str]] | str:
