@@ -1,1 +1,1 @@
-"""Domain layer: pure pandas logic (catalogue, groupings, statistics, scores, peers, sample data)."""
+"""Domain layer: pure pandas (catalogue, groupings, statistics, scores, peers, sample data)."""

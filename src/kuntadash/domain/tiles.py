@@ -12,9 +12,9 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from scipy.optimize import linear_sum_assignment
 from scipy.spatial import cKDTree
-import shapely
 from shapely import box
 
 PROJECTED_CRS = 3067
