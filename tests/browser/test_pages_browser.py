@@ -206,22 +206,27 @@ def page_option_text(page: Page, label_key: str, index: int) -> str:
     return text
 
 
+def wait_document_language(page: Page, lang: str) -> None:
+    """<html lang> is set by a script that runs when the sidebar renders: poll for it."""
+    page.wait_for_function("lang => document.documentElement.lang === lang", arg=lang)
+
+
 @pytest.mark.parametrize("lang", ["sv", "en"])
 def test_language_switch(page: Page, lang: str) -> None:
     page.goto("/")
     wait_ready(page)
-    assert page.evaluate("document.documentElement.lang") == "fi"
+    wait_document_language(page, "fi")
     choose(page, LANGUAGE_LABEL, LANGUAGE_OPTION[lang])
     expect(page.get_by_test_id("stSidebarNavLink").first).to_contain_text(_t("nav.overview", lang))
     wait_ready(page)
     expect(page.locator("h1").first).to_have_text(_t("overview.title", lang))
-    assert query(page).get("lang") == lang
-    assert page.evaluate("document.documentElement.lang") == lang
+    expect(page).to_have_url(re.compile(rf"[?&]lang={lang}(&|$)"))
+    wait_document_language(page, lang)
     # The language sticks when moving to another page.
     page.get_by_test_id("stSidebarNavLink").filter(has_text=_t("nav.compare", lang)).click()
-    wait_ready(page)
     expect(page.locator("h1").first).to_have_text(_t("compare.title", lang))
-    assert query(page).get("lang") == lang
+    wait_ready(page)
+    expect(page).to_have_url(re.compile(rf"/compare\?(.*&)?lang={lang}(&|$)"))
 
 
 def test_url_restores_the_view(page: Page) -> None:
