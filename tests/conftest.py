@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from streamlit.runtime.pages_manager import PagesManager
 
 from kuntadash.store import Snapshot, read_snapshot
 
@@ -32,3 +33,21 @@ def opendata() -> Path:
     if not OPENDATA.is_dir():
         pytest.skip("../shared/opendata is absent")
     return OPENDATA
+
+
+@pytest.fixture(autouse=True)
+def through_app(monkeypatch):
+    """Make AppTest's switch_page run through app.py, as the server does.
+
+    NOTE: AppTest resets Streamlit's "uses a pages/ directory" flag before every run, so a
+    switch_page would run the page script on its own, without app.py (no sidebar, no shared
+    state, no sample notice): not what the server does once st.navigation has run (and
+    kuntadash.ui makes sure it has, see its module docstring).
+    """
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)

@@ -25,25 +25,20 @@ def _app(lang: str = "fi", **params: str) -> AppTest:
 
 
 def _run_page(at: AppTest, page: str) -> AppTest:
+    """Open ``page`` directly, as a copied link to it does."""
+    at.switch_page(page)
     at.run()
-    if page != "pages/overview.py":
-        at.switch_page(page)
-        at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
 
 @pytest.mark.parametrize("lang", ["fi", "sv", "en"])
 @pytest.mark.parametrize("page", CORE_PAGES)
-def test_page_runs_in_every_language(page, lang):
+def test_page_runs_in_every_language_and_says_it_is_sample_data(page, lang):
     at = _run_page(_app(lang), page)
     assert at.title, "every page has a title"
-    if page == "pages/overview.py":
-        # NOTE: AppTest drops the entry script's own elements after switch_page, so the notice
-        # drawn by app.py is checked here on the default page; the browser tests check it on
-        # every page.
-        notice = {"fi": "Esimerkkiaineisto", "sv": "Exempeldata", "en": "Sample data"}[lang]
-        assert any(notice in w.value for w in at.warning)
+    notice = {"fi": "Esimerkkiaineisto", "sv": "Exempeldata", "en": "Sample data"}[lang]
+    assert any(notice in w.value for w in at.warning)
 
 
 def test_overview_changes_indicator_and_year():
@@ -75,11 +70,16 @@ def test_overview_type_filter_is_written_to_the_url():
     assert at.query_params["type"] == "large_city"
 
 
-def test_profile_shows_the_linked_municipality_in_swedish():
-    # NOTE: AppTest loses app.py's sidebar widgets on reruns under st.navigation, so the shared
-    # sidebar selection is driven through the URL here and by clicks in the browser tests.
-    at = _run_page(_app("sv", kunta="049"), "pages/municipality.py")
+def test_sidebar_municipality_is_shared_with_the_profile():
+    at = _app("sv")
+    at.run()
+    at.selectbox(key="w_kunta").set_value("049").run()
+    assert at.query_params["kunta"] == "049"
+    at.switch_page("pages/municipality.py")
+    at.run()
+    assert not at.exception
     assert at.title[0].value == "Esbo"
+    assert at.selectbox(key="w_lang").value == "sv"
 
 
 def test_link_restores_municipality_and_rejects_an_unknown_one():

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from kuntadash.ui.links import qr_png, view_url
@@ -21,17 +20,6 @@ from kuntadash.ui.slides import (
 
 REPO = Path(__file__).resolve().parents[1]
 
-
-@pytest.fixture
-def through_app(monkeypatch):
-    """Run pages through app.py as the server does (see tests/test_url_state.py)."""
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
 
 
 def _event(**params: str) -> AppTest:

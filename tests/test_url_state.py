@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -20,16 +19,6 @@ PAGES = ("overview", "municipality", "compare", "groups", "indicators", "event",
 STATEFUL_PREFIX = "w_"  # ui.state's widget keys: each is bound to a URL parameter
 KINDS = ("selectbox", "multiselect", "text_input", "select_slider")
 
-
-@pytest.fixture(autouse=True)
-def through_app(monkeypatch):
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
 
 
 def _open(page: str, params: dict[str, str] | None = None) -> AppTest:
