@@ -65,7 +65,7 @@ MAP_HEIGHT = 560
 LARGE_TYPE = """
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
-[data-testid="stExpandSidebarButton"] {display: none;}
+[data-testid="stExpandSidebarButton"], [data-testid="stHeader"] {display: none;}
 .stMainBlockContainer {padding-top: 1.2rem; max-width: 100%;}
 .stMainBlockContainer h1 {font-size: 3.2rem; line-height: 1.1;}
 .stMainBlockContainer h2 {font-size: 2.2rem;}
