@@ -9,9 +9,10 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
-from kuntadash.brief import brief_filename, build_brief, default_group, reference_years
+from kuntadash.brief import build_brief, default_group, reference_years
 from kuntadash.domain.catalogue import format_value
 from kuntadash.domain.stats import compute_profile
+from kuntadash.naming import brief_filename
 
 A4_POINTS = (595.28, 841.89)
 TODAY = date(2026, 11, 23)

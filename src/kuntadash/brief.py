@@ -10,8 +10,6 @@ Sample data are marked on every page.
 from __future__ import annotations
 
 import io
-import re
-import unicodedata
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -38,6 +36,7 @@ from kuntadash.domain.stats import (
     strengths_and_weaknesses,
 )
 from kuntadash.i18n import translate
+from kuntadash.naming import municipality_name as _municipality_name
 from kuntadash.store import Snapshot
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -62,21 +61,6 @@ HEADLINE_INDICATORS: dict[str, tuple[str, ...]] = {
 
 def _tr(key: str, lang: str, **values: object) -> str:
     return translate(key, lang, **values)
-
-
-def slugify(text: str) -> str:
-    """ASCII-safe lower-case slug: 'Pedersören kunta' -> 'pedersoren-kunta'."""
-    ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "x"
-
-
-def brief_filename(snapshot: Snapshot, code: str, lang: str, day: date | None = None) -> str:
-    """'kuntakatsaus-091-helsinki-2026-11-23-fi.pdf' (+ '-sample' for sample data)."""
-    name = _municipality_name(snapshot, code, lang)
-    day = day or date.today()
-    sample = "-sample" if snapshot.is_sample else ""
-    stem = _tr("brief.file_stem", lang)
-    return f"{stem}-{code}-{slugify(name)}-{day.isoformat()}-{lang}{sample}.pdf"
 
 
 def default_group(snapshot: Snapshot, code: str, lang: str) -> ComparisonGroup:
@@ -121,12 +105,6 @@ def headline_indicators(snapshot: Snapshot, profile: pd.DataFrame) -> list[str]:
             )
         chosen.extend(picks)
     return chosen
-
-
-def _municipality_name(snapshot: Snapshot, code: str, lang: str) -> str:
-    row = snapshot.municipalities.set_index("municipality_code").loc[code]
-    name = row["name_sv"] if lang == "sv" and pd.notna(row["name_sv"]) else row["name_fi"]
-    return str(name)
 
 
 class _BriefPDF(FPDF):

@@ -13,8 +13,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from scipy.optimize import linear_sum_assignment
-from scipy.spatial import cKDTree
 from shapely import box
 
 PROJECTED_CRS = 3067
@@ -35,6 +33,10 @@ def compute_tile_layout(
         raise ValueError("codes and points must have the same length")
     if len(codes) == 0:
         return gpd.GeoDataFrame({"municipality_code": []}, geometry=[], crs=4326)
+    # NOTE: scipy is imported here, not at module level: it costs ~65 MiB and only snapshot
+    # builds need it, not every app process that imports this module.
+    from scipy.optimize import linear_sum_assignment
+
     xy = np.column_stack(
         [points.to_crs(PROJECTED_CRS).x.to_numpy(), points.to_crs(PROJECTED_CRS).y.to_numpy()]
     )
@@ -61,5 +63,7 @@ def _candidate_cells(xy: np.ndarray, cell_m: float) -> np.ndarray:
     extent = np.ceil((xy.max(axis=0) - origin) / cell_m).astype(int) + _REACH + 1
     gx, gy = np.meshgrid(np.arange(extent[0]), np.arange(extent[1]))
     grid = origin + (np.column_stack([gx.ravel(), gy.ravel()]) + 0.5) * cell_m
+    from scipy.spatial import cKDTree
+
     nearest, _ = cKDTree(xy).query(grid)
     return grid[nearest <= _REACH * cell_m]

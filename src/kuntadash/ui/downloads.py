@@ -21,8 +21,9 @@ import pandas as pd
 import streamlit as st
 
 from kuntadash import resources
-from kuntadash.brief import ComparisonGroup, brief_filename, build_brief, slugify
+from kuntadash.domain.groups import ComparisonGroup
 from kuntadash.i18n import LANGUAGE_NAMES, translate
+from kuntadash.naming import brief_filename, slugify
 from kuntadash.store import Snapshot
 from kuntadash.ui.i18n import current_language, t
 
@@ -293,7 +294,7 @@ def render_brief_button(
     lang = current_language()
     target.download_button(
         t("brief.button"),
-        data=lambda: build_brief(snapshot, code, lang, group=group, years=years),
+        data=lambda: _build_brief(snapshot, code, lang, group, years),
         file_name=brief_filename(snapshot, code, lang),
         mime=PDF_MIME,
         on_click="ignore",
@@ -302,3 +303,11 @@ def render_brief_button(
         type="primary",
         key=f"brief_{code}_{lang}",
     )
+
+
+def _build_brief(snapshot: Snapshot, code: str, lang: str, group: Any, years: Any) -> bytes:
+    # NOTE: imported on click only: the PDF machinery (matplotlib, fpdf2) costs ~40 MiB per
+    # server process, and most sessions never ask for a brief (docs/PERFORMANCE.md).
+    from kuntadash.brief import build_brief
+
+    return build_brief(snapshot, code, lang, group=group, years=years)
