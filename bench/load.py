@@ -25,13 +25,9 @@ import contextlib
 import json
 import os
 import random
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +36,8 @@ import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+from kuntadash.devserver import serve_app
 
 REPO = Path(__file__).resolve().parents[1]
 ALERT_ERROR = 1  # streamlit.proto.Alert_pb2.Alert.Format.ERROR
@@ -236,51 +234,6 @@ async def drive(base: str, pid: int | None, args: argparse.Namespace) -> Stats:
     return stats
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextlib.contextmanager
-def serve(data_dir: Path | None, log_path: Path):
-    """Start our own server on a fresh port; yields (base URL, pid); stops exactly that pid."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = dict(os.environ)
-    if data_dir is not None:
-        env["KUNTADASH_DATA_DIR"] = str(data_dir)
-    command = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
-        "--server.headless", "true", "--server.port", str(port),
-        "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
-        "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=log)
-        try:
-            deadline = time.monotonic() + 90
-            while True:
-                with (
-                    contextlib.suppress(OSError),
-                    urllib.request.urlopen(base + "/_stcore/health", timeout=2) as reply,
-                ):
-                    if reply.read() == b"ok" and process.poll() is None:
-                        break
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"streamlit did not start; see {log_path}")
-                time.sleep(0.3)
-            yield base, process.pid
-        finally:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                try:
-                    process.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(timeout=10)
-
-
 def summarise(stats: Stats, args: argparse.Namespace, wall: float) -> dict[str, Any]:
     rss = [kib for _, kib in stats.rss_kib]
     third = max(1, len(rss) // 3)
@@ -371,7 +324,8 @@ def main(argv: list[str] | None = None) -> int:
         stats = asyncio.run(drive(args.base.rstrip("/"), None, args))
     else:
         log = Path(os.environ.get("TMPDIR", "/tmp")) / f"kuntadash-load-{os.getpid()}.log"
-        with serve(args.data_dir, log) as (base, pid):
+        with serve_app(data_dir=args.data_dir, log_path=log) as server:
+            base, pid = server.base, server.pid
             stats = asyncio.run(drive(base, pid, args))
     summary = summarise(stats, args, time.monotonic() - started)
     text = json.dumps(summary, ensure_ascii=False, indent=2)

@@ -38,15 +38,12 @@ import os
 import platform
 import random
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -59,24 +56,14 @@ from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
 
+from kuntadash.devserver import CHROMIUM_ARGS, READY, Server, serve_app  # noqa: E402
+
 WFS_FILE = (
     REPO.parent
     / "shared"
     / "opendata"
     / "statfi_wfs_2025"
     / "kunta1000k_2025_with_neighbors_and_province.geojson"
-)
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-READY = (
-    "[data-testid=stApp][data-test-script-state=notRunning][data-test-connection-state=CONNECTED]"
 )
 INDICATOR_LABEL = "Indikaattori"
 MUNICIPALITIES = 308
@@ -100,62 +87,12 @@ SIGNATURE_JS = """() => {
 # --- servers ----------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def rss_mib(pid: int) -> float | None:
     with contextlib.suppress(OSError):
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
                 return round(int(line.split()[1]) / 1024, 1)
     return None
-
-
-@dataclasses.dataclass
-class Server:
-    base: str
-    pid: int
-    start_s: float
-
-
-@contextlib.contextmanager
-def serve(script: str, env: dict[str, str], log: Path) -> Iterator[Server]:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    command = [
-        sys.executable, "-m", "streamlit", "run", script,
-        "--server.headless", "true", "--server.port", str(port),
-        "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
-        "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
-    started = time.perf_counter()
-    with log.open("ab") as out:
-        process = subprocess.Popen(
-            command, cwd=REPO, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT
-        )
-        try:
-            while True:
-                with (
-                    contextlib.suppress(OSError),
-                    urllib.request.urlopen(base + "/_stcore/health", timeout=2) as reply,
-                ):
-                    if reply.read() == b"ok" and process.poll() is None:
-                        break
-                if process.poll() is not None or time.perf_counter() - started > 120:
-                    raise RuntimeError(f"streamlit did not start; see {log}")
-                time.sleep(0.05)
-            yield Server(base, process.pid, time.perf_counter() - started)
-        finally:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                try:
-                    process.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(timeout=10)
 
 
 # --- variants ---------------------------------------------------------------------------------
@@ -168,6 +105,10 @@ class Variant:
     env: dict[str, str]
     has_pages: bool
     description: str
+
+
+def serve_variant(variant: Variant, log: Path) -> contextlib.AbstractContextManager[Server]:
+    return serve_app(script=variant.script, env=variant.env, log_path=log, start_timeout_s=120)
 
 
 def build_real_snapshot(work: Path) -> Path:
@@ -511,7 +452,7 @@ def main(argv: list[str] | None = None) -> int:
             browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
             for run in range(args.runs):
                 for variant in chosen:  # interleaved: drift hits every variant alike
-                    with serve(variant.script, variant.env, log) as server:
+                    with serve_variant(variant, log) as server:
                         result = browser_run(browser, variant, server)
                         if run == 0:
                             gz[variant.name] = gzip_estimate(result["static_urls"])
@@ -524,7 +465,7 @@ def main(argv: list[str] | None = None) -> int:
             browser.close()
         for sessions in (int(s) for s in args.sessions.split(",")):
             for variant in chosen:
-                with serve(variant.script, variant.env, log) as server:
+                with serve_variant(variant, log) as server:
                     result = asyncio.run(
                         concurrent(server.base, server.pid, sessions, args.duration)
                     )

@@ -21,8 +21,7 @@ def _open(page: str, lang: str = "fi", **params: str) -> AppTest:
         at.query_params["lang"] = lang
     for key, value in params.items():
         at.query_params[key] = value
-    at.run()
-    at.switch_page(page)
+    at.switch_page(page)  # a link opens the page directly
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at

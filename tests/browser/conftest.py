@@ -23,12 +23,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -36,22 +30,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from kuntadash.devserver import CHROMIUM, CHROMIUM_ARGS, READY, serve_app
+
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
 REQUIRE_ENV = "KUNTADASH_REQUIRE_BROWSER"
 ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-READY = (
-    "[data-testid=stApp][data-test-script-state=notRunning][data-test-connection-state=CONNECTED]"
-)
 DESKTOP = {"width": 1400, "height": 900}
 PHONE = {"width": 390, "height": 844}
 SERVER_START_TIMEOUT = 90.0
@@ -93,86 +76,13 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     }
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def port_is_free(port: int) -> bool:
-    """No process listens on ``port`` (connections left in TIME_WAIT do not count)."""
-    with socket.socket() as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def _healthy(base: str) -> bool:
-    with (
-        contextlib.suppress(OSError),
-        urllib.request.urlopen(base + "/_stcore/health", timeout=2) as response,
-    ):
-        return response.read() == b"ok"
-    return False
-
-
 @contextlib.contextmanager
 def run_streamlit(data_dir: Path, log_path: Path, script: str = "app.py") -> Iterator[str]:
     """Serve ``script`` from the repository on a fresh port; yields the base URL."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        script,
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.fileWatcherType",
-        "none",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    env = {**os.environ, "KUNTADASH_DATA_DIR": str(data_dir)}
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + SERVER_START_TIMEOUT
-            while not _healthy(base):
-                if process.poll() is not None:
-                    raise RuntimeError(
-                        f"streamlit exited with {process.returncode}: "
-                        + log_path.read_text(errors="replace")[-2000:]
-                    )
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"streamlit not healthy after {SERVER_START_TIMEOUT} s")
-                time.sleep(0.25)
-            # The health check could come from another server on the same port (a classic
-            # false green): make sure ours is the one still running.
-            if process.poll() is not None:
-                raise RuntimeError("streamlit exited right after the health check answered")
-            yield base
-        finally:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                try:
-                    process.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(timeout=10)
-    deadline = time.monotonic() + 10
-    while not port_is_free(port):
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"port {port} still busy after stopping streamlit pid {process.pid}")
-        time.sleep(0.2)
+    with serve_app(
+        script=script, data_dir=data_dir, log_path=log_path, start_timeout_s=SERVER_START_TIMEOUT
+    ) as server:
+        yield server.base
 
 
 @pytest.fixture(scope="session")
