@@ -62,12 +62,15 @@ def wait_plot(page: Page) -> None:
 def wait_map_drawn(page: Page, expected: int = MUNICIPALITY_COUNT) -> int:
     """Wait until MapLibre has drawn ``expected`` distinct municipalities; returns the count."""
     wait_plot(page)
+    # The count is taken inside the wait: counting again afterwards raced with a redraw
+    # (MapLibre reports -1 while it rebuilds its style), a flaky failure seen in CI.
+    check = f"() => {{ const n = ({RENDERED_FEATURES_JS})(); return n >= {expected} ? n : false; }}"
     try:
-        page.wait_for_function(f"() => ({RENDERED_FEATURES_JS})() >= {expected}", timeout=60_000)
+        handle = page.wait_for_function(check, timeout=60_000)
     except Exception:  # report what was drawn, not just a timeout
         drawn = page.evaluate(RENDERED_FEATURES_JS)
         raise AssertionError(f"map drew {drawn} municipalities, expected {expected}") from None
-    return int(page.evaluate(RENDERED_FEATURES_JS))
+    return int(handle.json_value())
 
 
 def choose(page: Page, label: str, option: str, scope: Page | None = None) -> None:
