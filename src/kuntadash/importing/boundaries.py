@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
@@ -247,7 +248,8 @@ def _code_column(frame: gpd.GeoDataFrame, name: str) -> str:
 
 
 def _repair(frame: gpd.GeoDataFrame, name: str, notes: list[Message]) -> gpd.GeoDataFrame:
-    frame = frame[frame.geometry.notna()].copy()
+    # Drop missing geometries only; empty ones stay and are refused later with their code.
+    frame = frame[~shapely.is_missing(np.asarray(frame.geometry.values))].copy()
     invalid = ~frame.geometry.is_valid
     if invalid.any():
         frame.loc[invalid, "geometry"] = shapely.make_valid(frame.loc[invalid, "geometry"].values)
