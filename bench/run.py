@@ -57,6 +57,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
 
 from kuntadash.devserver import CHROMIUM_ARGS, READY, Server, serve_app  # noqa: E402
+from kuntadash.store.locations import BUNDLED_SAMPLE_DIR as SAMPLE_DIR  # noqa: E402
 
 WFS_FILE = (
     REPO.parent
@@ -117,14 +118,14 @@ def build_real_snapshot(work: Path) -> Path:
     from kuntadash.store import read_snapshot, write_snapshot
 
     imported = work / "imported"
-    shutil.copytree(REPO / "data", imported)
+    shutil.copytree(SAMPLE_DIR, imported)
     subprocess.run(
         [sys.executable, "-m", "kuntadash.cli", "data", "import", "--out", str(imported),
          str(WFS_FILE)],
         check=True, cwd=REPO, capture_output=True,
     )  # fmt: skip
     real = read_snapshot(imported)
-    sample = read_snapshot(REPO / "data")
+    sample = read_snapshot(SAMPLE_DIR)
     combined = dataclasses.replace(
         sample,
         boundaries=real.boundaries,
@@ -140,7 +141,7 @@ def densified_tiles(work: Path) -> Path:
     """The sample's schematic tiles with ~24 points per edge: a stand-in for real boundaries."""
     from kuntadash.store import read_snapshot
 
-    tiles = read_snapshot(REPO / "data").boundaries.to_crs(3067)
+    tiles = read_snapshot(SAMPLE_DIR).boundaries.to_crs(3067)
     tiles["geometry"] = tiles.geometry.segmentize(tiles.geometry.length.median() / 4 / 24)
     target = work / "densified_tiles.geojson"
     tiles.to_crs(4326).to_file(target, driver="GeoJSON")
@@ -153,7 +154,7 @@ def variants(work: Path, wanted: list[str]) -> tuple[list[Variant], dict[str, An
     real_boundaries = WFS_FILE.exists()
     if "sample" in wanted:
         found.append(
-            Variant("sample", "app.py", {"KUNTADASH_DATA_DIR": str(REPO / "data")}, True,
+            Variant("sample", "app.py", {"KUNTADASH_DATA_DIR": str(SAMPLE_DIR)}, True,
                     "the app on the committed sample snapshot (schematic tiles)")
         )  # fmt: skip
     if "real" in wanted and real_boundaries:
@@ -171,7 +172,7 @@ def variants(work: Path, wanted: list[str]) -> tuple[list[Variant], dict[str, An
         )
         found.append(
             Variant("baseline", "bench/baseline_app.py",
-                    {"KUNTADASH_DATA_DIR": str(REPO / "data"),
+                    {"KUNTADASH_DATA_DIR": str(SAMPLE_DIR),
                      "KUNTADASH_BASELINE_BOUNDARIES": str(boundaries)},
                     False, "naive page: boundaries re-read and re-projected every rerun, no cache")
         )  # fmt: skip

@@ -1,4 +1,8 @@
-"""Shared fixtures: the committed sample snapshot and temporary copies of it."""
+"""Shared fixtures: the bundled synthetic sample snapshot and temporary copies of it.
+
+Tests run on the sample unless they ask for another snapshot: ``serve_sample`` points
+``KUNTADASH_DATA_DIR`` at it for every test (a test may set it again to something else).
+"""
 
 from __future__ import annotations
 
@@ -9,22 +13,24 @@ import pytest
 from streamlit.runtime.pages_manager import PagesManager
 
 from kuntadash.store import Snapshot, read_snapshot
+from kuntadash.store.locations import BUNDLED_SAMPLE_DIR, DATA_DIR_ENV
 
 REPO = Path(__file__).resolve().parents[1]
-DATA_DIR = REPO / "data"
+SAMPLE_DIR = BUNDLED_SAMPLE_DIR
+OFFICIAL_DIR = REPO / "data"
 OPENDATA = REPO.parent / "shared" / "opendata"
 
 
 @pytest.fixture(scope="session")
 def sample_snapshot() -> Snapshot:
-    return read_snapshot(DATA_DIR)
+    return read_snapshot(SAMPLE_DIR)
 
 
 @pytest.fixture
 def sample_copy(tmp_path: Path) -> Path:
-    """A private copy of the committed sample snapshot that a test may damage."""
+    """A private copy of the bundled sample snapshot that a test may damage."""
     target = tmp_path / "snapshot"
-    shutil.copytree(DATA_DIR, target)
+    shutil.copytree(SAMPLE_DIR, target)
     return target
 
 
@@ -51,3 +57,9 @@ def through_app(monkeypatch):
         PagesManager.uses_pages_directory = False
 
     monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+@pytest.fixture(autouse=True)
+def serve_sample(monkeypatch):
+    """The app under test serves the sample unless a test points it elsewhere."""
+    monkeypatch.setenv(DATA_DIR_ENV, str(SAMPLE_DIR))

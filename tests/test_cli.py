@@ -7,11 +7,11 @@ import subprocess
 import sys
 
 from kuntadash.cli import main
-from tests.conftest import DATA_DIR
+from tests.conftest import SAMPLE_DIR
 
 
 def test_check_json_summary_of_the_committed_sample(capsys):
-    assert main(["data", "check", "--json", str(DATA_DIR)]) == 0
+    assert main(["data", "check", "--json", str(SAMPLE_DIR)]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["municipalities"] == 308
     assert set(summary["indicators_per_dimension"]) == {
@@ -44,7 +44,7 @@ def test_check_reports_invalid_values(sample_copy, capsys):
 
 def test_console_script_is_installed():
     result = subprocess.run(
-        [sys.executable, "-m", "kuntadash.cli", "data", "check", str(DATA_DIR)],
+        [sys.executable, "-m", "kuntadash.cli", "data", "check", str(SAMPLE_DIR)],
         capture_output=True,
         text=True,
         check=False,

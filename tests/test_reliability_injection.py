@@ -27,6 +27,7 @@ from streamlit.testing.v1.element_tree import Block, Element, Widget
 from kuntadash.importing import DataImportError, safe_file_name
 from kuntadash.importing.uploads import MAX_UPLOAD_BYTES, UPLOAD_TYPES, import_uploads
 from kuntadash.store import read_snapshot
+from kuntadash.store.locations import BUNDLED_SAMPLE_DIR as SAMPLE_DIR
 from kuntadash.store.snapshot import write_snapshot
 from kuntadash.ui.widgets import escape_markdown
 from tests.fixtures.import_helpers import folder_bytes
@@ -48,7 +49,7 @@ HOSTILE_NAMES = {
 
 def build_hostile_snapshot(target: Path) -> Path:
     """The committed sample with markup in names, regions, indicator texts and sources."""
-    sample = read_snapshot(REPO / "data")
+    sample = read_snapshot(SAMPLE_DIR)
     municipalities = sample.municipalities.copy()
     for code, (fi, sv) in HOSTILE_NAMES.items():
         row = municipalities["municipality_code"] == code
@@ -197,7 +198,7 @@ def test_values_from_a_link_are_shown_as_text(hostile):
 
 def test_import_messages_quoting_file_contents_are_shown_as_text(tmp_path, monkeypatch):
     served = tmp_path / "data"
-    shutil.copytree(REPO / "data", served)
+    shutil.copytree(SAMPLE_DIR, served)
     monkeypatch.setenv("KUNTADASH_DATA_DIR", str(served))
     page = REPO / "pages" / "data.py"
     if not page.exists():
@@ -303,7 +304,7 @@ def test_hostile_upload_names_are_refused(name):
 def test_an_upload_never_writes_outside_the_data_directory(tmp_path):
     served = tmp_path / "root" / "data"
     served.parent.mkdir()
-    shutil.copytree(REPO / "data", served)
+    shutil.copytree(SAMPLE_DIR, served)
     around = {p.name for p in served.parent.iterdir()}
     before = folder_bytes(served)
     with pytest.raises(DataImportError):
@@ -314,7 +315,7 @@ def test_an_upload_never_writes_outside_the_data_directory(tmp_path):
 
 def test_oversized_upload_is_refused_before_it_is_written(tmp_path):
     served = tmp_path / "data"
-    shutil.copytree(REPO / "data", served)
+    shutil.copytree(SAMPLE_DIR, served)
     before = folder_bytes(served)
     with pytest.raises(DataImportError) as caught:
         import_uploads([("big.csv", b"0" * (MAX_UPLOAD_BYTES + 1))], served)

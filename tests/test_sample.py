@@ -1,4 +1,4 @@
-"""The synthetic sample: deterministic, equal to the committed data/, plausible, tiled."""
+"""The synthetic sample: deterministic, equal to the bundled sample, plausible, tiled."""
 
 from __future__ import annotations
 
@@ -24,7 +24,8 @@ def test_build_is_deterministic_and_equals_committed_data(built, sample_snapshot
     second = write_snapshot(build_sample_snapshot(), tmp_path / "b")
     assert first.version == second.version
     assert first.version == sample_snapshot.version, (
-        "data/ is stale: rebuild it with `kuntadash data sample --out data`"
+        "the bundled sample is stale: rebuild it with "
+        "`kuntadash data sample --out src/kuntadash/resources/sample`"
     )
 
 

@@ -38,6 +38,7 @@ from kuntadash.importing.boundaries import simplify_boundaries
 from kuntadash.sources import pxweb, sotkanet, statfi_classifications, statfi_wfs, syke
 from kuntadash.sources.errors import SourceError, SourceFormatError
 from kuntadash.sources.http import CACHE_ENV, Fetcher, RawCache
+from kuntadash.store.locations import default_data_dir
 from kuntadash.store.snapshot import (
     FORMAT_VERSION,
     MANIFEST,
@@ -51,8 +52,6 @@ from kuntadash.store.snapshot import (
 )
 from kuntadash.store.validate import validate_snapshot
 
-DATA_DIR_ENV = "KUNTADASH_DATA_DIR"
-REPO_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 CACHE_NAME = ".kuntadash-cache"
 SUPPORTED_YEARS = (2025, 2026)
 LAST_YEARS = 10
@@ -86,11 +85,6 @@ class UpdateResult:
     counts: dict[str, int] = field(default_factory=dict)  # source -> values fetched
     skipped: list[str] = field(default_factory=list)  # indicator ids not fetched
     cached: dict[str, int] = field(default_factory=dict)
-
-
-def default_data_dir() -> Path:
-    configured = os.environ.get(DATA_DIR_ENV)
-    return Path(configured).expanduser().resolve() if configured else REPO_DATA_DIR
 
 
 def default_cache_dir(out: Path) -> Path:

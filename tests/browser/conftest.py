@@ -31,6 +31,7 @@ import pytest
 from playwright.sync_api import expect
 
 from kuntadash.devserver import CHROMIUM, CHROMIUM_ARGS, READY, serve_app
+from kuntadash.store.locations import BUNDLED_SAMPLE_DIR as SAMPLE_DIR
 
 REPO = Path(__file__).resolve().parents[2]
 REQUIRE_ENV = "KUNTADASH_REQUIRE_BROWSER"
@@ -89,7 +90,7 @@ def run_streamlit(data_dir: Path, log_path: Path, script: str = "app.py") -> Ite
 def app_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A private copy of the committed sample snapshot that the served app reads."""
     target = tmp_path_factory.mktemp("browser") / "data"
-    shutil.copytree(REPO / "data", target, ignore=shutil.ignore_patterns(".cache", ".tmp-*"))
+    shutil.copytree(SAMPLE_DIR, target, ignore=shutil.ignore_patterns(".cache", ".tmp-*"))
     return target
 
 

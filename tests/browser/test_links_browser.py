@@ -23,9 +23,10 @@ from playwright.sync_api import Browser, Page, expect
 from pypdf import PdfReader
 
 from kuntadash.store import read_snapshot
-from tests.browser.conftest import DESKTOP, REPO, run_streamlit, wait_ready
+from kuntadash.store.locations import BUNDLED_SAMPLE_DIR as SAMPLE_DIR
+from tests.browser.conftest import DESKTOP, run_streamlit, wait_ready
 
-SAMPLE = read_snapshot(REPO / "data")
+SAMPLE = read_snapshot(SAMPLE_DIR)
 LARGE_CITIES = int((SAMPLE.municipalities["municipality_type"] == "large_city").sum())
 
 
@@ -120,7 +121,7 @@ def test_a_link_copied_from_a_page_restores_the_view_in_a_new_browser(
 
 def test_a_fresh_server_answers_a_deep_link_first(browser: Browser, tmp_path: Path) -> None:
     data = tmp_path / "data"
-    shutil.copytree(REPO / "data", data, ignore=shutil.ignore_patterns(".cache", ".tmp-*"))
+    shutil.copytree(SAMPLE_DIR, data, ignore=shutil.ignore_patterns(".cache", ".tmp-*"))
     with run_streamlit(data, tmp_path / "streamlit.log") as base:
         page, context = _open_fresh(browser, f"{base}/event?kunta=049&slide=5&lang=en")
         try:

@@ -8,7 +8,6 @@ every cache key, so an update or import is picked up on the next rerun.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -16,15 +15,12 @@ import pandas as pd
 import streamlit as st
 
 from kuntadash.store import Snapshot, read_manifest, read_snapshot
-
-DATA_DIR_ENV = "KUNTADASH_DATA_DIR"
-REPO_DATA_DIR = Path(__file__).resolve().parents[3] / "data"
+from kuntadash.store.locations import default_data_dir
 
 
 def data_dir() -> Path:
     """The snapshot the app serves: ``$KUNTADASH_DATA_DIR``, else the repository's ``data/``."""
-    configured = os.environ.get(DATA_DIR_ENV)
-    return Path(configured).expanduser().resolve() if configured else REPO_DATA_DIR
+    return default_data_dir()
 
 
 def snapshot_version(folder: Path) -> str:
