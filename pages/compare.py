@@ -12,7 +12,7 @@ from kuntadash.domain.trends import PERIODS, classify_change, compute_changes, i
 from kuntadash.ui import state
 from kuntadash.ui.downloads import TableDownload, chart_config, file_stem
 from kuntadash.ui.i18n import current_language, t
-from kuntadash.ui.loaders import load_snapshot, load_wide_values
+from kuntadash.ui.loaders import load_population, load_snapshot, load_wide_values
 from kuntadash.ui.widgets import (
     caption_text,
     change_text,
@@ -36,9 +36,10 @@ municipalities = snapshot.municipalities.set_index("municipality_code")
 names = municipality_names(snapshot)
 
 st.title(t("compare.title"))
+population = load_population(snapshot).values
 same_type = municipalities[
     municipalities["municipality_type"] == municipalities.at[code, "municipality_type"]
-].sort_values("population", ascending=False)
+].assign(population=population).sort_values("population", ascending=False, na_position="last")
 default = [code, *[c for c in same_type.index if c != code][:3]]
 options = sorted(names.index, key=lambda c: names[c].casefold())
 chosen = state.stateful_multiselect(

@@ -18,8 +18,8 @@ import streamlit as st
 
 from kuntadash.charts.maps import build_map_figure
 from kuntadash.charts.scores import build_dimension_scores_figure
-from kuntadash.domain.catalogue import DIMENSIONS, format_value, indicator_row
-from kuntadash.domain.groups import DEFAULT_KIND, GROUP_KINDS, describe_group
+from kuntadash.domain.catalogue import DIMENSIONS, indicator_row
+from kuntadash.domain.groups import DEFAULT_KIND, GROUP_KINDS
 from kuntadash.domain.stats import (
     latest_common_year,
     profile_from_table,
@@ -49,12 +49,14 @@ from kuntadash.ui.slides import (
 from kuntadash.ui.widgets import (
     DEFAULT_MUNICIPALITY,
     caption_text,
+    comparison_group,
     dimension_label,
     escape_markdown,
     fmt,
     indicator_name,
     indicators_with_data,
     municipality_names,
+    population_text,
 )
 
 PAGE_PATH = "event"
@@ -244,13 +246,13 @@ def _profile_slide() -> None:
     kind = st.session_state.get(state.GROUP_KEY, DEFAULT_KIND)
     if kind not in GROUP_KINDS or kind == "similar":
         kind = DEFAULT_KIND
-    group = describe_group(snapshot.municipalities, code, kind, lang)
+    group = comparison_group(snapshot, code, kind)
     info = snapshot.municipalities.set_index("municipality_code").loc[code]
     st.title(escape_markdown(names.get(code, code)))
     st.markdown(
         " · ".join(
             [
-                f"{t('common.population')} {format_value(info['population'], 0, lang)}",
+                f"{t('common.population')} {population_text(snapshot, code)}",
                 escape_markdown(info[f"region_name_{lang}"]),
                 t(
                     "event.profile_lead",

@@ -16,6 +16,7 @@ from kuntadash.domain.groups import (
     group_order,
     key_labels,
 )
+from kuntadash.domain.population import population_by_year, population_in
 from kuntadash.domain.stats import (
     STATISTICS,
     group_statistic_table,
@@ -28,7 +29,12 @@ from kuntadash.domain.trends import indicator_history
 from kuntadash.ui import state
 from kuntadash.ui.downloads import TableDownload, chart_config, file_stem, year_range
 from kuntadash.ui.i18n import current_language, t
-from kuntadash.ui.loaders import load_snapshot, load_wide_values
+from kuntadash.ui.loaders import (
+    load_population,
+    load_population_history,
+    load_snapshot,
+    load_wide_values,
+)
 from kuntadash.ui.widgets import (
     caption_text,
     escape_markdown,
@@ -40,6 +46,7 @@ from kuntadash.ui.widgets import (
     select_dimension,
     select_indicator,
     select_year,
+    weights_note,
 )
 
 MAX_LINES = 8  # more group lines than this would be unreadable (and run out of safe colours)
@@ -49,7 +56,7 @@ lang = current_language()
 code = st.session_state[state.MUNICIPALITY_KEY]
 municipalities = snapshot.municipalities.set_index("municipality_code")
 names = municipality_names(snapshot)
-population = municipalities["population"].astype("float64")
+population_history = load_population_history(snapshot)
 
 st.title(t("groups.title"))
 st.caption(t("groups.intro"))
@@ -78,11 +85,21 @@ statistic = state.stateful_selectbox(
 
 meta = snapshot.catalogue.set_index("id").loc[indicator_id]
 unit, decimals = str(meta[f"unit_{lang}"]), int(meta["decimals"])
-keys = group_keys(snapshot.municipalities, groupby)
+latest_population = load_population(snapshot)
+keys = group_keys(snapshot.municipalities, groupby, latest_population.values)
 labels = key_labels(snapshot.municipalities, groupby, lang)
 order = group_order(groupby, keys.dropna().unique().tolist())
 series = values_for(snapshot.values, indicator_id, year).reindex(municipalities.index)
-own_group = describe_group(snapshot.municipalities, code, groupby, lang)
+own_group = describe_group(
+    snapshot.municipalities,
+    code,
+    groupby,
+    lang,
+    population=latest_population.values,
+    population_year=latest_population.label_year,
+)
+# Weights of the weighted mean: the population of the same year as the figures.
+weights = population_in(population_history, municipalities.index, year)
 
 # --- distribution --------------------------------------------------------------------------
 st.subheader(
@@ -157,7 +174,7 @@ render_table(
 
 # --- statistics table ----------------------------------------------------------------------
 st.subheader(t("groups.table_title"))
-summary = summarise_groups(series, keys, population).reindex(order)
+summary = summarise_groups(series, keys, weights.values).reindex(order)
 table = pd.DataFrame(
     {
         t("groups.col.group"): group_names,
@@ -173,14 +190,15 @@ table = pd.DataFrame(
     }
 )
 st.dataframe(table, hide_index=True, width="stretch")
-st.caption(caption_text(snapshot, indicator_id, year) + " " + t("groups.weighted_note"))
+st.caption(caption_text(snapshot, indicator_id, year) + " " + weights_note(weights))
 
 # --- a statistic over time -----------------------------------------------------------------
 st.subheader(t("groups.over_time_title", statistic=statistic_labels[statistic]))
 history = indicator_history(load_wide_values(snapshot), indicator_id)
-by_group = group_statistic_table(history, keys, statistic, population).reindex(order)
+yearly_weights = population_by_year(population_history, history.index, list(history.columns))
+by_group = group_statistic_table(history, keys, statistic, yearly_weights).reindex(order)
 country = group_statistic_table(
-    history, pd.Series("all", index=history.index), statistic, population
+    history, pd.Series("all", index=history.index), statistic, yearly_weights
 ).iloc[0]
 shown_keys = order if len(order) <= MAX_LINES else [k for k in [own_group.key] if k]
 country_label = t("common.whole_country")

@@ -16,7 +16,7 @@ from kuntadash.charts.scores import build_dimension_scores_figure
 from kuntadash.charts.series import build_trend_figure
 from kuntadash.charts.theme import BETTER, MUTED_COLOUR, WORSE
 from kuntadash.domain.catalogue import DIMENSIONS, format_value
-from kuntadash.domain.groups import GROUP_KINDS, describe_group, key_labels
+from kuntadash.domain.groups import GROUP_KINDS, key_labels
 from kuntadash.domain.peers import REGISTER_VARIABLES
 from kuntadash.domain.scores import score_dimensions
 from kuntadash.domain.stats import Rank, profile_from_table, strengths_and_weaknesses
@@ -41,10 +41,12 @@ from kuntadash.ui.loaders import (
 from kuntadash.ui.widgets import (
     caption_text,
     change_text,
+    comparison_group,
     current_peers,
     dimension_label,
     escape_markdown,
     municipality_names,
+    population_text,
     rank_text,
     render_peer_weights,
     render_table,
@@ -144,8 +146,8 @@ def _year_span(values: list[int]) -> str:
 # --- who -------------------------------------------------------------------------------------
 # Names, labels and units are data: escape_markdown wherever markdown renders them.
 st.title(escape_markdown(name))
-urban_rural = describe_group(snapshot.municipalities, code, "urban_rural", lang)
-size = describe_group(snapshot.municipalities, code, "size_class", lang)
+urban_rural = comparison_group(snapshot, code, "urban_rural")
+size = comparison_group(snapshot, code, "size_class")
 type_name = key_labels(snapshot.municipalities, "municipality_type", lang).get(
     info["municipality_type"], str(info["municipality_type"])
 )
@@ -153,7 +155,7 @@ uncertain = f" ({t('profile.uncertain_short')})" if info["municipality_type_unce
 st.markdown(
     " · ".join(
         [
-            f"**{t('common.population')}:** {format_value(info['population'], 0, lang)}",
+            f"**{t('common.population')}:** {population_text(snapshot, code)}",
             f"**{t('common.municipality_type')}:** {escape_markdown(type_name)}{uncertain}",
             f"**{t('common.region')}:** {escape_markdown(info[f'region_name_{lang}'])}",
             f"**{t('common.wellbeing_county')}:** "
@@ -189,9 +191,7 @@ peer_codes = peers["municipality_code"].tolist()
 
 with group_box:
     kind = select_group_kind(help=t("comparison.group_help"))
-    group = describe_group(
-        snapshot.municipalities, code, kind, lang, peers=peer_codes, names=names.to_dict()
-    )
+    group = comparison_group(snapshot, code, kind, peers=peer_codes)
     members = group.members
     shown = group.label if kind != "similar" else t("groups.kind.similar")
     label, definition = escape_markdown(group.label), escape_markdown(group.definition)
@@ -305,9 +305,7 @@ with ranks_box:
         other_group = (
             group
             if other == kind
-            else describe_group(
-                snapshot.municipalities, code, other, lang, peers=peer_codes, names=names.to_dict()
-            )
+            else comparison_group(snapshot, code, other, peers=peer_codes)
         )
         other_scores = scores if other == kind else _scores_for(other, other_group.members)
         other_summary = other_scores.for_municipality(code).set_index("dimension")

@@ -41,6 +41,7 @@ INDICATOR_KEYS = {
 }
 SOURCE_KEYS = {"publisher", "adapter", "table", "code", "licence"}
 SAMPLE_KEYS = {"mean", "sd", "urban", "prosperity", "trend", "missing"}
+SAMPLE_OPTIONAL_KEYS = {"scale"}
 PUBLISHER_KEYS = {"name", "url", "api", "licence", "licence_url", "attribution"}
 TRANSLATED_FIELDS = ("name", "definition", "interpretation", "unit")
 MIN_PER_DIMENSION = 8
@@ -97,7 +98,7 @@ def test_each_dimension_has_enough_indicators(dimension: str) -> None:
 def test_indicator_has_exactly_the_schema_keys(entry: dict[str, Any]) -> None:
     assert set(entry) == INDICATOR_KEYS
     assert set(entry["source"]) == SOURCE_KEYS
-    assert set(entry["sample"]) == SAMPLE_KEYS
+    assert SAMPLE_KEYS <= set(entry["sample"]) <= SAMPLE_KEYS | SAMPLE_OPTIONAL_KEYS
 
 
 @pytest.mark.parametrize("entry", INDICATORS, ids=IDS)
@@ -145,6 +146,7 @@ def test_valid_range_is_ordered_pair(entry: dict[str, Any]) -> None:
 def test_sample_parameters_are_plausible(entry: dict[str, Any]) -> None:
     sample = entry["sample"]
     assert all(_is_number(sample[key]) for key in SAMPLE_KEYS), sample
+    assert sample.get("scale", "register_population") == "register_population"
     lower, upper = entry["valid_range"]
     assert lower <= sample["mean"] <= upper
     assert sample["sd"] > 0
@@ -181,5 +183,8 @@ def test_publisher_definition_is_complete(publisher: str) -> None:
 
 
 def test_every_publisher_is_used() -> None:
+    """Every publisher defined is named by an indicator or by a bundled official file."""
+    official = yaml.safe_load((RESOURCES / "official_files.yaml").read_text(encoding="utf-8"))
     used = {entry["source"]["publisher"] for entry in INDICATORS}
+    used |= {entry["publisher"] for entry in official["files"]}
     assert set(SOURCES) == used

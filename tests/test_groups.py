@@ -25,6 +25,14 @@ from kuntadash.domain.stats import (
 )
 
 
+def _population() -> pd.Series:
+    """Their population figures (005 has none yet)."""
+    return pd.Series(
+        [120_000, 19_999, 20_000, 1_999, np.nan],
+        index=pd.Index(["001", "002", "003", "004", "005"], name="municipality_code"),
+    )
+
+
 def _municipalities() -> pd.DataFrame:
     """Five municipalities; 005 was formed by a merger and has no population or group yet."""
     return pd.DataFrame(
@@ -44,7 +52,6 @@ def _municipalities() -> pd.DataFrame:
             "municipality_type_uncertain": [False] * 5,
             "urban_rural_group": pd.array([1, 2, 2, 3, pd.NA], dtype="Int64"),
             "language_status": ["fi"] * 5,
-            "population": pd.array([120_000, 19_999, 20_000, 1_999, pd.NA], dtype="Int64"),
             "land_area_km2": [200.0, 300.0, 400.0, 1000.0, 500.0],
         }
     )
@@ -84,13 +91,19 @@ def test_members_include_the_municipality_and_only_its_group():
     municipalities = _municipalities()
     assert list(group_members(municipalities, "002", "municipality_type")) == ["002", "003"]
     assert list(group_members(municipalities, "003", "region")) == ["003", "004", "005"]
-    assert list(group_members(municipalities, "004", "size_class")) == ["004"]
+    assert list(group_members(municipalities, "004", "size_class", population=_population())) == [
+        "004"
+    ]
+    # without population figures nobody has a size class: everyone is a group of one
+    assert list(group_members(municipalities, "002", "size_class")) == ["002"]
     assert len(group_members(municipalities, "004", "country")) == 5
 
 
 def test_a_merged_municipality_without_a_key_forms_a_one_member_group():
     municipalities = _municipalities()
-    assert list(group_members(municipalities, "005", "size_class")) == ["005"]
+    assert list(group_members(municipalities, "005", "size_class", population=_population())) == [
+        "005"
+    ]
     group = describe_group(municipalities, "005", "urban_rural", "fi")
     assert group.key == "" and list(group.members) == ["005"]
     assert group.label == "Ei ryhmää"

@@ -110,12 +110,48 @@ def test_rates_are_weighted_by_population_in_the_data():
     assert result.harmonised["method"].iloc[0] == "population_weighted"
 
 
-def test_rates_fall_back_to_register_population():
+def test_rates_use_the_nearest_year_of_the_datas_population_and_say_so():
     values = _values([("507", "rate", 2023, 10.0), ("588", "rate", 2023, 20.0)])
-    result = harmonise_values(
-        values, {"rate": "per_resident"}, {"588": "507"}, None, {"507": 1000.0, "588": 1000.0}
+    population = _values(
+        [
+            ("507", "pop", 2019, 9000.0),
+            ("507", "pop", 2021, 3000.0),
+            ("588", "pop", 2021, 1000.0),
+            ("588", "pop", 2026, 9000.0),
+        ]
     )
-    assert result.values["value"].iloc[0] == pytest.approx(15.0)
+    result = harmonise_values(values, {"rate": "per_resident"}, {"588": "507"}, population)
+    assert result.values["value"].iloc[0] == pytest.approx(12.5)  # 2021 weights, the nearest
+    assert [(n.municipality_code, n.year, n.weight_years) for n in result.nearest_weights] == [
+        ("507", 2023, (2021,))
+    ]
+    assert result.unweighted == ()
+
+
+def test_rates_without_any_population_stay_missing_and_are_reported():
+    values = _values([("507", "rate", 2023, 10.0), ("588", "rate", 2023, 20.0)])
+    population = _values([("507", "pop", 2023, 3000.0), ("588", "pop", 2023, 0.0)])
+    for weights in (None, population):  # none at all, or a zero weight (not a usable figure)
+        result = harmonise_values(values, {"rate": "rate"}, {"588": "507"}, weights)
+        assert math.isnan(result.values["value"].iloc[0])
+        assert [(n.indicator_id, n.year) for n in result.unweighted] == [("rate", 2023)]
+
+
+def test_same_year_weights_need_no_note_and_extra_columns_travel():
+    values = _values([("507", "rate", 2023, 10.0), ("588", "rate", 2023, 20.0)])
+    values["source_id"] = ["a.csv", "a.csv"]
+    population = _values([("507", "pop", 2023, 1000.0), ("588", "pop", 2023, 1000.0)])
+    result = harmonise_values(values, {"rate": "rate"}, {"588": "507"}, population)
+    assert result.values.to_dict("records") == [
+        {
+            "municipality_code": "507",
+            "indicator_id": "rate",
+            "year": 2023,
+            "value": 15.0,
+            "source_id": "a.csv",
+        }
+    ]
+    assert result.nearest_weights == () and result.unweighted == ()
 
 
 def test_missing_member_gives_missing_value_not_a_partial_sum():

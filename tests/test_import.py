@@ -52,16 +52,49 @@ def test_boundaries_and_tidy_table_give_a_valid_official_snapshot(base_snapshot)
     assert math.isnan(values[("946", "unemployment_rate", 2024)])  # ".." stays missing
 
 
-def test_old_code_is_harmonised_and_recorded(base_snapshot):
-    snapshot = read_snapshot(base_snapshot)
+def test_old_code_is_harmonised_with_the_datas_own_population(tmp_path, boundary_file):
+    out = tmp_path / "snap"
+    report = import_files([boundary_file, FIXTURES / "tidy.csv", FIXTURES / "population.csv"], out)
+    snapshot = read_snapshot(out)
     values = snapshot.values.set_index(["municipality_code", "indicator_id", "year"])["value"]
-    # 507 Mäntyharju 10.0 (pop 7500) + 588 Pertunmaa 12.0 (pop 1690): population-weighted.
-    expected = (10.0 * 7500 + 12.0 * 1690) / (7500 + 1690)
+    # 507 Mäntyharju 10.0 (5 600 residents) + 588 Pertunmaa 12.0 (1 650), both of 2024.
+    expected = (10.0 * 5600 + 12.0 * 1650) / (5600 + 1650)
     assert values[("507", "unemployment_rate", 2024)] == pytest.approx(expected)
+    assert values[("507", "population", 2024)] == 5600 + 1650  # counts are summed
     assert "588" not in set(snapshot.values["municipality_code"])
     harmonised = snapshot.harmonised
     assert harmonised is not None
-    assert harmonised.iloc[0]["members"] == "507+588"
+    assert set(harmonised["members"]) == {"507+588"}
+    keys = {m.key for m in report.notes}
+    assert "data.note.weights_nearest" not in keys and "data.note.weights_missing" not in keys
+
+
+def test_old_code_without_population_stays_missing_and_says_so(base_snapshot, tmp_path):
+    snapshot = read_snapshot(base_snapshot)
+    values = snapshot.values.set_index(["municipality_code", "indicator_id", "year"])["value"]
+    # No population figures in the data: no weights, so no combined figure (never a guess).
+    assert math.isnan(values[("507", "unemployment_rate", 2024)])
+    report = import_files([FIXTURES / "tidy.csv"], tmp_path / "again")
+    note = next(m for m in report.notes if m.key == "data.note.weights_missing")
+    assert "507 unemployment_rate 2024" in note.render("en")
+
+
+def test_weights_of_another_year_are_used_and_reported(tmp_path):
+    path = tmp_path / "rates.csv"
+    path.write_text(
+        "municipality_code,indicator_id,year,value\n"
+        "507,unemployment_rate,2022,10\n588,unemployment_rate,2022,12\n",
+        encoding="utf-8",
+    )
+    report = import_files([path, FIXTURES / "population.csv"], tmp_path / "snap")
+    values = read_snapshot(tmp_path / "snap").values.set_index(
+        ["municipality_code", "indicator_id", "year"]
+    )["value"]
+    # 2022 has no population for 507 / 588: the nearest year's (2023) weights are used
+    expected = (10.0 * 5652 + 12.0 * 1690) / (5652 + 1690)
+    assert values[("507", "unemployment_rate", 2022)] == pytest.approx(expected)
+    note = next(m for m in report.notes if m.key == "data.note.weights_nearest")
+    assert "507 unemployment_rate 2022" in note.render("fi")
 
 
 def test_cli_import_then_check_accepts(tmp_path, boundary_file, capsys):
@@ -175,14 +208,30 @@ def test_sotkanet_json_with_regions(tmp_path):
     assert values.loc[("091", "morbidity_index", 2023), "value"] == pytest.approx(86.5)
 
 
-def test_syke_csv(tmp_path):
+def test_syke_csv_is_divided_by_the_datas_population(tmp_path):
     out = tmp_path / "snap"
-    import_files([FIXTURES.parent / "syke" / "kunta_091.csv"], out)
+    import_files([FIXTURES / "population.csv"], out)
+    report = import_files([FIXTURES.parent / "syke" / "kunta_091.csv"], out)
     values = read_snapshot(out).values
     row = values[
         (values["indicator_id"] == "ghg_emissions_per_resident") & (values["year"] == 2022)
     ]
-    assert len(row) == 1 and row["value"].iloc[0] > 0
+    from kuntadash.sources.syke import parse_syke_csv
+
+    text = (FIXTURES.parent / "syke" / "kunta_091.csv").read_text(encoding="utf-8")
+    total_kt = parse_syke_csv(text, "test")[2022]
+    assert len(row) == 1
+    assert row["value"].iloc[0] == pytest.approx(total_kt * 1000 / 664_028)  # t per resident
+    # 2005 has no population figure: the nearest year's (2022) was used, and the report says so
+    assert "data.note.syke_population_nearest" in {m.key for m in report.notes}
+
+
+def test_syke_csv_without_population_is_refused(tmp_path):
+    from kuntadash.importing import DataImportError
+
+    with pytest.raises(DataImportError) as caught:
+        import_files([FIXTURES.parent / "syke" / "kunta_091.csv"], tmp_path / "snap")
+    assert "091" in caught.value.render("en") and not (tmp_path / "snap").exists()
 
 
 def test_import_report_is_translated(tmp_path, capsys):
@@ -249,13 +298,13 @@ def test_tidy_table_accepts_source_codes_and_a_sex_column(tmp_path):
 
 def test_pxweb_csv_with_a_year_column_imports_by_label(tmp_path):
     out = tmp_path / "snap"
-    import_files([FIXTURES / "pxweb_long_semicolon.csv"], out)
+    import_files([FIXTURES / "pxweb_long_semicolon.csv", FIXTURES / "population.csv"], out)
     snapshot = read_snapshot(out)
     values = snapshot.values.set_index(["municipality_code", "indicator_id", "year"])["value"]
     assert values[("091", "employment_rate", 2023)] == pytest.approx(71.5)
     assert math.isnan(values[("091", "unemployment_rate", 2024)])
     assert values[("507", "employment_rate", 2024)] == pytest.approx(
-        (66.0 * 7500 + 65.0 * 1690) / (7500 + 1690)
+        (66.0 * 5600 + 65.0 * 1650) / (5600 + 1650)
     )
 
 

@@ -130,7 +130,8 @@ def test_structural_table_computes_density_and_leaves_out_absent_variables():
         {"share_aged_65_plus": [20.0, 30.0], "unemployment_rate": [5.0, 6.0]},
         index=["001", "002"],
     )
-    table = structural_table(municipalities, reference)
+    population = municipalities.set_index("municipality_code")["population"]
+    table = structural_table(municipalities.drop(columns="population"), reference, population)
     assert table.loc["001", "population_density"] == 100.0
     assert pd.isna(table.loc["002", "population_density"])  # zero area: no density
     assert "share_aged_65_plus" in table.columns
@@ -139,12 +140,16 @@ def test_structural_table_computes_density_and_leaves_out_absent_variables():
 
 
 def test_peers_of_the_sample_snapshot_are_ten_other_municipalities(sample_snapshot):
+    from kuntadash.domain.population import population_history, population_in
     from kuntadash.domain.stats import latest_common_year, reference_table
 
     values = sample_snapshot.values
     wide = values.pivot(index=["municipality_code", "year"], columns="indicator_id", values="value")
     years = {i: latest_common_year(values, i) for i in values["indicator_id"].unique()}
-    z = standardise(structural_table(sample_snapshot.municipalities, reference_table(wide, years)))
+    codes = pd.Index(sample_snapshot.municipalities["municipality_code"])
+    population = population_in(population_history(values), codes).values
+    reference = reference_table(wide, years)
+    z = standardise(structural_table(sample_snapshot.municipalities, reference, population))
     assert set(z.columns) >= {"population", "population_density", "share_aged_65_plus"}
     for code in ("091", "035", "853"):
         peers = nearest_peers(z, code)

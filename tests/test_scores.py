@@ -151,6 +151,7 @@ def test_scoring_every_group_at_once_equals_scoring_each_group_alone():
 def test_every_sample_municipality_gets_four_scores_in_every_group_kind(sample_snapshot):
     from kuntadash.domain.catalogue import DIMENSIONS
     from kuntadash.domain.groups import PARTITION_KINDS, group_keys
+    from kuntadash.domain.population import population_history, population_in
     from kuntadash.domain.stats import latest_common_year, reference_table
 
     values = sample_snapshot.values
@@ -158,17 +159,19 @@ def test_every_sample_municipality_gets_four_scores_in_every_group_kind(sample_s
     years = {i: latest_common_year(values, i) for i in values["indicator_id"].unique()}
     reference = reference_table(wide, years)
     municipalities = sample_snapshot.municipalities
+    codes = pd.Index(municipalities["municipality_code"])
+    population = population_in(population_history(values), codes).values
     for kind in (*PARTITION_KINDS, "country"):
-        keys = group_keys(municipalities, kind)
+        keys = group_keys(municipalities, kind, population)
         scores = score_dimensions(reference, sample_snapshot.catalogue, keys.index, groups=keys)
         assert list(scores.scores.columns) == list(DIMENSIONS)
         assert len(scores.scores) == len(municipalities) == 308
-        # A score exactly where coverage reaches 60 %; in the sample that is everywhere except
-        # Kivijärvi's (312) ecological dimension, with 4 of 7 indicators (57 %).
+        # A score exactly where coverage reaches 60 %; the sample's missing cells leave a few
+        # dimensions below it (so the rule is exercised), never a whole municipality.
         scored = scores.scores.notna()
         assert scored.equals(scores.coverage >= COVERAGE_THRESHOLD), kind
-        assert scored.sum().sum() == 308 * 4 - 1
-        assert not scored.at["312", "ecological"]
+        assert 1 <= (~scored).sum().sum() <= 5
+        assert scored.any(axis=1).all()
         assert scores.scores.min().min() >= 0 and scores.scores.max().max() <= 100
 
 

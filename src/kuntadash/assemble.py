@@ -14,6 +14,7 @@ from kuntadash import resources
 from kuntadash.domain.catalogue import catalogue_from_document
 from kuntadash.domain.sample import SAMPLE_SEED, generate_sample_values
 from kuntadash.domain.tiles import compute_tile_layout
+from kuntadash.provenance import register_sources
 from kuntadash.store.snapshot import FORMAT_VERSION, Snapshot, coerce_municipalities
 
 SAMPLE_DIVISION_YEAR = 2025
@@ -23,27 +24,10 @@ SAMPLE_CREATED = "2026-11-23T00:00:00Z"
 
 
 def build_municipality_table(
-    register: pd.DataFrame,
-    regions: pd.DataFrame,
-    counties: pd.DataFrame,
-    types_document: dict[str, Any],
+    register: pd.DataFrame, types_document: dict[str, Any]
 ) -> pd.DataFrame:
-    """The snapshot's municipalities table: register joined with region, county and type."""
-    table = register.merge(
-        regions.rename(
-            columns={f"name_{lang}": f"region_name_{lang}" for lang in ("fi", "sv", "en")}
-        ),
-        on="region_code",
-        how="left",
-        validate="many_to_one",
-    )
-    county_names = counties.rename(
-        columns={"code": "wellbeing_county_code"}
-        | {f"name_{lang}": f"wellbeing_county_name_{lang}" for lang in ("fi", "sv", "en")}
-    )
-    table = table.merge(
-        county_names, on="wellbeing_county_code", how="left", validate="many_to_one"
-    )
+    """The snapshot's municipalities table: the official register with the municipality type."""
+    table = register.copy()
     assignments = types_document.get("assignments") or {}
     table["municipality_type"] = table["municipality_code"].map(
         lambda code: (assignments.get(code) or {}).get("type")
@@ -54,8 +38,9 @@ def build_municipality_table(
     return coerce_municipalities(table)
 
 
-def municipality_points(register: pd.DataFrame) -> gpd.GeoSeries:
-    return gpd.GeoSeries(gpd.points_from_xy(register["lon"], register["lat"]), crs=4326)
+def municipality_points(places: pd.DataFrame) -> gpd.GeoSeries:
+    """Approximate municipal centres (the sample register's lat / lon) as points."""
+    return gpd.GeoSeries(gpd.points_from_xy(places["lon"], places["lat"]), crs=4326)
 
 
 def _sample_sources() -> list[dict[str, Any]]:
@@ -67,15 +52,6 @@ def _sample_sources() -> list[dict[str, Any]]:
             "url": "https://creativecommons.org/publicdomain/zero/1.0/",
             "accessed": SAMPLE_CREATED,
             "note": f"Values drawn by kuntadash.domain.sample with seed {SAMPLE_SEED}.",
-        },
-        {
-            "id": "statistics_finland_classifications",
-            "publisher": "Statistics Finland (municipality, region and wellbeing services county "
-            "classifications)",
-            "licence": "CC BY 4.0",
-            "url": "https://www.stat.fi/en/luokitukset/",
-            "accessed": SAMPLE_CREATED,
-            "note": "Codes and names of the 2025 division; populations and areas are approximate.",
         },
         {
             "id": "geonames",
@@ -90,16 +66,20 @@ def _sample_sources() -> list[dict[str, Any]]:
 
 def build_sample_snapshot() -> Snapshot:
     """The synthetic sample snapshot: real 2025 division, synthetic values, schematic tiles."""
-    register = resources.read_municipality_register()
+    register = resources.read_municipality_register(SAMPLE_DIVISION_YEAR)
     municipalities = build_municipality_table(
-        register,
-        resources.read_regions(),
-        resources.read_wellbeing_counties(),
-        resources.read_municipality_types_document(),
+        register, resources.read_municipality_types_document()
+    )
+    places = register[["municipality_code"]].merge(
+        resources.read_sample_register(), on="municipality_code", how="left", validate="1:1"
     )
     document = resources.read_indicator_catalogue_document()
-    tiles = compute_tile_layout(register["municipality_code"], municipality_points(register))
-    values = generate_sample_values(municipalities, document["indicators"], SAMPLE_YEARS)
+    tiles = compute_tile_layout(places["municipality_code"], municipality_points(places))
+    basis = municipalities.merge(
+        places[["municipality_code", "population"]], on="municipality_code"
+    )
+    values = generate_sample_values(basis, document["indicators"], SAMPLE_YEARS)
+    values["source_id"] = "synthetic"
     manifest = {
         "format_version": FORMAT_VERSION,
         "created": SAMPLE_CREATED,
@@ -107,6 +87,6 @@ def build_sample_snapshot() -> Snapshot:
         "sample": True,
         "boundaries": "tiles",
         "title": "kuntadash sample snapshot (synthetic values)",
-        "sources": _sample_sources(),
+        "sources": _sample_sources() + register_sources(SAMPLE_DIVISION_YEAR),
     }
     return Snapshot(manifest, municipalities, tiles, values, catalogue_from_document(document))

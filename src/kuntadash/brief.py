@@ -28,6 +28,7 @@ from kuntadash.charts.static import (
 )
 from kuntadash.domain.catalogue import DIMENSIONS, format_value
 from kuntadash.domain.groups import DEFAULT_KIND, ComparisonGroup, describe_group
+from kuntadash.domain.population import population_history, population_in
 from kuntadash.domain.scores import score_dimensions
 from kuntadash.domain.stats import (
     compute_profile,
@@ -66,6 +67,17 @@ def _tr(key: str, lang: str, **values: object) -> str:
 def default_group(snapshot: Snapshot, code: str, lang: str) -> ComparisonGroup:
     """The default comparison group: the app's default grouping (municipality type)."""
     return describe_group(snapshot.municipalities, code, DEFAULT_KIND, lang)
+
+
+def population_fact(snapshot: Snapshot, code: str, lang: str) -> str:
+    """The municipality's latest population figure and its date, or a word saying it lacks."""
+    history = population_history(snapshot.values)
+    population = population_in(history, pd.Index([code]))
+    value = population.values.get(code)
+    if value is None or pd.isna(value) or population.label_year is None:
+        return _tr("common.population_missing", lang)
+    number = format_value(value, 0, lang)
+    return _tr("common.population_value", lang, value=number, year=population.label_year)
 
 
 def reference_years(snapshot: Snapshot) -> dict[str, int]:
@@ -289,7 +301,7 @@ def build_brief(
     if snapshot.is_sample:
         write.banner(_tr("brief.sample_banner", lang))
     facts = [
-        (_tr("common.population", lang), format_value(info["population"], 0, lang)),
+        (_tr("common.population", lang), population_fact(snapshot, code, lang)),
         (_tr("common.municipality_type", lang), default_group(snapshot, code, lang).label),
         (_tr("common.region", lang), str(info[f"region_name_{lang}"])),
         (_tr("common.wellbeing_county", lang), str(info[f"wellbeing_county_name_{lang}"])),

@@ -86,6 +86,18 @@ def _cmd_update(args: argparse.Namespace) -> int:
     return run_update_cli(args)
 
 
+def _cmd_register(args: argparse.Namespace) -> int:
+    from kuntadash.official import run_register_cli
+
+    return run_register_cli(args)
+
+
+def _cmd_official(args: argparse.Namespace) -> int:
+    from kuntadash.official import run_official_cli
+
+    return run_official_cli(args)
+
+
 def _nothing_changed(lang: str, out: str) -> str:
     from kuntadash.i18n import translate
 
@@ -120,6 +132,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     update.add_argument("--lang", choices=languages, default="fi", help="message language")
     update.set_defaults(handler=_cmd_update)
+
+    register = actions.add_parser(
+        "register",
+        help="write the municipality register of a division from official classification files",
+    )
+    register.add_argument(
+        "--opendata", default="../shared/opendata", help="folder of the official files"
+    )
+    register.add_argument("--division", type=int, default=2025, help="municipal division year")
+    register.add_argument("--out", help="CSV to write (default: the bundled register_<year>.csv)")
+    register.add_argument("--lang", choices=languages, default="fi", help="message language")
+    register.set_defaults(handler=_cmd_register)
+
+    official = actions.add_parser(
+        "official",
+        help="build the default snapshot of official figures from the official open-data files",
+    )
+    official.add_argument(
+        "--opendata", default="../shared/opendata", help="folder of the official files"
+    )
+    official.add_argument("--division", type=int, default=2025, help="municipal division year")
+    official.add_argument("--out", required=True, help="snapshot directory to write")
+    official.add_argument("--lang", choices=languages, default="fi", help="message language")
+    official.set_defaults(handler=_cmd_official)
 
     imp = actions.add_parser("import", help="build or extend a snapshot from local files")
     imp.add_argument("--out", required=True, help="snapshot directory to create or extend")

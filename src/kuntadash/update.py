@@ -15,7 +15,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,8 +33,10 @@ from kuntadash.domain.harmonise import (
     merger_years,
     read_division_changes,
 )
+from kuntadash.domain.population import POPULATION, population_history, population_in
 from kuntadash.domain.tiles import compute_tile_layout
 from kuntadash.importing.boundaries import simplify_boundaries
+from kuntadash.provenance import register_sources
 from kuntadash.sources import pxweb, sotkanet, statfi_classifications, statfi_wfs, syke
 from kuntadash.sources.errors import SourceError, SourceFormatError
 from kuntadash.sources.http import CACHE_ENV, Fetcher, RawCache
@@ -42,6 +44,7 @@ from kuntadash.store.locations import default_data_dir
 from kuntadash.store.snapshot import (
     FORMAT_VERSION,
     MANIFEST,
+    SOURCE_COLUMN,
     Snapshot,
     SnapshotBusyError,
     SnapshotError,
@@ -55,9 +58,7 @@ from kuntadash.store.validate import validate_snapshot
 CACHE_NAME = ".kuntadash-cache"
 SUPPORTED_YEARS = (2025, 2026)
 LAST_YEARS = 10
-# NOTE: Statistics Finland kielisuhde codes (classification kielisuhde_1): 1 monolingual Finnish,
-# 2 bilingual with a Finnish majority, 3 bilingual with a Swedish majority, 4 monolingual Swedish.
-_LANGUAGE_STATUS = {"1": "fi", "2": "fi_sv", "3": "sv_fi", "4": "sv"}
+_NO_VALUES = pd.DataFrame(columns=["municipality_code", "indicator_id", "year", "value"])
 _PUBLISHERS = {
     pxweb.STATFI_BASE: "Statistics Finland (PxWeb)",
 }
@@ -134,19 +135,18 @@ def _run_update(
     report = progress or (lambda label, fraction: None)
     document = resources.read_indicator_catalogue_document()
     entries = list(document.get("indicators") or [])
-    register = resources.read_municipality_register()
+    bundled = resources.read_municipality_register(year)
     changes = read_division_changes(resources.read_resource_yaml("division_changes.yaml"))
+
+    report(statfi_classifications.SOURCE, 0.0)
+    register = _with_land_area(statfi_classifications.fetch_register(fetcher, year), bundled)
     codes = list(register["municipality_code"])
+    report(statfi_classifications.SOURCE, 1.0)
 
     report(statfi_wfs.SOURCE, 0.0)
     boundaries = statfi_wfs.parse_boundaries(statfi_wfs.fetch_boundaries(fetcher, year), year)
     boundaries = _boundaries_for_division(boundaries, codes, changes, year)
     report(statfi_wfs.SOURCE, 1.0)
-
-    report(statfi_classifications.SOURCE, 0.0)
-    groupings = statfi_classifications.fetch_groupings(fetcher, year)
-    register = _apply_groupings(register, groupings)
-    report(statfi_classifications.SOURCE, 1.0)
 
     result_counts: dict[str, int] = {}
     frames: list[pd.DataFrame] = []
@@ -154,7 +154,8 @@ def _run_update(
     frames += _fetch_pxweb(fetcher, entries, report, result_counts, skipped)
     details: dict[str, dict[str, Any]] = {}
     frames += _fetch_sotkanet(fetcher, entries, report, result_counts, details)
-    frames += _fetch_syke(fetcher, entries, codes, register, report, result_counts)
+    population = _population_of(frames)
+    frames += _fetch_syke(fetcher, entries, codes, population, report, result_counts)
     for entry in entries:
         if (
             entry["source"].get("adapter") in ("import", "traficom_pxweb")
@@ -165,24 +166,19 @@ def _run_update(
     values = (
         pd.concat(frames, ignore_index=True)
         if frames
-        else pd.DataFrame(columns=["municipality_code", "indicator_id", "year", "value"])
+        else pd.DataFrame(
+            columns=["municipality_code", "indicator_id", "year", "value", "source_id"]
+        )
     )
     aggregations = {e["id"]: e.get("aggregation") for e in entries}
     mapping = merger_map(changes, year)
-    fallback = dict(
-        zip(register["municipality_code"], register["population"].astype(float), strict=True)
-    )
-    fallback |= {c.absorbed: c.population for c in changes if c.population}
     merged_in = merger_years(changes, year)
-    harmonised = harmonise_values(values, aggregations, mapping, None, fallback, merged_in)
+    harmonised = harmonise_values(values, aggregations, mapping, population, merged_in)
     catalogue = catalogue_from_document(document)
-    values, catalogue = _carry_over(out, harmonised.values, skipped, catalogue)
+    values, catalogue, carried_sources = _carry_over(out, harmonised.values, skipped, catalogue)
 
     municipalities = build_municipality_table(
-        register,
-        resources.read_regions(),
-        resources.read_wellbeing_counties(),
-        resources.read_municipality_types_document(),
+        register, resources.read_municipality_types_document()
     )
     simplified = simplify_boundaries(boundaries)
     points = simplified.to_crs(3067).representative_point().reset_index(drop=True)
@@ -194,7 +190,7 @@ def _run_update(
         "sample": False,
         "boundaries": "official",
         "title": "kuntadash snapshot (official sources)",
-        "sources": _manifest_sources(fetcher, details),
+        "sources": _manifest_sources(fetcher, year, details) + carried_sources,
         "last_update": now_iso(),
     }
     snapshot = Snapshot(
@@ -234,33 +230,22 @@ def _boundaries_for_division(
     return boundaries
 
 
-def _apply_groupings(
-    register: pd.DataFrame, groupings: Mapping[str, Mapping[str, str]]
-) -> pd.DataFrame:
-    """The register with the classification API's current groupings where they are well-formed."""
-    out = register.copy()
-    codes = out["municipality_code"]
-    region = groupings.get("maakunta", {})
-    county = groupings.get("hyvinvointialue", {})
-    group = groupings.get("kuntaryhmitys", {})
-    language = groupings.get("kielisuhde", {})
-    out["region_code"] = [
-        region.get(c, r) if str(region.get(c, "")).isdigit() else r
-        for c, r in zip(codes, out["region_code"], strict=True)
-    ]
-    out["wellbeing_county_code"] = [
-        county.get(c, w) if str(county.get(c, "")).isdigit() else w
-        for c, w in zip(codes, out["wellbeing_county_code"], strict=True)
-    ]
-    out["urban_rural_group"] = [
-        int(group[c]) if group.get(c) in ("1", "2", "3") else g
-        for c, g in zip(codes, out["urban_rural_group"], strict=True)
-    ]
-    out["language_status"] = [
-        _LANGUAGE_STATUS.get(str(language.get(c)), s)
-        for c, s in zip(codes, out["language_status"], strict=True)
-    ]
-    return out
+def _with_land_area(register: pd.DataFrame, bundled: pd.DataFrame) -> pd.DataFrame:
+    """The fetched register with the bundled register's land areas (National Land Survey; not
+    served by the classification API)."""
+    areas = bundled.set_index("municipality_code")["land_area_km2"]
+    return register.assign(land_area_km2=register["municipality_code"].map(areas))
+
+
+def _population_of(frames: list[pd.DataFrame]) -> pd.DataFrame | None:
+    """The fetched population figures (the weights of merged figures and the denominator of
+    per-resident emissions)."""
+    rows = [f[f["indicator_id"] == POPULATION] for f in frames]
+    rows = [r for r in rows if len(r)]
+    if not rows:
+        return None
+    combined = pd.concat(rows, ignore_index=True).dropna(subset=["value"])
+    return combined.drop_duplicates(["municipality_code", "year"])
 
 
 def _fetch_pxweb(
@@ -307,7 +292,8 @@ def _fetch_pxweb(
             fetcher, label, url, table, list(contents), LAST_YEARS, json.loads(fixed)
         )
         tidy["indicator_id"] = tidy["contents"].map(contents)
-        frames.append(tidy[["municipality_code", "indicator_id", "year", "value"]])
+        tidy["source_id"] = label
+        frames.append(tidy[["municipality_code", "indicator_id", "year", "value", "source_id"]])
         counts[label] = counts.get(label, 0) + len(tidy)
     report(label, 1.0)
     return frames
@@ -340,7 +326,8 @@ def _fetch_sotkanet(
         ]
         tidy = sotkanet.fetch_indicator(fetcher, code, years, regions)
         tidy["indicator_id"] = entry["id"]
-        frames.append(tidy[["municipality_code", "indicator_id", "year", "value"]])
+        tidy["source_id"] = sotkanet.SOURCE
+        frames.append(tidy[["municipality_code", "indicator_id", "year", "value", "source_id"]])
         counts[sotkanet.SOURCE] = counts.get(sotkanet.SOURCE, 0) + len(tidy)
         report(sotkanet.SOURCE, position / len(chosen))
     return frames
@@ -350,10 +337,12 @@ def _fetch_syke(
     fetcher: Fetcher,
     entries: list[dict[str, Any]],
     codes: list[str],
-    register: pd.DataFrame,
+    population: pd.DataFrame | None,
     report: Progress,
     counts: dict[str, int],
 ) -> list[pd.DataFrame]:
+    """SYKE emissions; per-resident figures divided by the fetched population of the same
+    year (the nearest year's when that year has none; none at all: left out)."""
     chosen = [e for e in entries if e["source"].get("adapter") == "syke"]
     if not chosen:
         return []
@@ -361,12 +350,11 @@ def _fetch_syke(
     texts = syke.fetch_emissions(
         fetcher, codes, lambda done, total: report(syke.SOURCE, done / total)
     )
-    population = dict(
-        zip(register["municipality_code"], register["population"].astype(float), strict=True)
+    history = population_history(
+        population.assign(indicator_id=POPULATION) if population is not None else _NO_VALUES
     )
     rows = []
     for code, text in texts.items():
-        pop = population.get(code)
         totals = syke.parse_syke_csv(text, syke.SOURCE)
         for entry in chosen:
             ident, sector = entry["id"], str(entry["source"].get("code") or "hinku")
@@ -375,27 +363,33 @@ def _fetch_syke(
                 series = {y: (v / base - 1) * 100 for y, v in totals.items() if base and y > 2005}
             else:
                 kt = totals if sector == "hinku" else syke.parse_syke_csv(text, syke.SOURCE, sector)
-                series = {y: abs(v) * 1000 / pop for y, v in kt.items()} if pop else {}
+                series = {}
+                for y, v in kt.items():
+                    pop = population_in(history, pd.Index([code]), int(y)).values.get(code)
+                    if pop is not None and pop > 0:
+                        series[y] = abs(v) * 1000 / pop
             rows += [(code, ident, int(y), float(v)) for y, v in series.items()]
     frame = pd.DataFrame(rows, columns=["municipality_code", "indicator_id", "year", "value"])
+    frame["source_id"] = syke.SOURCE
     counts[syke.SOURCE] = len(frame)
     return [frame]
 
 
 def _carry_over(
     out: Path, values: pd.DataFrame, skipped: list[str], catalogue: pd.DataFrame
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> tuple[pd.DataFrame, pd.DataFrame, list[dict[str, Any]]]:
     """Values this update did not fetch, carried over from the current official snapshot: the
     catalogue's import-only or not-yet-queryable indicators, and indicators a user imported with
-    their own catalogue entry (kept with that entry)."""
+    their own catalogue entry (kept with that entry). Also returns the current manifest's
+    sources of the carried values, so they keep naming where they came from."""
     if not (out / MANIFEST).exists():
-        return values, catalogue
+        return values, catalogue, []
     try:
         current = read_snapshot(out)
     except SnapshotError:
-        return values, catalogue
+        return values, catalogue, []
     if current.is_sample:
-        return values, catalogue
+        return values, catalogue, []
     user_defined = current.catalogue[~current.catalogue["id"].isin(catalogue["id"])]
     keep_ids = set(skipped) | set(user_defined["id"])
     kept = current.values[current.values["indicator_id"].isin(keep_ids)]
@@ -405,11 +399,13 @@ def _carry_over(
     )
     if len(user_defined):
         catalogue = pd.concat([catalogue, user_defined[catalogue.columns]], ignore_index=True)
-    return values, catalogue
+    used = set(kept[SOURCE_COLUMN].dropna()) if SOURCE_COLUMN in kept.columns else set()
+    sources = [s for s in current.manifest.get("sources") or [] if s.get("id") in used]
+    return values, catalogue, sources
 
 
 def _manifest_sources(
-    fetcher: Fetcher, details: dict[str, dict[str, Any]] | None = None
+    fetcher: Fetcher, year: int, details: dict[str, dict[str, Any]] | None = None
 ) -> list[dict[str, Any]]:
     publishers = {
         statfi_wfs.SOURCE: "Statistics Finland (WFS municipal boundaries)",
@@ -432,15 +428,7 @@ def _manifest_sources(
                 **(details or {}).get(source, {}),
             }
         )
-    sources.append(
-        {
-            "id": "statistics_finland_register",
-            "publisher": "Statistics Finland (bundled 2025 register: names, population, area)",
-            "licence": "CC BY 4.0",
-            "url": "https://www.stat.fi/en/luokitukset/",
-            "accessed": now_iso(),
-        }
-    )
+    sources += [s for s in register_sources(year) if s["id"].startswith("nls_")]
     return sources
 
 

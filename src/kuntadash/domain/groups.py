@@ -10,7 +10,9 @@ its statistically nearest peers, see :mod:`kuntadash.domain.peers`) and ``countr
 - ``wellbeing_county``: the wellbeing services county (``wellbeing_county_code``);
 - ``urban_rural``: Statistics Finland's statistical grouping of municipalities (urban,
   semi-urban, rural; ``urban_rural_group`` 1 / 2 / 3);
-- ``size_class``: population size class, Statistics Finland's bounds (``SIZE_CLASSES``);
+- ``size_class``: population size class, Statistics Finland's bounds (``SIZE_CLASSES``), by the
+  population the caller passes (the snapshot's own ``population`` figures of one year, see
+  :mod:`kuntadash.domain.population`); without population figures nobody has a size class;
 - ``country``: all municipalities of the division;
 - ``similar``: the municipality and its N most similar municipalities.
 
@@ -85,8 +87,12 @@ def size_class(population: pd.Series) -> pd.Series:
     return classes.astype("object").where(classes.notna(), np.nan)
 
 
-def group_keys(municipalities: pd.DataFrame, kind: str) -> pd.Series:
-    """Group key of every municipality for a partitioning ``kind`` (NaN when unknown)."""
+def group_keys(
+    municipalities: pd.DataFrame, kind: str, population: pd.Series | None = None
+) -> pd.Series:
+    """Group key of every municipality for a partitioning ``kind`` (NaN when unknown).
+
+    ``population`` (code -> persons) is needed by ``size_class`` only."""
     table = _by_code(municipalities)
     if kind == "municipality_type":
         keys = table["municipality_type"]
@@ -101,7 +107,10 @@ def group_keys(municipalities: pd.DataFrame, kind: str) -> pd.Series:
             .map(lambda value: URBAN_RURAL.get(int(value)) if pd.notna(value) else np.nan)
         )
     elif kind == "size_class":
-        keys = size_class(table["population"])
+        population = (
+            pd.Series(np.nan, index=table.index) if population is None else population
+        )
+        keys = size_class(population.reindex(table.index))
     elif kind == "country":
         keys = pd.Series(COUNTRY_KEY, index=table.index)
     else:
@@ -129,11 +138,12 @@ def group_members(
     code: str,
     kind: str,
     peers: Sequence[str] | None = None,
+    population: pd.Series | None = None,
 ) -> pd.Index:
     """Codes of the municipalities in ``code``'s group of ``kind`` (``code`` included)."""
     if kind == "similar":
         return pd.Index([code, *[p for p in (peers or ()) if p != code]], name="municipality_code")
-    keys = group_keys(municipalities, kind)
+    keys = group_keys(municipalities, kind, population)
     own = keys.get(code, np.nan)
     if not isinstance(own, str):
         return pd.Index([code], name="municipality_code")
@@ -176,12 +186,15 @@ def describe_group(
     lang: str,
     peers: Sequence[str] | None = None,
     names: Mapping[str, str] | None = None,
+    population: pd.Series | None = None,
+    population_year: int | None = None,
 ) -> ComparisonGroup:
     """``code``'s comparison group of ``kind`` with its translated label and definition.
 
-    ``names`` (code -> municipality name) is used for the label of the ``similar`` group.
+    ``names`` (code -> municipality name) is used for the label of the ``similar`` group;
+    ``population`` and ``population_year`` (the year of those figures) for ``size_class``.
     """
-    members = group_members(municipalities, code, kind, peers)
+    members = group_members(municipalities, code, kind, peers, population)
     count = len(members)
     if kind == "similar":
         own = (names or {}).get(code, code)
@@ -192,7 +205,7 @@ def describe_group(
             translate("groups.similar_label", lang, name=own),
             translate("groups.definition.similar", lang, n=count - 1, name=own),
         )
-    keys = group_keys(municipalities, kind)
+    keys = group_keys(municipalities, kind, population)
     key = keys.get(code, np.nan)
     if not isinstance(key, str):
         return ComparisonGroup(
@@ -204,4 +217,6 @@ def describe_group(
         )
     label = key_labels(municipalities, kind, lang).get(key, key)
     definition = translate(f"groups.definition.{kind}", lang, group=label, n=count)
+    if kind == "size_class" and population_year is not None:
+        definition += " " + translate("groups.size_year", lang, year=population_year)
     return ComparisonGroup(kind, key, members, label, definition)

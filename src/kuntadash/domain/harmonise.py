@@ -6,14 +6,17 @@ merged (e.g. Pertunmaa 588, merged into Mäntyharju 507 on 1.1.2025). The merger
 
 - ``count`` indicators are summed over the municipalities that formed it;
 - ``rate``, ``per_resident``, ``share`` and ``index`` indicators are averaged weighted by
-  population: the population indicator of the same data and year where present (for a
-  per-resident figure this is exactly numerator / denominator recomputed), else the register's
-  population, else the absorbed municipality's population at the merger (division_changes.yaml);
+  population: the data's own population of the same year (for a per-resident figure this is
+  exactly numerator / denominator recomputed); when that year has no population figure for a
+  member, the nearest year's is used and reported (``HarmonisedValues.nearest_weights``); with no
+  population figure at all the value stays missing and is reported (``unweighted``), never
+  weighted by a guess;
 - when any member's value is missing the harmonised value is missing too: a sum or mean over part
   of the area would look like a real figure and is not one.
 
 Harmonised keys are returned as a separate table so the store can record them without changing
-the values table.
+the values table. Extra columns of ``values`` (e.g. ``source_id``) travel with each value; a
+harmonised value takes the first member's.
 """
 
 from __future__ import annotations
@@ -127,9 +130,21 @@ def detect_division(
 
 
 @dataclass(frozen=True)
+class WeightNote:
+    """A harmonised key whose weights were not the same year's population figures."""
+
+    municipality_code: str  # the current municipality
+    indicator_id: str
+    year: int
+    weight_years: tuple[int, ...]  # years of the population figures used (empty: none found)
+
+
+@dataclass(frozen=True)
 class HarmonisedValues:
     values: pd.DataFrame
     harmonised: pd.DataFrame  # HARMONISED_COLUMNS: one row per harmonised key
+    nearest_weights: tuple[WeightNote, ...] = ()  # weighted with another year's population
+    unweighted: tuple[WeightNote, ...] = ()  # no population figure at all: left missing
 
 
 def empty_harmonised() -> pd.DataFrame:
@@ -149,13 +164,13 @@ def harmonise_values(
     aggregations: Mapping[str, str],
     mapping: Mapping[str, str],
     population: pd.DataFrame | None = None,
-    fallback_population: Mapping[str, float] | None = None,
     merged_in: Mapping[str, int] | None = None,
 ) -> HarmonisedValues:
     """``values`` (tidy) moved to the division of ``mapping`` (old code -> current code).
 
     ``aggregations``: indicator id -> catalogue aggregation. ``population``: tidy frame with
-    municipality_code, year, value (population, any division) used as weights. ``merged_in``:
+    municipality_code, year, value (the data's own population, on the old division) used as
+    weights, same year first, else the nearest year. ``merged_in``:
     old code -> year its merger took effect; from that year on the current municipality's own
     figure already covers the old area, so the old code is not expected (a source such as
     Sotkanet lists Pertunmaa up to 2024 and Mäntyharju after). Without it every old code that
@@ -173,8 +188,8 @@ def harmonise_values(
     olds = frame.loc[moved].groupby(["_target", "indicator_id"])["municipality_code"].agg(set)
     affected = frame.set_index(["_target", "indicator_id"]).index.isin(olds.index)
     untouched = frame.loc[~affected].drop(columns="_target")
-    weights = _weights(population, fallback_population or {})
-    rows, keys = [], []
+    weights = _PopulationWeights(population)
+    rows, keys, nearest, unweighted = [], [], [], []
     for (code, indicator, year), group in frame.loc[affected].groupby(
         ["_target", "indicator_id", "year"], sort=True
     ):
@@ -187,10 +202,13 @@ def harmonise_values(
             continue
         members = sorted(expected | present)
         method = "sum" if aggregations.get(indicator) in _SUMMED else "population_weighted"
-        value = _combine(group, members, method, int(year), weights)
-        rows.append(
-            {"municipality_code": code, "indicator_id": indicator, "year": year, "value": value}
-        )
+        value, weight_years = _combine(group, members, method, int(year), weights)
+        if weight_years is not None and (weight_years != (int(year),) or np.isnan(value)):
+            note = WeightNote(code, str(indicator), int(year), weight_years)
+            (unweighted if np.isnan(value) else nearest).append(note)
+        row = group.drop(columns="_target").iloc[0].to_dict()
+        row |= {"municipality_code": code, "indicator_id": indicator, "year": year, "value": value}
+        rows.append(row)
         keys.append(
             {
                 "municipality_code": code,
@@ -211,20 +229,32 @@ def harmonise_values(
             "members": "string",
         }
     )
-    return HarmonisedValues(combined, harmonised)
+    return HarmonisedValues(combined, harmonised, tuple(nearest), tuple(unweighted))
 
 
-def _weights(
-    population: pd.DataFrame | None, fallback: Mapping[str, float]
-) -> tuple[dict[tuple[str, int], float], Mapping[str, float]]:
-    by_year: dict[tuple[str, int], float] = {}
-    if population is not None and len(population):
-        clean = population.dropna(subset=["value"])
-        for code, year, value in zip(
-            clean["municipality_code"].astype(str), clean["year"], clean["value"], strict=True
-        ):
-            by_year[(code, int(year))] = float(value)
-    return by_year, fallback
+class _PopulationWeights:
+    """Population by (code, year) from the data, with the nearest year as the fallback."""
+
+    def __init__(self, population: pd.DataFrame | None):
+        self._by_code: dict[str, dict[int, float]] = {}
+        if population is not None and len(population):
+            clean = population.dropna(subset=["value"])
+            clean = clean[clean["value"].astype("float64") > 0]
+            for code, year, value in zip(
+                clean["municipality_code"].astype(str), clean["year"], clean["value"], strict=True
+            ):
+                self._by_code.setdefault(code, {})[int(year)] = float(value)
+
+    def get(self, code: str, year: int) -> tuple[float, int | None]:
+        """(population, year it is from): the same year, else the nearest (the earlier of two
+        equally near); (NaN, None) when the data has no population figure for ``code``."""
+        years = self._by_code.get(code)
+        if not years:
+            return float("nan"), None
+        if year in years:
+            return years[year], year
+        nearest = min(years, key=lambda y: (abs(y - year), y))
+        return years[nearest], nearest
 
 
 def _combine(
@@ -232,19 +262,22 @@ def _combine(
     members: list[str],
     method: str,
     year: int,
-    weights: tuple[dict[tuple[str, int], float], Mapping[str, float]],
-) -> float:
+    weights: _PopulationWeights,
+) -> tuple[float, tuple[int, ...] | None]:
+    """The harmonised value and the years of the population figures it was weighted with
+    (None when no weights were needed; missing weights make the value missing)."""
     present = dict(zip(group["municipality_code"], group["value"], strict=True))
     if set(present) != set(members) or any(pd.isna(present[m]) for m in members):
-        return float("nan")
+        return float("nan"), None
     numbers = np.array([float(present[m]) for m in members])
     if method == "sum":
-        return float(numbers.sum())
-    by_year, fallback = weights
-    w = np.array([by_year.get((m, year), fallback.get(m, np.nan)) for m in members], dtype=float)
-    if np.isnan(w).any() or w.sum() <= 0:
-        return float("nan")
-    return float((numbers * w).sum() / w.sum())
+        return float(numbers.sum()), None
+    found = [weights.get(m, year) for m in members]
+    used = tuple(sorted({y for _, y in found if y is not None}))
+    w = np.array([value for value, _ in found], dtype=float)
+    if np.isnan(w).any():
+        return float("nan"), used
+    return float((numbers * w).sum() / w.sum()), used
 
 
 def harmonise_boundaries(

@@ -3,8 +3,9 @@
 Method, stated in the app next to the result:
 
 1. Structural variables describe the conditions a municipality works in, not how well it does:
-   population and population density (from the municipalities table) and catalogue indicators
-   in their reference year (``STRUCTURAL_VARIABLES``). Population and density are compared on a
+   population (the snapshot's own figures, latest year) and population density (that
+   population over the land area in the municipalities table) and catalogue indicators in their
+   reference year (``STRUCTURAL_VARIABLES``). Population and density are compared on a
    log scale (10 000 vs 20 000 residents differ as much as 100 000 vs 200 000).
 2. Every variable is standardised over all municipalities (z-score: minus the mean, divided by
    the standard deviation), so one standard deviation counts the same in every variable.
@@ -22,6 +23,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from kuntadash.domain.population import population_density
+
 STRUCTURAL_VARIABLES = (
     "population",
     "population_density",
@@ -31,7 +34,7 @@ STRUCTURAL_VARIABLES = (
     "jobs_self_sufficiency",
     "tertiary_education_share",
 )
-# Not catalogue indicators: computed from the municipalities table.
+# Not read from the reference table: population of the latest year and density from it.
 REGISTER_VARIABLES = ("population", "population_density")
 LOG_SCALED = ("population", "population_density")
 DEFAULT_WEIGHTS: dict[str, float] = dict.fromkeys(STRUCTURAL_VARIABLES, 1.0)
@@ -40,23 +43,25 @@ REASON_COUNT = 3
 MIN_SHARED_WEIGHT = 0.5
 
 
-def structural_table(municipalities: pd.DataFrame, reference: pd.DataFrame) -> pd.DataFrame:
+def structural_table(
+    municipalities: pd.DataFrame, reference: pd.DataFrame, population: pd.Series
+) -> pd.DataFrame:
     """Raw structural variables: index municipality code, one column per variable available.
 
-    ``reference`` is the reference-year table (index code, one column per indicator); variables
-    missing from it are left out rather than invented.
+    ``reference`` is the reference-year table (index code, one column per indicator) and
+    ``population`` the population by code (:func:`kuntadash.domain.population.population_in`);
+    variables without any figure are left out rather than invented.
     """
     table = (
         municipalities.set_index("municipality_code")
         if "municipality_code" in municipalities.columns
         else municipalities
     )
-    population = table["population"].astype("float64")
-    area = table["land_area_km2"].astype("float64")
-    columns = {
-        "population": population,
-        "population_density": population / area.where(area > 0),
-    }
+    population = population.reindex(table.index).astype("float64")
+    columns = {}
+    if population.notna().any():
+        columns["population"] = population
+        columns["population_density"] = population_density(population, table["land_area_km2"])
     for variable in STRUCTURAL_VARIABLES:
         if variable not in REGISTER_VARIABLES and variable in reference.columns:
             columns[variable] = reference[variable].reindex(table.index).astype("float64")

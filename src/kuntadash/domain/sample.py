@@ -47,7 +47,7 @@ def compute_latent_factors(municipalities: pd.DataFrame, seed: int = SAMPLE_SEED
     )
     prosperity = _standardise(0.55 * urban + 0.83 * rng.standard_normal(len(urban)))
     return pd.DataFrame(
-        {"urban": urban, "prosperity": prosperity},
+        {"urban": urban, "prosperity": prosperity, "population": population},
         index=municipalities["municipality_code"].to_numpy(),
     )
 
@@ -98,6 +98,8 @@ def _draw_indicator(
     last: int,
     rng: np.random.Generator,
 ) -> np.ndarray:
+    if params.get("scale") == "register_population":
+        return _draw_population(entry, params, factors, years, last, rng)
     mean, sd = float(params["mean"]), float(params["sd"])
     urban, prosperity = float(params.get("urban", 0.0)), float(params.get("prosperity", 0.0))
     rest = np.sqrt(max(0.0, 1.0 - urban**2 - prosperity**2))
@@ -112,3 +114,21 @@ def _draw_indicator(
     values = level[:, None] + trend[None, :] + wobble
     low, high = entry["valid_range"]
     return np.round(np.clip(values, float(low), float(high)), int(entry.get("decimals", 1)))
+
+
+def _draw_population(
+    entry: Mapping[str, Any],
+    params: Mapping[str, Any],
+    factors: pd.DataFrame,
+    years: np.ndarray,
+    last: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """A population series around each municipality's rounded population in the last year:
+    growth per year = ``trend`` + 1 % per unit of urbanity, plus a little noise."""
+    base = factors["population"].to_numpy()
+    growth = float(params.get("trend", 0.0)) + 0.01 * factors["urban"].to_numpy()
+    growth = growth[:, None] + 0.002 * rng.standard_normal((len(factors), len(years)))
+    values = base[:, None] * (1.0 + growth) ** (years - last)[None, :]
+    low, high = entry["valid_range"]
+    return np.round(np.clip(values, float(low), float(high)), 0)

@@ -347,10 +347,12 @@ def group_statistic_table(
     history: pd.DataFrame,
     groups: pd.Series,
     statistic: str = "median",
-    weights: pd.Series | None = None,
+    weights: pd.Series | pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """:func:`group_statistic_over_time` for every group at once: index group key, one column
-    per year. ``history`` is index municipality code, one column per year."""
+    per year. ``history`` is index municipality code, one column per year; ``weights`` (for the
+    weighted mean) is one weight per code, or a frame of the same shape as ``history`` with each
+    year's own weights (population of that year)."""
     if statistic not in STATISTICS:
         raise ValueError(f"statistic must be one of {STATISTICS}, not {statistic!r}")
     keys = groups.reindex(history.index)
@@ -358,13 +360,23 @@ def group_statistic_table(
         return history.groupby(keys).median()
     if statistic == "mean":
         return history.groupby(keys).mean()
-    w = (weights if weights is not None else pd.Series(np.nan, index=history.index)).reindex(
-        history.index
-    )
+    if isinstance(weights, pd.DataFrame):
+        w = weights.reindex(index=history.index, columns=history.columns).astype("float64")
+    else:
+        single = weights if weights is not None else pd.Series(np.nan, index=history.index)
+        w = pd.DataFrame(
+            np.repeat(
+                single.reindex(history.index).to_numpy(dtype="float64")[:, None],
+                len(history.columns),
+                axis=1,
+            ),
+            index=history.index,
+            columns=history.columns,
+        )
     w = w.where(w > 0)
-    usable = history.notna() & w.notna().to_numpy()[:, None]
-    weighted = history.where(usable).mul(w, axis=0).groupby(keys).sum(min_count=1)
-    total = usable.mul(w.fillna(0.0), axis=0).groupby(keys).sum()
+    usable = history.notna() & w.notna()
+    weighted = history.where(usable).mul(w.where(usable)).groupby(keys).sum(min_count=1)
+    total = w.where(usable).fillna(0.0).groupby(keys).sum()
     return weighted / total.where(total > 0)
 
 

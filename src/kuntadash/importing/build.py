@@ -24,13 +24,15 @@ import yaml
 from kuntadash import resources
 from kuntadash.assemble import build_municipality_table, municipality_points
 from kuntadash.domain.catalogue import CatalogueError, catalogue_from_document
-from kuntadash.domain.harmonise import harmonise_values, merger_years
+from kuntadash.domain.harmonise import HarmonisedValues, harmonise_values, merger_years
+from kuntadash.domain.population import POPULATION
 from kuntadash.domain.tiles import compute_tile_layout
 from kuntadash.importing import tables
 from kuntadash.importing.boundaries import BoundaryImport, read_boundary_file, sniff_boundary_kind
 from kuntadash.importing.context import SUPPORTED_DIVISION_YEARS, ImportContext, build_context
 from kuntadash.importing.errors import DataImportError, Message, message
 from kuntadash.importing.text import MAX_FILE_BYTES, decode_text, read_file_bytes, read_rows
+from kuntadash.provenance import register_sources
 from kuntadash.store.snapshot import (
     FORMAT_VERSION,
     MANIFEST,
@@ -112,6 +114,40 @@ def _import_files(
     max_bytes: int,
     display_names: Sequence[str] | None,
 ) -> ImportReport:
+    out = Path(out)
+    snapshot, report = build_import(
+        files,
+        _existing(out),
+        division_year=division_year,
+        max_bytes=max_bytes,
+        display_names=display_names,
+        target=str(out),
+    )
+    try:
+        report.snapshot = write_snapshot(snapshot, out)
+    except SnapshotError as exc:
+        raise DataImportError(
+            message("data.error.write_failed", dir=str(out), reason=str(exc))
+        ) from exc
+    return report
+
+
+def build_import(
+    files: Sequence[Path],
+    existing: Snapshot | None,
+    *,
+    division_year: int = 2025,
+    max_bytes: int = MAX_FILE_BYTES,
+    display_names: Sequence[str] | None = None,
+    register: pd.DataFrame | None = None,
+    target: str = "-",
+) -> tuple[Snapshot, ImportReport]:
+    """The snapshot ``files`` make, merged into ``existing`` (None: a new one), validated but
+    not written; raises DataImportError on bad input or when the result does not validate.
+
+    ``register`` replaces the bundled register of the division (the official build passes the
+    one it reads from Statistics Finland's classification key); ``target`` names the folder in
+    messages."""
     if division_year not in SUPPORTED_DIVISION_YEARS:
         raise DataImportError(
             message(
@@ -122,9 +158,12 @@ def _import_files(
         )
     if not files:
         raise DataImportError(message("data.error.no_files"))
-    out = Path(out)
-    existing = _existing(out)
-    context = build_context(division_year, existing.catalogue if existing else None)
+    context = build_context(
+        division_year,
+        existing.catalogue if existing else None,
+        existing.values if existing is not None and not existing.is_sample else None,
+        register,
+    )
     names = list(display_names) if display_names else [Path(f).name for f in files]
     loaded = [
         (Path(f), name, read_file_bytes(Path(f), max_bytes) if Path(f).exists() else None)
@@ -156,17 +195,11 @@ def _import_files(
             problems += exc.messages
     if problems:
         raise DataImportError(problems)
-    snapshot, report = _assemble(out, existing, context, collected)
+    snapshot, report = _assemble(target, existing, context, collected)
     failures = validate_snapshot(snapshot)
     if failures:
         raise DataImportError([message("data.error.validation", problem=str(p)) for p in failures])
-    try:
-        report.snapshot = write_snapshot(snapshot, out)
-    except SnapshotError as exc:
-        raise DataImportError(
-            message("data.error.write_failed", dir=str(out), reason=str(exc))
-        ) from exc
-    return report
+    return snapshot, report
 
 
 def _existing(out: Path) -> Snapshot | None:
@@ -244,9 +277,13 @@ def _json_or_none(data: bytes) -> Any:
         return None
 
 
+def _source_id(name: str) -> str:
+    return f"import:{name}"
+
+
 def _source(name: str, publisher: str, licence: str) -> dict[str, Any]:
     return {
-        "id": f"import:{name}",
+        "id": _source_id(name),
         "publisher": publisher,
         "licence": licence,
         "url": f"file:{name}",
@@ -299,7 +336,7 @@ def _read_one(
     outside = tables.range_problems(result.values, context, name)
     if outside:
         raise DataImportError(outside)
-    collected.values.append(result.values)
+    collected.values.append(result.values.assign(source_id=_source_id(name)))
     if result.population is not None:
         collected.population.append(result.population)
     collected.notes += result.notes
@@ -395,11 +432,12 @@ def _read_parquet(data: bytes, name: str, context: ImportContext) -> tables.Tabl
 
 
 def _assemble(
-    out: Path, existing: Snapshot | None, context: ImportContext, collected: _Collected
+    out: str, existing: Snapshot | None, context: ImportContext, collected: _Collected
 ) -> tuple[Snapshot, ImportReport]:
     notes = list(collected.notes)
-    register = context.register
-    municipalities = _register_municipalities().copy()
+    municipalities = build_municipality_table(
+        context.register, resources.read_municipality_types_document()
+    )
     keep_existing = existing is not None and not existing.is_sample
     if existing is not None and existing.is_sample:
         notes.append(message("data.note.sample_replaced", dir=str(out)))
@@ -415,17 +453,10 @@ def _assemble(
     # Values: concatenate files (a later file wins over an earlier one), harmonise, merge.
     new_values = _combine_files(collected.values, notes)
     aggregations = {k: str(v.get("aggregation")) for k, v in context.catalogue.items()}
-    population = (
-        pd.concat(collected.population, ignore_index=True) if collected.population else None
-    )
-    fallback = dict(
-        zip(register["municipality_code"], register["population"].astype(float), strict=True)
-    )
-    fallback |= {c.absorbed: c.population for c in context.changes if c.population}
+    population = _weights_population(collected, new_values, existing if keep_existing else None)
     merged_in = merger_years(context.changes, context.division_year)
-    result = harmonise_values(
-        new_values, aggregations, context.mapping, population, fallback, merged_in
-    )
+    result = harmonise_values(new_values, aggregations, context.mapping, population, merged_in)
+    notes += _weight_notes(result)
     harmonised = result.harmonised
     if len(harmonised):
         members = sorted(set(harmonised["members"]))
@@ -485,17 +516,8 @@ def _assemble(
         tiles = _tiles_for(boundaries) if boundary_kind == "official" else None
     seen = {s.get("id") for s in collected.sources}
     sources = [s for s in sources if s.get("id") not in seen] + collected.sources
-    if not any(s.get("id") == "statistics_finland_classifications" for s in sources):
-        sources.append(
-            {
-                "id": "statistics_finland_classifications",
-                "publisher": "Statistics Finland (municipality, region and wellbeing services "
-                "county classifications, bundled register)",
-                "licence": "CC BY 4.0",
-                "url": "https://www.stat.fi/en/luokitukset/",
-                "accessed": now_iso(),
-            }
-        )
+    listed = {s.get("id") for s in sources}
+    sources += [s for s in register_sources(context.division_year) if s["id"] not in listed]
     manifest = {
         "format_version": FORMAT_VERSION,
         "created": now_iso(),
@@ -526,21 +548,47 @@ def _assemble(
 
 
 @cache
-def _register_municipalities() -> pd.DataFrame:
-    """The municipalities table of the bundled register (built once per process)."""
-    return build_municipality_table(
-        resources.read_municipality_register(),
-        resources.read_regions(),
-        resources.read_wellbeing_counties(),
-        resources.read_municipality_types_document(),
-    )
-
-
-@cache
 def _register_tiles() -> gpd.GeoDataFrame:
-    """Tiles placed from the register's coordinates (deterministic, so computed once)."""
-    register = resources.read_municipality_register()
-    return compute_tile_layout(register["municipality_code"], municipality_points(register))
+    """Tiles placed at the sample register's approximate municipal centres (deterministic, so
+    computed once): the map of an import that brings no boundaries."""
+    places = resources.read_sample_register()
+    return compute_tile_layout(places["municipality_code"], municipality_points(places))
+
+
+def _weights_population(
+    collected: _Collected, values: pd.DataFrame, existing: Snapshot | None
+) -> pd.DataFrame | None:
+    """The data's own population, as harmonisation weights: the population columns of the
+    imported tables first, then the imported population indicator, then the population already
+    in the snapshot being extended (first of them per municipality and year)."""
+    frames = list(collected.population)
+    frames.append(values[values["indicator_id"] == POPULATION])
+    if existing is not None:
+        frames.append(existing.values[existing.values["indicator_id"] == POPULATION])
+    frames = [f[["municipality_code", "year", "value"]] for f in frames if len(f)]
+    if not frames:
+        return None
+    combined = pd.concat(frames, ignore_index=True).dropna(subset=["value"])
+    combined["municipality_code"] = combined["municipality_code"].astype(str)
+    return combined.drop_duplicates(["municipality_code", "year"], keep="first")
+
+
+def _weight_notes(result: HarmonisedValues) -> list[Message]:
+    """Say which merged figures were weighted with another year's population, and which stay
+    missing for want of any population figure."""
+    notes = []
+    for key, found in (
+        ("data.note.weights_nearest", result.nearest_weights),
+        ("data.note.weights_missing", result.unweighted),
+    ):
+        if found:
+            items = sorted({(n.municipality_code, n.indicator_id, n.year) for n in found})
+            shown = ", ".join(f"{code} {indicator} {year}" for code, indicator, year in items[:8])
+            more = len(items) - 8
+            notes.append(
+                message(key, count=len(items), items=shown + (f" (+{more})" if more > 0 else ""))
+            )
+    return notes
 
 
 def _tiles_for(boundaries: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

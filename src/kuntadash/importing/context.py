@@ -13,6 +13,7 @@ import pandas as pd
 
 from kuntadash import resources
 from kuntadash.domain.harmonise import DivisionChange, merger_map, read_division_changes
+from kuntadash.domain.population import population_history
 from kuntadash.importing.text import normalise_label
 
 SUPPORTED_DIVISION_YEARS = (2025, 2026)
@@ -45,6 +46,9 @@ class ImportContext:
     catalogue: dict[str, dict[str, Any]]  # indicator id -> catalogue document entry
     names: dict[str, set[str]] = field(default_factory=dict)  # normalised name -> codes
     aggregates: set[str] = field(default_factory=set)
+    # Population figures already in the snapshot being extended (index code, one column per
+    # year): what per-resident figures derived during the import are divided by.
+    population: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def codes(self) -> set[str]:
@@ -83,9 +87,16 @@ class ImportContext:
 
 
 def build_context(
-    division_year: int, existing_catalogue: pd.DataFrame | None = None
+    division_year: int,
+    existing_catalogue: pd.DataFrame | None = None,
+    existing_values: pd.DataFrame | None = None,
+    register: pd.DataFrame | None = None,
 ) -> ImportContext:
-    register = resources.read_municipality_register()
+    """What an import of the ``division_year`` division matches against: the bundled register
+    (or ``register``), the merger table, the catalogue (and the existing snapshot's entries and
+    population figures)."""
+    if register is None:
+        register = resources.read_municipality_register(division_year)
     changes = read_division_changes(resources.read_resource_yaml("division_changes.yaml"))
     document = resources.read_indicator_catalogue_document()
     catalogue = {str(e["id"]): dict(e) for e in document.get("indicators") or []}
@@ -94,6 +105,8 @@ def build_context(
             if row["id"] not in catalogue:
                 catalogue[str(row["id"])] = entry_from_catalogue_row(row)
     context = ImportContext(division_year, register, changes, catalogue)
+    if existing_values is not None:
+        context.population = population_history(existing_values)
     for row in register.itertuples():
         for name in (row.name_fi, row.name_sv):
             if isinstance(name, str) and name.strip():
@@ -105,9 +118,8 @@ def build_context(
             if name:
                 context.names.setdefault(normalise_label(name), set()).add(change.absorbed)
     context.aggregates = set(AGGREGATE_NAMES)
-    for table in (resources.read_regions(),):
-        for column in ("name_fi", "name_sv", "name_en"):
-            context.aggregates |= {normalise_label(n) for n in table[column].dropna()}
+    for column in ("region_name_fi", "region_name_sv", "region_name_en"):
+        context.aggregates |= {normalise_label(n) for n in register[column].dropna()}
     return context
 
 

@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from kuntadash.domain.catalogue import AGGREGATIONS, DIMENSIONS, DIRECTIONS, LANGUAGES
+from kuntadash.domain.population import population_in
 from kuntadash.importing.context import ImportContext
 from kuntadash.importing.errors import DataImportError, Message, examples, item, message, row
 from kuntadash.importing.text import is_missing, normalise_label, parse_number
@@ -780,18 +781,25 @@ def read_syke_csv(
     indicator = context.indicator_by_source_code("hinku", ("syke",))
     if indicator is None:
         raise DataImportError(message("data.error.no_known_indicators", file=file, columns="hinku"))
-    population = context.register.set_index("municipality_code")["population"]
-    pop = population.get(code)
-    if pop is None or pd.isna(pop):
-        pop = next((c.population for c in context.changes if c.absorbed == code), None)
-    if not pop:
-        raise DataImportError(message("data.error.syke_no_code", file=file))
-    rows_out = [
-        (code, indicator, int(year), kt * 1000.0 / float(pop)) for year, kt in totals.items()
-    ]
-    return TableImport(
-        _frame(rows_out), notes=[message("data.note.syke_register_population", file=file)]
-    )
+    rows_out, nearest = [], set()
+    for year, kt in totals.items():
+        population = population_in(context.population, pd.Index([code]), int(year))
+        pop = population.values.get(code)
+        if pop is None or pd.isna(pop) or pop <= 0:
+            raise DataImportError(message("data.error.syke_no_population", file=file, code=code))
+        if population.nearest:
+            nearest.add(int(year))
+        rows_out.append((code, indicator, int(year), kt * 1000.0 / float(pop)))
+    notes = [message("data.note.syke_population", file=file)]
+    if nearest:
+        notes.append(
+            message(
+                "data.note.syke_population_nearest",
+                file=file,
+                years=", ".join(map(str, sorted(nearest))),
+            )
+        )
+    return TableImport(_frame(rows_out), notes=notes)
 
 
 def parse_catalogue_entries(entries: Any, file: str) -> list[dict[str, Any]]:

@@ -19,10 +19,20 @@ _PACKAGE = "kuntadash.resources"
 
 INDICATORS_FILE = "indicators.yaml"
 SOURCES_FILE = "sources.yaml"
-REGISTER_FILE = "municipalities_2025.csv"
-REGIONS_FILE = "regions.csv"
-COUNTIES_FILE = "wellbeing_counties.csv"
+SAMPLE_REGISTER_FILE = "sample_register_2025.csv"
 TYPES_FILE = "municipality_types_2025.yaml"
+OFFICIAL_FILES = "official_files.yaml"
+REGISTER_CODE_COLUMNS = (
+    "municipality_code",
+    "region_code",
+    "subregion_code",
+    "wellbeing_county_code",
+)
+
+
+def register_file(division_year: int) -> str:
+    """Name of the official register of the ``division_year`` municipal division."""
+    return f"register_{int(division_year)}.csv"
 
 
 def read_resource_text(name: str) -> str:
@@ -60,18 +70,34 @@ def read_municipality_types_document() -> dict[str, Any]:
     return read_resource_yaml(TYPES_FILE)
 
 
-def read_municipality_register() -> pd.DataFrame:
-    return read_resource_csv(
-        REGISTER_FILE, ("municipality_code", "region_code", "wellbeing_county_code")
+@cache
+def _read_register(division_year: int) -> pd.DataFrame:
+    try:
+        text = read_resource_text(register_file(division_year))
+    except FileNotFoundError as exc:
+        raise ValueError(f"no bundled register for the {division_year} division") from exc
+    return pd.read_csv(
+        io.StringIO(text),
+        dtype={c: str for c in REGISTER_CODE_COLUMNS},
+        keep_default_na=False,
+        na_values=[""],
     )
 
 
-def read_regions() -> pd.DataFrame:
-    return read_resource_csv(REGIONS_FILE, ("region_code",))
+def read_municipality_register(division_year: int = 2025) -> pd.DataFrame:
+    """The official register of a division (Statistics Finland's classifications and the NLS
+    land area; built by ``kuntadash data register``, see README.md here). A fresh copy."""
+    return _read_register(int(division_year)).copy()
 
 
-def read_wellbeing_counties() -> pd.DataFrame:
-    return read_resource_csv(COUNTIES_FILE, ("code",))
+def read_sample_register() -> pd.DataFrame:
+    """Approximate municipal centres and populations: for the synthetic sample only."""
+    return read_resource_csv(SAMPLE_REGISTER_FILE, ("municipality_code",))
+
+
+@cache
+def read_official_files_document() -> dict[str, Any]:
+    return read_resource_yaml(OFFICIAL_FILES)
 
 
 def locale_files() -> list[str]:

@@ -1,5 +1,6 @@
-"""Statistics Finland classification API: municipality -> region, wellbeing services county,
-urban/semi-urban/rural group (kuntaryhmitys) and language status (kielisuhde).
+"""Statistics Finland classification API: the municipality register of a division — names in
+fi / sv / en, region (maakunta), sub-region (seutukunta), wellbeing services county
+(hyvinvointialue), urban/semi-urban/rural group (kuntaryhmitys) and language status (kielisuhde).
 
 NOTE: correspondence maps at ``/correspondenceTables/kunta_1_{date}%23{target}_1_{date}/maps``;
 rows reference items by local ids whose last path segment is the code (API_NOTES §3).
@@ -9,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+
+import pandas as pd
 
 from kuntadash.sources.errors import SourceFormatError
 
@@ -75,3 +78,170 @@ def fetch_groupings(fetcher: Any, year: int) -> dict[str, dict[str, str]]:
         )
         for target in TARGETS
     }
+
+
+# --- The municipality register: codes, names and official groupings of one division ----------
+
+LANGUAGES = ("fi", "sv", "en")
+# Register column prefix -> the classification it comes from (kunta_1_<date>#<target>_1_<date>).
+GROUPINGS = {
+    "region": "maakunta",
+    "subregion": "seutukunta",
+    "wellbeing_county": "hyvinvointialue",
+}
+REGISTER_TARGETS = (*GROUPINGS.values(), "kuntaryhmitys", "kielisuhde")
+# Width of each grouping's code as Statistics Finland writes it ("01" Uusimaa, "011" Helsinki
+# sub-region, "90" City of Helsinki in the wellbeing county classification).
+_CODE_WIDTH = {"region": 2, "subregion": 3, "wellbeing_county": 2}
+REGISTER_COLUMNS: tuple[str, ...] = (
+    "municipality_code",
+    *(f"name_{lang}" for lang in LANGUAGES),
+    *(
+        column
+        for prefix in GROUPINGS
+        for column in (f"{prefix}_code", *(f"{prefix}_name_{lang}" for lang in LANGUAGES))
+    ),
+    "urban_rural_group",
+    "language_status",
+)
+# NOTE: the language-status classification (kielisuhde) is matched by its Finnish item names, not
+# by code: the codes seen in the classification key of 2025 are 0–3 (0 Finnish, 1 bilingual with
+# a Finnish majority, 2 Swedish, 3 bilingual with a Swedish majority), while older notes give 1–4.
+_LANGUAGE_BY_NAME = {
+    "yksikielinen suomenkielinen kunta": "fi",
+    "kaksikielinen kunta, jossa enemmistön kieli on suomi": "fi_sv",
+    "kaksikielinen kunta, jossa enemmistön kieli on ruotsi": "sv_fi",
+    "yksikielinen ruotsinkielinen kunta": "sv",
+}
+
+
+def language_status_key(name_fi: object) -> str | None:
+    """Our language-status key (fi, fi_sv, sv_fi, sv) of a kielisuhde item's Finnish name."""
+    return _LANGUAGE_BY_NAME.get(" ".join(str(name_fi).split()).casefold())
+
+
+def _clean(text: object) -> str:
+    # NOTE: some Swedish names carry trailing spaces in the classification key ("S:t Mårtens  ").
+    return " ".join(str(text).split()) if isinstance(text, str) else ""
+
+
+def _finish_register(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """Checks shared by both register readers: complete, unique, recognised values."""
+    problems = []
+    if frame["municipality_code"].duplicated().any():
+        problems.append("duplicate municipality codes")
+    unknown_language = frame.loc[frame["language_status"].isna(), "municipality_code"]
+    if len(unknown_language):
+        problems.append(f"unknown language status for {', '.join(unknown_language[:5])}")
+    if not frame["urban_rural_group"].isin([1, 2, 3]).all():
+        problems.append("urban/rural group outside 1–3")
+    empty = [c for c in REGISTER_COLUMNS if frame[c].isna().any() or frame[c].eq("").any()]
+    if empty:
+        problems.append(f"empty cells in {', '.join(empty)}")
+    if problems:
+        raise SourceFormatError(
+            SOURCE, "data.error.source_schema", table=table, detail="; ".join(problems)
+        )
+    frame["urban_rural_group"] = frame["urban_rural_group"].astype("int64")
+    return frame[list(REGISTER_COLUMNS)].sort_values("municipality_code", ignore_index=True)
+
+
+def register_from_key(key: pd.DataFrame, table: str = "classification key") -> pd.DataFrame:
+    """The register from a classification key table: one row per municipality with the columns
+    ``kunta``, ``municipality_name_{fi,sv,en}`` and ``<target>_code`` / ``<target>_name_{lang}``
+    for each target (the form in which rOpenGov/geofi stores the classification API's
+    correspondence tables, ``municipality_key_<year>``)."""
+    needed = ["kunta", *(f"municipality_name_{lang}" for lang in LANGUAGES)]
+    needed += [f"{target}_code" for target in REGISTER_TARGETS]
+    needed += [f"{t}_name_{lang}" for t in GROUPINGS.values() for lang in LANGUAGES]
+    needed += ["kielisuhde_name_fi"]
+    missing = [c for c in needed if c not in key.columns]
+    if missing:
+        raise SourceFormatError(
+            SOURCE, "data.error.source_schema", table=table, detail=f"missing {', '.join(missing)}"
+        )
+    out = pd.DataFrame({"municipality_code": key["kunta"].astype(str).str.zfill(3)})
+    for lang in LANGUAGES:
+        out[f"name_{lang}"] = key[f"municipality_name_{lang}"].map(_clean)
+    for prefix, target in GROUPINGS.items():
+        out[f"{prefix}_code"] = [
+            _grouping_code(value, _CODE_WIDTH[prefix]) for value in key[f"{target}_code"]
+        ]
+        for lang in LANGUAGES:
+            out[f"{prefix}_name_{lang}"] = key[f"{target}_name_{lang}"].map(_clean)
+    out["urban_rural_group"] = pd.to_numeric(key["kuntaryhmitys_code"], errors="coerce")
+    out["language_status"] = key["kielisuhde_name_fi"].map(language_status_key)
+    return _finish_register(out, table)
+
+
+def _grouping_code(value: object, width: int) -> str:
+    text = str(value).strip()
+    if text.endswith(".0"):  # integer codes read through a float column
+        text = text[:-2]
+    return text.zfill(width) if text.isdigit() else ""
+
+
+def parse_item_names(doc: Any, target: str) -> tuple[dict[str, str], dict[str, str]]:
+    """(municipality code -> its name, target code -> its name) from one language's maps."""
+    if not isinstance(doc, list):
+        raise SourceFormatError(
+            SOURCE, "data.error.source_schema", table=target, detail="expected a list of maps"
+        )
+    municipalities, targets = {}, {}
+    for row in doc:
+        if not isinstance(row, Mapping):
+            continue
+        for part, names in (("source", municipalities), ("target", targets)):
+            item = row.get(part)
+            code = _code(row.get(f"{part}LocalId") or item)
+            if code and isinstance(item, Mapping):
+                for entry in item.get("classificationItemNames") or []:
+                    if isinstance(entry, Mapping) and entry.get("name"):
+                        names[code] = _clean(entry["name"])
+                        break
+    return municipalities, targets
+
+
+def register_from_maps(docs: Mapping[tuple[str, str], Any], table: str) -> pd.DataFrame:
+    """The register from correspondence maps, ``docs[(target, lang)]`` for every target of
+    REGISTER_TARGETS and language of LANGUAGES (names come with the maps' items)."""
+    first = REGISTER_TARGETS[0]
+    codes = sorted(c.zfill(3) for c in parse_correspondence(docs[(first, "fi")], first))
+    out = pd.DataFrame({"municipality_code": codes})
+    for lang in LANGUAGES:
+        names, _ = parse_item_names(docs[(first, lang)], first)
+        out[f"name_{lang}"] = out["municipality_code"].map(
+            {c.zfill(3): n for c, n in names.items()}
+        )
+    for prefix, target in GROUPINGS.items():
+        mapping = parse_correspondence(docs[(target, "fi")], target)
+        out[f"{prefix}_code"] = [
+            _grouping_code(mapping.get(c, ""), _CODE_WIDTH[prefix]) for c in codes
+        ]
+        for lang in LANGUAGES:
+            _, names = parse_item_names(docs[(target, lang)], target)
+            by_code = {_grouping_code(c, _CODE_WIDTH[prefix]): n for c, n in names.items()}
+            out[f"{prefix}_name_{lang}"] = out[f"{prefix}_code"].map(by_code)
+    groups = parse_correspondence(docs[("kuntaryhmitys", "fi")], "kuntaryhmitys")
+    out["urban_rural_group"] = pd.to_numeric(out["municipality_code"].map(groups), errors="coerce")
+    _, language_names = parse_item_names(docs[("kielisuhde", "fi")], "kielisuhde")
+    language = parse_correspondence(docs[("kielisuhde", "fi")], "kielisuhde")
+    out["language_status"] = [
+        language_status_key(language_names.get(language.get(c, ""), "")) for c in codes
+    ]
+    return _finish_register(out, table)
+
+
+def fetch_register(fetcher: Any, year: int) -> pd.DataFrame:
+    """The register of the ``year`` division from the classification API (15 small calls)."""
+    docs = {
+        (target, lang): fetcher.get_json(
+            SOURCE,
+            correspondence_url(target, year),
+            params=correspondence_params(lang),
+            licence=LICENCE,
+        )
+        for target in REGISTER_TARGETS
+        for lang in LANGUAGES
+    }
+    return register_from_maps(docs, f"kunta_1_{year}0101")

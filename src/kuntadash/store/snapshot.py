@@ -60,10 +60,15 @@ MUNICIPALITY_COLUMNS: dict[str, str] = {
     "municipality_code": "string",
     "name_fi": "string",
     "name_sv": "string",
+    "name_en": "string",
     "region_code": "string",
     "region_name_fi": "string",
     "region_name_sv": "string",
     "region_name_en": "string",
+    "subregion_code": "string",
+    "subregion_name_fi": "string",
+    "subregion_name_sv": "string",
+    "subregion_name_en": "string",
     "wellbeing_county_code": "string",
     "wellbeing_county_name_fi": "string",
     "wellbeing_county_name_sv": "string",
@@ -72,15 +77,18 @@ MUNICIPALITY_COLUMNS: dict[str, str] = {
     "municipality_type_uncertain": "bool",
     "urban_rural_group": "Int64",
     "language_status": "string",
-    "population": "Int64",
     "land_area_km2": "float64",
 }
+# Population is not a column here: it is data (the ``population`` indicator in values), read
+# for the year a comparison needs (kuntadash.domain.population).
 VALUE_COLUMNS: dict[str, str] = {
     "municipality_code": "string",
     "indicator_id": "string",
     "year": "int64",
     "value": "float64",
 }
+# Optional: the manifest source each value came from (``sources[].id``), for provenance.
+SOURCE_COLUMN = "source_id"
 LOCK_TIMEOUT_S = 5.0
 
 
@@ -135,10 +143,12 @@ def coerce_municipalities(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def coerce_values(frame: pd.DataFrame) -> pd.DataFrame:
-    """The tidy values table with the format's dtypes; missing values stay NaN."""
-    out = frame.reindex(columns=list(VALUE_COLUMNS))
+    """The tidy values table with the format's dtypes (and ``source_id`` when the frame has
+    it); missing values stay NaN."""
+    columns = {**VALUE_COLUMNS, **({SOURCE_COLUMN: "string"} if SOURCE_COLUMN in frame else {})}
+    out = frame.reindex(columns=list(columns))
     out["value"] = pd.to_numeric(out["value"], errors="coerce").astype("float64")
-    out = out.astype(VALUE_COLUMNS)
+    out = out.astype(columns)
     return out.sort_values(["indicator_id", "municipality_code", "year"], ignore_index=True)
 
 
@@ -346,7 +356,10 @@ def read_snapshot(folder: Path) -> Snapshot:
             {c: t for c, t in MUNICIPALITY_COLUMNS.items() if c in municipalities}
         )
         boundaries = gpd.read_parquet(folder / BOUNDARIES)
-        values = pd.read_parquet(folder / VALUES).astype(VALUE_COLUMNS)
+        values = pd.read_parquet(folder / VALUES)
+        values = values.astype(
+            {**VALUE_COLUMNS, **({SOURCE_COLUMN: "string"} if SOURCE_COLUMN in values else {})}
+        )
         catalogue = pd.read_parquet(folder / CATALOGUE)
         harmonised = (
             pd.read_parquet(folder / HARMONISED) if (folder / HARMONISED).exists() else None

@@ -16,6 +16,7 @@ from kuntadash.domain.catalogue import CATALOGUE_COLUMNS, DIMENSIONS, DIRECTIONS
 from kuntadash.store.snapshot import (
     FORMAT_VERSION,
     MUNICIPALITY_COLUMNS,
+    SOURCE_COLUMN,
     VALUE_COLUMNS,
     Snapshot,
 )
@@ -105,9 +106,9 @@ def _check_municipalities(municipalities: pd.DataFrame) -> list[Problem]:
         problems.append(
             Problem(table, f"municipalities without a Finnish name: {_examples(unnamed)}")
         )
-    population = municipalities["population"].dropna()
-    if (population < 0).any():
-        problems.append(Problem(table, "negative population"))
+    area = municipalities["land_area_km2"].dropna()
+    if (area <= 0).any():
+        problems.append(Problem(table, "land areas must be positive"))
     return problems
 
 
@@ -198,6 +199,17 @@ def _check_values(snapshot: Snapshot, codes: set[str]) -> list[Problem]:
     if len(years) and (years.min() < MIN_YEAR or years.max() > MAX_YEAR):
         problems.append(Problem(table, f"years outside {MIN_YEAR}–{MAX_YEAR}"))
     problems += _check_ranges(values, snapshot.catalogue)
+    if SOURCE_COLUMN in values.columns:
+        listed = {
+            str(s.get("id")) for s in snapshot.manifest.get("sources") or [] if isinstance(s, dict)
+        }
+        unlisted = set(values[SOURCE_COLUMN].dropna().astype(str)) - listed
+        if unlisted:
+            problems.append(
+                Problem(
+                    table, f"values from sources the manifest does not list: {_examples(unlisted)}"
+                )
+            )
     return problems
 
 

@@ -78,7 +78,33 @@ def load_reference_years(snapshot: Snapshot) -> dict[str, int]:
     return _load_reference_years(str(snapshot.path), snapshot.version)
 
 
-# --- Comparison tables (issue 4): computed once per snapshot version -----------------------
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _load_population_history(folder: str, version: str) -> pd.DataFrame:
+    from kuntadash.domain.population import population_history
+
+    return population_history(_load_snapshot(folder, version).values)
+
+
+def load_population_history(snapshot: Snapshot) -> pd.DataFrame:
+    """The snapshot's population figures: index code, one column per year (shared)."""
+    return _load_population_history(str(snapshot.path), snapshot.version)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _load_population(folder: str, version: str) -> Any:
+    from kuntadash.domain.population import population_in
+
+    codes = pd.Index(_load_snapshot(folder, version).municipalities["municipality_code"])
+    return population_in(_load_population_history(folder, version), codes)
+
+
+def load_population(snapshot: Snapshot) -> Any:
+    """Population of every municipality in the latest year with figures (a PopulationYear;
+    the basis of size classes, density and similar municipalities)."""
+    return _load_population(str(snapshot.path), snapshot.version)
+
+
+# --- Comparison tables: computed once per snapshot version ----------------------------------
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -100,7 +126,9 @@ def _load_structure(folder: str, version: str) -> tuple[pd.DataFrame, pd.DataFra
     from kuntadash.domain.peers import standardise, structural_table
 
     raw = structural_table(
-        _load_snapshot(folder, version).municipalities, _load_reference_table(folder, version)
+        _load_snapshot(folder, version).municipalities,
+        _load_reference_table(folder, version),
+        _load_population(folder, version).values,
     )
     return raw, standardise(raw)
 
@@ -117,7 +145,7 @@ def _load_partition_scores(folder: str, version: str, kind: str) -> Any:
 
     snapshot = _load_snapshot(folder, version)
     reference = _load_reference_table(folder, version)
-    keys = group_keys(snapshot.municipalities, kind)
+    keys = group_keys(snapshot.municipalities, kind, _load_population(folder, version).values)
     return score_dimensions(reference, snapshot.catalogue, keys.index, groups=keys)
 
 

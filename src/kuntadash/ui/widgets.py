@@ -196,6 +196,17 @@ def render_table(
             render_downloads(frame, downloads)
 
 
+def weights_note(weights: object) -> str:
+    """What the population-weighted figures were weighted with (a PopulationYear), in words."""
+    used = tuple(getattr(weights, "years_used", ()))
+    year = getattr(weights, "label_year", None)
+    if not used:
+        return t("groups.weighted_note_none")
+    if getattr(weights, "nearest", False):
+        return t("groups.weighted_note_nearest", year=year, used=", ".join(map(str, used)))
+    return t("groups.weighted_note", year=year)
+
+
 def rank_text(rank: Rank) -> str:
     """'Sija 12/47, 3 ilman tietoa' — rank, group size and how many lack data."""
     if rank.rank is None:
@@ -333,13 +344,18 @@ def current_peers(snapshot: Snapshot, code: str) -> pd.DataFrame:
     return nearest_peers(z, code, weights, int(count))
 
 
-def comparison_group(snapshot: Snapshot, code: str, kind: str) -> object:
-    """``code``'s :class:`~kuntadash.domain.groups.ComparisonGroup` of ``kind``, labelled."""
+def comparison_group(
+    snapshot: Snapshot, code: str, kind: str, peers: Sequence[str] | None = None
+) -> object:
+    """``code``'s :class:`~kuntadash.domain.groups.ComparisonGroup` of ``kind``, labelled; size
+    classes by the snapshot's latest population figures (``peers``: the similar municipalities
+    in use, computed when not given)."""
     from kuntadash.domain.groups import describe_group
+    from kuntadash.ui.loaders import load_population
 
-    peers = None
-    if kind == "similar":
+    if kind == "similar" and peers is None:
         peers = current_peers(snapshot, code)["municipality_code"].tolist()
+    population = load_population(snapshot)
     return describe_group(
         snapshot.municipalities,
         code,
@@ -347,7 +363,22 @@ def comparison_group(snapshot: Snapshot, code: str, kind: str) -> object:
         current_language(),
         peers=peers,
         names=municipality_names(snapshot).to_dict(),
+        population=population.values,
+        population_year=population.label_year,
     )
+
+
+def population_text(snapshot: Snapshot, code: str) -> str:
+    """'664 028 (31.12.2022)': the municipality's latest population figure and its date."""
+    from kuntadash.ui.loaders import load_population
+
+    population = load_population(snapshot)
+    value = population.values.get(code)
+    if value is None or pd.isna(value) or population.label_year is None:
+        return t("common.population_missing")
+    lang = current_language()
+    number = format_value(value, 0, lang)
+    return t("common.population_value", value=number, year=population.label_year)
 
 
 def change_text(change: float, verdict: str, decimals: int, unit: str) -> str:
