@@ -6,10 +6,11 @@ import streamlit as st
 
 from kuntadash.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES
 from kuntadash.store import SnapshotError
+from kuntadash.store.locations import sample_dir
 from kuntadash.ui import state
 from kuntadash.ui.a11y import render_document_language
 from kuntadash.ui.i18n import current_language, t
-from kuntadash.ui.loaders import data_dir, load_snapshot
+from kuntadash.ui.loaders import SAMPLE_CHOICE, data_dir, load_served_snapshot, load_snapshot
 from kuntadash.ui.widgets import render_invalid_params, render_sample_notice, select_municipality
 
 st.set_page_config(page_title="kuntadash", page_icon=":material/query_stats:", layout="wide")
@@ -33,9 +34,23 @@ pages = [
     st.Page("pages/data.py", title=t("nav.data"), icon=":material/database:"),
 ]
 navigation = st.navigation(pages)
-state.begin_page(navigation.url_path, keep=(state.LANG_KEY,))
+state.begin_page(navigation.url_path, keep=(state.LANG_KEY, state.DATASET_KEY))
 
 try:
+    if not load_served_snapshot().is_sample and sample_dir().is_dir():
+        choices = {
+            "official": t("common.dataset_official"),
+            SAMPLE_CHOICE: t("common.dataset_sample"),
+        }
+        state.stateful_selectbox(
+            t("common.dataset"),
+            list(choices),
+            state.DATASET_KEY,
+            "official",
+            format_func=choices.__getitem__,
+            container=st.sidebar,
+            help=t("common.dataset_help"),
+        )
     snapshot = load_snapshot()
 except SnapshotError as exc:
     st.error(t("common.snapshot_error", folder=str(data_dir()), error=str(exc)))

@@ -15,12 +15,25 @@ import pandas as pd
 import streamlit as st
 
 from kuntadash.store import Snapshot, read_manifest, read_snapshot
-from kuntadash.store.locations import default_data_dir
+from kuntadash.store.locations import default_data_dir, sample_dir
+
+SAMPLE_CHOICE = "sample"
 
 
 def data_dir() -> Path:
-    """The snapshot the app serves: ``$KUNTADASH_DATA_DIR``, else the repository's ``data/``."""
+    """The snapshot the app serves: ``$KUNTADASH_DATA_DIR``, else the repository's ``data/``.
+    Updates and imports write here, whatever a session looks at."""
     return default_data_dir()
+
+
+def viewed_dir() -> Path:
+    """The snapshot this session looks at: the served one, or the made-up sample when the
+    visitor chose it (a per-session choice; it changes nothing for other visitors)."""
+    from kuntadash.ui import state
+
+    if st.session_state.get(state.DATASET_KEY) == SAMPLE_CHOICE and sample_dir().is_dir():
+        return sample_dir()
+    return data_dir()
 
 
 def snapshot_version(folder: Path) -> str:
@@ -28,17 +41,24 @@ def snapshot_version(folder: Path) -> str:
     return str(read_manifest(folder).get("data_hash", ""))
 
 
-@st.cache_resource(show_spinner=False, max_entries=2)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _load_snapshot(folder: str, version: str) -> Snapshot:
     return read_snapshot(Path(folder))
 
 
 def load_snapshot() -> Snapshot:
+    """The snapshot this session looks at (see :func:`viewed_dir`), read once per process."""
+    folder = viewed_dir()
+    return _load_snapshot(str(folder), snapshot_version(folder))
+
+
+def load_served_snapshot() -> Snapshot:
+    """The served snapshot, whatever this session looks at."""
     folder = data_dir()
     return _load_snapshot(str(folder), snapshot_version(folder))
 
 
-@st.cache_resource(show_spinner=False, max_entries=2)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _load_geojson(folder: str, version: str) -> dict[str, Any]:
     boundaries = _load_snapshot(folder, version).boundaries
     # Feature ids are the municipality codes, so plotly joins on them directly.
@@ -53,7 +73,7 @@ def load_geojson(snapshot: Snapshot) -> dict[str, Any]:
     return _load_geojson(str(snapshot.path), snapshot.version)
 
 
-@st.cache_resource(show_spinner=False, max_entries=2)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _load_wide_values(folder: str, version: str) -> pd.DataFrame:
     values = _load_snapshot(folder, version).values
     return values.pivot(index=["municipality_code", "year"], columns="indicator_id", values="value")
@@ -64,7 +84,7 @@ def load_wide_values(snapshot: Snapshot) -> pd.DataFrame:
     return _load_wide_values(str(snapshot.path), snapshot.version)
 
 
-@st.cache_resource(show_spinner=False, max_entries=2)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _load_reference_years(folder: str, version: str) -> dict[str, int]:
     from kuntadash.domain.stats import latest_common_year
 
@@ -78,7 +98,7 @@ def load_reference_years(snapshot: Snapshot) -> dict[str, int]:
     return _load_reference_years(str(snapshot.path), snapshot.version)
 
 
-@st.cache_resource(show_spinner=False, max_entries=2)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _load_population_history(folder: str, version: str) -> pd.DataFrame:
     from kuntadash.domain.population import population_history
 
@@ -90,7 +110,7 @@ def load_population_history(snapshot: Snapshot) -> pd.DataFrame:
     return _load_population_history(str(snapshot.path), snapshot.version)
 
 
-@st.cache_resource(show_spinner=False, max_entries=2)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _load_population(folder: str, version: str) -> Any:
     from kuntadash.domain.population import population_in
 
@@ -104,10 +124,26 @@ def load_population(snapshot: Snapshot) -> Any:
     return _load_population(str(snapshot.path), snapshot.version)
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _load_value_sources(folder: str, version: str) -> dict[tuple[str, int], tuple[str, ...]]:
+    from kuntadash.provenance import value_source_ids
+
+    return value_source_ids(_load_snapshot(folder, version).values)
+
+
+def load_value_sources(snapshot: Snapshot) -> dict[tuple[str, int], tuple[str, ...]]:
+    """(indicator id, year) -> ids of the manifest sources its values came from (shared)."""
+    if snapshot.path is None:  # built in memory (tests, the brief): not cached
+        from kuntadash.provenance import value_source_ids
+
+        return value_source_ids(snapshot.values)
+    return _load_value_sources(str(snapshot.path), snapshot.version)
+
+
 # --- Comparison tables: computed once per snapshot version ----------------------------------
 
 
-@st.cache_resource(show_spinner=False, max_entries=2)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _load_reference_table(folder: str, version: str) -> pd.DataFrame:
     from kuntadash.domain.stats import reference_table
 
@@ -121,7 +157,7 @@ def load_reference_table(snapshot: Snapshot) -> pd.DataFrame:
     return _load_reference_table(str(snapshot.path), snapshot.version)
 
 
-@st.cache_resource(show_spinner=False, max_entries=2)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _load_structure(folder: str, version: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     from kuntadash.domain.peers import standardise, structural_table
 
@@ -154,7 +190,7 @@ def load_partition_scores(snapshot: Snapshot, kind: str) -> Any:
     return _load_partition_scores(str(snapshot.path), snapshot.version, kind)
 
 
-@st.cache_resource(show_spinner=False, max_entries=2)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _load_value_formats(folder: str, version: str) -> dict[str, tuple[int, dict[str, str]]]:
     from kuntadash.i18n import LANGUAGES
 

@@ -17,6 +17,8 @@ T = TypeVar("T")
 
 # URL parameter names = persistent session-state keys. One place, so links stay stable.
 LANG_KEY = "lang"
+# Which snapshot this session looks at: the served one (official) or the made-up sample.
+DATASET_KEY = "dataset"
 MUNICIPALITY_KEY = "kunta"
 DIMENSION_KEY = "dim"
 INDICATOR_KEY = "indicator"

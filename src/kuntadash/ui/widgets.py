@@ -160,26 +160,117 @@ def select_year(snapshot: Snapshot, indicator_id: str, container: object = None)
     )
 
 
-def source_text(snapshot: Snapshot, indicator_id: str, markdown: bool = False) -> str:
-    """Publisher, licence and the source's own table / code of an indicator (``markdown``:
-    escaped for a markdown-rendered element)."""
-    row = indicator_row(snapshot.catalogue, indicator_id)
+def _years_list(year: int | Sequence[int] | None) -> list[int] | None:
+    if year is None:
+        return None
+    if isinstance(year, Sequence):
+        return [int(y) for y in year]
+    return [int(year)]
+
+
+def source_text(
+    snapshot: Snapshot,
+    indicator_id: str,
+    year: int | Sequence[int] | None = None,
+    markdown: bool = False,
+) -> str:
+    """Where the indicator's values (of ``year``) really came from: publisher in the user's
+    language, the dataset or file and its vintage, licence; with ``markdown`` escaped and the
+    dataset linked to its source. Falls back to the catalogue's publisher and table for
+    snapshots without per-value sources."""
+    from kuntadash.provenance import sources_of
+    from kuntadash.ui.loaders import load_value_sources
+
     lang = current_language()
+    row = indicator_row(snapshot.catalogue, indicator_id)
+    publisher_key = _plain(row["publisher"])
+    lines = sources_of(
+        snapshot.manifest,
+        load_value_sources(snapshot),
+        indicator_id,
+        _years_list(year),
+        lang,
+        publisher_key,
+    )
+    described = [_source_words(line, markdown) for line in lines if not line.synthetic]
+    if lines and not described:
+        return t("common.sample_caption")
+    if described:
+        return t("common.source_values", sources="; ".join(described))
     sources = resources.read_sources_document() or {}
-    publisher = sources.get(row["publisher"], {}).get("name", {}).get(lang, row["publisher"])
-    ident = " ".join(str(part) for part in (row["table"], row["code"]) if part)
-    parts = {"publisher": publisher, "ident": ident, "licence": row["licence"]}
+    publisher = (sources.get(publisher_key) or {}).get("name", {}).get(lang) or publisher_key
+    ident = " ".join(p for p in (_plain(row["table"]), _plain(row["code"])) if p)
+    licence = _plain(row["licence"]) or "–"
+    parts = {"publisher": publisher, "ident": ident or "–", "licence": licence}
     if markdown:
         parts = {key: escape_markdown(value) for key, value in parts.items()}
     return t("common.source_line", **parts)
 
 
+def _plain(value: object) -> str:
+    """A catalogue or manifest cell as text: None, NaN and <NA> become ""."""
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+        return ""
+    text = str(value).strip()
+    return "" if text.lower() in ("nan", "none", "<na>") else text
+
+
+def _source_words(line: object, markdown: bool) -> str:
+    """'Tilastokeskus: Kuntien avainluvut … (CC BY 4.0)' with the dataset linked (the vintage,
+    file and checksum are on the Data page)."""
+    publisher, title = line.publisher, line.title  # type: ignore[attr-defined]
+    licence, url = line.licence, line.url  # type: ignore[attr-defined]
+    if markdown:
+        publisher, title, licence = map(escape_markdown, (publisher, title, licence))
+        if title and url:
+            title = f"[{title}]({url})"
+    words = publisher + (f": {title}" if title else "")
+    if licence:
+        words += f" ({licence})"
+    return words
+
+
+def harmonised_text(snapshot: Snapshot, indicator_id: str, year: int | Sequence[int]) -> str:
+    """'Mäntyharjun luvut sisältävät Pertunmaan …' when values shown were moved from an earlier
+    municipal division; "" otherwise."""
+    table = snapshot.harmonised
+    if table is None or table.empty:
+        return ""
+    years = _years_list(year) or []
+    rows = table[(table["indicator_id"] == indicator_id) & table["year"].isin(years)]
+    if rows.empty:
+        return ""
+    names = municipality_names(snapshot)
+    merged = _merged_names()
+    items = []
+    for members in sorted(set(rows["members"].astype(str))):
+        codes = members.split("+")
+        current = next((c for c in codes if c in names.index), codes[0])
+        absorbed = [merged.get(c, c) for c in codes if c != current]
+        items.append(f"{names.get(current, current)} ({' + '.join(absorbed)})")
+    return t("common.harmonised_caption", items=escape_markdown(", ".join(items)))
+
+
+def _merged_names() -> dict[str, str]:
+    """Names of municipalities that no longer exist, by their old code."""
+    document = resources.read_resource_yaml("division_changes.yaml") or {}
+    return {
+        str(c["absorbed"]).zfill(3): str(c.get("name_fi") or c["absorbed"])
+        for c in document.get("changes") or []
+    }
+
+
 def caption_text(snapshot: Snapshot, indicator_id: str, year: int | Sequence[int]) -> str:
     years = f"{min(year)}–{max(year)}" if isinstance(year, Sequence) else str(year)
     unit = escape_markdown(indicator_unit(snapshot, indicator_id) or "–")
-    source = source_text(snapshot, indicator_id, markdown=True)
+    source = source_text(snapshot, indicator_id, year, markdown=True)
     text = t("common.caption", unit=unit, year=years, source=source)
-    return f"{text} {t('common.sample_caption')}" if snapshot.is_sample else text
+    harmonised = harmonised_text(snapshot, indicator_id, year)
+    if harmonised:
+        text += " " + harmonised
+    if snapshot.is_sample and t("common.sample_caption") not in text:
+        text += " " + t("common.sample_caption")
+    return text
 
 
 def render_table(
