@@ -172,7 +172,6 @@ def _run_update(
     fallback = dict(
         zip(register["municipality_code"], register["population"].astype(float), strict=True)
     )
-    fallback |= {c.absorbed: c.population for c in changes if c.population}
     merged_in = merger_years(changes, year)
     harmonised = harmonise_values(values, aggregations, mapping, None, fallback, merged_in)
     catalogue = catalogue_from_document(document)
@@ -229,7 +228,7 @@ def _boundaries_for_division(
             detail="codes not in the division: "
             + ", ".join(sorted(match.unknown) or sorted(match.missing)[:10]),
         )
-    if match.year != year:
+    if not match.current:
         boundaries = harmonise_boundaries(boundaries, merger_map(changes, year))
     return boundaries
 

@@ -24,7 +24,7 @@ import yaml
 from kuntadash import resources
 from kuntadash.assemble import build_municipality_table, municipality_points
 from kuntadash.domain.catalogue import CatalogueError, catalogue_from_document
-from kuntadash.domain.harmonise import harmonise_values, merger_years
+from kuntadash.domain.harmonise import founding_years, harmonise_values, merger_years
 from kuntadash.domain.tiles import compute_tile_layout
 from kuntadash.importing import tables
 from kuntadash.importing.boundaries import BoundaryImport, read_boundary_file, sniff_boundary_kind
@@ -421,10 +421,15 @@ def _assemble(
     fallback = dict(
         zip(register["municipality_code"], register["population"].astype(float), strict=True)
     )
-    fallback |= {c.absorbed: c.population for c in context.changes if c.population}
     merged_in = merger_years(context.changes, context.division_year)
     result = harmonise_values(
-        new_values, aggregations, context.mapping, population, fallback, merged_in
+        new_values,
+        aggregations,
+        context.mapping,
+        population,
+        fallback,
+        merged_in,
+        founded_in=founding_years(context.changes, context.division_year),
     )
     harmonised = result.harmonised
     if len(harmonised):

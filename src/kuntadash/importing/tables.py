@@ -782,9 +782,7 @@ def read_syke_csv(
         raise DataImportError(message("data.error.no_known_indicators", file=file, columns="hinku"))
     population = context.register.set_index("municipality_code")["population"]
     pop = population.get(code)
-    if pop is None or pd.isna(pop):
-        pop = next((c.population for c in context.changes if c.absorbed == code), None)
-    if not pop:
+    if pop is None or pd.isna(pop) or not pop:
         raise DataImportError(message("data.error.syke_no_code", file=file))
     rows_out = [
         (code, indicator, int(year), kt * 1000.0 / float(pop)) for year, kt in totals.items()
