@@ -12,7 +12,12 @@ from typing import Any
 import pandas as pd
 
 from kuntadash import resources
-from kuntadash.domain.harmonise import DivisionChange, merger_map, read_division_changes
+from kuntadash.domain.harmonise import (
+    DivisionChange,
+    merger_map,
+    read_division_changes,
+    read_first_division_year,
+)
 from kuntadash.importing.text import normalise_label
 
 SUPPORTED_DIVISION_YEARS = (2025, 2026)
@@ -45,6 +50,7 @@ class ImportContext:
     catalogue: dict[str, dict[str, Any]]  # indicator id -> catalogue document entry
     names: dict[str, set[str]] = field(default_factory=dict)  # normalised name -> codes
     aggregates: set[str] = field(default_factory=set)
+    first_division_year: int | None = None  # the merger table is complete from this division
 
     @property
     def codes(self) -> set[str]:
@@ -86,7 +92,8 @@ def build_context(
     division_year: int, existing_catalogue: pd.DataFrame | None = None
 ) -> ImportContext:
     register = resources.read_municipality_register()
-    changes = read_division_changes(resources.read_resource_yaml("division_changes.yaml"))
+    division_document = resources.read_resource_yaml("division_changes.yaml")
+    changes = read_division_changes(division_document)
     document = resources.read_indicator_catalogue_document()
     catalogue = {str(e["id"]): dict(e) for e in document.get("indicators") or []}
     if existing_catalogue is not None and len(existing_catalogue):
@@ -94,6 +101,7 @@ def build_context(
             if row["id"] not in catalogue:
                 catalogue[str(row["id"])] = entry_from_catalogue_row(row)
     context = ImportContext(division_year, register, changes, catalogue)
+    context.first_division_year = read_first_division_year(division_document)
     for row in register.itertuples():
         for name in (row.name_fi, row.name_sv):
             if isinstance(name, str) and name.strip():
