@@ -1,7 +1,9 @@
-"""Harmonisation to the current division (domain.harmonise): tiny hand-made frames."""
+"""Harmonisation to the current division (domain.harmonise): tiny hand-made frames, and the
+bundled merger table checked against the official municipality counts and boundary files."""
 
 from __future__ import annotations
 
+import json
 import math
 
 import geopandas as gpd
@@ -11,21 +13,60 @@ from shapely import box
 
 from kuntadash import resources
 from kuntadash.domain.harmonise import (
+    Division,
     DivisionChange,
     detect_division,
     division_codes,
+    divisions,
+    founding_years,
     harmonise_boundaries,
     harmonise_values,
     merger_map,
     read_division_changes,
+    read_first_division_year,
+    unplaced_values,
 )
 
 CHANGES = [
-    DivisionChange(2025, "588", "507", "Pertunmaa", population=1700),
-    DivisionChange(2021, "099", "214", "Honkajoki", population=1700),
-    DivisionChange(2020, "911", "541", "Valtimo", population=2100),
+    DivisionChange(2025, "588", "507", "Pertunmaa"),
+    DivisionChange(2021, "099", "214", "Honkajoki"),
+    DivisionChange(2020, "911", "541", "Valtimo"),
 ]
 TARGET = {"507", "214", "541", "091"}
+# Oravainen 559 and Vöyri-Maksamaa 945 founded Vöyri 946 on 1.1.2011.
+FOUNDING = [
+    DivisionChange(2011, "559", "946", "Oravainen", into_founded=True),
+    DivisionChange(2011, "945", "946", "Vöyri-Maksamaa", into_founded=True),
+]
+# Municipalities in Finland on 1 January of each year (Statistics Finland, Ministry of Finance).
+OFFICIAL_COUNTS = {
+    2009: 348,
+    2010: 342,
+    2011: 336,
+    2012: 336,
+    2013: 320,
+    2014: 320,
+    2015: 317,
+    2016: 313,
+    2017: 311,
+    2018: 311,
+    2019: 311,
+    2020: 310,
+    2021: 309,
+    2022: 309,
+    2023: 309,
+    2024: 309,
+    2025: 308,
+}
+
+
+def _bundled():
+    document = resources.read_resource_yaml("division_changes.yaml")
+    return read_division_changes(document), read_first_division_year(document)
+
+
+def _register_codes() -> set[str]:
+    return set(resources.read_municipality_register()["municipality_code"])
 
 
 def _values(rows):
@@ -64,22 +105,224 @@ def test_division_codes_add_absorbed_codes_for_earlier_years(year, extra):
     assert division_codes(TARGET, CHANGES, 2025, year) == TARGET | extra
 
 
-def test_detect_division_recognises_earlier_divisions():
+def test_detect_division_names_divisions_by_the_year_they_came_into_force():
     assert detect_division(TARGET, TARGET, CHANGES, 2025).year == 2025
-    assert detect_division(TARGET | {"588"}, TARGET, CHANGES, 2025).year == 2024
+    assert detect_division(TARGET | {"588"}, TARGET, CHANGES, 2025).year == 2021
     assert detect_division(TARGET | {"588", "099"}, TARGET, CHANGES, 2025).year == 2020
+    before = detect_division(TARGET | {"588", "099", "911"}, TARGET, CHANGES, 2025)
+    assert before.division is not None and before.division.end == 2019
+
+
+def test_detect_division_shows_each_division_with_its_span():
+    spans = {
+        frozenset(extra): detect_division(TARGET | extra, TARGET, CHANGES, 2025).division.span
+        for extra in (set(), {"588"}, {"588", "099"}, {"588", "099", "911"})
+    }
+    assert spans == {
+        frozenset(): "2025–",
+        frozenset({"588"}): "2021–2024",
+        frozenset({"588", "099"}): "2020",
+        frozenset({"588", "099", "911"}): "–2019",  # the list does not say when it began
+    }
+    earliest = detect_division(TARGET | {"588", "099", "911"}, TARGET, CHANGES, 2025, 2017)
+    assert earliest.division.span == "2017–2019"
+
+
+def test_only_the_division_in_force_in_the_target_year_is_current():
+    assert detect_division(TARGET, TARGET, CHANGES, 2026).current
+    assert detect_division(TARGET, TARGET, CHANGES, 2026).year == 2025  # came into force 2025
+    assert not detect_division(TARGET | {"588"}, TARGET, CHANGES, 2026).current
 
 
 def test_detect_division_names_codes_it_cannot_place():
     match = detect_division(TARGET | {"588", "777"}, TARGET, CHANGES, 2025)
     assert not match.recognised
     assert match.unknown == {"777"}
+    assert match.closest.span == "2021–2024"
+    assert not match.gone and not match.missing
 
 
 def test_detect_division_names_missing_codes():
     match = detect_division(TARGET - {"091"}, TARGET, CHANGES, 2025)
     assert not match.recognised
-    assert "091" in match.missing
+    assert match.missing == {"091"}
+    assert match.closest.current
+
+
+def test_detect_division_names_codes_that_no_longer_existed():
+    match = detect_division(TARGET | {"911"}, TARGET, CHANGES, 2025)
+    assert match.closest.current
+    assert match.gone == {"911"} and not match.unknown and not match.not_yet
+
+
+def test_detect_division_names_codes_that_did_not_exist_yet():
+    target = {"946", "091"}
+    before = division_codes(target, FOUNDING, 2025, 2010)
+    assert before == {"559", "945", "091"}
+    match = detect_division(before | {"946"}, target, FOUNDING, 2025, 2009)
+    assert match.not_yet == {"946"} and not match.gone and not match.unknown
+    assert match.closest.span == "2009–2010"
+
+
+def test_founded_code_is_absent_before_its_founding():
+    target = {"946", "091"}
+    assert division_codes(target, FOUNDING, 2025, 2011) == target
+    assert founding_years(FOUNDING, 2025) == {"946": 2011}
+    assert merger_map(FOUNDING, 2025) == {"559": "946", "945": "946"}
+
+
+def test_bundled_changes_undo_to_the_official_count_of_every_year():
+    changes, _ = _bundled()
+    codes = _register_codes()
+    assert len(codes) == 308
+    counts = {year: len(division_codes(codes, changes, 2025, year)) for year in OFFICIAL_COUNTS}
+    assert counts == OFFICIAL_COUNTS
+
+
+def test_bundled_divisions_are_named_by_the_year_they_came_into_force():
+    changes, first = _bundled()
+    assert first == 2009
+    named = [(d.span, len(d.codes)) for d in divisions(_register_codes(), changes, 2025, first)]
+    assert named == [
+        ("2025–", 308),
+        ("2021–2024", 309),
+        ("2020", 310),
+        ("2017–2019", 311),
+        ("2016", 313),
+        ("2015", 317),
+        ("2013–2014", 320),
+        ("2011–2012", 336),
+        ("2010", 342),
+        ("2009", 348),
+    ]
+
+
+def test_bundled_changes_take_effect_only_in_the_consolidation_years():
+    changes, _ = _bundled()
+    assert {c.year for c in changes} == {2010, 2011, 2013, 2015, 2016, 2017, 2020, 2021, 2025}
+    assert len({c.absorbed for c in changes}) == len(changes)  # each code ends once
+    # the change the list used to miss
+    assert any(c.absorbed == "283" and c.into == "098" and c.year == 2016 for c in changes)
+
+
+def test_bundled_changes_are_complete_records_without_guessed_populations():
+    document = resources.read_resource_yaml("division_changes.yaml")
+    required = {"year", "absorbed", "name_fi", "name_sv", "into", "into_name_fi", "source"}
+    for entry in document["changes"]:
+        assert required <= set(entry), entry
+        assert "population" not in entry, entry
+        assert isinstance(entry["absorbed"], str) and len(entry["absorbed"]) == 3, entry
+        assert isinstance(entry["into"], str) and len(entry["into"]) == 3, entry
+        assert f"1.1.{entry['year']}" in entry["source"], entry
+
+
+def test_only_voyri_was_founded_with_a_new_code():
+    changes, _ = _bundled()
+    founded = {(c.absorbed, c.into) for c in changes if c.into_founded}
+    assert founded == {("559", "946"), ("945", "946")}
+
+
+def _topojson_codes(path):
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    return {g["properties"]["id"] for g in doc["objects"]["munis"]["geometries"]}
+
+
+def _geojson_codes(path, field):
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    return {str(f["properties"][field]).zfill(3) for f in doc["features"]}
+
+
+@pytest.mark.opendata
+@pytest.mark.parametrize(
+    ("year", "relative", "reader"),
+    [
+        (2020, "yle_geodata/finland-munis-2020.topo.json", _topojson_codes),
+        (
+            2023,
+            "nls_hallinnolliset_aluejaot/kuntarajat.2023.json",
+            lambda p: _geojson_codes(p, "NATCODE"),
+        ),
+        (
+            2025,
+            "statfi_wfs_2025/kunta1000k_2025_with_neighbors_and_province.geojson",
+            lambda p: _geojson_codes(p, "kunta"),
+        ),
+    ],
+)
+def test_bundled_changes_reproduce_the_code_sets_of_real_boundary_files(
+    opendata, year, relative, reader
+):
+    path = opendata / relative
+    if not path.exists():
+        pytest.skip(f"{path} is absent")
+    changes, first = _bundled()
+    codes = reader(path)
+    assert codes == division_codes(_register_codes(), changes, 2025, year)
+    match = detect_division(codes, _register_codes(), changes, 2025, first)
+    assert match.division is not None and match.division.in_force(year)
+
+
+def test_division_span_of_a_single_year_is_that_year():
+    assert Division(2020, 2020, frozenset()).span == "2020"
+    assert Division(2021, 2024, frozenset()).span == "2021–2024"
+    assert Division(2025, None, frozenset()).span == "2025–"
+
+
+def _placed(rows, target=TARGET, changes=CHANGES):
+    frame = pd.DataFrame(rows, columns=["municipality_code", "indicator_id", "year"])
+    return {(u.code, u.reason): u for u in unplaced_values(frame, target, changes, 2025)}
+
+
+def test_a_merged_municipality_is_refused_from_its_merger_year_on():
+    found = _placed([("588", "a", 2024), ("588", "a", 2025), ("588", "a", 2026)])
+    assert set(found) == {("588", "gone")}
+    assert found[("588", "gone")].years == (2025, 2026)
+    assert found[("588", "gone")].change.into == "507"
+
+
+def test_an_unknown_code_is_refused_with_all_its_years():
+    found = _placed([("777", "a", 2019), ("777", "b", 2021), ("091", "a", 2019)])
+    assert set(found) == {("777", "unknown")}
+    assert found[("777", "unknown")].years == (2019, 2021)
+
+
+def test_a_founded_code_before_its_founding_is_fine_alone():
+    """Publishers give long series on the current division: Vöyri 946 for 2005 is normal."""
+    target = {"946", "091"}
+    assert _placed([("946", "a", 2005), ("946", "a", 2011)], target, FOUNDING) == {}
+
+
+def test_a_founded_code_beside_its_predecessors_in_the_same_year_is_refused():
+    target = {"946", "091"}
+    found = _placed(
+        [("946", "a", 2010), ("945", "a", 2010), ("946", "b", 2010), ("559", "c", 2010)],
+        target,
+        FOUNDING,
+    )
+    assert set(found) == {("946", "not_yet")}
+    assert found[("946", "not_yet")].years == (2010,)
+    assert found[("946", "not_yet")].change.year == 2011
+
+
+def test_values_before_a_founding_are_combined_from_the_predecessors():
+    values = _values(
+        [
+            ("559", "pop", 2010, 3000.0),
+            ("945", "pop", 2010, 3500.0),
+            ("946", "pop", 2011, 6400.0),
+        ]
+    )
+    result = harmonise_values(
+        values,
+        {"pop": "count"},
+        merger_map(FOUNDING, 2025),
+        merged_in={"559": 2011, "945": 2011},
+        founded_in=founding_years(FOUNDING, 2025),
+    )
+    by_year = result.values.set_index("year")["value"]
+    assert by_year[2010] == 6500.0  # 946 did not exist in 2010: not a missing member
+    assert by_year[2011] == 6400.0
+    assert list(result.harmonised["members"]) == ["559+945"]
 
 
 def test_counts_are_summed_and_recorded():
@@ -191,6 +434,7 @@ def test_bundled_changes_agree_with_the_register():
     for change in read_division_changes(resources.read_resource_yaml("division_changes.yaml")):
         assert change.absorbed not in register.index, change
         assert change.into in register.index, change
+        assert change.into_name_fi == register.loc[change.into, "name_fi"], change
     document = resources.read_resource_yaml("division_changes.yaml")
     for entry in document["changes"]:
         assert register.loc[entry["into"], "name_fi"] == entry["into_name_fi"]

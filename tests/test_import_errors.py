@@ -3,6 +3,7 @@ changes nothing on disk; awkward but readable input (encodings, delimiters, symb
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import shutil
@@ -58,7 +59,12 @@ BAD_INPUTS = {
     "unknown_code": (
         "code.csv",
         HEADER + "999,unemployment_rate,2024,1\n",
-        "data.error.unknown_code",
+        "data.error.codes_unknown",
+    ),
+    "merged_code_after_its_merger": (
+        "gone.csv",
+        HEADER + "588,unemployment_rate,2025,1\n",
+        "data.error.codes_gone",
     ),
     "bad_code": ("code2.csv", HEADER + "12345,unemployment_rate,2024,1\n", "data.error.bad_code"),
     "unknown_name": (
@@ -153,7 +159,7 @@ def test_every_problem_is_reported_not_only_the_first(tmp_path, target):
     with pytest.raises(DataImportError) as caught:
         import_files([path], target)
     assert {m.key for m in caught.value.messages} >= {
-        "data.error.unknown_code",
+        "data.error.codes_unknown",
         "data.error.bad_number",
         "data.error.unknown_name",
     }
@@ -259,9 +265,128 @@ def test_earlier_division_boundaries_are_dissolved(tmp_path):
     out = tmp_path / "snap"
     report = import_files([path], out)
     note = next(m for m in report.notes if m.key == "data.note.boundary_harmonised")
-    assert note.params["year"] == 2020
+    assert note.params["division"] == "2020"
     assert "588 → 507" in note.render("en") and "099 → 214" in note.render("en")
     assert len(read_snapshot(out).boundaries) == 308
+
+
+def test_boundaries_of_the_2010_division_are_dissolved_into_the_founded_code(tmp_path):
+    from kuntadash.domain.harmonise import division_codes
+    from kuntadash.importing.context import build_context
+
+    context = build_context(2025)
+    codes = sorted(division_codes(context.codes, context.changes, 2025, 2010))
+    assert len(codes) == 342 and "946" not in codes and {"559", "945"} <= set(codes)
+    path = write_grid_boundaries(tmp_path / "kunnat2010.geojson", codes)
+    out = tmp_path / "snap"
+    report = import_files([path], out)
+    note = next(m for m in report.notes if m.key == "data.note.boundary_harmonised")
+    assert note.params["division"] == "2010"
+    assert "559 → 946" in note.render("fi") and "945 → 946" in note.render("fi")
+    assert "kuntajaon 2010 rajatiedosto" in note.render("fi")
+    assert len(read_snapshot(out).boundaries) == 308
+
+
+def test_boundary_note_shows_the_span_of_the_division(tmp_path):
+    path = write_grid_boundaries(tmp_path / "old.geojson", [*register_codes(), "588"])
+    report = import_files([path], tmp_path / "snap")
+    note = next(m for m in report.notes if m.key == "data.note.boundary_harmonised")
+    assert "boundary file of the 2021–2024 division (309 municipalities)" in note.render("en")
+    assert "indelningen 2021–2024" in note.render("sv")
+
+
+def test_boundary_file_with_a_code_that_no_longer_existed_names_the_merger(tmp_path):
+    path = write_grid_boundaries(tmp_path / "mixed.geojson", [*register_codes(), "911"])
+    with pytest.raises(DataImportError) as caught:
+        import_files([path], tmp_path / "snap")
+    assert [m.key for m in caught.value.messages] == ["data.error.boundary_gone_codes"]
+    text = caught.value.render("en")
+    assert "nearest division, 2025–" in text
+    assert "911 Valtimo (2025–; merged into 541 Nurmes on 1 January 2020)" in text
+    assert "911 Valtimo (2025–; liitettiin kuntaan 541 Nurmes 1.1.2020)" in (
+        caught.value.render("fi")
+    )
+
+
+def test_boundary_file_missing_municipalities_names_them_and_the_division(tmp_path):
+    codes = [c for c in register_codes() if c not in ("091", "049")]
+    path = write_grid_boundaries(tmp_path / "part.geojson", codes)
+    with pytest.raises(DataImportError) as caught:
+        import_files([path], tmp_path / "snap")
+    text = caught.value.render("en")
+    assert "lacks municipalities of the 2025– division (2): 049 Espoo; 091 Helsinki" in text
+    assert "puuttuu kuntajaon 2025– kuntia (2)" in caught.value.render("fi")
+
+
+def test_refused_codes_are_listed_with_names_years_rows_and_reasons(tmp_path, target):
+    path = _write(
+        tmp_path,
+        "mixed.csv",
+        HEADER
+        + "091,unemployment_rate,2024,9\n"
+        + "588,unemployment_rate,2024,9\n"  # fine: Pertunmaa existed in 2024
+        + "588,unemployment_rate,2025,9\n"
+        + "994,unemployment_rate,2023,9\n"  # a code no municipality has had
+        + "994,unemployment_rate,2024,9\n",
+    )
+    before = folder_bytes(target)
+    with pytest.raises(DataImportError) as caught:
+        import_files([path], target)
+    assert [m.key for m in caught.value.messages] == [
+        "data.error.codes_unknown",
+        "data.error.codes_gone",
+    ]
+    en, fi, sv = (caught.value.render(lang) for lang in ("en", "fi", "sv"))
+    assert "no municipal division since 2009 has them: 994 (2023–2024, row 5)" in en
+    assert "588 Pertunmaa (2025, row 4; merged into 507 Mäntyharju on 1 January 2025)" in en
+    assert "588 Pertunmaa (2025, rivi 4; liitettiin kuntaan 507 Mäntyharju 1.1.2025)" in fi
+    assert "588 Pertunmaa (2025, rad 4; slogs samman med 507 Mäntyharju 1.1.2025)" in sv
+    assert "994 (2023–2024, rad 5)" in sv
+    assert folder_bytes(target) == before
+
+
+def test_a_long_list_of_refused_codes_is_cut_with_a_count(tmp_path, target):
+    unknown = [f"{n:03d}" for n in range(960, 972)]  # twelve codes no division has had
+    path = _write(
+        tmp_path,
+        "many_codes.csv",
+        HEADER + "".join(f"{code},unemployment_rate,2024,1\n" for code in unknown),
+    )
+    with pytest.raises(DataImportError) as caught:
+        import_files([path], target)
+    (problem,) = caught.value.messages
+    en = problem.render("en")
+    assert all(code in en for code in unknown[:8])
+    assert not any(code in en for code in unknown[8:])
+    assert "971 (2024, row 13); and 4 more. Check the codes." not in en
+    assert "967 (2024, row 9); and 4 more. Check the codes." in en
+    assert "ja 4 muuta" in problem.render("fi") and "och 4 till" in problem.render("sv")
+
+
+def test_a_founded_code_beside_its_predecessors_is_refused(tmp_path, target):
+    path = _write(
+        tmp_path,
+        "voyri.csv",
+        HEADER
+        + "946,unemployment_rate,2010,5\n"
+        + "945,unemployment_rate,2010,6\n"
+        + "559,unemployment_rate,2010,4\n",
+    )
+    with pytest.raises(DataImportError) as caught:
+        import_files([path], target)
+    assert [m.key for m in caught.value.messages] == ["data.error.codes_not_yet"]
+    assert "946 Vöyri (2010, row 2; formed on 1 January 2011 from 559, 945)" in (
+        caught.value.render("en")
+    )
+
+
+def test_a_long_series_on_the_current_division_is_accepted(tmp_path):
+    # Vöyri 946 was formed in 2011; publishers still give its figures for earlier years.
+    path = _write(tmp_path, "series.csv", HEADER + "946,unemployment_rate,2005,5\n")
+    out = tmp_path / "snap"
+    import_files([path], out)
+    values = read_snapshot(out).values.set_index(["municipality_code", "year"])["value"]
+    assert values[("946", 2005)] == 5.0
 
 
 def test_non_snapshot_folder_is_not_overwritten(tmp_path):
@@ -349,3 +474,24 @@ def test_out_path_that_is_a_file_is_refused(tmp_path):
         import_files([FIXTURES / "tidy.csv"], out)
     assert caught.value.messages[0].key == "data.error.out_not_snapshot"
     assert out.read_text() == "x"
+
+
+def test_a_jsonstat_file_names_its_unplaced_codes_and_years(tmp_path, target):
+    doc = {
+        "class": "dataset",
+        "id": ["alue", "vuosi", "contentscode"],
+        "size": [2, 2, 1],
+        "dimension": {
+            "alue": {"category": {"index": {"KU588": 0, "KU994": 1}}},
+            "vuosi": {"category": {"index": {"2024": 0, "2025": 1}}},
+            "contentscode": {"category": {"index": {"M162": 0}}},
+        },
+        "value": [5.0, 6.0, 7.0, 8.0],
+    }
+    path = _write(tmp_path, "px.json", json.dumps(doc))
+    with pytest.raises(DataImportError) as caught:
+        import_files([path], target)
+    text = caught.value.render("en")
+    assert "994 (2024–2025)" in text
+    assert "588 Pertunmaa (2025; merged into 507 Mäntyharju on 1 January 2025)" in text
+    assert "588 Pertunmaa (2024" not in text  # Pertunmaa still existed in 2024

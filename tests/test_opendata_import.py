@@ -68,7 +68,7 @@ def test_yle_2020_topojson_is_harmonised_from_310_codes(tmp_path):
     out = tmp_path / "snap"
     report = import_files([_need(YLE_2020)], out)
     note = next(m for m in report.notes if m.key == "data.note.boundary_harmonised")
-    assert note.params["count"] == 310 and note.params["year"] == 2020
+    assert note.params["count"] == 310 and note.params["division"] == "2020"
     text = note.render("en")
     assert "099 → 214" in text and "588 → 507" in text
     assert len(read_snapshot(out).boundaries) == 308

@@ -132,10 +132,22 @@ def test_duplicate_key_names_both_rows(tmp_path, target):
 
 def test_old_code_of_a_merged_municipality_is_harmonised_not_refused(tmp_path):
     out = tmp_path / "snap"
-    path = _write(tmp_path, "old.csv", HEADER + "099,unemployment_rate,2024,10\n")  # Honkajoki
+    path = _write(tmp_path, "old.csv", HEADER + "099,unemployment_rate,2020,10\n")  # Honkajoki
     report = import_files([path], out)
     assert "data.note.values_harmonised" in {m.key for m in report.notes}
     assert "214" in set(read_snapshot(out).values["municipality_code"])  # Kankaanpää
+
+
+def test_old_code_after_its_merger_is_refused_naming_the_merger(tmp_path):
+    # Honkajoki joined Kankaanpää on 1.1.2021: a 2024 figure for it cannot be right.
+    path = _write(tmp_path, "late.csv", HEADER + "099,unemployment_rate,2024,10\n")
+    with pytest.raises(DataImportError) as caught:
+        import_files([path], tmp_path / "snap")
+    assert [m.key for m in caught.value.messages] == ["data.error.codes_gone"]
+    assert "099 Honkajoki (2024, row 2; merged into 214 Kankaanpää on 1 January 2021)" in (
+        caught.value.render("en")
+    )
+    assert not (tmp_path / "snap").exists()
 
 
 def test_a_name_matching_several_municipalities_is_refused_naming_them():

@@ -222,10 +222,12 @@ def _boundaries_for_division(
             statfi_wfs.SOURCE,
             "data.error.source_schema",
             table=f"kunta4500k_{year}",
-            detail="codes not in the division: "
-            + ", ".join(sorted(match.unknown) or sorted(match.missing)[:10]),
+            detail=f"codes that do not fit the {match.closest.span} division: "
+            + ", ".join(
+                sorted(match.unknown | match.gone | match.not_yet) or sorted(match.missing)[:10]
+            ),
         )
-    if match.year != year:
+    if not match.current:
         boundaries = harmonise_boundaries(boundaries, merger_map(changes, year))
     return boundaries
 

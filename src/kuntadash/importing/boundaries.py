@@ -17,9 +17,10 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from kuntadash.domain.harmonise import detect_division, harmonise_boundaries
+from kuntadash.domain.harmonise import Division, detect_division, harmonise_boundaries
 from kuntadash.importing.context import ImportContext
 from kuntadash.importing.errors import DataImportError, Message, examples, message
+from kuntadash.importing.placement import boundary_problems
 
 PROJECTED_CRS = 3067
 # Visvalingam-Whyatt style tolerance (metres) for coverage_simplify: keeps 308 municipalities at a
@@ -45,7 +46,7 @@ _TOPOJSON_LAYERS = ("munis", "kunnat", "municipalities", "kunta")
 @dataclass(frozen=True)
 class BoundaryImport:
     boundaries: gpd.GeoDataFrame  # municipality_code, geometry (EPSG:4326, simplified)
-    source_year: int  # division year of the file
+    division: Division  # the municipal division of the file's codes
     notes: list[Message]
 
 
@@ -110,31 +111,20 @@ def read_boundary_file(path: Path, kind: str, context: ImportContext) -> Boundar
         ["municipality_code", "geometry"]
     ]
     codes = set(frame["municipality_code"])
-    match = detect_division(codes, context.codes, context.changes, context.division_year)
+    match = detect_division(
+        codes,
+        context.codes,
+        context.changes,
+        context.division_year,
+        context.first_division_year,
+    )
     if not match.recognised:
-        problems = []
-        if match.unknown:
-            problems.append(
-                message(
-                    "data.error.boundary_unknown_codes",
-                    file=name,
-                    codes=examples(sorted(match.unknown), 12),
-                    year=context.division_year,
-                )
-            )
-        if match.missing:
-            problems.append(
-                message(
-                    "data.error.boundary_missing_codes",
-                    file=name,
-                    count=len(match.missing),
-                    codes=examples(sorted(match.missing), 12),
-                )
-            )
         raise DataImportError(
-            problems or message("data.error.boundary_unknown_division", file=name)
+            boundary_problems(match, context, name)
+            or message("data.error.boundary_unknown_division", file=name)
         )
-    if match.year != context.division_year:
+    division = match.closest
+    if not match.current:
         mapping = context.mapping
         absorbed = sorted(c for c in codes if c in mapping)
         frame = harmonise_boundaries(frame, mapping)
@@ -142,13 +132,13 @@ def read_boundary_file(path: Path, kind: str, context: ImportContext) -> Boundar
             message(
                 "data.note.boundary_harmonised",
                 file=name,
-                year=match.year,
+                division=division.span,
                 count=len(codes),
                 target=context.division_year,
                 merges=", ".join(f"{c} → {mapping[c]}" for c in absorbed),
             )
         )
-    return BoundaryImport(simplify_boundaries(frame), int(match.year), notes)
+    return BoundaryImport(simplify_boundaries(frame), division, notes)
 
 
 def _read_frame(path: Path, kind: str) -> gpd.GeoDataFrame:

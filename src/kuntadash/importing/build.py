@@ -24,7 +24,12 @@ import yaml
 from kuntadash import resources
 from kuntadash.assemble import build_municipality_table, municipality_points
 from kuntadash.domain.catalogue import CatalogueError, catalogue_from_document
-from kuntadash.domain.harmonise import HarmonisedValues, harmonise_values, merger_years
+from kuntadash.domain.harmonise import (
+    HarmonisedValues,
+    founding_years,
+    harmonise_values,
+    merger_years,
+)
 from kuntadash.domain.population import POPULATION
 from kuntadash.domain.tiles import compute_tile_layout
 from kuntadash.importing import tables
@@ -455,7 +460,14 @@ def _assemble(
     aggregations = {k: str(v.get("aggregation")) for k, v in context.catalogue.items()}
     population = _weights_population(collected, new_values, existing if keep_existing else None)
     merged_in = merger_years(context.changes, context.division_year)
-    result = harmonise_values(new_values, aggregations, context.mapping, population, merged_in)
+    result = harmonise_values(
+        new_values,
+        aggregations,
+        context.mapping,
+        population,
+        merged_in,
+        founded_in=founding_years(context.changes, context.division_year),
+    )
     notes += _weight_notes(result)
     harmonised = result.harmonised
     if len(harmonised):

@@ -12,7 +12,12 @@ from typing import Any
 import pandas as pd
 
 from kuntadash import resources
-from kuntadash.domain.harmonise import DivisionChange, merger_map, read_division_changes
+from kuntadash.domain.harmonise import (
+    DivisionChange,
+    merger_map,
+    read_division_changes,
+    read_first_division_year,
+)
 from kuntadash.domain.population import population_history
 from kuntadash.importing.text import normalise_label
 
@@ -49,6 +54,7 @@ class ImportContext:
     # Population figures already in the snapshot being extended (index code, one column per
     # year): what per-resident figures derived during the import are divided by.
     population: pd.DataFrame = field(default_factory=pd.DataFrame)
+    first_division_year: int | None = None  # the merger table is complete from this division
 
     @property
     def codes(self) -> set[str]:
@@ -97,7 +103,8 @@ def build_context(
     population figures)."""
     if register is None:
         register = resources.read_municipality_register(division_year)
-    changes = read_division_changes(resources.read_resource_yaml("division_changes.yaml"))
+    division_document = resources.read_resource_yaml("division_changes.yaml")
+    changes = read_division_changes(division_document)
     document = resources.read_indicator_catalogue_document()
     catalogue = {str(e["id"]): dict(e) for e in document.get("indicators") or []}
     if existing_catalogue is not None and len(existing_catalogue):
@@ -107,6 +114,7 @@ def build_context(
     context = ImportContext(division_year, register, changes, catalogue)
     if existing_values is not None:
         context.population = population_history(existing_values)
+    context.first_division_year = read_first_division_year(division_document)
     for row in register.itertuples():
         for name in (row.name_fi, row.name_sv):
             if isinstance(name, str) and name.strip():

@@ -25,12 +25,26 @@ class Message:
 
     def render(self, lang: str) -> str:
         params = {
-            k: v.render(lang) if isinstance(v, Message) else v for k, v in self.params.items()
+            k: v.render(lang) if isinstance(v, Message | Listing) else v
+            for k, v in self.params.items()
         }
         return translate(self.key, lang, **params)
 
     def __str__(self) -> str:
         return self.render("en")
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Items of a message parameter (texts or messages), each rendered, joined by ``separator``."""
+
+    items: tuple[Message | str, ...]
+    separator: str = "; "
+
+    def render(self, lang: str) -> str:
+        return self.separator.join(
+            i.render(lang) if isinstance(i, Message) else str(i) for i in self.items
+        )
 
 
 def message(key: str, **params: Any) -> Message:

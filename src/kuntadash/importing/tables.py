@@ -24,6 +24,7 @@ from kuntadash.domain.catalogue import AGGREGATIONS, DIMENSIONS, DIRECTIONS, LAN
 from kuntadash.domain.population import population_in
 from kuntadash.importing.context import ImportContext
 from kuntadash.importing.errors import DataImportError, Message, examples, item, message, row
+from kuntadash.importing.placement import value_problems
 from kuntadash.importing.text import is_missing, normalise_label, parse_number
 from kuntadash.sources.errors import SourceError
 from kuntadash.sources.pxweb import dataset_roles, municipality_code, parse_jsonstat2
@@ -138,19 +139,9 @@ class _Areas:
                 message("data.error.bad_code", file=self.file, where=where, value=text[:40])
             )
             return None
-        code = match.group(1)
-        if not self.context.known_code(code):
-            self.problems.append(
-                message(
-                    "data.error.unknown_code",
-                    file=self.file,
-                    where=where,
-                    code=code,
-                    year=self.context.division_year,
-                )
-            )
-            return None
-        return code
+        # Whether the code can be placed depends on the year of its value: the reader checks
+        # that for all its rows at once (placement.value_problems), naming codes and years.
+        return match.group(1)
 
     def name(self, raw: object, where: str) -> str | None:
         text = str(raw).strip()
@@ -251,6 +242,7 @@ def read_tidy(
     gender = _find(header, ("gender", "sukupuoli", "kön", "sex"))
     out: list[tuple[str, str, int, float]] = []
     seen: dict[tuple[str, str, int], int] = {}
+    first_rows: dict[tuple[str, int], Message] = {}  # (code, year) -> its first row
     unknown_indicators: dict[str, int] = {}
     for position, cells in enumerate(rows, start=2):
         where = row(position)
@@ -322,6 +314,7 @@ def read_tidy(
             )
             continue
         seen[key] = position
+        first_rows.setdefault((code, year), where)
         out.append((code, indicator, year, value))
     for indicator, position in unknown_indicators.items():
         problems.append(
@@ -332,6 +325,7 @@ def read_tidy(
                 indicator=indicator[:60],
             )
         )
+    problems += value_problems(_frame(out), context, file, first_rows)
     if problems:
         raise DataImportError(problems)
     notes = _aggregate_note(areas, file)
@@ -419,6 +413,7 @@ def read_pxweb_wide(
     out: list[tuple[str, str, int, float]] = []
     weights: list[tuple[str, str, int, float]] = []
     seen: dict[str, int] = {}
+    first_rows: dict[tuple[str, int], Message] = {}  # (code, year) -> its row
     for position, cells in enumerate(rows, start=2):
         where = row(position)
         area = _cell(cells, 0)
@@ -449,6 +444,7 @@ def read_pxweb_wide(
                 )
                 continue
             out.append((code, str(indicator), year, value))
+            first_rows.setdefault((code, year), where)
         for index, year in population_columns.items():
             try:
                 weights.append(
@@ -456,6 +452,7 @@ def read_pxweb_wide(
                 )
             except (TypeError, ValueError):
                 continue
+    problems += value_problems(_frame(out), context, file, first_rows)
     if problems:
         raise DataImportError(problems)
     notes = _aggregate_note(areas, file)
@@ -579,20 +576,6 @@ def read_jsonstat(doc: Any, file: str, context: ImportContext) -> TableImport:
     codes = frame[area_dim].map(municipality_code)
     aggregates = int(codes.isna().sum())
     frame = frame.assign(municipality_code=codes).dropna(subset=["municipality_code"])
-    unknown = sorted(
-        set(frame["municipality_code"])
-        - {c for c in frame["municipality_code"] if context.known_code(c)}
-    )
-    if unknown:
-        raise DataImportError(
-            message(
-                "data.error.unknown_code",
-                file=file,
-                where=area_dim,
-                code=examples(unknown),
-                year=context.division_year,
-            )
-        )
     periods = frame[time_dim].astype(str)
     not_annual = periods[~periods.str.fullmatch(r"\d{4}")]
     if len(not_annual):
@@ -617,6 +600,11 @@ def read_jsonstat(doc: Any, file: str, context: ImportContext) -> TableImport:
                 "data.error.bad_year", file=file, where=time_dim, value=str(frame["year"].min())
             )
         )
+    unplaced = value_problems(
+        frame[["municipality_code", "year"]].assign(indicator_id=frame[metric_dim]), context, file
+    )
+    if unplaced:
+        raise DataImportError(unplaced)
     chosen = frame[frame[metric_dim].isin(indicators)]
     values = pd.DataFrame(
         {
@@ -673,6 +661,7 @@ def read_sotkanet_json(
     unknown_indicators: set[str] = set()
     skipped_regions = 0
     seen: set[tuple[str, str, int]] = set()
+    first_items: dict[tuple[str, int], Message] = {}  # (code, year) -> its first item
     for position, record in enumerate(rows, start=1):
         where = item(position)
         if not isinstance(record, Mapping):
@@ -688,17 +677,6 @@ def read_sotkanet_json(
         code = regions.get(region) if isinstance(region, int) else None
         if code is None:
             skipped_regions += 1
-            continue
-        if not context.known_code(code):
-            problems.append(
-                message(
-                    "data.error.unknown_code",
-                    file=file,
-                    where=where,
-                    code=code,
-                    year=context.division_year,
-                )
-            )
             continue
         try:
             year = _year(record.get("year"))
@@ -720,7 +698,9 @@ def read_sotkanet_json(
             )
             continue
         seen.add((code, indicator, year))
+        first_items.setdefault((code, year), where)
         out.append((code, indicator, year, value))
+    problems += value_problems(_frame(out), context, file, first_items)
     if problems:
         raise DataImportError(problems)
     if not out:
@@ -768,16 +748,11 @@ def read_syke_csv(
         code = match.group(1)
     else:
         raise DataImportError(message("data.error.syke_no_code", file=file))
-    if not context.known_code(code):
-        raise DataImportError(
-            message(
-                "data.error.unknown_code",
-                file=file,
-                where=message("data.where.file_name"),
-                code=code,
-                year=context.division_year,
-            )
-        )
+    unplaced = value_problems(
+        pd.DataFrame({"municipality_code": code, "year": sorted(totals)}), context, file
+    )
+    if unplaced:
+        raise DataImportError(unplaced)
     indicator = context.indicator_by_source_code("hinku", ("syke",))
     if indicator is None:
         raise DataImportError(message("data.error.no_known_indicators", file=file, columns="hinku"))
