@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
 from kuntadash.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES
@@ -53,7 +55,9 @@ try:
         )
     snapshot = load_snapshot()
 except SnapshotError as exc:
-    st.error(t("common.snapshot_error", folder=str(data_dir()), error=str(exc)))
+    # Visitors get the path-free sentence; the folder and the detail go to the server's log.
+    logging.getLogger("kuntadash").error("cannot serve %s: %s", data_dir(), exc)
+    st.error(t("common.snapshot_error", error=exc.render(current_language())))
     st.stop()
 
 select_municipality(snapshot, container=st.sidebar)

@@ -28,7 +28,7 @@ def test_check_json_summary_of_the_committed_sample(capsys):
 
 def test_check_of_a_damaged_snapshot_fails_with_an_actionable_message(sample_copy, capsys):
     (sample_copy / "manifest.json").unlink()
-    assert main(["data", "check", str(sample_copy)]) == 1
+    assert main(["data", "check", "--lang", "en", str(sample_copy)]) == 1
     err = capsys.readouterr().err
     assert "manifest.json is missing" in err and "kuntadash data sample" in err
 

@@ -395,7 +395,7 @@ def test_non_snapshot_folder_is_not_overwritten(tmp_path):
     (folder / "notes.txt").write_text("keep me")
     with pytest.raises(DataImportError) as caught:
         import_files([FIXTURES / "tidy.csv"], folder)
-    assert caught.value.messages[0].key == "data.error.out_not_snapshot"
+    assert caught.value.messages[0].key == "store.target.not_snapshot"
     assert (folder / "notes.txt").read_text() == "keep me"
 
 
@@ -472,7 +472,7 @@ def test_out_path_that_is_a_file_is_refused(tmp_path):
     out.write_text("x")
     with pytest.raises(DataImportError) as caught:
         import_files([FIXTURES / "tidy.csv"], out)
-    assert caught.value.messages[0].key == "data.error.out_not_snapshot"
+    assert caught.value.messages[0].key == "store.target.file"
     assert out.read_text() == "x"
 
 

@@ -386,12 +386,36 @@ def test_a_second_writer_is_refused_clearly_while_the_lock_is_held(
     assert ("091", "median_income", 2024) in _values(served)
 
 
+def test_a_killed_writers_lock_is_taken_over_with_a_note(served, tables, tmp_path, capsys):
+    from kuntadash.cli import main
+    from kuntadash.i18n import translate
+
+    # A writer that finished normally leaves nothing to report.
+    assert main(["data", "import", "--lang", "en", "--out", str(served), str(tables[0])]) == 0
+    assert "note:" not in capsys.readouterr().err
+
+    marker = tmp_path / "holding"
+    holder = _spawn("import", served, tables[0], marker=marker, KD_PAUSE="lock")
+    _wait_for(marker, holder)
+    _kill(holder)
+    started = time.monotonic()
+    assert main(["data", "import", "--lang", "sv", "--out", str(served), str(tables[1])]) == 0
+    assert time.monotonic() - started < 30
+    err = capsys.readouterr().err
+    assert f"note: {translate('store.recovered.lock', 'sv', pid=holder.pid)}" in err
+    assert ("091", "median_income", 2024) in _values(served)
+
+
 def test_stale_temporary_directories_are_swept_but_not_other_snapshots(served, tables):
+    from kuntadash.store import targets
+
     junk = served.parent / ".tmp-snapshot-ab12cd34"
     junk.mkdir()
+    targets.write_marker(junk, targets.STAGING, served)  # as a killed writer leaves it
     (junk / "values.parquet").write_bytes(b"half")
     other = served.parent / ".tmp-snapshot-2-ab12cd34"  # another snapshot's staging area
     other.mkdir()
+    targets.write_marker(other, targets.STAGING, served.parent / "snapshot-2")
     (served.parent / ".snapshot.lock").write_text("")  # a lock file nobody holds
     import_files([tables[0]], served)
     assert not junk.exists()

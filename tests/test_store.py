@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 from pathlib import Path
 
@@ -10,7 +11,13 @@ import pandas as pd
 import pytest
 from filelock import FileLock
 
-from kuntadash.store import SnapshotError, read_snapshot, validate_snapshot, write_snapshot
+from kuntadash.store import (
+    SnapshotError,
+    SnapshotWriteError,
+    read_snapshot,
+    validate_snapshot,
+    write_snapshot,
+)
 from kuntadash.store import snapshot as snapshot_module
 
 
@@ -39,12 +46,13 @@ def test_failed_write_leaves_previous_snapshot_byte_identical(
     def fail_on_values(frame, path):
         calls["n"] += 1
         if path.name == snapshot_module.VALUES:
-            raise OSError("disk full")
+            raise OSError(errno.ENOSPC, "No space left on device")
         original(frame, path)
 
     monkeypatch.setattr(snapshot_module, "_write_table", fail_on_values)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(SnapshotWriteError, match="No space left") as caught:
         write_snapshot(sample_snapshot, sample_copy)
+    assert caught.value.key == "store.write.disk_full"
     assert calls["n"] >= 2
     assert _digest(sample_copy) == before
     leftovers = [p.name for p in sample_copy.parent.iterdir() if p.name.startswith(".tmp-")]

@@ -6,13 +6,24 @@ Dependency direction: cli -> {sources, store, domain}; no streamlit here.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from kuntadash.store import SnapshotError, read_snapshot, summarise_snapshot, validate_snapshot
+from kuntadash.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
+from kuntadash.store import (
+    SnapshotError,
+    check_target,
+    read_snapshot,
+    summarise_snapshot,
+    validate_snapshot,
+)
 from kuntadash.store.snapshot import write_snapshot
+from kuntadash.store.targets import log as store_log
+from kuntadash.terminal import echo
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -20,15 +31,20 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 def _cmd_sample(args: argparse.Namespace) -> int:
     from kuntadash.assemble import build_sample_snapshot
 
-    snapshot = build_sample_snapshot()
-    problems = validate_snapshot(snapshot)
-    if problems:
-        for problem in problems:
-            print(f"error: {problem}", file=sys.stderr)
-        print("The sample was not written.", file=sys.stderr)
-        return EXIT_INVALID
-    written = write_snapshot(snapshot, Path(args.out))
-    print(f"Sample snapshot written to {args.out} (data hash {written.version}).")
+    out = Path(args.out)
+    try:
+        check_target(out)  # refuse a wrong target at once, not after building for seconds
+        snapshot = build_sample_snapshot()
+        problems = validate_snapshot(snapshot)
+        if problems:
+            for problem in problems:
+                echo(f"error: {problem}", err=True)
+            echo(translate("store.cli.sample_invalid", args.lang), err=True)
+            return EXIT_INVALID
+        written = write_snapshot(snapshot, out)
+    except SnapshotError as exc:
+        return _refused(args, [exc.render(args.lang)])
+    echo(translate("store.cli.sample_written", args.lang, dir=args.out, version=written.version))
     return EXIT_OK
 
 
@@ -36,7 +52,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     try:
         snapshot = read_snapshot(Path(args.dir))
     except SnapshotError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        echo(f"error: {exc.render(args.lang)}", err=True)
         return EXIT_INVALID
     problems = validate_snapshot(snapshot)
     if args.json:
@@ -47,11 +63,11 @@ def _cmd_check(args: argparse.Namespace) -> int:
         print(json.dumps(summary, ensure_ascii=False, indent=2))
     else:
         for problem in problems:
-            print(f"error: {problem}", file=sys.stderr)
+            echo(f"error: {problem}", err=True)
         if not problems:
             summary = summarise_snapshot(snapshot)
             kind = "sample" if summary["sample"] else "official"
-            print(
+            echo(
                 f"OK: {args.dir} is a valid {kind} snapshot: {summary['municipalities']} "
                 f"municipalities (division {summary['division_year']}), "
                 f"{summary['indicators']} indicators, years {summary['years'][0]}–"
@@ -70,13 +86,10 @@ def _cmd_import(args: argparse.Namespace) -> int:
             [Path(f) for f in args.files], Path(args.out), division_year=args.year
         )
     except DataImportError as exc:
-        for item in exc.messages:
-            print(f"error: {item.render(args.lang)}", file=sys.stderr)
-        print(_nothing_changed(args.lang, args.out), file=sys.stderr)
-        return EXIT_INVALID
+        return _refused(args, [item.render(args.lang) for item in exc.messages])
     for line in report.render(args.lang):
-        print(line)
-    print(f"OK: {args.out} (data hash {report.snapshot.version}).")
+        echo(line)
+    echo(f"OK: {args.out} (data hash {report.snapshot.version}).")
     return EXIT_OK
 
 
@@ -98,10 +111,35 @@ def _cmd_official(args: argparse.Namespace) -> int:
     return run_official_cli(args)
 
 
-def _nothing_changed(lang: str, out: str) -> str:
-    from kuntadash.i18n import translate
+def _refused(args: argparse.Namespace, sentences: list[str]) -> int:
+    """Print why nothing was written, and the folder that was left as it was."""
+    for sentence in sentences:
+        echo(f"error: {sentence}", err=True)
+    echo(_nothing_changed(args.lang, args.out), err=True)
+    return EXIT_INVALID
 
+
+def _nothing_changed(lang: str, out: str) -> str:
+    pass
+
+
+def _nothing_changed(lang: str, out: str) -> str:
     return translate("data.cli.nothing_written", lang, dir=out)
+
+
+class _StoreNotes(logging.Handler):
+    """Prints what the store did on its own (recovering from an interrupted write) on stderr,
+    in the command's language."""
+
+    def __init__(self, lang: str):
+        super().__init__(logging.WARNING)
+        self.lang = lang
+
+    def emit(self, record: logging.LogRecord) -> None:
+        key = getattr(record, "kuntadash_key", None)
+        params = getattr(record, "kuntadash_params", {})
+        text = translate(key, self.lang, **params) if key else record.getMessage()
+        echo(f"note: {text}", err=True)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -110,16 +148,22 @@ def build_parser() -> argparse.ArgumentParser:
     data = commands.add_parser("data", help="build, check, update and import snapshots")
     actions = data.add_subparsers(dest="action", required=True)
 
+    languages = LANGUAGES
     sample = actions.add_parser("sample", help="build the synthetic sample snapshot")
-    sample.add_argument("--out", required=True, help="snapshot directory to write")
+    sample.add_argument(
+        "--out",
+        required=True,
+        help="snapshot directory to write (missing, empty, or a snapshot to replace)",
+    )
+    sample.add_argument("--lang", choices=languages, default="fi", help="message language")
     sample.set_defaults(handler=_cmd_sample)
 
     check = actions.add_parser("check", help="validate a snapshot directory")
     check.add_argument("dir", help="snapshot directory")
     check.add_argument("--json", action="store_true", help="print a JSON summary")
+    check.add_argument("--lang", choices=languages, default="fi", help="message language")
     check.set_defaults(handler=_cmd_check)
 
-    languages = ("fi", "sv", "en")
     update = actions.add_parser(
         "update", help="fetch the catalogue's indicators from the official sources"
     )
@@ -174,7 +218,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args.handler(args))
+    lang = getattr(args, "lang", DEFAULT_LANGUAGE)
+    notes = _StoreNotes(lang)
+    store_log.addHandler(notes)
+    try:
+        return int(args.handler(args))
+    except OSError as exc:
+        # Whatever the commands did not foresee still ends in a sentence, not a traceback.
+        code = errno.errorcode.get(exc.errno or 0, type(exc).__name__)
+        echo(f"error: {translate('store.cli.os_error', lang, code=code)}", err=True)
+        return EXIT_INVALID
+    finally:
+        store_log.removeHandler(notes)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ from kuntadash.i18n import translate
 from kuntadash.provenance import OfficialFile, official_files
 from kuntadash.sources.nls import land_areas_from_geojson
 from kuntadash.sources.statfi_classifications import REGISTER_COLUMNS, register_from_key
+from kuntadash.terminal import echo
 
 REGISTER_DIR = Path(resources.__file__).resolve().parent
 OPENDATA_DEFAULT = Path("../shared/opendata")
@@ -92,10 +92,10 @@ def run_register_cli(args: argparse.Namespace) -> int:
     try:
         register = build_register(Path(args.opendata), args.division)
     except OfficialDataError as exc:
-        print(f"error: {exc.render(args.lang)}", file=sys.stderr)
+        echo(f"error: {exc.render(args.lang)}", err=True)
         return 1
     write_register(register, out)
-    print(translate("official.register_written", args.lang, count=len(register), file=str(out)))
+    echo(translate("official.register_written", args.lang, count=len(register), file=str(out)))
     return 0
 
 
@@ -142,24 +142,29 @@ def build_official_snapshot(opendata: Path, division_year: int = 2025) -> tuple[
 
 def run_official_cli(args: argparse.Namespace) -> int:
     from kuntadash.importing import DataImportError
-    from kuntadash.store import validate_snapshot, write_snapshot
+    from kuntadash.store import SnapshotError, validate_snapshot, write_snapshot
 
     try:
         snapshot, report = build_official_snapshot(Path(args.opendata), args.division)
     except OfficialDataError as exc:
-        print(f"error: {exc.render(args.lang)}", file=sys.stderr)
+        echo(f"error: {exc.render(args.lang)}", err=True)
         return 1
     except DataImportError as exc:
         for item in exc.messages:
-            print(f"error: {item.render(args.lang)}", file=sys.stderr)
+            echo(f"error: {item.render(args.lang)}", err=True)
         return 1
     problems = validate_snapshot(snapshot)
     if problems:
         for problem in problems:
-            print(f"error: {problem}", file=sys.stderr)
+            echo(f"error: {problem}", err=True)
         return 1
-    written = write_snapshot(snapshot, Path(args.out))
+    try:
+        written = write_snapshot(snapshot, Path(args.out))
+    except SnapshotError as exc:
+        echo(f"error: {exc.render(args.lang)}", err=True)
+        echo(translate("data.cli.nothing_written", args.lang, dir=args.out), err=True)
+        return 1
     for line in report.render(args.lang):
-        print(line)
-    print(translate("official.snapshot_written", args.lang, dir=args.out, hash=written.version))
+        echo(line)
+    echo(translate("official.snapshot_written", args.lang, dir=args.out, hash=written.version))
     return 0

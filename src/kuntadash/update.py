@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,13 +39,13 @@ from kuntadash.provenance import register_sources
 from kuntadash.sources import pxweb, sotkanet, statfi_classifications, statfi_wfs, syke
 from kuntadash.sources.errors import SourceError, SourceFormatError
 from kuntadash.sources.http import CACHE_ENV, Fetcher, RawCache
+from kuntadash.store.errors import write_error
 from kuntadash.store.locations import default_data_dir
 from kuntadash.store.snapshot import (
     FORMAT_VERSION,
     MANIFEST,
     SOURCE_COLUMN,
     Snapshot,
-    SnapshotBusyError,
     SnapshotError,
     now_iso,
     read_snapshot,
@@ -54,6 +53,7 @@ from kuntadash.store.snapshot import (
     write_snapshot,
 )
 from kuntadash.store.validate import validate_snapshot
+from kuntadash.terminal import echo
 
 CACHE_NAME = ".kuntadash-cache"
 SUPPORTED_YEARS = (2025, 2026)
@@ -114,18 +114,16 @@ def run_update(
             "data.error.division_year", year=year, supported=", ".join(map(str, SUPPORTED_YEARS))
         )
     folder = Path(out)
-    if (
-        not (folder / MANIFEST).exists()
-        and folder.exists()
-        and (not folder.is_dir() or any(folder.iterdir()))
-    ):
-        # never replace a folder that is not a snapshot: it may hold someone's files
-        raise UpdateError("data.error.out_not_snapshot", dir=str(folder))
     try:
+        # The store refuses, before anything is fetched, a target that is not a missing or
+        # empty folder or a snapshot (it may hold someone's files), and a busy lock.
         with snapshot_lock(folder):
             return _run_update(folder, year, fetcher, progress)
-    except SnapshotBusyError as exc:
-        raise UpdateError("data.error.busy", dir=str(out)) from exc
+    except SnapshotError as exc:
+        raise UpdateError(exc.key, **exc.params) from exc
+    except OSError as exc:  # e.g. the raw cache beside the snapshot on a full disk
+        error = write_error(exc, f"update of {folder}")
+        raise UpdateError(error.key, **error.params) from exc
 
 
 def _run_update(
@@ -208,7 +206,7 @@ def _run_update(
     try:
         written = write_snapshot(snapshot, out)
     except SnapshotError as exc:
-        raise UpdateError("data.error.write_failed", dir=str(out), reason=str(exc)) from exc
+        raise UpdateError(exc.key, **exc.params) from exc
     return UpdateResult(written, result_counts, skipped, dict(fetcher.log.cached))
 
 
@@ -446,20 +444,21 @@ def run_update_cli(args: argparse.Namespace) -> int:
             percent in (0, 100) or percent - last.get(label, 0) >= 10
         ):
             last[label] = percent
-            print(f"{label}: {percent} %", file=sys.stderr)
+            echo(f"{label}: {percent} %", err=True)
+
+    from kuntadash.i18n import translate
 
     try:
         result = run_update(out, args.year, fetcher, progress)
     except (SourceError, UpdateError) as exc:
-        print(f"error: {exc.render(args.lang)}", file=sys.stderr)
+        echo(f"error: {exc.render(args.lang)}", err=True)
+        echo(translate("data.cli.nothing_written", args.lang, dir=str(out)), err=True)
         return 1
-    from kuntadash.i18n import translate
-
     for source, count in sorted(result.counts.items()):
-        print(translate("data.note.update_source", args.lang, source=source, count=count))
+        echo(translate("data.note.update_source", args.lang, source=source, count=count))
     for source in sorted(result.cached):
-        print(translate("data.note.update_cached", args.lang, source=source))
+        echo(translate("data.note.update_cached", args.lang, source=source))
     if result.skipped:
-        print(translate("data.note.update_skipped", args.lang, ids=", ".join(result.skipped)))
-    print(f"OK: {out} (data hash {result.snapshot.version}).")
+        echo(translate("data.note.update_skipped", args.lang, ids=", ".join(result.skipped)))
+    echo(f"OK: {out} (data hash {result.snapshot.version}).")
     return 0

@@ -42,7 +42,6 @@ from kuntadash.store.snapshot import (
     FORMAT_VERSION,
     MANIFEST,
     Snapshot,
-    SnapshotBusyError,
     SnapshotError,
     now_iso,
     read_snapshot,
@@ -104,12 +103,15 @@ def import_files(
 
     The snapshot's lock is held from reading the existing snapshot to writing the new one, so
     two imports (or an import and an update) cannot both merge into the same old version and
-    silently drop each other's values; the second one waits briefly, then is refused."""
+    silently drop each other's values; the second one waits briefly, then is refused.
+
+    ``out`` must be missing, an empty folder or a snapshot (the store refuses anything else), and
+    the store's errors (busy, disk full, no permission …) come as their path-free sentences."""
     try:
         with snapshot_lock(Path(out)):
             return _import_files(files, out, division_year, max_bytes, display_names)
-    except SnapshotBusyError as exc:
-        raise DataImportError(message("data.error.busy", dir=str(out))) from exc
+    except SnapshotError as exc:
+        raise DataImportError(message(exc.key, **exc.params)) from exc
 
 
 def _import_files(
@@ -128,12 +130,8 @@ def _import_files(
         display_names=display_names,
         target=str(out),
     )
-    try:
-        report.snapshot = write_snapshot(snapshot, out)
-    except SnapshotError as exc:
-        raise DataImportError(
-            message("data.error.write_failed", dir=str(out), reason=str(exc))
-        ) from exc
+    # A SnapshotError (disk full, no permission …) is translated by import_files.
+    report.snapshot = write_snapshot(snapshot, out)
     return report
 
 
@@ -208,15 +206,15 @@ def build_import(
 
 
 def _existing(out: Path) -> Snapshot | None:
+    # The lock has already refused anything but a missing or empty folder or a snapshot.
     if not (out / MANIFEST).exists():
-        if out.exists() and (not out.is_dir() or any(out.iterdir())):
-            raise DataImportError(message("data.error.out_not_snapshot", dir=str(out)))
         return None
     try:
         return read_snapshot(out)
     except SnapshotError as exc:
+        reason = Message(exc.key, exc.params)
         raise DataImportError(
-            message("data.error.existing_unreadable", dir=str(out), reason=str(exc))
+            message("data.error.existing_unreadable", dir=str(out), reason=reason)
         ) from exc
 
 

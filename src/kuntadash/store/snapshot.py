@@ -18,7 +18,9 @@ Optional tables (readers get ``None`` when absent; older snapshots simply lack t
 
 Writes are atomic: everything goes to a sibling temporary directory which replaces the target by
 rename only when complete, under a lock, so a reader never sees half a snapshot and a failed or
-killed write leaves the previous snapshot as it was.
+killed write leaves the previous snapshot as it was. Only a missing folder, an empty one or a
+snapshot is ever replaced (``targets.check_target``); the served folder keeps its permissions.
+Errors are ``SnapshotError``s with a translated, path-free sentence (``store.errors``).
 """
 
 from __future__ import annotations
@@ -29,10 +31,8 @@ import errno
 import hashlib
 import json
 import os
-import re
-import shutil
+import stat
 import sys
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -44,6 +44,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 from filelock import FileLock, Timeout
+
+# SnapshotError and SnapshotBusyError were defined here first; importing them from here works.
+from kuntadash.store import targets
+from kuntadash.store.errors import SnapshotBusyError, SnapshotError, write_error
+from kuntadash.store.targets import RETIRED, STAGING, check_target
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -90,14 +95,6 @@ VALUE_COLUMNS: dict[str, str] = {
 # Optional: the manifest source each value came from (``sources[].id``), for provenance.
 SOURCE_COLUMN = "source_id"
 LOCK_TIMEOUT_S = 5.0
-
-
-class SnapshotError(RuntimeError):
-    """A snapshot cannot be read or written; the message says which file and what to do."""
-
-
-class SnapshotBusyError(SnapshotError):
-    """Another update or import holds the snapshot's lock (callers translate this one)."""
 
 
 @dataclass(frozen=True)
@@ -200,53 +197,123 @@ def _lock_for(target: Path) -> FileLock:
 
 
 @contextlib.contextmanager
-def snapshot_lock(target: Path) -> Iterator[None]:
+def snapshot_lock(target: Path) -> Iterator[Path]:
     """Hold the write lock of the snapshot at ``target`` (a read-modify-write of it holds this
-    for the whole time, so two updates or imports cannot interleave and lose each other's data).
-    On entry, what killed writers left behind is cleaned up first (``_sweep_stale``).
+    for the whole time, so two updates or imports cannot interleave and lose each other's data)
+    and give the resolved target.
 
-    Raises SnapshotBusyError after LOCK_TIMEOUT_S when another update or import holds it.
+    The target is checked first (``check_target``), before even the lock file is created beside
+    it. On entry, what killed writers left behind is recovered or cleaned up (``_sweep_stale``),
+    and each recovery is reported (``targets.report``).
+
+    Raises SnapshotTargetError for a target that is not ours to replace, SnapshotBusyError after
+    LOCK_TIMEOUT_S when another update or import holds the lock, SnapshotWriteError when the
+    lock file cannot be created (no permission, read-only or full disk).
     """
-    target = Path(target).resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target = check_target(target)
+    lock = _lock_for(target)
     try:
-        lock = _lock_for(target).acquire()
+        lock.acquire()
     except Timeout as exc:
         raise SnapshotBusyError(
             f"Another update or import is writing {target}; wait for it to finish and try again."
         ) from exc
-    with lock:
-        _sweep_stale(target)
-        yield
+    except OSError as exc:
+        raise write_error(exc, f"cannot create the lock file {lock.lock_file}") from exc
+    outermost = lock.lock_counter == 1
+    try:
+        if outermost:
+            _take_over_lock(lock, target)
+            _sweep_stale(target)
+            check_target(target)  # again, under the lock: the folder may have changed meanwhile
+        yield target
+    finally:
+        if outermost:
+            _hand_back_lock(lock)
+        lock.release()
+
+
+def _take_over_lock(lock: FileLock, target: Path) -> None:
+    """Record this process as the holder in the lock file. A holder that ends normally clears
+    it; finding a holder recorded means that writer was killed (the OS has released its flock),
+    which is reported."""
+    path = Path(lock.lock_file)
+    try:
+        previous = json.loads(path.read_text(encoding="utf-8") or "null")
+    except (OSError, ValueError):
+        previous = None
+    if isinstance(previous, dict) and previous.get("pid") != os.getpid():
+        targets.report(
+            "store.recovered.lock",
+            f"the previous writer of {target} (process {previous.get('pid')}, started "
+            f"{previous.get('started')}) ended without releasing its lock; taken over",
+            pid=previous.get("pid"),
+        )
+    try:
+        path.write_text(json.dumps({"pid": os.getpid(), "started": now_iso()}), encoding="utf-8")
+    except OSError as exc:  # the record only serves the report above; the flock is what locks
+        targets.log.info("could not record the lock holder in %s: %s", path, exc)
+
+
+def _hand_back_lock(lock: FileLock) -> None:
+    try:
+        with open(lock.lock_file, "r+b") as handle:
+            handle.truncate(0)
+    except OSError as exc:
+        targets.log.info("could not clear the lock holder in %s: %s", lock.lock_file, exc)
 
 
 def write_snapshot(snapshot: Snapshot, target: Path) -> Snapshot:
     """Write ``snapshot`` to ``target`` atomically and return it with its final manifest.
 
-    Raises SnapshotBusyError when another write holds the lock.
+    ``target`` must be missing (its parent must exist), an empty folder or a snapshot. Raises
+    SnapshotTargetError (anything else: nothing is created), SnapshotBusyError (another write
+    holds the lock) or SnapshotWriteError (disk full, no permission, read-only file system …);
+    on any error the previous snapshot is left exactly as it was.
     """
-    target = Path(target).resolve()
-    with snapshot_lock(target):
-        return _write_unlocked(snapshot, target)
+    with snapshot_lock(target) as resolved:
+        return _write_unlocked(snapshot, resolved)
 
 
 def _sweep_stale(target: Path) -> None:
-    """Under the lock: put back a snapshot a killed two-rename swap left retired, and remove
-    temporary directories killed writers left behind (no live writer owns one: writers create
-    them only while holding the lock)."""
-    # Exactly our names (mkdtemp's 8 characters, or old-PID): not another snapshot's, e.g. data-2.
-    own = re.compile(rf"\.tmp-{re.escape(target.name)}-(?:[a-z0-9_]{{8}}|old-\d+)")
-    stale = sorted(p for p in target.parent.iterdir() if own.fullmatch(p.name))
-    retired = [p for p in stale if p.name.startswith(f".tmp-{target.name}-old-")]
-    if not target.exists() and retired and (retired[-1] / MANIFEST).exists():
-        os.replace(retired[-1], target)
-    for path in stale:
-        if path.exists() and path.is_dir():
-            shutil.rmtree(path, ignore_errors=True)
+    """Under the lock: put back a snapshot a killed two-rename swap left retired, and remove the
+    temporary folders killed writers left behind (no live writer owns one: writers create them
+    only while holding the lock). Only folders carrying our marker for this target are touched."""
+    leftovers = targets.marked_leftovers(target)
+    retired = [
+        (path, marker)
+        for path, marker in leftovers
+        if marker["kind"] == RETIRED and targets.is_snapshot_folder(path)
+    ]
+    if not os.path.lexists(target) and retired:
+        path, marker = retired[-1]
+        try:
+            os.replace(path, target)
+        except OSError as exc:
+            raise write_error(exc, f"cannot put {path} back in place as {target}") from exc
+        targets.drop_marker(target, RETIRED)
+        targets.report(
+            "store.recovered.restored",
+            f"put back the snapshot that an interrupted write (process {marker.get('pid')}) "
+            f"had left aside in {path.name}",
+            pid=marker.get("pid"),
+        )
+    for path, marker in leftovers:
+        if os.path.lexists(path) and targets.remove_marked(path):
+            targets.report(
+                "store.recovered.removed",
+                f"removed {path.name}, a temporary folder an interrupted write "
+                f"(process {marker.get('pid')}) left beside {target.name}",
+                pid=marker.get("pid"),
+                name=path.name,
+            )
 
 
 def _write_unlocked(snapshot: Snapshot, target: Path) -> Snapshot:
-    staging = Path(tempfile.mkdtemp(prefix=f".tmp-{target.name}-", dir=target.parent))
+    try:
+        staging = targets.make_staging(target)
+    except OSError as exc:
+        raise write_error(exc, f"cannot create a temporary folder beside {target}") from exc
     try:
         _write_table(coerce_municipalities(snapshot.municipalities), staging / MUNICIPALITIES)
         boundaries = _in_wgs84(snapshot.boundaries)[["municipality_code", "geometry"]]
@@ -264,11 +331,42 @@ def _write_unlocked(snapshot: Snapshot, target: Path) -> Snapshot:
             json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
             encoding="utf-8",
         )
+        folder_mode = _keep_file_modes(staging, target)
         _swap_into_place(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+    except BaseException as exc:
+        # Until the swap succeeds, staging holds only the new, unused copy.
+        targets.remove_marked(staging)
+        if isinstance(exc, OSError):
+            raise write_error(exc, f"cannot write the snapshot {target}") from exc
         raise
+    if folder_mode is not None:
+        _restore_folder_mode(target, folder_mode)
     return read_snapshot(target)
+
+
+def _keep_file_modes(staging: Path, target: Path) -> int | None:
+    """Give the new files the mode of the snapshot they replace (its manifest's) and return the
+    old folder's mode, or None for a new snapshot, which keeps mkdir's and the umask's modes."""
+    try:
+        folder_mode = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        return None
+    try:
+        file_mode = stat.S_IMODE(os.stat(target / MANIFEST).st_mode)
+    except FileNotFoundError:
+        return folder_mode
+    for path in staging.iterdir():
+        if path.name not in targets.MARKERS.values():
+            os.chmod(path, file_mode)
+    return folder_mode
+
+
+def _restore_folder_mode(target: Path, mode: int) -> None:
+    # After the swap, not before: a folder made read-only could no longer lose its marker.
+    try:
+        os.chmod(target, mode)
+    except OSError as exc:  # the write has succeeded; only the folder's mode differs
+        targets.log.warning("could not give %s its previous mode %o: %s", target, mode, exc)
 
 
 def _write_optional(snapshot: Snapshot, staging: Path) -> None:
@@ -307,43 +405,97 @@ def _swap_into_place(staging: Path, target: Path) -> None:
     """Replace ``target`` by ``staging``. Where the system allows, both directories are exchanged
     in one atomic step, so there is no moment without a snapshot at ``target`` even if the process
     is killed; otherwise two renames (the old one survives until the new is in, and a killed
-    swap is put back by the next write's ``_sweep_stale``)."""
-    if not target.exists():
+    swap is put back by the next write's ``_sweep_stale``).
+
+    The previous snapshot is marked retired before it moves, so that wherever a kill leaves it,
+    the next writer recognises it (a kill before the move leaves only that small marker file in
+    the served folder, which readers ignore and the next write replaces)."""
+    if not os.path.lexists(target):
         os.replace(staging, target)
+        targets.drop_marker(target, STAGING)
         return
-    if _exchange(staging, target):
-        shutil.rmtree(staging, ignore_errors=True)  # now holds the previous snapshot
+    _mark_retired(target)
+    try:
+        exchanged = _exchange(staging, target)
+    except OSError:
+        targets.drop_marker(target, RETIRED)
+        raise
+    if exchanged:
+        # Done: from here on nothing may fail the write. Staging now holds the previous snapshot.
+        targets.drop_marker(target, STAGING)
+        targets.remove_marked(staging)
         return
-    retired = target.parent / f".tmp-{target.name}-old-{os.getpid()}"
-    os.replace(target, retired)
+    retired = targets.retired_name(target)
+    try:
+        os.replace(target, retired)
+    except OSError:
+        targets.drop_marker(target, RETIRED)
+        raise
     try:
         os.replace(staging, target)
     except OSError:
         os.replace(retired, target)
+        targets.drop_marker(target, RETIRED)
         raise
-    shutil.rmtree(retired, ignore_errors=True)
+    targets.drop_marker(target, STAGING)
+    targets.remove_marked(retired)
+
+
+def _mark_retired(target: Path) -> None:
+    try:
+        targets.write_marker(target, RETIRED, target)
+    except OSError as exc:
+        # Only a leftover of a kill in the next moments would then stay (unmarked, never
+        # removed by anyone but its owner); the write itself can go on.
+        targets.log.info("could not mark %s as retired: %s", target, exc)
 
 
 def read_manifest(folder: Path) -> dict[str, Any]:
     path = Path(folder) / MANIFEST
     try:
+        _require_regular_file(path)
         manifest = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, NotADirectoryError) as exc:
         raise SnapshotError(
             f"{folder} is not a snapshot: {MANIFEST} is missing. Build one with "
-            "`kuntadash data sample --out DIR` or `kuntadash data import --out DIR FILE...`."
+            "`kuntadash data sample --out DIR` or `kuntadash data import --out DIR FILE...`.",
+            "store.read.no_manifest",
         ) from exc
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise SnapshotError(f"{path} is not valid JSON ({exc}); rebuild the snapshot.") from exc
+        raise SnapshotError(
+            f"{path} is not valid JSON ({exc}); rebuild the snapshot.",
+            "store.read.manifest_invalid",
+        ) from exc
+    except OSError as exc:
+        raise SnapshotError(
+            f"{path} cannot be read ({exc}).", "store.read.unreadable", code=_code(exc)
+        ) from exc
     if not isinstance(manifest, dict):
-        raise SnapshotError(f"{path} must hold a JSON object.")
+        raise SnapshotError(f"{path} must hold a JSON object.", "store.read.manifest_invalid")
     version = manifest.get("format_version")
     if version != FORMAT_VERSION:
         raise SnapshotError(
             f"{path}: format version {version!r} is not supported (this kuntadash reads "
-            f"version {FORMAT_VERSION}); rebuild the snapshot with this version."
+            f"version {FORMAT_VERSION}); rebuild the snapshot with this version.",
+            "store.read.format_version",
+            version=str(version)[:20],
+            supported=FORMAT_VERSION,
         )
     return manifest
+
+
+def _require_regular_file(path: Path) -> None:
+    """Refuse a pipe or device where a snapshot file should be: reading one would block forever
+    or never end."""
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise SnapshotError(
+            f"{path} is not a regular file; the snapshot is damaged, rebuild it.",
+            "store.read.damaged",
+        )
+
+
+def _code(exc: OSError) -> str:
+    return errno.errorcode.get(exc.errno or 0, type(exc).__name__)
 
 
 def read_snapshot(folder: Path) -> Snapshot:
@@ -351,6 +503,9 @@ def read_snapshot(folder: Path) -> Snapshot:
     folder = Path(folder)
     manifest = read_manifest(folder)
     try:
+        for name in (*DATA_FILES, *OPTIONAL_FILES):
+            if name in DATA_FILES or (folder / name).exists():
+                _require_regular_file(folder / name)
         municipalities = pd.read_parquet(folder / MUNICIPALITIES)
         municipalities = municipalities.astype(
             {c: t for c, t in MUNICIPALITY_COLUMNS.items() if c in municipalities}
@@ -366,12 +521,16 @@ def read_snapshot(folder: Path) -> Snapshot:
         )
         tiles = gpd.read_parquet(folder / TILES) if (folder / TILES).exists() else None
     except FileNotFoundError as exc:
+        name = Path(exc.filename or "?").name
         raise SnapshotError(
-            f"{folder}: {Path(exc.filename or '?').name} is missing; rebuild the snapshot."
+            f"{folder}: {name} is missing; rebuild the snapshot.",
+            "store.read.table_missing",
+            file=name,
         ) from exc
     except (OSError, ValueError, KeyError, pa.ArrowException) as exc:
         raise SnapshotError(
-            f"{folder}: a table cannot be read ({exc}); the snapshot is damaged, rebuild it."
+            f"{folder}: a table cannot be read ({exc}); the snapshot is damaged, rebuild it.",
+            "store.read.damaged",
         ) from exc
     return Snapshot(
         manifest, municipalities, boundaries, values, catalogue, path=folder,
