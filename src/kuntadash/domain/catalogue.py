@@ -17,8 +17,14 @@ LANGUAGES = ("fi", "sv", "en")
 DIMENSIONS = ("economic", "social", "ecological", "technological")
 DIRECTIONS = ("higher_better", "lower_better", "neutral")
 AGGREGATIONS = ("count", "rate", "per_resident", "index", "share")
+# How often the source updates. ``irregular``: no fixed schedule is known, e.g. an indicator the
+# user imported from a file whose catalogue sidecar did not say (each value has a translation,
+# ``cadence.<value>`` in the locale files, which the Indicators page shows).
+CADENCES = ("annual", "quarterly", "monthly", "every_4_years", "irregular")
+# Texts every indicator must have in every language (may be empty except the name).
+TEXT_FIELDS = ("name", "definition", "interpretation", "unit")
 
-_TEXT_FIELDS = ("name", "definition", "interpretation", "unit")
+_TEXT_FIELDS = TEXT_FIELDS
 _SCALAR_FIELDS = ("id", "dimension", "decimals", "direction", "aggregation", "cadence")
 _SOURCE_FIELDS = ("publisher", "adapter", "table", "code", "licence")
 
