@@ -30,12 +30,15 @@ from kuntadash.ui.downloads import TableDownload, chart_config, file_stem, year_
 from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.loaders import load_snapshot, load_wide_values
 from kuntadash.ui.widgets import (
+    MISSING,
     caption_text,
     escape_markdown,
     fmt,
     indicator_name,
     municipality_names,
     rank_text,
+    render_coverage_note,
+    render_no_values,
     render_table,
     select_dimension,
     select_indicator,
@@ -53,8 +56,10 @@ population = municipalities["population"].astype("float64")
 
 st.title(t("groups.title"))
 st.caption(t("groups.intro"))
+if render_no_values(snapshot):
+    st.stop()
 controls = st.columns([1.1, 1.6, 0.7, 1.4, 1.2])
-dimension = select_dimension(controls[0])
+dimension = select_dimension(snapshot, controls[0])
 indicator_id = select_indicator(snapshot, dimension, controls[1])
 year = select_year(snapshot, indicator_id, controls[2])
 kind_labels = {kind: t(f"groups.kind.{kind}") for kind in PARTITION_KINDS}
@@ -76,11 +81,16 @@ statistic = state.stateful_selectbox(
     container=controls[4],
 )
 
+render_coverage_note(snapshot)
+
 meta = snapshot.catalogue.set_index("id").loc[indicator_id]
 unit, decimals = str(meta[f"unit_{lang}"]), int(meta["decimals"])
 keys = group_keys(snapshot.municipalities, groupby)
 labels = key_labels(snapshot.municipalities, groupby, lang)
 order = group_order(groupby, keys.dropna().unique().tolist())
+if not order:  # e.g. size classes when the snapshot has no population figures
+    st.info(t("coverage.grouping_unavailable", kind=kind_labels[groupby]), icon=":material/info:")
+    st.stop()
 series = values_for(snapshot.values, indicator_id, year).reindex(municipalities.index)
 own_group = describe_group(snapshot.municipalities, code, groupby, lang)
 
@@ -172,7 +182,7 @@ table = pd.DataFrame(
         ],
     }
 )
-st.dataframe(table, hide_index=True, width="stretch")
+st.dataframe(table, hide_index=True, width="stretch", placeholder=MISSING)
 st.caption(caption_text(snapshot, indicator_id, year) + " " + t("groups.weighted_note"))
 
 # --- a statistic over time -----------------------------------------------------------------

@@ -79,6 +79,17 @@ def indicator_row(catalogue: pd.DataFrame, indicator_id: str) -> pd.Series:
     return match.iloc[0]
 
 
+def source_ident(row: Mapping[str, Any]) -> str:
+    """The source's own table and code of a catalogue row ("" when the source has neither, as
+    for an imported file)."""
+    parts = (row.get("table"), row.get("code"))
+    return " ".join(str(part) for part in parts if _present(part) and str(part).strip())
+
+
+def _present(value: Any) -> bool:
+    return value is not None and not (isinstance(value, float) and math.isnan(value))
+
+
 def format_value(value: float | None, decimals: int, lang: str, unit: str = "") -> str:
     """A number as a reader in ``lang`` expects it: thin-space thousands, decimal comma in fi/sv.
 

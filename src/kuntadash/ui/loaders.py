@@ -39,6 +39,20 @@ def load_snapshot() -> Snapshot:
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
+def _load_present_ids(folder: str, version: str) -> frozenset[str]:
+    values = _load_snapshot(folder, version).values
+    return frozenset(values.loc[values["value"].notna(), "indicator_id"].unique())
+
+
+def load_present_ids(snapshot: Snapshot) -> frozenset[str]:
+    """Ids of the indicators with at least one value (not all missing) in the snapshot."""
+    if snapshot.path is None:  # built in memory, not served from a folder
+        values = snapshot.values
+        return frozenset(values.loc[values["value"].notna(), "indicator_id"].unique())
+    return _load_present_ids(str(snapshot.path), snapshot.version)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
 def _load_geojson(folder: str, version: str) -> dict[str, Any]:
     boundaries = _load_snapshot(folder, version).boundaries
     # Feature ids are the municipality codes, so plotly joins on them directly.
