@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
 from kuntadash.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES
@@ -9,7 +11,7 @@ from kuntadash.store import SnapshotError
 from kuntadash.ui import state
 from kuntadash.ui.a11y import render_document_language
 from kuntadash.ui.i18n import current_language, t
-from kuntadash.ui.loaders import data_dir, load_snapshot
+from kuntadash.ui.loaders import data_dir, load_problems, load_snapshot
 from kuntadash.ui.widgets import render_invalid_params, render_sample_notice, select_municipality
 
 st.set_page_config(page_title="kuntadash", page_icon=":material/query_stats:", layout="wide")
@@ -37,8 +39,14 @@ state.begin_page(navigation.url_path, keep=(state.LANG_KEY,))
 
 try:
     snapshot = load_snapshot()
-except SnapshotError as exc:
-    st.error(t("common.snapshot_error", folder=str(data_dir()), error=str(exc)))
+except SnapshotError:
+    # The reason names files and folders: it goes to the log, the reader gets a plain notice.
+    logging.getLogger(__name__).exception("The snapshot in %s cannot be read", data_dir())
+    st.error(t("coverage.snapshot_unreadable"), icon=":material/error:")
+    st.stop()
+problems = load_problems(snapshot)
+if problems:
+    st.error(t("coverage.snapshot_invalid", count=len(problems)), icon=":material/error:")
     st.stop()
 
 select_municipality(snapshot, container=st.sidebar)

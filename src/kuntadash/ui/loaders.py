@@ -8,6 +8,7 @@ every cache key, so an update or import is picked up on the next rerun.
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,8 @@ import streamlit as st
 
 from kuntadash.store import Snapshot, read_manifest, read_snapshot
 from kuntadash.store.locations import default_data_dir
+
+_LOG = logging.getLogger(__name__)
 
 
 def data_dir() -> Path:
@@ -36,6 +39,23 @@ def _load_snapshot(folder: str, version: str) -> Snapshot:
 def load_snapshot() -> Snapshot:
     folder = data_dir()
     return _load_snapshot(str(folder), snapshot_version(folder))
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _load_problems(folder: str, version: str) -> tuple[str, ...]:
+    from kuntadash.store.validate import validate_snapshot
+
+    problems = tuple(map(str, validate_snapshot(_load_snapshot(folder, version))))
+    if problems:
+        # The page shows a path-free notice; the operator finds the reasons here.
+        _LOG.error("The snapshot in %s fails validation:\n%s", folder, "\n".join(problems))
+    return problems
+
+
+def load_problems(snapshot: Snapshot) -> tuple[str, ...]:
+    """Why ``validate_snapshot`` rejects the served snapshot (empty when it is valid): the app
+    serves only what ``kuntadash data check`` accepts. Checked once per snapshot version."""
+    return _load_problems(str(snapshot.path), snapshot.version)
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
