@@ -112,9 +112,12 @@ def sparse_register(sample: Snapshot) -> Snapshot:
         "population": ["091", "837"],
         "land_area_km2": ["049", "837"],
         "language_status": ["091"],
+        "name_sv": ["091"],
     }
     for column, codes in gaps.items():
         municipalities.loc[municipalities["municipality_code"].isin(codes), column] = pd.NA
+    areas = [c for c in municipalities if c.startswith(("region_", "wellbeing_county_"))]
+    municipalities.loc[municipalities["municipality_code"].isin(["049", "005"]), areas] = pd.NA
     return replace(sample, municipalities=municipalities)
 
 
@@ -205,6 +208,7 @@ PARAMS: dict[str, dict[str, dict[str, str]]] = {
     "no_population": {"groups": {"groupby": "size_class", "stat": "weighted_mean"}},
     "sparse_register": {
         **{page: {"kunta": "091"} for page in PAGES},
+        "overview": {"kunta": "049", "type": "large_city", "region": "01"},
         "groups": {"kunta": "091", "groupby": "urban_rural", "stat": "weighted_mean"},
         "compare": {"kunta": "091", "compare": "091,049,837"},
     },

@@ -205,3 +205,14 @@ def test_validation_accepts_empty_optional_texts_and_missing_source_ids(sample_s
     catalogue[["definition_sv", "interpretation_en", "unit_fi"]] = ""
     catalogue[["table", "code"]] = None
     assert validate_snapshot(_with_catalogue(sample_snapshot, catalogue)) == []
+
+
+def test_validation_rejects_a_snapshot_without_municipalities(sample_snapshot):
+    empty = sample_snapshot.__class__(
+        sample_snapshot.manifest,
+        sample_snapshot.municipalities.iloc[0:0],
+        sample_snapshot.boundaries.iloc[0:0],
+        sample_snapshot.values.iloc[0:0],
+        sample_snapshot.catalogue,
+    )
+    assert any("no municipalities" in str(p) for p in validate_snapshot(empty))

@@ -102,6 +102,8 @@ def _check_municipalities(municipalities: pd.DataFrame) -> list[Problem]:
     problems = _check_columns(municipalities, MUNICIPALITY_COLUMNS, table)
     if problems:
         return problems
+    if municipalities.empty:
+        return [Problem(table, "no municipalities; the snapshot needs its division's register")]
     problems += _check_codes(municipalities["municipality_code"], table)
     duplicated = municipalities["municipality_code"][
         municipalities["municipality_code"].duplicated()
