@@ -192,6 +192,12 @@ by_group = group_statistic_table(history, keys, statistic, population).reindex(o
 country = group_statistic_table(
     history, pd.Series("all", index=history.index), statistic, population
 ).iloc[0]
+if country.isna().all() and by_group.isna().all().all():
+    # e.g. a population-weighted mean when the snapshot has no population figures
+    st.info(
+        t("coverage.statistic_unavailable", statistic=statistic_labels[statistic].lower()),
+        icon=":material/info:",
+    )
 shown_keys = order if len(order) <= MAX_LINES else [k for k in [own_group.key] if k]
 country_label = t("common.whole_country")
 own_line = history.loc[code] if code in history.index else pd.Series(dtype="float64")

@@ -391,6 +391,14 @@ def test_groups_page_explains_a_grouping_the_data_cannot_form(serve):
     assert not at.get("plotly_chart")
 
 
+def test_groups_page_says_a_weighted_mean_needs_population(serve):
+    at = run_page(serve("no_population"), "groups", groupby="region", stat="weighted_mean")
+    statistic = _tr("groups.stat.weighted_mean").lower()
+    assert _tr("coverage.statistic_unavailable", statistic=statistic) in _infos(at)
+    median = run_page(serve("no_population"), "groups", groupby="region")
+    assert not any(_tr("coverage.statistic_unavailable").split("(")[0] in i for i in _infos(median))
+
+
 def test_compare_says_when_the_chosen_municipalities_have_no_values(serve):
     params = PARAMS["indicator_single_municipality"]["compare"]
     at = run_page(serve("indicator_single_municipality"), "compare", **params)
