@@ -488,7 +488,10 @@ for tab, dimension in zip(tabs, DIMENSIONS, strict=True):
     )
     if not ids:
         with tab:
-            render_missing_dimension()
+            if dimension in covered:  # figures for too few municipalities to compare with
+                st.info(t("coverage.dimension_sparse"), icon=":material/info:")
+            else:
+                render_missing_dimension()
         continue
     styled = table.style.apply(
         _position_styles, positions=rows["percentile"].tolist(), subset=[position_column]

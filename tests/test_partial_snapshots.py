@@ -81,6 +81,14 @@ def indicator_single_municipality(sample: Snapshot) -> Snapshot:
     )
 
 
+def dimension_sparse(sample: Snapshot) -> Snapshot:
+    """A dimension only a handful of municipalities report: none of its indicators reaches the
+    half coverage a comparison needs."""
+    values = sample.values
+    few = values["municipality_code"].isin(["091", "049", "092", "837", "853"])
+    return _blank(sample, values["indicator_id"].isin(_ids(sample, "ecological")) & ~few)
+
+
 def indicator_all_missing(sample: Snapshot) -> Snapshot:
     return _blank(sample, sample.values["indicator_id"] == HEADLINE)
 
@@ -184,6 +192,7 @@ BUILDERS: dict[str, Callable[[Snapshot, Path], Path]] = {
     "one_dimension_only": _written(one_dimension_only),
     "indicator_single_year": _written(indicator_single_year),
     "indicator_single_municipality": _written(indicator_single_municipality),
+    "dimension_sparse": _written(dimension_sparse),
     "indicator_all_missing": _written(indicator_all_missing),
     "catalogue_entry_without_values": _written(catalogue_entry_without_values),
     "boundaries_only": _written(boundaries_only),
@@ -382,6 +391,17 @@ def test_profile_says_which_dimension_is_missing_instead_of_an_empty_table(serve
     assert not missing.dataframe
     assert tabs[_tr("dimension.social")].dataframe, "dimensions with data keep their table"
     assert any(_tr("coverage.dimension_missing") in caption.value for caption in at.caption)
+
+
+def test_profile_tells_a_sparsely_reported_dimension_from_a_missing_one(serve):
+    at = run_page(serve("dimension_sparse"), "municipality")
+    tabs = {tab.label: tab for tab in at.tabs}
+    assert [i.value for i in tabs[_tr("dimension.ecological")].info] == [
+        _tr("coverage.dimension_sparse")
+    ]
+    overview = run_page(serve("dimension_sparse"), "overview", dim="ecological")
+    assert overview.selectbox(key="w_dim").value == "ecological"
+    assert overview.get("plotly_chart"), "the overview still maps the few figures there are"
 
 
 def test_groups_page_explains_a_grouping_the_data_cannot_form(serve):
