@@ -12,7 +12,13 @@ from kuntadash.store.locations import sample_dir
 from kuntadash.ui import state
 from kuntadash.ui.a11y import render_document_language
 from kuntadash.ui.i18n import current_language, t
-from kuntadash.ui.loaders import SAMPLE_CHOICE, data_dir, load_served_snapshot, load_snapshot
+from kuntadash.ui.loaders import (
+    SAMPLE_CHOICE,
+    data_dir,
+    load_problems,
+    load_served_snapshot,
+    load_snapshot,
+)
 from kuntadash.ui.widgets import render_invalid_params, render_sample_notice, select_municipality
 
 st.set_page_config(page_title="kuntadash", page_icon=":material/query_stats:", layout="wide")
@@ -55,9 +61,16 @@ try:
         )
     snapshot = load_snapshot()
 except SnapshotError as exc:
-    # Visitors get the path-free sentence; the folder and the detail go to the server's log.
-    logging.getLogger("kuntadash").error("cannot serve %s: %s", data_dir(), exc)
-    st.error(t("common.snapshot_error", error=exc.render(current_language())))
+    # The folder and the detail go to the server's log; the reader gets path-free sentences.
+    logging.getLogger(__name__).error("The snapshot in %s cannot be read: %s", data_dir(), exc)
+    st.error(
+        t("coverage.snapshot_unreadable") + " " + exc.render(current_language()),
+        icon=":material/error:",
+    )
+    st.stop()
+problems = load_problems(snapshot)
+if problems:
+    st.error(t("coverage.snapshot_invalid", count=len(problems)), icon=":material/error:")
     st.stop()
 
 select_municipality(snapshot, container=st.sidebar)

@@ -14,12 +14,15 @@ from kuntadash.ui.downloads import TableDownload, chart_config, file_stem
 from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.loaders import load_population, load_snapshot, load_wide_values
 from kuntadash.ui.widgets import (
+    MISSING,
     caption_text,
     change_text,
     comparison_group,
     escape_markdown,
     indicator_name,
     municipality_names,
+    render_coverage_note,
+    render_no_values,
     render_table,
     select_dimension,
     select_group_kind,
@@ -36,10 +39,20 @@ municipalities = snapshot.municipalities.set_index("municipality_code")
 names = municipality_names(snapshot)
 
 st.title(t("compare.title"))
+if render_no_values(snapshot):
+    st.stop()
+# Without a type in the register, the default companions are simply the largest municipalities.
+own_type = municipalities.at[code, "municipality_type"]
 population = load_population(snapshot).values
-same_type = municipalities[
-    municipalities["municipality_type"] == municipalities.at[code, "municipality_type"]
-].assign(population=population).sort_values("population", ascending=False, na_position="last")
+same_type = (
+    municipalities[
+        municipalities["municipality_type"].eq(own_type).fillna(False).astype(bool)
+        if pd.notna(own_type)
+        else pd.Series(True, index=municipalities.index)
+    ]
+    .assign(population=population)
+    .sort_values("population", ascending=False, na_position="last")
+)
 default = [code, *[c for c in same_type.index if c != code][:3]]
 options = sorted(names.index, key=lambda c: names[c].casefold())
 chosen = state.stateful_multiselect(
@@ -56,16 +69,26 @@ if len(chosen) < 2:
     st.stop()
 
 controls = st.columns([1, 1.6, 0.6, 1.2])
-dimension = select_dimension(controls[0])
+dimension = select_dimension(snapshot, controls[0])
 indicator_id = select_indicator(snapshot, dimension, controls[1])
 year = select_year(snapshot, indicator_id, controls[2])
 group = comparison_group(
     snapshot, code, select_group_kind(controls[3], help=t("comparison.compare_group_help"))
 )
+render_coverage_note(snapshot)
 meta = indicator_row(snapshot.catalogue, indicator_id)
 unit, decimals = str(meta[f"unit_{lang}"]), int(meta["decimals"])
 
+history = snapshot.values[
+    (snapshot.values["indicator_id"] == indicator_id)
+    & snapshot.values["municipality_code"].isin(chosen)
+].assign(series=lambda frame: frame["municipality_code"].map(names))
+history["series"] = pd.Categorical(history["series"], [names[c] for c in chosen])
+history = history.sort_values(["series", "year"])
 st.subheader(f"{escape_markdown(indicator_name(snapshot, indicator_id))}, {year}")
+if history["value"].isna().all():
+    st.info(t("coverage.no_values_chosen"), icon=":material/info:")
+    st.stop()
 series = values_for(snapshot.values, indicator_id, year)
 bars = pd.DataFrame(
     {
@@ -99,12 +122,6 @@ st.caption(
     + t("comparison.group_caption", definition=group.definition)
 )
 
-history = snapshot.values[
-    (snapshot.values["indicator_id"] == indicator_id)
-    & snapshot.values["municipality_code"].isin(chosen)
-].assign(series=lambda frame: frame["municipality_code"].map(names))
-history["series"] = pd.Categorical(history["series"], [names[c] for c in chosen])
-history = history.sort_values(["series", "year"])
 st.subheader(t("compare.over_time"))
 years = sorted(history["year"].unique())
 st.plotly_chart(
@@ -165,6 +182,7 @@ st.dataframe(
     ),
     hide_index=True,
     width="stretch",
+    placeholder=MISSING,
 )
 unavailable = [
     t(

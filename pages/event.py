@@ -19,13 +19,14 @@ import streamlit as st
 from kuntadash.charts.maps import build_map_figure
 from kuntadash.charts.scores import build_dimension_scores_figure
 from kuntadash.domain.catalogue import DIMENSIONS, indicator_row
-from kuntadash.domain.groups import DEFAULT_KIND, GROUP_KINDS
+from kuntadash.domain.groups import DEFAULT_KIND, GROUP_KINDS, ComparisonGroup
 from kuntadash.domain.stats import (
     latest_common_year,
     profile_from_table,
     rank_values,
     strengths_and_weaknesses,
     values_for,
+    years_with_data,
 )
 from kuntadash.i18n import DEFAULT_LANGUAGE
 from kuntadash.ui import state
@@ -51,12 +52,14 @@ from kuntadash.ui.widgets import (
     caption_text,
     comparison_group,
     dimension_label,
+    dimensions_with_data,
     escape_markdown,
     fmt,
     indicator_name,
     indicators_with_data,
     municipality_names,
     population_text,
+    render_no_values,
 )
 
 PAGE_PATH = "event"
@@ -158,7 +161,12 @@ def _qr(url: str, container) -> None:
 
 def _map_slide(dimension: str, indicator_id: str) -> None:
     meta = indicator_row(snapshot.catalogue, indicator_id)
-    year = latest_common_year(snapshot.values, indicator_id)
+    # The overview's default year: the latest with data for half the municipalities, else the
+    # latest with any data (an indicator only some municipalities report).
+    year = (
+        latest_common_year(snapshot.values, indicator_id)
+        or years_with_data(snapshot.values, indicator_id)[-1]
+    )
     municipalities = snapshot.municipalities.set_index("municipality_code")
     series = values_for(snapshot.values, indicator_id, year).reindex(municipalities.index)
     ranks = rank_values(series, meta["direction"])
@@ -234,12 +242,68 @@ def _map_slide(dimension: str, indicator_id: str) -> None:
                 {
                     state.LANG_KEY: lang_param,
                     state.MUNICIPALITY_KEY: kunta_param,
-                    state.DIMENSION_KEY: (dimension, DIMENSIONS[0]),
+                    state.DIMENSION_KEY: (dimension, dimensions_with_data(snapshot)[0]),
                     state.INDICATOR_KEY: (indicator_id, default_indicator),
                 },
             ),
             right,
         )
+
+
+def _register_text(value: object) -> str:
+    return "–" if value is None or pd.isna(value) else escape_markdown(value)
+
+
+def _profile_scores(kind: str, group: ComparisonGroup) -> None:
+    """The profile slide's scores and strongest indicators (there are none without values)."""
+    if render_no_values(snapshot):
+        return
+    summary = load_partition_scores(snapshot, kind).for_municipality(code)
+    columns = st.columns(len(DIMENSIONS))
+    for column, (_, row) in zip(columns, summary.iterrows(), strict=True):
+        column.metric(
+            t(f"brief.dim_short.{row['dimension']}"),
+            "–" if pd.isna(row["score"]) else f"{row['score']:.0f}/100",
+        )
+    st.plotly_chart(
+        build_dimension_scores_figure(
+            summary.assign(label=[dimension_label(d) for d in summary["dimension"]]),
+            lang=lang,
+            score_label=names.get(code, code),
+            median_label=t("comparison.group_median_label"),
+            axis_title=t("comparison.scores_axis"),
+            missing_text=t("comparison.no_score"),
+            height=340,
+        ),
+        width="stretch",
+        config=chart_config(file_stem(code, names.get(code, code), "scores")),
+        key="event_scores",
+    )
+    st.caption(t("event.scores_note"))
+    reference = load_reference_table(snapshot)
+    profile = profile_from_table(
+        reference, snapshot.catalogue, code, group.members, load_reference_years(snapshot)
+    )
+    strongest, _ = strengths_and_weaknesses(profile, count=3)
+    st.subheader(t("event.strongest"))
+    if strongest.empty:
+        st.markdown(t("common.no_data"))
+    st.markdown(
+        "\n".join(
+            f"- **{escape_markdown(indicator_name(snapshot, i))}**: "
+            + t(
+                "event.position_value",
+                value=escape_markdown(fmt(snapshot, i, v)),
+                percentile=round(p),
+            )
+            for i, v, p in zip(
+                strongest["indicator_id"],
+                strongest["value"],
+                strongest["percentile"],
+                strict=True,
+            )
+        )
+    )
 
 
 def _profile_slide() -> None:
@@ -253,7 +317,7 @@ def _profile_slide() -> None:
         " · ".join(
             [
                 f"{t('common.population')} {population_text(snapshot, code)}",
-                escape_markdown(info[f"region_name_{lang}"]),
+                _register_text(info[f"region_name_{lang}"]),
                 t(
                     "event.profile_lead",
                     group=escape_markdown(group.label),
@@ -262,52 +326,9 @@ def _profile_slide() -> None:
             ]
         )
     )
-    summary = load_partition_scores(snapshot, kind).for_municipality(code)
     left, right = st.columns([2.2, 1], gap="large")
     with left:
-        columns = st.columns(len(DIMENSIONS))
-        for column, (_, row) in zip(columns, summary.iterrows(), strict=True):
-            column.metric(
-                t(f"brief.dim_short.{row['dimension']}"),
-                "–" if pd.isna(row["score"]) else f"{row['score']:.0f}/100",
-            )
-        st.plotly_chart(
-            build_dimension_scores_figure(
-                summary.assign(label=[dimension_label(d) for d in summary["dimension"]]),
-                lang=lang,
-                score_label=names.get(code, code),
-                median_label=t("comparison.group_median_label"),
-                axis_title=t("comparison.scores_axis"),
-                missing_text=t("comparison.no_score"),
-                height=340,
-            ),
-            width="stretch",
-            config=chart_config(file_stem(code, names.get(code, code), "scores")),
-            key="event_scores",
-        )
-        st.caption(t("event.scores_note"))
-        reference = load_reference_table(snapshot)
-        profile = profile_from_table(
-            reference, snapshot.catalogue, code, group.members, load_reference_years(snapshot)
-        )
-        strongest, _ = strengths_and_weaknesses(profile, count=3)
-        st.subheader(t("event.strongest"))
-        st.markdown(
-            "\n".join(
-                f"- **{escape_markdown(indicator_name(snapshot, i))}**: "
-                + t(
-                    "event.position_value",
-                    value=escape_markdown(fmt(snapshot, i, v)),
-                    percentile=round(p),
-                )
-                for i, v, p in zip(
-                    strongest["indicator_id"],
-                    strongest["value"],
-                    strongest["percentile"],
-                    strict=True,
-                )
-            )
-        )
+        _profile_scores(kind, group)
     with right:
         _qr(
             view_url(

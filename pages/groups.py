@@ -36,12 +36,15 @@ from kuntadash.ui.loaders import (
     load_wide_values,
 )
 from kuntadash.ui.widgets import (
+    MISSING,
     caption_text,
     escape_markdown,
     fmt,
     indicator_name,
     municipality_names,
     rank_text,
+    render_coverage_note,
+    render_no_values,
     render_table,
     select_dimension,
     select_indicator,
@@ -60,8 +63,10 @@ population_history = load_population_history(snapshot)
 
 st.title(t("groups.title"))
 st.caption(t("groups.intro"))
+if render_no_values(snapshot):
+    st.stop()
 controls = st.columns([1.1, 1.6, 0.7, 1.4, 1.2])
-dimension = select_dimension(controls[0])
+dimension = select_dimension(snapshot, controls[0])
 indicator_id = select_indicator(snapshot, dimension, controls[1])
 year = select_year(snapshot, indicator_id, controls[2])
 kind_labels = {kind: t(f"groups.kind.{kind}") for kind in PARTITION_KINDS}
@@ -83,12 +88,17 @@ statistic = state.stateful_selectbox(
     container=controls[4],
 )
 
+render_coverage_note(snapshot)
+
 meta = snapshot.catalogue.set_index("id").loc[indicator_id]
 unit, decimals = str(meta[f"unit_{lang}"]), int(meta["decimals"])
 latest_population = load_population(snapshot)
 keys = group_keys(snapshot.municipalities, groupby, latest_population.values)
 labels = key_labels(snapshot.municipalities, groupby, lang)
 order = group_order(groupby, keys.dropna().unique().tolist())
+if not order:  # e.g. size classes when the snapshot has no population figures
+    st.info(t("coverage.grouping_unavailable", kind=kind_labels[groupby]), icon=":material/info:")
+    st.stop()
 series = values_for(snapshot.values, indicator_id, year).reindex(municipalities.index)
 own_group = describe_group(
     snapshot.municipalities,
@@ -189,7 +199,7 @@ table = pd.DataFrame(
         ],
     }
 )
-st.dataframe(table, hide_index=True, width="stretch")
+st.dataframe(table, hide_index=True, width="stretch", placeholder=MISSING)
 st.caption(caption_text(snapshot, indicator_id, year) + " " + weights_note(weights))
 
 # --- a statistic over time -----------------------------------------------------------------
@@ -200,6 +210,12 @@ by_group = group_statistic_table(history, keys, statistic, yearly_weights).reind
 country = group_statistic_table(
     history, pd.Series("all", index=history.index), statistic, yearly_weights
 ).iloc[0]
+if country.isna().all() and by_group.isna().all().all():
+    # e.g. a population-weighted mean when the snapshot has no population figures
+    st.info(
+        t("coverage.statistic_unavailable", statistic=statistic_labels[statistic].lower()),
+        icon=":material/info:",
+    )
 shown_keys = order if len(order) <= MAX_LINES else [k for k in [own_group.key] if k]
 country_label = t("common.whole_country")
 own_line = history.loc[code] if code in history.index else pd.Series(dtype="float64")

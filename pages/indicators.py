@@ -11,7 +11,12 @@ from kuntadash.ui import state
 from kuntadash.ui.downloads import TableDownload, render_downloads
 from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.loaders import load_snapshot
-from kuntadash.ui.widgets import dimension_label, escape_markdown
+from kuntadash.ui.widgets import (
+    MISSING,
+    dimension_label,
+    escape_markdown,
+    render_coverage_note,
+)
 
 snapshot = load_snapshot()
 lang = current_language()
@@ -53,6 +58,23 @@ if query:
     shown = shown[haystack.str.contains(needle, regex=False)]
 
 st.caption(t("catalogue.count", shown=len(shown), total=len(catalogue)))
+render_coverage_note(snapshot)
+
+
+def _text(value: object) -> str:
+    """An optional catalogue field as text ("" when the source has no table or code)."""
+    return "" if value is None or pd.isna(value) else str(value)
+
+
+# Which years each indicator has figures for: the catalogue lists indicators a snapshot may not
+# (yet) hold, and the reader should see that here rather than find empty charts elsewhere.
+present = (
+    snapshot.values.dropna(subset=["value"]).groupby("indicator_id")["year"].agg(["min", "max"])
+)
+spans = {
+    ident: str(low) if low == high else f"{low}–{high}"
+    for ident, low, high in zip(present.index, present["min"], present["max"], strict=True)
+}
 publisher_names = {key: (entry.get("name") or {}).get(lang, key) for key, entry in sources.items()}
 listing = pd.DataFrame(
     {
@@ -67,9 +89,10 @@ listing = pd.DataFrame(
         ).str.strip(),
         t("catalogue.licence"): shown["licence"],
         t("catalogue.cadence"): shown["cadence"].map(lambda c: t(f"cadence.{c}")),
+        t("coverage.years_column"): shown["id"].map(lambda i: spans.get(i, t("coverage.not_yet"))),
     }
 )
-st.dataframe(listing, hide_index=True, width="stretch")
+st.dataframe(listing, hide_index=True, width="stretch", placeholder=MISSING)
 render_downloads(
     listing,
     TableDownload(snapshot, tuple(shown["id"]), ("indicators", dimension, query.strip())),
@@ -91,5 +114,5 @@ for _, row in shown.iterrows():
             f"{t('direction.' + row['direction'])} · **{t('catalogue.publisher')}:** "
             f"{publisher} · **{t('catalogue.licence')}:** {escape_markdown(row['licence'])}"
         )
-        source = " ".join(str(row[k] or "") for k in ("adapter", "table", "code"))
+        source = " ".join(_text(row[k]) for k in ("adapter", "table", "code") if _text(row[k]))
         st.caption(f"id: `{row['id']}` · {escape_markdown(source)}")

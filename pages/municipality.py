@@ -39,15 +39,19 @@ from kuntadash.ui.loaders import (
     load_wide_values,
 )
 from kuntadash.ui.widgets import (
+    MISSING,
     caption_text,
     change_text,
     comparison_group,
     current_peers,
     dimension_label,
+    dimensions_with_data,
     escape_markdown,
     municipality_names,
     population_text,
     rank_text,
+    render_missing_dimension,
+    render_no_values,
     render_peer_weights,
     render_table,
     select_group_kind,
@@ -139,6 +143,12 @@ def _compact_rank(row: pd.Series) -> str:
     return f"{int(row['rank'])}/{int(row['of'])}"
 
 
+def _register_text(value: object) -> str:
+    """A register field for markdown: escaped, or the missing-value dash when the register
+    lacks it."""
+    return "–" if value is None or pd.isna(value) else escape_markdown(value)
+
+
 def _year_span(values: list[int]) -> str:
     return str(min(values)) if min(values) == max(values) else f"{min(values)}–{max(values)}"
 
@@ -148,18 +158,26 @@ def _year_span(values: list[int]) -> str:
 st.title(escape_markdown(name))
 urban_rural = comparison_group(snapshot, code, "urban_rural")
 size = comparison_group(snapshot, code, "size_class")
-type_name = key_labels(snapshot.municipalities, "municipality_type", lang).get(
-    info["municipality_type"], str(info["municipality_type"])
+type_name = (
+    key_labels(snapshot.municipalities, "municipality_type", lang).get(
+        info["municipality_type"], info["municipality_type"]
+    )
+    if pd.notna(info["municipality_type"])
+    else None
 )
-uncertain = f" ({t('profile.uncertain_short')})" if info["municipality_type_uncertain"] else ""
+uncertain = (
+    f" ({t('profile.uncertain_short')})"
+    if type_name and info["municipality_type_uncertain"]
+    else ""
+)
 st.markdown(
     " · ".join(
         [
             f"**{t('common.population')}:** {population_text(snapshot, code)}",
-            f"**{t('common.municipality_type')}:** {escape_markdown(type_name)}{uncertain}",
-            f"**{t('common.region')}:** {escape_markdown(info[f'region_name_{lang}'])}",
+            f"**{t('common.municipality_type')}:** {_register_text(type_name)}{uncertain}",
+            f"**{t('common.region')}:** {_register_text(info[f'region_name_{lang}'])}",
             f"**{t('common.wellbeing_county')}:** "
-            f"{escape_markdown(info[f'wellbeing_county_name_{lang}'])}",
+            f"{_register_text(info[f'wellbeing_county_name_{lang}'])}",
             f"**{t('comparison.info_urban_rural')}:** {escape_markdown(urban_rural.label)}",
             f"**{t('comparison.info_size')}:** {escape_markdown(size.label)}",
         ]
@@ -167,6 +185,9 @@ st.markdown(
 )
 if uncertain:
     st.caption(t("profile.type_uncertain"))
+if render_no_values(snapshot):
+    st.stop()
+covered = dimensions_with_data(snapshot)
 
 # Display order differs from computation order: the peer settings (drawn lower down) decide
 # the "similar" group used above them, so their containers are created first, filled later.
@@ -232,7 +253,9 @@ with scores_box:
                     share=format_value(100 * row["coverage"], 0, lang),
                 )
             ]
-            if pd.isna(row["score"]):
+            if row["dimension"] not in covered:
+                lines = [t("coverage.dimension_missing")]
+            elif pd.isna(row["score"]):
                 lines.append(t("comparison.coverage_too_low", threshold=threshold))
             else:
                 lines.append(
@@ -317,7 +340,7 @@ with ranks_box:
                 **{dimension_label(d): _compact_rank(other_summary.loc[d]) for d in DIMENSIONS},
             }
         )
-    st.dataframe(pd.DataFrame(rank_rows), hide_index=True, width="stretch")
+    st.dataframe(pd.DataFrame(rank_rows), hide_index=True, width="stretch", placeholder=MISSING)
 
 # --- similar municipalities ------------------------------------------------------------------
 with peers_box:
@@ -344,7 +367,7 @@ with peers_box:
         )
         st.markdown(
             "\n".join(
-                f"{position}. **{escape_markdown(names[peer])}** ({escape_markdown(peer_type)}; "
+                f"{position}. **{escape_markdown(names[peer])}** ({_register_text(peer_type)}; "
                 f"{t('comparison.col.distance').lower()} {format_value(distance, 2, lang)}) — "
                 f"{t('comparison.similar_on')}: {escape_markdown(reason)}"
                 for position, (peer, peer_type, distance, reason) in enumerate(
@@ -461,6 +484,13 @@ for tab, dimension in zip(tabs, DIMENSIONS, strict=True):
             ],
         }
     )
+    if not ids:
+        with tab:
+            if dimension in covered:  # figures for too few municipalities to compare with
+                st.info(t("coverage.dimension_sparse"), icon=":material/info:")
+            else:
+                render_missing_dimension()
+        continue
     styled = table.style.apply(
         _position_styles, positions=rows["percentile"].tolist(), subset=[position_column]
     )
@@ -471,7 +501,7 @@ for tab, dimension in zip(tabs, DIMENSIONS, strict=True):
             subset=[t("comparison.col.change", n=period)],
         )
     with tab:
-        st.dataframe(styled, hide_index=True, width="stretch")
+        st.dataframe(styled, hide_index=True, width="stretch", placeholder=MISSING)
         render_downloads(
             table,
             TableDownload(
@@ -534,7 +564,9 @@ period = state.stateful_selectbox(
 )
 rows = trends[trends["period"] == period]
 span = f"{rows['start_year'].min()}–{rows['end_year'].max()}" if len(rows) else ""
-st.caption(t("comparison.trend_note") + " " + t("comparison.trend_years", years=span))
+st.caption(
+    t("comparison.trend_note") + (" " + t("comparison.trend_years", years=span) if span else "")
+)
 st.dataframe(
     pd.DataFrame(
         {
@@ -576,6 +608,7 @@ st.dataframe(
     ),
     hide_index=True,
     width="stretch",
+    placeholder=MISSING,
 )
 
 indicator_id = select_indicator(snapshot)

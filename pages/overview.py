@@ -19,6 +19,8 @@ from kuntadash.ui.widgets import (
     indicator_name,
     municipality_names,
     region_labels,
+    render_coverage_note,
+    render_no_values,
     render_table,
     select_dimension,
     select_indicator,
@@ -31,8 +33,10 @@ lang = current_language()
 selected = st.session_state.get(state.MUNICIPALITY_KEY)
 
 st.title(t("overview.title"))
+if render_no_values(snapshot):
+    st.stop()
 controls = st.columns([1.1, 1.6, 0.7, 1.1, 1.1])
-dimension = select_dimension(controls[0])
+dimension = select_dimension(snapshot, controls[0])
 indicator_id = select_indicator(snapshot, dimension, controls[1])
 year = select_year(snapshot, indicator_id, controls[2])
 types = type_labels()
@@ -56,16 +60,19 @@ region_filter = state.stateful_selectbox(
     container=controls[4],
 )
 
+render_coverage_note(snapshot)
+
 meta = indicator_row(snapshot.catalogue, indicator_id)
 municipalities = snapshot.municipalities.set_index("municipality_code")
 series = values_for(snapshot.values, indicator_id, year).reindex(municipalities.index)
 ranks = rank_values(series, meta["direction"])
 with_data = int(series.notna().sum())
 in_focus = pd.Series(True, index=municipalities.index)
+# A municipality the register gives no type or region is outside every such filter.
 if type_filter:
-    in_focus &= municipalities["municipality_type"].eq(type_filter)
+    in_focus &= municipalities["municipality_type"].eq(type_filter).fillna(False).astype(bool)
 if region_filter:
-    in_focus &= municipalities["region_code"].eq(region_filter)
+    in_focus &= municipalities["region_code"].eq(region_filter).fillna(False).astype(bool)
 
 names = municipality_names(snapshot)
 table = pd.DataFrame(

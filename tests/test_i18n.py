@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from kuntadash.domain.catalogue import CADENCES, DIMENSIONS, DIRECTIONS
 from kuntadash.i18n import LANGUAGES, MissingTranslationError, translate, translations
 
 REPO = Path(__file__).resolve().parents[1]
@@ -48,6 +49,16 @@ def test_dynamic_key_families_cover_their_values(prefix, sample_snapshot):
     }[prefix]
     for value in values:
         assert f"{prefix}.{value}" in translations(), f"{prefix}.{value}"
+
+
+@pytest.mark.parametrize(
+    ("prefix", "allowed"),
+    [("dimension", DIMENSIONS), ("direction", DIRECTIONS), ("cadence", CADENCES)],
+)
+def test_every_value_data_check_accepts_has_a_translation(prefix, allowed):
+    # validate_snapshot accepts exactly these values; the pages show each through this key.
+    missing = [value for value in allowed if f"{prefix}.{value}" not in translations()]
+    assert not missing, missing
 
 
 def test_unknown_key_raises_and_fallback_is_finnish():

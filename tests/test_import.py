@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from kuntadash.cli import main
-from kuntadash.importing import import_files
+from kuntadash.i18n import translate
+from kuntadash.importing import DataImportError, import_files
 from kuntadash.store import read_snapshot, validate_snapshot
 from tests.fixtures.import_helpers import folder_bytes, register_codes, write_grid_boundaries
 
@@ -179,6 +180,28 @@ def test_yaml_sidecar_adds_a_new_indicator(tmp_path):
     snapshot = read_snapshot(out)
     assert "gigabit_households_share" in set(snapshot.catalogue["id"])
     assert validate_snapshot(snapshot) == []
+
+
+def test_sidecar_without_cadence_gets_a_translated_valid_one(tmp_path):
+    out = tmp_path / "snap"
+    import_files([FIXTURES / "broadband.csv", FIXTURES / "broadband.yaml"], out)
+    cadence = read_snapshot(out).catalogue.set_index("id").at["gigabit_households_share", "cadence"]
+    assert cadence == "irregular"
+    assert {translate(f"cadence.{cadence}", lang) for lang in ("fi", "sv", "en")} == {
+        "epäsäännöllisesti",
+        "oregelbundet",
+        "irregularly",
+    }
+
+
+def test_sidecar_with_an_unknown_cadence_is_refused(tmp_path):
+    sidecar = tmp_path / "broadband.yaml"
+    text = (FIXTURES / "broadband.yaml").read_text(encoding="utf-8")
+    sidecar.write_text(text.replace("decimals: 1", "decimals: 1\n    cadence: weekly"), "utf-8")
+    with pytest.raises(DataImportError) as caught:
+        import_files([FIXTURES / "broadband.csv", sidecar], tmp_path / "snap")
+    assert "cadence" in caught.value.render("en")
+    assert not (tmp_path / "snap").exists()
 
 
 def test_jsonstat2_file_imports_with_status_symbols_missing(tmp_path):

@@ -151,3 +151,76 @@ def test_validation_requires_a_boundary_for_every_municipality(sample_snapshot):
     assert any(
         missing in str(p) and "without a boundary" in str(p) for p in validate_snapshot(broken)
     )
+
+
+def _with_catalogue(snapshot, catalogue):
+    return snapshot.__class__(
+        snapshot.manifest, snapshot.municipalities, snapshot.boundaries, snapshot.values, catalogue
+    )
+
+
+def _first(column, value):
+    def change(catalogue):
+        catalogue = catalogue.copy()
+        catalogue[column] = catalogue[column].astype("object")
+        catalogue.loc[0, column] = value
+        return catalogue
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (_first("cadence", "weekly"), "cadence must be one of"),
+        (_first("cadence", None), "cadence must be one of"),
+        (_first("direction", "up"), "direction must be one of"),
+        (_first("dimension", "cultural"), "dimension must be one of"),
+        (_first("aggregation", "sum"), "aggregation must be one of"),
+        (_first("decimals", 1.5), "decimals must be a whole number"),
+        (_first("decimals", None), "decimals must be a whole number"),
+        (_first("name_sv", None), "name_sv is missing"),
+        (_first("name_en", "  "), "name_en is empty"),
+        (_first("unit_en", None), "unit_en is missing"),
+        (_first("interpretation_fi", None), "interpretation_fi is missing"),
+        (_first("licence", ""), "licence is empty"),
+        (lambda c: c.drop(columns="cadence"), "missing columns: cadence"),
+    ],
+    ids=[
+        "unknown-cadence",
+        "no-cadence",
+        "unknown-direction",
+        "unknown-dimension",
+        "unknown-aggregation",
+        "fractional-decimals",
+        "no-decimals",
+        "no-swedish-name",
+        "blank-english-name",
+        "no-unit",
+        "no-interpretation",
+        "no-licence",
+        "no-cadence-column",
+    ],
+)
+def test_validation_rejects_a_catalogue_the_app_cannot_show(sample_snapshot, change, expected):
+    catalogue = change(sample_snapshot.catalogue)
+    problems = validate_snapshot(_with_catalogue(sample_snapshot, catalogue))
+    assert any(expected in str(p) for p in problems), problems
+
+
+def test_validation_accepts_empty_optional_texts_and_missing_source_ids(sample_snapshot):
+    catalogue = sample_snapshot.catalogue.copy()
+    catalogue[["definition_sv", "interpretation_en", "unit_fi"]] = ""
+    catalogue[["table", "code"]] = None
+    assert validate_snapshot(_with_catalogue(sample_snapshot, catalogue)) == []
+
+
+def test_validation_rejects_a_snapshot_without_municipalities(sample_snapshot):
+    empty = sample_snapshot.__class__(
+        sample_snapshot.manifest,
+        sample_snapshot.municipalities.iloc[0:0],
+        sample_snapshot.boundaries.iloc[0:0],
+        sample_snapshot.values.iloc[0:0],
+        sample_snapshot.catalogue,
+    )
+    assert any("no municipalities" in str(p) for p in validate_snapshot(empty))

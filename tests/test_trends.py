@@ -128,3 +128,10 @@ def test_trend_counts_leave_out_neutral_indicators():
     trends = compute_trends(_wide(), _catalogue(), "A", pd.Index(["A", "B", "C"]), YEARS_END)
     assert trend_counts(trends, 5) == {"better": 2, "worse": 0, "unchanged": 0}
     assert trend_counts(trends, 10) == {"better": 0, "worse": 0, "unchanged": 0}
+
+
+def test_compute_trends_without_any_reference_year_is_empty_with_its_columns():
+    trends = compute_trends(_wide(), _catalogue(), "A", pd.Index(["A", "B"]), {})
+    assert trends.empty
+    assert {"period", "change", "verdict", "versus_group"} <= set(trends.columns)
+    assert trend_counts(trends, 5) == {"better": 0, "worse": 0, "unchanged": 0}

@@ -17,8 +17,14 @@ LANGUAGES = ("fi", "sv", "en")
 DIMENSIONS = ("economic", "social", "ecological", "technological")
 DIRECTIONS = ("higher_better", "lower_better", "neutral")
 AGGREGATIONS = ("count", "rate", "per_resident", "index", "share")
+# How often the source updates. ``irregular``: no fixed schedule is known, e.g. an indicator the
+# user imported from a file whose catalogue sidecar did not say (each value has a translation,
+# ``cadence.<value>`` in the locale files, which the Indicators page shows).
+CADENCES = ("annual", "quarterly", "monthly", "every_4_years", "irregular")
+# Texts every indicator must have in every language (may be empty except the name).
+TEXT_FIELDS = ("name", "definition", "interpretation", "unit")
 
-_TEXT_FIELDS = ("name", "definition", "interpretation", "unit")
+_TEXT_FIELDS = TEXT_FIELDS
 _SCALAR_FIELDS = ("id", "dimension", "decimals", "direction", "aggregation", "cadence")
 _SOURCE_FIELDS = ("publisher", "adapter", "table", "code", "licence")
 
@@ -71,6 +77,17 @@ def indicator_row(catalogue: pd.DataFrame, indicator_id: str) -> pd.Series:
     if match.empty:
         raise KeyError(indicator_id)
     return match.iloc[0]
+
+
+def source_ident(row: Mapping[str, Any]) -> str:
+    """The source's own table and code of a catalogue row ("" when the source has neither, as
+    for an imported file)."""
+    parts = (row.get("table"), row.get("code"))
+    return " ".join(str(part) for part in parts if _present(part) and str(part).strip())
+
+
+def _present(value: Any) -> bool:
+    return value is not None and not (isinstance(value, float) and math.isnan(value))
 
 
 def format_value(value: float | None, decimals: int, lang: str, unit: str = "") -> str:

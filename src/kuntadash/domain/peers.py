@@ -140,6 +140,12 @@ def nearest_peers(
     variable ids, closest first). Fewer than ``n`` rows when fewer are comparable.
     """
     weights = DEFAULT_WEIGHTS if weights is None else weights
+    if z.columns.empty or code not in z.index:
+        # no structural variable in the data (e.g. no population and no key figures): nobody
+        # can be called similar
+        return pd.DataFrame(
+            columns=["municipality_code", "distance", "shared_weight", "similar_on"]
+        )
     distances = peer_distances(z, code, weights).dropna(subset=["distance"])
     distances = distances.rename_axis("municipality_code").reset_index()
     nearest = distances.sort_values(["distance", "municipality_code"]).head(n)

@@ -18,6 +18,22 @@ import pandas as pd
 
 PERIODS = (1, 5, 10)
 VERDICTS = ("better", "worse", "unchanged", "up", "down", "missing")
+TREND_COLUMNS = (
+    "indicator_id",
+    "dimension",
+    "direction",
+    "period",
+    "start_year",
+    "end_year",
+    "start_value",
+    "end_value",
+    "change",
+    "verdict",
+    "group_change",
+    "group_n",
+    "group_verdict",
+    "versus_group",
+)
 
 
 def indicator_history(wide: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
@@ -76,9 +92,7 @@ def compute_trends(
     """One row per indicator and period for ``code``, with its group's median change.
 
     ``wide`` is indexed by (municipality_code, year), one column per indicator; ``years`` maps
-    indicator id -> end year (the reference year). Columns: indicator_id, dimension, direction,
-    period, start_year, end_year, start_value, end_value, change, verdict, group_change,
-    group_n, group_verdict, versus_group.
+    indicator id -> end year (the reference year). Columns: ``TREND_COLUMNS``.
     """
     meta = catalogue.set_index("id")
     ids = [i for i in meta.index if i in wide.columns and i in years]
@@ -114,7 +128,8 @@ def compute_trends(
                     "versus_group": compare_with_group(change, group_change, direction, decimals),
                 }
             )
-    return pd.DataFrame(rows)
+    # The columns are there even without a single indicator (a snapshot without values).
+    return pd.DataFrame(rows, columns=list(TREND_COLUMNS))
 
 
 def _at_years(wide: pd.DataFrame, years: dict[str, int], codes: pd.Index) -> pd.DataFrame:

@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from kuntadash.domain.catalogue import AGGREGATIONS, DIMENSIONS, DIRECTIONS, LANGUAGES
+from kuntadash.domain.catalogue import AGGREGATIONS, CADENCES, DIMENSIONS, DIRECTIONS, LANGUAGES
 from kuntadash.domain.population import population_in
 from kuntadash.importing.context import ImportContext
 from kuntadash.importing.errors import DataImportError, Message, examples, item, message, row
@@ -840,6 +840,10 @@ def _catalogue_entry(raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple
         issues.append(
             ("aggregation", message("data.reason.one_of", options=", ".join(AGGREGATIONS)))
         )
+    # A sidecar that does not say how often its source updates: no fixed schedule is known.
+    cadence = str(raw.get("cadence") or "irregular")
+    if cadence not in CADENCES:
+        issues.append(("cadence", message("data.reason.one_of", options=", ".join(CADENCES))))
     name = _texts(raw.get("name"))
     if not name["fi"]:
         issues.append(("name", message("data.reason.name")))
@@ -867,7 +871,7 @@ def _catalogue_entry(raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple
         "direction": direction,
         "aggregation": aggregation,
         "decimals": decimals,
-        "cadence": str(raw.get("cadence") or "irregular"),
+        "cadence": cadence,
         "name": name,
         "definition": _texts(raw.get("definition")),
         "interpretation": _texts(raw.get("interpretation")),

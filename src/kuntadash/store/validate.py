@@ -12,7 +12,15 @@ from typing import Any
 
 import pandas as pd
 
-from kuntadash.domain.catalogue import CATALOGUE_COLUMNS, DIMENSIONS, DIRECTIONS
+from kuntadash.domain.catalogue import (
+    AGGREGATIONS,
+    CADENCES,
+    CATALOGUE_COLUMNS,
+    DIMENSIONS,
+    DIRECTIONS,
+    LANGUAGES,
+    TEXT_FIELDS,
+)
 from kuntadash.store.snapshot import (
     FORMAT_VERSION,
     MUNICIPALITY_COLUMNS,
@@ -95,6 +103,8 @@ def _check_municipalities(municipalities: pd.DataFrame) -> list[Problem]:
     problems = _check_columns(municipalities, MUNICIPALITY_COLUMNS, table)
     if problems:
         return problems
+    if municipalities.empty:
+        return [Problem(table, "no municipalities; the snapshot needs its division's register")]
     problems += _check_codes(municipalities["municipality_code"], table)
     duplicated = municipalities["municipality_code"][
         municipalities["municipality_code"].duplicated()
@@ -149,15 +159,56 @@ def _check_catalogue(catalogue: pd.DataFrame) -> list[Problem]:
     duplicated = catalogue["id"][catalogue["id"].duplicated()]
     if len(duplicated):
         problems.append(Problem(table, f"duplicate indicator ids: {_examples(duplicated)}"))
-    for column, allowed in (("dimension", DIMENSIONS), ("direction", DIRECTIONS)):
+    # The app shows each of these through a translation (dimension.*, direction.*, cadence.*)
+    # or computes with it (aggregation): a value outside the set cannot be rendered.
+    for column, allowed in (
+        ("dimension", DIMENSIONS),
+        ("direction", DIRECTIONS),
+        ("cadence", CADENCES),
+        ("aggregation", AGGREGATIONS),
+    ):
         wrong = catalogue.loc[~catalogue[column].isin(allowed), "id"]
         if len(wrong):
             problems.append(
                 Problem(table, f"{column} must be one of {', '.join(allowed)}: {_examples(wrong)}")
             )
+    decimals = pd.to_numeric(catalogue["decimals"], errors="coerce")
+    bad_decimals = catalogue.loc[
+        ~(decimals.notna() & decimals.eq(decimals.round()) & decimals.between(0, 6)), "id"
+    ]
+    if len(bad_decimals):
+        problems.append(
+            Problem(table, f"decimals must be a whole number 0–6: {_examples(bad_decimals)}")
+        )
+    problems += _check_catalogue_texts(catalogue)
     inverted = catalogue.loc[catalogue["valid_min"] >= catalogue["valid_max"], "id"]
     if len(inverted):
         problems.append(Problem(table, f"valid_min is not below valid_max: {_examples(inverted)}"))
+    return problems
+
+
+def _check_catalogue_texts(catalogue: pd.DataFrame) -> list[Problem]:
+    """Texts the app shows for every indicator: present (possibly empty) in every language, a
+    name in every language, and a publisher and licence for the source line."""
+    table = "catalogue.parquet"
+    problems = []
+    columns = [f"{field}_{lang}" for field in TEXT_FIELDS for lang in LANGUAGES]
+    for column in columns:
+        missing = catalogue.loc[~catalogue[column].map(lambda v: isinstance(v, str)), "id"]
+        if len(missing):
+            problems.append(
+                Problem(
+                    table,
+                    f"{column} is missing for {_examples(missing)}; use an empty text where "
+                    "there is nothing to say",
+                )
+            )
+    required = [*(f"name_{lang}" for lang in LANGUAGES), "publisher", "licence"]
+    for column in required:
+        text = catalogue[column].map(lambda v: v.strip() if isinstance(v, str) else "")
+        empty = catalogue.loc[text.eq(""), "id"]
+        if len(empty):
+            problems.append(Problem(table, f"{column} is empty for {_examples(empty)}"))
     return problems
 
 

@@ -21,6 +21,7 @@ import pandas as pd
 import streamlit as st
 
 from kuntadash import resources
+from kuntadash.domain.catalogue import source_ident
 from kuntadash.domain.groups import ComparisonGroup
 from kuntadash.i18n import LANGUAGE_NAMES, translate
 from kuntadash.naming import brief_filename, slugify
@@ -143,9 +144,7 @@ def metadata_tables(
                 tr("share.meta_publisher"): (publisher.get("name") or {}).get(
                     lang, row["publisher"]
                 ),
-                tr("share.meta_source_id"): " ".join(
-                    str(part) for part in (row["table"], row["code"]) if part
-                ),
+                tr("share.meta_source_id"): source_ident(row),
                 tr("share.meta_licence"): row["licence"],
                 tr("share.meta_licence_url"): publisher.get("licence_url", ""),
                 tr("share.meta_attribution"): (publisher.get("attribution") or {}).get(lang, ""),

@@ -8,6 +8,7 @@ every cache key, so an update or import is picked up on the next rerun.
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,8 @@ from kuntadash.store import Snapshot, read_manifest, read_snapshot
 from kuntadash.store.locations import default_data_dir, sample_dir
 
 SAMPLE_CHOICE = "sample"
+
+_LOG = logging.getLogger(__name__)
 
 
 def data_dir() -> Path:
@@ -56,6 +59,37 @@ def load_served_snapshot() -> Snapshot:
     """The served snapshot, whatever this session looks at."""
     folder = data_dir()
     return _load_snapshot(str(folder), snapshot_version(folder))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _load_problems(folder: str, version: str) -> tuple[str, ...]:
+    from kuntadash.store.validate import validate_snapshot
+
+    problems = tuple(map(str, validate_snapshot(_load_snapshot(folder, version))))
+    if problems:
+        # The page shows a path-free notice; the operator finds the reasons here.
+        _LOG.error("The snapshot in %s fails validation:\n%s", folder, "\n".join(problems))
+    return problems
+
+
+def load_problems(snapshot: Snapshot) -> tuple[str, ...]:
+    """Why ``validate_snapshot`` rejects the served snapshot (empty when it is valid): the app
+    serves only what ``kuntadash data check`` accepts. Checked once per snapshot version."""
+    return _load_problems(str(snapshot.path), snapshot.version)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _load_present_ids(folder: str, version: str) -> frozenset[str]:
+    values = _load_snapshot(folder, version).values
+    return frozenset(values.loc[values["value"].notna(), "indicator_id"].unique())
+
+
+def load_present_ids(snapshot: Snapshot) -> frozenset[str]:
+    """Ids of the indicators with at least one value (not all missing) in the snapshot."""
+    if snapshot.path is None:  # built in memory, not served from a folder
+        values = snapshot.values
+        return frozenset(values.loc[values["value"].notna(), "indicator_id"].unique())
+    return _load_present_ids(str(snapshot.path), snapshot.version)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

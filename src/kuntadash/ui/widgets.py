@@ -13,15 +13,18 @@ import pandas as pd
 import streamlit as st
 
 from kuntadash import resources
-from kuntadash.domain.catalogue import DIMENSIONS, format_value, indicator_row
+from kuntadash.domain.catalogue import DIMENSIONS, format_value, indicator_row, source_ident
 from kuntadash.domain.stats import Rank, latest_common_year, years_with_data
 from kuntadash.store import Snapshot
 from kuntadash.ui import state
 from kuntadash.ui.downloads import TableDownload, render_downloads
 from kuntadash.ui.i18n import current_language, t
-from kuntadash.ui.loaders import load_value_formats
+from kuntadash.ui.loaders import load_present_ids, load_value_formats
 
 DEFAULT_MUNICIPALITY = "091"
+# What a missing value looks like everywhere (format_value's dash): tables pass it to
+# st.dataframe, which would otherwise draw "None" in an empty cell.
+MISSING = "–"
 _ASCII_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 
 
@@ -69,7 +72,8 @@ def _capitalise(text: str) -> str:
 
 def region_labels(snapshot: Snapshot) -> dict[str, str]:
     lang = current_language()
-    table = snapshot.municipalities.drop_duplicates("region_code").sort_values("region_code")
+    table = snapshot.municipalities.dropna(subset=["region_code"])
+    table = table.drop_duplicates("region_code").sort_values("region_code")
     return dict(zip(table["region_code"], table[f"region_name_{lang}"].astype(str), strict=True))
 
 
@@ -113,18 +117,62 @@ def select_municipality(snapshot: Snapshot, container: object = None) -> str:
 
 
 def indicators_with_data(snapshot: Snapshot) -> pd.DataFrame:
-    # unique() stays vectorised: set() over the Arrow-backed column cost ~80 ms per rerun.
-    present = snapshot.values.loc[snapshot.values["value"].notna(), "indicator_id"].unique()
-    return snapshot.catalogue[snapshot.catalogue["id"].isin(present)]
+    """The catalogue rows of the indicators with at least one value in the snapshot."""
+    return snapshot.catalogue[snapshot.catalogue["id"].isin(load_present_ids(snapshot))]
 
 
-def select_dimension(container: object = None) -> str:
+def dimensions_with_data(snapshot: Snapshot) -> list[str]:
+    """The dimensions with at least one indicator with data, in display order."""
+    present = set(indicators_with_data(snapshot)["dimension"])
+    return [dimension for dimension in DIMENSIONS if dimension in present]
+
+
+def render_no_values(snapshot: Snapshot) -> bool:
+    """Say plainly when the snapshot has no indicator values at all (and how they arrive);
+    True when it said so, so the page can stop there."""
+    if dimensions_with_data(snapshot):
+        return False
+    st.info(t("coverage.no_values") + " " + t("coverage.how_data_arrives"), icon=":material/info:")
+    return True
+
+
+def render_missing_dimension(container: object = None) -> None:
+    """In place of a dimension's empty tables: its data are not in this snapshot yet."""
+    target = container if container is not None else st
+    target.info(
+        t("coverage.dimension_missing") + " " + t("coverage.how_data_arrives"),
+        icon=":material/info:",
+    )
+
+
+def render_coverage_note(snapshot: Snapshot, container: object = None) -> None:
+    """Under a dimension picker: which dimensions the snapshot covers, when not all of them."""
+    covered = dimensions_with_data(snapshot)
+    missing = [dimension for dimension in DIMENSIONS if dimension not in covered]
+    if not missing or not covered:
+        return
+    target = container if container is not None else st
+    target.caption(
+        t(
+            "coverage.dimensions_note",
+            covered=", ".join(dimension_label(d) for d in covered),
+            missing=", ".join(dimension_label(d) for d in missing),
+        )
+        + " "
+        + t("coverage.how_data_arrives")
+    )
+
+
+def select_dimension(snapshot: Snapshot, container: object = None) -> str:
+    """The dimension (URL ``dim``), among those with data: the first of them by default, so
+    a snapshot without the first dimension's data opens on one that has some."""
+    options = dimensions_with_data(snapshot)
     labels = {dimension: dimension_label(dimension) for dimension in DIMENSIONS}
     return state.stateful_selectbox(
         t("common.dimension"),
-        list(DIMENSIONS),
+        options,
         state.DIMENSION_KEY,
-        DIMENSIONS[0],
+        options[0],
         format_func=labels.__getitem__,
         container=container,
     )
@@ -199,11 +247,14 @@ def source_text(
         return t("common.source_values", sources="; ".join(described))
     sources = resources.read_sources_document() or {}
     publisher = (sources.get(publisher_key) or {}).get("name", {}).get(lang) or publisher_key
-    ident = " ".join(p for p in (_plain(row["table"]), _plain(row["code"])) if p)
     licence = _plain(row["licence"]) or "–"
-    parts = {"publisher": publisher, "ident": ident or "–", "licence": licence}
+    ident = source_ident(row)
+    parts = {"publisher": publisher, "ident": ident, "licence": licence}
     if markdown:
         parts = {key: escape_markdown(value) for key, value in parts.items()}
+    if not ident:  # e.g. an imported file: the source has no table or code of its own
+        del parts["ident"]
+        return t("common.source_line_no_id", **parts)
     return t("common.source_line", **parts)
 
 
@@ -281,6 +332,7 @@ def render_table(
 ) -> None:
     """The table alternative of a chart, folded away under an expander; with ``downloads``,
     CSV and Excel buttons for exactly this table (see kuntadash.ui.downloads)."""
+    kwargs.setdefault("placeholder", MISSING)
     with st.expander(t(label_key)):
         st.dataframe(frame, hide_index=True, width="stretch", **kwargs)
         if downloads is not None:
