@@ -17,9 +17,10 @@ from playwright.sync_api import Page, expect
 
 from kuntadash.i18n import translate
 from kuntadash.store import read_snapshot
-from tests.browser.conftest import DESKTOP, PHONE, REPO, wait_ready
+from kuntadash.store.locations import BUNDLED_SAMPLE_DIR as SAMPLE_DIR
+from tests.browser.conftest import DESKTOP, PHONE, wait_ready
 
-SAMPLE = read_snapshot(REPO / "data")
+SAMPLE = read_snapshot(SAMPLE_DIR)
 MUNICIPALITY_COUNT = len(SAMPLE.municipalities)
 LANGUAGE_LABEL = "Kieli · Språk · Language"
 LANGUAGE_OPTION = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
