@@ -156,8 +156,12 @@ def check_parquet_metadata(metadata: Any, file: str) -> None:
         raise limit_error(file, "decoded_bytes", _mb(decoded), _mb(MAX_PARQUET_UNCOMPRESSED_BYTES))
 
 
-def _mb(size: int) -> str:
-    return f"{size / 2**20:.0f} MB"
+def _mb(size: int) -> Message:
+    return message("data.size.mb", n=f"{size / 2**20:.0f}")
+
+
+def _kb(size: int) -> Message:
+    return message("data.size.kb", n=f"{size / 1024:.0f}")
 
 
 # --- Excel workbooks (zip) ----------------------------------------------------------------------
@@ -266,9 +270,7 @@ class _BoundedLoader(yaml.SafeLoader):
 
 def check_yaml_size(data: bytes, file: str) -> None:
     if len(data) > MAX_YAML_BYTES:
-        raise limit_error(
-            file, "yaml_bytes", f"{len(data) / 1024:.0f} KB", f"{MAX_YAML_BYTES / 1024:.0f} KB"
-        )
+        raise limit_error(file, "yaml_bytes", _kb(len(data)), _kb(MAX_YAML_BYTES))
 
 
 def load_yaml(text: str, file: str) -> Any:
