@@ -220,7 +220,8 @@ def test_pxweb_csv_wide_download_imports_by_label(tmp_path):
     assert values.loc[("710", "employment_rate", 2020), "value"] == pytest.approx(72.0)
     keys = {m.key for m in report.notes}
     assert "data.note.aggregates_skipped" in keys
-    assert "data.note.columns_skipped" in keys
+    unused = next(m for m in report.notes if m.key == "data.note.columns_unused")
+    assert "Number of saunas, 2020" in unused.render("en")
 
 
 def test_sotkanet_json_with_regions(tmp_path):

@@ -255,7 +255,7 @@ def test_epsg3067_without_a_crs_member_is_recognised_and_transformed(tmp_path):
     path.write_text(json.dumps(doc))
     out = tmp_path / "snap"
     report = import_files([path], out)
-    assert "data.note.crs_assumed" in {m.key for m in report.notes}
+    assert "data.note.crs_inferred" in {m.key for m in report.notes}
     minx, miny, maxx, maxy = read_snapshot(out).boundaries.total_bounds
     assert 19 < minx < maxx < 32 and 59 < miny < maxy < 71  # Finland in degrees
 

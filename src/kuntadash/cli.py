@@ -83,7 +83,11 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
     try:
         report = import_files(
-            [Path(f) for f in args.files], Path(args.out), division_year=args.year
+            [Path(f) for f in args.files],
+            Path(args.out),
+            division_year=args.division,
+            figures_year=args.year,
+            replace_indicators=args.replace_indicator,
         )
     except DataImportError as exc:
         return _refused(args, [item.render(args.lang) for item in exc.messages])
@@ -203,7 +207,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     imp = actions.add_parser("import", help="build or extend a snapshot from local files")
     imp.add_argument("--out", required=True, help="snapshot directory to create or extend")
-    imp.add_argument("--year", type=int, default=2025, help="municipal division year")
+    imp.add_argument(
+        "--division", type=int, default=2025, help="municipal division year (default 2025)"
+    )
+    imp.add_argument(
+        "--year",
+        type=int,
+        help="year of the figures in tables whose column headers give none (older key-figure "
+        "downloads); without it, the year is taken from the file name (avainluvut_2019.csv)",
+    )
+    imp.add_argument(
+        "--replace-indicator",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="let a catalogue file of this import redefine the catalogue indicator ID "
+        "(repeatable); other redefinitions are refused",
+    )
     imp.add_argument("--lang", choices=languages, default="fi", help="message language")
     imp.add_argument(
         "files",

@@ -5,6 +5,7 @@ their code set and dissolved into the target division, or refused naming the cod
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import warnings
@@ -15,11 +16,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
+import pyproj
 import shapely
 
 from kuntadash.domain.harmonise import Division, detect_division, harmonise_boundaries
 from kuntadash.importing.context import ImportContext
 from kuntadash.importing.errors import DataImportError, Message, examples, message
+from kuntadash.importing.limits import load_json, read_regular_file
 from kuntadash.importing.placement import boundary_problems
 
 PROJECTED_CRS = 3067
@@ -79,14 +82,21 @@ def _is_geoparquet(data: bytes) -> bool:
     return b"geo" in metadata
 
 
-def read_boundary_file(path: Path, kind: str, context: ImportContext) -> BoundaryImport:
-    name = path.name
-    frame = _read_frame(path, kind)
+def read_boundary_file(
+    path: Path,
+    kind: str,
+    context: ImportContext,
+    *,
+    data: bytes | None = None,
+    name: str | None = None,
+) -> BoundaryImport:
+    """Boundaries from ``data`` (the bytes already read and checked by the importer; else the
+    file at ``path``), in EPSG:4326, harmonised to the context's division."""
+    name = name or path.name
+    data = read_regular_file(path, name=name) if data is None else data
+    frame, declared = _read_frame(data, kind, name)
     notes: list[Message] = []
-    if frame.crs is None or (frame.crs.is_geographic and not _lon_lat(frame)):
-        # NOTE: GDAL's GeoJSON driver reports EPSG:4326 for a file without a "crs" member (RFC
-        # 7946), also when the coordinates are metres: such a file is treated as CRS-less.
-        frame = _assume_crs(frame, name, notes)
+    frame = _with_crs(frame, declared, name, notes)
     code_column = _code_column(frame, name)
     frame = frame.rename(columns={code_column: "municipality_code"})[
         ["municipality_code", "geometry"]
@@ -141,17 +151,23 @@ def read_boundary_file(path: Path, kind: str, context: ImportContext) -> Boundar
     return BoundaryImport(simplify_boundaries(frame), division, notes)
 
 
-def _read_frame(path: Path, kind: str) -> gpd.GeoDataFrame:
-    name = path.name
+def _read_frame(data: bytes, kind: str, name: str) -> tuple[gpd.GeoDataFrame, _Declared]:
+    """The file's features, and the CRS the file itself declares (see ``_declared_crs``).
+
+    Read from memory, so what is parsed is exactly what was checked (a file swapped on disk
+    meanwhile is never read)."""
+    doc = None
+    if kind in ("geojson", "topojson"):
+        doc = load_json(data, name)  # within the JSON limits, and a clear message when broken
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             if kind == "geoparquet":
-                return gpd.read_parquet(path)
-            if kind == "geojson":
-                json.loads(path.read_bytes().decode("utf-8-sig"))  # clear message for broken JSON
-            layer = _topojson_layer(path) if kind == "topojson" else None
-            frame = gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
+                frame = gpd.read_parquet(io.BytesIO(data))
+            else:
+                layer = _topojson_layer(data) if kind == "topojson" else None
+                source = io.BytesIO(data)
+                frame = gpd.read_file(source, layer=layer) if layer else gpd.read_file(source)
     except (ValueError, UnicodeDecodeError) as exc:
         raise DataImportError(
             message("data.error.corrupt_file", file=name, kind=kind, reason=str(exc)[:200])
@@ -171,27 +187,124 @@ def _read_frame(path: Path, kind: str) -> gpd.GeoDataFrame:
         ) from exc
     if not isinstance(frame, gpd.GeoDataFrame) or frame.empty:
         raise DataImportError(message("data.error.no_features", file=name))
-    return frame
+    return frame, _declared_crs(doc, kind, data, frame)
 
 
-def _topojson_layer(path: Path) -> str | None:
-    layers = [str(row[0]) for row in pyogrio.list_layers(path)]
+def _topojson_layer(data: bytes) -> str | None:
+    layers = [str(row[0]) for row in pyogrio.list_layers(io.BytesIO(data))]
     for wanted in _TOPOJSON_LAYERS:
         if wanted in layers:
             return wanted
     return layers[0] if layers else None
 
 
-def _assume_crs(frame: gpd.GeoDataFrame, name: str, notes: list[Message]) -> gpd.GeoDataFrame:
-    """No CRS given: lon/lat bounds -> EPSG:4326 (GeoJSON and TopoJSON default), metres in
-    Finland's range -> EPSG:3067 (ETRS-TM35FIN); anything else is refused."""
-    minx, miny, maxx, maxy = frame.total_bounds
-    if _lon_lat(frame):
+@dataclass(frozen=True)
+class _Declared:
+    """What a file says about its CRS: nothing, one we know, or one we cannot resolve."""
+
+    crs: pyproj.CRS | None = None
+    unknown: str | None = None  # the declaration as written, when it resolves to nothing
+
+
+def _declared_crs(doc: object, kind: str, data: bytes, frame: gpd.GeoDataFrame) -> _Declared:
+    """The CRS the file declares, read from the file itself where GDAL would hide the answer.
+
+    NOTE: GDAL's GeoJSON driver reports EPSG:4326 both for a file without a "crs" member (the
+    RFC 7946 default) and for one whose "crs" member names a CRS it does not know, so for
+    GeoJSON the member is read here. GDAL gives no CRS both for a GeoPackage layer without one
+    and for one whose spatial reference system it cannot parse; the file's own tables tell
+    the two apart.
+    """
+    if kind == "geojson":
+        member = doc.get("crs") if isinstance(doc, dict) else None
+        if member is None:
+            return _Declared()
+        text = _crs_member_text(member)
+        try:
+            return _Declared(crs=pyproj.CRS.from_user_input(text))
+        except (pyproj.exceptions.CRSError, TypeError, ValueError):
+            return _Declared(unknown=str(text)[:80])
+    if frame.crs is not None:
+        return _Declared(crs=frame.crs)
+    if kind == "gpkg":
+        declared = _gpkg_declared_systems(data)
+        if declared:
+            return _Declared(unknown=", ".join(declared)[:80])
+    return _Declared()
+
+
+def _crs_member_text(member: object) -> str:
+    """The CRS named by a GeoJSON 2008 "crs" member ({"type": "name", "properties": {"name":
+    "urn:ogc:def:crs:EPSG::3067"}}, or the older {"type": "EPSG", "properties": {"code": 3067}})."""
+    if isinstance(member, dict):
+        properties = member.get("properties")
+        if isinstance(properties, dict):
+            if properties.get("name") is not None:
+                return str(properties["name"])
+            if properties.get("code") is not None:
+                return f"EPSG:{properties['code']}"
+    return json.dumps(member)[:80]
+
+
+def _gpkg_declared_systems(data: bytes) -> list[str]:
+    """The spatial reference systems a GeoPackage's layers declare, leaving out the ones that
+    mean "undefined": srs_id 0 and -1 of the GeoPackage standard, a definition "undefined",
+    and the "Undefined SRS" entry GDAL writes for a layer without a CRS."""
+    import sqlite3
+
+    connection = sqlite3.connect(":memory:")
+    try:
+        connection.deserialize(data)
+        rows = connection.execute(
+            "SELECT g.srs_id, s.srs_name, s.definition FROM gpkg_geometry_columns g "
+            "LEFT JOIN gpkg_spatial_ref_sys s ON s.srs_id = g.srs_id"
+        ).fetchall()
+    except sqlite3.DatabaseError:
+        return []
+    finally:
+        connection.close()
+    declared = []
+    for srs_id, srs_name, definition in rows:
+        text = str(definition or "").strip()
+        if srs_id in (0, -1) or text.lower() == "undefined" or '"Undefined SRS"' in text:
+            continue
+        declared.append(f"srs_id {srs_id} ({srs_name})" if srs_name else f"srs_id {srs_id}")
+    return declared
+
+
+def _with_crs(
+    frame: gpd.GeoDataFrame, declared: _Declared, name: str, notes: list[Message]
+) -> gpd.GeoDataFrame:
+    """``frame`` with the CRS its file declares; when it declares none, one inferred from the
+    coordinates only when they lie in Finland in exactly one of EPSG:4326 (degrees) or
+    EPSG:3067 (ETRS-TM35FIN metres), said in a note. A declared CRS that cannot be resolved is
+    refused, never replaced by a guess."""
+    if declared.unknown is not None:
+        raise DataImportError(
+            message("data.error.unknown_declared_crs", file=name, crs=declared.unknown)
+        )
+    if declared.crs is not None:
+        return frame.set_crs(declared.crs, allow_override=True)
+    if _in_finland(frame):
+        notes.append(message("data.note.crs_inferred", file=name, crs="EPSG:4326"))
         return frame.set_crs(4326, allow_override=True)
-    if minx >= 0 and maxx <= 1_000_000 and miny >= 6_500_000 and maxy <= 7_900_000:
-        notes.append(message("data.note.crs_assumed", file=name, crs="EPSG:3067"))
+    if _in_finland_tm35(frame):
+        notes.append(message("data.note.crs_inferred", file=name, crs="EPSG:3067"))
         return frame.set_crs(PROJECTED_CRS, allow_override=True)
     raise DataImportError(message("data.error.unknown_crs", file=name))
+
+
+def _in_finland_tm35(frame: gpd.GeoDataFrame) -> bool:
+    """Whether the coordinates lie in the box of EPSG:3067's area of use (Finland, in metres).
+
+    The neighbouring Finnish systems fall outside it (YKJ, EPSG:2393: eastings from 3 000 km;
+    the ETRS-GK zones with their zone prefix: from 19 000 km), except the GK zones written
+    without it (EPSG:3126-3138), which have to declare their CRS."""
+    bounds = frame.total_bounds
+    if not all(math.isfinite(b) for b in bounds):
+        return False
+    minx, miny, maxx, maxy = bounds
+    return minx >= 0 and maxx <= 1_000_000 and miny >= 6_500_000 and maxy <= 7_900_000
 
 
 def _in_finland(frame: gpd.GeoDataFrame) -> bool:

@@ -8,8 +8,7 @@ snapshot stays byte-identical.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -19,7 +18,6 @@ import geopandas as gpd
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-import yaml
 
 from kuntadash import resources
 from kuntadash.assemble import build_municipality_table, municipality_points
@@ -35,7 +33,14 @@ from kuntadash.domain.tiles import compute_tile_layout
 from kuntadash.importing import tables
 from kuntadash.importing.boundaries import BoundaryImport, read_boundary_file, sniff_boundary_kind
 from kuntadash.importing.context import SUPPORTED_DIVISION_YEARS, ImportContext, build_context
-from kuntadash.importing.errors import DataImportError, Message, message
+from kuntadash.importing.errors import DataImportError, Message, examples, message
+from kuntadash.importing.excel import Workbook, uncalculated_problems
+from kuntadash.importing.limits import (
+    check_parquet_metadata,
+    check_yaml_size,
+    load_json,
+    load_yaml,
+)
 from kuntadash.importing.text import MAX_FILE_BYTES, decode_text, read_file_bytes, read_rows
 from kuntadash.provenance import register_sources
 from kuntadash.store.snapshot import (
@@ -97,9 +102,15 @@ def import_files(
     division_year: int = 2025,
     max_bytes: int = MAX_FILE_BYTES,
     display_names: Sequence[str] | None = None,
+    figures_year: int | None = None,
+    replace_indicators: Collection[str] = (),
 ) -> ImportReport:
     """Import ``files`` into the snapshot at ``out`` (created when absent); raises
     DataImportError (nothing written) on bad input or when the result does not validate.
+
+    ``figures_year``: the year of the figures in tables whose column headers give none (older
+    key-figure downloads). ``replace_indicators``: catalogue ids that a catalogue file of this
+    import may redefine; any other redefinition is refused.
 
     The snapshot's lock is held from reading the existing snapshot to writing the new one, so
     two imports (or an import and an update) cannot both merge into the same old version and
@@ -109,7 +120,15 @@ def import_files(
     the store's errors (busy, disk full, no permission …) come as their path-free sentences."""
     try:
         with snapshot_lock(Path(out)):
-            return _import_files(files, out, division_year, max_bytes, display_names)
+            return _import_files(
+                files,
+                out,
+                division_year,
+                max_bytes,
+                display_names,
+                figures_year,
+                frozenset(replace_indicators),
+            )
     except SnapshotError as exc:
         raise DataImportError(message(exc.key, **exc.params)) from exc
 
@@ -120,6 +139,8 @@ def _import_files(
     division_year: int,
     max_bytes: int,
     display_names: Sequence[str] | None,
+    figures_year: int | None = None,
+    replace_indicators: frozenset[str] = frozenset(),
 ) -> ImportReport:
     out = Path(out)
     snapshot, report = build_import(
@@ -128,6 +149,8 @@ def _import_files(
         division_year=division_year,
         max_bytes=max_bytes,
         display_names=display_names,
+        figures_year=figures_year,
+        replace_indicators=replace_indicators,
         target=str(out),
     )
     # A SnapshotError (disk full, no permission …) is translated by import_files.
@@ -142,15 +165,17 @@ def build_import(
     division_year: int = 2025,
     max_bytes: int = MAX_FILE_BYTES,
     display_names: Sequence[str] | None = None,
+    figures_year: int | None = None,
+    replace_indicators: frozenset[str] = frozenset(),
     register: pd.DataFrame | None = None,
     target: str = "-",
 ) -> tuple[Snapshot, ImportReport]:
     """The snapshot ``files`` make, merged into ``existing`` (None: a new one), validated but
     not written; raises DataImportError on bad input or when the result does not validate.
 
-    ``register`` replaces the bundled register of the division (the official build passes the
-    one it reads from Statistics Finland's classification key); ``target`` names the folder in
-    messages."""
+    ``figures_year`` and ``replace_indicators`` as for :func:`import_files`; ``register``
+    replaces the bundled register of the division (the official build passes the one it reads
+    from Statistics Finland's classification key); ``target`` names the folder in messages."""
     if division_year not in SUPPORTED_DIVISION_YEARS:
         raise DataImportError(
             message(
@@ -161,12 +186,15 @@ def build_import(
         )
     if not files:
         raise DataImportError(message("data.error.no_files"))
+    if figures_year is not None and not tables.MIN_YEAR <= figures_year <= tables.MAX_YEAR:
+        raise DataImportError(message("data.error.figures_year", year=figures_year))
     context = build_context(
         division_year,
         existing.catalogue if existing else None,
         existing.values if existing is not None and not existing.is_sample else None,
         register,
     )
+    context.figures_year, context.replace_indicators = figures_year, replace_indicators
     names = list(display_names) if display_names else [Path(f).name for f in files]
     loaded = [
         (Path(f), name, read_file_bytes(Path(f), max_bytes) if Path(f).exists() else None)
@@ -182,13 +210,15 @@ def build_import(
     for path, name, data in loaded:
         if path.suffix.lower() in (".yaml", ".yml"):
             _add_entries(
-                context, collected, tables.parse_catalogue_entries(_yaml(data, name), name)
+                context, collected, tables.parse_catalogue_entries(_yaml(data, name), name), name
             )
         elif path.suffix.lower() in (".xlsx", ".xlsm"):
             sheet = _excel_sheets(data, name).get("catalogue")
             if sheet is not None:
+                _refuse_uncalculated(sheet, name)
                 rows = tables.catalogue_rows_from_sheet(sheet)
-                _add_entries(context, collected, tables.parse_catalogue_entries(rows, name))
+                _add_entries(context, collected, tables.parse_catalogue_entries(rows, name), name)
+    _check_replacements(context, collected)
     sotkanet_regions = _sotkanet_regions(loaded)
     problems: list[Message] = []
     for path, name, data in loaded:
@@ -198,6 +228,8 @@ def build_import(
             problems += exc.messages
     if problems:
         raise DataImportError(problems)
+    if figures_year is not None and not context.figures_year_used:
+        collected.notes.append(message("data.note.year_option_unused", year=figures_year))
     snapshot, report = _assemble(target, existing, context, collected)
     failures = validate_snapshot(snapshot)
     if failures:
@@ -219,48 +251,89 @@ def _existing(out: Path) -> Snapshot | None:
 
 
 def _yaml(data: bytes, name: str) -> Any:
-    try:
-        return yaml.safe_load(decode_text(data, name))
-    except yaml.YAMLError as exc:
-        raise DataImportError(
-            message("data.error.corrupt_file", file=name, kind="YAML", reason=str(exc)[:200])
-        ) from exc
+    check_yaml_size(data, name)  # before the text is decoded or parsed
+    return load_yaml(decode_text(data, name), name)
 
 
 def _add_entries(
-    context: ImportContext, collected: _Collected, entries: list[dict[str, Any]]
+    context: ImportContext, collected: _Collected, entries: list[dict[str, Any]], file: str
 ) -> None:
+    """Adds a catalogue file's indicators. One that is already in the catalogue (bundled, or
+    added by an earlier import) and would change is refused unless ``--replace-indicator``
+    names it: its values would otherwise be checked against the new range without anyone
+    having asked for that. Repeating a definition unchanged changes nothing."""
+    added = {e["id"] for e in collected.new_entries}
     for entry in entries:
+        ident = entry["id"]
+        if ident in added:
+            raise DataImportError(message("data.error.indicator_twice", file=file, indicator=ident))
+        current = context.catalogue.get(ident)
+        if current is not None:
+            changed = _changed_fields(current, entry)
+            if not changed:
+                # its column labels still help match wide tables (they are not stored)
+                labels = [*(current.get("columns") or []), *entry["columns"]]
+                context.add_catalogue_entry({**current, "columns": labels})
+                collected.notes.append(
+                    message("data.note.indicator_unchanged", file=file, indicator=ident)
+                )
+                continue
+            if ident not in context.replace_indicators:
+                raise DataImportError(
+                    message(
+                        "data.error.indicator_redefined",
+                        file=file,
+                        indicator=ident,
+                        fields=", ".join(changed),
+                    )
+                )
+            collected.notes.append(
+                message(
+                    "data.note.indicator_replaced",
+                    file=file,
+                    indicator=ident,
+                    fields=", ".join(changed),
+                )
+            )
+        else:
+            collected.notes.append(message("data.note.indicator_added", indicator=ident))
         context.add_catalogue_entry(entry)
         collected.new_entries.append(entry)
-        collected.notes.append(message("data.note.indicator_added", indicator=entry["id"]))
+        added.add(ident)
 
 
-def _excel_sheets(data: bytes, name: str) -> dict[str, pd.DataFrame]:
-    import io
-    import zipfile
-
+def _changed_fields(current: dict[str, Any], entry: dict[str, Any]) -> list[str]:
+    """The catalogue columns in which ``entry`` differs from ``current`` (where its values
+    come from, the adapter, aside: a catalogue file cannot set it)."""
     try:
-        sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, dtype=object, engine="openpyxl")
-    except (ValueError, KeyError, OSError, zipfile.BadZipFile, TypeError) as exc:
-        raise DataImportError(
-            message(
-                "data.error.corrupt_file",
-                file=name,
-                kind="Excel",
-                reason=f"{type(exc).__name__}: {str(exc)[:160]}",
-            )
-        ) from exc
-    except Exception as exc:
-        raise DataImportError(
-            message(
-                "data.error.corrupt_file",
-                file=name,
-                kind="Excel",
-                reason=f"{type(exc).__name__}: {str(exc)[:160]}",
-            )
-        ) from exc
-    return {str(k).strip().lower(): v for k, v in sheets.items()}
+        rows = catalogue_from_document(
+            {"indicators": [_catalogue_doc_entry(current), _catalogue_doc_entry(entry)]}
+        ).drop(columns=["adapter"])
+    except CatalogueError:
+        return ["-"]
+    before, after = rows.iloc[0], rows.iloc[1]
+    same = (before == after) | (before.isna() & after.isna())
+    return [str(column) for column in rows.columns if not same[column]]
+
+
+def _check_replacements(context: ImportContext, collected: _Collected) -> None:
+    """``--replace-indicator`` ids that no catalogue file of this import redefined are refused:
+    a mistyped id would otherwise go unnoticed."""
+    redefined = {e["id"] for e in collected.new_entries}
+    unused = sorted(context.replace_indicators - redefined)
+    if unused:
+        raise DataImportError(message("data.error.replace_unused", indicators=examples(unused)))
+
+
+def _excel_sheets(data: bytes, name: str) -> Workbook:
+    """The workbook's sheets by lower-cased name, each parsed only when asked for."""
+    return Workbook(data, name)
+
+
+def _refuse_uncalculated(sheet: pd.DataFrame, name: str) -> None:
+    problems = uncalculated_problems(sheet, name)
+    if problems:
+        raise DataImportError(problems)
 
 
 def _sotkanet_regions(loaded: list[tuple[Path, str, bytes]]) -> dict[int, str] | None:
@@ -274,9 +347,11 @@ def _sotkanet_regions(loaded: list[tuple[Path, str, bytes]]) -> dict[int, str] |
 
 
 def _json_or_none(data: bytes) -> Any:
+    """The JSON document, or None when it is no JSON within the limits (the file's own reader
+    then refuses it, naming the problem)."""
     try:
-        return json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return load_json(data, "")
+    except DataImportError:
         return None
 
 
@@ -318,7 +393,7 @@ def _read_one(
     if kind is not None:
         if collected.boundaries is not None:
             raise DataImportError(message("data.error.two_boundary_files", file=name))
-        collected.boundaries = read_boundary_file(path, kind, context)
+        collected.boundaries = read_boundary_file(path, kind, context, data=data, name=name)
         collected.notes += collected.boundaries.notes
         collected.sources.append(_source(name, "boundary file (user import)", "see file"))
         return
@@ -367,12 +442,7 @@ def _read_table(
 ) -> tables.TableImport | None:
     suffix = path.suffix.lower()
     if suffix == ".json":
-        try:
-            doc = json.loads(data.decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-            raise DataImportError(
-                message("data.error.corrupt_file", file=name, kind="JSON", reason=str(exc)[:200])
-            ) from exc
+        doc = load_json(data, name)
         if isinstance(doc, dict) and doc.get("class") == "dataset":
             return tables.read_jsonstat(doc, name, context)
         if isinstance(doc, list) and doc and isinstance(doc[0], dict) and "category" in doc[0]:
@@ -389,6 +459,7 @@ def _read_table(
             sheet = next((v for k, v in sheets.items() if k != "catalogue"), None)
         if sheet is None or sheet.empty:
             raise DataImportError(message("data.error.no_rows", file=name))
+        _refuse_uncalculated(sheet, name)
         header = [str(c) for c in sheet.columns]
         rows = sheet.where(sheet.notna(), "").to_numpy().tolist()
         return _dispatch_rows(header, rows, name, context, decimal_comma=True)
@@ -412,7 +483,7 @@ def _dispatch_rows(
     if tables.looks_tidy(header) or tables.has_indicator_column(header):
         # an indicator column means a tidy table: read_tidy names any missing column
         return tables.read_tidy(header, rows, name, context, decimal_comma)
-    if tables.looks_pxweb_wide(header):
+    if tables.looks_pxweb_wide(header, context):
         return tables.read_pxweb_wide(header, rows, name, context, decimal_comma)
     if tables.looks_pxweb_long(header):
         return tables.read_pxweb_long(header, rows, name, context, decimal_comma)
@@ -423,6 +494,7 @@ def _dispatch_rows(
 
 def _read_parquet(data: bytes, name: str, context: ImportContext) -> tables.TableImport:
     try:
+        check_parquet_metadata(pq.read_metadata(pa.BufferReader(data)), name)
         table = pq.read_table(pa.BufferReader(data))
     except (pa.ArrowException, OSError, ValueError) as exc:
         raise DataImportError(

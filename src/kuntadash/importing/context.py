@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
@@ -20,6 +21,7 @@ from kuntadash.domain.harmonise import (
 )
 from kuntadash.domain.population import population_history
 from kuntadash.importing.text import normalise_label
+from kuntadash.sources.statfi_keyfigures import label_key, label_without_unit
 
 SUPPORTED_DIVISION_YEARS = (2025, 2026)
 # Area rows of statistical tables that are not municipalities: skipped and reported, not errors.
@@ -56,11 +58,19 @@ class ImportContext:
     population: pd.DataFrame = field(default_factory=pd.DataFrame)
     first_division_year: int | None = None  # the merger table is complete from this division
 
-    @property
-    def codes(self) -> set[str]:
-        return set(self.register["municipality_code"])
+    # Options of this import (``kuntadash data import --year`` / ``--replace-indicator``).
+    figures_year: int | None = None
+    replace_indicators: frozenset[str] = frozenset()
+    figures_year_used: bool = False
+    _labels: dict[str, str] | None = field(default=None, repr=False)
 
-    @property
+    # The register and merger table do not change during an import, and these are asked once
+    # per row: computed once, so reading a table stays linear in its rows.
+    @cached_property
+    def codes(self) -> frozenset[str]:
+        return frozenset(self.register["municipality_code"])
+
+    @cached_property
     def mapping(self) -> dict[str, str]:
         return merger_map(self.changes, self.division_year)
 
@@ -69,6 +79,7 @@ class ImportContext:
 
     def add_catalogue_entry(self, entry: Mapping[str, Any]) -> None:
         self.catalogue[str(entry["id"])] = dict(entry)
+        self._labels = None
 
     def indicator_by_source_code(self, code: str, adapters: tuple[str, ...] = ()) -> str | None:
         """The catalogue id whose source code is ``code`` (optionally of the given adapters)."""
@@ -83,13 +94,24 @@ class ImportContext:
         return None
 
     def indicator_by_label(self, label: str) -> str | None:
-        """The catalogue id whose name (any language), id or listed column label is ``label``."""
-        wanted = normalise_label(label)
+        """The catalogue id whose name (any language), id or listed column label is ``label``,
+        compared by ``label_key`` (case, whitespace, dashes and punctuation around the unit do not
+        matter); failing that, the label without its unit ("Työllisyysaste (%)")."""
+        if self._labels is None:
+            self._labels = self._label_index()
+        return self._labels.get(label_key(label)) or self._labels.get(
+            label_key(label_without_unit(label))
+        )
+
+    def _label_index(self) -> dict[str, str]:
+        index: dict[str, str] = {}
         for ident, entry in self.catalogue.items():
             candidates = [ident, *(entry.get("name") or {}).values(), *(entry.get("columns") or [])]
-            if any(normalise_label(c) == wanted for c in candidates):
-                return ident
-        return None
+            for candidate in candidates:
+                # the first indicator to claim a label keeps it (bundled entries come first)
+                index.setdefault(label_key(candidate), ident)
+        index.pop("", None)
+        return index
 
 
 def build_context(
@@ -145,6 +167,10 @@ def entry_from_catalogue_row(row: Mapping[str, Any]) -> dict[str, Any]:
             f: {lang: row.get(f"{f}_{lang}", "") for lang in langs}
             for f in ("name", "definition", "interpretation", "unit")
         },
-        "source": {k: row.get(k) for k in ("publisher", "adapter", "table", "code", "licence")},
+        # a missing table or code is NaN in the parquet row, and would read back as "nan"
+        "source": {
+            k: None if pd.isna(row.get(k)) else row.get(k)
+            for k in ("publisher", "adapter", "table", "code", "licence")
+        },
         "valid_range": [float(row["valid_min"]), float(row["valid_max"])],
     }

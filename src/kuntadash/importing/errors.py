@@ -47,6 +47,13 @@ class Listing:
         )
 
 
+def _count(item: Message) -> int:
+    """How many problems a message stands for ("… and N more" stands for N)."""
+    if item.key == "data.error.more_problems":
+        return int(item.params.get("count", 1))
+    return 1
+
+
 def message(key: str, **params: Any) -> Message:
     return Message(key, params)
 
@@ -63,10 +70,11 @@ def item(number: int) -> Message:
 class DataImportError(Exception):
     """Bad input: nothing was written. ``messages`` name the file, row or field of each problem."""
 
-    def __init__(self, messages: Message | Iterable[Message]):
+    def __init__(self, messages: Message | Iterable[Message], more: int = 0):
+        """``more``: problems found but not kept (a reader keeps the first few of many)."""
         items = [messages] if isinstance(messages, Message) else list(messages)
-        if len(items) > MAX_MESSAGES:
-            extra = len(items) - MAX_MESSAGES
+        if len(items) > MAX_MESSAGES or more:
+            extra = more + sum(_count(m) for m in items[MAX_MESSAGES:])
             items = [*items[:MAX_MESSAGES], message("data.error.more_problems", count=extra)]
         self.messages: list[Message] = items
         super().__init__("; ".join(m.render("en") for m in items))

@@ -14,21 +14,32 @@ from __future__ import annotations
 
 import math
 import re
+from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from kuntadash.domain.catalogue import AGGREGATIONS, CADENCES, DIMENSIONS, DIRECTIONS, LANGUAGES
+from kuntadash.domain.catalogue import AGGREGATIONS, DIMENSIONS, DIRECTIONS, LANGUAGES
 from kuntadash.domain.population import population_in
 from kuntadash.importing.context import ImportContext
-from kuntadash.importing.errors import DataImportError, Message, examples, item, message, row
+from kuntadash.importing.errors import (
+    MAX_MESSAGES,
+    DataImportError,
+    Message,
+    examples,
+    item,
+    message,
+    row,
+)
+from kuntadash.importing.limits import MAX_CATALOGUE_ENTRIES
 from kuntadash.importing.placement import value_problems
-from kuntadash.importing.text import is_missing, normalise_label, parse_number
+from kuntadash.importing.text import is_missing, normalise_label, parse_number, parse_year
 from kuntadash.sources.errors import SourceError
 from kuntadash.sources.pxweb import dataset_roles, municipality_code, parse_jsonstat2
-from kuntadash.sources.statfi_keyfigures import KEY_FIGURE_CODES, POPULATION_CODES
+from kuntadash.sources.statfi_keyfigures import POPULATION_CODES, key_figure_code, label_key
 
 MIN_YEAR, MAX_YEAR = 1980, 2100
 _AGGREGATE = "__aggregate__"
@@ -85,8 +96,15 @@ _TOTALS = frozenset(
         "sss",
     }
 )
+# "label, 2020", "label 2020", "label (2020)", "label – 2020", "2020 label", "2020: label".
 _LABEL_YEAR = re.compile(
-    r"^(?P<label>.+?),?\s+(?P<year>\d{4})$|^(?P<year2>\d{4})\s+(?P<label2>.+)$"
+    r"^(?P<label>.*?\S)[\s,;:(\[–—-]+(?P<year>[0-9]{4})[)\]]?\s*$"
+    r"|^[(\[]?(?P<year2>[0-9]{4})[)\]]?[\s,;:–—-]+(?P<label2>\S.*)$"
+)
+# Column labels of totals rather than of one indicator (aggregates, not figures to import).
+_TOTAL_LABELS = frozenset(
+    label_key(t)
+    for t in ("yhteensä", "total", "totalt", "summa", "sum", "kaikki", "alla", "all", "sss")
 )
 _CODE_PREFIX = re.compile(r"^(?:KU)?(\d{3})\b\s*(.*)$")
 
@@ -187,12 +205,65 @@ def _cell(row: Sequence[Any], index: int) -> Any:
 
 
 def _year(raw: Any) -> int:
-    if isinstance(raw, bool):
+    year = parse_year(raw)
+    if not MIN_YEAR <= year <= MAX_YEAR:
         raise ValueError(raw)
-    number = float(raw) if isinstance(raw, int | float) else float(str(raw).strip())
-    if not number.is_integer() or not MIN_YEAR <= number <= MAX_YEAR:
-        raise ValueError(raw)
-    return int(number)
+    return year
+
+
+class UncalculatedFormula:
+    """An Excel formula cell whose result was never saved in the file (openpyxl reads None)."""
+
+    def __init__(self, cell: str, formula: str):
+        self.cell, self.formula = cell, formula
+
+    def __str__(self) -> str:
+        return f"={self.formula}" if not self.formula.startswith("=") else self.formula
+
+
+def _formula_problem(raw: UncalculatedFormula, file: str, where: Any) -> Message:
+    return message(
+        "data.error.formula_without_value",
+        file=file,
+        where=where,
+        cell=raw.cell,
+        formula=str(raw)[:60],
+    )
+
+
+def number_cell(
+    raw: Any, decimal_comma: bool, file: str, where: Any, column: str, problems: list[Message]
+) -> float | None:
+    """The cell as a number (NaN for a suppression symbol), or None after adding the problem
+    (naming file, row and column) to ``problems``: the one way every reader parses a value."""
+    if isinstance(raw, UncalculatedFormula):
+        problems.append(_formula_problem(raw, file, where))
+        return None
+    try:
+        return parse_number(raw, decimal_comma)
+    except (TypeError, ValueError):
+        problems.append(
+            message(
+                "data.error.bad_number",
+                file=file,
+                where=where,
+                column=str(column)[:60],
+                value=str(raw)[:30],
+            )
+        )
+        return None
+
+
+def year_cell(raw: Any, file: str, where: Any, problems: list[Message]) -> int | None:
+    """The cell as a year in 1980-2100, or None after adding the problem to ``problems``."""
+    if isinstance(raw, UncalculatedFormula):
+        problems.append(_formula_problem(raw, file, where))
+        return None
+    try:
+        return _year(raw)
+    except (TypeError, ValueError):
+        problems.append(message("data.error.bad_year", file=file, where=where, value=str(raw)[:20]))
+        return None
 
 
 def has_indicator_column(header: Sequence[str]) -> bool:
@@ -240,82 +311,67 @@ def read_tidy(
     areas = _Areas(context, file)
     problems = areas.problems
     gender = _find(header, ("gender", "sukupuoli", "kön", "sex"))
-    out: list[tuple[str, str, int, float]] = []
-    seen: dict[tuple[str, str, int], int] = {}
-    first_rows: dict[tuple[str, int], Message] = {}  # (code, year) -> its first row
+    value_column = header[columns["value"]]
+    # Columns of the result, kept compact (a million rows are read in well under a minute and
+    # in a few hundred MB); duplicate keys are found over the whole table at the end.
+    codes: list[str] = []
+    ids: list[str] = []
+    years = array("q")
+    values = array("d")
+    positions = array("q")
     unknown_indicators: dict[str, int] = {}
+    # Every lookup below is a dictionary hit after its first row, so the reader is linear in
+    # rows: a table repeats the same few hundred areas and few dozen indicators.
+    known_areas: dict[tuple[int, Any], str] = {}
+    indicators: dict[str, str] = {}
+    ranges = _Ranges(context)
+    trimmed = 0
     for position, cells in enumerate(rows, start=2):
+        if len(problems) > _KEPT_PROBLEMS:
+            trimmed += _trim(problems)
         where = row(position)
         code_raw = _cell(cells, columns["code"]) if columns["code"] is not None else ""
         if not is_missing(code_raw):
-            code = areas.code(code_raw, where)
+            code = _resolve(areas, known_areas, 0, code_raw, where)
         elif columns["name"] is not None and not is_missing(_cell(cells, columns["name"])):
-            code = areas.name(_cell(cells, columns["name"]), where)
+            code = _resolve(areas, known_areas, 1, _cell(cells, columns["name"]), where)
         else:
             problems.append(message("data.error.no_area", file=file, where=where))
             continue
         if gender is not None and normalise_label(_cell(cells, gender)) not in _TOTALS:
             continue
-        indicator = str(_cell(cells, columns["indicator"])).strip()
-        if indicator not in context.catalogue:
+        text = str(_cell(cells, columns["indicator"])).strip()
+        indicator = indicators.get(text)
+        if indicator is None:
             # a source's own code (M162, Sotkanet 5641) or a catalogue name in any language
-            indicator = (
-                context.indicator_by_source_code(indicator)
-                or context.indicator_by_label(indicator)
-                or indicator
-            )
+            indicator = text
+            if text not in context.catalogue:
+                indicator = (
+                    context.indicator_by_source_code(text)
+                    or context.indicator_by_label(text)
+                    or text
+                )
+            indicators[text] = indicator
         if indicator not in context.catalogue:
             unknown_indicators.setdefault(indicator, position)
             continue
-        try:
-            year = _year(_cell(cells, columns["year"]))
-        except (TypeError, ValueError):
-            problems.append(
-                message(
-                    "data.error.bad_year",
-                    file=file,
-                    where=where,
-                    value=str(_cell(cells, columns["year"]))[:20],
-                )
-            )
+        year = year_cell(_cell(cells, columns["year"]), file, where, problems)
+        if year is None:
             continue
-        raw_value = _cell(cells, columns["value"])
-        try:
-            value = parse_number(raw_value, decimal_comma)
-        except (TypeError, ValueError):
-            problems.append(
-                message(
-                    "data.error.bad_number",
-                    file=file,
-                    where=where,
-                    column=header[columns["value"]],
-                    value=str(raw_value)[:30],
-                )
-            )
+        value = number_cell(
+            _cell(cells, columns["value"]), decimal_comma, file, where, value_column, problems
+        )
+        if value is None or code is None:
             continue
-        if code is None:
-            continue
-        outside = range_problem(context, indicator, value, file, where)
+        outside = ranges.problem(indicator, value, file, where)
         if outside is not None:
             problems.append(outside)
             continue
-        key = (code, indicator, year)
-        if key in seen:
-            problems.append(
-                message(
-                    "data.error.duplicate_key",
-                    file=file,
-                    where=where,
-                    first=seen[key],
-                    code=code,
-                    indicator=indicator,
-                    year=year,
-                )
-            )
-            continue
-        seen[key] = position
-        first_rows.setdefault((code, year), where)
-        out.append((code, indicator, year, value))
+        codes.append(code)
+        ids.append(indicator)
+        years.append(year)
+        values.append(value)
+        positions.append(position)
     for indicator, position in unknown_indicators.items():
         problems.append(
             message(
@@ -325,11 +381,119 @@ def read_tidy(
                 indicator=indicator[:60],
             )
         )
-    problems += value_problems(_frame(out), context, file, first_rows)
+    frame = _columns_frame(codes, ids, years, values)
+    duplicates, more = _duplicate_problems(frame, positions, file)
+    problems += duplicates
+    problems += value_problems(frame, context, file, _first_rows(frame, positions))
     if problems:
-        raise DataImportError(problems)
+        raise DataImportError(problems, more=trimmed + more)
     notes = _aggregate_note(areas, file)
-    return TableImport(_frame(out), notes=notes)
+    return TableImport(frame, notes=notes)
+
+
+def _first_rows(frame: pd.DataFrame, positions: Sequence[int]) -> dict[tuple[str, int], Message]:
+    """(code, year) -> the first row holding it, for messages about codes of some years."""
+    if frame.empty:
+        return {}
+    first = (
+        frame.assign(_row=np.asarray(positions, dtype="int64"))
+        .groupby(["municipality_code", "year"], sort=False)["_row"]
+        .min()
+    )
+    return {(str(code), int(year)): row(int(r)) for (code, year), r in first.items()}
+
+
+def _columns_frame(
+    codes: list[str], ids: list[str], years: Sequence[int], values: Sequence[float]
+) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "municipality_code": pd.Series(codes, dtype=object),
+            "indicator_id": pd.Series(ids, dtype=object),
+            "year": np.asarray(years, dtype="int64"),
+            "value": np.asarray(values, dtype="float64"),
+        }
+    )
+
+
+def _duplicate_problems(
+    frame: pd.DataFrame, positions: Sequence[int], file: str
+) -> tuple[list[Message], int]:
+    """A message for each row whose (municipality, indicator, year) an earlier row already
+    had, naming both rows (the first MAX_MESSAGES of them), and how many more there were."""
+    key = ["municipality_code", "indicator_id", "year"]
+    later = frame.duplicated(key, keep="first").to_numpy()
+    if not later.any():
+        return [], 0
+    rows = np.asarray(positions, dtype="int64")
+    first = frame.assign(_row=rows).groupby(key, sort=False)["_row"].transform("first").to_numpy()
+    problems = []
+    for index in np.flatnonzero(later)[:MAX_MESSAGES]:
+        code, indicator, year = frame.iloc[index][key]
+        problems.append(
+            message(
+                "data.error.duplicate_key",
+                file=file,
+                where=row(int(rows[index])),
+                first=int(first[index]),
+                code=code,
+                indicator=indicator,
+                year=int(year),
+            )
+        )
+    return problems, int(later.sum()) - len(problems)
+
+
+# A file with a bad cell in every row would otherwise hold a message per row in memory; the
+# report shows the first MAX_MESSAGES and counts the rest.
+_KEPT_PROBLEMS = 4 * MAX_MESSAGES
+
+
+def _trim(problems: list[Message]) -> int:
+    """Drops all but the first MAX_MESSAGES problems; returns how many were dropped."""
+    dropped = len(problems) - MAX_MESSAGES
+    del problems[MAX_MESSAGES:]
+    return dropped
+
+
+def _resolve(
+    areas: _Areas, known: dict[tuple[int, Any], str], kind: int, raw: Any, where: Any
+) -> str | None:
+    """``areas.code`` / ``areas.name`` of a cell, remembered when it resolved cleanly (no problem,
+    not an aggregate), so a repeated cell costs one dictionary lookup."""
+    key = (kind, raw)
+    code = known.get(key)
+    if code is not None:
+        return code
+    problems, aggregates = len(areas.problems), areas.aggregates
+    code = areas.code(raw, where) if kind == 0 else areas.name(raw, where)
+    if code is not None and len(areas.problems) == problems and areas.aggregates == aggregates:
+        known[key] = code
+    return code
+
+
+class _Ranges:
+    """Each indicator's plausible range from the catalogue, looked up once per indicator."""
+
+    def __init__(self, context: ImportContext):
+        self.context = context
+        self.known: dict[str, tuple[float, float] | None] = {}
+
+    def problem(self, indicator: str, value: float, file: str, where: Any) -> Message | None:
+        if indicator not in self.known:
+            self.known[indicator] = _valid_range(self.context, indicator)
+        bounds = self.known[indicator]
+        if bounds is None or math.isnan(value) or bounds[0] <= value <= bounds[1]:
+            return None
+        return range_problem(self.context, indicator, value, file, where)
+
+
+def _valid_range(context: ImportContext, indicator: str) -> tuple[float, float] | None:
+    try:
+        low, high = (float(v) for v in context.catalogue[indicator]["valid_range"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return low, high
 
 
 def range_problem(
@@ -337,10 +501,10 @@ def range_problem(
 ) -> Message | None:
     """A message naming the file and row (or area and year) when ``value`` lies outside the
     indicator's plausible range in the catalogue; None when it is inside or missing."""
-    try:
-        low, high = (float(v) for v in context.catalogue[indicator]["valid_range"])
-    except (KeyError, TypeError, ValueError):
+    bounds = _valid_range(context, indicator)
+    if bounds is None:
         return None
+    low, high = bounds
     if math.isnan(value) or low <= value <= high:
         return None
     return message(
@@ -356,13 +520,20 @@ def range_problem(
 
 def range_problems(values: pd.DataFrame, context: ImportContext, file: str) -> list[Message]:
     """Out-of-range values of a table read from any format, named by area and year."""
-    problems = []
-    for code, indicator, year, value in values[
-        ["municipality_code", "indicator_id", "year", "value"]
-    ].itertuples(index=False):
+    problems: list[Message] = []
+    if values.empty:
+        return problems
+    bounds = {i: _valid_range(context, str(i)) for i in values["indicator_id"].unique()}
+    low = values["indicator_id"].map({i: b[0] if b else -math.inf for i, b in bounds.items()})
+    high = values["indicator_id"].map({i: b[1] if b else math.inf for i, b in bounds.items()})
+    outside = (values["value"] < low.astype(float)) | (values["value"] > high.astype(float))
+    named = values.loc[outside.to_numpy(), ["municipality_code", "indicator_id", "year", "value"]]
+    for code, indicator, year, value in named.head(MAX_MESSAGES).itertuples(index=False):
         found = range_problem(context, str(indicator), float(value), file, f"{code}, {year}")
         if found is not None:
             problems.append(found)
+    if len(named) > MAX_MESSAGES:  # the report shows no more than these, and counts the rest
+        problems.append(message("data.error.more_problems", count=len(named) - MAX_MESSAGES))
     return problems
 
 
@@ -372,52 +543,72 @@ def _aggregate_note(areas: _Areas, file: str) -> list[Message]:
     return []
 
 
+@dataclass
+class _WideColumn:
+    """One column of a wide table: what it holds, or why it is not used."""
+
+    index: int
+    header: str
+    label: str
+    year: int | None
+    indicator: str | None = None
+    population: bool = False
+    reason: Message | None = None  # set when the column is not used
+    repeats: str | None = None  # the header of the earlier column with its indicator and year
+
+
 def read_pxweb_wide(
     header: Sequence[str],
     rows: Sequence[Sequence[Any]],
     file: str,
     context: ImportContext,
     decimal_comma: bool,
+    first_rows: Sequence[int] | None = None,
 ) -> TableImport:
-    """A PxWeb CSV download with areas in the first column and one column per "label, year"."""
+    """A PxWeb CSV download with areas in the first column and one column per "label, year".
+
+    Older key-figure downloads name their columns by label only ("Työllisyysaste, %"): their
+    year comes from the import's ``--year`` option, else from the file name
+    (avainluvut_2019.csv), and a note says which; with neither, the file is refused with a
+    sentence saying how to give it. Every column that is not imported is listed in the report
+    with its reason. ``first_rows``: the file row of each row of ``rows`` when they were
+    rearranged from another layout (for messages)."""
     if not rows:
         raise DataImportError(message("data.error.no_rows", file=file))
-    targets: dict[int, tuple[str | None, int, str]] = {}  # column -> (indicator, year, label)
-    skipped: list[str] = []
-    population_columns: dict[int, int] = {}
-    for index, column in enumerate(header[1:], start=1):
-        parsed = split_label_year(column)
-        if parsed is None:
-            skipped.append(column)
+    columns = [_classify_column(i, h, context) for i, h in enumerate(header) if i > 0]
+    notes: list[Message] = []
+    undated = [c for c in columns if c.reason is None and c.year is None]
+    if undated:
+        year, note = _figures_year(file, context, [c.header for c in undated])
+        notes.append(note)
+        for column in undated:
+            column.year = year
+    claimed: dict[tuple[str, int], _WideColumn] = {}
+    for column in columns:
+        if column.reason is not None or column.year is None:
             continue
-        label, year = parsed
-        code = KEY_FIGURE_CODES.get(normalise_label(label))
-        indicator = context.indicator_by_label(label) or context.indicator_by_label(
-            _strip_unit(label)
-        )
-        if indicator is None and code:
-            indicator = context.indicator_by_source_code(code, ("pxweb",))
-        if code in POPULATION_CODES:
-            population_columns[index] = year
-        if indicator is None:
-            if code not in POPULATION_CODES:
-                skipped.append(column)
-            continue
-        targets[index] = (indicator, year, column)
-    if not targets:
+        key = ("population" if column.population else str(column.indicator), column.year)
+        if key in claimed:
+            column.reason = message("data.reason.column_duplicates")
+            column.repeats = claimed[key].header
+        else:
+            claimed[key] = column
+    used = [c for c in columns if c.reason is None]
+    if not any(c.indicator for c in used):
         raise DataImportError(
             message("data.error.no_known_indicators", file=file, columns=examples(header[1:], 6))
         )
     areas = _Areas(context, file)
     problems = areas.problems
-    out: list[tuple[str, str, int, float]] = []
-    weights: list[tuple[str, str, int, float]] = []
+    by_column: dict[int, list[tuple[str, float]]] = {c.index: [] for c in used}
     seen: dict[str, int] = {}
-    first_rows: dict[tuple[str, int], Message] = {}  # (code, year) -> its row
-    for position, cells in enumerate(rows, start=2):
+    trimmed = 0
+    positions = first_rows if first_rows is not None else range(2, len(rows) + 2)
+    for position, cells in zip(positions, rows, strict=True):
+        if len(problems) > _KEPT_PROBLEMS:
+            trimmed += _trim(problems)
         where = row(position)
-        area = _cell(cells, 0)
-        code = areas.name(area, where)
+        code = areas.name(_cell(cells, 0), where)
         if code is None:
             continue
         if code in seen:
@@ -428,65 +619,139 @@ def read_pxweb_wide(
             )
             continue
         seen[code] = position
-        for index, (indicator, year, column) in targets.items():
-            raw = _cell(cells, index)
-            try:
-                value = parse_number(raw, decimal_comma)
-            except (TypeError, ValueError):
-                problems.append(
-                    message(
-                        "data.error.bad_number",
-                        file=file,
-                        where=where,
-                        column=column[:60],
-                        value=str(raw)[:30],
-                    )
-                )
-                continue
-            out.append((code, str(indicator), year, value))
-            first_rows.setdefault((code, year), where)
-        for index, year in population_columns.items():
-            try:
-                weights.append(
-                    (code, "population", year, parse_number(_cell(cells, index), decimal_comma))
-                )
-            except (TypeError, ValueError):
-                continue
-    problems += value_problems(_frame(out), context, file, first_rows)
-    if problems:
-        raise DataImportError(problems)
-    notes = _aggregate_note(areas, file)
-    if skipped:
-        notes.append(
-            message(
-                "data.note.columns_skipped",
-                file=file,
-                count=len(skipped),
-                columns=examples(skipped, 4),
+        for column in used:
+            value = number_cell(
+                _cell(cells, column.index), decimal_comma, file, where, column.header, problems
             )
+            if value is not None:
+                by_column[column.index].append((code, value))
+    if problems:
+        raise DataImportError(problems, more=trimmed)
+    out: list[tuple[str, str, int, float]] = []
+    weights: list[tuple[str, str, int, float]] = []
+    for column in used:
+        cells = by_column[column.index]
+        if not any(not math.isnan(value) for _, value in cells):
+            # a column of nothing but missing values would overwrite figures already in the
+            # snapshot with blanks for every municipality
+            column.reason = message("data.reason.column_empty")
+            continue
+        assert column.year is not None
+        if column.indicator:
+            out += [(code, column.indicator, column.year, value) for code, value in cells]
+        if column.population:
+            weights += [(code, "population", column.year, value) for code, value in cells]
+    unplaced = value_problems(
+        _frame(out), context, file, {(code, y): row(seen[code]) for code, _, y, _ in out}
+    )
+    if unplaced:
+        raise DataImportError(unplaced)
+    notes = _aggregate_note(areas, file) + notes
+    notes += _unused_columns_notes(file, [c for c in columns if c.reason is not None])
+    weight_columns = [c.header for c in columns if c.population and c.reason is None]
+    if weight_columns:
+        notes.append(
+            message("data.note.population_weights", file=file, columns="; ".join(weight_columns))
         )
     population = _frame(weights)[["municipality_code", "year", "value"]] if weights else None
     return TableImport(_frame(out), population, notes)
 
 
-def split_label_year(column: str) -> tuple[str, int] | None:
-    match = _LABEL_YEAR.match(column.strip())
+def _classify_column(index: int, header: str, context: ImportContext) -> _WideColumn:
+    label, year = label_and_year(header)
+    column = _WideColumn(index, header, label, year)
+    code = key_figure_code(label)
+    column.indicator = context.indicator_by_label(label)
+    if column.indicator is None and code:
+        column.indicator = context.indicator_by_source_code(code, ("pxweb",))
+    column.population = code in POPULATION_CODES
+    if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
+        column.reason = message("data.reason.column_years")
+    elif column.indicator is None and not column.population:
+        key = label_key(label)
+        aggregate = key in _TOTAL_LABELS or normalise_label(label) in context.aggregates
+        column.reason = message(
+            "data.reason.column_aggregate" if aggregate else "data.reason.column_not_indicator"
+        )
+    return column
+
+
+def _figures_year(file: str, context: ImportContext, undated: list[str]) -> tuple[int, Message]:
+    """The year of figures whose column headers give none: the ``--year`` option, else the one
+    year in the file name; refused (saying how to give it) when neither gives one."""
+    if context.figures_year is not None:
+        context.figures_year_used = True
+        return context.figures_year, message(
+            "data.note.year_from_option", file=file, year=context.figures_year
+        )
+    named = year_in_file_name(file)
+    if named is not None:
+        return named, message("data.note.year_from_file_name", file=file, year=named)
+    raise DataImportError(message("data.error.no_year", file=file, columns=examples(undated, 4)))
+
+
+_FILE_NAME_YEAR = re.compile(r"(?<![0-9])(19[89][0-9]|20[0-9][0-9]|2100)(?![0-9])")
+
+
+def year_in_file_name(file: str) -> int | None:
+    """The year written in a file name ("avainluvut_2019.csv"); None when there is none, or
+    more than one, so that "avainluvut_2019_2020.csv" is never guessed."""
+    stem = re.sub(r"\.[A-Za-z0-9]{1,8}$", "", file)
+    years = set(_FILE_NAME_YEAR.findall(stem))
+    return int(years.pop()) if len(years) == 1 else None
+
+
+def _unused_columns_notes(file: str, columns: list[_WideColumn]) -> list[Message]:
+    """One note per reason, naming every column with it (never "and N more")."""
+    by_reason: dict[str, tuple[Message, list[str]]] = {}
+    for column in columns:
+        assert column.reason is not None
+        label = f"{column.header} (= {column.repeats})" if column.repeats else column.header
+        by_reason.setdefault(column.reason.key, (column.reason, []))[1].append(label)
+    return [
+        message(
+            "data.note.columns_unused",
+            file=file,
+            count=len(labels),
+            reason=reason,
+            columns="; ".join(labels),
+        )
+        for reason, labels in by_reason.values()
+    ]
+
+
+def label_and_year(column: str) -> tuple[str, int | None]:
+    """A wide column header split into its label and year ("Employment rate, %, 2020" ->
+    ("Employment rate, %", 2020)); the year is None when the header has none. A year outside
+    1980-2100 is returned as it is, for the caller to refuse."""
+    text = str(column).strip()
+    match = _LABEL_YEAR.match(text)
     if not match:
-        return None
+        return text, None
     label = match.group("label") or match.group("label2")
     year = int(match.group("year") or match.group("year2"))
-    if not MIN_YEAR <= year <= MAX_YEAR:
+    return label.strip().rstrip(",;:–—- ").strip(), year
+
+
+def split_label_year(column: str) -> tuple[str, int] | None:
+    """(label, year) of a header that carries a year in 1980-2100, else None."""
+    label, year = label_and_year(column)
+    if year is None or not MIN_YEAR <= year <= MAX_YEAR:
         return None
-    return label.strip().rstrip(","), year
+    return label, year
 
 
-def _strip_unit(label: str) -> str:
-    return label.rsplit(",", 1)[0] if "," in label else label
-
-
-def looks_pxweb_wide(header: Sequence[str]) -> bool:
+def looks_pxweb_wide(header: Sequence[str], context: ImportContext | None = None) -> bool:
+    """Areas in the first column and mostly "label, year" columns; or, for downloads whose
+    headers carry no year, no year column and at least one column a known indicator's label."""
+    if len(header) < 2:
+        return False
     labelled = [h for h in header[1:] if split_label_year(h)]
-    return len(header) >= 2 and len(labelled) >= max(1, (len(header) - 1) // 2)
+    if len(labelled) >= max(1, (len(header) - 1) // 2):
+        return True
+    if context is None or _find(header, _YEAR_HEADERS) is not None:
+        return False
+    return any(context.indicator_by_label(h) or key_figure_code(h) for h in header[1:])
 
 
 def looks_pxweb_long(header: Sequence[str]) -> bool:
@@ -507,36 +772,55 @@ def read_pxweb_long(
     year_index = _find(header, _YEAR_HEADERS)
     assert year_index is not None
     labels = [(i, h) for i, h in enumerate(header) if i not in (0, year_index)]
+    # Cells of columns the wide reader will use are parsed here, where their file row is known.
+    parsed = {
+        i for i, h in labels if _classify_column(i, f"{h}, {MIN_YEAR}", context).reason is None
+    }
     wide: dict[str, dict[str, Any]] = {}
-    order: list[str] = []
-    columns: list[str] = []
+    first_rows: dict[str, int] = {}
+    columns: dict[str, None] = {}  # in order of appearance
     problems: list[Message] = []
+    trimmed = 0
     for position, cells in enumerate(rows, start=2):
+        if len(problems) > _KEPT_PROBLEMS:
+            trimmed += _trim(problems)
+        where = row(position)
         area = str(_cell(cells, 0))
-        try:
-            year = _year(_cell(cells, year_index))
-        except (TypeError, ValueError):
-            problems.append(
-                message(
-                    "data.error.bad_year",
-                    file=file,
-                    where=row(position),
-                    value=str(_cell(cells, year_index))[:20],
-                )
-            )
+        year = year_cell(_cell(cells, year_index), file, where, problems)
+        if year is None:
             continue
         if area not in wide:
             wide[area] = {}
-            order.append(area)
+            first_rows[area] = position
         for index, label in labels:
             column = f"{label}, {year}"
-            if column not in columns:
-                columns.append(column)
-            wide[area][column] = _cell(cells, index)
+            columns.setdefault(column)
+            if column in wide[area]:
+                problems.append(
+                    message(
+                        "data.error.duplicate_area_year",
+                        file=file,
+                        where=where,
+                        area=area[:60],
+                        year=year,
+                    )
+                )
+                break
+            raw = _cell(cells, index)
+            if index in parsed:
+                raw = number_cell(raw, decimal_comma, file, where, label, problems)
+            wide[area][column] = raw
     if problems:
-        raise DataImportError(problems)
-    wide_rows = [[area, *(wide[area].get(c, "") for c in columns)] for area in order]
-    return read_pxweb_wide([header[0], *columns], wide_rows, file, context, decimal_comma)
+        raise DataImportError(problems, more=trimmed)
+    wide_rows = [[area, *(wide[area].get(c, "") for c in columns)] for area in wide]
+    return read_pxweb_wide(
+        [header[0], *columns],
+        wide_rows,
+        file,
+        context,
+        decimal_comma,
+        first_rows=list(first_rows.values()),
+    )
 
 
 def read_jsonstat(doc: Any, file: str, context: ImportContext) -> TableImport:
@@ -633,10 +917,11 @@ def read_jsonstat(doc: Any, file: str, context: ImportContext) -> TableImport:
     if skipped:
         notes.append(
             message(
-                "data.note.columns_skipped",
+                "data.note.columns_unused",
                 file=file,
                 count=len(skipped),
-                columns=examples(skipped, 4),
+                reason=message("data.reason.column_not_indicator"),
+                columns="; ".join(f"{c} ({labels[c]})" if c in labels else c for c in skipped),
             )
         )
     return TableImport(values, population, notes)
@@ -660,7 +945,7 @@ def read_sotkanet_json(
     problems: list[Message] = []
     unknown_indicators: set[str] = set()
     skipped_regions = 0
-    seen: set[tuple[str, str, int]] = set()
+    seen: dict[tuple[str, str, int], int] = {}
     first_items: dict[tuple[str, int], Message] = {}  # (code, year) -> its first item
     for position, record in enumerate(rows, start=1):
         where = item(position)
@@ -678,11 +963,9 @@ def read_sotkanet_json(
         if code is None:
             skipped_regions += 1
             continue
-        try:
-            year = _year(record.get("year"))
-            value = parse_number(record.get("value"), True)
-        except (TypeError, ValueError):
-            problems.append(message("data.error.sotkanet_row", file=file, where=where))
+        year = year_cell(record.get("year"), file, where, problems)
+        value = number_cell(record.get("value"), True, file, where, "value", problems)
+        if year is None or value is None:
             continue
         if (code, indicator, year) in seen:
             problems.append(
@@ -690,14 +973,14 @@ def read_sotkanet_json(
                     "data.error.duplicate_key",
                     file=file,
                     where=where,
-                    first="?",
+                    first=seen[(code, indicator, year)],
                     code=code,
                     indicator=indicator,
                     year=year,
                 )
             )
             continue
-        seen.add((code, indicator, year))
+        seen[(code, indicator, year)] = position
         first_items.setdefault((code, year), where)
         out.append((code, indicator, year, value))
     problems += value_problems(_frame(out), context, file, first_items)
@@ -714,6 +997,16 @@ def read_sotkanet_json(
     notes = []
     if skipped_regions:
         notes.append(message("data.note.aggregates_skipped", file=file, count=skipped_regions))
+    if unknown_indicators:
+        notes.append(
+            message(
+                "data.note.columns_unused",
+                file=file,
+                count=len(unknown_indicators),
+                reason=message("data.reason.column_not_indicator"),
+                columns="; ".join(sorted(unknown_indicators)),
+            )
+        )
     return TableImport(_frame(out), notes=notes)
 
 
@@ -783,6 +1076,16 @@ def parse_catalogue_entries(entries: Any, file: str) -> list[dict[str, Any]]:
         entries = entries.get("indicators")
     if not isinstance(entries, list) or not entries:
         raise DataImportError(message("data.error.catalogue_empty", file=file))
+    if len(entries) > MAX_CATALOGUE_ENTRIES:
+        raise DataImportError(
+            message(
+                "data.error.limit_exceeded",
+                file=file,
+                what=message("data.limit.catalogue_entries"),
+                found=len(entries),
+                limit=MAX_CATALOGUE_ENTRIES,
+            )
+        )
     out, problems = [], []
     for position, raw in enumerate(entries, start=1):
         where = f"#{position}"
@@ -840,10 +1143,6 @@ def _catalogue_entry(raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple
         issues.append(
             ("aggregation", message("data.reason.one_of", options=", ".join(AGGREGATIONS)))
         )
-    # A sidecar that does not say how often its source updates: no fixed schedule is known.
-    cadence = str(raw.get("cadence") or "irregular")
-    if cadence not in CADENCES:
-        issues.append(("cadence", message("data.reason.one_of", options=", ".join(CADENCES))))
     name = _texts(raw.get("name"))
     if not name["fi"]:
         issues.append(("name", message("data.reason.name")))
@@ -871,7 +1170,7 @@ def _catalogue_entry(raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple
         "direction": direction,
         "aggregation": aggregation,
         "decimals": decimals,
-        "cadence": cadence,
+        "cadence": str(raw.get("cadence") or "irregular"),
         "name": name,
         "definition": _texts(raw.get("definition")),
         "interpretation": _texts(raw.get("interpretation")),

@@ -6,7 +6,7 @@ No streamlit here: the page hands over (name, bytes) pairs and shows the result.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 from kuntadash.importing.build import ImportReport, import_files
@@ -36,9 +36,12 @@ def import_uploads(
     *,
     division_year: int = 2025,
     max_bytes: int = MAX_UPLOAD_BYTES,
+    figures_year: int | None = None,
+    replace_indicators: Collection[str] = (),
 ) -> ImportReport:
     """Import uploaded files into ``out``. Names are checked (no folders, no ``..``), files are
-    written only to a private temporary folder, and ``out`` changes only on success."""
+    written only to a private temporary folder, and ``out`` changes only on success.
+    ``figures_year`` and ``replace_indicators``: as for ``import_files``."""
     if not uploads:
         raise DataImportError(message("data.error.no_files"))
     if len(uploads) > MAX_UPLOAD_FILES:
@@ -64,5 +67,11 @@ def import_uploads(
             path.write_bytes(data)
             paths.append(path)
         return import_files(
-            paths, out, division_year=division_year, max_bytes=max_bytes, display_names=names
+            paths,
+            out,
+            division_year=division_year,
+            max_bytes=max_bytes,
+            display_names=names,
+            figures_year=figures_year,
+            replace_indicators=replace_indicators,
         )

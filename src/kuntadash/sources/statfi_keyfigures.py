@@ -9,10 +9,75 @@ NOTE: labels as in the table ``Kuntien_avainluvut/2021/kuntien_avainluvut_2021_a
 
 from __future__ import annotations
 
+import re
+import unicodedata
 
-def normalise_label(text: object) -> str:
-    """Case- and whitespace-insensitive form of a label (same rule as the importer's)."""
-    return " ".join(str(text).replace("\ufeff", "").split()).casefold()
+# Letters and digits (any script), and the per-cent sign; everything else separates words.
+_WORDS = re.compile(r"[^\W_]+|%")
+# What may end a label as its unit: "(%)", "[EUR]", ", %", ", euroa/asukas", " %", " - %".
+_UNIT_TAIL = re.compile(r"\s*(?:\([^()]*\)|\[[^\[\]]*\]|,[^,]*|[-–—:;]?\s*%)\s*$")
+# Words of the units in the key-figure labels (fi / sv / en). Only a tail made of these is a
+# unit: "Employment rate, men" must not lose "men" and become "Employment rate".
+_UNIT_WORDS = frozenset(
+    {
+        "%",
+        "eur",
+        "euro",
+        "euroa",
+        "per",
+        "capita",
+        "asukas",
+        "asukasta",
+        "kohden",
+        "invånare",
+        "1",
+        "000",
+        "1000",
+        "henkeä",
+        "henkilöä",
+        "persons",
+        "personer",
+        "lkm",
+        "kpl",
+        "st",
+        "km2",
+        "ha",
+        "t",
+        "kt",
+        "co2",
+        "co2e",
+        "tonnia",
+        "ton",
+        "tonnes",
+    }
+)
+
+
+def label_key(text: object) -> str:
+    """The form in which column labels are compared: case, accents kept; whitespace, dashes and
+    punctuation ignored, so "Työllisyysaste, %", "Työllisyysaste (%)", "työllisyysaste %" and
+    "15–64-vuotiaiden" / "15-64-vuotiaiden" meet.
+
+    NOTE: Statistics Finland has written the same key-figure label with a comma, brackets or
+    nothing before the unit, with hyphens or en dashes, over the years' table vintages and in its
+    fi / sv / en downloads; the words and the unit stay the same.
+    """
+    text = unicodedata.normalize("NFKC", str(text))
+    # soft hyphens, zero-width spaces and BOMs would split a word in two
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return " ".join(_WORDS.findall(text.casefold()))
+
+
+def label_without_unit(label: object) -> str:
+    """``label`` without a trailing unit ("Työllisyysaste, %" -> "Työllisyysaste", "Loan
+    stock, EUR per capita" -> "Loan stock"); the label itself when its tail is not a unit or
+    nothing would be left."""
+    text = str(label).strip()
+    match = _UNIT_TAIL.search(text)
+    if match is None or not set(label_key(match.group()).split()) <= _UNIT_WORDS:
+        return text
+    stripped = text[: match.start()]
+    return stripped if label_key(stripped) else text
 
 
 _LABELS = {
@@ -78,8 +143,27 @@ _LABELS = {
     ),
 }
 
-KEY_FIGURE_CODES: dict[str, str] = {
-    normalise_label(label): code for code, labels in _LABELS.items() for label in labels
-}
+
+def _code_index() -> dict[str, str]:
+    index: dict[str, str] = {}
+    for code, labels in _LABELS.items():
+        for label in labels:
+            index.setdefault(label_key(label), code)
+    for code, labels in _LABELS.items():  # then the same labels written without their unit
+        for label in labels:
+            index.setdefault(label_key(label_without_unit(label)), code)
+    return index
+
+
+KEY_FIGURE_CODES: dict[str, str] = _code_index()
+
+
+def key_figure_code(label: object) -> str | None:
+    """The contents code (M140 ...) of a key-figure column label in any of its spellings."""
+    return KEY_FIGURE_CODES.get(label_key(label)) or KEY_FIGURE_CODES.get(
+        label_key(label_without_unit(label))
+    )
+
+
 # Contents codes that hold the population (used as weights when harmonising rates).
 POPULATION_CODES = frozenset({"M411", "vaesto", "vaerak-vaesto"})
