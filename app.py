@@ -8,11 +8,14 @@ from kuntadash.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES
 from kuntadash.store import SnapshotError
 from kuntadash.ui import state
 from kuntadash.ui.a11y import render_document_language
+from kuntadash.ui.downloads import disable_builtin_table_export
 from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.loaders import data_dir, load_snapshot
 from kuntadash.ui.widgets import render_invalid_params, render_sample_notice, select_municipality
 
 st.set_page_config(page_title="kuntadash", page_icon=":material/query_stats:", layout="wide")
+# Also when the server was started without our .streamlit/config.toml (another working folder).
+disable_builtin_table_export()
 
 state.stateful_selectbox(
     "Kieli · Språk · Language",
