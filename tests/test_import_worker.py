@@ -18,6 +18,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from streamlit.runtime import caching
+from streamlit.testing.v1 import AppTest
 
 from kuntadash.importing import DataImportError
 from kuntadash.importing.uploads import import_uploads, start_upload_import
@@ -34,6 +36,7 @@ from tests.fixtures.locks import group_is_gone, lock_file, lock_is_free
 
 FIXTURES = Path(__file__).parent / "fixtures"
 STANDIN = FIXTURES / "standin_worker.py"
+SESSION_APP = FIXTURES / "session_imports_app.py"
 GIB = 2**30
 # Budget overruns and stops are noticed within a poll (0.25 s); the kill and reaping take
 # moments. Generous, for a machine that other test suites keep busy.
@@ -138,6 +141,24 @@ def test_whatever_the_tick_raises_stops_the_import_first(served, tmp_path):
 
     with pytest.raises(ScriptRunStopped):
         job.wait(tick)
+    assert_released(job, served, before)
+
+
+def test_streamlit_releasing_the_session_stops_its_imports(served, tmp_path):
+    """The session-scoped resource of kuntadash.ui.admin: clearing a session's resources is what
+    Streamlit 1.67 does when the session disconnects (AppSession.disconnect / shutdown ->
+    clear_session_caches), and it must stop that session's imports."""
+    at = AppTest.from_file(str(SESSION_APP), default_timeout=30)
+    at.run()
+    assert not at.exception
+    before = folder_bytes(served)
+    job = standin(served, tmp_path, "busy")
+    at.session_state["imports"].add(job)
+    assert wait_until(lambda: (tmp_path / "locked").exists())
+    caching.clear_session_resource_cache(at.session_state["session_id"])
+    assert wait_until(lambda: not job.running(), timeout=SLACK_S)
+    with pytest.raises(DataImportError):
+        job.wait()
     assert_released(job, served, before)
 
 
