@@ -108,8 +108,9 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 
 def disable_builtin_table_export() -> None:
     """Switch off Streamlit's own "Download as CSV" and copy of ``st.dataframe`` tables for the
-    whole server (``client.disableDataExport``, Streamlit 1.67; also set in
-    .streamlit/config.toml, which takes effect from the first page a visitor loads).
+    whole server (``client.disableDataExport``, Streamlit 1.67). It is also set in
+    .streamlit/config.toml, which counts from the first page; set here, it reaches browsers
+    from the server's next script run (Streamlit sends client options as each run starts).
 
     NOTE: that toolbar export writes cells exactly as displayed, so a name such as
     ``=HYPERLINK(...)`` reaches the spreadsheet as a live formula (checked in Streamlit 1.67's
