@@ -127,6 +127,16 @@ def test_a_stop_from_another_thread_ends_the_import_and_frees_the_lock(served, t
     assert_released(job, served, before)
 
 
+def test_an_import_stopped_after_its_write_does_not_claim_nothing_changed(served, tmp_path):
+    job = standin(served, tmp_path, "written")
+    assert wait_until(lambda: (tmp_path / "locked").exists())
+    job.stop("session")
+    with pytest.raises(DataImportError) as caught:
+        job.wait()
+    assert caught.value.messages[0].key == "data.error.import_stopped_after_write"
+    assert lock_is_free(served)
+
+
 class ScriptRunStopped(Exception):
     """Stands for Streamlit's StopException, raised at the page's next Streamlit call."""
 

@@ -127,13 +127,18 @@ class ImportJob:
     from any thread (twice is harmless)."""
 
     def __init__(
-        self, process: subprocess.Popen[bytes], folder: Path, budget: Budget, out: Path
+        self,
+        process: subprocess.Popen[bytes],
+        folder: Path,
+        budget: Budget,
+        out: Path,
+        before: bytes | None,
     ) -> None:
         self._process = process
         self._folder = folder
         self.budget = budget
         self._out = out
-        self._before = _manifest_mark(out)
+        self._before = before  # the served manifest before the child started
         self.started = time.monotonic()
         self._lock = threading.Lock()
         self._stopped: str | None = None
@@ -255,6 +260,7 @@ def start_import(
             "result": str(folder / _RESULT),
         }
         (folder / _REQUEST).write_text(json.dumps(request), encoding="utf-8")
+        before = _manifest_mark(out)
         with open(folder / _LOG, "wb") as log:
             process = subprocess.Popen(
                 [*command, str(folder / _REQUEST)],
@@ -269,7 +275,7 @@ def start_import(
         shutil.rmtree(folder, ignore_errors=True)
         _SLOT.release()
         raise
-    return ImportJob(process, folder, budget, Path(out))
+    return ImportJob(process, folder, budget, Path(out), before)
 
 
 def _child_environment() -> dict[str, str]:
