@@ -11,6 +11,7 @@ from kuntadash.store import SnapshotError
 from kuntadash.store.locations import sample_dir
 from kuntadash.ui import state
 from kuntadash.ui.a11y import render_document_language
+from kuntadash.ui.downloads import disable_builtin_table_export
 from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.loaders import (
     SAMPLE_CHOICE,
@@ -22,6 +23,8 @@ from kuntadash.ui.loaders import (
 from kuntadash.ui.widgets import render_invalid_params, render_sample_notice, select_municipality
 
 st.set_page_config(page_title="kuntadash", page_icon=":material/query_stats:", layout="wide")
+# Also when the server was started without our .streamlit/config.toml (another working folder).
+disable_builtin_table_export()
 
 state.stateful_selectbox(
     "Kieli · Språk · Language",

@@ -64,6 +64,23 @@ chosen = state.stateful_multiselect(
     max_selections=MAX_MUNICIPALITIES,
     help=t("compare.municipalities_help"),
 )
+# A link's codes that are not municipalities, or beyond the first ten, are said out loud.
+dropped = state.pop_dropped_link_values(state.COMPARE_KEY)
+if dropped is not None and dropped.unknown:
+    st.info(
+        t("compare.link_unknown", codes=escape_markdown(", ".join(dropped.unknown))),
+        icon=":material/link_off:",
+    )
+if dropped is not None and dropped.over_limit:
+    st.info(
+        t(
+            "compare.link_too_many",
+            count=dropped.asked,
+            limit=MAX_MUNICIPALITIES,
+            left_out=escape_markdown(", ".join(names.get(c, c) for c in dropped.over_limit)),
+        ),
+        icon=":material/link_off:",
+    )
 if len(chosen) < 2:
     st.info(t("compare.pick_two"))
     st.stop()

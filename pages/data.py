@@ -1,4 +1,5 @@
-"""Data page: snapshot status, sources and licences; update from the official sources; import."""
+"""Data page: snapshot status, sources and licences; for a signed-in administrator, update from
+the official sources and import files (read-only for everyone else, see kuntadash.ui.admin)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,10 @@ import pandas as pd
 import streamlit as st
 
 from kuntadash.importing import DataImportError
-from kuntadash.importing.uploads import (
-    MAX_UPLOAD_BYTES,
-    MAX_UPLOAD_FILES,
-    UPLOAD_TYPES,
-    import_uploads,
-)
+from kuntadash.importing.uploads import MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES, UPLOAD_TYPES
+from kuntadash.importing.worker import Budget
 from kuntadash.sources.errors import SourceError
+from kuntadash.ui.admin import is_admin, render_admin_access, run_import
 from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.loaders import data_dir, load_snapshot
 from kuntadash.ui.widgets import escape_markdown
@@ -26,7 +24,7 @@ snapshot = load_snapshot()
 manifest = snapshot.manifest
 
 st.title(t("data.page.title"))
-st.write(t("data.page.intro"))
+st.write(t("data.page.intro") if is_admin() else t("admin.page_intro"))
 outcome = st.session_state.pop(OUTCOME_KEY, None)
 if outcome:
     st.success(outcome["message"])
@@ -82,10 +80,14 @@ sources = pd.DataFrame(
 )
 st.dataframe(sources, hide_index=True, width="stretch")
 
-# --- update -----------------------------------------------------------------------------------
-st.subheader(t("data.page.update"))
-st.caption(t("data.page.update_help"))
-if st.button(t("data.page.update_button"), key="data_update"):
+# --- administration: only for a session signed in with the operator's secret ------------------
+
+
+def render_update() -> None:
+    st.subheader(t("data.page.update"))
+    st.caption(t("data.page.update_help"))
+    if not st.button(t("data.page.update_button"), key="data_update"):
+        return
     bar = st.progress(0.0)
 
     def _progress(source: str, fraction: float) -> None:
@@ -93,52 +95,74 @@ if st.button(t("data.page.update_button"), key="data_update"):
             min(max(fraction, 0.0), 1.0), text=t("data.page.update_running", source=source)
         )
 
+    # In this process: it only fetches from the official services, and the snapshot's lock is
+    # a context manager, released on failure or when the script run is stopped.
     try:
         result = run_update(data_dir(), snapshot.division_year, progress=_progress)
     except (SourceError, UpdateError) as exc:
         st.error(t("data.page.update_failed") + "\n\n" + escape_markdown(exc.render(lang)))
-    else:
-        bar.progress(1.0)
-        notes = (
-            [t("data.note.update_skipped", ids=", ".join(result.skipped))] if result.skipped else []
-        )
-        st.session_state[OUTCOME_KEY] = {
-            "message": t("data.page.update_done", count=sum(result.counts.values())),
-            "notes": notes,
-        }
-        st.rerun()
+        return
+    bar.progress(1.0)
+    notes = [t("data.note.update_skipped", ids=", ".join(result.skipped))] if result.skipped else []
+    st.session_state[OUTCOME_KEY] = {
+        "message": t("data.page.update_done", count=sum(result.counts.values())),
+        "notes": notes,
+    }
+    st.rerun()
 
-# --- import -----------------------------------------------------------------------------------
-st.subheader(t("data.page.import"))
-st.caption(t("data.page.import_help", files=MAX_UPLOAD_FILES, size=MAX_UPLOAD_BYTES // 2**20))
-with st.form("data_import", clear_on_submit=False):
-    files = st.file_uploader(
-        t("data.page.files"),
-        type=list(UPLOAD_TYPES),
-        accept_multiple_files=True,
-        key="data_import_files",
+
+def render_import() -> None:
+    st.subheader(t("data.page.import"))
+    budget = Budget.from_environment()
+    st.caption(
+        t("data.page.import_help", files=MAX_UPLOAD_FILES, size=MAX_UPLOAD_BYTES // 2**20)
+        + " "
+        + t("admin.import_budget", seconds=f"{budget.seconds:g}", memory=budget.memory_mb)
     )
-    submitted = st.form_submit_button(t("data.page.import_button"))
-if submitted:
+    with st.form("data_import", clear_on_submit=False):
+        files = st.file_uploader(
+            t("data.page.files"),
+            type=list(UPLOAD_TYPES),
+            accept_multiple_files=True,
+            key="data_import_files",
+        )
+        submitted = st.form_submit_button(t("data.page.import_button"))
+    if not submitted:
+        return
     if not files:
         st.warning(t("data.page.no_files"))
-    else:
-        try:
-            report = import_uploads(
-                [(f.name, f.getvalue()) for f in files],
-                data_dir(),
-                division_year=snapshot.division_year,
-            )
-        except DataImportError as exc:
-            st.error(t("data.page.import_failed"))
-            # Messages quote the file's own cells and names: shown as text, never as markdown.
-            lines = exc.render(lang).splitlines()
-            st.markdown("\n".join(f"- {escape_markdown(line)}" for line in lines))
-        else:
-            st.session_state[OUTCOME_KEY] = {
-                "message": t("data.page.import_done"),
-                "notes": report.render(lang),
-            }
-            st.rerun()
+        return
+    running = st.empty()
 
+    def _tick(seconds: float) -> None:
+        # Also where Streamlit stops this run, and with it the import, when the session ends.
+        running.caption(
+            t("admin.import_running", seconds=int(seconds), budget=f"{budget.seconds:g}")
+        )
+
+    try:
+        report = run_import(
+            [(f.name, f.getvalue()) for f in files],
+            data_dir(),
+            division_year=snapshot.division_year,
+            tick=_tick,
+        )
+    except DataImportError as exc:
+        running.empty()
+        st.error(t("data.page.import_failed"))
+        # Messages quote the file's own cells and names: shown as text, never as markdown.
+        lines = exc.render(lang).splitlines()
+        st.markdown("\n".join(f"- {escape_markdown(line)}" for line in lines))
+        return
+    st.session_state[OUTCOME_KEY] = {
+        "message": t("data.page.import_done"),
+        "notes": report.render(lang),
+    }
+    st.rerun()
+
+
+st.subheader(t("admin.title"))
+if render_admin_access():
+    render_update()
+    render_import()
 st.caption(t("data.page.docs"))

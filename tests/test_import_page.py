@@ -40,7 +40,7 @@ def test_page_shows_status_and_sources(served, lang):
     assert not at.exception
     assert at.title[0].value in {"Aineisto", "Data"}
     assert len(at.dataframe) == 2
-    assert at.button  # the update button is there (never pressed in tests: no network)
+    assert not at.button  # read-only: no update or import without administration
 
 
 def test_uploads_import_into_the_served_folder(served):

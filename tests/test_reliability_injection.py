@@ -30,6 +30,8 @@ from kuntadash.store import read_snapshot
 from kuntadash.store.locations import BUNDLED_SAMPLE_DIR as SAMPLE_DIR
 from kuntadash.store.snapshot import write_snapshot
 from kuntadash.ui.widgets import escape_markdown
+from tests.fixtures.admin import SECRET as ADMIN_SECRET
+from tests.fixtures.admin import try_sign_in
 from tests.fixtures.import_helpers import folder_bytes
 
 REPO = Path(__file__).resolve().parents[1]
@@ -200,11 +202,13 @@ def test_import_messages_quoting_file_contents_are_shown_as_text(tmp_path, monke
     served = tmp_path / "data"
     shutil.copytree(SAMPLE_DIR, served)
     monkeypatch.setenv("KUNTADASH_DATA_DIR", str(served))
+    monkeypatch.setenv("KUNTADASH_ADMIN_SECRET", ADMIN_SECRET)
     page = REPO / "pages" / "data.py"
     if not page.exists():
         pytest.skip("no Data page")
     at = AppTest.from_file(str(page), default_timeout=60)
     at.run()
+    try_sign_in(at, ADMIN_SECRET)
     hostile_csv = f"kunta,indikaattori,vuosi,arvo\n{IMG} {BOLD},unemployment_rate,2024,1\n"
     at.file_uploader[0].set_value(("hostile.csv", hostile_csv.encode(), "text/csv"))
     at.button[-1].click()  # the form's submit button

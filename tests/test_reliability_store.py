@@ -34,7 +34,6 @@ from filelock import FileLock
 from kuntadash.cli import main
 from kuntadash.i18n import translate
 from kuntadash.importing import DataImportError, import_files
-from kuntadash.importing.uploads import import_uploads
 from kuntadash.sources.http import Fetcher
 from kuntadash.store import (
     SnapshotError,
@@ -438,13 +437,20 @@ def test_os_failures_end_in_a_translated_sentence_and_change_nothing(
 @pytest.mark.parametrize("lang", ["fi", "sv", "en"])
 def test_messages_for_web_visitors_name_no_server_path(lang, served, tmp_path, monkeypatch):
     secret = str(tmp_path)
-    upload = [("employment.csv", EMPLOYMENT.encode())]
+    # The Data page imports in a worker process that runs import_files on the uploads saved in
+    # a private folder under their own names; its messages reach the visitor unchanged.
+    saved = tmp_path / "upload" / "employment.csv"
+    saved.parent.mkdir()
+    saved.write_text(EMPLOYMENT, encoding="utf-8")
+
+    def import_upload():
+        return import_files([saved], served, display_names=["employment.csv"])
 
     # disk full during an import from the Data page
     with monkeypatch.context() as patch:
         _fail_table_write(patch, errno.ENOSPC)
         with pytest.raises(DataImportError) as caught:
-            import_uploads(upload, served)
+            import_upload()
     assert caught.value.render(lang) == translate("store.write.disk_full", lang)
 
     # an update while another writer holds the lock
@@ -456,7 +462,7 @@ def test_messages_for_web_visitors_name_no_server_path(lang, served, tmp_path, m
     # a damaged snapshot that an import cannot extend
     (served / "values.parquet").write_bytes(b"PAR1 not parquet")
     with pytest.raises(DataImportError) as damaged:
-        import_uploads(upload, served)
+        import_upload()
     assert translate("store.read.damaged", lang) in damaged.value.render(lang)
 
     for shown in (caught.value, busy.value, damaged.value):

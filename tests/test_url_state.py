@@ -157,7 +157,10 @@ def test_an_invalid_link_value_is_refused_with_a_message_and_a_fallback(page, pa
     at = _open(page, params)
     notices = _notices(at)
     for name, value in params.items():
-        assert f"{name}={value.split(',')[1] if ',' in value else value}" in notices
+        if name == "compare":  # the compare page names the codes it left out in its own words
+            assert f"{value.split(',')[1]} " in notices
+        else:
+            assert f"{name}={value}" in notices
     values = _values(at)
     for key, expected in fallback.items():
         assert values[key] == expected

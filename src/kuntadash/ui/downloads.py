@@ -34,10 +34,16 @@ PDF_MIME = "application/pdf"
 IMAGE_FORMATS = ("png", "svg")
 _IMAGE_FORMAT_PREFIX = "share_image_format_"
 _EXCEL_SHEET_MAX = 31  # Excel's limit on sheet name length
-# A text cell starting with one of these is run as a formula by spreadsheets (CSV / formula
-# injection); a signed number with an optional unit ("-3,2 %") is left alone.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_SIGNED_NUMBER = re.compile(r"[-+]|[-+][\d\s\u00a0\u202f.,]+(?:\s.*)?", re.DOTALL)
+# A text cell starting with one of these is read as a formula by spreadsheet programs (CSV /
+# formula injection, OWASP): = + - @, tab and carriage return, and their full-width forms, which
+# some Excel input locales turn into the ASCII ones.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# The one exception: a plain number keeps its sign ("-3", "+1 234,5", "-2.5e3"), a spreadsheet
+# reads it as that number. Anything after the number ("-1 +cmd|' /C calc'!A0", "-3,2 %") makes
+# the cell text, and text starting with a sign is neutralised. ASCII digits only: "-٠" is text.
+_PLAIN_NUMBER = re.compile(
+    r"[-+]?(?:\d+|\d{1,3}(?:[ \u00a0\u202f]\d{3})+)(?:[.,]\d+)?(?:[eE][-+]?\d+)?", re.ASCII
+)
 
 
 @dataclass(frozen=True)
@@ -68,27 +74,51 @@ def year_range(years: Iterable[int]) -> str:
     return str(years[0]) if years[0] == years[-1] else f"{years[0]}-{years[-1]}"
 
 
-def _inert(value: Any) -> Any:
+def neutralise_cell(value: Any) -> Any:
+    """``value`` as a spreadsheet must show it: text that would be read as a formula gets a
+    leading apostrophe (``=HYPERLINK(...)`` -> ``'=HYPERLINK(...)``); plain numbers, signed
+    ones included, and all other values are returned unchanged."""
     if (
         isinstance(value, str)
-        and value.startswith(_FORMULA_START)
-        and not _SIGNED_NUMBER.fullmatch(value)
+        and value.startswith(FORMULA_START)
+        and not _PLAIN_NUMBER.fullmatch(value)
     ):
         return "'" + value
     return value
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with text a spreadsheet would run as a formula (``=HYPERLINK(...)``, ``@SUM``,
-    ``+cmd``) prefixed by an apostrophe, headers included (OWASP CSV-injection advice). Names
-    are data: a municipality or indicator name must never become a live formula in a download.
-    Numbers and ordinary text are unchanged."""
+    """``frame`` with every text cell and header a spreadsheet would run as a formula
+    neutralised (``neutralise_cell``; OWASP CSV-injection advice). Names are data: a
+    municipality or indicator name must never become a live formula in a download."""
     out = frame.copy()
     for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(_inert)
-    out.columns = [_inert(column) for column in out.columns]
+        series = out[column]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            # Categories are text too (a pivot on names leaves them categorical); renaming them
+            # in place could merge two of them, so the column becomes plain values.
+            out[column] = series.astype(object).map(neutralise_cell)
+        elif series.dtype == object or pd.api.types.is_string_dtype(series):
+            out[column] = series.map(neutralise_cell)
+    out.columns = [
+        tuple(map(neutralise_cell, name)) if isinstance(name, tuple) else neutralise_cell(name)
+        for name in out.columns
+    ]
     return out
+
+
+def disable_builtin_table_export() -> None:
+    """Switch off Streamlit's own "Download as CSV" and copy of ``st.dataframe`` tables for the
+    whole server (``client.disableDataExport``, Streamlit 1.67). It is also set in
+    .streamlit/config.toml, which counts from the first page; set here, it reaches browsers
+    from the server's next script run (Streamlit sends client options as each run starts).
+
+    NOTE: that toolbar export writes cells exactly as displayed, so a name such as
+    ``=HYPERLINK(...)`` reaches the spreadsheet as a live formula (checked in Streamlit 1.67's
+    frontend: its CSV writer only quotes). The download buttons of ``render_downloads`` are the
+    way to take a table away; they neutralise formulas."""
+    if st.get_option("client.disableDataExport") is not True:
+        st.set_option("client.disableDataExport", True)
 
 
 def table_csv_bytes(frame: pd.DataFrame) -> bytes:

@@ -9,6 +9,7 @@ against the options on offer; an invalid one is reported and replaced by the def
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import streamlit as st
@@ -41,7 +42,22 @@ EVERY_KEY = "every"
 
 _WIDGET_PREFIX = "w_"
 _NOTICES_KEY = "_state_notices"
+_DROPPED_KEY = "_state_dropped"
 _PAGE_KEY = "_state_page"
+
+
+@dataclass(frozen=True)
+class DroppedLinkValues:
+    """What a link asked for in a multiple choice that could not be kept, for a message.
+
+    ``unknown``: the link's values that are not among the options, as written in the link.
+    ``over_limit``: valid values beyond the widget's ``max_selections`` (the first ones are kept).
+    """
+
+    unknown: tuple[str, ...]
+    over_limit: tuple[Any, ...]
+    asked: int
+    limit: int | None
 
 
 def _parse(raw: str, options: Sequence[T]) -> T | None:
@@ -85,6 +101,12 @@ def begin_page(page_id: str, keep: Sequence[str] = ()) -> None:
 def pop_invalid_params() -> list[tuple[str, str]]:
     """URL values rejected in this run as (parameter, value), for a message to the user."""
     return st.session_state.pop(_NOTICES_KEY, [])
+
+
+def pop_dropped_link_values(name: str) -> DroppedLinkValues | None:
+    """What the link's ``name`` (a ``stateful_multiselect``) asked for but did not get in this
+    run; the page reports it in its own words, so nothing is dropped silently."""
+    return st.session_state.get(_DROPPED_KEY, {}).pop(name, None)
 
 
 def write_param(name: str, value: Any, default: Any) -> None:
@@ -148,22 +170,38 @@ def stateful_multiselect(
     default: Sequence[T],
     format_func: Callable[[T], str] = str,
     container: Any = None,
+    max_selections: int | None = None,
     **kwargs: Any,
 ) -> list[T]:
-    """A multiselect bound to ``name``; the URL holds the choices comma-separated."""
+    """A multiselect bound to ``name``; the URL holds the choices comma-separated.
+
+    A link's values that are not options, and valid ones beyond ``max_selections`` (the first
+    ones are kept), are left out and recorded for ``pop_dropped_link_values``; repeats count
+    once. NOTE: Streamlit refuses a multiselect value longer than ``max_selections`` with an
+    exception, so a long link has to be cut here, before the widget sees it.
+    """
     options = list(options)
-    default = [d for d in default if d in options]
+    default = list(dict.fromkeys(d for d in default if d in options))[:max_selections]
     if name not in st.session_state:
         raw = st.query_params.get(name)
         chosen: list[T] = list(default)
         if raw:
-            parsed = [(_parse(part, options), part) for part in raw.split(",") if part]
-            bad = [part for value, part in parsed if value is None]
-            if bad:
-                st.session_state.setdefault(_NOTICES_KEY, []).append((name, ",".join(bad)))
-            chosen = [value for value, _ in parsed if value is not None] or list(default)
+            parts = list(dict.fromkeys(part.strip() for part in raw.split(",") if part.strip()))
+            parsed = [(_parse(part, options), part) for part in parts]
+            unknown = tuple(part for value, part in parsed if value is None)
+            valid = [value for value, _ in parsed if value is not None]
+            kept = valid[:max_selections]
+            if unknown or len(kept) < len(valid):
+                st.session_state.setdefault(_DROPPED_KEY, {})[name] = DroppedLinkValues(
+                    unknown=unknown,
+                    over_limit=tuple(valid[len(kept) :]),
+                    asked=len(valid),
+                    limit=max_selections,
+                )
+            chosen = kept or list(default)
         st.session_state[name] = chosen
-    value = [v for v in st.session_state[name] if v in options]
+    value = list(dict.fromkeys(v for v in st.session_state[name] if v in options))
+    value = value[:max_selections]
     widget_key = _bind_widget(name, value)
     target = container if container is not None else st
     picked = target.multiselect(
@@ -173,6 +211,7 @@ def stateful_multiselect(
         format_func=format_func,
         on_change=_copy_widget_value,
         args=(name, widget_key),
+        max_selections=max_selections,
         **kwargs,
     )
     st.session_state[name] = list(picked)
