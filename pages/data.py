@@ -9,11 +9,12 @@ import streamlit as st
 from kuntadash.importing import DataImportError
 from kuntadash.importing.uploads import MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES, UPLOAD_TYPES
 from kuntadash.importing.worker import Budget
+from kuntadash.provenance import describe_source
 from kuntadash.sources.errors import SourceError
 from kuntadash.ui.admin import is_admin, render_admin_access, run_import
 from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.loaders import data_dir, load_snapshot
-from kuntadash.ui.widgets import escape_markdown
+from kuntadash.ui.widgets import MISSING, escape_markdown
 from kuntadash.update import UpdateError, run_update
 
 # Outcome of the last update or import, kept across the rerun that shows the new snapshot.
@@ -64,21 +65,34 @@ if snapshot.harmonised is not None and len(snapshot.harmonised):
     st.caption(t("data.page.harmonised", count=len(snapshot.harmonised)))
 
 st.subheader(t("data.page.sources"))
+st.caption(t("data.page.sources_help"))
+lines = [describe_source(s, lang) for s in manifest.get("sources", []) if isinstance(s, dict)]
 sources = pd.DataFrame(
-    [
-        {
-            t("data.page.col_publisher"): s.get("publisher", ""),
-            t("data.page.col_licence"): s.get("licence", ""),
-            t("data.page.col_accessed"): str(s.get("accessed", ""))[:16].replace("T", " "),
-            t("data.page.col_source_updated"): max(
-                (str(d) for d in (s.get("data_updated") or {}).values() if d), default=""
-            ),
-            t("data.page.col_url"): s.get("url", ""),
-        }
-        for s in manifest.get("sources", [])
-    ]
+    {
+        t("data.page.col_publisher"): [line.publisher or MISSING for line in lines],
+        t("data.page.col_title"): [line.title or MISSING for line in lines],
+        t("data.page.col_vintage"): [line.vintage or MISSING for line in lines],
+        t("data.page.col_licence"): [line.licence or MISSING for line in lines],
+        t("data.page.col_accessed"): [line.accessed or MISSING for line in lines],
+        t("data.page.col_source_updated"): [
+            max((str(d) for d in (s.get("data_updated") or {}).values() if d), default=MISSING)
+            for s in manifest.get("sources", [])
+            if isinstance(s, dict)
+        ],
+        t("data.page.col_url"): [line.url or None for line in lines],
+    }
 )
-st.dataframe(sources, hide_index=True, width="stretch")
+st.dataframe(
+    sources,
+    hide_index=True,
+    width="stretch",
+    placeholder=MISSING,
+    column_config={t("data.page.col_url"): st.column_config.LinkColumn(display_text="↗")},
+)
+command = manifest.get("command")
+if command:
+    # a code span shows its text as typed; only a backtick could end it early
+    st.caption(t("data.page.built_by", command=str(command).replace("`", "'")))
 
 # --- administration: only for a session signed in with the operator's secret ------------------
 
@@ -165,4 +179,4 @@ st.subheader(t("admin.title"))
 if render_admin_access():
     render_update()
     render_import()
-st.caption(t("data.page.docs"))
+    st.caption(t("data.page.docs"))  # the administrator's manual, in the repository
