@@ -20,6 +20,7 @@ import pandas as pd
 
 from kuntadash import resources
 from kuntadash.domain.harmonise import merger_map, read_division_changes
+from kuntadash.errors import UserError
 from kuntadash.i18n import translate
 from kuntadash.provenance import OfficialFile, official_files
 from kuntadash.sources.nls import land_areas_from_geojson
@@ -32,15 +33,8 @@ OFFICIAL_COMMAND = "kuntadash data official --opendata ../shared/opendata --out 
 REGISTER_FILE_COLUMNS = (*REGISTER_COLUMNS, "land_area_km2")
 
 
-class OfficialDataError(Exception):
+class OfficialDataError(UserError):
     """An official file is missing, different or unreadable; nothing was written."""
-
-    def __init__(self, key: str, **params: Any):
-        self.key, self.params = key, params
-        super().__init__(self.render("en"))
-
-    def render(self, lang: str) -> str:
-        return translate(self.key, lang, **self.params)
 
 
 def locate(opendata: Path, entry: OfficialFile) -> Path:

@@ -34,6 +34,7 @@ from kuntadash.domain.harmonise import (
 )
 from kuntadash.domain.population import POPULATION, population_history, population_in
 from kuntadash.domain.tiles import compute_tile_layout
+from kuntadash.errors import UserError
 from kuntadash.importing.boundaries import simplify_boundaries
 from kuntadash.provenance import register_sources
 from kuntadash.sources import pxweb, sotkanet, statfi_classifications, statfi_wfs, syke
@@ -66,18 +67,8 @@ _PUBLISHERS = {
 Progress = Callable[[str, float], None]
 
 
-class UpdateError(Exception):
-    """The update failed; the current snapshot is unchanged. ``key``/``params`` translate."""
-
-    def __init__(self, key: str, **params: Any):
-        from kuntadash.i18n import translate
-
-        self.key, self.params = key, params
-        self._translate = translate
-        super().__init__(self.render("en"))
-
-    def render(self, lang: str) -> str:
-        return self._translate(self.key, lang, **self.params)
+class UpdateError(UserError):
+    """The update failed; the current snapshot is unchanged."""
 
 
 @dataclass

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from kuntadash.errors import UserError
 from kuntadash.i18n import translate
 
 MAX_MESSAGES = 25
@@ -67,7 +68,7 @@ def item(number: int) -> Message:
     return Message("data.where.item", {"n": number})
 
 
-class DataImportError(Exception):
+class DataImportError(UserError):
     """Bad input: nothing was written. ``messages`` name the file, row or field of each problem."""
 
     def __init__(self, messages: Message | Iterable[Message], more: int = 0):
@@ -77,7 +78,7 @@ class DataImportError(Exception):
             extra = more + sum(_count(m) for m in items[MAX_MESSAGES:])
             items = [*items[:MAX_MESSAGES], message("data.error.more_problems", count=extra)]
         self.messages: list[Message] = items
-        super().__init__("; ".join(m.render("en") for m in items))
+        super().__init__(log="; ".join(m.render("en") for m in items))
 
     def render(self, lang: str) -> str:
         return "\n".join(m.render(lang) for m in self.messages)

@@ -8,20 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from kuntadash.i18n import translate
+from kuntadash.errors import UserError
 
 
-class SourceError(Exception):
+class SourceError(UserError):
     """Fetching or parsing a source failed; nothing was switched. ``key`` is a locale key."""
 
     def __init__(self, source: str, key: str, **params: Any):
         self.source = source
-        self.key = key
-        self.params = {"source": source, **params}
-        super().__init__(self.render("en"))
-
-    def render(self, lang: str) -> str:
-        return translate(self.key, lang, **self.params)
+        super().__init__(key, source=source, **params)
 
 
 class SourceFormatError(SourceError):

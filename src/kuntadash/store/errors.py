@@ -14,22 +14,17 @@ import os
 import re
 from typing import Any
 
+from kuntadash.errors import UserError
 
-class SnapshotError(RuntimeError):
-    """A snapshot cannot be read or written; the message says which file and what to do."""
+
+class SnapshotError(UserError, RuntimeError):
+    """A snapshot cannot be read or written; ``str()`` names the folder and file (for the
+    operator's log), ``render(lang)`` is the path-free sentence for users."""
 
     key = "store.read.damaged"
 
     def __init__(self, detail: str, key: str | None = None, **params: Any):
-        super().__init__(detail)
-        if key is not None:
-            self.key = key
-        self.params: dict[str, Any] = params
-
-    def render(self, lang: str) -> str:
-        from kuntadash.i18n import translate
-
-        return translate(self.key, lang, **self.params)
+        super().__init__(key, log=detail, **params)
 
 
 class SnapshotBusyError(SnapshotError):
