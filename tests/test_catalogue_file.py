@@ -39,10 +39,13 @@ INDICATOR_KEYS = {
     "valid_range",
     "sample",
 }
+# Optional: how the values are derived from the source's raw measure (pipeline/derive.py).
+OPTIONAL_INDICATOR_KEYS = {"derive", "query"}
+DERIVE_KINDS = ({"per_resident"}, {"per_resident", "absolute"}, {"change_since"})
 SOURCE_KEYS = {"publisher", "adapter", "table", "code", "licence"}
 SAMPLE_KEYS = {"mean", "sd", "urban", "prosperity", "trend", "missing"}
 SAMPLE_OPTIONAL_KEYS = {"scale"}
-PUBLISHER_KEYS = {"name", "url", "api", "licence", "licence_url", "attribution"}
+PUBLISHER_KEYS = {"name", "url", "api", "licence", "licence_url", "attribution", "adapters"}
 TRANSLATED_FIELDS = ("name", "definition", "interpretation", "unit")
 MIN_PER_DIMENSION = 8
 MAX_NAME_LENGTH = 45
@@ -96,8 +99,10 @@ def test_each_dimension_has_enough_indicators(dimension: str) -> None:
 
 @pytest.mark.parametrize("entry", INDICATORS, ids=IDS)
 def test_indicator_has_exactly_the_schema_keys(entry: dict[str, Any]) -> None:
-    assert set(entry) == INDICATOR_KEYS
+    assert INDICATOR_KEYS <= set(entry) <= INDICATOR_KEYS | OPTIONAL_INDICATOR_KEYS
     assert set(entry["source"]) == SOURCE_KEYS
+    if "derive" in entry:
+        assert set(entry["derive"]) in DERIVE_KINDS, entry["derive"]
     assert SAMPLE_KEYS <= set(entry["sample"]) <= SAMPLE_KEYS | SAMPLE_OPTIONAL_KEYS
 
 

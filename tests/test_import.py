@@ -247,7 +247,7 @@ def test_syke_csv_is_divided_by_the_datas_population(tmp_path):
     assert len(row) == 1
     assert row["value"].iloc[0] == pytest.approx(total_kt * 1000 / 664_028)  # t per resident
     # 2005 has no population figure: the nearest year's (2022) was used, and the report says so
-    assert "data.note.syke_population_nearest" in {m.key for m in report.notes}
+    assert "data.note.derived_population_nearest" in {m.key for m in report.notes}
 
 
 def test_syke_csv_without_population_is_refused(tmp_path):

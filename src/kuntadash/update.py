@@ -12,7 +12,6 @@ official one.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,30 +21,25 @@ from typing import Any
 import pandas as pd
 
 from kuntadash import resources
-from kuntadash.assemble import build_municipality_table
-from kuntadash.domain.catalogue import catalogue_from_document
 from kuntadash.domain.harmonise import (
     detect_division,
     harmonise_boundaries,
-    harmonise_values,
     merger_map,
-    merger_years,
     read_division_changes,
 )
-from kuntadash.domain.population import POPULATION, population_history, population_in
-from kuntadash.domain.tiles import compute_tile_layout
 from kuntadash.errors import UserError
 from kuntadash.importing.boundaries import simplify_boundaries
+from kuntadash.importing.context import entry_from_catalogue_row
+from kuntadash.pipeline.assemble import Batch, Target, assemble
+from kuntadash.pipeline.steps import StepResult, empty_values, run_steps
 from kuntadash.provenance import register_sources
-from kuntadash.sources import pxweb, sotkanet, statfi_classifications, statfi_wfs, syke
+from kuntadash.sources import pxweb, statfi_classifications, statfi_wfs
 from kuntadash.sources.errors import SourceError, SourceFormatError
 from kuntadash.sources.http import CACHE_ENV, Fetcher, RawCache
 from kuntadash.store.errors import write_error
 from kuntadash.store.locations import default_data_dir
 from kuntadash.store.snapshot import (
-    FORMAT_VERSION,
     MANIFEST,
-    SOURCE_COLUMN,
     Snapshot,
     SnapshotError,
     now_iso,
@@ -77,6 +71,7 @@ class UpdateResult:
     counts: dict[str, int] = field(default_factory=dict)  # source -> values fetched
     skipped: list[str] = field(default_factory=list)  # indicator ids not fetched
     cached: dict[str, int] = field(default_factory=dict)
+    notes: list[Any] = field(default_factory=list)  # translatable notes of the pipeline
 
 
 def default_cache_dir(out: Path) -> Path:
@@ -120,85 +115,85 @@ def run_update(
 def _run_update(
     out: Path, year: int, fetcher: Fetcher | None, progress: Progress | None
 ) -> UpdateResult:
+    """The stages, each a function of the pipeline: register and boundaries of the division,
+    every registered source step over its catalogue entries, then the shared tail."""
     fetcher = fetcher or Fetcher(cache=RawCache(default_cache_dir(out)))
     report = progress or (lambda label, fraction: None)
     document = resources.read_indicator_catalogue_document()
     entries = list(document.get("indicators") or [])
-    bundled = resources.read_municipality_register(year)
     changes = read_division_changes(resources.read_resource_yaml("division_changes.yaml"))
 
     report(statfi_classifications.SOURCE, 0.0)
-    register = _with_land_area(statfi_classifications.fetch_register(fetcher, year), bundled)
+    register = _with_land_area(
+        statfi_classifications.fetch_register(fetcher, year),
+        resources.read_municipality_register(year),
+    )
     codes = list(register["municipality_code"])
     report(statfi_classifications.SOURCE, 1.0)
 
     report(statfi_wfs.SOURCE, 0.0)
     boundaries = statfi_wfs.parse_boundaries(statfi_wfs.fetch_boundaries(fetcher, year), year)
-    boundaries = _boundaries_for_division(boundaries, codes, changes, year)
+    boundaries = simplify_boundaries(_boundaries_for_division(boundaries, codes, changes, year))
     report(statfi_wfs.SOURCE, 1.0)
 
-    result_counts: dict[str, int] = {}
-    frames: list[pd.DataFrame] = []
-    skipped: list[str] = []
-    frames += _fetch_pxweb(fetcher, entries, report, result_counts, skipped)
-    details: dict[str, dict[str, Any]] = {}
-    frames += _fetch_sotkanet(fetcher, entries, report, result_counts, details)
-    population = _population_of(frames)
-    frames += _fetch_syke(fetcher, entries, codes, population, report, result_counts)
-    for entry in entries:
-        if (
-            entry["source"].get("adapter") in ("import", "traficom_pxweb")
-            and entry["id"] not in skipped
-        ):
-            skipped.append(entry["id"])
-
-    values = (
-        pd.concat(frames, ignore_index=True)
-        if frames
-        else pd.DataFrame(
-            columns=["municipality_code", "indicator_id", "year", "value", "source_id"]
-        )
+    results, skipped = run_steps(fetcher, year, codes, entries, report, LAST_YEARS)
+    values = pd.concat([r.values for r in results], ignore_index=True) if results else None
+    current = _current(out)
+    entries = entries + _user_entries(current, entries)
+    assembled = assemble(
+        Batch(
+            values if values is not None else empty_values(),
+            _manifest_sources(fetcher, year, results),
+            boundaries,
+        ),
+        Target(
+            year,
+            register,
+            changes,
+            entries,
+            current,
+            replace="indicators",
+            # kept from the current official snapshot: what no step fetched (import-only or
+            # not yet queryable indicators) and indicators a user imported with their own entry
+            keep=frozenset(skipped) | frozenset(e["id"] for e in _user_entries(current, [])),
+            label=str(out),
+            manifest={
+                "title": "kuntadash snapshot (official sources)",
+                "last_update": now_iso(),
+            },
+        ),
     )
-    aggregations = {e["id"]: e.get("aggregation") for e in entries}
-    mapping = merger_map(changes, year)
-    merged_in = merger_years(changes, year)
-    harmonised = harmonise_values(values, aggregations, mapping, population, merged_in)
-    catalogue = catalogue_from_document(document)
-    values, catalogue, carried_sources = _carry_over(out, harmonised.values, skipped, catalogue)
-
-    municipalities = build_municipality_table(
-        register, resources.read_municipality_types_document()
-    )
-    simplified = simplify_boundaries(boundaries)
-    points = simplified.to_crs(3067).representative_point().reset_index(drop=True)
-    tiles = compute_tile_layout(simplified["municipality_code"].reset_index(drop=True), points)
-    manifest = {
-        "format_version": FORMAT_VERSION,
-        "created": now_iso(),
-        "division_year": year,
-        "sample": False,
-        "boundaries": "official",
-        "title": "kuntadash snapshot (official sources)",
-        "sources": _manifest_sources(fetcher, year, details) + carried_sources,
-        "last_update": now_iso(),
-    }
-    snapshot = Snapshot(
-        manifest,
-        municipalities,
-        simplified,
-        values,
-        catalogue,
-        harmonised=harmonised.harmonised if len(harmonised.harmonised) else None,
-        tiles=tiles,
-    )
-    problems = validate_snapshot(snapshot)
+    problems = validate_snapshot(assembled.snapshot)
     if problems:
         raise UpdateError("data.error.update_validation", problem="; ".join(map(str, problems[:5])))
     try:
-        written = write_snapshot(snapshot, out)
+        written = write_snapshot(assembled.snapshot, out)
     except SnapshotError as exc:
         raise UpdateError(exc.key, **exc.params) from exc
-    return UpdateResult(written, result_counts, skipped, dict(fetcher.log.cached))
+    counts = {r.source_id: len(r.values) for r in results}
+    return UpdateResult(written, counts, skipped, dict(fetcher.log.cached), assembled.notes)
+
+
+def _current(out: Path) -> Snapshot | None:
+    """The official snapshot being updated (None when there is none, or only the sample)."""
+    if not (out / MANIFEST).exists():
+        return None
+    try:
+        current = read_snapshot(out)
+    except SnapshotError:
+        return None
+    return None if current.is_sample else current
+
+
+def _user_entries(current: Snapshot | None, bundled: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Catalogue entries of indicators a user imported (not in the bundled catalogue)."""
+    if current is None:
+        return []
+    known = {str(e["id"]) for e in bundled} | {
+        str(e["id"]) for e in resources.read_indicator_catalogue_document()["indicators"]
+    }
+    rows = current.catalogue[~current.catalogue["id"].isin(known)]
+    return [entry_from_catalogue_row(row) for row in rows.to_dict("records")]
 
 
 def _boundaries_for_division(
@@ -228,195 +223,32 @@ def _with_land_area(register: pd.DataFrame, bundled: pd.DataFrame) -> pd.DataFra
     return register.assign(land_area_km2=register["municipality_code"].map(areas))
 
 
-def _population_of(frames: list[pd.DataFrame]) -> pd.DataFrame | None:
-    """The fetched population figures (the weights of merged figures and the denominator of
-    per-resident emissions)."""
-    rows = [f[f["indicator_id"] == POPULATION] for f in frames]
-    rows = [r for r in rows if len(r)]
-    if not rows:
-        return None
-    combined = pd.concat(rows, ignore_index=True).dropna(subset=["value"])
-    return combined.drop_duplicates(["municipality_code", "year"])
-
-
-def _fetch_pxweb(
-    fetcher: Fetcher,
-    entries: list[dict[str, Any]],
-    report: Progress,
-    counts: dict[str, int],
-    skipped: list[str],
-) -> list[pd.DataFrame]:
-    """PxWeb indicators, one batch of queries per (table, fixed selections).
-
-    An entry is fetched when its contents code says which cells it is: entries without a code,
-    with a combined code ("39+44") or sharing a code with another entry of the same query (they
-    differ by a variable the catalogue does not name yet) are skipped and listed; they need a
-    ``query:`` block in indicators.yaml.
-    """
-    groups: dict[tuple[str, str], dict[str, list[str]]] = {}
-    for entry in entries:
-        source = entry["source"]
-        if source.get("adapter") != "pxweb":
-            continue
-        query = entry.get("query") or {}
-        code = query.get("contents") or source.get("code")
-        if not source.get("table") or not code or "+" in str(code):
-            skipped.append(entry["id"])
-            continue
-        fixed = json.dumps(query.get("fixed") or {}, sort_keys=True)
-        key = (str(query.get("table") or source["table"]), fixed)
-        groups.setdefault(key, {}).setdefault(str(code), []).append(entry["id"])
-    frames = []
-    label = "Statistics Finland (PxWeb)"
-    for position, ((table, fixed), codes) in enumerate(sorted(groups.items())):
-        report(label, position / max(1, len(groups)))
-        contents = {}
-        for code, ids in codes.items():
-            if len(ids) == 1:
-                contents[code] = ids[0]
-            else:
-                skipped.extend(ids)
-        if not contents:
-            continue
-        url = pxweb.STATFI_BASE + table
-        tidy = pxweb.fetch_table_values(
-            fetcher, label, url, table, list(contents), LAST_YEARS, json.loads(fixed)
-        )
-        tidy["indicator_id"] = tidy["contents"].map(contents)
-        tidy["source_id"] = label
-        frames.append(tidy[["municipality_code", "indicator_id", "year", "value", "source_id"]])
-        counts[label] = counts.get(label, 0) + len(tidy)
-    report(label, 1.0)
-    return frames
-
-
-def _fetch_sotkanet(
-    fetcher: Fetcher,
-    entries: list[dict[str, Any]],
-    report: Progress,
-    counts: dict[str, int],
-    details: dict[str, dict[str, Any]],
-) -> list[pd.DataFrame]:
-    """Sotkanet indicators; each indicator's metadata is read too, to confirm the id still names
-    the indicator and to record when THL last updated its data (shown on the Data page)."""
-    chosen = [
-        e for e in entries if e["source"].get("adapter") == "sotkanet" and e["source"].get("code")
-    ]
-    if not chosen:
-        return []
-    report(sotkanet.SOURCE, 0.0)
-    regions = sotkanet.fetch_regions(fetcher)
-    latest = pd.Timestamp.now(tz="UTC").year - 1
-    years = list(range(latest - LAST_YEARS + 1, latest + 1))
-    frames = []
-    for position, entry in enumerate(chosen, start=1):
-        code = str(entry["source"]["code"])
-        meta = sotkanet.fetch_indicator_metadata(fetcher, code)
-        details.setdefault(sotkanet.SOURCE, {}).setdefault("data_updated", {})[code] = meta[
-            "updated"
-        ]
-        tidy = sotkanet.fetch_indicator(fetcher, code, years, regions)
-        tidy["indicator_id"] = entry["id"]
-        tidy["source_id"] = sotkanet.SOURCE
-        frames.append(tidy[["municipality_code", "indicator_id", "year", "value", "source_id"]])
-        counts[sotkanet.SOURCE] = counts.get(sotkanet.SOURCE, 0) + len(tidy)
-        report(sotkanet.SOURCE, position / len(chosen))
-    return frames
-
-
-def _fetch_syke(
-    fetcher: Fetcher,
-    entries: list[dict[str, Any]],
-    codes: list[str],
-    population: pd.DataFrame | None,
-    report: Progress,
-    counts: dict[str, int],
-) -> list[pd.DataFrame]:
-    """SYKE emissions; per-resident figures divided by the fetched population of the same
-    year (the nearest year's when that year has none; none at all: left out)."""
-    chosen = [e for e in entries if e["source"].get("adapter") == "syke"]
-    if not chosen:
-        return []
-    report(syke.SOURCE, 0.0)
-    texts = syke.fetch_emissions(
-        fetcher, codes, lambda done, total: report(syke.SOURCE, done / total)
-    )
-    history = population_history(
-        population.assign(indicator_id=POPULATION) if population is not None else _NO_VALUES
-    )
-    rows = []
-    for code, text in texts.items():
-        totals = syke.parse_syke_csv(text, syke.SOURCE)
-        for entry in chosen:
-            ident, sector = entry["id"], str(entry["source"].get("code") or "hinku")
-            if ident.startswith("ghg_change"):
-                base = totals.get(2005)
-                series = {y: (v / base - 1) * 100 for y, v in totals.items() if base and y > 2005}
-            else:
-                kt = totals if sector == "hinku" else syke.parse_syke_csv(text, syke.SOURCE, sector)
-                series = {}
-                for y, v in kt.items():
-                    pop = population_in(history, pd.Index([code]), int(y)).values.get(code)
-                    if pop is not None and pop > 0:
-                        series[y] = abs(v) * 1000 / pop
-            rows += [(code, ident, int(y), float(v)) for y, v in series.items()]
-    frame = pd.DataFrame(rows, columns=["municipality_code", "indicator_id", "year", "value"])
-    frame["source_id"] = syke.SOURCE
-    counts[syke.SOURCE] = len(frame)
-    return [frame]
-
-
-def _carry_over(
-    out: Path, values: pd.DataFrame, skipped: list[str], catalogue: pd.DataFrame
-) -> tuple[pd.DataFrame, pd.DataFrame, list[dict[str, Any]]]:
-    """Values this update did not fetch, carried over from the current official snapshot: the
-    catalogue's import-only or not-yet-queryable indicators, and indicators a user imported with
-    their own catalogue entry (kept with that entry). Also returns the current manifest's
-    sources of the carried values, so they keep naming where they came from."""
-    if not (out / MANIFEST).exists():
-        return values, catalogue, []
-    try:
-        current = read_snapshot(out)
-    except SnapshotError:
-        return values, catalogue, []
-    if current.is_sample:
-        return values, catalogue, []
-    user_defined = current.catalogue[~current.catalogue["id"].isin(catalogue["id"])]
-    keep_ids = set(skipped) | set(user_defined["id"])
-    kept = current.values[current.values["indicator_id"].isin(keep_ids)]
-    values = pd.concat(
-        [values, kept.astype({"municipality_code": object, "indicator_id": object})],
-        ignore_index=True,
-    )
-    if len(user_defined):
-        catalogue = pd.concat([catalogue, user_defined[catalogue.columns]], ignore_index=True)
-    used = set(kept[SOURCE_COLUMN].dropna()) if SOURCE_COLUMN in kept.columns else set()
-    sources = [s for s in current.manifest.get("sources") or [] if s.get("id") in used]
-    return values, catalogue, sources
-
-
 def _manifest_sources(
-    fetcher: Fetcher, year: int, details: dict[str, dict[str, Any]] | None = None
+    fetcher: Fetcher, year: int, results: list[StepResult]
 ) -> list[dict[str, Any]]:
-    publishers = {
-        statfi_wfs.SOURCE: "Statistics Finland (WFS municipal boundaries)",
-        statfi_classifications.SOURCE: "Statistics Finland (classifications)",
-        "Statistics Finland (PxWeb)": "Statistics Finland (PxWeb tables)",
-        sotkanet.SOURCE: "THL (Sotkanet)",
-        syke.SOURCE: "Finnish Environment Institute Syke (municipal GHG emissions, ALas)",
+    """One manifest entry per source called: publisher and licence from sources.yaml, the
+    address and time of the calls from the fetcher's log, and what each step recorded."""
+    publishers = resources.read_sources_document() or {}
+    keys = {
+        statfi_wfs.SOURCE: "statistics_finland",
+        statfi_classifications.SOURCE: "statistics_finland",
     }
+    keys |= {r.source_id: r.publisher_key for r in results}
+    details = {r.source_id: r.details for r in results}
     sources = []
     for source, accessed in sorted(fetcher.log.accessed.items()):
+        publisher = publishers.get(keys.get(source, ""), {})
         sources.append(
             {
                 "id": source,
-                "publisher": publishers.get(source, source),
-                "licence": "CC BY 4.0",
+                "publisher": str((publisher.get("name") or {}).get("en") or source),
+                "publisher_key": keys.get(source, ""),
+                "licence": str(publisher.get("licence") or "CC BY 4.0"),
                 "url": fetcher.log.urls.get(source, ""),
                 "accessed": accessed,
                 "calls": fetcher.log.calls.get(source, 0),
                 "cached": fetcher.log.cached.get(source, 0),
-                **(details or {}).get(source, {}),
+                **details.get(source, {}),
             }
         )
     sources += [s for s in register_sources(year) if s["id"].startswith("nls_")]
@@ -451,5 +283,7 @@ def run_update_cli(args: argparse.Namespace) -> int:
         echo(translate("data.note.update_cached", args.lang, source=source))
     if result.skipped:
         echo(translate("data.note.update_skipped", args.lang, ids=", ".join(result.skipped)))
+    for note in result.notes:
+        echo(note.render(args.lang))
     echo(f"OK: {out} (data hash {result.snapshot.version}).")
     return 0

@@ -10,26 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-import geopandas as gpd
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from kuntadash import resources
-from kuntadash.assemble import build_municipality_table, municipality_points
 from kuntadash.domain.catalogue import CatalogueError, catalogue_from_document
-from kuntadash.domain.harmonise import (
-    HarmonisedValues,
-    founding_years,
-    harmonise_values,
-    merger_years,
-)
-from kuntadash.domain.population import POPULATION
-from kuntadash.domain.tiles import compute_tile_layout
 from kuntadash.importing import tables
 from kuntadash.importing.boundaries import BoundaryImport, read_boundary_file, sniff_boundary_kind
 from kuntadash.importing.context import SUPPORTED_DIVISION_YEARS, ImportContext, build_context
@@ -42,9 +30,8 @@ from kuntadash.importing.limits import (
     load_yaml,
 )
 from kuntadash.importing.text import MAX_FILE_BYTES, decode_text, read_file_bytes, read_rows
-from kuntadash.provenance import register_sources
+from kuntadash.pipeline.assemble import Batch, Target, assemble
 from kuntadash.store.snapshot import (
-    FORMAT_VERSION,
     MANIFEST,
     Snapshot,
     SnapshotError,
@@ -424,7 +411,18 @@ def _read_one(
 
 def _publisher_of(values: pd.DataFrame, context: ImportContext) -> tuple[str, str]:
     publishers, licences = set(), set()
+    adapters = {str(i).split(":", 1)[0] for i in values["indicator_id"].unique() if ":" in str(i)}
+    raw_sources = [
+        e.get("source") or {}
+        for e in context.catalogue.values()
+        if (e.get("source") or {}).get("adapter") in adapters
+    ]
+    for source in raw_sources:
+        publishers.add(str(source.get("publisher") or "user import"))
+        licences.add(str(source.get("licence") or "see source"))
     for indicator in values["indicator_id"].unique():
+        if ":" in str(indicator):
+            continue
         source = context.catalogue.get(indicator, {}).get("source") or {}
         publishers.add(str(source.get("publisher") or "user import"))
         licences.add(str(source.get("licence") or "see source"))
@@ -509,175 +507,34 @@ def _read_parquet(data: bytes, name: str, context: ImportContext) -> tables.Tabl
 def _assemble(
     out: str, existing: Snapshot | None, context: ImportContext, collected: _Collected
 ) -> tuple[Snapshot, ImportReport]:
+    """The shared pipeline tail over what the files brought (pipeline.assemble)."""
     notes = list(collected.notes)
-    municipalities = build_municipality_table(
-        context.register, resources.read_municipality_types_document()
-    )
-    keep_existing = existing is not None and not existing.is_sample
-    if existing is not None and existing.is_sample:
-        notes.append(message("data.note.sample_replaced", dir=str(out)))
-    if existing is not None and keep_existing and existing.division_year != context.division_year:
-        raise DataImportError(
-            message(
-                "data.error.division_mismatch",
-                dir=str(out),
-                existing=existing.division_year,
-                year=context.division_year,
-            )
-        )
-    # Values: concatenate files (a later file wins over an earlier one), harmonise, merge.
-    new_values = _combine_files(collected.values, notes)
-    aggregations = {k: str(v.get("aggregation")) for k, v in context.catalogue.items()}
-    population = _weights_population(collected, new_values, existing if keep_existing else None)
-    merged_in = merger_years(context.changes, context.division_year)
-    result = harmonise_values(
-        new_values,
-        aggregations,
-        context.mapping,
-        population,
-        merged_in,
-        founded_in=founding_years(context.changes, context.division_year),
-    )
-    notes += _weight_notes(result)
-    harmonised = result.harmonised
-    if len(harmonised):
-        members = sorted(set(harmonised["members"]))
-        notes.append(
-            message(
-                "data.note.values_harmonised",
-                count=len(harmonised),
-                merges=", ".join(members),
-                year=context.division_year,
-            )
-        )
-    new_values = result.values
-    old_values = existing.values if keep_existing else None
-    values, replaced = _merge_values(old_values, new_values)
-    if replaced:
-        notes.append(message("data.note.values_replaced", count=replaced))
-    if keep_existing and existing.harmonised is not None:
-        key = ["municipality_code", "indicator_id", "year"]
-        kept = existing.harmonised.merge(
-            new_values[key].astype({"municipality_code": "string", "indicator_id": "string"}),
-            on=key,
-            how="left",
-            indicator=True,
-        )
-        kept = kept[kept["_merge"] == "left_only"].drop(columns="_merge")
-        harmonised = pd.concat([kept, harmonised], ignore_index=True) if len(harmonised) else kept
-    # Catalogue: bundled entries, plus ones earlier imports added, plus this import's new ones.
-    document = {"indicators": [_catalogue_doc_entry(e) for e in context.catalogue.values()]}
-    try:
-        catalogue = catalogue_from_document(document)
-    except CatalogueError as exc:
-        raise DataImportError(
-            message(
-                "data.error.catalogue_entry",
-                file="catalogue",
-                where="-",
-                field="-",
-                reason=str(exc),
-            )
-        ) from exc
-    # Boundaries: the import's, else the existing snapshot's real ones, else tiles.
-    sources = list(existing.manifest.get("sources", [])) if keep_existing else []
-    if collected.boundaries is not None:
-        boundaries = collected.boundaries.boundaries
-        boundary_kind = "official"
-    elif keep_existing and existing.manifest.get("boundaries") == "official":
-        boundaries = existing.boundaries
-        boundary_kind = "official"
-        notes.append(message("data.note.boundaries_kept"))
-    else:
-        boundaries = _register_tiles().copy()
-        boundary_kind = "tiles"
-        notes.append(message("data.note.tiles_computed"))
-    if collected.boundaries is None and keep_existing and existing.tiles is not None:
-        tiles = existing.tiles
-    else:
-        tiles = _tiles_for(boundaries) if boundary_kind == "official" else None
-    seen = {s.get("id") for s in collected.sources}
-    sources = [s for s in sources if s.get("id") not in seen] + collected.sources
-    listed = {s.get("id") for s in sources}
-    sources += [s for s in register_sources(context.division_year) if s["id"] not in listed]
-    manifest = {
-        "format_version": FORMAT_VERSION,
-        "created": now_iso(),
-        "division_year": context.division_year,
-        "sample": False,
-        "boundaries": boundary_kind,
-        "title": "kuntadash snapshot (imported files)",
-        "sources": sources,
-        "last_import": now_iso(),
-    }
-    snapshot = Snapshot(
-        manifest,
-        municipalities,
-        boundaries,
-        values,
-        catalogue,
-        harmonised=harmonised if len(harmonised) else None,
-        tiles=tiles,
-    )
-    report = ImportReport(
-        snapshot,
+    batch = Batch(
+        _combine_files(collected.values, notes),
+        collected.sources,
+        collected.boundaries.boundaries if collected.boundaries is not None else None,
+        list(collected.population),
         notes,
-        values_added=len(new_values),
-        values_replaced=replaced,
-        harmonised=len(harmonised),
     )
-    return snapshot, report
-
-
-@cache
-def _register_tiles() -> gpd.GeoDataFrame:
-    """Tiles placed at the sample register's approximate municipal centres (deterministic, so
-    computed once): the map of an import that brings no boundaries."""
-    places = resources.read_sample_register()
-    return compute_tile_layout(places["municipality_code"], municipality_points(places))
-
-
-def _weights_population(
-    collected: _Collected, values: pd.DataFrame, existing: Snapshot | None
-) -> pd.DataFrame | None:
-    """The data's own population, as harmonisation weights: the population columns of the
-    imported tables first, then the imported population indicator, then the population already
-    in the snapshot being extended (first of them per municipality and year)."""
-    frames = list(collected.population)
-    frames.append(values[values["indicator_id"] == POPULATION])
-    if existing is not None:
-        frames.append(existing.values[existing.values["indicator_id"] == POPULATION])
-    frames = [f[["municipality_code", "year", "value"]] for f in frames if len(f)]
-    if not frames:
-        return None
-    combined = pd.concat(frames, ignore_index=True).dropna(subset=["value"])
-    combined["municipality_code"] = combined["municipality_code"].astype(str)
-    return combined.drop_duplicates(["municipality_code", "year"], keep="first")
-
-
-def _weight_notes(result: HarmonisedValues) -> list[Message]:
-    """Say which merged figures were weighted with another year's population, and which stay
-    missing for want of any population figure."""
-    notes = []
-    for key, found in (
-        ("data.note.weights_nearest", result.nearest_weights),
-        ("data.note.weights_missing", result.unweighted),
-    ):
-        if found:
-            items = sorted({(n.municipality_code, n.indicator_id, n.year) for n in found})
-            shown = ", ".join(f"{code} {indicator} {year}" for code, indicator, year in items[:8])
-            more = len(items) - 8
-            notes.append(
-                message(key, count=len(items), items=shown + (f" (+{more})" if more > 0 else ""))
-            )
-    return notes
-
-
-def _tiles_for(boundaries: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    points = boundaries.to_crs(3067).representative_point()
-    return compute_tile_layout(
-        boundaries["municipality_code"].reset_index(drop=True), points.reset_index(drop=True)
+    target = Target(
+        context.division_year,
+        context.register,
+        context.changes,
+        list(context.catalogue.values()),
+        existing,
+        replace="keys",
+        label=str(out),
+        manifest={"title": "kuntadash snapshot (imported files)", "last_import": now_iso()},
     )
+    result = assemble(batch, target)
+    report = ImportReport(
+        result.snapshot,
+        result.notes,
+        values_added=result.values_added,
+        values_replaced=result.values_replaced,
+        harmonised=result.harmonised,
+    )
+    return result.snapshot, report
 
 
 def _catalogue_doc_entry(entry: dict[str, Any]) -> dict[str, Any]:
@@ -700,15 +557,3 @@ def _combine_files(frames: list[pd.DataFrame], notes: list[Message]) -> pd.DataF
     if duplicated.any():
         notes.append(message("data.note.files_overlap", count=int(duplicated.sum())))
     return combined[~duplicated].reset_index(drop=True)
-
-
-def _merge_values(old: pd.DataFrame | None, new: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    if old is None or old.empty:
-        return new, 0
-    key = ["municipality_code", "indicator_id", "year"]
-    old = old.astype({"municipality_code": object, "indicator_id": object})
-    new = new.astype({"municipality_code": object, "indicator_id": object})
-    marker = old.merge(new[key], on=key, how="left", indicator=True)["_merge"] == "both"
-    replaced = int(marker.sum())
-    merged = pd.concat([old[~marker.to_numpy()], new], ignore_index=True)
-    return merged, replaced

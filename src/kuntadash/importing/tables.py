@@ -23,7 +23,6 @@ import numpy as np
 import pandas as pd
 
 from kuntadash.domain.catalogue import AGGREGATIONS, DIMENSIONS, DIRECTIONS, LANGUAGES
-from kuntadash.domain.population import population_in
 from kuntadash.importing.context import ImportContext
 from kuntadash.importing.errors import (
     MAX_MESSAGES,
@@ -523,7 +522,12 @@ def range_problems(values: pd.DataFrame, context: ImportContext, file: str) -> l
     problems: list[Message] = []
     if values.empty:
         return problems
-    bounds = {i: _valid_range(context, str(i)) for i in values["indicator_id"].unique()}
+    # raw measures (``adapter:code``) have no range of their own; what is derived from them is
+    # checked by the snapshot's validation
+    bounds = {
+        i: None if ":" in str(i) else _valid_range(context, str(i))
+        for i in values["indicator_id"].unique()
+    }
     low = values["indicator_id"].map({i: b[0] if b else -math.inf for i, b in bounds.items()})
     high = values["indicator_id"].map({i: b[1] if b else math.inf for i, b in bounds.items()})
     outside = (values["value"] < low.astype(float)) | (values["value"] > high.astype(float))
@@ -1024,13 +1028,22 @@ def parse_sotkanet_regions(rows: Sequence[Any]) -> dict[int, str]:
 def read_syke_csv(
     header: Sequence[str], rows: Sequence[Sequence[Any]], file: str, context: ImportContext
 ) -> TableImport:
-    """A SYKE ALas municipal emission CSV (kunta_NNN.csv): Hinku-method totals per year, kt."""
-    from kuntadash.sources.syke import hinku_totals_from_rows
+    """A SYKE ALas municipal emission CSV (kunta_NNN.csv): the raw measures (kt CO2e per year of
+    every sector the catalogue's SYKE indicators use); the indicators themselves are derived in
+    the pipeline with the data's population of the same year (pipeline.derive)."""
+    from kuntadash.sources.syke import measure_id, measures_from_rows
 
     match = re.search(r"(\d{3})", file)
     code_index = _find(header, ("kunta", "kuntanro", "kuntanumero", "kunta_id"))
+    sectors = [
+        str((entry.get("source") or {}).get("code") or "hinku")
+        for entry in context.catalogue.values()
+        if (entry.get("source") or {}).get("adapter") == "syke" and entry.get("derive")
+    ]
+    if not sectors:
+        raise DataImportError(message("data.error.no_known_indicators", file=file, columns="hinku"))
     try:
-        totals = hinku_totals_from_rows(header, rows, source=file)
+        measures = measures_from_rows(header, rows, sectors, file)
     except SourceError as exc:
         raise DataImportError(
             message("data.error.syke_file", file=file, reason=exc.render("en"))
@@ -1041,33 +1054,17 @@ def read_syke_csv(
         code = match.group(1)
     else:
         raise DataImportError(message("data.error.syke_no_code", file=file))
-    unplaced = value_problems(
-        pd.DataFrame({"municipality_code": code, "year": sorted(totals)}), context, file
-    )
+    years = sorted({year for totals in measures.values() for year in totals})
+    located = pd.DataFrame({"municipality_code": code, "year": years})
+    unplaced = value_problems(located, context, file)
     if unplaced:
         raise DataImportError(unplaced)
-    indicator = context.indicator_by_source_code("hinku", ("syke",))
-    if indicator is None:
-        raise DataImportError(message("data.error.no_known_indicators", file=file, columns="hinku"))
-    rows_out, nearest = [], set()
-    for year, kt in totals.items():
-        population = population_in(context.population, pd.Index([code]), int(year))
-        pop = population.values.get(code)
-        if pop is None or pd.isna(pop) or pop <= 0:
-            raise DataImportError(message("data.error.syke_no_population", file=file, code=code))
-        if population.nearest:
-            nearest.add(int(year))
-        rows_out.append((code, indicator, int(year), kt * 1000.0 / float(pop)))
-    notes = [message("data.note.syke_population", file=file)]
-    if nearest:
-        notes.append(
-            message(
-                "data.note.syke_population_nearest",
-                file=file,
-                years=", ".join(map(str, sorted(nearest))),
-            )
-        )
-    return TableImport(_frame(rows_out), notes=notes)
+    rows_out = [
+        (code, measure_id(sector), int(year), float(kt))
+        for sector, totals in measures.items()
+        for year, kt in totals.items()
+    ]
+    return TableImport(_frame(rows_out), notes=[message("data.note.syke_population", file=file)])
 
 
 def parse_catalogue_entries(entries: Any, file: str) -> list[dict[str, Any]]:

@@ -416,3 +416,60 @@ def fetch_table_values(
 
 def _annual_periods(values: Sequence[str]) -> list[str]:
     return sorted(v for v in values if re.fullmatch(r"\d{4}", v))
+
+
+STEP_SOURCE = "Statistics Finland (PxWeb)"
+
+
+def fetch_step(context: Any) -> Any:
+    """The pipeline step of the ``pxweb`` adapter: one batch of queries per (table, fixed
+    selections) of the catalogue entries, from the publisher's API base in sources.yaml.
+
+    An entry is fetched when its contents code says which cells it is: entries without a code,
+    with a combined code ("39+44") or sharing a code with another entry of the same query (they
+    differ by a variable the catalogue does not name yet) are skipped and listed; they need a
+    ``query:`` block in indicators.yaml.
+    """
+    import json
+
+    from kuntadash.pipeline.steps import TIDY_COLUMNS, StepResult, empty_values
+
+    base = str(context.publisher.get("api") or "https://pxdata.stat.fi/PxWeb/api/v1/") + "fi/"
+    skipped: list[str] = []
+    groups: dict[tuple[str, str], dict[str, list[str]]] = {}
+    for entry in context.entries:
+        source = entry["source"]
+        query = entry.get("query") or {}
+        code = query.get("contents") or source.get("code")
+        if not source.get("table") or not code or "+" in str(code):
+            skipped.append(entry["id"])
+            continue
+        fixed = json.dumps(query.get("fixed") or {}, sort_keys=True)
+        key = (str(query.get("table") or source["table"]), fixed)
+        groups.setdefault(key, {}).setdefault(str(code), []).append(entry["id"])
+    frames = []
+    for position, ((table, fixed), codes) in enumerate(sorted(groups.items())):
+        context.report(STEP_SOURCE, position / max(1, len(groups)))
+        contents = {}
+        for code, ids in codes.items():
+            if len(ids) == 1:
+                contents[code] = ids[0]
+            else:
+                skipped.extend(ids)
+        if not contents:
+            continue
+        tidy = fetch_table_values(
+            context.fetcher,
+            STEP_SOURCE,
+            base + table,
+            table,
+            list(contents),
+            context.last_years,
+            json.loads(fixed),
+        )
+        tidy["indicator_id"] = tidy["contents"].map(contents)
+        tidy["source_id"] = STEP_SOURCE
+        frames.append(tidy[list(TIDY_COLUMNS)])
+    context.report(STEP_SOURCE, 1.0)
+    values = pd.concat(frames, ignore_index=True) if frames else empty_values()
+    return StepResult(STEP_SOURCE, values, skipped)

@@ -110,3 +110,30 @@ def fetch_indicator_metadata(fetcher: Any, indicator: str) -> dict[str, Any]:
     return parse_indicator_metadata(
         fetcher.get_json(SOURCE, f"{BASE}indicators/{indicator}", licence=LICENCE)
     )
+
+
+def fetch_step(context: Any) -> Any:
+    """The pipeline step of the ``sotkanet`` adapter: every catalogue entry's indicator for the
+    last years; each indicator's metadata is read too, to confirm the id still names the
+    indicator and to record when THL last updated its data (shown on the Data page)."""
+    from kuntadash.pipeline.steps import TIDY_COLUMNS, StepResult, empty_values
+
+    chosen = [e for e in context.entries if e["source"].get("code")]
+    skipped = [e["id"] for e in context.entries if not e["source"].get("code")]
+    if not chosen:
+        return StepResult(SOURCE, empty_values(), skipped)
+    context.report(SOURCE, 0.0)
+    regions = fetch_regions(context.fetcher)
+    latest = pd.Timestamp.now(tz="UTC").year - 1
+    years = list(range(latest - context.last_years + 1, latest + 1))
+    frames, updated = [], {}
+    for position, entry in enumerate(chosen, start=1):
+        code = str(entry["source"]["code"])
+        updated[code] = fetch_indicator_metadata(context.fetcher, code)["updated"]
+        tidy = fetch_indicator(context.fetcher, code, years, regions)
+        tidy["indicator_id"] = entry["id"]
+        tidy["source_id"] = SOURCE
+        frames.append(tidy[list(TIDY_COLUMNS)])
+        context.report(SOURCE, position / len(chosen))
+    values = pd.concat(frames, ignore_index=True)
+    return StepResult(SOURCE, values, skipped, {"data_updated": updated})

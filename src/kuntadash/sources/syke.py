@@ -87,3 +87,51 @@ def fetch_emissions(
         if progress:
             progress(position, len(codes))
     return texts
+
+
+def measure_id(code: str) -> str:
+    """The raw measure a SYKE catalogue entry derives from: kt CO2e of its sector ("hinku":
+    every row counted in the Hinku method)."""
+    return f"syke:{code}"
+
+
+def measures_from_rows(
+    header: Sequence[str], rows: Sequence[Sequence[Any]], codes: Sequence[str], source: str
+) -> dict[str, dict[int, float]]:
+    """kt CO2e per year of each sector code in ``codes`` ("hinku" = all Hinku rows)."""
+    return {
+        code: hinku_totals_from_rows(header, rows, source, None if code == "hinku" else code)
+        for code in dict.fromkeys(codes)
+    }
+
+
+def fetch_step(context: Any) -> Any:
+    """The pipeline step of the ``syke`` adapter: each municipality's emission CSV, as raw
+    measures (kt CO2e per year and sector, ``syke:<code>``); the indicators (per resident,
+    change since a base year) are derived from them in the pipeline, after harmonisation, with
+    the population of the same year (catalogue ``derive``)."""
+    import pandas as pd
+
+    from kuntadash.pipeline.steps import StepResult, empty_values
+
+    codes = [str(e["source"].get("code") or "hinku") for e in context.entries]
+    if not codes:
+        return StepResult(SOURCE, empty_values())
+    base = str(context.publisher.get("api") or "https://paastot.hiilineutraalisuomi.fi/")
+    url = base + "Tulokset_taso_5/kunta_{code}.csv"
+    context.report(SOURCE, 0.0)
+    rows = []
+    for position, municipality in enumerate(context.codes, start=1):
+        text = context.fetcher.get_text(SOURCE, url.format(code=municipality), licence=LICENCE)
+        table = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+        table = [r for r in table if any(c.strip() for c in r)]
+        if not table:
+            raise SourceFormatError(
+                SOURCE, "data.error.source_schema", table=SOURCE, detail="empty file"
+            )
+        for code, totals in measures_from_rows(table[0], table[1:], codes, SOURCE).items():
+            rows += [(municipality, measure_id(code), int(y), float(v)) for y, v in totals.items()]
+        context.report(SOURCE, position / len(context.codes))
+    frame = pd.DataFrame(rows, columns=["municipality_code", "indicator_id", "year", "value"])
+    frame["source_id"] = SOURCE
+    return StepResult(SOURCE, frame)

@@ -1,0 +1,305 @@
+"""The shared tail of every snapshot build: harmonised → derived → merged → checked (pipeline).
+
+``data update``, ``data import`` and ``data official`` all end here. They hand over a
+:class:`Batch` (tidy values of any known division with the source each came from, the manifest
+entries of those sources, boundaries already on the division if they brought any, extra
+population weights) and a :class:`Target` (the division, its register and catalogue, the
+snapshot being extended and how new values replace old ones). :func:`assemble` returns the new
+snapshot, not written, with notes for the user; the caller validates and writes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any, Literal
+
+import geopandas as gpd
+import pandas as pd
+
+from kuntadash import resources
+from kuntadash.assemble import build_municipality_table, municipality_points
+from kuntadash.domain.catalogue import CatalogueError, catalogue_from_document
+from kuntadash.domain.harmonise import (
+    DivisionChange,
+    HarmonisedValues,
+    founding_years,
+    harmonise_values,
+    merger_map,
+    merger_years,
+)
+from kuntadash.domain.population import POPULATION
+from kuntadash.domain.tiles import compute_tile_layout
+from kuntadash.importing.errors import DataImportError, Message, message
+from kuntadash.pipeline.derive import Derived, derive, raw_aggregations
+from kuntadash.provenance import register_sources
+from kuntadash.store.snapshot import FORMAT_VERSION, Snapshot, now_iso
+
+KEY = ["municipality_code", "indicator_id", "year"]
+
+
+@dataclass
+class Batch:
+    """What one update or import brings."""
+
+    values: pd.DataFrame  # tidy, with source_id; codes of any known division; raw measures ok
+    sources: list[dict[str, Any]]  # manifest entries of the sources the values name
+    boundaries: gpd.GeoDataFrame | None = None  # already on the target division
+    weights: list[pd.DataFrame] = field(default_factory=list)  # extra population figures
+    notes: list[Message] = field(default_factory=list)
+
+
+@dataclass
+class Target:
+    """Where the batch goes."""
+
+    division_year: int
+    register: pd.DataFrame  # the division's official register
+    changes: Sequence[DivisionChange]
+    entries: Sequence[dict[str, Any]]  # catalogue document entries of the result
+    existing: Snapshot | None = None  # the snapshot being extended (a sample is replaced)
+    # "keys": a new value replaces the same (municipality, indicator, year) and everything else
+    # stays (import); "indicators": only the ``keep`` indicators stay from the existing
+    # snapshot, every other one is what the batch brings (update).
+    replace: Literal["keys", "indicators"] = "keys"
+    keep: frozenset[str] = frozenset()
+    label: str = "-"  # the folder, as named in messages
+    manifest: dict[str, Any] = field(default_factory=dict)  # title and other manifest fields
+
+
+@dataclass
+class Assembled:
+    snapshot: Snapshot
+    notes: list[Message]
+    values_added: int
+    values_replaced: int
+    harmonised: int
+
+
+def assemble(batch: Batch, target: Target) -> Assembled:
+    """The snapshot ``batch`` makes in ``target`` (see the module docstring)."""
+    notes = list(batch.notes)
+    existing = target.existing
+    keep_existing = existing is not None and not existing.is_sample
+    if existing is not None and existing.is_sample:
+        notes.append(message("data.note.sample_replaced", dir=target.label))
+    if (
+        keep_existing
+        and target.replace == "keys"
+        and existing.division_year != target.division_year
+    ):
+        raise DataImportError(
+            message(
+                "data.error.division_mismatch",
+                dir=target.label,
+                existing=existing.division_year,
+                year=target.division_year,
+            )
+        )
+    current = existing if keep_existing else None
+    harmonised = _harmonise(batch, target, current)
+    notes += _weight_notes(harmonised)
+    keys = harmonised.harmonised
+    if len(keys):
+        notes.append(
+            message(
+                "data.note.values_harmonised",
+                count=len(keys),
+                merges=", ".join(sorted(set(keys["members"]))),
+                year=target.division_year,
+            )
+        )
+    derived = derive(harmonised.values, target.entries, _population(current))
+    if derived.without_population and target.replace == "keys":
+        # an import: better refused with what to do than stored as empty figures
+        indicator, codes = next(iter(derived.without_population.items()))
+        raise DataImportError(
+            message(
+                "data.error.derive_no_population", indicator=indicator, codes=", ".join(codes[:8])
+            )
+        )
+    notes += _derive_notes(derived)
+    new_values = derived.values
+    values, replaced, keys = _merge(current, new_values, keys, target)
+    if replaced:
+        notes.append(message("data.note.values_replaced", count=replaced))
+    boundaries, tiles, kind = _boundaries(batch, current, notes)
+    snapshot = Snapshot(
+        {
+            "format_version": FORMAT_VERSION,
+            "created": now_iso(),
+            "division_year": target.division_year,
+            "sample": False,
+            "boundaries": kind,
+            "sources": _sources(batch, current, values, target.division_year),
+            **target.manifest,
+        },
+        build_municipality_table(target.register, resources.read_municipality_types_document()),
+        boundaries,
+        values,
+        _catalogue(target.entries),
+        harmonised=keys if len(keys) else None,
+        tiles=tiles,
+    )
+    return Assembled(snapshot, notes, len(new_values), replaced, len(keys))
+
+
+def _harmonise(batch: Batch, target: Target, current: Snapshot | None) -> HarmonisedValues:
+    """The batch's values moved to the division, weighted with the data's own population."""
+    aggregations = {str(e["id"]): str(e.get("aggregation")) for e in target.entries}
+    aggregations |= raw_aggregations(target.entries)
+    return harmonise_values(
+        batch.values,
+        aggregations,
+        merger_map(target.changes, target.division_year),
+        _weights(batch, current),
+        merger_years(target.changes, target.division_year),
+        founded_in=founding_years(target.changes, target.division_year),
+    )
+
+
+def _population(snapshot: Snapshot | None) -> pd.DataFrame | None:
+    if snapshot is None:
+        return None
+    rows = snapshot.values[snapshot.values["indicator_id"] == POPULATION]
+    return rows[["municipality_code", "year", "value"]] if len(rows) else None
+
+
+def _weights(batch: Batch, current: Snapshot | None) -> pd.DataFrame | None:
+    """Population weights: the population columns of imported tables first, then the batch's
+    population indicator, then the population already in the snapshot (first per key)."""
+    frames = list(batch.weights)
+    frames.append(batch.values[batch.values["indicator_id"] == POPULATION])
+    existing = _population(current)
+    if existing is not None:
+        frames.append(existing)
+    frames = [f[["municipality_code", "year", "value"]] for f in frames if len(f)]
+    if not frames:
+        return None
+    combined = pd.concat(frames, ignore_index=True).dropna(subset=["value"])
+    combined["municipality_code"] = combined["municipality_code"].astype(str)
+    return combined.drop_duplicates(["municipality_code", "year"], keep="first")
+
+
+def _merge(
+    current: Snapshot | None, new: pd.DataFrame, keys: pd.DataFrame, target: Target
+) -> tuple[pd.DataFrame, int, pd.DataFrame]:
+    """The existing values that stay, and the new ones; the harmonised keys of both."""
+    if current is None or current.values.empty:
+        return new, 0, keys
+    old = current.values.astype({"municipality_code": object, "indicator_id": object})
+    new = new.astype({"municipality_code": object, "indicator_id": object})
+    if target.replace == "indicators":
+        stays = old["indicator_id"].isin(target.keep).to_numpy()
+        replaced = 0
+    else:
+        stays = old.merge(new[KEY], on=KEY, how="left", indicator=True)["_merge"] != "both"
+        stays = stays.to_numpy()
+        replaced = int((~stays).sum())
+    values = pd.concat([old[stays], new], ignore_index=True)
+    if current.harmonised is not None and len(current.harmonised):
+        kept = current.harmonised.merge(
+            old[stays][KEY].astype({"municipality_code": "string", "indicator_id": "string"}),
+            on=KEY,
+            how="inner",
+        )
+        keys = pd.concat([kept, keys], ignore_index=True) if len(keys) else kept
+    return values, replaced, keys
+
+
+def _catalogue(entries: Sequence[dict[str, Any]]) -> pd.DataFrame:
+    document = {"indicators": [{k: v for k, v in e.items() if k != "columns"} for e in entries]}
+    try:
+        return catalogue_from_document(document)
+    except CatalogueError as exc:
+        raise DataImportError(
+            message(
+                "data.error.catalogue_entry",
+                file="catalogue",
+                where="-",
+                field="-",
+                reason=str(exc),
+            )
+        ) from exc
+
+
+def _boundaries(
+    batch: Batch, current: Snapshot | None, notes: list[Message]
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame | None, str]:
+    """The batch's boundaries, else the existing snapshot's real ones, else tiles."""
+    if batch.boundaries is not None:
+        return batch.boundaries, _tiles_for(batch.boundaries), "official"
+    if current is not None and current.manifest.get("boundaries") == "official":
+        notes.append(message("data.note.boundaries_kept"))
+        tiles = current.tiles if current.tiles is not None else _tiles_for(current.boundaries)
+        return current.boundaries, tiles, "official"
+    notes.append(message("data.note.tiles_computed"))
+    return _register_tiles().copy(), None, "tiles"
+
+
+@cache
+def _register_tiles() -> gpd.GeoDataFrame:
+    """Tiles placed at the sample register's approximate municipal centres (deterministic, so
+    computed once): the map of a snapshot that has no boundaries."""
+    places = resources.read_sample_register()
+    return compute_tile_layout(places["municipality_code"], municipality_points(places))
+
+
+def _tiles_for(boundaries: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    points = boundaries.to_crs(3067).representative_point()
+    return compute_tile_layout(
+        boundaries["municipality_code"].reset_index(drop=True), points.reset_index(drop=True)
+    )
+
+
+def _sources(
+    batch: Batch, current: Snapshot | None, values: pd.DataFrame, division_year: int
+) -> list[dict[str, Any]]:
+    """The batch's sources, the existing ones its values still name, and the register's."""
+    new = {s.get("id") for s in batch.sources}
+    used = set(values["source_id"].dropna()) if "source_id" in values.columns else set()
+    old = [
+        s
+        for s in (current.manifest.get("sources") or [] if current is not None else [])
+        if s.get("id") not in new and (s.get("id") in used or "source_id" not in values.columns)
+    ]
+    sources = old + list(batch.sources)
+    listed = {s.get("id") for s in sources}
+    return sources + [s for s in register_sources(division_year) if s["id"] not in listed]
+
+
+def _weight_notes(result: HarmonisedValues) -> list[Message]:
+    """Say which merged figures were weighted with another year's population, and which stay
+    missing for want of any population figure."""
+    notes = []
+    for key, found in (
+        ("data.note.weights_nearest", result.nearest_weights),
+        ("data.note.weights_missing", result.unweighted),
+    ):
+        if found:
+            items = sorted({(n.municipality_code, n.indicator_id, n.year) for n in found})
+            shown = ", ".join(f"{code} {indicator} {year}" for code, indicator, year in items[:8])
+            more = len(items) - 8
+            notes.append(
+                message(key, count=len(items), items=shown + (f" (+{more})" if more > 0 else ""))
+            )
+    return notes
+
+
+def _derive_notes(derived: Derived) -> list[Message]:
+    notes = []
+    for indicator, years in derived.nearest_population.items():
+        notes.append(
+            message(
+                "data.note.derived_population_nearest",
+                indicator=indicator,
+                years=", ".join(map(str, years)),
+            )
+        )
+    for indicator, codes in derived.without_population.items():
+        shown = ", ".join(codes[:8]) + (f" (+{len(codes) - 8})" if len(codes) > 8 else "")
+        notes.append(
+            message("data.note.derived_population_missing", indicator=indicator, codes=shown)
+        )
+    return notes

@@ -1,0 +1,122 @@
+"""Derived indicators: a declared step of the pipeline (no streamlit, pure pandas).
+
+Some sources deliver a raw measure, not the indicator shown: SYKE gives kt CO2e per sector, the
+catalogue shows tonnes per resident and the change since 2005. A catalogue entry says how its
+values are derived (``derive``) from the raw measure ``<adapter>:<code>`` of its source:
+
+- ``per_resident: F``: measure × F / the population of the same year (F = 1000 turns kt into
+  tonnes); ``absolute: true`` takes the size of a negative measure (wind-power credits);
+- ``change_since: Y``: per cent change of the measure since year Y.
+
+Derivation runs after harmonisation, on the current division: the raw measure is a count, so it
+is summed over merged municipalities first, and the population is the data's own (same year;
+else the nearest year, reported). Raw measures never reach the snapshot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kuntadash.domain.population import population_history, population_in
+
+RAW_SEPARATOR = ":"
+
+
+def is_raw(indicator_id: str) -> bool:
+    return RAW_SEPARATOR in str(indicator_id)
+
+
+def measure_of(entry: Mapping[str, Any]) -> str:
+    """The raw measure a catalogue entry with ``derive`` is computed from."""
+    source = entry.get("source") or {}
+    return f"{source.get('adapter')}{RAW_SEPARATOR}{source.get('code') or 'hinku'}"
+
+
+def raw_aggregations(entries: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """Raw measures are counts (kt, persons …): summed when municipalities merge."""
+    return {measure_of(e): "count" for e in entries if e.get("derive")}
+
+
+@dataclass
+class Derived:
+    values: pd.DataFrame
+    nearest_population: dict[str, list[int]] = field(default_factory=dict)  # id -> years
+    without_population: dict[str, list[str]] = field(default_factory=dict)  # id -> codes
+
+
+def derive(
+    values: pd.DataFrame,
+    entries: Sequence[Mapping[str, Any]],
+    population: pd.DataFrame | None = None,
+) -> Derived:
+    """``values`` with every derivable indicator added and the raw measures removed.
+
+    ``population``: tidy population figures of the current division besides those in
+    ``values`` (e.g. the snapshot being extended); the first figure per key wins."""
+    raw = values[values["indicator_id"].astype(str).str.contains(RAW_SEPARATOR, regex=False)]
+    kept = values.drop(index=raw.index)
+    if raw.empty:
+        return Derived(kept.reset_index(drop=True))
+    frames = [kept[kept["indicator_id"] == "population"]]
+    if population is not None:
+        frames.append(population.assign(indicator_id="population"))
+    history = population_history(pd.concat(frames, ignore_index=True))
+    result = Derived(kept)
+    derived = []
+    for entry in entries:
+        how = entry.get("derive")
+        if not how:
+            continue
+        measure = raw[raw["indicator_id"] == measure_of(entry)]
+        if measure.empty:
+            continue
+        if "change_since" in how:
+            derived.append(_change_since(measure, int(how["change_since"]), entry["id"]))
+        elif "per_resident" in how:
+            derived.append(_per_resident(measure, how, entry["id"], history, result))
+    result.values = pd.concat([kept, *derived], ignore_index=True)
+    return result
+
+
+def _change_since(measure: pd.DataFrame, base_year: int, indicator_id: str) -> pd.DataFrame:
+    base = measure[measure["year"] == base_year].set_index("municipality_code")["value"]
+    later = measure[measure["year"] > base_year]
+    reference = later["municipality_code"].map(base).astype("float64")
+    change = (later["value"].astype("float64") / reference.where(reference != 0) - 1) * 100
+    return later.assign(indicator_id=indicator_id, value=change.to_numpy())
+
+
+def _per_resident(
+    measure: pd.DataFrame,
+    how: Mapping[str, Any],
+    indicator_id: str,
+    history: pd.DataFrame,
+    result: Derived,
+) -> pd.DataFrame:
+    factor = float(how["per_resident"])
+    numbers = measure["value"].astype("float64")
+    if how.get("absolute"):
+        numbers = numbers.abs()
+    rows = []
+    nearest: set[int] = set()
+    lacking: set[str] = set()
+    for year, group in measure.assign(_v=numbers.to_numpy()).groupby("year"):
+        codes = pd.Index(group["municipality_code"].astype(str))
+        population = population_in(history, codes, int(year))
+        pop = population.values.reindex(codes).to_numpy(dtype="float64")
+        if population.nearest:
+            nearest.add(int(year))
+        lacking |= set(codes[np.isnan(pop)])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = group["_v"].to_numpy() * factor / np.where(pop > 0, pop, np.nan)
+        rows.append(group.drop(columns="_v").assign(indicator_id=indicator_id, value=value))
+    if nearest:
+        result.nearest_population[indicator_id] = sorted(nearest)
+    if lacking:
+        result.without_population[indicator_id] = sorted(lacking)
+    return pd.concat(rows, ignore_index=True)
