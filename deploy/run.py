@@ -102,9 +102,12 @@ def render_site(
     server_name: str = "_",
     static_dir: Path | None = None,
     brotli: bool = False,
-    secure_cookie: bool = False,
+    tls: tuple[Path, Path] | None = None,
 ) -> str:
-    """The http-context configuration: maps, the upstream of ``ports``, the server."""
+    """The http-context configuration: maps, the upstream of ``ports``, the server.
+
+    ``tls`` is (certificate, key): nginx then terminates TLS and the route cookie is Secure.
+    """
     static = static_dir if static_dir is not None else streamlit_static_dir()
     servers = "\n".join(
         f"    server 127.0.0.1:{port} max_fails=1 fail_timeout=10s{' down' * (port in down)};"
@@ -125,7 +128,13 @@ def render_site(
     return _fill(
         SITE_TEMPLATE.read_text(encoding="utf-8"),
         {
-            "COOKIE_SECURE": "; Secure" if secure_cookie else "",
+            "COOKIE_SECURE": "; Secure" if tls else "",
+            "TLS": (
+                f"    ssl_certificate {tls[0]};\n    ssl_certificate_key {tls[1]};\n"
+                "    ssl_protocols TLSv1.2 TLSv1.3;\n"
+                if tls
+                else ""
+            ),
             "REPLICA_NAMES": names,
             "SERVERS": servers,
             "LISTEN": listen,
@@ -391,14 +400,18 @@ def serve(args: argparse.Namespace) -> int:
 def config(args: argparse.Namespace) -> int:
     brotli = {"auto": BROTLI_MODULE.is_file(), "on": True, "off": False}[args.brotli]
     ports = [int(p) for p in args.ports.split(",") if p.strip()]
+    if bool(args.tls_certificate) != bool(args.tls_key):
+        raise LaunchError("give both --tls-certificate and --tls-key, or neither")
+    tls = (args.tls_certificate, args.tls_key) if args.tls_certificate else None
+    listen = args.listen or ("443 ssl http2" if tls else "80")
     print(
         render_site(
             ports,
-            listen=args.listen,
+            listen=listen,
             server_name=args.server_name,
             static_dir=args.static_dir,
             brotli=brotli,
-            secure_cookie=args.secure_cookie,
+            tls=tls,
         ),
         end="",
     )
@@ -435,10 +448,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     conf = commands.add_parser("config", help="print the site configuration for a system nginx")
     conf.add_argument("--ports", default="8501,8502", help="the replicas' ports on 127.0.0.1")
-    conf.add_argument("--listen", default="80", help="nginx's listen parameters")
+    conf.add_argument("--listen", help="nginx's listen parameters (80, or 443 ssl http2 with TLS)")
     conf.add_argument("--server-name", default="_")
     conf.add_argument("--static-dir", type=Path, help="streamlit/static of the replicas' venv")
-    conf.add_argument("--secure-cookie", action="store_true", help="behind TLS: Secure cookie")
+    conf.add_argument("--tls-certificate", type=Path, help="nginx terminates TLS with this")
+    conf.add_argument("--tls-key", type=Path)
     conf.add_argument("--brotli", choices=["auto", "on", "off"], default="auto", help=brotli_help)
     conf.set_defaults(handler=config)
 
