@@ -471,17 +471,17 @@ def _compare_replicas(args: argparse.Namespace) -> int:
             },
             "errors": sum(run["errors"]["total"] for run in mine),
             "rss_peak_mib": max((run["rss_mib"]["peak"] or 0) for run in mine),
-            "server_cpu_s_per_run": statistics.median(
-                run["server_cpu_s_per_run"] or 0 for run in mine
+            "server_cpu_s_per_run": round(
+                statistics.median(run["server_cpu_s_per_run"] or 0 for run in mine), 3
             ),
-            "cores_busy_server": statistics.median(
-                run["cpu_cores_busy"]["server"] or 0 for run in mine
+            "cores_busy_server": round(
+                statistics.median(run["cpu_cores_busy"]["server"] or 0 for run in mine), 2
             ),
-            "cores_busy_whole_machine": statistics.median(
-                run["cpu_cores_busy"]["whole_machine"] or 0 for run in mine
+            "cores_busy_whole_machine": round(
+                statistics.median(run["cpu_cores_busy"]["whole_machine"] or 0 for run in mine), 2
             ),
-            "load_average_median": statistics.median(
-                run["load_average"]["median"] or 0 for run in mine
+            "load_average_median": round(
+                statistics.median(run["load_average"]["median"] or 0 for run in mine), 2
             ),
         }
 
