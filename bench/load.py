@@ -1,12 +1,20 @@
 """Hold the app under load: N concurrent sessions rerunning pages for a while; errors and RSS.
 
 Usage: python bench/load.py [--sessions 25] [--duration 180] [--out FILE.json] [--base URL]
+       python bench/load.py --replicas 1,2 [--rounds 2] ...   (behind nginx, side by side)
 
 Starts its own server on 127.0.0.1 (a free port, ``KUNTADASH_DATA_DIR`` as given or the
 repository's ``data/``) unless ``--base`` is given, and stops exactly that process at the end.
-Each session is a websocket client speaking Streamlit's own protocol (the BackMsg / ForwardMsg
-protobufs the browser sends), so 25 sessions cost the client almost nothing and the two cores go
-to the server. A session opens a page, waits for the script run to finish, then keeps changing a
+With ``--replicas 1,2`` it instead serves the app as that many replicas behind nginx with
+``deploy/run.py`` (as in production, see deploy/README.md) and loads the proxy, each count in
+turn and ``--rounds`` times interleaved (1, 2, 1, 2 …) so that the machine's drift hits both;
+memory is then the sum over the replicas. ``--base`` may be a proxy too.
+
+Each session first fetches the page's HTML, as a browser does, and keeps the cookies it gets
+(behind nginx the route cookie decides its replica), then connects its websocket, speaking
+Streamlit's own protocol (the BackMsg / ForwardMsg protobufs the browser sends), so 25 sessions
+cost the client almost nothing and the two cores go to the server. A session opens a page, waits
+for the script run to finish, then keeps changing a
 selectbox (indicator, year, municipality ...) to a random option, sometimes switches page, and
 every ``--actions-per-session`` actions disconnects and opens a new session (so session
 creation and clean-up are exercised too). Recorded: every script run's latency, exceptions shown
@@ -27,17 +35,19 @@ import os
 import random
 import statistics
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
-from kuntadash.devserver import serve_app
+from kuntadash.devserver import serve_app, serve_behind_nginx
 
 REPO = Path(__file__).resolve().parents[1]
 ALERT_ERROR = 1  # streamlit.proto.Alert_pb2.Alert.Format.ERROR
@@ -58,6 +68,13 @@ class Stats:
     rss_kib: list[tuple[float, int]] = field(default_factory=list)
     page_latencies: dict[str, list[float]] = field(default_factory=dict)
     load_average: list[float] = field(default_factory=list)
+    # Behind nginx: how many sessions each replica (X-Kuntadash-Replica) took.
+    sessions_by_replica: dict[str, int] = field(default_factory=dict)
+    # CPU seconds spent during the run: by the server process(es), by this load generator, and
+    # by the whole machine (the rest is everybody else's).
+    server_cpu_s: float = 0.0
+    client_cpu_s: float = 0.0
+    machine_cpu_s: float = 0.0
 
     @property
     def errors(self) -> int:
@@ -82,13 +99,14 @@ class Session:
 
     def __init__(
         self,
-        ws_url: str,
+        base: str,
         stats: Stats,
         run_timeout: float,
         rng: random.Random,
         think: tuple[float, float] = (0.3, 1.5),
     ):
-        self.ws_url, self.stats, self.run_timeout, self.rng = ws_url, stats, run_timeout, rng
+        self.base, self.stats, self.run_timeout, self.rng = base, stats, run_timeout, rng
+        self.ws_url = base.replace("http", "ws", 1) + "/_stcore/stream"
         self.think = think
         self.pages: list[str] = []
         self.page = ""
@@ -97,10 +115,22 @@ class Session:
         self.changed: dict[str, str] = {}
 
     async def run(self, actions: int, deadline: float) -> None:
+        async with httpx.AsyncClient(timeout=30) as client:
+            page = await client.get(self.base + "/")
+            page.raise_for_status()
+        cookies = "; ".join(f"{name}={value}" for name, value in page.cookies.items())
         async with websockets.connect(
-            self.ws_url, subprotocols=["streamlit"], max_size=2**27, open_timeout=30
+            self.ws_url,
+            subprotocols=["streamlit"],
+            max_size=2**27,
+            open_timeout=30,
+            additional_headers={"Cookie": cookies} if cookies else None,
         ) as ws:
             self.stats.sessions_opened += 1
+            replica = ws.response.headers.get("x-kuntadash-replica", "")
+            if replica:
+                by_replica = self.stats.sessions_by_replica
+                by_replica[replica] = by_replica.get(replica, 0) + 1
             lang = self.rng.choice(["", "lang=sv", "lang=en"])
             self.query = lang
             await self._rerun(ws)
@@ -181,15 +211,15 @@ class Session:
 
 
 async def _session_loop(
-    ws_url: str, stats: Stats, deadline: float, args: argparse.Namespace, seed: int
+    base: str, stats: Stats, deadline: float, args: argparse.Namespace, seed: int
 ) -> None:
     rng = random.Random(seed)
     await asyncio.sleep(rng.uniform(0, 3))  # do not open all sessions in the same instant
     while time.monotonic() < deadline:
-        session = Session(ws_url, stats, args.run_timeout, rng, args.think)
+        session = Session(base, stats, args.run_timeout, rng, args.think)
         try:
             await session.run(args.actions_per_session, deadline)
-        except (OSError, websockets.WebSocketException) as exc:
+        except (OSError, websockets.WebSocketException, httpx.HTTPError) as exc:
             stats.connection_errors.append(f"{type(exc).__name__}: {exc}"[:200])
             await asyncio.sleep(1)
 
@@ -204,24 +234,43 @@ def _rss_kib(pid: int) -> int | None:
     return None
 
 
-async def _sample_rss(pid: int | None, stats: Stats, deadline: float, every: float) -> None:
+async def _sample_rss(pids: list[int], stats: Stats, deadline: float, every: float) -> None:
     started = time.monotonic()
-    while pid is not None and time.monotonic() < deadline:
-        rss = _rss_kib(pid)
-        if rss is not None:
+    while pids and time.monotonic() < deadline:
+        # Behind nginx: the replicas together (a replica that has exited counts nothing).
+        rss = sum(_rss_kib(pid) or 0 for pid in pids)
+        if rss:
             stats.rss_kib.append((round(time.monotonic() - started, 1), rss))
         with contextlib.suppress(OSError, ValueError):
             stats.load_average.append(float(Path("/proc/loadavg").read_text().split()[0]))
         await asyncio.sleep(every)
 
 
-async def drive(base: str, pid: int | None, args: argparse.Namespace) -> Stats:
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _process_cpu_s(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICK  # utime + stime
+
+
+def _machine_cpu_s() -> float:
+    # First line of /proc/stat: user nice system idle iowait irq softirq steal ...
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
+    return (sum(values) - values[3] - values[4]) / _TICK
+
+
+async def drive(base: str, pids: list[int], args: argparse.Namespace) -> Stats:
     stats = Stats()
-    ws_url = base.replace("http", "ws", 1) + "/_stcore/stream"
+    server_before = {pid: _process_cpu_s(pid) for pid in pids}
+    client_before, machine_before = time.process_time(), _machine_cpu_s()
     deadline = time.monotonic() + args.duration
-    rss_task = asyncio.create_task(_sample_rss(pid, stats, deadline, args.rss_interval))
+    rss_task = asyncio.create_task(_sample_rss(pids, stats, deadline, args.rss_interval))
     sessions = [
-        asyncio.create_task(_session_loop(ws_url, stats, deadline, args, seed))
+        asyncio.create_task(_session_loop(base, stats, deadline, args, seed))
         for seed in range(args.sessions)
     ]
     # Hard bound: runs in flight get run_timeout to finish, then everything is cancelled.
@@ -231,6 +280,11 @@ async def drive(base: str, pid: int | None, args: argparse.Namespace) -> Stats:
     rss_task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await rss_task
+    stats.server_cpu_s = sum(
+        max(0.0, _process_cpu_s(pid) - before) for pid, before in server_before.items()
+    )
+    stats.client_cpu_s = time.process_time() - client_before
+    stats.machine_cpu_s = _machine_cpu_s() - machine_before
     return stats
 
 
@@ -264,6 +318,7 @@ def summarise(stats: Stats, args: argparse.Namespace, wall: float) -> dict[str, 
         "latency_s": {
             "median": round(statistics.median(latencies), 3) if latencies else None,
             "p90": pct(0.9),
+            "p95": pct(0.95),
             "p99": pct(0.99),
             "max": round(latencies[-1], 3) if latencies else None,
         },
@@ -289,6 +344,18 @@ def summarise(stats: Stats, args: argparse.Namespace, wall: float) -> dict[str, 
             page: round(statistics.median(values), 2)
             for page, values in sorted(stats.page_latencies.items())
         },
+        "p95_latency_by_page_s": {
+            page: round(sorted(values)[min(len(values) - 1, int(0.95 * len(values)))], 2)
+            for page, values in sorted(stats.page_latencies.items())
+        },
+        "sessions_by_replica": dict(sorted(stats.sessions_by_replica.items())),
+        # Cores kept busy on average over the run (2 = both cores of the CI machine).
+        "cpu_cores_busy": {
+            "server": round(stats.server_cpu_s / wall, 2) if wall else None,
+            "load_generator": round(stats.client_cpu_s / wall, 2) if wall else None,
+            "whole_machine": round(stats.machine_cpu_s / wall, 2) if wall else None,
+        },
+        "server_cpu_s_per_run": round(stats.server_cpu_s / stats.runs, 3) if stats.runs else None,
         # The machine's own load during the run (1-minute load average; 2 = both cores busy).
         "load_average": {
             "median": round(statistics.median(stats.load_average), 1)
@@ -315,26 +382,153 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rss-interval", type=float, default=2.0)
     parser.add_argument("--max-growth", type=float, default=0.10, help="allowed RSS growth")
     parser.add_argument("--data-dir", type=Path, help="snapshot to serve (default: data/)")
-    parser.add_argument("--base", help="use a running server instead (no RSS then)")
+    parser.add_argument("--base", help="use a running server or proxy instead (no RSS then)")
+    parser.add_argument(
+        "--replicas",
+        help="replica counts to compare behind nginx, e.g. 1,2 (deploy/run.py starts each)",
+    )
+    parser.add_argument("--rounds", type=int, default=1, help="with --replicas: repetitions")
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=0.0,
+        help="seconds of the same load before measuring, not recorded (a fresh process's "
+        "first runs import libraries and fill its caches)",
+    )
     parser.add_argument("--out", type=Path, help="write the JSON summary here")
     args = parser.parse_args(argv)
 
-    started = time.monotonic()
+    if args.replicas:
+        return _compare_replicas(args)
     if args.base:
-        stats = asyncio.run(drive(args.base.rstrip("/"), None, args))
+        _warm_up(args.base.rstrip("/"), args)
+        started = time.monotonic()
+        stats = asyncio.run(drive(args.base.rstrip("/"), [], args))
+        wall = time.monotonic() - started
     else:
         log = Path(os.environ.get("TMPDIR", "/tmp")) / f"kuntadash-load-{os.getpid()}.log"
         with serve_app(data_dir=args.data_dir, log_path=log) as server:
-            base, pid = server.base, server.pid
-            stats = asyncio.run(drive(base, pid, args))
-    summary = summarise(stats, args, time.monotonic() - started)
+            _warm_up(server.base, args)
+            started = time.monotonic()
+            stats = asyncio.run(drive(server.base, [server.pid], args))
+            wall = time.monotonic() - started
+    summary = summarise(stats, args, wall)
     text = json.dumps(summary, ensure_ascii=False, indent=2)
     if args.out:
         args.out.write_text(text + "\n", encoding="utf-8")
+    print(json.dumps(_brief(summary), ensure_ascii=False, indent=2))
+    return 0 if summary["errors"]["total"] == 0 and summary["memory_bounded"] else 1
+
+
+def _warm_up(base: str, args: argparse.Namespace) -> None:
+    if args.warmup > 0:
+        asyncio.run(drive(base, [], argparse.Namespace(**{**vars(args), "duration": args.warmup})))
+
+
+def _compare_replicas(args: argparse.Namespace) -> int:
+    """Each replica count behind nginx in turn, ``--rounds`` times interleaved; one JSON."""
+    counts = [int(count) for count in args.replicas.split(",")]
+    runs: list[dict[str, Any]] = []
+    latencies: dict[int, list[float]] = {count: [] for count in counts}
+    by_page: dict[int, dict[str, list[float]]] = {count: {} for count in counts}
+    with tempfile.TemporaryDirectory(prefix="kuntadash-load-") as scratch:
+        for round_number in range(1, args.rounds + 1):
+            for count in counts:
+                workdir = Path(scratch) / f"round{round_number}-replicas{count}"
+                with serve_behind_nginx(
+                    workdir=workdir, replicas=count, data_dir=args.data_dir
+                ) as deployment:
+                    pids = [replica["pid"] for replica in deployment.state()["replicas"]]
+                    _warm_up(deployment.url, args)
+                    started = time.monotonic()
+                    stats = asyncio.run(drive(deployment.url, pids, args))
+                    summary = summarise(stats, args, time.monotonic() - started)
+                summary = {"replicas": count, "round": round_number, **summary}
+                # The page only says "an error" (showErrorDetails = none); the replicas' logs
+                # say which, and they go with the temporary folder.
+                summary["errors"]["server_tracebacks"] = _tracebacks(workdir)
+                runs.append(summary)
+                latencies[count] += stats.latencies
+                for page, values in stats.page_latencies.items():
+                    by_page[count].setdefault(page, []).extend(values)
+                print(json.dumps(_brief(summary), ensure_ascii=False), flush=True)
+
+    def pct(values: list[float], q: float) -> float | None:
+        ordered = sorted(values)
+        return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 3) if values else None
+
+    def pooled(count: int) -> dict[str, Any]:
+        values = latencies[count]
+        mine = [run for run in runs if run["replicas"] == count]
+        return {
+            "script_runs": len(values),
+            "p50_s": pct(values, 0.5),
+            "p95_s": pct(values, 0.95),
+            "max_s": round(max(values), 3) if values else None,
+            "p50_p95_by_page_s": {
+                page: [pct(page_values, 0.5), pct(page_values, 0.95)]
+                for page, page_values in sorted(by_page[count].items())
+            },
+            "errors": sum(run["errors"]["total"] for run in mine),
+            "rss_peak_mib": max((run["rss_mib"]["peak"] or 0) for run in mine),
+            "server_cpu_s_per_run": round(
+                statistics.median(run["server_cpu_s_per_run"] or 0 for run in mine), 3
+            ),
+            "cores_busy_server": round(
+                statistics.median(run["cpu_cores_busy"]["server"] or 0 for run in mine), 2
+            ),
+            "cores_busy_whole_machine": round(
+                statistics.median(run["cpu_cores_busy"]["whole_machine"] or 0 for run in mine), 2
+            ),
+            "load_average_median": round(
+                statistics.median(run["load_average"]["median"] or 0 for run in mine), 2
+            ),
+        }
+
+    result = {
+        "what": "bench/load.py behind nginx (deploy/run.py), replica counts side by side",
+        "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "cpu_count": os.cpu_count(),
+        "sessions": args.sessions,
+        "duration_s": args.duration,
+        "think_s": list(args.think),
+        "rounds": args.rounds,
+        "warmup_s": args.warmup,
+        "data_dir": str(args.data_dir) if args.data_dir else "data/ (the app's default)",
+        "by_replicas": {str(count): pooled(count) for count in counts},
+        "runs": runs,
+    }
+    text = json.dumps(result, ensure_ascii=False, indent=2)
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+    print(json.dumps(result["by_replicas"], ensure_ascii=False, indent=2))
+    healthy = all(run["errors"]["total"] == 0 and run["memory_bounded"] for run in runs)
+    return 0 if healthy else 1
+
+
+def _tracebacks(workdir: Path) -> dict[str, int]:
+    """Each distinct error in the replicas' logs (our last frame and the message), counted."""
+    found: dict[str, int] = {}
+    for log in sorted(workdir.glob("replica-*.log")):
+        text = log.read_text(errors="replace")
+        for block in text.split("Traceback (most recent call last):")[1:]:
+            lines = [line for line in block.splitlines() if line.strip()]
+            ours = [
+                line.strip()
+                for line in lines
+                if line.strip().startswith('File "') and "site-packages" not in line
+            ]
+            message = next((line for line in lines if not line.startswith((" ", "\t"))), "")
+            where = ours[-1].replace(f"{REPO}/", "") if ours else "?"
+            key = f"{where}: {message.strip()[:200]}"
+            found[key] = found.get(key, 0) + 1
+    return found
+
+
+def _brief(summary: dict[str, Any]) -> dict[str, Any]:
     brief = {k: v for k, v in summary.items() if k != "rss_mib"}
     brief["rss_mib"] = {k: v for k, v in summary["rss_mib"].items() if k != "samples"}
-    print(json.dumps(brief, ensure_ascii=False, indent=2))
-    return 0 if summary["errors"]["total"] == 0 and summary["memory_bounded"] else 1
+    return brief
 
 
 if __name__ == "__main__":
