@@ -328,6 +328,77 @@ def _is_polygon(feature: dict) -> bool:
     return bool(geometry and geometry["type"] == "Polygon" and geometry["coordinates"])
 
 
+def _scale(draw, doc, feature, polygons):
+    factor = draw(st.sampled_from([1e-6, 1e-3, 10.0, 1e3]))
+    for f in polygons:
+        f["geometry"]["coordinates"] = [
+            [[x * factor, y * factor] for x, y in r] for r in f["geometry"]["coordinates"]
+        ]
+
+
+def _shift(draw, doc, feature, polygons):
+    for f in polygons:
+        f["geometry"]["coordinates"] = [
+            [[x + 5e6, y] for x, y in r] for r in f["geometry"]["coordinates"]
+        ]
+
+
+def _as(kind: str):
+    """Turn the feature's polygon into a ``kind`` geometry made of its outer ring."""
+
+    def damage(draw, doc, feature, polygons):
+        if _is_polygon(feature):
+            ring = feature["geometry"]["coordinates"][0]
+            feature["geometry"] = {
+                "type": kind,
+                "coordinates": ring[0] if kind == "Point" else ring,
+            }
+
+    return damage
+
+
+def _nan(draw, doc, feature, polygons):
+    if _is_polygon(feature):
+        ring = feature["geometry"]["coordinates"][0]
+        ring[0] = [float("nan"), ring[0][1]]
+
+
+def _set_geometry(geometry):
+    def damage(draw, doc, feature, polygons):
+        feature["geometry"] = copy.deepcopy(geometry)
+
+    return damage
+
+
+def _set_code(value_of):
+    def damage(draw, doc, feature, polygons):
+        feature["properties"]["kunta"] = value_of(draw)
+
+    return damage
+
+
+# One small function per damage: (draw, document, the chosen feature, the polygons) -> None.
+_DAMAGE = {
+    "drop_crs": lambda draw, doc, feature, polygons: doc.pop("crs", None),
+    "scale": _scale,
+    "shift": _shift,
+    "point": _as("Point"),
+    "line": _as("LineString"),
+    "empty": _set_geometry({"type": "Polygon", "coordinates": []}),
+    "null": _set_geometry(None),
+    "code_text": _set_code(lambda draw: draw(st.text(max_size=5))),
+    "code_number": _set_code(lambda draw: draw(st.integers(-5, 2000))),
+    "duplicate": lambda draw, doc, feature, polygons: doc["features"].append(
+        copy.deepcopy(feature)
+    ),
+    "foreign_code": _set_code(lambda draw: "999"),
+    "nan": _nan,
+    "wrong_crs": lambda draw, doc, feature, polygons: doc.__setitem__(
+        "crs", {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::2393"}}
+    ),
+}
+
+
 @st.composite
 def damaged(draw, document: dict) -> tuple[dict, list[str]]:
     doc = copy.deepcopy(document)
@@ -338,45 +409,10 @@ def damaged(draw, document: dict) -> tuple[dict, list[str]]:
     index = draw(st.integers(0, len(features) - 1))
     feature = features[index]
     for damage in chosen:
-        if damage == "drop_crs":
-            doc.pop("crs", None)
-        elif damage == "scale":
-            factor = draw(st.sampled_from([1e-6, 1e-3, 10.0, 1e3]))
-            for f in polygons:
-                f["geometry"]["coordinates"] = [
-                    [[x * factor, y * factor] for x, y in r] for r in f["geometry"]["coordinates"]
-                ]
-        elif damage == "shift":
-            for f in polygons:
-                f["geometry"]["coordinates"] = [
-                    [[x + 5e6, y] for x, y in r] for r in f["geometry"]["coordinates"]
-                ]
-        elif damage == "point" and _is_polygon(feature):
-            ring = feature["geometry"]["coordinates"][0]
-            feature["geometry"] = {"type": "Point", "coordinates": ring[0]}
-        elif damage == "line" and _is_polygon(feature):
-            ring = feature["geometry"]["coordinates"][0]
-            feature["geometry"] = {"type": "LineString", "coordinates": ring}
-        elif damage == "empty":
-            feature["geometry"] = {"type": "Polygon", "coordinates": []}
-        elif damage == "null":
-            feature["geometry"] = None
-        elif damage == "code_text":
-            feature["properties"]["kunta"] = draw(st.text(max_size=5))
-        elif damage == "code_number":
-            feature["properties"]["kunta"] = draw(st.integers(-5, 2000))
-        elif damage == "duplicate":
-            features.append(copy.deepcopy(feature))
-        elif damage == "drop_feature":
+        if damage == "drop_feature":  # the feature is gone: later damages have nothing to act on
             features.pop(index)
             break
-        elif damage == "foreign_code":
-            feature["properties"]["kunta"] = "999"
-        elif damage == "nan" and _is_polygon(feature):
-            ring = feature["geometry"]["coordinates"][0]
-            ring[0] = [float("nan"), ring[0][1]]
-        elif damage == "wrong_crs":
-            doc["crs"] = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::2393"}}
+        _DAMAGE[damage](draw, doc, feature, polygons)
     return doc, chosen
 
 

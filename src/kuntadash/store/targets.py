@@ -44,17 +44,7 @@ def report(key: str, detail: str, **params: Any) -> None:
 def check_target(target: Path) -> Path:
     """The absolute, resolved ``target`` when a snapshot may be written there; otherwise
     SnapshotTargetError (nothing was created). The sentence never names the path."""
-    given = Path(target).expanduser()
-    try:
-        path = given.resolve()
-    except (OSError, RuntimeError) as exc:
-        raise SnapshotTargetError(f"{given}: {exc}", "store.target.unresolvable") from exc
-    if path == path.parent:
-        raise SnapshotTargetError(f"{path} is the root of the file system", "store.target.root")
-    if path == _home():
-        raise SnapshotTargetError(f"{path} is the home folder", "store.target.home")
-    if ".git" in (part.lower() for part in path.parts):
-        raise SnapshotTargetError(f"{path} is inside a .git folder", "store.target.git_internal")
+    path = _resolved(target)
     try:
         mode = os.stat(path).st_mode
     except FileNotFoundError:
@@ -69,6 +59,28 @@ def check_target(target: Path) -> Path:
         raise SnapshotTargetError(f"{path} is a file", "store.target.file")
     if not stat.S_ISDIR(mode):
         raise SnapshotTargetError(f"{path} is a device, pipe or socket", "store.target.special")
+    return _check_folder(path)
+
+
+def _resolved(target: Path) -> Path:
+    """``target`` resolved, refused when it is a place no snapshot may ever go."""
+    given = Path(target).expanduser()
+    try:
+        path = given.resolve()
+    except (OSError, RuntimeError) as exc:
+        raise SnapshotTargetError(f"{given}: {exc}", "store.target.unresolvable") from exc
+    if path == path.parent:
+        raise SnapshotTargetError(f"{path} is the root of the file system", "store.target.root")
+    if path == _home():
+        raise SnapshotTargetError(f"{path} is the home folder", "store.target.home")
+    if ".git" in (part.lower() for part in path.parts):
+        raise SnapshotTargetError(f"{path} is inside a .git folder", "store.target.git_internal")
+    return path
+
+
+def _check_folder(path: Path) -> Path:
+    """An existing folder: a snapshot holding nothing else, or an empty folder that is not the
+    user's current one."""
     try:
         names = os.listdir(path)
     except OSError as exc:
