@@ -7,6 +7,7 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from kuntadash.domain.groups import GROUP_KINDS
 from kuntadash.i18n import translate
 from tests.conftest import REPO
 
@@ -70,10 +71,11 @@ def test_profile_shows_scores_peers_ranks_and_trends(lang, code):
     peers = _peer_list(at)
     assert len(PEER_ITEM.findall(peers)) == 10
     assert peers.count(REASON[lang]) == 10
-    # Rank in every group kind: seven rows.
+    # Rank in every group kind: one row each (the sub-region among them).
     kind_column = translate("comparison.col.group_kind", lang)
     ranks = [d.value for d in at.dataframe if kind_column in d.value.columns]
-    assert len(ranks) == 1 and len(ranks[0]) == 7
+    assert len(ranks) == 1 and len(ranks[0]) == len(GROUP_KINDS) == 8
+    assert translate("groups.kind_short.subregion", lang) in set(ranks[0][kind_column])
     # Trends summarised with better / worse counts.
     assert TRENDS[lang] in _markdown(at)
 

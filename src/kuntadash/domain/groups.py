@@ -1,20 +1,13 @@
 """Comparison groups of municipalities: domain layer, pure pandas.
 
-A comparison group answers "compared with whom?". Every kind maps each municipality to one group
-key from columns of the snapshot's municipalities table, except ``similar`` (the municipality and
-its statistically nearest peers, see :mod:`kuntadash.domain.peers`) and ``country`` (everyone):
-
-- ``municipality_type``: the Kuntaliitto network type (``municipality_type`` column, assignments
-  in resources/municipality_types_2025.yaml);
-- ``region``: the region (maakunta, ``region_code``);
-- ``wellbeing_county``: the wellbeing services county (``wellbeing_county_code``);
-- ``urban_rural``: Statistics Finland's statistical grouping of municipalities (urban,
-  semi-urban, rural; ``urban_rural_group`` 1 / 2 / 3);
-- ``size_class``: population size class, Statistics Finland's bounds (``SIZE_CLASSES``), by the
-  population the caller passes (the snapshot's own ``population`` figures of one year, see
-  :mod:`kuntadash.domain.population`); without population figures nobody has a size class;
-- ``country``: all municipalities of the division;
-- ``similar``: the municipality and its N most similar municipalities.
+A comparison group answers "compared with whom?". The kinds are data:
+``resources/groupings.yaml`` says, per kind, how a municipality gets its group key — a column
+of the snapshot's municipalities table (type, region, sub-region, wellbeing services county), a
+column whose values map to keys (Statistics Finland's urban / semi-urban / rural grouping),
+population size classes (by the population the caller passes: the snapshot's own figures of one
+year, see :mod:`kuntadash.domain.population`; without figures nobody has a size class), everyone
+(``country``), or the municipality and its statistically nearest peers (``similar``, see
+:mod:`kuntadash.domain.peers`). Adding a grouping is one entry there plus its texts.
 
 A municipality without a key for a kind (e.g. a missing population) forms a one-member group, so
 the app still shows it, and says so, instead of silently comparing it with nobody.
@@ -27,6 +20,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -34,32 +29,29 @@ import pandas as pd
 from kuntadash import resources
 from kuntadash.i18n import translate
 
-GROUP_KINDS = (
-    "municipality_type",
-    "region",
-    "wellbeing_county",
-    "urban_rural",
-    "size_class",
-    "country",
-    "similar",
-)
-# Kinds that split the whole country into disjoint groups (the groups page offers these).
-PARTITION_KINDS = ("municipality_type", "urban_rural", "size_class", "region", "wellbeing_county")
-DEFAULT_KIND = "municipality_type"
 COUNTRY_KEY = "all"
 
-URBAN_RURAL = {1: "urban", 2: "semi_urban", 3: "rural"}
+
+@cache
+def _registry() -> dict[str, Any]:
+    return resources.read_resource_yaml("groupings.yaml")
+
+
+def _kind(kind: str) -> dict[str, Any]:
+    try:
+        return _registry()["kinds"][kind]
+    except KeyError:
+        raise ValueError(f"{kind!r} is not a group kind (resources/groupings.yaml)") from None
+
+
+GROUP_KINDS: tuple[str, ...] = tuple(_registry()["profile_order"])
+# Kinds that split the whole country into disjoint groups (the groups page offers these).
+PARTITION_KINDS: tuple[str, ...] = tuple(_registry()["partition_order"])
+DEFAULT_KIND: str = str(_registry()["default"])
 # Statistics Finland's population size classes of municipalities: lower bound inclusive.
-SIZE_CLASSES: tuple[tuple[str, float], ...] = (
-    ("under_2000", 0),
-    ("2000_4999", 2_000),
-    ("5000_9999", 5_000),
-    ("10000_19999", 10_000),
-    ("20000_49999", 20_000),
-    ("50000_99999", 50_000),
-    ("100000_plus", 100_000),
+SIZE_CLASSES: tuple[tuple[str, float], ...] = tuple(
+    (str(key), float(low)) for key, low in _registry()["kinds"]["size_class"]["classes"]
 )
-_TYPE_ORDER = ("large_city", "regional_city", "frame", "small_rural")
 
 
 @dataclass(frozen=True)
@@ -79,10 +71,12 @@ def _by_code(municipalities: pd.DataFrame) -> pd.DataFrame:
     return municipalities
 
 
-def size_class(population: pd.Series) -> pd.Series:
+def size_class(
+    population: pd.Series, classes: Sequence[tuple[str, float]] = SIZE_CLASSES
+) -> pd.Series:
     """Population size class key of each municipality (missing population -> NaN)."""
-    bounds = [low for _, low in SIZE_CLASSES] + [np.inf]
-    labels = [key for key, _ in SIZE_CLASSES]
+    bounds = [low for _, low in classes] + [np.inf]
+    labels = [key for key, _ in classes]
     classes = pd.cut(population.astype("float64"), bounds, right=False, labels=labels)
     return classes.astype("object").where(classes.notna(), np.nan)
 
@@ -92,26 +86,26 @@ def group_keys(
 ) -> pd.Series:
     """Group key of every municipality for a partitioning ``kind`` (NaN when unknown).
 
-    ``population`` (code -> persons) is needed by ``size_class`` only."""
+    ``population`` (code -> persons) is needed by population size classes only."""
     table = _by_code(municipalities)
-    if kind == "municipality_type":
-        keys = table["municipality_type"]
-    elif kind == "region":
-        keys = table["region_code"]
-    elif kind == "wellbeing_county":
-        keys = table["wellbeing_county_code"]
-    elif kind == "urban_rural":
+    spec = _kind(kind)
+    rule = spec["rule"]
+    if rule in ("column", "mapped") and spec["column"] not in table.columns:
+        # an older snapshot without this column: nobody has a group of this kind
+        keys = pd.Series(np.nan, index=table.index)
+    elif rule == "column":
+        keys = table[spec["column"]]
+    elif rule == "mapped":
+        mapping = {int(k): str(v) for k, v in spec["keys"].items()}
         keys = (
-            table["urban_rural_group"]
+            table[spec["column"]]
             .astype("float64")
-            .map(lambda value: URBAN_RURAL.get(int(value)) if pd.notna(value) else np.nan)
+            .map(lambda value: mapping.get(int(value)) if pd.notna(value) else np.nan)
         )
-    elif kind == "size_class":
-        population = (
-            pd.Series(np.nan, index=table.index) if population is None else population
-        )
-        keys = size_class(population.reindex(table.index))
-    elif kind == "country":
+    elif rule == "population":
+        population = pd.Series(np.nan, index=table.index) if population is None else population
+        keys = size_class(population.reindex(table.index), _classes(spec))
+    elif rule == "all":
         keys = pd.Series(COUNTRY_KEY, index=table.index)
     else:
         raise ValueError(f"{kind!r} is not a partitioning group kind")
@@ -120,13 +114,18 @@ def group_keys(
     return keys
 
 
+def _classes(spec: Mapping[str, Any]) -> tuple[tuple[str, float], ...]:
+    return tuple((str(key), float(low)) for key, low in spec["classes"])
+
+
 def group_order(kind: str, keys: Sequence[str]) -> list[str]:
     """Display order of a kind's group keys (types and classes in their natural order)."""
-    natural = {
-        "municipality_type": _TYPE_ORDER,
-        "urban_rural": tuple(URBAN_RURAL.values()),
-        "size_class": tuple(key for key, _ in SIZE_CLASSES),
-    }.get(kind)
+    spec = _kind(kind)
+    natural = spec.get("order")
+    if natural is None and spec["rule"] == "mapped":
+        natural = list(spec["keys"].values())
+    if natural is None and spec["rule"] == "population":
+        natural = [key for key, _ in _classes(spec)]
     present = [k for k in dict.fromkeys(keys) if isinstance(k, str)]
     if natural is None:
         return sorted(present)
@@ -141,7 +140,7 @@ def group_members(
     population: pd.Series | None = None,
 ) -> pd.Index:
     """Codes of the municipalities in ``code``'s group of ``kind`` (``code`` included)."""
-    if kind == "similar":
+    if _kind(kind)["rule"] == "similar":
         return pd.Index([code, *[p for p in (peers or ()) if p != code]], name="municipality_code")
     keys = group_keys(municipalities, kind, population)
     own = keys.get(code, np.nan)
@@ -163,19 +162,23 @@ def type_labels(lang: str) -> dict[str, str]:
 def key_labels(municipalities: pd.DataFrame, kind: str, lang: str) -> dict[str, str]:
     """Display name of every group key of ``kind`` in ``lang``."""
     table = _by_code(municipalities)
-    if kind == "municipality_type":
+    spec = _kind(kind)
+    rule = spec["rule"]
+    if rule == "column" and spec.get("labels") == "types":
         return type_labels(lang)
-    if kind in ("region", "wellbeing_county"):
-        prefix = "region" if kind == "region" else "wellbeing_county"
-        pairs = table[[f"{prefix}_code", f"{prefix}_name_{lang}"]].drop_duplicates()
-        codes, names = pairs[f"{prefix}_code"], pairs[f"{prefix}_name_{lang}"].astype(str)
-        return dict(zip(codes, names, strict=True))
-    if kind == "urban_rural":
-        return {key: translate(f"groups.urban_rural.{key}", lang) for key in URBAN_RURAL.values()}
-    if kind == "size_class":
-        return {key: translate(f"groups.size.{key}", lang) for key, _ in SIZE_CLASSES}
-    if kind == "country":
-        return {COUNTRY_KEY: translate("groups.kind.country", lang)}
+    if rule == "column":
+        names = str(spec["names"]).format(lang=lang)
+        if spec["column"] not in table.columns or names not in table.columns:
+            return {}
+        pairs = table[[spec["column"], names]].drop_duplicates(spec["column"])
+        return dict(zip(pairs[spec["column"]], pairs[names].astype(str), strict=True))
+    if rule == "mapped":
+        prefix = spec["labels"]
+        return {str(key): translate(f"{prefix}.{key}", lang) for key in spec["keys"].values()}
+    if rule == "population":
+        return {key: translate(f"{spec['labels']}.{key}", lang) for key, _ in _classes(spec)}
+    if rule == "all":
+        return {COUNTRY_KEY: translate(f"groups.kind.{kind}", lang)}
     raise ValueError(f"{kind!r} has no fixed group keys")
 
 
@@ -196,7 +199,7 @@ def describe_group(
     """
     members = group_members(municipalities, code, kind, peers, population)
     count = len(members)
-    if kind == "similar":
+    if _kind(kind)["rule"] == "similar":
         own = (names or {}).get(code, code)
         return ComparisonGroup(
             kind,
@@ -217,6 +220,6 @@ def describe_group(
         )
     label = key_labels(municipalities, kind, lang).get(key, key)
     definition = translate(f"groups.definition.{kind}", lang, group=label, n=count)
-    if kind == "size_class" and population_year is not None:
+    if _kind(kind)["rule"] == "population" and population_year is not None:
         definition += " " + translate("groups.size_year", lang, year=population_year)
     return ComparisonGroup(kind, key, members, label, definition)
