@@ -430,7 +430,7 @@ def test_every_message_key_used_in_code_has_three_translations():
 
 def test_a_name_matching_several_municipalities_is_reported_with_the_codes():
     from kuntadash.importing.context import build_context
-    from kuntadash.importing.tables import read_tidy
+    from kuntadash.importing.readers.tidy import read_tidy
 
     context = build_context(2025)
     context.names["mustasaari"] = {"499", "905"}  # pretend the name were shared

@@ -16,10 +16,10 @@ import pytest
 
 from kuntadash.importing import DataImportError, excel, import_files, limits
 from kuntadash.importing import context as context_module
-from kuntadash.importing import tables as tables_module
 from kuntadash.importing.context import build_context
 from kuntadash.importing.errors import MAX_MESSAGES
-from kuntadash.importing.tables import read_tidy
+from kuntadash.importing.readers import common as tables_module
+from kuntadash.importing.readers.tidy import read_tidy
 from tests.fixtures.import_helpers import folder_bytes, register_codes, write_grid_boundaries
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
@@ -344,7 +344,7 @@ def test_each_row_costs_dictionary_lookups_not_a_rebuild_of_the_division(monkeyp
     minutes when every row rebuilt the code set)."""
     calls = {"merger_map": 0, "code": 0}
     original_map = context_module.merger_map
-    original_code = tables_module._Areas.code
+    original_code = tables_module.Areas.code
 
     def counting_map(*args, **kwargs):
         calls["merger_map"] += 1
@@ -355,7 +355,7 @@ def test_each_row_costs_dictionary_lookups_not_a_rebuild_of_the_division(monkeyp
         return original_code(self, *args, **kwargs)
 
     monkeypatch.setattr(context_module, "merger_map", counting_map)
-    monkeypatch.setattr(tables_module._Areas, "code", counting_code)
+    monkeypatch.setattr(tables_module.Areas, "code", counting_code)
     context = build_context(2025)
     codes = register_codes()
     assert context.codes is context.codes

@@ -8,7 +8,7 @@ snapshot stays byte-identical.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from kuntadash.domain.catalogue import CatalogueError, catalogue_from_document
-from kuntadash.importing import tables
 from kuntadash.importing.boundaries import BoundaryImport, read_boundary_file, sniff_boundary_kind
 from kuntadash.importing.context import SUPPORTED_DIVISION_YEARS, ImportContext, build_context
 from kuntadash.importing.errors import DataImportError, Message, examples, message
@@ -28,6 +27,14 @@ from kuntadash.importing.limits import (
     check_yaml_size,
     load_json,
     load_yaml,
+)
+from kuntadash.importing.readers import catalogue, pxweb, sotkanet, syke, tidy
+from kuntadash.importing.readers.common import (
+    MAX_YEAR,
+    MIN_YEAR,
+    RowTable,
+    TableImport,
+    range_problems,
 )
 from kuntadash.importing.text import MAX_FILE_BYTES, decode_text, read_file_bytes, read_rows
 from kuntadash.pipeline.assemble import Batch, Target, assemble
@@ -173,7 +180,7 @@ def build_import(
         )
     if not files:
         raise DataImportError(message("data.error.no_files"))
-    if figures_year is not None and not tables.MIN_YEAR <= figures_year <= tables.MAX_YEAR:
+    if figures_year is not None and not MIN_YEAR <= figures_year <= MAX_YEAR:
         raise DataImportError(message("data.error.figures_year", year=figures_year))
     context = build_context(
         division_year,
@@ -196,21 +203,21 @@ def build_import(
     # Catalogue sidecars first: tables may use the indicators they define.
     for path, name, data in loaded:
         if path.suffix.lower() in (".yaml", ".yml"):
-            _add_entries(
-                context, collected, tables.parse_catalogue_entries(_yaml(data, name), name), name
-            )
+            entries = catalogue.parse_catalogue_entries(_yaml(data, name), name)
+            _add_entries(context, collected, entries, name)
         elif path.suffix.lower() in (".xlsx", ".xlsm"):
             sheet = _excel_sheets(data, name).get("catalogue")
             if sheet is not None:
                 _refuse_uncalculated(sheet, name)
-                rows = tables.catalogue_rows_from_sheet(sheet)
-                _add_entries(context, collected, tables.parse_catalogue_entries(rows, name), name)
+                rows = catalogue.catalogue_rows_from_sheet(sheet)
+                entries = catalogue.parse_catalogue_entries(rows, name)
+                _add_entries(context, collected, entries, name)
     _check_replacements(context, collected)
-    sotkanet_regions = _sotkanet_regions(loaded)
+    context.sotkanet_regions = _sotkanet_regions(loaded)
     problems: list[Message] = []
     for path, name, data in loaded:
         try:
-            _read_one(path, name, data, context, collected, sotkanet_regions)
+            _read_one(path, name, data, context, collected)
         except DataImportError as exc:
             problems += exc.messages
     if problems:
@@ -328,8 +335,8 @@ def _sotkanet_regions(loaded: list[tuple[Path, str, bytes]]) -> dict[int, str] |
         if path.suffix.lower() != ".json":
             continue
         doc = _json_or_none(data)
-        if isinstance(doc, list) and doc and isinstance(doc[0], dict) and "category" in doc[0]:
-            return tables.parse_sotkanet_regions(doc)
+        if sotkanet.looks_sotkanet_regions(doc):
+            return sotkanet.parse_sotkanet_regions(doc)
     return None
 
 
@@ -362,7 +369,6 @@ def _read_one(
     data: bytes,
     context: ImportContext,
     collected: _Collected,
-    sotkanet_regions: dict[int, str] | None,
 ) -> None:
     suffix = path.suffix.lower()
     if suffix not in _TABLE_SUFFIXES:
@@ -393,12 +399,12 @@ def _read_one(
                 reason="not a GeoJSON, TopoJSON or GeoPackage document",
             )
         )
-    result = _read_table(path, name, data, context, sotkanet_regions)
+    result = _read_table(path, name, data, context)
     if result is None:
         return
     # Implausible values are refused here, naming the file (and the row in tidy tables), rather
     # than later by the snapshot validation, which can only name values.parquet.
-    outside = tables.range_problems(result.values, context, name)
+    outside = range_problems(result.values, context, name)
     if outside:
         raise DataImportError(outside)
     collected.values.append(result.values.assign(source_id=_source_id(name)))
@@ -431,66 +437,68 @@ def _publisher_of(values: pd.DataFrame, context: ImportContext) -> tuple[str, st
     ) or "see source"
 
 
-def _read_table(
-    path: Path,
-    name: str,
-    data: bytes,
-    context: ImportContext,
-    sotkanet_regions: dict[int, str] | None,
-) -> tables.TableImport | None:
+# The formats of statistical tables, each a (recognise, read) pair from its reader module, tried
+# in order: the first that recognises a file reads it. A JSON document is recognised by its
+# content; a row table (delimited text, an Excel data sheet, Parquet) by its header. A read that
+# returns None found nothing to import (the Sotkanet regions list, used by the data file).
+_DocumentFormat = tuple[
+    Callable[[Any], bool], Callable[[Any, str, ImportContext], TableImport | None]
+]
+_RowFormat = tuple[
+    Callable[[RowTable, ImportContext], bool], Callable[[RowTable, ImportContext], TableImport]
+]
+_DOCUMENT_FORMATS: tuple[_DocumentFormat, ...] = (
+    (pxweb.looks_jsonstat, pxweb.read_jsonstat),
+    (sotkanet.looks_sotkanet_regions, sotkanet.read_sotkanet_regions),
+    (sotkanet.looks_sotkanet_json, sotkanet.read_sotkanet_json),
+)
+_ROW_FORMATS: tuple[_RowFormat, ...] = (
+    (sotkanet.looks_sotkanet_csv, sotkanet.read_sotkanet_csv),
+    (syke.looks_syke_csv, syke.read_syke_csv),
+    (tidy.looks_tidy, tidy.read_tidy_table),
+    (pxweb.looks_pxweb_wide, pxweb.read_pxweb_wide_table),
+    (pxweb.looks_pxweb_long, pxweb.read_pxweb_long),
+)
+
+
+def _read_table(path: Path, name: str, data: bytes, context: ImportContext) -> TableImport | None:
     suffix = path.suffix.lower()
     if suffix == ".json":
         doc = load_json(data, name)
-        if isinstance(doc, dict) and doc.get("class") == "dataset":
-            return tables.read_jsonstat(doc, name, context)
-        if isinstance(doc, list) and doc and isinstance(doc[0], dict) and "category" in doc[0]:
-            return None  # the Sotkanet regions list, used by the data file
-        if isinstance(doc, list) and doc and isinstance(doc[0], dict) and "indicator" in doc[0]:
-            return tables.read_sotkanet_json(doc, sotkanet_regions, name, context)
+        for recognise, read_document in _DOCUMENT_FORMATS:
+            if recognise(doc):
+                return read_document(doc, name, context)
         raise DataImportError(message("data.error.unknown_format", file=name))
-    if suffix in (".xlsx", ".xlsm"):
-        sheets = _excel_sheets(data, name)
-        sheet = next(
-            (sheets[k] for k in ("data", "values", "arvot", "värden") if k in sheets), None
-        )
-        if sheet is None:
-            sheet = next((v for k, v in sheets.items() if k != "catalogue"), None)
-        if sheet is None or sheet.empty:
-            raise DataImportError(message("data.error.no_rows", file=name))
-        _refuse_uncalculated(sheet, name)
-        header = [str(c) for c in sheet.columns]
-        rows = sheet.where(sheet.notna(), "").to_numpy().tolist()
-        return _dispatch_rows(header, rows, name, context, decimal_comma=True)
-    if suffix == ".parquet":
-        return _read_parquet(data, name, context)
-    header, rows, delimiter = read_rows(data, name)
-    lowered = [h.strip().lower() for h in header]
-    if {"indicator", "region", "year", "value"} <= set(lowered) and sotkanet_regions is not None:
-        records = [dict(zip(lowered, cells, strict=False)) for cells in rows]
-        for record in records:  # Sotkanet CSV: numbers as text, region as the Sotkanet id
-            record["region"] = int(record["region"]) if record["region"].isdigit() else None
-        return tables.read_sotkanet_json(records, sotkanet_regions, name, context)
-    if "hinku_laskenta" in lowered and "kt" in lowered:
-        return tables.read_syke_csv(header, rows, name, context)
-    return _dispatch_rows(header, rows, name, context, decimal_comma=delimiter != ",")
-
-
-def _dispatch_rows(
-    header: list[str], rows: list[list[Any]], name: str, context: ImportContext, decimal_comma: bool
-) -> tables.TableImport:
-    if tables.looks_tidy(header) or tables.has_indicator_column(header):
-        # an indicator column means a tidy table: read_tidy names any missing column
-        return tables.read_tidy(header, rows, name, context, decimal_comma)
-    if tables.looks_pxweb_wide(header, context):
-        return tables.read_pxweb_wide(header, rows, name, context, decimal_comma)
-    if tables.looks_pxweb_long(header):
-        return tables.read_pxweb_long(header, rows, name, context, decimal_comma)
+    table = _ROW_FILES.get(suffix, _text_table)(data, name)
+    for recognise, read in _ROW_FORMATS:
+        if recognise(table, context):
+            return read(table, context)
     raise DataImportError(
-        message("data.error.unknown_layout", file=name, columns=", ".join(header[:6]))
+        message("data.error.unknown_layout", file=name, columns=", ".join(table.header[:6]))
     )
 
 
-def _read_parquet(data: bytes, name: str, context: ImportContext) -> tables.TableImport:
+def _text_table(data: bytes, name: str) -> RowTable:
+    header, rows, delimiter = read_rows(data, name)
+    return RowTable(name, header, rows, decimal_comma=delimiter != ",", delimited=True)
+
+
+def _excel_table(data: bytes, name: str) -> RowTable:
+    """The workbook's data sheet: one named data, values, arvot or värden, else the first that
+    is not the catalogue."""
+    sheets = _excel_sheets(data, name)
+    sheet = next((sheets[k] for k in ("data", "values", "arvot", "värden") if k in sheets), None)
+    if sheet is None:
+        sheet = next((v for k, v in sheets.items() if k != "catalogue"), None)
+    if sheet is None or sheet.empty:
+        raise DataImportError(message("data.error.no_rows", file=name))
+    _refuse_uncalculated(sheet, name)
+    header = [str(c) for c in sheet.columns]
+    rows = sheet.where(sheet.notna(), "").to_numpy().tolist()
+    return RowTable(name, header, rows, decimal_comma=True, delimited=False)
+
+
+def _parquet_table(data: bytes, name: str) -> RowTable:
     try:
         check_parquet_metadata(pq.read_metadata(pa.BufferReader(data)), name)
         table = pq.read_table(pa.BufferReader(data))
@@ -501,7 +509,15 @@ def _read_parquet(data: bytes, name: str, context: ImportContext) -> tables.Tabl
     frame = table.to_pandas()
     header = [str(c) for c in frame.columns]
     rows = frame.astype(object).where(frame.notna(), "").to_numpy().tolist()
-    return _dispatch_rows(header, rows, name, context, decimal_comma=False)
+    return RowTable(name, header, rows, decimal_comma=False, delimited=False)
+
+
+# How a table file becomes rows, by suffix; the other table suffixes are delimited text.
+_ROW_FILES: dict[str, Callable[[bytes, str], RowTable]] = {
+    ".xlsx": _excel_table,
+    ".xlsm": _excel_table,
+    ".parquet": _parquet_table,
+}
 
 
 def _assemble(

@@ -62,6 +62,8 @@ class ImportContext:
     figures_year: int | None = None
     replace_indicators: frozenset[str] = frozenset()
     figures_year_used: bool = False
+    # Sotkanet region id -> municipality code, from a regions list among the import's files.
+    sotkanet_regions: dict[int, str] | None = None
     _labels: dict[str, str] | None = field(default=None, repr=False)
 
     # The register and merger table do not change during an import, and these are asked once

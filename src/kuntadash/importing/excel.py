@@ -26,7 +26,7 @@ from kuntadash.importing.limits import (
     check_xlsx_zip,
     limit_error,
 )
-from kuntadash.importing.tables import UncalculatedFormula
+from kuntadash.importing.readers.common import UncalculatedFormula
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _CELL, _FORMULA, _VALUE, _ROW = f"{_MAIN}c", f"{_MAIN}f", f"{_MAIN}v", f"{_MAIN}row"
