@@ -292,8 +292,12 @@ def test_the_budget_comes_from_the_environment():
 
 
 @pytest.fixture(autouse=True)
-def no_leftovers():
-    """No import may outlive its test (a leak would keep the slot and a core busy)."""
+def no_leftovers(tmp_path_factory, monkeypatch):
+    """No import may outlive its test (a leak would keep the slot and a core busy). The
+    uploads go to a temporary folder of this test's own, so other processes' imports on the
+    same machine cannot be mistaken for ours."""
+    private = tmp_path_factory.mktemp("tmp")
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
     before = set(Path(tempfile.gettempdir()).glob("kuntadash-upload-*"))
     yield
     left = set(Path(tempfile.gettempdir()).glob("kuntadash-upload-*")) - before
