@@ -100,57 +100,15 @@ def read_pxweb_wide(
     rearranged from another layout (for messages)."""
     if not rows:
         raise DataImportError(message("data.error.no_rows", file=file))
-    columns = [_classify_column(i, h, context) for i, h in enumerate(header) if i > 0]
-    notes: list[Message] = []
-    undated = [c for c in columns if c.reason is None and c.year is None]
-    if undated:
-        year, note = _figures_year(file, context, [c.header for c in undated])
-        notes.append(note)
-        for column in undated:
-            column.year = year
-    claimed: dict[tuple[str, int], _WideColumn] = {}
-    for column in columns:
-        if column.reason is not None or column.year is None:
-            continue
-        key = ("population" if column.population else str(column.indicator), column.year)
-        if key in claimed:
-            column.reason = message("data.reason.column_duplicates")
-            column.repeats = claimed[key].header
-        else:
-            claimed[key] = column
+    columns, notes = _wide_columns(header, file, context)
     used = [c for c in columns if c.reason is None]
     if not any(c.indicator for c in used):
         raise DataImportError(
             message("data.error.no_known_indicators", file=file, columns=examples(header[1:], 6))
         )
     areas = Areas(context, file)
-    problems = areas.problems
-    by_column: dict[int, list[tuple[str, float]]] = {c.index: [] for c in used}
-    seen: dict[str, int] = {}
-    trimmed = 0
     positions = first_rows if first_rows is not None else range(2, len(rows) + 2)
-    for position, cells in zip(positions, rows, strict=True):
-        trimmed += keep_few(problems)
-        where = row(position)
-        code = areas.name(cell(cells, 0), where)
-        if code is None:
-            continue
-        if code in seen:
-            problems.append(
-                message(
-                    "data.error.duplicate_area", file=file, where=where, first=seen[code], code=code
-                )
-            )
-            continue
-        seen[code] = position
-        for column in used:
-            value = number_cell(
-                cell(cells, column.index), decimal_comma, file, where, column.header, problems
-            )
-            if value is not None:
-                by_column[column.index].append((code, value))
-    if problems:
-        raise DataImportError(problems, more=trimmed)
+    by_column, seen = _read_wide_rows(rows, positions, used, areas, file, decimal_comma)
     out: list[tuple[str, str, int, float]] = []
     weights: list[tuple[str, str, int, float]] = []
     for column in used:
@@ -179,6 +137,70 @@ def read_pxweb_wide(
         )
     population = tidy_frame(weights)[["municipality_code", "year", "value"]] if weights else None
     return TableImport(tidy_frame(out), population, notes)
+
+
+def _wide_columns(
+    header: Sequence[str], file: str, context: ImportContext
+) -> tuple[list[_WideColumn], list[Message]]:
+    """Every column after the first, classified (indicator, year, population, or why not
+    used); a year given for undated headers, and a repeated (indicator, year) marked."""
+    columns = [_classify_column(i, h, context) for i, h in enumerate(header) if i > 0]
+    notes: list[Message] = []
+    undated = [c for c in columns if c.reason is None and c.year is None]
+    if undated:
+        year, note = _figures_year(file, context, [c.header for c in undated])
+        notes.append(note)
+        for column in undated:
+            column.year = year
+    claimed: dict[tuple[str, int], _WideColumn] = {}
+    for column in columns:
+        if column.reason is not None or column.year is None:
+            continue
+        key = ("population" if column.population else str(column.indicator), column.year)
+        if key in claimed:
+            column.reason = message("data.reason.column_duplicates")
+            column.repeats = claimed[key].header
+        else:
+            claimed[key] = column
+    return columns, notes
+
+
+def _read_wide_rows(
+    rows: Rows,
+    positions: Sequence[int],
+    used: list[_WideColumn],
+    areas: Areas,
+    file: str,
+    decimal_comma: bool,
+) -> tuple[dict[int, list[tuple[str, float]]], dict[str, int]]:
+    """(column index -> [(code, value)], code -> its row); refused with every problem found."""
+    problems = areas.problems
+    by_column: dict[int, list[tuple[str, float]]] = {c.index: [] for c in used}
+    seen: dict[str, int] = {}
+    trimmed = 0
+    for position, cells in zip(positions, rows, strict=True):
+        trimmed += keep_few(problems)
+        where = row(position)
+        code = areas.name(cell(cells, 0), where)
+        if code is None:
+            continue
+        if code in seen:
+            problems.append(
+                message(
+                    "data.error.duplicate_area", file=file, where=where, first=seen[code], code=code
+                )
+            )
+            continue
+        seen[code] = position
+        for column in used:
+            value = number_cell(
+                cell(cells, column.index), decimal_comma, file, where, column.header, problems
+            )
+            if value is not None:
+                by_column[column.index].append((code, value))
+    if problems:
+        raise DataImportError(problems, more=trimmed)
+    return by_column, seen
 
 
 read_pxweb_wide_table = table_reader(read_pxweb_wide)

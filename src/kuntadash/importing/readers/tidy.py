@@ -96,25 +96,7 @@ def read_tidy(
     header: Sequence[str], rows: Rows, file: str, context: ImportContext, decimal_comma: bool
 ) -> TableImport:
     """The tidy user table: one row per municipality, indicator and year."""
-    columns = {
-        "code": find_column(header, _CODE_HEADERS),
-        "name": find_column(header, _NAME_HEADERS),
-        "indicator": find_column(header, _INDICATOR_HEADERS),
-        "year": find_column(header, YEAR_HEADERS),
-        "value": find_column(header, _VALUE_HEADERS),
-    }
-    missing = [k for k in ("indicator", "year", "value") if columns[k] is None]
-    if columns["code"] is None and columns["name"] is None:
-        missing.insert(0, "municipality_code / municipality")
-    if missing:
-        raise DataImportError(
-            message(
-                "data.error.missing_columns",
-                file=file,
-                columns=", ".join(missing),
-                found=examples(header, 8),
-            )
-        )
+    columns = _tidy_columns(header, file)
     if not rows:
         raise DataImportError(message("data.error.no_rows", file=file))
     areas = Areas(context, file)
@@ -148,18 +130,7 @@ def read_tidy(
             continue
         if gender is not None and normalise_label(cell(cells, gender)) not in _TOTALS:
             continue
-        text = str(cell(cells, columns["indicator"])).strip()
-        indicator = indicators.get(text)
-        if indicator is None:
-            # a source's own code (M162, Sotkanet 5641) or a catalogue name in any language
-            indicator = text
-            if text not in context.catalogue:
-                indicator = (
-                    context.indicator_by_source_code(text)
-                    or context.indicator_by_label(text)
-                    or text
-                )
-            indicators[text] = indicator
+        indicator = _indicator(str(cell(cells, columns["indicator"])).strip(), context, indicators)
         if indicator not in context.catalogue:
             unknown_indicators.setdefault(indicator, position)
             continue
@@ -200,6 +171,46 @@ def read_tidy(
 
 
 read_tidy_table = table_reader(read_tidy)
+
+
+def _tidy_columns(header: Sequence[str], file: str) -> dict[str, int | None]:
+    """Where each column of a tidy table is; refused, naming what is missing, when a required
+    one is not there."""
+    columns = {
+        "code": find_column(header, _CODE_HEADERS),
+        "name": find_column(header, _NAME_HEADERS),
+        "indicator": find_column(header, _INDICATOR_HEADERS),
+        "year": find_column(header, YEAR_HEADERS),
+        "value": find_column(header, _VALUE_HEADERS),
+    }
+    missing = [k for k in ("indicator", "year", "value") if columns[k] is None]
+    if columns["code"] is None and columns["name"] is None:
+        missing.insert(0, "municipality_code / municipality")
+    if missing:
+        raise DataImportError(
+            message(
+                "data.error.missing_columns",
+                file=file,
+                columns=", ".join(missing),
+                found=examples(header, 8),
+            )
+        )
+    return columns
+
+
+def _indicator(text: str, context: ImportContext, seen: dict[str, str]) -> str:
+    """The catalogue id a cell names: an id, a source's own code (M162, Sotkanet 5641) or a
+    catalogue name in any language; the text itself when it names none (remembered per text,
+    so each distinct cell is looked up once)."""
+    indicator = seen.get(text)
+    if indicator is None:
+        indicator = text
+        if text not in context.catalogue:
+            indicator = (
+                context.indicator_by_source_code(text) or context.indicator_by_label(text) or text
+            )
+        seen[text] = indicator
+    return indicator
 
 
 def _columns_frame(
