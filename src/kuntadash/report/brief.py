@@ -423,14 +423,17 @@ def _first_page(view: ProfileView, write: _Writer, tr, link: str, today: date) -
     # Facts in two columns.
     half = CONTENT_MM / 2
     facts = view.facts
+    pdf.set_font(FONT, "B", 8.5)
+    # As wide as the longest label (Swedish ones run long), at most half the column.
+    label_mm = min(half / 2, max(pdf.get_string_width(f"{f.label}:") for f in facts) + 2)
     for index in range(0, len(facts), 2):
         pair = facts[index : index + 2]
         for position, fact in enumerate(pair):
             pdf.set_x(MARGIN_MM + position * half)
             pdf.set_font(FONT, "B", 8.5)
-            pdf.cell(30, 4.6, f"{fact.label}:")
+            pdf.cell(label_mm, 4.6, _fit(pdf, f"{fact.label}:", label_mm - 1))
             pdf.set_font(FONT, "", 8.5)
-            pdf.cell(half - 31, 4.6, _fit(pdf, fact.value, half - 31))
+            pdf.cell(half - label_mm - 1, 4.6, _fit(pdf, fact.value, half - label_mm - 2))
         pdf.ln(4.6)
     if view.type_note:
         write.paragraph(view.type_note, size=7.5, colour=GREY)
@@ -557,7 +560,7 @@ def _detail_pages(view: ProfileView, write: _Writer, tr, charts: _Charts) -> Non
             ]
             for r in view.ranks
         ],
-        (68, 16, 24, 24, 24, 24),
+        (64, 20, 24, 24, 24, 24),
         ("LEFT", "CENTER", "CENTER", "CENTER", "CENTER", "CENTER"),
         size=6.8,
     )
