@@ -18,7 +18,8 @@ from kuntadash.charts.scores import build_dimension_scores_figure
 from kuntadash.charts.series import build_trend_figure
 from kuntadash.charts.theme import BETTER, MUTED_COLOUR, WORSE
 from kuntadash.domain.catalogue import DIMENSIONS
-from kuntadash.domain.peers import DEFAULT_WEIGHTS
+from kuntadash.domain.peers import DEFAULT_WEIGHTS, REGISTER_VARIABLES
+from kuntadash.domain.scores import score_dimensions
 from kuntadash.domain.trends import PERIODS
 from kuntadash.ui import state
 from kuntadash.ui.downloads import (
@@ -147,7 +148,6 @@ def render() -> None:
 def _scores_provider(snapshot):
     """Dimension scores of a group kind: the cached per-snapshot tables for the fixed groupings,
     computed over the members for the similar municipalities."""
-    from kuntadash.domain.scores import score_dimensions
 
     def scores(kind: str, members: pd.Index):
         if kind == "similar":
@@ -343,8 +343,6 @@ def render_ranks(view: ProfileView) -> None:
 
 def render_peer_settings(section, snapshot) -> dict[str, float]:
     """The number of similar municipalities and the variables' weights; the weights in use."""
-    from kuntadash.ui.loaders import load_structure
-
     with section:
         settings = st.columns([1, 3])
         select_peer_count(settings[0])
@@ -360,8 +358,6 @@ def render_peer_settings(section, snapshot) -> dict[str, float]:
 
 
 def _variable_label(snapshot, variable: str) -> str:
-    from kuntadash.domain.peers import REGISTER_VARIABLES
-
     if variable in REGISTER_VARIABLES:
         return t(f"comparison.var.{variable}")
     catalogue = snapshot.catalogue.set_index("id")
