@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from kuntadash.domain.groups import GROUP_KINDS
 from kuntadash.i18n import translate
+from kuntadash.ui.widgets import escape_markdown
 from tests.conftest import REPO
 
 PROFILE = "pages/municipality.py"
@@ -43,30 +44,33 @@ SCORE_TEXT = {
     "sv": ("/ 100", "Ingen poäng"),
     "en": ("/ 100", "No score"),
 }
-HEADERS = {
-    "fi": ["Kestävyyden ulottuvuudet", "Sija eri vertailuryhmissä", "Samankaltaisimmat kunnat"],
-    "sv": ["Hållbarhetens dimensioner", "Placering i olika jämförelsegrupper", "De mest liknande"],
-    "en": ["Sustainability dimensions", "Rank in each comparison group", "Most similar"],
-}
-COVERAGE = {"fi": "Kattavuus", "sv": "Täckning", "en": "Coverage"}
-REASON = {"fi": "lähellä toisiaan", "sv": "nära varandra", "en": "close on"}
+REASON = {"fi": "samankaltainen näiltä osin", "sv": "lik i dessa avseenden", "en": "alike in"}
 TRENDS = {
     "fi": "indikaattoria parani",
     "sv": "indikatorer blev bättre",
     "en": "indicators got better",
 }
+# The details a reader opens on purpose, in this order below the first screen.
+SECTIONS = (
+    "profile.facts_title",
+    "profile.section.scores",
+    "comparison.ranks_title",
+    "profile.section.peers",
+    "profile.section.indicators",
+    "profile.section.trends",
+)
 
 
 @pytest.mark.parametrize(("lang", "code"), [("fi", "091"), ("sv", "035"), ("en", "853")])
 def test_profile_shows_scores_peers_ranks_and_trends(lang, code):
     at = _open(PROFILE, lang, kunta=code)
-    headers = [h.value for h in at.header]
-    for expected in HEADERS[lang]:
-        assert any(h.startswith(expected) for h in headers), (expected, headers)
-    # Four dimension scores, each with its coverage next to it.
+    # The first screen: four dimension scores, each with a sentence on where it stands.
     assert len(at.metric) == 4
     assert all(any(s in m.value for s in SCORE_TEXT[lang]) for m in at.metric)
-    assert sum(COVERAGE[lang] in c.value for c in at.caption) >= 4
+    # The details, each in its own section, closed until opened.
+    labels = [e.label for e in at.expander]
+    assert labels == [translate(key, lang) for key in SECTIONS]
+    assert not any(e.proto.expanded for e in at.expander)
     # Ten similar municipalities, each with a reason; the municipality itself is not one.
     peers = _peer_list(at)
     assert len(PEER_ITEM.findall(peers)) == 10
@@ -76,6 +80,9 @@ def test_profile_shows_scores_peers_ranks_and_trends(lang, code):
     ranks = [d.value for d in at.dataframe if kind_column in d.value.columns]
     assert len(ranks) == 1 and len(ranks[0]) == len(GROUP_KINDS) == 8
     assert translate("groups.kind_short.subregion", lang) in set(ranks[0][kind_column])
+    # The scores' detail states each dimension's coverage.
+    coverage = translate("comparison.coverage_line", lang, available=0, total=0, share=0)
+    assert _markdown(at).count(coverage.split(" ")[0]) >= 4
     # Trends summarised with better / worse counts.
     assert TRENDS[lang] in _markdown(at)
 
@@ -118,7 +125,7 @@ def test_peer_count_and_weights_change_the_peer_list_and_the_link():
     assert at.query_params["pw"] == "3,1,1,1,1,1,0"
     weighted = _peer_list(at)
     assert weighted != default[: len(weighted)]
-    assert "Korkea-asteen" not in weighted.split("lähellä toisiaan")[1].split("\n")[0]
+    assert "Korkea-asteen" not in weighted.split(REASON["fi"])[1].split("\n")[0]
 
 
 def test_weights_from_a_link_are_restored_and_all_zero_falls_back():
@@ -167,7 +174,10 @@ def test_the_coverage_rule_shows_no_score_with_the_reason():
     at = _open(PROFILE, "en", kunta="312")
     values = {m.label: m.value for m in at.metric}
     assert values["Ecological sustainability"] == "No score"
-    assert any("Coverage 4/7" in c.value and "under 60%" in c.value for c in at.caption)
+    reason = translate(
+        "profile.reading_low_coverage", "en", available=4, total=7, threshold=60
+    )
+    assert escape_markdown(reason) in _markdown(at)
 
 
 def test_compare_page_uses_the_comparison_group_and_shows_changes():

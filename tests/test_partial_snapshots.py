@@ -28,6 +28,7 @@ from kuntadash.i18n import translate
 from kuntadash.importing import import_files
 from kuntadash.store import Snapshot, read_snapshot, validate_snapshot, write_snapshot
 from kuntadash.store.locations import DATA_DIR_ENV
+from kuntadash.ui.widgets import escape_markdown
 from tests.conftest import REPO
 
 IMPORT_FIXTURES = Path(__file__).parent / "fixtures" / "import"
@@ -390,7 +391,11 @@ def test_profile_says_which_dimension_is_missing_instead_of_an_empty_table(serve
     ]
     assert not missing.dataframe
     assert tabs[_tr("dimension.social")].dataframe, "dimensions with data keep their table"
-    assert any(_tr("coverage.dimension_missing") in caption.value for caption in at.caption)
+    # The first screen says it too, in its card: no figures yet, and how they arrive.
+    cards = {metric.label: metric.value for metric in at.metric}
+    assert cards[_tr("dimension.technological")] == _tr("profile.no_data_yet")
+    said = "\n".join(markdown.value for markdown in at.markdown)
+    assert escape_markdown(_tr("profile.reading_missing")) in said
 
 
 def test_profile_tells_a_sparsely_reported_dimension_from_a_missing_one(serve):

@@ -136,6 +136,24 @@ def test_ties_in_scores_share_the_best_rank():
     assert ranks == {"A": 1, "B": 1, "C": 3}
 
 
+def test_equal_scores_tie_whichever_way_the_group_was_scored(sample_snapshot):
+    # Tampere (837) and another large city reach the same economic score by different sums;
+    # scored with the whole country partitioned or with its group alone, the rank is the same.
+    from kuntadash.domain.groups import group_keys
+    from kuntadash.domain.stats import latest_common_year, reference_table
+
+    values = sample_snapshot.values
+    wide = values.pivot(index=["municipality_code", "year"], columns="indicator_id", values="value")
+    years = {i: latest_common_year(values, i) for i in values["indicator_id"].unique()}
+    reference = reference_table(wide, years)
+    keys = group_keys(sample_snapshot.municipalities, "municipality_type")
+    together = score_dimensions(reference, sample_snapshot.catalogue, keys.index, groups=keys)
+    members = keys.index[keys == keys["837"]]
+    alone = score_dimensions(reference, sample_snapshot.catalogue, members)
+    for frame in (together, alone):
+        assert frame.for_municipality("837").set_index("dimension").at["economic", "rank"] == 6
+
+
 def test_scoring_every_group_at_once_equals_scoring_each_group_alone():
     reference = _reference()
     groups = pd.Series({"A": "g", "B": "g", "C": "h"})

@@ -110,3 +110,21 @@ def test_profile_ranks_and_positions_follow_direction():
     strongest, weakest = strengths_and_weaknesses(profile, count=1)
     assert strongest["indicator_id"].tolist() == ["good"]
     assert weakest["indicator_id"].tolist() == ["bad"]
+
+
+def test_with_a_middle_nothing_level_with_the_group_is_a_strength_or_weak_spot():
+    profile = pd.DataFrame(
+        {
+            "indicator_id": ["a", "b", "c", "ctx"],
+            "percentile": [80.0, 50.0, 20.0, np.nan],
+        }
+    )
+    strongest, weakest = strengths_and_weaknesses(profile, count=3, middle=50)
+    assert strongest["indicator_id"].tolist() == ["a"]
+    assert weakest["indicator_id"].tolist() == ["c"]
+    # Alone in its group, a municipality sits at 50 everywhere: no strengths, no weak spots.
+    alone = profile.assign(percentile=[50.0, 50.0, 50.0, np.nan])
+    assert all(f.empty for f in strengths_and_weaknesses(alone, count=3, middle=50))
+    # Without a middle the old behaviour: the best and the worst, whatever they are.
+    strongest, weakest = strengths_and_weaknesses(alone, count=1)
+    assert len(strongest) == len(weakest) == 1

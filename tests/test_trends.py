@@ -13,6 +13,7 @@ from kuntadash.domain.trends import (
     compute_trends,
     indicator_history,
     trend_counts,
+    typical_changes,
 )
 
 YEARS = list(range(2019, 2025))
@@ -135,3 +136,11 @@ def test_compute_trends_without_any_reference_year_is_empty_with_its_columns():
     assert trends.empty
     assert {"period", "change", "verdict", "versus_group"} <= set(trends.columns)
     assert trend_counts(trends, 5) == {"better": 0, "worse": 0, "unchanged": 0}
+
+
+def test_typical_change_is_the_spread_of_every_municipalitys_change():
+    spread = typical_changes(_wide(), YEARS_END, 5)
+    assert spread["up"] == pytest.approx(np.std([5.0, 10.0, 0.0]))  # M has no 2019
+    assert spread["down"] == pytest.approx(np.std([-5.0, 0.0, 5.0]))
+    assert spread["ctx"] == pytest.approx(2.5)  # C lacks 2019: two changes, 0 and 5
+    assert typical_changes(_wide(), YEARS_END, 10).isna().all()  # no 2014

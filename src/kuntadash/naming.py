@@ -1,6 +1,6 @@
 """File names for downloads and the brief: ASCII slugs that say what is inside.
 
-Kept apart from ``kuntadash.brief`` so that naming a file does not import the PDF machinery
+Kept apart from ``kuntadash.report.brief`` so that naming a file does not import the PDF machinery
 (matplotlib, fpdf2: about 40 MiB per server process) on every page that offers a download.
 """
 

@@ -62,7 +62,9 @@ class DimensionScores:
         for dimension in DIMENSIONS:
             column = self.scores[dimension].reindex(members)
             present = column.dropna()
-            rank = rank_in_group(column, column.index, code, "higher_better")
+            # Equal scores reached by different sums differ in the last bits (1e-14); rounded,
+            # they tie and share the rank, whichever way the group was scored.
+            rank = rank_in_group(column.round(9), column.index, code, "higher_better")
             rows.append(
                 {
                     "dimension": dimension,

@@ -171,14 +171,21 @@ def compute_profile(
 
 
 def strengths_and_weaknesses(
-    profile: pd.DataFrame, count: int = 5
+    profile: pd.DataFrame, count: int = 5, middle: float | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The ``count`` indicators where the municipality stands best and worst in its group."""
+    """The ``count`` indicators where the municipality stands best and worst in its group.
+
+    Context indicators (no percentile) are never among them. With ``middle`` (e.g. 50, the
+    group's middle), a strength must stand above it and a weak spot below it: in a group where
+    the municipality is level with everyone, nothing is a strength.
+    """
     ranked = profile.dropna(subset=["percentile"]).sort_values(
         ["percentile", "indicator_id"], ascending=[False, True]
     )
-    strongest = ranked.head(count)
-    weakest = ranked.iloc[::-1].head(count)
+    above = ranked if middle is None else ranked[ranked["percentile"] > middle]
+    below = ranked if middle is None else ranked[ranked["percentile"] < middle]
+    strongest = above.head(count)
+    weakest = below.iloc[::-1].head(count)
     weakest = weakest[~weakest["indicator_id"].isin(strongest["indicator_id"])]
     return strongest, weakest
 

@@ -145,6 +145,21 @@ def _at_years(wide: pd.DataFrame, years: dict[str, int], codes: pd.Index) -> pd.
     return frame.reindex(columns=list(years))
 
 
+def typical_changes(wide: pd.DataFrame, years: dict[str, int], period: int) -> pd.Series:
+    """How much each indicator usually moves over ``period`` years: the standard deviation of
+    every municipality's change to the indicator's reference year (``years``), NaN when fewer
+    than two municipalities have both years.
+
+    Changes of different indicators are in different units; divided by this they compare
+    (a change of two typical changes is large for any indicator)."""
+    spreads = {}
+    for ident, end in years.items():
+        history = indicator_history(wide, ident)
+        changes = compute_changes(history, end, period).dropna()
+        spreads[ident] = float(changes.std(ddof=0)) if len(changes) > 1 else np.nan
+    return pd.Series(spreads, dtype="float64")
+
+
 def trend_counts(trends: pd.DataFrame, period: int) -> dict[str, int]:
     """How many indicators got better, worse or stayed unchanged over ``period`` years."""
     rows = trends[(trends["period"] == period) & (trends["direction"] != "neutral")]

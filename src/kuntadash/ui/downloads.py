@@ -312,18 +312,22 @@ def render_brief_button(
     group: ComparisonGroup | None = None,
     years: dict[str, int] | None = None,
     container: Any = None,
+    view: Any = None,
+    link: str = "",
 ) -> None:
     """The one-click municipality brief (PDF, A4, in the chosen language).
 
     The PDF is built only when clicked (deferred download), so showing the button costs
-    nothing. ``group`` defaults to the municipality's type; ``years`` to each indicator's
-    latest common year (pass ``load_reference_years(snapshot)`` to reuse the cached one).
+    nothing. With ``view`` (the page's :class:`~kuntadash.views.profile.ProfileView`) the brief
+    is laid out from exactly what the page shows, and ``link`` (the view's address) goes into it
+    as a link and a QR code. Without it the brief builds its own view: ``group`` defaults to the
+    municipality's type, ``years`` to each indicator's latest common year.
     """
     target = container if container is not None else st
     lang = current_language()
     target.download_button(
         t("brief.button"),
-        data=lambda: _build_brief(snapshot, code, lang, group, years),
+        data=lambda: _build_brief(snapshot, code, lang, group, years, view, link),
         file_name=brief_filename(snapshot, code, lang),
         mime=PDF_MIME,
         on_click="ignore",
@@ -334,9 +338,13 @@ def render_brief_button(
     )
 
 
-def _build_brief(snapshot: Snapshot, code: str, lang: str, group: Any, years: Any) -> bytes:
+def _build_brief(
+    snapshot: Snapshot, code: str, lang: str, group: Any, years: Any, view: Any, link: str
+) -> bytes:
     # NOTE: imported on click only: the PDF machinery (matplotlib, fpdf2) costs ~40 MiB per
     # server process, and most sessions never ask for a brief (docs/PERFORMANCE.md).
-    from kuntadash.brief import build_brief
+    from kuntadash.report.brief import brief_pdf, build_brief
 
-    return build_brief(snapshot, code, lang, group=group, years=years)
+    if view is not None:
+        return brief_pdf(view, link=link)
+    return build_brief(snapshot, code, lang, group=group, years=years, link=link)

@@ -47,6 +47,13 @@ def view_url(base: str, page_path: str, params: Mapping[str, tuple[object, objec
     return path + (f"?{urlencode(query)}" if query else "")
 
 
+def current_view_url(page_path: str) -> str:
+    """The address of the view on screen: the page with every parameter now in its link (the
+    widgets drawn so far have written theirs)."""
+    params = {name: (value, None) for name, value in st.query_params.items()}
+    return view_url(app_base_url(page_path), page_path, params)
+
+
 def qr_png(url: str, scale: int = 8) -> bytes:
     """A QR code of ``url`` as PNG bytes (medium error correction, quiet zone of 2)."""
     buffer = io.BytesIO()

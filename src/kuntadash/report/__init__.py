@@ -1,0 +1,1 @@
+"""Printable reports (report layer): layout over the views, nothing computed here."""

@@ -1,0 +1,603 @@
+"""The municipality brief: an A4 PDF for meetings, laid out from a ProfileView (report layer).
+
+Everything printed comes from :class:`kuntadash.views.profile.ProfileView`, the same view the
+profile page draws, so the brief and the page never disagree. Page one answers like the page's
+first screen: where the municipality stands in each dimension, its strengths and weak spots with
+their numbers, and what changed most; then the trends, every indicator, the ranks in every
+grouping, the most similar municipalities, and the sources with their licences. A link and a QR
+code lead back to the exact view the brief was made from. Charts are drawn with matplotlib
+(charts.static); text uses DejaVu Sans, bundled with matplotlib, so ä, ö and å embed offline.
+Sample data are marked on every page.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import matplotlib
+import pandas as pd
+import segno
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+from fpdf.fonts import FontFace
+
+from kuntadash.charts.static import (
+    TrendPanel,
+    build_positions_figure,
+    build_trend_panels_figure,
+    render_figure,
+)
+from kuntadash.charts.theme import BETTER, PRIMARY, WORSE
+from kuntadash.domain.catalogue import DIMENSIONS
+from kuntadash.domain.groups import ComparisonGroup
+from kuntadash.store import Snapshot
+from kuntadash.views.profile import (
+    CHANGE_PERIOD,
+    ProfileInputs,
+    ProfileView,
+    build_profile_view,
+)
+
+PUBLIC_URL_ENV = "KUNTADASH_PUBLIC_URL"
+FALLBACK_BASE = "http://localhost:8501"
+PAGE_PATH = "municipality"
+FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+FONT = "DejaVu"
+PAGE_WIDTH_MM, PAGE_HEIGHT_MM = 210, 297
+MARGIN_MM = 15
+TOP_MM = 14
+BOTTOM_MM = 16  # the footer sits below
+CONTENT_MM = PAGE_WIDTH_MM - 2 * MARGIN_MM
+QR_MM = 26
+GREY = (90, 90, 90)
+LIGHT = (242, 244, 247)
+WARN_FILL, WARN_LINE = (254, 224, 182), WORSE
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    colour = colour.lstrip("#")
+    return int(colour[0:2], 16), int(colour[2:4], 16), int(colour[4:6], 16)
+
+
+BLUE = _rgb(PRIMARY)
+TREND_COLOURS = {"better": _rgb(BETTER), "worse": _rgb(WORSE)}
+
+
+def build_brief(
+    snapshot: Snapshot,
+    code: str,
+    lang: str,
+    *,
+    group: ComparisonGroup | None = None,
+    years: dict[str, int] | None = None,
+    today: date | None = None,
+    link: str = "",
+) -> bytes:
+    """The brief of municipality ``code`` in ``lang`` as PDF bytes, from a view built here
+    (the app passes the view it drew to :func:`brief_pdf` instead)."""
+    view = build_profile_view(snapshot, code, lang, group, ProfileInputs(years=years))
+    return brief_pdf(view, link=link, today=today)
+
+
+def profile_link(view: ProfileView, base: str | None = None) -> str:
+    """The profile's address for ``view``: ``base`` or ``$KUNTADASH_PUBLIC_URL`` (else the
+    local default), with the municipality, language and group in the query."""
+    base = (base or os.environ.get(PUBLIC_URL_ENV, "").strip() or FALLBACK_BASE).rstrip("/")
+    params = {"lang": view.lang, "kunta": view.code, "group": view.group.kind}
+    if view.is_sample:
+        params["dataset"] = "sample"
+    query = "&".join(f"{key}={value}" for key, value in params.items())
+    return f"{base}/{PAGE_PATH}?{query}"
+
+
+def qr_png(url: str) -> bytes:
+    """A QR code of ``url`` as PNG bytes, drawn locally (segno, medium error correction)."""
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="png", scale=8, border=2)
+    return buffer.getvalue()
+
+
+class _BriefPDF(FPDF):
+    """A4 portrait with a footer naming the municipality, the page and the sample flag."""
+
+    def __init__(self, footer_text: str, page_label: str) -> None:
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.footer_text = footer_text
+        self.page_label = page_label
+        self.content_ends: list[float] = []
+        self.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
+        self.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+        self.add_font(FONT, "I", str(FONT_DIR / "DejaVuSans-Oblique.ttf"))
+        self.set_margins(MARGIN_MM, TOP_MM, MARGIN_MM)
+        self.set_auto_page_break(True, margin=BOTTOM_MM)
+
+    def footer(self) -> None:
+        # Called as each page closes, before anything moves: where its content ended.
+        self.content_ends.append(self.get_y())
+        self.set_y(-11)
+        self.set_font(FONT, "", 7.5)
+        self.set_text_color(*GREY)
+        self.cell(CONTENT_MM * 0.8, 5, self.footer_text)
+        self.cell(CONTENT_MM * 0.2, 5, self.page_label.format(page=self.page_no()), align="R")
+        self.set_text_color(0, 0, 0)
+
+
+@dataclass(frozen=True)
+class _Note:
+    """A table row of plain words across every column (why a section has no rows)."""
+
+    text: str
+
+
+class _Writer:
+    """Layout helpers over one _BriefPDF."""
+
+    def __init__(self, pdf: _BriefPDF, scale: float = 1.0) -> None:
+        self.pdf = pdf
+        self.scale = scale  # type sizes and widths of what follows, times this
+
+    def room(self) -> float:
+        """Millimetres left on the page above the bottom margin."""
+        return PAGE_HEIGHT_MM - BOTTOM_MM - self.pdf.get_y()
+
+    def heading(self, text: str, size: float = 12.5, keep: float = 30) -> None:
+        """A section heading, moved to the next page when less than ``keep`` mm would follow
+        it on this one."""
+        pdf = self.pdf
+        if self.room() < keep:
+            pdf.add_page()
+        size *= self.scale
+        pdf.ln(2.5 * self.scale)
+        pdf.set_font(FONT, "B", size)
+        pdf.set_text_color(*BLUE)
+        pdf.multi_cell(0, size * 0.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.ln(0.8)
+        pdf.set_text_color(0, 0, 0)
+        pdf.set_font(FONT, "", 9)
+
+    def paragraph(self, text: str, size: float = 9, style: str = "", colour=(0, 0, 0)) -> None:
+        pdf = self.pdf
+        size *= self.scale
+        pdf.set_font(FONT, style, size)
+        pdf.set_text_color(*colour)
+        pdf.multi_cell(0, size * 0.5, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_text_color(0, 0, 0)
+        pdf.set_font(FONT, "", 9)
+
+    def bullet(self, title: str, text: str, size: float = 8.6) -> None:
+        """'• Title: text' with the title in bold, wrapped under itself."""
+        pdf = self.pdf
+        size *= self.scale
+        pdf.set_font(FONT, "", size)
+        pdf.set_x(MARGIN_MM + 1)
+        pdf.cell(4, size * 0.5, "•")
+        pdf.set_font(FONT, "", size)
+        pdf.multi_cell(
+            CONTENT_MM - 5,
+            size * 0.5,
+            f"**{_escape(title)}**: {_escape(text)}",
+            markdown=True,
+            align="L",
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
+        pdf.ln(0.6 * self.scale)
+
+    def banner(self, text: str) -> None:
+        pdf = self.pdf
+        pdf.set_fill_color(*WARN_FILL)
+        pdf.set_draw_color(*_rgb(WARN_LINE))
+        pdf.set_font(FONT, "B", 9)
+        pdf.multi_cell(
+            0,
+            4.8,
+            text,
+            border=1,
+            fill=True,
+            padding=2,
+            align="L",
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
+        pdf.set_font(FONT, "", 9)
+        pdf.ln(1)
+
+    def image(self, data: bytes, width: float = CONTENT_MM) -> None:
+        width *= self.scale
+        self.pdf.image(io.BytesIO(data), w=width, x=(PAGE_WIDTH_MM - width) / 2)
+
+    def table(
+        self,
+        header: Sequence[str],
+        rows: Sequence[Sequence[str] | _Note],
+        widths: Sequence[float],
+        align: Sequence[str],
+        size: float = 8,
+    ) -> None:
+        pdf = self.pdf
+        size *= self.scale
+        pdf.set_font(FONT, "", size)
+        pdf.set_draw_color(200, 200, 200)
+        pdf.set_fill_color(*LIGHT)
+        with pdf.table(
+            col_widths=tuple(widths),
+            text_align=tuple(align),
+            line_height=size * 0.5,
+            headings_style=FontFace(
+                emphasis="BOLD", color=(255, 255, 255), fill_color=BLUE, size_pt=size
+            ),
+            cell_fill_color=LIGHT,
+            cell_fill_mode="ROWS",
+            padding=(0.8, 1.2),
+            first_row_as_headings=True,
+            repeat_headings=1,
+        ) as table:
+            row = table.row()
+            for text in header:
+                row.cell(text)
+            section = FontFace(
+                emphasis="BOLD", color=BLUE, fill_color=(255, 255, 255), size_pt=size
+            )
+            note = FontFace(color=GREY, fill_color=(255, 255, 255), size_pt=size)
+            for values in rows:
+                row = table.row()
+                if isinstance(values, _Note):  # a remark across the table
+                    row.cell(values.text, colspan=len(header), style=note)
+                    continue
+                if len(values) == 1:  # a section row across the table
+                    row.cell(values[0], colspan=len(header), style=section)
+                    continue
+                for text in values:
+                    row.cell(text)
+        pdf.set_font(FONT, "", 9)
+
+
+def _escape(text: str) -> str:
+    """``text`` for fpdf2's markdown: its markers (**, __, --) printed as typed."""
+    return (
+        str(text)
+        .replace("\\", "\\\\")
+        .replace("**", "\\*\\*")
+        .replace("__", "\\_\\_")
+        .replace("--", "\\-\\-")
+    )
+
+
+# Type scales tried for the pages after the first, in order, until no page is mostly empty: as
+# designed, then tighter (pulls a short last page back), then looser (fills one out).
+SCALES = (1.0, 0.93, 0.86, 1.08, 1.16)
+MIN_FILL = 0.5  # a page whose content ends above its middle is "mostly empty"
+
+
+@dataclass(frozen=True)
+class _Charts:
+    """The brief's chart images, drawn once however many times the pages are laid out."""
+
+    positions: bytes
+    positions_ratio: float  # height / width
+    trends: bytes | None
+    trends_ratio: float
+
+
+def brief_pdf(view: ProfileView, *, link: str = "", today: date | None = None) -> bytes:
+    """``view`` laid out as the brief: PDF bytes. ``link`` is the address of the view the brief
+    was made from (default: :func:`profile_link`), printed and drawn as a QR code.
+
+    The pages after the first flow; when one of them ends up mostly empty, the detail is laid
+    out again at another type scale (``SCALES``), and the layout with the fullest pages wins.
+    """
+    today = today or date.today()
+    link = link or profile_link(view)
+    charts = _charts(view)
+    best: tuple[float, bytes] | None = None
+    for scale in SCALES:
+        pdf = _layout(view, link, today, charts, scale)
+        data = bytes(pdf.output())  # closing the last page records where its content ends
+        fills = page_fills(pdf)
+        emptiest = min(fills[1:], default=1.0)
+        if emptiest >= MIN_FILL:
+            return data
+        if best is None or emptiest > best[0]:
+            best = (emptiest, data)
+    assert best is not None
+    return best[1]
+
+
+def page_fills(pdf: _BriefPDF) -> list[float]:
+    """How far down each page its content reaches, 0 (empty) – 1 (to the bottom margin)."""
+    usable = PAGE_HEIGHT_MM - BOTTOM_MM - TOP_MM
+    return [max(0.0, min(1.0, (end - TOP_MM) / usable)) for end in pdf.content_ends]
+
+
+def _charts(view: ProfileView) -> _Charts:
+    fmt = view.formatter
+    labels = [
+        f"{d.label} ({d.available}/{d.total})" if d.total else d.label for d in view.dimensions
+    ]
+    positions = build_positions_figure(
+        labels,
+        [d.score for d in view.dimensions],
+        axis_label=view.tr("brief.position_axis"),
+        middle_label=view.tr("brief.group_median"),
+        missing_label=view.tr("brief.score_missing"),
+        width_in=7.4,
+    )
+    panels = [
+        TrendPanel(
+            title=f"{view.tr(f'dimension.{_dimension(view, ident)}')}\n{fmt.name(ident)}",
+            data=view.trend_series(ident),
+            unit=fmt.unit(ident),
+            decimals=fmt.decimals.get(ident, 1),
+            references=view.reference_series(),
+        )
+        for ident in view.chart_ids()
+    ]
+    trends = build_trend_panels_figure(panels, lang=view.lang) if panels else None
+    return _Charts(
+        positions=render_figure(positions),
+        positions_ratio=positions.get_figheight() / positions.get_figwidth(),
+        trends=render_figure(trends) if trends is not None else None,
+        trends_ratio=trends.get_figheight() / trends.get_figwidth() if trends else 0.0,
+    )
+
+
+def _layout(view: ProfileView, link: str, today: date, charts: _Charts, scale: float) -> _BriefPDF:
+    def tr(key: str, **values: object) -> str:
+        return view.tr(key, **values)
+
+    sample_mark = f" · {tr('brief.sample_short')}" if view.is_sample else ""
+    pdf = _BriefPDF(
+        footer_text=f"{tr('brief.title')}: {view.name} · {tr('brief.data_date')} "
+        f"{view.created}{sample_mark}",
+        page_label=tr("brief.page"),
+    )
+    pdf.set_title(f"{tr('brief.title')}: {view.name}")
+    pdf.set_author("kuntadash")
+    pdf.set_lang(view.lang)
+    pdf.set_creation_date(pd.Timestamp(today).to_pydatetime())
+    write = _Writer(pdf)
+    pdf.add_page()
+    _first_page(view, write, tr, link, today)
+    write.scale = scale
+    _detail_pages(view, write, tr, charts)
+    return pdf
+
+
+# --- page one: the answer ------------------------------------------------------------------------
+
+
+def _first_page(view: ProfileView, write: _Writer, tr, link: str, today: date) -> None:
+    pdf = write.pdf
+    text_width = CONTENT_MM - QR_MM - 4
+    pdf.image(
+        io.BytesIO(qr_png(link)),
+        x=PAGE_WIDTH_MM - MARGIN_MM - QR_MM,
+        y=TOP_MM - 2,
+        w=QR_MM,
+        h=QR_MM,
+        link=link,
+    )
+    pdf.set_font(FONT, "", 10)
+    pdf.set_text_color(*GREY)
+    pdf.cell(text_width, 5, tr("brief.title").upper(), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(FONT, "B", 22)
+    pdf.set_text_color(*BLUE)
+    pdf.multi_cell(text_width, 10, view.name, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_text_color(*GREY)
+    pdf.set_font(FONT, "", 8.5)
+    pdf.multi_cell(
+        text_width,
+        4.2,
+        align="L",
+        text=tr(
+            "brief.subtitle",
+            code=view.code,
+            group=view.group.label,
+            n=len(view.group.members),
+            created=view.created,
+            today=today.isoformat(),
+        ),
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
+    )
+    pdf.set_font(FONT, "", 7.5)
+    pdf.multi_cell(
+        text_width,
+        3.8,
+        f"{tr('brief.link')} {link}",
+        link=link,
+        align="L",
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
+    )
+    pdf.set_text_color(0, 0, 0)
+    pdf.set_y(max(pdf.get_y(), TOP_MM + QR_MM) + 1.5)
+    if view.is_sample:
+        write.banner(tr("brief.sample_banner"))
+
+    # Facts in two columns.
+    half = CONTENT_MM / 2
+    facts = view.facts
+    pdf.set_font(FONT, "B", 8.5)
+    # As wide as the longest label (Swedish ones run long), at most half the column.
+    label_mm = min(half / 2, max(pdf.get_string_width(f"{f.label}:") for f in facts) + 2)
+    for index in range(0, len(facts), 2):
+        pair = facts[index : index + 2]
+        for position, fact in enumerate(pair):
+            pdf.set_x(MARGIN_MM + position * half)
+            pdf.set_font(FONT, "B", 8.5)
+            pdf.cell(label_mm, 4.6, _fit(pdf, f"{fact.label}:", label_mm - 1))
+            pdf.set_font(FONT, "", 8.5)
+            pdf.cell(half - label_mm - 1, 4.6, _fit(pdf, fact.value, half - label_mm - 2))
+        pdf.ln(4.6)
+    if view.type_note:
+        write.paragraph(view.type_note, size=7.5, colour=GREY)
+
+    # Where it stands, dimension by dimension.
+    write.heading(tr("brief.where_it_stands"), keep=60)
+    write.paragraph(view.intro, size=8.5, colour=GREY)
+    pdf.ln(1)
+    for summary in view.dimensions:
+        pdf.set_font(FONT, "B", 9.5)
+        pdf.cell(CONTENT_MM * 0.62, 5, summary.label)
+        pdf.set_text_color(*BLUE)
+        pdf.cell(CONTENT_MM * 0.38, 5, summary.score_text, align="R")
+        pdf.set_text_color(0, 0, 0)
+        pdf.ln(5)
+        write.paragraph(summary.reading, size=8.5)
+        if summary.trend_text:
+            colour = TREND_COLOURS.get(summary.trend, GREY)
+            write.paragraph(summary.trend_text, size=8, colour=colour)
+        pdf.ln(1.2)
+
+    # The clearest strengths, the weakest spots and the largest changes.
+    for title, items, empty in (
+        (tr("profile.strengths_title"), view.strengths, tr("profile.no_strengths")),
+        (tr("profile.weaknesses_title"), view.weaknesses, tr("profile.no_weaknesses")),
+    ):
+        write.heading(title, size=10.5, keep=20)
+        if not items:
+            write.paragraph(empty, size=8.5)
+        for item in items:
+            write.bullet(item.name, item.text)
+    write.heading(tr("profile.changes_title", years=CHANGE_PERIOD), size=10.5, keep=20)
+    if not view.changes:
+        write.paragraph(view.changes_note, size=8.5)
+    for change in view.changes:
+        write.bullet(change.name, change.text)
+    write.paragraph(
+        tr("profile.highlights_note") + " " + tr("profile.changes_note"), size=7, colour=GREY
+    )
+
+
+def _fit(pdf: FPDF, text: str, width: float) -> str:
+    """``text`` shortened with an ellipsis to fit ``width`` mm in the current font."""
+    if pdf.get_string_width(text) <= width:
+        return text
+    while text and pdf.get_string_width(text + "…") > width:
+        text = text[:-1]
+    return text + "…"
+
+
+# --- the detail ------------------------------------------------------------------------------
+
+
+def _detail_pages(view: ProfileView, write: _Writer, tr, charts: _Charts) -> None:
+    pdf = write.pdf
+    fmt = view.formatter
+
+    # The scores against the group's middle, then the trends of the indicators that moved.
+    width = CONTENT_MM * 0.86
+    write.heading(tr("brief.dimensions"), keep=width * write.scale * charts.positions_ratio + 22)
+    write.image(charts.positions, width=width)
+    write.paragraph(
+        tr("brief.dimensions_note", group=view.group.label) + " " + view.group.definition,
+        size=7.5,
+        colour=GREY,
+    )
+    if charts.trends is not None:
+        height = CONTENT_MM * write.scale * charts.trends_ratio
+        write.heading(tr("brief.trends"), keep=height + 12)
+        write.image(charts.trends)
+        write.paragraph(tr("brief.trends_note"), size=7.5, colour=GREY)
+
+    # Every indicator.
+    write.heading(tr("brief.all_indicators"), keep=40)
+    rows: list[Sequence[str] | _Note] = []
+    for table in view.indicator_tables:
+        rows.append([table.label])
+        by_id = view.profile.set_index("indicator_id")
+        if not table.ids:
+            summary = next(d for d in view.dimensions if d.dimension == table.dimension)
+            rows.append(_Note(summary.reading))
+            continue
+        for ident in table.ids:
+            row = by_id.loc[ident]
+            rows.append(
+                [
+                    fmt.name(ident),
+                    fmt.unit(ident),
+                    str(int(row["year"])),
+                    fmt.value(ident, row["value"], with_unit=False),
+                    fmt.value(ident, row["group_median"], with_unit=False),
+                    "–" if pd.isna(row["percentile"]) else fmt.number(row["percentile"], 0, "%"),
+                ]
+            )
+    write.table(
+        [
+            tr("common.indicator"),
+            tr("common.unit"),
+            tr("common.year"),
+            view.name,
+            tr("brief.group_median_short"),
+            tr("profile.col.better_than"),
+        ],
+        rows,
+        (70, 32, 11, 20, 22, 25),
+        ("LEFT", "LEFT", "CENTER", "RIGHT", "RIGHT", "CENTER"),
+        size=6.8,
+    )
+    write.paragraph(tr("profile.position_note"), size=7, colour=GREY)
+
+    # Rank in every grouping.
+    write.heading(tr("comparison.ranks_title"), keep=45)
+    write.table(
+        [
+            tr("comparison.col.group"),
+            tr("comparison.col.members"),
+            *[tr(f"brief.dim_short.{d}") for d in DIMENSIONS],
+        ],
+        [
+            [
+                f"{r.kind_label}: {r.group_label}",
+                str(r.members),
+                *[r.ranks[d] for d in DIMENSIONS],
+            ]
+            for r in view.ranks
+        ],
+        (64, 20, 24, 24, 24, 24),
+        ("LEFT", "CENTER", "CENTER", "CENTER", "CENTER", "CENTER"),
+        size=6.8,
+    )
+    write.paragraph(tr("comparison.ranks_note"), size=7, colour=GREY)
+
+    # The most similar municipalities.
+    if view.peers:
+        write.heading(tr("profile.section.peers"), keep=40)
+        for position, peer in enumerate(view.peers, start=1):
+            write.bullet(
+                f"{position}. {peer.name} ({peer.type_label})",
+                f"{tr('profile.similar_reason')} " + "; ".join(peer.reasons),
+                size=7.6,
+            )
+        write.paragraph(view.peer_method, size=7, colour=GREY)
+
+    # Sources.
+    write.heading(tr("brief.sources"), keep=40)
+    for line in view.sources:
+        write.paragraph(f"• {line}", size=7.8)
+    pdf.ln(1)
+    write.paragraph(
+        tr(
+            "brief.snapshot_line",
+            kind=tr("common.kind_sample" if view.is_sample else "common.kind_official"),
+            created=view.created,
+            version=view.version,
+            division=view.division_year,
+        ),
+        size=8,
+    )
+    if view.is_sample:
+        pdf.ln(1)
+        write.banner(tr("brief.sample_banner"))
+    write.paragraph(tr("brief.method_note"), size=7, colour=GREY)
+
+
+def _dimension(view: ProfileView, indicator_id: str) -> str:
+    rows = view.profile[view.profile["indicator_id"] == indicator_id]
+    return str(rows["dimension"].iloc[0]) if len(rows) else DIMENSIONS[0]

@@ -1,0 +1,230 @@
+"""The municipality brief PDF (kuntadash.report.brief): layout over the profile's view — pages,
+language, figures, sources, sample flag, the link and QR code back to the view, and no page
+left mostly empty."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from kuntadash.domain.catalogue import format_value
+from kuntadash.domain.stats import compute_profile
+from kuntadash.naming import brief_filename
+from kuntadash.report import brief as report
+from kuntadash.report.brief import MIN_FILL, brief_pdf, build_brief, profile_link, qr_png
+from kuntadash.store import read_snapshot
+from kuntadash.views import profile as views
+from kuntadash.views.profile import build_profile_view, default_group, reference_years
+from tests.conftest import OFFICIAL_DIR
+
+A4_POINTS = (595.28, 841.89)
+TODAY = date(2026, 11, 23)
+MM = 72 / 25.4
+
+
+@pytest.fixture(scope="module")
+def years(sample_snapshot):
+    return reference_years(sample_snapshot)
+
+
+@pytest.fixture(scope="module")
+def official():
+    return read_snapshot(OFFICIAL_DIR)
+
+
+def _text(pdf: bytes) -> tuple[PdfReader, str]:
+    reader = PdfReader(io.BytesIO(pdf))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    # Thousands are separated by a narrow no-break space; extraction may give any space.
+    return reader, re.sub(r"[\s\u202f\u00a0]+", " ", text)
+
+
+def _figure(snapshot, code, lang, years, indicator_id) -> str:
+    group = default_group(snapshot, code, lang)
+    profile = compute_profile(snapshot.values, snapshot.catalogue, code, group.members, years)
+    row = profile.set_index("indicator_id").loc[indicator_id]
+    decimals = int(snapshot.catalogue.set_index("id").at[indicator_id, "decimals"])
+    return format_value(row["value"], decimals, lang).replace("\u202f", " ")
+
+
+@pytest.mark.parametrize(
+    ("lang", "code", "name", "sample_words", "sources_heading"),
+    [
+        ("fi", "091", "Helsinki", "ESIMERKKIAINEISTO", "Lähteet ja lisenssit"),
+        ("en", "049", "Espoo", "SAMPLE DATA", "Sources and licences"),
+        ("sv", "091", "Helsingfors", "EXEMPELDATA", "Källor och licenser"),
+    ],
+)
+def test_brief_names_the_municipality_shows_its_figures_and_states_sources(
+    sample_snapshot, years, lang, code, name, sample_words, sources_heading
+):
+    pdf = build_brief(sample_snapshot, code, lang, years=years, today=TODAY)
+    reader, text = _text(pdf)
+    assert 2 <= len(reader.pages) <= 4
+    for page in reader.pages:
+        assert (round(float(page.mediabox.width), 2), round(float(page.mediabox.height), 2)) == (
+            A4_POINTS
+        )
+    assert name in text
+    for indicator_id in ("unemployment_rate", "median_income", "ghg_emissions_per_resident"):
+        assert _figure(sample_snapshot, code, lang, years, indicator_id) in text
+    assert sources_heading in text
+    assert "CC BY 4.0" in text  # the publishers' licence
+    assert "2026-11-23" in text  # snapshot date
+    assert sample_snapshot.version in text  # snapshot version
+    assert sample_words in text
+    assert reader.metadata.title.endswith(name)
+
+
+def test_an_official_snapshot_is_not_marked_as_sample(official):
+    # The committed official snapshot (the sample relabelled as official would still, rightly,
+    # say that its figures are made up: every value records its synthetic source).
+    _, text = _text(build_brief(official, "091", "fi", today=TODAY))
+    assert "ESIMERKKIAINEISTO" not in text
+    assert "esimerkkiaineisto" not in text
+    assert "virallinen aineisto" in text
+
+
+def test_a_missing_value_shows_as_a_dash_not_zero(sample_snapshot, years):
+    values = sample_snapshot.values.copy()
+    gone = (values["municipality_code"] == "091") & (values["indicator_id"] == "median_income")
+    values.loc[gone, "value"] = float("nan")
+    damaged = type(sample_snapshot)(
+        manifest=sample_snapshot.manifest,
+        municipalities=sample_snapshot.municipalities,
+        boundaries=sample_snapshot.boundaries,
+        values=values,
+        catalogue=sample_snapshot.catalogue,
+    )
+    _, text = _text(build_brief(damaged, "091", "en", years=years, today=TODAY))
+    line = next(part for part in text.split("Median income") if "2024" in part[:80])
+    assert "2024 –" in line[:80]
+    assert "nan" not in text.lower().split()
+
+
+def test_file_name_says_what_is_inside_in_ascii(sample_snapshot):
+    name = brief_filename(sample_snapshot, "599", "sv", TODAY)
+    assert name == "kommunoversikt-599-pedersore-2026-11-23-sv-sample.pdf"
+    assert name.isascii()
+
+
+# --- layout over the view ------------------------------------------------------------------------
+
+
+def test_page_one_answers_like_the_profiles_first_screen(sample_snapshot):
+    view = build_profile_view(sample_snapshot, "837", "en")
+    first = PdfReader(io.BytesIO(brief_pdf(view, today=TODAY))).pages[0].extract_text()
+    first = re.sub(r"[\s\u202f\u00a0]+", " ", first)
+    for summary in view.dimensions:
+        assert summary.label in first and summary.score_text in first
+        assert summary.reading[:40] in first
+    for item in (*view.strengths, *view.weaknesses, *view.changes):
+        assert item.name in first
+    assert "Strengths" in first and "Weak spots" in first and "Changed most in 5 years" in first
+
+
+def test_the_brief_computes_nothing_the_view_already_holds(sample_snapshot, monkeypatch):
+    view = build_profile_view(sample_snapshot, "091", "fi")
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the brief recomputed what the view holds")
+
+    for name in (
+        "score_dimensions",
+        "profile_from_table",
+        "compute_trends",
+        "strengths_and_weaknesses",
+        "nearest_peers",
+        "describe_group",
+        "reference_table",
+    ):
+        monkeypatch.setattr(views, name, refuse)
+    monkeypatch.setattr(report, "build_profile_view", refuse)
+    _, text = _text(brief_pdf(view, today=TODAY))
+    assert "Helsinki" in text
+
+
+def test_the_brief_links_to_the_exact_view_with_a_qr_code(sample_snapshot, monkeypatch):
+    view = build_profile_view(sample_snapshot, "049", "sv")
+    link = "https://kunta.example/municipality?lang=sv&kunta=049&group=similar&peers=5"
+    reader = PdfReader(io.BytesIO(brief_pdf(view, link=link, today=TODAY)))
+    first = reader.pages[0]
+    assert link in re.sub(r"\s+", "", first.extract_text())
+    uris = {annot.get_object()["/A"]["/URI"] for annot in first.get("/Annots", [])}
+    assert uris == {link}
+    # The QR code drawn is exactly the code of that link.
+    expected = Image.open(io.BytesIO(qr_png(link))).convert("L")
+    drawn = [image.image.convert("L") for image in first.images]
+    assert any(i.size == expected.size and i.tobytes() == expected.tobytes() for i in drawn)
+    # Without a link from the app: the public address when set, the view's own parameters.
+    monkeypatch.setenv("KUNTADASH_PUBLIC_URL", "https://kunta.example/")
+    assert profile_link(view) == (
+        "https://kunta.example/municipality?lang=sv&kunta=049&group=municipality_type"
+        "&dataset=sample"
+    )
+
+
+def page_fills(pdf: bytes) -> list[float]:
+    """How far down each page its content (text, images, table cells) reaches, measured in the
+    PDF itself: 0 = nothing below the top margin, 1 = down to the bottom margin."""
+    reader = PdfReader(io.BytesIO(pdf))
+    fills = []
+    for page in reader.pages:
+        top = float(page.mediabox.height) - report.TOP_MM * MM
+        bottom = report.BOTTOM_MM * MM  # the footer is below this line
+        lowest = [top]
+
+        def text(words, cm, tm, font, size, lowest=lowest, bottom=bottom):
+            y = tm[5] * cm[3] + cm[5]
+            if words.strip() and y > bottom:
+                lowest.append(y)
+
+        def operator(op, args, cm, tm, lowest=lowest, bottom=bottom):
+            if op == b"Do" and cm[5] > bottom - 1:  # an image
+                lowest.append(cm[5])
+            elif op == b"re" and len(args) == 4:  # a filled or outlined cell
+                y = float(args[1]) * cm[3] + cm[5]
+                low = min(y, y + float(args[3]) * cm[3])
+                if low > bottom - 1:
+                    lowest.append(low)
+
+        page.extract_text(visitor_text=text, visitor_operand_before=operator)
+        fills.append((top - min(lowest)) / (top - bottom))
+    return fills
+
+
+@pytest.mark.parametrize(
+    ("data", "code", "lang"),
+    [
+        ("sample", "837", "fi"),
+        ("sample", "035", "sv"),
+        ("official", "091", "sv"),  # long Swedish texts pushed the sources onto a page of their own
+        ("official", "312", "fi"),
+        ("official", "837", "en"),
+    ],
+)
+def test_no_page_is_mostly_empty(sample_snapshot, official, data, code, lang):
+    snapshot = sample_snapshot if data == "sample" else official
+    fills = page_fills(build_brief(snapshot, code, lang, today=TODAY))
+    assert len(fills) >= 2
+    assert min(fills) >= MIN_FILL, [round(f, 2) for f in fills]
+
+
+def test_the_fill_measure_sees_an_almost_empty_page(sample_snapshot):
+    # The measure itself: a last page holding a line or two reads as nearly empty.
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.set_font("helvetica", size=10)
+    pdf.add_page()
+    for _ in range(60):
+        pdf.cell(0, 4, "text", new_x="LMARGIN", new_y="NEXT")
+    pdf.add_page()
+    pdf.cell(0, 4, "one line")
+    fills = page_fills(bytes(pdf.output()))
+    assert fills[0] > 0.8 and fills[1] < 0.1

@@ -1,0 +1,256 @@
+"""The profile's view model (kuntadash.views.profile): sentences, numbers and what counts as a
+strength, on tiny hand-made frames, on the synthetic sample and on the sparse official data."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kuntadash.i18n import translate
+from kuntadash.store import Snapshot, read_snapshot
+from kuntadash.views.profile import (
+    HIGHLIGHTS,
+    ProfileView,
+    build_profile_view,
+    default_group,
+)
+from tests.conftest import OFFICIAL_DIR
+
+CODES = ["001", "002", "003", "004", "005"]
+YEARS = list(range(2015, 2021))
+_LEAK = re.compile(r"(?<![\w])(?:nan|NaN|None|NaT)(?![\w])|<NA>")
+
+
+def _catalogue() -> pd.DataFrame:
+    rows = [
+        # id, dimension, direction, decimals, unit
+        ("e_good", "economic", "higher_better", 1, "%"),
+        ("e_bad", "economic", "lower_better", 0, "€"),
+        ("e_ctx", "economic", "neutral", 1, "%"),
+        ("s_good", "social", "higher_better", 1, "%"),
+        ("population", "social", "neutral", 0, "asukasta"),
+        ("g_ctx", "ecological", "neutral", 1, "%"),
+        ("t_none", "technological", "higher_better", 1, "%"),
+    ]
+    frame = pd.DataFrame(rows, columns=["id", "dimension", "direction", "decimals", "unit"])
+    for lang in ("fi", "sv", "en"):
+        frame[f"name_{lang}"] = frame["id"].str.upper() + f" ({lang})"
+        frame[f"unit_{lang}"] = frame["unit"]
+    frame["publisher"] = "statistics_finland"
+    frame["licence"] = "CC BY 4.0"
+    return frame.drop(columns="unit")
+
+
+def _values() -> pd.DataFrame:
+    """001 is best in e_good and worst in e_bad; its e_good rose 5 points over 2015–2020 while
+    the others rose 1; e_ctx (context) is highest for 001 and rises fastest of all."""
+    rows = []
+    for i, code in enumerate(CODES):
+        for year in YEARS:
+            step = year - 2015
+            mine = code == "001"
+            rows += [
+                (
+                    code,
+                    "e_good",
+                    year,
+                    (20.0 if mine else 10.0 + i) + step * (1.0 if mine else 0.2),
+                ),
+                (code, "e_bad", year, (900.0 if mine else 500.0 + 10 * i)),
+                (code, "e_ctx", year, (80.0 + 10 * step) if mine else 40.0 + i),
+                (code, "s_good", year, 50.0 + i),
+                (code, "population", year, 1000.0 * (i + 1) + 10 * step),
+            ]
+        rows.append((code, "g_ctx", 2020, 30.0 + i))
+    return pd.DataFrame(rows, columns=["municipality_code", "indicator_id", "year", "value"])
+
+
+def _municipalities(uncertain: bool = False) -> pd.DataFrame:
+    frame = pd.DataFrame({"municipality_code": CODES})
+    for lang in ("fi", "sv", "en"):
+        frame[f"name_{lang}"] = [f"Kunta {c}" for c in CODES]
+        frame[f"region_name_{lang}"] = "Maakunta"
+        frame[f"subregion_name_{lang}"] = "Seutu"
+        frame[f"wellbeing_county_name_{lang}"] = "Hyvinvointialue"
+    frame["region_code"] = "01"
+    frame["subregion_code"] = "011"
+    frame["wellbeing_county_code"] = "01"
+    frame["municipality_type"] = "small_rural"
+    frame["municipality_type_uncertain"] = uncertain
+    frame["urban_rural_group"] = 3
+    frame["language_status"] = "fi"
+    frame["land_area_km2"] = 100.0
+    return frame
+
+
+def _tiny(uncertain: bool = False) -> Snapshot:
+    return Snapshot(
+        manifest={"division_year": 2025, "sample": False, "created": "2026-01-02T00:00:00Z"},
+        municipalities=_municipalities(uncertain),
+        boundaries=None,  # the view draws no map
+        values=_values(),
+        catalogue=_catalogue(),
+    )
+
+
+def texts(view: ProfileView) -> list[str]:
+    """Every text the view hands to a page or the brief (frames' cells included)."""
+    found: list[str] = []
+
+    def walk(value: object) -> None:
+        if isinstance(value, str):
+            found.append(value)
+        elif isinstance(value, pd.DataFrame):
+            found.extend(str(c) for c in value.columns)
+            found.extend(str(c) for c in value.astype(str).to_numpy().ravel())
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            for item in dataclasses.fields(value):
+                if item.name not in ("profile", "trends", "scores", "score_frame", "_wide"):
+                    walk(getattr(value, item.name))
+        elif isinstance(value, list | tuple):
+            for item in value:
+                walk(item)
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+
+    walk(view)
+    return found
+
+
+@pytest.fixture(scope="module")
+def tiny_view() -> ProfileView:
+    return build_profile_view(_tiny(uncertain=True), "001", "fi")
+
+
+def test_each_dimension_says_where_it_stands_or_why_it_cannot(tiny_view):
+    by_dimension = {d.dimension: d for d in tiny_view.dimensions}
+    economic = by_dimension["economic"]
+    assert economic.status == "scored"
+    # First in one indicator, last in the other: 50, like everyone else here, so all share rank 1.
+    assert economic.score_text == "50 / 100"
+    assert economic.reading == "Sija 1/5 – ryhmän keskikohdassa."
+    assert by_dimension["social"].reading.startswith("Sija 5/5")
+    assert by_dimension["ecological"].status == "context_only"
+    assert "G_CTX (fi)" in by_dimension["ecological"].reading
+    technological = by_dimension["technological"]
+    assert technological.status == "missing"
+    assert technological.score_text == translate("profile.no_data_yet", "fi")
+    assert technological.reading == translate("profile.reading_missing", "fi")
+    assert technological.trend_text == ""
+
+
+def test_strengths_and_weak_spots_carry_their_numbers_and_never_context(tiny_view):
+    assert [h.indicator_id for h in tiny_view.strengths] == ["e_good"]
+    assert sorted(h.indicator_id for h in tiny_view.weaknesses) == ["e_bad", "s_good"]
+    strength = tiny_view.strengths[0]
+    assert strength.text == "25,0 % (2020); ryhmän mediaani 14,0 %; sija 1/5."
+    assert all(h.indicator_id not in ("e_ctx", "population", "g_ctx") for h in tiny_view.weaknesses)
+
+
+def test_only_indicators_with_a_direction_change_for_better_or_worse(tiny_view):
+    verdicts = {c.indicator_id: c.verdict for c in tiny_view.changes}
+    # e_ctx moved most (10 a year) but is context: it rose, no better or worse about it.
+    assert verdicts["e_ctx"] == "up"
+    assert verdicts["e_good"] == "better"
+    context = next(c for c in tiny_view.changes if c.indicator_id == "e_ctx")
+    assert context.text == "80,0 → 130,0 % (2015–2020), kasvoi."
+    assert len(tiny_view.changes) <= HIGHLIGHTS
+    economic = tiny_view.dimensions[0]
+    assert economic.trend == "better" and economic.trend_label == "5 v: pääosin parempaan"
+    assert economic.trend_text == (
+        "Vuosina 2015–2020 indikaattoreista 1 kehittyi parempaan, 0 huonompaan ja 1 pysyi "
+        "ennallaan."
+    )
+
+
+def test_facts_name_the_population_year_and_explain_an_uncertain_type(tiny_view):
+    facts = {f.label: f.value for f in tiny_view.facts}
+    assert facts["Asukasluku"] == "1\u202f050 (31.12.2020)"
+    assert facts["Seutukunta"] == "Seutu"
+    assert "epävarma" in facts["Kuntatyyppi"]
+    assert tiny_view.type_note.startswith("Kuntatyyppi (Pienet ja harvaan asutut kunnat)")
+    certain = build_profile_view(_tiny(uncertain=False), "001", "fi")
+    assert certain.type_note == ""
+
+
+def test_no_text_of_the_view_shows_a_missing_value_as_nan(tiny_view):
+    values = _values()
+    values.loc[values["municipality_code"] == "001", "value"] = np.nan
+    gappy = dataclasses.replace(_tiny(), values=values)
+    for view in (tiny_view, build_profile_view(gappy, "001", "en")):
+        leaks = [text for text in texts(view) if _LEAK.search(text)]
+        assert not leaks, leaks[:5]
+
+
+def test_without_any_history_the_changes_say_why(tiny_view):
+    values = _values()
+    single = dataclasses.replace(_tiny(), values=values[values["year"] == 2020])
+    view = build_profile_view(single, "001", "sv")
+    assert view.changes == []
+    assert view.changes_note == translate("profile.changes_none", "sv", years=5)
+    assert view.dimensions[0].trend == "unknown"
+    assert view.dimensions[0].trend_text == translate("profile.trend_unknown", "sv", years=5)
+
+
+# --- on the sample and the official data ------------------------------------------------------
+
+
+@pytest.mark.parametrize(("code", "lang"), [("091", "fi"), ("837", "sv"), ("312", "en")])
+def test_sample_view_in_sentences(sample_snapshot, code, lang):
+    view = build_profile_view(sample_snapshot, code, lang)
+    assert not [text for text in texts(view) if _LEAK.search(text)]
+    assert [d.dimension for d in view.dimensions] == [
+        "economic",
+        "social",
+        "ecological",
+        "technological",
+    ]
+    directions = sample_snapshot.catalogue.set_index("id")["direction"]
+    for items, above in ((view.strengths, True), (view.weaknesses, False)):
+        assert 1 <= len(items) <= HIGHLIGHTS
+        for item in items:
+            assert directions[item.indicator_id] != "neutral"
+            assert (item.percentile > 50) if above else (item.percentile < 50)
+    for change in view.changes:
+        neutral = directions[change.indicator_id] == "neutral"
+        assert change.verdict in (("up", "down") if neutral else ("better", "worse"))
+    assert len(view.ranks) == 7 and len(view.indicator_tables) == 4
+    assert len(view.peers) == 10 and all(p.reasons for p in view.peers)
+
+
+def test_sample_view_agrees_with_the_domain(sample_snapshot):
+    from kuntadash.domain.scores import score_dimensions
+    from kuntadash.domain.stats import reference_table
+    from kuntadash.views.profile import reference_years, wide_values
+
+    view = build_profile_view(sample_snapshot, "091", "en")
+    group = default_group(sample_snapshot, "091", "en")
+    reference = reference_table(wide_values(sample_snapshot), reference_years(sample_snapshot))
+    expected = score_dimensions(reference, sample_snapshot.catalogue, group.members)
+    summary = expected.for_municipality("091").set_index("dimension")
+    for dimension in view.dimensions:
+        assert dimension.score == pytest.approx(summary.at[dimension.dimension, "score"])
+        assert dimension.rank.rank == summary.at[dimension.dimension, "rank"]
+
+
+def test_official_view_reads_well_with_sparse_dimensions():
+    official = read_snapshot(OFFICIAL_DIR)
+    view = build_profile_view(official, "837", "fi")
+    status = {d.dimension: d.status for d in view.dimensions}
+    assert status == {
+        "economic": "scored",
+        "social": "low_coverage",
+        "ecological": "context_only",
+        "technological": "missing",
+    }
+    assert not [text for text in texts(view) if _LEAK.search(text)]
+    # One year of key figures: no five-year direction, said in words.
+    assert all(d.trend == "unknown" for d in view.dimensions)
+    # Population has two decades of figures: it is what changed, and it only rose.
+    assert [(c.indicator_id, c.verdict) for c in view.changes] == [("population", "up")]
+    assert view.strengths and view.weaknesses
