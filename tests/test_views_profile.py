@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from kuntadash.domain.groups import GROUP_KINDS
 from kuntadash.i18n import translate
 from kuntadash.store import Snapshot, read_snapshot
 from kuntadash.views.profile import (
@@ -219,7 +220,7 @@ def test_sample_view_in_sentences(sample_snapshot, code, lang):
     for change in view.changes:
         neutral = directions[change.indicator_id] == "neutral"
         assert change.verdict in (("up", "down") if neutral else ("better", "worse"))
-    assert len(view.ranks) == 7 and len(view.indicator_tables) == 4
+    assert len(view.ranks) == len(GROUP_KINDS) and len(view.indicator_tables) == 4
     assert len(view.peers) == 10 and all(p.reasons for p in view.peers)
 
 
