@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from kuntadash.charts.series import build_bar_figure, build_trend_figure
-from kuntadash.domain.catalogue import indicator_row
+from kuntadash.domain.catalogue import crosses_break, indicator_row
 from kuntadash.domain.stats import values_for
 from kuntadash.domain.trends import PERIODS, classify_change, compute_changes, indicator_history
 from kuntadash.ui import state
@@ -19,6 +19,7 @@ from kuntadash.ui.widgets import (
     change_text,
     comparison_group,
     escape_markdown,
+    indicator_breaks,
     indicator_name,
     municipality_names,
     render_coverage_note,
@@ -178,14 +179,14 @@ for period in PERIODS:
     changes = compute_changes(history_wide, year, period)
     group_change = changes.reindex(group.members).median()
     label = t("comparison.col.change", n=period)
+    # A change across a break in the series is not judged; the cell says why.
+    crossed = crosses_break(indicator_breaks(snapshot, indicator_id), year - period, year)
+    broken, break_year = crossed is not None, crossed.year if crossed else None
     change_rows[label] = [
-        *[
-            change_text(c, classify_change(c, meta["direction"], decimals), decimals, unit)
-            for c in changes.reindex(chosen)
-        ],
         change_text(
-            group_change, classify_change(group_change, meta["direction"], decimals), decimals, unit
-        ),
+            c, classify_change(c, meta["direction"], decimals, broken), decimals, unit, break_year
+        )
+        for c in [*changes.reindex(chosen), group_change]
     ]
 st.dataframe(
     pd.DataFrame(

@@ -37,6 +37,7 @@ from kuntadash.ui.loaders import (
 )
 from kuntadash.ui.widgets import (
     MISSING,
+    break_marks,
     caption_text,
     escape_markdown,
     fmt,
@@ -234,7 +235,12 @@ trend = pd.concat(lines, ignore_index=True)
 trend["year"] = trend["year"].astype(int)
 st.plotly_chart(
     build_trend_figure(
-        trend, unit=unit, lang=lang, decimals=decimals, reference_series=(country_label,)
+        trend,
+        unit=unit,
+        lang=lang,
+        decimals=decimals,
+        reference_series=(country_label,),
+        breaks=break_marks(snapshot, indicator_id),
     ),
     width="stretch",
     config=chart_config(

@@ -13,7 +13,16 @@ import pandas as pd
 import streamlit as st
 
 from kuntadash import resources
-from kuntadash.domain.catalogue import DIMENSIONS, format_value, indicator_row, source_ident
+from kuntadash.charts.series import BreakMark
+from kuntadash.domain.catalogue import (
+    DIMENSIONS,
+    SeriesBreak,
+    direction_note,
+    format_value,
+    indicator_row,
+    series_breaks,
+    source_ident,
+)
 from kuntadash.domain.stats import Rank, latest_common_year, years_with_data
 from kuntadash.store import Snapshot
 from kuntadash.ui import state
@@ -208,6 +217,15 @@ def select_year(snapshot: Snapshot, indicator_id: str, container: object = None)
     )
 
 
+def _year_span(year: int | Sequence[int]) -> str:
+    """'2015–2024', or '2020' when every year is the same one."""
+    years = _years_list(year) or []
+    if not years:
+        return "–"
+    low, high = min(years), max(years)
+    return str(low) if low == high else f"{low}–{high}"
+
+
 def _years_list(year: int | Sequence[int] | None) -> list[int] | None:
     if year is None:
         return None
@@ -311,11 +329,57 @@ def _merged_names() -> dict[str, str]:
     }
 
 
+def indicator_breaks(snapshot: Snapshot, indicator_id: str) -> tuple[SeriesBreak, ...]:
+    """The known breaks in the indicator's series (the catalogue's ``breaks``), earliest first."""
+    return series_breaks(indicator_row(snapshot.catalogue, indicator_id))
+
+
+def break_marks(snapshot: Snapshot, indicator_id: str) -> list[BreakMark]:
+    """The indicator's breaks as marks for a trend chart, labelled in the reader's language."""
+    lang = current_language()
+    return [
+        BreakMark(item.year, t("common.break_mark", year=item.year), item.reason_in(lang))
+        for item in indicator_breaks(snapshot, indicator_id)
+    ]
+
+
+def breaks_text(snapshot: Snapshot, indicator_id: str, years: int | Sequence[int]) -> str:
+    """'Aikasarjassa on katko vuonna 2023: …' for every break inside ``years`` (the first year
+    of a new series after the first year shown), escaped for markdown; "" when none."""
+    shown = _years_list(years) or []
+    if len(shown) < 2:
+        return ""
+    lang = current_language()
+    return " ".join(
+        t(
+            "common.break_caption",
+            year=item.year,
+            reason=escape_markdown(item.reason_in(lang)),
+        )
+        for item in indicator_breaks(snapshot, indicator_id)
+        if min(shown) < item.year <= max(shown)
+    )
+
+
+def direction_note_text(snapshot: Snapshot, indicator_id: str) -> str:
+    """Why the indicator's direction is a value choice, in the reader's language ("" when the
+    catalogue gives no such note)."""
+    return direction_note(indicator_row(snapshot.catalogue, indicator_id), current_language())
+
+
 def caption_text(snapshot: Snapshot, indicator_id: str, year: int | Sequence[int]) -> str:
-    years = f"{min(year)}–{max(year)}" if isinstance(year, Sequence) else str(year)
+    """Unit, year(s), source; then the direction's value choice, breaks in the years shown, and
+    figures combined over a municipal merger, where there are any."""
+    years = _year_span(year)
     unit = escape_markdown(indicator_unit(snapshot, indicator_id) or "–")
     source = source_text(snapshot, indicator_id, year, markdown=True)
     text = t("common.caption", unit=unit, year=years, source=source)
+    note = direction_note_text(snapshot, indicator_id)
+    if note:
+        text += " " + escape_markdown(note)
+    breaks = breaks_text(snapshot, indicator_id, year)
+    if breaks:
+        text += " " + breaks
     harmonised = harmonised_text(snapshot, indicator_id, year)
     if harmonised:
         text += " " + harmonised
@@ -524,10 +588,19 @@ def population_text(snapshot: Snapshot, code: str) -> str:
     return t("common.population_value", value=number, year=population.label_year)
 
 
-def change_text(change: float, verdict: str, decimals: int, unit: str) -> str:
-    """'↑ +0,4 %-yks. (huonompaan)': which way the value moved, by how much, better or worse."""
+def change_text(
+    change: float, verdict: str, decimals: int, unit: str, break_year: object = None
+) -> str:
+    """'↑ +0,4 %-yks. (huonompaan)': which way the value moved, by how much, better or worse.
+
+    A change across a break in the series (verdict ``break``) shows no number and no judgement,
+    only why: '– (sarjan katko 2023: ei verrattavissa)' (``break_year`` when known)."""
     if verdict == "missing" or pd.isna(change):
         return "–"
+    if verdict == "break":
+        if break_year is None or pd.isna(break_year):
+            return t("comparison.change_break_unknown")
+        return t("comparison.change_break", year=int(break_year))
     lang = current_language()
     unit = t("comparison.unit.pp") if unit.strip() == "%" else unit
     number = format_value(abs(change), int(decimals), lang, unit)
