@@ -14,7 +14,6 @@ from kuntadash.ui.downloads import TableDownload, chart_config, file_stem
 from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.loaders import load_population, load_snapshot, load_wide_values
 from kuntadash.ui.widgets import (
-    MISSING,
     caption_text,
     change_text,
     comparison_group,
@@ -23,6 +22,7 @@ from kuntadash.ui.widgets import (
     indicator_name,
     municipality_names,
     render_coverage_note,
+    render_dataframe,
     render_no_values,
     render_table,
     select_dimension,
@@ -188,7 +188,7 @@ for period in PERIODS:
         )
         for c in [*changes.reindex(chosen), group_change]
     ]
-st.dataframe(
+render_dataframe(
     pd.DataFrame(
         {
             t("common.municipality"): [
@@ -197,10 +197,7 @@ st.dataframe(
             ],
             **change_rows,
         }
-    ),
-    hide_index=True,
-    width="stretch",
-    placeholder=MISSING,
+    )
 )
 unavailable = [
     t(

@@ -14,7 +14,7 @@ from kuntadash.sources.errors import SourceError
 from kuntadash.ui.admin import is_admin, render_admin_access, run_import
 from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.loaders import data_dir, load_snapshot
-from kuntadash.ui.widgets import MISSING, escape_markdown
+from kuntadash.ui.widgets import MISSING, escape_markdown, render_dataframe
 from kuntadash.update import UpdateError, run_update
 
 # Outcome of the last update or import, kept across the rerun that shows the new snapshot.
@@ -60,7 +60,7 @@ status = pd.DataFrame(
         ],
     }
 )
-st.dataframe(status, hide_index=True, width="stretch")
+render_dataframe(status)
 if snapshot.harmonised is not None and len(snapshot.harmonised):
     st.caption(t("data.page.harmonised", count=len(snapshot.harmonised)))
 
@@ -82,11 +82,8 @@ sources = pd.DataFrame(
         t("data.page.col_url"): [line.url or None for line in lines],
     }
 )
-st.dataframe(
+render_dataframe(
     sources,
-    hide_index=True,
-    width="stretch",
-    placeholder=MISSING,
     column_config={t("data.page.col_url"): st.column_config.LinkColumn(display_text="↗")},
 )
 command = manifest.get("command")

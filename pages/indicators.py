@@ -12,10 +12,10 @@ from kuntadash.ui.downloads import TableDownload, render_downloads
 from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.loaders import load_snapshot
 from kuntadash.ui.widgets import (
-    MISSING,
     dimension_label,
     escape_markdown,
     render_coverage_note,
+    render_dataframe,
 )
 
 snapshot = load_snapshot()
@@ -99,7 +99,7 @@ listing = pd.DataFrame(
         t("coverage.years_column"): shown["id"].map(lambda i: spans.get(i, t("coverage.not_yet"))),
     }
 )
-st.dataframe(listing, hide_index=True, width="stretch", placeholder=MISSING)
+render_dataframe(listing)
 render_downloads(
     listing,
     TableDownload(snapshot, tuple(shown["id"]), ("indicators", dimension, query.strip())),

@@ -7,10 +7,11 @@ gets a table alternative.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 
 from kuntadash import resources
 from kuntadash.charts.series import BreakMark
@@ -29,6 +30,7 @@ from kuntadash.ui import state
 from kuntadash.ui.downloads import TableDownload, render_downloads
 from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.loaders import load_present_ids, load_value_formats
+from kuntadash.views.format import Formatter
 
 DEFAULT_MUNICIPALITY = "091"
 # What a missing value looks like everywhere (format_value's dash): tables pass it to
@@ -388,19 +390,107 @@ def caption_text(snapshot: Snapshot, indicator_id: str, year: int | Sequence[int
     return text
 
 
+_MAX_INFERRED_DECIMALS = 3
+
+
+def localized_numbers(
+    table: pd.DataFrame | Styler,
+    decimals: Mapping[str, int] | None = None,
+    lang: str | None = None,
+) -> Styler:
+    """``table`` with its numbers shown in the reader's notation ("8,1" in fi / sv, "8.1" in
+    en; thin-space thousands; "–" when missing) through the shared Formatter, while the cells
+    stay numbers, so a column still sorts as numbers.
+
+    ``decimals`` names the decimals of columns (by heading); other columns of fractional
+    numbers get the fewest decimals (at most 3) that show every value exactly; whole-number
+    columns not named (years, counts) are left as they are. A Styler keeps its colours.
+
+    NOTE: Streamlit 1.67 has no way to set the number locale of ``st.dataframe`` per app: the
+    ``NumberColumn(format="localized")`` option formats with the *browser's* languages
+    (``navigator.languages`` in its frontend's formatNumber), and printf formats always use a
+    decimal point. A ``pandas.Styler``'s display text is shown in place of a number column's
+    own formatting when the column has no ``format`` (its DataFrame cell code), and sorting
+    still uses the numbers underneath; so tables pass through here, and number columns get no
+    ``column_config`` format.
+    """
+    styler = table if isinstance(table, Styler) else table.style
+    frame = styler.data
+    formatter = Formatter(lang or current_language())
+    wanted = dict(decimals or {})
+    for column in frame.columns:
+        series = frame[column]
+        if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
+            continue
+        if column in wanted:
+            places = int(wanted[column])
+        elif pd.api.types.is_float_dtype(series):
+            places = _decimals_needed(series)
+        else:
+            continue
+        styler = styler.format(
+            lambda value, places=places: formatter.number(value, places),
+            subset=[column],
+            na_rep=MISSING,
+        )
+    return styler
+
+
+def _decimals_needed(series: pd.Series) -> int:
+    values = series.dropna().astype("float64")
+    for places in range(_MAX_INFERRED_DECIMALS):
+        if ((values - values.round(places)).abs() < 1e-9).all():
+            return places
+    return _MAX_INFERRED_DECIMALS
+
+
+def render_dataframe(
+    table: pd.DataFrame | Styler,
+    decimals: Mapping[str, int] | None = None,
+    container: object = None,
+    **kwargs: object,
+) -> None:
+    """``st.dataframe`` for every table of the app: numbers in the reader's notation
+    (:func:`localized_numbers`), missing cells as "–", no index, full width."""
+    target = container if container is not None else st
+    kwargs.setdefault("placeholder", MISSING)
+    kwargs.setdefault("hide_index", True)
+    kwargs.setdefault("width", "stretch")
+    target.dataframe(localized_numbers(table, decimals), **kwargs)  # type: ignore[attr-defined]
+
+
 def render_table(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | Styler,
     label_key: str = "common.show_table",
     downloads: TableDownload | None = None,
+    *,
+    data: pd.DataFrame | None = None,
+    decimals: Mapping[str, int] | None = None,
     **kwargs: object,
 ) -> None:
     """The table alternative of a chart, folded away under an expander; with ``downloads``,
-    CSV and Excel buttons for exactly this table (see kuntadash.ui.downloads)."""
-    kwargs.setdefault("placeholder", MISSING)
+    CSV and Excel buttons for this table (see kuntadash.ui.downloads): ``data`` is the table as
+    data (numbers as numbers, columns named by ``downloads.EXPORT_COLUMNS`` keys), ``frame``
+    itself when not given. Fractional numbers of a one-indicator table get its decimals."""
+    if decimals is None and downloads is not None and len(downloads.indicator_ids) == 1:
+        places = _indicator_decimals(downloads.snapshot, downloads.indicator_ids[0])
+        shown = frame.data if isinstance(frame, Styler) else frame
+        decimals = {
+            column: places
+            for column in shown.columns
+            if pd.api.types.is_float_dtype(shown[column])
+        }
     with st.expander(t(label_key)):
-        st.dataframe(frame, hide_index=True, width="stretch", **kwargs)
+        render_dataframe(frame, decimals, **kwargs)
         if downloads is not None:
-            render_downloads(frame, downloads)
+            exported = data if data is not None else frame
+            if isinstance(exported, Styler):
+                exported = exported.data
+            render_downloads(exported, downloads)
+
+
+def _indicator_decimals(snapshot: Snapshot, indicator_id: str) -> int:
+    return int(indicator_row(snapshot.catalogue, indicator_id)["decimals"])
 
 
 def weights_note(weights: object) -> str:
