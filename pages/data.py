@@ -86,10 +86,6 @@ render_dataframe(
     sources,
     column_config={t("data.page.col_url"): st.column_config.LinkColumn(display_text="↗")},
 )
-command = manifest.get("command")
-if command:
-    # a code span shows its text as typed; only a backtick could end it early
-    st.caption(t("data.page.built_by", command=str(command).replace("`", "'")))
 
 # --- administration: only for a session signed in with the operator's secret ------------------
 
@@ -174,6 +170,12 @@ def render_import() -> None:
 
 st.subheader(t("admin.title"))
 if render_admin_access():
+    # The command that built the snapshot and the manual's place are for the administrator:
+    # file paths mean nothing to a reader.
+    command = manifest.get("command")
+    if command:
+        # a code span shows its text as typed; only a backtick could end it early
+        st.caption(t("data.page.built_by", command=str(command).replace("`", "'")))
     render_update()
     render_import()
     st.caption(t("data.page.docs"))  # the administrator's manual, in the repository

@@ -132,5 +132,7 @@ for _, row in shown.iterrows():
                     reason=escape_markdown(item.reason_in(lang)),
                 )
             )
-        source = " ".join(_text(row[k]) for k in ("adapter", "table", "code") if _text(row[k]))
-        st.caption(f"id: `{row['id']}` · {escape_markdown(source)}")
+        # The publisher's own table and code, to find the figures at the source.
+        source = " ".join(_text(row[k]) for k in ("table", "code") if _text(row[k]))
+        if source:
+            st.caption(t("catalogue.source_line", ident=escape_markdown(source)))

@@ -51,6 +51,27 @@ def escape_markdown(text: object) -> str:
     return _ASCII_PUNCTUATION.sub(r"\\\1", " ".join(str(text).splitlines()))
 
 
+# Characters that can start markup in a widget label (emphasis, code, links, directives such as
+# :red[..] and :material/..:, LaTeX, HTML, entities); "-", ".", "(" and the like cannot there.
+_LABEL_MARKUP = re.compile(r"([\\`*_\[\]~:$<>{}|!&#])")
+_LABEL_LINE_START = re.compile(r"^(\s*)([-+>=]|\d+[.)])")
+
+
+def escape_label(text: object) -> str:
+    """``text`` shown literally as a widget's label, escaping only what could be markup there.
+
+    A label is markdown, and the browser's screen-reader label (aria-label) is the same string
+    with its backslashes; :func:`escape_markdown` would make a screen reader read
+    "Korkea backslash asteen". Here "Korkea-asteen tutkinnon suorittaneet" stays as it is,
+    while ``**x**``, ``<b>``, ``[a](b)`` and ``:red[x]`` are still shown as typed."""
+    flat = " ".join(str(text).splitlines())
+    flat = _LABEL_MARKUP.sub(r"\\\1", flat)
+    # a list or quote marker at the start: "- x" -> "\\- x", "1. x" -> "1\\. x"
+    return _LABEL_LINE_START.sub(
+        lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], flat
+    )
+
+
 def municipality_names(snapshot: Snapshot, lang: str | None = None) -> pd.Series:
     """Municipality name in ``lang`` (Swedish name in sv, Finnish otherwise) by code."""
     lang = lang or current_language()
@@ -601,7 +622,7 @@ def render_peer_weights(variables: Sequence[str], labels: dict[str, str]) -> dic
         widget_key = f"w_{state.PEER_WEIGHTS_KEY}_{variable}"
         st.session_state[widget_key] = weights.get(variable, 0.0)
         columns[position % 2].select_slider(
-            escape_markdown(labels[variable]),  # indicator names are data; labels are markdown
+            escape_label(labels[variable]),  # indicator names are data; labels are markdown
             options=list(PEER_WEIGHT_OPTIONS),
             key=widget_key,
             format_func=_weight_text,
