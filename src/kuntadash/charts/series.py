@@ -89,16 +89,15 @@ def build_trend_figure(
         figure.add_vline(
             x=mark.year - 0.5,
             line={"color": BREAK_COLOUR, "dash": "dot", "width": 2},
+            # At the foot of the line, on a light box: the top belongs to the legend.
             annotation={
                 "text": plain_text(mark.label),
                 "hovertext": plain_text(mark.reason) if mark.reason else None,
-                "yanchor": "bottom",
                 "font": {"size": 12, "color": BREAK_COLOUR},
+                "bgcolor": "rgba(255, 255, 255, 0.85)",
             },
-            annotation_position="top",
+            annotation_position="bottom right",
         )
-    if breaks:
-        figure.update_layout(margin={"t": 50})
     return figure
 
 
