@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from kuntadash.charts.series import build_bar_figure, build_trend_figure
-from kuntadash.domain.catalogue import indicator_row
+from kuntadash.domain.catalogue import crosses_break, indicator_row
 from kuntadash.domain.stats import values_for
 from kuntadash.domain.trends import PERIODS, classify_change, compute_changes, indicator_history
 from kuntadash.ui import state
@@ -14,14 +14,15 @@ from kuntadash.ui.downloads import TableDownload, chart_config, file_stem
 from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.loaders import load_population, load_snapshot, load_wide_values
 from kuntadash.ui.widgets import (
-    MISSING,
     caption_text,
     change_text,
     comparison_group,
     escape_markdown,
+    indicator_breaks,
     indicator_name,
     municipality_names,
     render_coverage_note,
+    render_dataframe,
     render_no_values,
     render_table,
     select_dimension,
@@ -178,16 +179,16 @@ for period in PERIODS:
     changes = compute_changes(history_wide, year, period)
     group_change = changes.reindex(group.members).median()
     label = t("comparison.col.change", n=period)
+    # A change across a break in the series is not judged; the cell says why.
+    crossed = crosses_break(indicator_breaks(snapshot, indicator_id), year - period, year)
+    broken, break_year = crossed is not None, crossed.year if crossed else None
     change_rows[label] = [
-        *[
-            change_text(c, classify_change(c, meta["direction"], decimals), decimals, unit)
-            for c in changes.reindex(chosen)
-        ],
         change_text(
-            group_change, classify_change(group_change, meta["direction"], decimals), decimals, unit
-        ),
+            c, classify_change(c, meta["direction"], decimals, broken), decimals, unit, break_year
+        )
+        for c in [*changes.reindex(chosen), group_change]
     ]
-st.dataframe(
+render_dataframe(
     pd.DataFrame(
         {
             t("common.municipality"): [
@@ -196,10 +197,7 @@ st.dataframe(
             ],
             **change_rows,
         }
-    ),
-    hide_index=True,
-    width="stretch",
-    placeholder=MISSING,
+    )
 )
 unavailable = [
     t(

@@ -14,7 +14,7 @@ from kuntadash.sources.errors import SourceError
 from kuntadash.ui.admin import is_admin, render_admin_access, run_import
 from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.loaders import data_dir, load_snapshot
-from kuntadash.ui.widgets import MISSING, escape_markdown
+from kuntadash.ui.widgets import MISSING, escape_markdown, render_dataframe
 from kuntadash.update import UpdateError, run_update
 
 # Outcome of the last update or import, kept across the rerun that shows the new snapshot.
@@ -60,7 +60,7 @@ status = pd.DataFrame(
         ],
     }
 )
-st.dataframe(status, hide_index=True, width="stretch")
+render_dataframe(status)
 if snapshot.harmonised is not None and len(snapshot.harmonised):
     st.caption(t("data.page.harmonised", count=len(snapshot.harmonised)))
 
@@ -82,17 +82,10 @@ sources = pd.DataFrame(
         t("data.page.col_url"): [line.url or None for line in lines],
     }
 )
-st.dataframe(
+render_dataframe(
     sources,
-    hide_index=True,
-    width="stretch",
-    placeholder=MISSING,
     column_config={t("data.page.col_url"): st.column_config.LinkColumn(display_text="↗")},
 )
-command = manifest.get("command")
-if command:
-    # a code span shows its text as typed; only a backtick could end it early
-    st.caption(t("data.page.built_by", command=str(command).replace("`", "'")))
 
 # --- administration: only for a session signed in with the operator's secret ------------------
 
@@ -177,6 +170,12 @@ def render_import() -> None:
 
 st.subheader(t("admin.title"))
 if render_admin_access():
+    # The command that built the snapshot and the manual's place are for the administrator:
+    # file paths mean nothing to a reader.
+    command = manifest.get("command")
+    if command:
+        # a code span shows its text as typed; only a backtick could end it early
+        st.caption(t("data.page.built_by", command=str(command).replace("`", "'")))
     render_update()
     render_import()
     st.caption(t("data.page.docs"))  # the administrator's manual, in the repository

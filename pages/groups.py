@@ -8,7 +8,6 @@ import streamlit as st
 
 from kuntadash.charts.distributions import build_distribution_figure
 from kuntadash.charts.series import build_trend_figure
-from kuntadash.domain.catalogue import format_value
 from kuntadash.domain.groups import (
     PARTITION_KINDS,
     describe_group,
@@ -36,7 +35,7 @@ from kuntadash.ui.loaders import (
     load_wide_values,
 )
 from kuntadash.ui.widgets import (
-    MISSING,
+    break_marks,
     caption_text,
     escape_markdown,
     fmt,
@@ -44,6 +43,7 @@ from kuntadash.ui.widgets import (
     municipality_names,
     rank_text,
     render_coverage_note,
+    render_dataframe,
     render_no_values,
     render_table,
     select_dimension,
@@ -169,37 +169,38 @@ listing = data.assign(
     rank=in_group_rank.reindex(municipalities.index).to_numpy()[data.index],
     order=data["group"].map({g: i for i, g in enumerate(group_names)}),
 ).sort_values(["order", "rank", "name"], na_position="last")
+value_column = f"{t('common.value')} ({unit})"
 render_table(
     pd.DataFrame(
         {
             t("groups.col.group"): listing["group"],
             t("common.municipality"): listing["name"],
-            f"{t('common.value')} ({unit})": [
-                fmt(snapshot, indicator_id, v, False) for v in listing["value"]
-            ],
-            t("comparison.col.rank"): listing["rank"],
+            value_column: listing["value"],
+            t("comparison.col.rank"): listing["rank"].astype("Int64"),
         }
-    )
+    ),
+    decimals={value_column: decimals},
 )
 
 # --- statistics table ----------------------------------------------------------------------
 st.subheader(t("groups.table_title"))
 summary = summarise_groups(series, keys, weights.values).reindex(order)
+statistic_columns = {
+    "median": t("groups.stat.median"),
+    "q1": t("groups.col.q1"),
+    "q3": t("groups.col.q3"),
+    "mean": t("groups.stat.mean"),
+    "weighted_mean": t("groups.stat.weighted_mean"),
+}
 table = pd.DataFrame(
     {
         t("groups.col.group"): group_names,
         t("groups.col.n"): summary["n"].astype(int).to_numpy(),
         t("groups.col.missing"): summary["missing"].astype(int).to_numpy(),
-        t("groups.stat.median"): [fmt(snapshot, indicator_id, v, False) for v in summary["median"]],
-        t("groups.col.q1"): [fmt(snapshot, indicator_id, v, False) for v in summary["q1"]],
-        t("groups.col.q3"): [fmt(snapshot, indicator_id, v, False) for v in summary["q3"]],
-        t("groups.stat.mean"): [fmt(snapshot, indicator_id, v, False) for v in summary["mean"]],
-        t("groups.stat.weighted_mean"): [
-            fmt(snapshot, indicator_id, v, False) for v in summary["weighted_mean"]
-        ],
+        **{label: summary[key].to_numpy() for key, label in statistic_columns.items()},
     }
 )
-st.dataframe(table, hide_index=True, width="stretch", placeholder=MISSING)
+render_dataframe(table, decimals=dict.fromkeys(statistic_columns.values(), decimals))
 st.caption(caption_text(snapshot, indicator_id, year) + " " + weights_note(weights))
 
 # --- a statistic over time -----------------------------------------------------------------
@@ -234,7 +235,12 @@ trend = pd.concat(lines, ignore_index=True)
 trend["year"] = trend["year"].astype(int)
 st.plotly_chart(
     build_trend_figure(
-        trend, unit=unit, lang=lang, decimals=decimals, reference_series=(country_label,)
+        trend,
+        unit=unit,
+        lang=lang,
+        decimals=decimals,
+        reference_series=(country_label,),
+        breaks=break_marks(snapshot, indicator_id),
     ),
     width="stretch",
     config=chart_config(
@@ -260,10 +266,26 @@ all_groups = pd.concat(
         own_line.to_frame(names[code]).T,
     ]
 )
+own_label = names[code]
+over_time = all_groups.T.rename_axis(t("common.year")).reset_index()
+long = (
+    all_groups.rename_axis("series")
+    .reset_index()
+    .melt(id_vars="series", var_name="year", value_name="value")
+)
+# one line of the chart after another, each in year order
+line_order = long["series"].map({label: i for i, label in enumerate(all_groups.index)})
+long = long.assign(line=line_order).sort_values(["line", "year"], kind="stable")
 render_table(
-    all_groups.T.map(lambda v: format_value(v, decimals, lang))
-    .rename_axis(t("common.year"))
-    .reset_index(),
+    over_time,
+    decimals={column: decimals for column in over_time.columns[1:]},
+    data=long.assign(
+        # the municipality's own line is its value, the others the statistic chosen
+        statistic=[
+            "" if series == own_label else statistic_labels[statistic] for series in long["series"]
+        ],
+        year=long["year"].astype(int),
+    )[["series", "statistic", "year", "value"]],
     downloads=TableDownload(
         snapshot,
         (indicator_id,),

@@ -6,16 +6,16 @@ import pandas as pd
 import streamlit as st
 
 from kuntadash import resources
-from kuntadash.domain.catalogue import DIMENSIONS
+from kuntadash.domain.catalogue import DIMENSIONS, direction_note, series_breaks
 from kuntadash.ui import state
 from kuntadash.ui.downloads import TableDownload, render_downloads
 from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.loaders import load_snapshot
 from kuntadash.ui.widgets import (
-    MISSING,
     dimension_label,
     escape_markdown,
     render_coverage_note,
+    render_dataframe,
 )
 
 snapshot = load_snapshot()
@@ -66,6 +66,11 @@ def _text(value: object) -> str:
     return "" if value is None or pd.isna(value) else str(value)
 
 
+def _break_years(row: pd.Series) -> str:
+    """'2023' or '2017, 2023': the years a new series starts ("" when the series has none)."""
+    return ", ".join(str(item.year) for item in series_breaks(row))
+
+
 # Which years each indicator has figures for: the catalogue lists indicators a snapshot may not
 # (yet) hold, and the reader should see that here rather than find empty charts elsewhere.
 present = (
@@ -83,6 +88,8 @@ listing = pd.DataFrame(
         t("catalogue.definition"): shown[f"definition_{lang}"],
         t("common.unit"): shown[f"unit_{lang}"],
         t("catalogue.direction"): shown["direction"].map(lambda d: t(f"direction.{d}")),
+        t("catalogue.direction_note"): [direction_note(row, lang) for _, row in shown.iterrows()],
+        t("catalogue.breaks"): [_break_years(row) for _, row in shown.iterrows()],
         t("catalogue.publisher"): shown["publisher"].map(lambda p: publisher_names.get(p, p)),
         t("catalogue.source_id"): (
             shown["table"].fillna("") + " " + shown["code"].fillna("")
@@ -92,7 +99,7 @@ listing = pd.DataFrame(
         t("coverage.years_column"): shown["id"].map(lambda i: spans.get(i, t("coverage.not_yet"))),
     }
 )
-st.dataframe(listing, hide_index=True, width="stretch", placeholder=MISSING)
+render_dataframe(listing)
 render_downloads(
     listing,
     TableDownload(snapshot, tuple(shown["id"]), ("indicators", dimension, query.strip())),
@@ -114,5 +121,18 @@ for _, row in shown.iterrows():
             f"{t('direction.' + row['direction'])} · **{t('catalogue.publisher')}:** "
             f"{publisher} · **{t('catalogue.licence')}:** {escape_markdown(row['licence'])}"
         )
-        source = " ".join(_text(row[k]) for k in ("adapter", "table", "code") if _text(row[k]))
-        st.caption(f"id: `{row['id']}` · {escape_markdown(source)}")
+        note = direction_note(row, lang)
+        if note:
+            st.markdown(f"**{t('catalogue.direction_note')}.** {escape_markdown(note)}")
+        for item in series_breaks(row):
+            st.markdown(
+                t(
+                    "catalogue.break_line",
+                    year=item.year,
+                    reason=escape_markdown(item.reason_in(lang)),
+                )
+            )
+        # The publisher's own table and code, to find the figures at the source.
+        source = " ".join(_text(row[k]) for k in ("table", "code") if _text(row[k]))
+        if source:
+            st.caption(t("catalogue.source_line", ident=escape_markdown(source)))

@@ -121,27 +121,33 @@ if selected in municipalities.index:
 shown = focus.assign(rank=ranks.reindex(focus["municipality_code"]).to_numpy()).sort_values(
     ["rank", "name"], na_position="last"
 )
+shown_codes = shown["municipality_code"]
+type_names = municipalities.loc[shown_codes, "municipality_type"].map(types).to_numpy()
+region_names = municipalities.loc[shown_codes, "region_code"].map(regions).to_numpy()
+rank_numbers = shown["rank"].astype("Int64").to_numpy()
 render_table(
     pd.DataFrame(
         {
-            t("common.rank"): shown["rank"],
+            t("common.rank"): rank_numbers,
             t("common.municipality"): shown["name"],
             f"{t('common.value')} ({meta[f'unit_{lang}']})": shown["value"],
-            t("common.municipality_type"): municipalities.loc[
-                shown["municipality_code"], "municipality_type"
-            ]
-            .map(types)
-            .to_numpy(),
-            t("common.region"): municipalities.loc[shown["municipality_code"], "region_code"]
-            .map(regions)
-            .to_numpy(),
+            t("common.municipality_type"): type_names,
+            t("common.region"): region_names,
         }
     ),
-    column_config={
-        f"{t('common.value')} ({meta[f'unit_{lang}']})": st.column_config.NumberColumn(
-            format=f"%.{int(meta['decimals'])}f"
-        )
-    },
+    # The download is data: the value beside its unit, the rank beside how many were ranked.
+    data=pd.DataFrame(
+        {
+            "municipality_code": shown_codes.to_numpy(),
+            "municipality": shown["name"].to_numpy(),
+            "municipality_type": type_names,
+            "region": region_names,
+            "year": year,
+            "value": shown["value"].to_numpy(),
+            "rank": rank_numbers,
+            "ranked": with_data,
+        }
+    ),
     downloads=TableDownload(
         snapshot,
         (indicator_id,),

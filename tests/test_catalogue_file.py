@@ -39,8 +39,10 @@ INDICATOR_KEYS = {
     "valid_range",
     "sample",
 }
-# Optional: how the values are derived from the source's raw measure (pipeline/derive.py).
-OPTIONAL_INDICATOR_KEYS = {"derive", "query"}
+# Optional: how the values are derived from the source's raw measure (pipeline/derive.py), an
+# explicit PxWeb query, a direction that is a value choice says why (direction_note), and a
+# series with a known break names its first year and the reason (breaks).
+OPTIONAL_INDICATOR_KEYS = {"derive", "query", "direction_note", "breaks"}
 DERIVE_KINDS = ({"per_resident"}, {"per_resident", "absolute"}, {"change_since"})
 SOURCE_KEYS = {"publisher", "adapter", "table", "code", "licence"}
 SAMPLE_KEYS = {"mean", "sd", "urban", "prosperity", "trend", "missing"}
@@ -114,6 +116,46 @@ def test_texts_present_in_every_language(entry: dict[str, Any]) -> None:
         for lang in LANGUAGES:
             text = texts.get(lang)
             assert isinstance(text, str) and text.strip(), (field, lang)
+
+
+@pytest.mark.parametrize("entry", INDICATORS, ids=IDS)
+def test_optional_direction_note_and_breaks_are_complete(entry: dict[str, Any]) -> None:
+    if "direction_note" in entry:
+        assert entry["direction"] != "neutral", "a context indicator has no direction to qualify"
+        for lang in LANGUAGES:
+            text = entry["direction_note"].get(lang)
+            assert isinstance(text, str) and text.strip(), ("direction_note", lang)
+    breaks = entry.get("breaks", [])
+    assert isinstance(breaks, list)
+    years = [item["year"] for item in breaks]
+    assert years == sorted(set(years)), "breaks in year order, one per year"
+    for item in breaks:
+        assert set(item) == {"year", "reason"}
+        assert isinstance(item["year"], int) and 1980 <= item["year"] <= 2100
+        for lang in LANGUAGES:
+            text = item["reason"].get(lang)
+            assert isinstance(text, str) and text.strip(), ("breaks.reason", lang)
+            assert str(item["year"]) in text, "the reason names the year of the break"
+
+
+@pytest.mark.parametrize(
+    ("indicator_id", "year"),
+    [
+        # Wellbeing services reform, 1 January 2023: tax points moved to the state.
+        ("municipal_tax_rate", 2023),
+        ("annual_margin_per_resident", 2023),
+        # Basic social assistance moved to Kela on 1 January 2017.
+        ("social_assistance_recipients_25_64", 2017),
+    ],
+)
+def test_known_series_breaks_are_in_the_catalogue(indicator_id: str, year: int) -> None:
+    entry = INDICATORS[IDS.index(indicator_id)]
+    assert year in [item["year"] for item in entry.get("breaks", [])]
+
+
+@pytest.mark.parametrize("indicator_id", ["municipal_tax_rate", "loan_stock_per_resident"])
+def test_value_laden_directions_say_so(indicator_id: str) -> None:
+    assert INDICATORS[IDS.index(indicator_id)].get("direction_note")
 
 
 @pytest.mark.parametrize("entry", INDICATORS, ids=IDS)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from kuntadash.charts.maps import build_map_figure
-from kuntadash.charts.series import build_bar_figure, build_trend_figure
+from kuntadash.charts.series import BreakMark, build_bar_figure, build_trend_figure
 from kuntadash.charts.theme import direction_colorscale
 
 
@@ -81,6 +81,27 @@ def test_trend_figure_marks_reference_series_dashed():
     assert [trace.name for trace in figure.data] == ["Akaa", "Median"]
     assert figure.data[1].line.dash == "dash" and figure.data[0].line.dash is None
     assert np.isnan(figure.data[0].y[1]) and figure.data[0].connectgaps is False
+
+
+def test_trend_figure_marks_a_break_inside_the_years_shown_only():
+    data = pd.DataFrame({"series": ["Akaa"] * 4, "year": [2021, 2022, 2023, 2024], "value": 1.0})
+    figure = build_trend_figure(
+        data,
+        unit="%",
+        lang="fi",
+        decimals=1,
+        breaks=[
+            BreakMark(2023, "Sarjan katko 2023", "<b>Uudistus</b>"),
+            BreakMark(2021, "Ennen ensimmäistä vuotta"),  # no earlier year: nothing to break
+            BreakMark(2030, "Myöhemmin"),
+        ],
+    )
+    lines = [shape for shape in figure.layout.shapes if shape.type == "line"]
+    assert [shape.x0 for shape in lines] == [2022.5]
+    assert lines[0].line.dash == "dot"
+    (note,) = figure.layout.annotations
+    assert note.text == "Sarjan katko 2023"
+    assert note.hovertext == "&lt;b&gt;Uudistus&lt;/b&gt;"  # data shown as text, not markup
 
 
 def test_bar_figure_highlights_the_chosen_municipality_and_formats_in_finnish():

@@ -173,14 +173,15 @@ def test_downloaded_csv_and_excel_hold_no_live_formula(formula_names, offered_fi
     at.run()
     assert not at.exception
     stem = "kuntadash-compare-091-049-837-unemployment-rate-2015-2024"
-    assert {f"{stem}.csv", f"{stem}.xlsx"} <= set(offered_files)
+    csv_name, xlsx_name = f"{stem}-fi-puolipiste.csv", f"{stem}-fi.xlsx"
+    assert {csv_name, xlsx_name} <= set(offered_files)
 
-    text = offered_files[f"{stem}.csv"]().decode("utf-8-sig")
-    cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+    text = offered_files[csv_name]().decode("utf-8-sig")
+    cells = [cell for row in csv.reader(io.StringIO(text), delimiter=";") for cell in row]
     assert "'" + DDE in cells and "'" + HYPERLINK in cells  # the names are there, as text
     assert [cell for cell in cells if _could_run(cell)] == []
 
-    book = openpyxl.load_workbook(io.BytesIO(offered_files[f"{stem}.xlsx"]()))
+    book = openpyxl.load_workbook(io.BytesIO(offered_files[xlsx_name]()))
     values = [
         (sheet.title, cell.coordinate, cell.data_type, cell.value)
         for sheet in book.worksheets
@@ -201,6 +202,9 @@ def test_excel_download_of_formula_text_has_no_formula_cell(sample_snapshot):
     assert [cell.data_type for cell in sheet["A"][1:]] == ["s", "s", "s"]
     assert [cell.value for cell in sheet["B"][1:]] == [1.0, -2.0, 3.0]
     assert table_csv_bytes(frame).decode("utf-8-sig").splitlines()[1].startswith("'-1 +cmd")
+    # the same in a Finnish file, where cells are separated by ';' and a number reads "-2,0"
+    finnish = table_csv_bytes(frame, "fi").decode("utf-8-sig").splitlines()
+    assert finnish[1].startswith("'-1 +cmd") and finnish[2].endswith(";-2")
 
 
 # --- Streamlit's own table export -----------------------------------------------------------------

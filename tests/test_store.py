@@ -185,6 +185,8 @@ def _first(column, value):
         (_first("interpretation_fi", None), "interpretation_fi is missing"),
         (_first("licence", ""), "licence is empty"),
         (lambda c: c.drop(columns="cadence"), "missing columns: cadence"),
+        (_first("breaks", "2023"), "breaks must be a JSON list"),
+        (_first("breaks", '[{"year": "2023", "reason": {}}]'), "breaks must be a JSON list"),
     ],
     ids=[
         "unknown-cadence",
@@ -200,6 +202,8 @@ def _first(column, value):
         "no-interpretation",
         "no-licence",
         "no-cadence-column",
+        "breaks-not-a-list",
+        "break-year-as-text",
     ],
 )
 def test_validation_rejects_a_catalogue_the_app_cannot_show(sample_snapshot, change, expected):
@@ -224,3 +228,17 @@ def test_validation_rejects_a_snapshot_without_municipalities(sample_snapshot):
         sample_snapshot.catalogue,
     )
     assert any("no municipalities" in str(p) for p in validate_snapshot(empty))
+
+
+def test_a_catalogue_written_before_notes_and_breaks_reads_as_having_none(sample_copy):
+    """Snapshots keep working when the catalogue gains optional columns: an older catalogue
+    table reads with empty direction notes and no breaks, and stays valid."""
+    path = sample_copy / "catalogue.parquet"
+    older = pd.read_parquet(path).drop(
+        columns=["breaks", "direction_note_fi", "direction_note_sv", "direction_note_en"]
+    )
+    older.to_parquet(path)
+    snapshot = read_snapshot(sample_copy)
+    assert set(snapshot.catalogue["breaks"]) == {"[]"}
+    assert set(snapshot.catalogue["direction_note_fi"]) == {""}
+    assert validate_snapshot(snapshot) == []

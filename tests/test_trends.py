@@ -6,6 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from kuntadash.domain.catalogue import (
+    CatalogueError,
+    breaks_json,
+    catalogue_from_document,
+    crosses_break,
+    direction_note,
+    series_breaks,
+)
 from kuntadash.domain.trends import (
     classify_change,
     compare_with_group,
@@ -144,3 +152,80 @@ def test_typical_change_is_the_spread_of_every_municipalitys_change():
     assert spread["down"] == pytest.approx(np.std([-5.0, 0.0, 5.0]))
     assert spread["ctx"] == pytest.approx(2.5)  # C lacks 2019: two changes, 0 and 5
     assert typical_changes(_wide(), YEARS_END, 10).isna().all()  # no 2014
+
+
+# --- breaks in a series -------------------------------------------------------------------------
+def _catalogue_with_break(year: int = 2023) -> pd.DataFrame:
+    breaks = breaks_json([{"year": year, "reason": {"fi": f"Uudistus {year}", "en": "Reform"}}])
+    return _catalogue().assign(breaks=["[]", breaks, "[]"])
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "crossed"),
+    [(2022, 2023, True), (2019, 2024, True), (2023, 2024, False), (2021, 2022, False)],
+)
+def test_a_change_crosses_a_break_when_the_new_series_starts_inside_it(start, end, crossed):
+    breaks = series_breaks({"breaks": breaks_json([{"year": 2023, "reason": {"fi": "x"}}])})
+    assert (crosses_break(breaks, start, end) is not None) == crossed
+
+
+def test_a_change_across_a_break_is_neither_better_nor_worse():
+    assert classify_change(-12.6, "lower_better", 2, across_break=True) == "break"
+    assert compare_with_group(-12.6, -12.0, "lower_better", 2, across_break=True) == "break"
+    # a missing value stays missing, break or not
+    assert classify_change(np.nan, "lower_better", 2, across_break=True) == "missing"
+
+
+def test_trends_across_a_break_are_not_compared_and_say_which_break():
+    trends = compute_trends(
+        _wide(), _catalogue_with_break(2023), "A", pd.Index(["A", "B", "C"]), YEARS_END
+    ).set_index(["indicator_id", "period"])
+    # 'down' falls for A: better in its direction, were it not for the break of 2023
+    row = trends.loc[("down", 5)]  # 2019 -> 2024
+    assert row["verdict"] == "break" and row["group_verdict"] == "break"
+    assert row["versus_group"] == "break" and row["break_year"] == 2023
+    assert row["change"] == -5  # the difference itself is still there, for downloads
+    # 2023 -> 2024 lies within the new series: read as usual
+    assert trends.loc[("down", 1), "verdict"] == "better"
+    assert pd.isna(trends.loc[("down", 1), "break_year"])
+    # the other indicators have no break and are read as before
+    assert trends.loc[("up", 1), "verdict"] == "better"
+    assert pd.isna(trends.loc[("up", 1), "break_year"])
+
+
+def test_a_break_after_the_period_changes_nothing():
+    trends = compute_trends(
+        _wide(), _catalogue_with_break(2030), "A", pd.Index(["A", "B", "C"]), YEARS_END
+    ).set_index(["indicator_id", "period"])
+    assert trends.loc[("down", 5), "verdict"] == "better"
+
+
+def test_catalogue_breaks_round_trip_through_the_snapshot_table():
+    document = {
+        "indicators": [
+            {
+                "id": "tax",
+                "dimension": "economic",
+                "name": {"fi": "Vero"},
+                "decimals": 2,
+                "direction": "lower_better",
+                "direction_note": {"fi": "Arvovalinta", "sv": "Värdeval", "en": "Value choice"},
+                "aggregation": "index",
+                "cadence": "annual",
+                "source": {"publisher": "verohallinto", "adapter": "import", "licence": "CC"},
+                "valid_range": [0, 30],
+                "breaks": [
+                    {"year": 2023, "reason": {"fi": "b", "sv": "b", "en": "b"}},
+                    {"year": 2017, "reason": {"fi": "a", "sv": "a", "en": "a"}},
+                ],
+            }
+        ]
+    }
+    row = catalogue_from_document(document).iloc[0]
+    assert [item.year for item in series_breaks(row)] == [2017, 2023]
+    assert series_breaks(row)[1].reason_in("sv") == "b"
+    assert direction_note(row, "sv") == "Värdeval"
+    with pytest.raises(CatalogueError):
+        catalogue_from_document(
+            {"indicators": [{**document["indicators"][0], "breaks": [{"year": "2023"}]}]}
+        )

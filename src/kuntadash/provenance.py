@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from kuntadash import resources
+from kuntadash.i18n import translate, translations
 
 REGISTER_COMMAND = "kuntadash data register --opendata ../shared/opendata --division {division}"
 
@@ -111,6 +112,11 @@ def _text(value: object) -> str:
 
 
 def _publisher_name(source: Mapping[str, Any], fallback_key: str, lang: str) -> str:
+    # The sample's own sources (made-up values, GeoNames' centres) are no publisher of
+    # sources.yaml: their names are in the locale files, by source id.
+    own = f"source.{_text(source.get('id'))}.publisher"
+    if own in translations():
+        return translate(own, lang)
     publishers = resources.read_sources_document() or {}
     for key in (_text(source.get("publisher_key")), _text(source.get("publisher")), fallback_key):
         names = (publishers.get(key) or {}).get("name") or {}

@@ -22,6 +22,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from pypdf import PdfReader
 
+from kuntadash.i18n import translate
 from kuntadash.store import read_snapshot
 from kuntadash.store.locations import BUNDLED_SAMPLE_DIR as SAMPLE_DIR
 from tests.browser.conftest import DESKTOP, run_streamlit, wait_ready
@@ -136,20 +137,34 @@ def test_a_fresh_server_answers_a_deep_link_first(browser: Browser, tmp_path: Pa
             context.close()
 
 
-def test_the_csv_download_holds_exactly_the_rows_shown(page: Page, tmp_path: Path) -> None:
-    page.goto("/?lang=en&type=large_city")
+@pytest.mark.parametrize(
+    ("lang", "name", "separator", "decimal"),
+    [
+        ("en", "kuntadash-unemployment-rate-2024-large-city-en.csv", ",", "."),
+        ("fi", "kuntadash-unemployment-rate-2024-large-city-fi-puolipiste.csv", ";", ","),
+    ],
+)
+def test_the_csv_download_holds_exactly_the_rows_shown(
+    page: Page, tmp_path: Path, lang: str, name: str, separator: str, decimal: str
+) -> None:
+    page.goto(f"/?lang={lang}&type=large_city")
     wait_ready(page)
-    page.get_by_test_id("stExpander").filter(has_text="Show as a table").first.click()
+    page.get_by_test_id("stExpander").filter(
+        has_text=translate("common.show_table", lang)
+    ).first.click()
     with page.expect_download() as info:
-        page.get_by_role("button", name="Download CSV").click()
+        page.get_by_role("button", name=translate("share.download_csv", lang)).click()
     download = info.value
-    assert download.suggested_filename == "kuntadash-unemployment-rate-2024-large-city.csv"
+    assert download.suggested_filename == name
     target = tmp_path / download.suggested_filename
     download.save_as(target)
-    table = pd.read_csv(target, encoding="utf-8-sig", dtype={"Rank": "Int64"})
+    table = pd.read_csv(target, encoding="utf-8-sig", sep=separator, decimal=decimal)
+    rank, value = translate("share.col.rank", lang), translate("share.col.value", lang)
     assert len(table) == LARGE_CITIES
-    assert set(table["Municipality type"]) == {"Large cities"}
-    assert table["Rank"].is_monotonic_increasing
+    large = {"en": "Large cities", "fi": "Suuret kaupungit"}[lang]
+    assert set(table[translate("share.col.municipality_type", lang)]) == {large}
+    assert table[rank].dtype == "int64" and table[rank].is_monotonic_increasing
+    assert table[value].dtype == "float64"
 
 
 def test_the_brief_downloads_from_the_profile_page(page: Page) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -16,6 +19,17 @@ from kuntadash.domain.catalogue import format_value
 
 REFERENCE_DASH = "dash"
 REFERENCE_COLOURS = ("#555555", "#999999")
+BREAK_COLOUR = "#333333"
+
+
+@dataclass(frozen=True)
+class BreakMark:
+    """A break in the series drawn on a trend chart: a dotted vertical line between ``year - 1``
+    and ``year`` with ``label`` above it (e.g. "Sarjan katko 2023") and ``reason`` on hover."""
+
+    year: int
+    label: str
+    reason: str = ""
 
 
 def build_trend_figure(
@@ -25,12 +39,14 @@ def build_trend_figure(
     lang: str,
     decimals: int,
     reference_series: tuple[str, ...] = (),
+    breaks: Sequence[BreakMark] = (),
     height: int = 380,
 ) -> go.Figure:
     """Lines over time: ``data`` has columns series, year, value.
 
     Series named in ``reference_series`` (group medians) are drawn grey and dashed; the rest in
-    Okabe–Ito colours, in order of first appearance. Missing years break the line.
+    Okabe–Ito colours, in order of first appearance. Missing years break the line. Each of
+    ``breaks`` inside the years shown is marked by a labelled dotted line before its first year.
     """
     figure = go.Figure()
     reference_index = 0
@@ -66,6 +82,22 @@ def build_trend_figure(
         xaxis={"dtick": 1, "tickformat": "d"},
         hovermode="closest",
     )
+    years = pd.to_numeric(data["year"], errors="coerce").dropna()
+    for mark in breaks:
+        if years.empty or not years.min() < mark.year <= years.max():
+            continue
+        figure.add_vline(
+            x=mark.year - 0.5,
+            line={"color": BREAK_COLOUR, "dash": "dot", "width": 2},
+            # At the foot of the line, on a light box: the top belongs to the legend.
+            annotation={
+                "text": plain_text(mark.label),
+                "hovertext": plain_text(mark.reason) if mark.reason else None,
+                "font": {"size": 12, "color": BREAK_COLOUR},
+                "bgcolor": "rgba(255, 255, 255, 0.85)",
+            },
+            annotation_position="bottom right",
+        )
     return figure
 
 

@@ -7,8 +7,10 @@ answers the questions the app asks of it (labels, units, formatting).
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -35,6 +37,29 @@ CATALOGUE_COLUMNS: tuple[str, ...] = (
     "valid_min",
     "valid_max",
 )
+# Optional fields of an indicator, with the value a catalogue table without them gets (snapshots
+# written before they existed read the same as an indicator that has none):
+# - ``direction_note_<lang>``: why the direction is a value choice ("is a lower tax rate better?"),
+#   shown next to the direction; "" when the direction needs no such note.
+# - ``breaks``: the known breaks in the series as JSON text, ``[{"year": 2023, "reason": {"fi":
+#   ..., "sv": ..., "en": ...}}]``; ``year`` is the first year of the new series.
+BREAKS_COLUMN = "breaks"
+OPTIONAL_CATALOGUE_COLUMNS: dict[str, str] = {
+    **{f"direction_note_{lang}": "" for lang in LANGUAGES},
+    BREAKS_COLUMN: "[]",
+}
+
+
+@dataclass(frozen=True)
+class SeriesBreak:
+    """A known break in an indicator's series: values from ``year`` on are not comparable with
+    values before it (a reform moved a duty, a definition changed)."""
+
+    year: int
+    reason: Mapping[str, str]
+
+    def reason_in(self, lang: str) -> str:
+        return str(self.reason.get(lang) or self.reason.get("fi") or "")
 
 
 class CatalogueError(ValueError):
@@ -60,10 +85,83 @@ def catalogue_from_document(document: Mapping[str, Any]) -> pd.DataFrame:
         except (KeyError, TypeError, ValueError) as exc:
             raise CatalogueError(f"Indicator {ident}: missing or malformed field ({exc})") from exc
         row["valid_min"], row["valid_max"] = float(low), float(high)
+        notes = entry.get("direction_note") or {}
+        for lang in LANGUAGES:
+            row[f"direction_note_{lang}"] = str(notes.get(lang, "") or "")
+        try:
+            row[BREAKS_COLUMN] = breaks_json(entry.get("breaks"))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise CatalogueError(f"Indicator {ident}: malformed breaks ({exc})") from exc
         rows.append(row)
-    table = pd.DataFrame(rows, columns=list(CATALOGUE_COLUMNS))
+    table = pd.DataFrame(rows, columns=[*CATALOGUE_COLUMNS, *OPTIONAL_CATALOGUE_COLUMNS])
     table["decimals"] = table["decimals"].astype("int64")
     return table
+
+
+def with_optional_columns(catalogue: pd.DataFrame) -> pd.DataFrame:
+    """``catalogue`` with every optional column (:data:`OPTIONAL_CATALOGUE_COLUMNS`), missing
+    ones added with their empty value and missing cells filled: a catalogue written before the
+    columns existed reads as one whose indicators have no direction notes and no breaks."""
+    missing = {c: d for c, d in OPTIONAL_CATALOGUE_COLUMNS.items() if c not in catalogue}
+    present = {
+        c: d
+        for c, d in OPTIONAL_CATALOGUE_COLUMNS.items()
+        if c in catalogue and catalogue[c].isna().any()
+    }
+    if not missing and not present:
+        return catalogue
+    out = catalogue.assign(**missing)
+    for column, default in present.items():
+        out[column] = out[column].fillna(default)
+    return out
+
+
+def breaks_json(breaks: Any) -> str:
+    """A catalogue entry's ``breaks`` list as the catalogue table's JSON text (sorted by year,
+    stable, so rebuilding a snapshot gives the same bytes). ValueError when malformed."""
+    if breaks is None:
+        return "[]"
+    if not isinstance(breaks, list):
+        raise ValueError("breaks must be a list")
+    items = []
+    for item in breaks:
+        year = item["year"]
+        if isinstance(year, bool) or not isinstance(year, int):
+            raise ValueError(f"break year must be a whole number, not {year!r}")
+        reason = item.get("reason") or {}
+        if not isinstance(reason, Mapping):
+            raise ValueError("a break's reason must be a mapping of languages to texts")
+        items.append(
+            {"year": year, "reason": {lang: str(reason.get(lang, "") or "") for lang in LANGUAGES}}
+        )
+    items.sort(key=lambda item: item["year"])
+    return json.dumps(items, ensure_ascii=False, sort_keys=True)
+
+
+def series_breaks(row: Mapping[str, Any]) -> tuple[SeriesBreak, ...]:
+    """The known breaks of a catalogue row's series, earliest first (none when the row has no
+    breaks column, as in a catalogue written before it existed)."""
+    text = row.get(BREAKS_COLUMN) if hasattr(row, "get") else None
+    if not isinstance(text, str) or not text.strip():
+        return ()
+    return tuple(
+        SeriesBreak(int(item["year"]), dict(item.get("reason") or {})) for item in json.loads(text)
+    )
+
+
+def crosses_break(
+    breaks: tuple[SeriesBreak, ...], start_year: int, end_year: int
+) -> SeriesBreak | None:
+    """The first break between ``start_year`` and ``end_year`` (a change from 2022 to 2023
+    crosses a break of 2023), or None when both years are on the same side of every break."""
+    low, high = sorted((int(start_year), int(end_year)))
+    return next((item for item in breaks if low < item.year <= high), None)
+
+
+def direction_note(row: Mapping[str, Any], lang: str) -> str:
+    """Why the row's direction is a value choice, in ``lang`` ("" when it has no such note)."""
+    value = row.get(f"direction_note_{lang}") if hasattr(row, "get") else None
+    return value.strip() if isinstance(value, str) else ""
 
 
 def dimension_labels(document: Mapping[str, Any], lang: str) -> dict[str, str]:

@@ -9,6 +9,9 @@
 - The group's trend is the median of its members' changes over the same years (members with
   both values); the municipality's change is then ``ahead`` of, ``behind`` or ``level`` with
   it (in the better direction), and ``neutral`` for context indicators.
+- A change across a known break in the series (the catalogue's ``breaks``: e.g. the municipal
+  tax rate at the 2023 wellbeing services reform) is never better or worse: its verdict, and its
+  comparison with the group, is ``break`` (not compared), and ``break_year`` says which break.
 """
 
 from __future__ import annotations
@@ -16,8 +19,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from kuntadash.domain.catalogue import crosses_break, series_breaks
+
 PERIODS = (1, 5, 10)
-VERDICTS = ("better", "worse", "unchanged", "up", "down", "missing")
+VERDICTS = ("better", "worse", "unchanged", "up", "down", "missing", "break")
 TREND_COLUMNS = (
     "indicator_id",
     "dimension",
@@ -33,6 +38,7 @@ TREND_COLUMNS = (
     "group_n",
     "group_verdict",
     "versus_group",
+    "break_year",
 )
 
 
@@ -56,10 +62,15 @@ def compute_changes(history: pd.DataFrame, end_year: int, period: int) -> pd.Ser
     return (history[end_year] - history[start_year]).astype("float64")
 
 
-def classify_change(change: float, direction: str, decimals: int) -> str:
-    """``better`` / ``worse`` / ``unchanged`` (``up`` / ``down`` when neutral), or ``missing``."""
+def classify_change(
+    change: float, direction: str, decimals: int, across_break: bool = False
+) -> str:
+    """``better`` / ``worse`` / ``unchanged`` (``up`` / ``down`` when neutral), ``missing``, or
+    ``break`` when the change spans a break in the series (``across_break``): not compared."""
     if change is None or pd.isna(change):
         return "missing"
+    if across_break:
+        return "break"
     if abs(change) < tolerance(decimals):
         return "unchanged"
     rising = change > 0
@@ -68,11 +79,20 @@ def classify_change(change: float, direction: str, decimals: int) -> str:
     return "better" if rising == (direction == "higher_better") else "worse"
 
 
-def compare_with_group(change: float, group_change: float, direction: str, decimals: int) -> str:
+def compare_with_group(
+    change: float,
+    group_change: float,
+    direction: str,
+    decimals: int,
+    across_break: bool = False,
+) -> str:
     """``ahead`` / ``behind`` / ``level`` relative to the group's median change, in the better
-    direction; ``neutral`` for context indicators, ``missing`` when either is missing."""
+    direction; ``neutral`` for context indicators, ``missing`` when either is missing, ``break``
+    when the changes span a break in the series."""
     if pd.isna(change) or pd.isna(group_change):
         return "missing"
+    if across_break:
+        return "break"
     if direction == "neutral":
         return "neutral"
     gap = change - group_change
@@ -98,6 +118,7 @@ def compute_trends(
     ids = [i for i in meta.index if i in wide.columns and i in years]
     codes = members.union(pd.Index([code]))
     subset = wide[wide.index.get_level_values("municipality_code").isin(codes)]
+    breaks = {ident: series_breaks(meta.loc[ident]) for ident in ids}
     end = _at_years(subset, {i: years[i] for i in ids}, codes)
     rows = []
     for period in periods:
@@ -110,6 +131,7 @@ def compute_trends(
             direction, decimals = meta.at[ident, "direction"], int(meta.at[ident, "decimals"])
             change = changes.at[code, ident]
             group_change = group_median[ident]
+            crossed = crosses_break(breaks[ident], years[ident] - period, years[ident])
             rows.append(
                 {
                     "indicator_id": ident,
@@ -121,15 +143,22 @@ def compute_trends(
                     "start_value": start.at[code, ident],
                     "end_value": end.at[code, ident],
                     "change": change,
-                    "verdict": classify_change(change, direction, decimals),
+                    "verdict": classify_change(change, direction, decimals, bool(crossed)),
                     "group_change": group_change,
                     "group_n": int(group_n[ident]),
-                    "group_verdict": classify_change(group_change, direction, decimals),
-                    "versus_group": compare_with_group(change, group_change, direction, decimals),
+                    "group_verdict": classify_change(
+                        group_change, direction, decimals, bool(crossed)
+                    ),
+                    "versus_group": compare_with_group(
+                        change, group_change, direction, decimals, bool(crossed)
+                    ),
+                    "break_year": crossed.year if crossed else None,
                 }
             )
     # The columns are there even without a single indicator (a snapshot without values).
-    return pd.DataFrame(rows, columns=list(TREND_COLUMNS))
+    table = pd.DataFrame(rows, columns=list(TREND_COLUMNS))
+    table["break_year"] = table["break_year"].astype("Int64")
+    return table
 
 
 def _at_years(wide: pd.DataFrame, years: dict[str, int], codes: pd.Index) -> pd.DataFrame:

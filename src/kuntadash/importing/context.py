@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from kuntadash import resources
+from kuntadash.domain.catalogue import series_breaks
 from kuntadash.domain.harmonise import (
     DivisionChange,
     merger_map,
@@ -175,4 +176,12 @@ def entry_from_catalogue_row(row: Mapping[str, Any]) -> dict[str, Any]:
             for k in ("publisher", "adapter", "table", "code", "licence")
         },
         "valid_range": [float(row["valid_min"]), float(row["valid_max"])],
+        "direction_note": {
+            lang: _optional_text(row.get(f"direction_note_{lang}")) for lang in langs
+        },
+        "breaks": [{"year": item.year, "reason": dict(item.reason)} for item in series_breaks(row)],
     }
+
+
+def _optional_text(value: Any) -> str:
+    return value if isinstance(value, str) else ""

@@ -7,6 +7,8 @@ A snapshot is one directory::
     boundaries.parquet     GeoParquet, EPSG:4326, simplified for the web when the snapshot is built
     values.parquet         tidy: municipality_code, indicator_id, year, value (NaN = missing)
     catalogue.parquet      the indicator catalogue the values refer to (flat, one row each)
+                           (its optional columns, direction notes and series breaks, read
+                           as empty when an older snapshot lacks them)
 
 Optional tables (readers get ``None`` when absent; older snapshots simply lack them):
 
@@ -44,6 +46,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 from filelock import FileLock, Timeout
+
+from kuntadash.domain.catalogue import with_optional_columns
 
 # SnapshotError and SnapshotBusyError were defined here first; importing them from here works.
 from kuntadash.store import targets
@@ -515,7 +519,7 @@ def read_snapshot(folder: Path) -> Snapshot:
         values = values.astype(
             {**VALUE_COLUMNS, **({SOURCE_COLUMN: "string"} if SOURCE_COLUMN in values else {})}
         )
-        catalogue = pd.read_parquet(folder / CATALOGUE)
+        catalogue = with_optional_columns(pd.read_parquet(folder / CATALOGUE))
         harmonised = (
             pd.read_parquet(folder / HARMONISED) if (folder / HARMONISED).exists() else None
         )

@@ -6,6 +6,7 @@ table and what to do, so ``kuntadash data check`` can print it for a user to act
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,7 @@ import pandas as pd
 
 from kuntadash.domain.catalogue import (
     AGGREGATIONS,
+    BREAKS_COLUMN,
     CADENCES,
     CATALOGUE_COLUMNS,
     DIMENSIONS,
@@ -181,10 +183,43 @@ def _check_catalogue(catalogue: pd.DataFrame) -> list[Problem]:
             Problem(table, f"decimals must be a whole number 0–6: {_examples(bad_decimals)}")
         )
     problems += _check_catalogue_texts(catalogue)
+    problems += _check_breaks(catalogue)
     inverted = catalogue.loc[catalogue["valid_min"] >= catalogue["valid_max"], "id"]
     if len(inverted):
         problems.append(Problem(table, f"valid_min is not below valid_max: {_examples(inverted)}"))
     return problems
+
+
+def _check_breaks(catalogue: pd.DataFrame) -> list[Problem]:
+    """The optional series breaks: JSON lists of {year, reason} with plausible years (the app
+    marks them on charts and refuses to colour a change across them)."""
+    if BREAKS_COLUMN not in catalogue:
+        return []
+    bad = []
+    for ident, text in zip(catalogue["id"], catalogue[BREAKS_COLUMN], strict=True):
+        if text is None or (isinstance(text, float) and pd.isna(text)):
+            continue
+        try:
+            items = json.loads(text)
+            ok = isinstance(items, list) and all(
+                isinstance(item, dict)
+                and isinstance(item.get("year"), int)
+                and MIN_YEAR <= item["year"] <= MAX_YEAR
+                and isinstance(item.get("reason"), dict)
+                for item in items
+            )
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            bad.append(ident)
+    if not bad:
+        return []
+    return [
+        Problem(
+            "catalogue.parquet",
+            f"breaks must be a JSON list of {{year, reason}}: {_examples(bad)}",
+        )
+    ]
 
 
 def _check_catalogue_texts(catalogue: pd.DataFrame) -> list[Problem]:

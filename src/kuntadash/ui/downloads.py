@@ -1,18 +1,34 @@
 """Downloads of what is displayed: CSV, Excel with a metadata sheet, chart images (UI layer).
 
-A table download holds exactly the rows and columns the table shows (same column headings, raw
-numbers rather than formatted text). The Excel file adds a metadata sheet: what the table is,
-the indicators' definitions, units, sources and licences, and the snapshot's kind, date and
-version. Chart images come from plotly's own camera button (client side, no server rendering):
-``chart_config`` names the file and picks PNG or SVG. File names say what is inside, as ASCII
-slugs: ``kuntadash-helsinki-unemployment-rate-2024.csv``.
+Downloads are data for calculating with, not pictures of the screen. A page hands over its table
+as data: columns named by the keys of ``EXPORT_COLUMNS`` (``municipality``, ``year``, ``value``,
+``rank``, ``ranked`` ...), numbers as numbers, missing as empty. ``export_table`` names the columns
+in the reader's language, puts them in one order for every download, and adds per row what the
+number is: the indicator's name, unit, source and licence. So a value is a number column beside a
+unit column ("8,1" and "%", never "8,1 %"), and a rank is a whole number beside the number of
+municipalities ranked (never "Sija 10/23"). A long table (one row per municipality, indicator
+and year) covers any number of indicators and dimensions in one file.
+
+CSV follows the reader's spreadsheet: in Finnish and Swedish cells are separated by ``;`` and
+decimals written with a comma, which is what Excel in a Finnish or Swedish locale opens by
+double-click (its list separator is ``;``); in English, ``,`` and a decimal point. The file
+name says which (``…-fi-puolipiste.csv``, ``…-sv-semikolon.csv``, ``…-en.csv``); a UTF-8
+byte-order mark makes Excel read ä and ö. The Excel file holds the same table, then a metadata
+sheet: what the table is, the indicators' definitions, units, directions and their value
+choices, breaks in the series, sources and licences, and the snapshot's kind, date and version.
+Text that a spreadsheet would run as a formula is neutralised in both (OWASP).
+
+Chart images come from plotly's own camera button (client side, no server rendering):
+``chart_config`` names the file, picks PNG or SVG and words the chart's buttons in the reader's
+language. File names say what is inside, as ASCII slugs:
+``kuntadash-helsinki-unemployment-rate-2024-fi-puolipiste.csv``.
 """
 
 from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -21,10 +37,11 @@ import pandas as pd
 import streamlit as st
 
 from kuntadash import resources
-from kuntadash.domain.catalogue import source_ident
+from kuntadash.domain.catalogue import direction_note, series_breaks, source_ident
 from kuntadash.domain.groups import ComparisonGroup
 from kuntadash.i18n import LANGUAGE_NAMES, translate
 from kuntadash.naming import brief_filename, slugify
+from kuntadash.provenance import describe_source, sources_of
 from kuntadash.store import Snapshot
 from kuntadash.ui.i18n import current_language, t
 
@@ -44,6 +61,73 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "
 _PLAIN_NUMBER = re.compile(
     r"[-+]?(?:\d+|\d{1,3}(?:[ \u00a0\u202f]\d{3})+)(?:[.,]\d+)?(?:[eE][-+]?\d+)?", re.ASCII
 )
+# Enough significant digits for any figure of the catalogue, without binary noise such as
+# 0.30000000000000004.
+_FLOAT_FORMAT = "%.12g"
+
+# The columns a table download may have, in the order every download shows them. A page gives
+# its table as data under these keys; the headings are ``share.col.<key>`` in the reader's
+# language. ``indicator``, ``unit``, ``source`` and ``licence`` are filled in from the catalogue
+# and the snapshot when the table has an ``indicator_id`` column or is about one indicator.
+EXPORT_COLUMNS: tuple[str, ...] = (
+    "municipality_code",
+    "municipality",
+    "municipality_type",
+    "region",
+    "group",
+    "series",
+    "statistic",
+    "dimension",
+    "indicator_id",
+    "indicator",
+    "period",
+    "start_year",
+    "end_year",
+    "year",
+    "start_value",
+    "end_value",
+    "value",
+    "unit",
+    "change",
+    "group_change",
+    "change_1y",
+    "change_5y",
+    "change_10y",
+    "series_break",
+    "rank",
+    "ranked",
+    "missing",
+    "n",
+    "percentile",
+    "group_median",
+    "group_q1",
+    "group_q3",
+    "mean",
+    "weighted_mean",
+    "country_rank",
+    "country_ranked",
+    "country_missing",
+    "country_median",
+    "source",
+    "licence",
+)
+_DESCRIBED = ("indicator", "unit", "source", "licence")
+
+
+@dataclass(frozen=True)
+class CsvFormat:
+    """How a CSV download is written for readers of one language."""
+
+    separator: str
+    decimal: str
+    name: str  # the file name's last word, saying which
+
+
+CSV_FORMATS = {
+    "fi": CsvFormat(";", ",", "fi-puolipiste"),
+    "sv": CsvFormat(";", ",", "sv-semikolon"),
+    "en": CsvFormat(",", ".", "en"),
+}
 
 
 @dataclass(frozen=True)
@@ -121,9 +205,168 @@ def disable_builtin_table_export() -> None:
         st.set_option("client.disableDataExport", True)
 
 
-def table_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """The table as UTF-8 CSV with a byte-order mark (so Excel reads ä and ö right)."""
-    return neutralise_formulas(frame).to_csv(index=False).encode("utf-8-sig")
+def csv_format(lang: str) -> CsvFormat:
+    return CSV_FORMATS.get(lang, CSV_FORMATS["fi"])
+
+
+def csv_file_name(stem: str, lang: str) -> str:
+    """'kuntadash-…-2024-fi-puolipiste.csv': the name says the separator and language."""
+    return f"{stem}-{csv_format(lang).name}.csv"
+
+
+def excel_file_name(stem: str, lang: str) -> str:
+    return f"{stem}-{lang}.xlsx"
+
+
+def table_csv_bytes(frame: pd.DataFrame, lang: str = "en") -> bytes:
+    """The table as UTF-8 CSV with a byte-order mark (so Excel reads ä and ö right), in the
+    notation of ``lang`` (:data:`CSV_FORMATS`): numbers stay numbers, missing cells empty."""
+    notation = csv_format(lang)
+    text = neutralise_formulas(frame).to_csv(
+        index=False,
+        sep=notation.separator,
+        decimal=notation.decimal,
+        float_format=_FLOAT_FORMAT,
+    )
+    return text.encode("utf-8-sig")
+
+
+def export_table(
+    data: pd.DataFrame,
+    snapshot: Snapshot,
+    lang: str,
+    indicator_ids: Sequence[str] = (),
+) -> pd.DataFrame:
+    """``data`` (columns named by :data:`EXPORT_COLUMNS` keys) as a download holds it: columns
+    in the one order, headed in ``lang``; per row the indicator's name, unit, source and
+    licence, from an ``indicator_id`` column or the table's only indicator. Numbers stay
+    numbers; whole-number columns (years, ranks) become whole numbers with empty cells.
+    ValueError for a column that is not an export key."""
+    unknown = [column for column in data.columns if column not in EXPORT_COLUMNS]
+    if unknown:
+        raise ValueError(f"not export columns: {', '.join(map(str, unknown))}")
+    frame = data.reset_index(drop=True).copy()
+    ids = _indicators_of(frame, indicator_ids)
+    if ids is not None:
+        described = _describe_indicators(snapshot, ids, frame.get("year"), lang)
+        for column in _DESCRIBED:
+            if column not in frame:
+                frame[column] = described[column].to_numpy()
+    for column in (
+        "year",
+        "start_year",
+        "end_year",
+        "period",
+        "series_break",
+        "rank",
+        "ranked",
+        "missing",
+        "n",
+        "country_rank",
+        "country_ranked",
+        "country_missing",
+    ):
+        if column in frame:
+            frame[column] = _whole_numbers(frame[column])
+    order = [column for column in EXPORT_COLUMNS if column in frame]
+    frame = frame[order]
+    frame.columns = [translate(f"share.col.{column}", lang) for column in order]
+    return frame
+
+
+def _indicators_of(frame: pd.DataFrame, indicator_ids: Sequence[str]) -> pd.Series | None:
+    if "indicator_id" in frame:
+        return frame["indicator_id"].astype(str)
+    if len(set(indicator_ids)) == 1:
+        return pd.Series(indicator_ids[0], index=frame.index)
+    return None
+
+
+def _whole_numbers(series: pd.Series) -> pd.Series:
+    numbers = pd.to_numeric(series, errors="coerce")
+    if numbers.notna().sum() != series.notna().sum() or (numbers.dropna() % 1 != 0).any():
+        return series  # not whole numbers after all: left as the page gave them
+    return numbers.astype("Int64")
+
+
+def _describe_indicators(
+    snapshot: Snapshot, ids: pd.Series, years: pd.Series | None, lang: str
+) -> pd.DataFrame:
+    """Per row: the indicator's name and unit, and where its values of that year came from."""
+    catalogue = snapshot.catalogue.set_index("id")
+    keys = pd.DataFrame(
+        {"id": ids.to_numpy(), "year": years.to_numpy() if years is not None else None}
+    )
+    described: dict[tuple[str, object], tuple[str, str]] = {}
+    for ident, year in dict.fromkeys(zip(keys["id"], keys["year"], strict=True)):
+        described[(ident, year)] = _source_and_licence(snapshot, catalogue, ident, year, lang)
+    names = {i: _catalogue_text(catalogue, i, f"name_{lang}", i) for i in set(keys["id"])}
+    units = {i: _catalogue_text(catalogue, i, f"unit_{lang}", "") for i in set(keys["id"])}
+    pairs = list(zip(keys["id"], keys["year"], strict=True))
+    return pd.DataFrame(
+        {
+            "indicator": [names[i] for i in keys["id"]],
+            "unit": [units[i] for i in keys["id"]],
+            "source": [described[pair][0] for pair in pairs],
+            "licence": [described[pair][1] for pair in pairs],
+        }
+    )
+
+
+def _catalogue_text(catalogue: pd.DataFrame, ident: str, column: str, default: str) -> str:
+    if ident not in catalogue.index or column not in catalogue:
+        return default
+    value = catalogue.at[ident, column]
+    return str(value) if isinstance(value, str) else default
+
+
+def _source_and_licence(
+    snapshot: Snapshot, catalogue: pd.DataFrame, ident: str, year: object, lang: str
+) -> tuple[str, str]:
+    """'Tilastokeskus: Kuntien avainluvut …' and 'CC BY 4.0' for the values of ``ident`` in
+    ``year`` (every year when None): the sources they came from, else the catalogue's."""
+    from kuntadash.ui.loaders import load_value_sources
+
+    row = catalogue.loc[ident] if ident in catalogue.index else None
+    publisher_key = str(row["publisher"]) if row is not None else ""
+    years = None if year is None or pd.isna(year) else [int(year)]  # type: ignore[arg-type]
+    lines = sources_of(
+        snapshot.manifest, load_value_sources(snapshot), ident, years, lang, publisher_key
+    )
+    if lines:
+        words = [
+            translate("share.source_sample", lang)
+            if line.synthetic
+            else line.publisher + (f": {line.title}" if line.title else "")
+            for line in lines
+        ]
+        licences = [line.licence for line in lines if line.licence]
+        return "; ".join(dict.fromkeys(words)), "; ".join(dict.fromkeys(licences))
+    if row is None:
+        return "", ""
+    publisher = resources.read_sources_document().get(publisher_key) or {}
+    name = (publisher.get("name") or {}).get(lang) or publisher_key
+    ident_text = source_ident(row)
+    licence = row["licence"] if isinstance(row["licence"], str) else ""
+    return (f"{name}: {ident_text}" if ident_text else name), licence
+
+
+def table_for_download(frame: pd.DataFrame, download: TableDownload, lang: str) -> pd.DataFrame:
+    """What the download of ``frame`` holds: an :func:`export_table` of it when its columns
+    are export keys; otherwise the table as given, with the indicator's name, unit, source and
+    licence added as columns when it is about one indicator."""
+    if len(frame.columns) and all(column in EXPORT_COLUMNS for column in frame.columns):
+        return export_table(frame, download.snapshot, lang, download.indicator_ids)
+    if len(set(download.indicator_ids)) != 1:
+        return frame
+    ids = pd.Series(download.indicator_ids[0], index=frame.index)
+    described = _describe_indicators(download.snapshot, ids, None, lang)
+    extra = {
+        translate(f"share.col.{column}", lang): described[column].to_numpy()
+        for column in _DESCRIBED
+        if translate(f"share.col.{column}", lang) not in frame.columns
+    }
+    return frame.assign(**extra)
 
 
 def metadata_tables(
@@ -171,6 +414,10 @@ def metadata_tables(
                 tr("common.unit"): row[f"unit_{lang}"],
                 tr("share.meta_decimals"): int(row["decimals"]),
                 tr("share.meta_direction"): translate(f"direction.{row['direction']}", lang),
+                tr("share.meta_direction_note"): direction_note(row, lang),
+                tr("share.meta_breaks"): " ".join(
+                    f"{item.year}: {item.reason_in(lang)}" for item in series_breaks(row)
+                ),
                 tr("share.meta_publisher"): (publisher.get("name") or {}).get(
                     lang, row["publisher"]
                 ),
@@ -181,16 +428,23 @@ def metadata_tables(
             }
         )
     indicators = pd.DataFrame(rows)
+    lines = [
+        describe_source(source, lang)
+        for source in manifest.get("sources", [])
+        if isinstance(source, dict)
+    ]
     snapshot_sources = pd.DataFrame(
         [
             {
-                tr("share.meta_publisher"): source.get("publisher", ""),
-                tr("share.meta_licence"): source.get("licence", ""),
-                tr("share.meta_url"): source.get("url", ""),
-                tr("share.meta_accessed"): str(source.get("accessed", "")),
-                tr("share.meta_note"): source.get("note", ""),
+                tr("share.meta_publisher"): (
+                    tr("share.source_sample") if line.synthetic else line.publisher
+                ),
+                tr("share.meta_dataset"): line.title,
+                tr("share.meta_licence"): line.licence,
+                tr("share.meta_url"): line.url,
+                tr("share.meta_accessed"): line.accessed,
             }
-            for source in manifest.get("sources", [])
+            for line in lines
         ]
     )
     return about, indicators, snapshot_sources
@@ -202,17 +456,27 @@ def table_excel_bytes(
     indicator_ids: Sequence[str],
     lang: str,
     title: str = "",
+    extra_sheets: Mapping[str, pd.DataFrame] | None = None,
 ) -> bytes:
-    """An .xlsx with the table on the first sheet and the metadata sheet after it."""
+    """An .xlsx with the table on the first sheet, each of ``extra_sheets`` (sheet name ->
+    table, e.g. the changes beside a profile's indicators) after it, then the metadata sheet."""
     about, indicators, sources = metadata_tables(snapshot, indicator_ids, lang, title)
     frame, about, indicators, sources = (
         neutralise_formulas(f) for f in (frame, about, indicators, sources)
     )
     data_sheet = translate("share.sheet_data", lang)[:_EXCEL_SHEET_MAX]
     meta_sheet = translate("share.sheet_metadata", lang)[:_EXCEL_SHEET_MAX]
+    extra = {
+        _sheet_name(name): neutralise_formulas(table)
+        for name, table in (extra_sheets or {}).items()
+    }
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         frame.to_excel(writer, sheet_name=data_sheet, index=False)
+        _fit_columns(writer.sheets[data_sheet])
+        for name, table in extra.items():
+            table.to_excel(writer, sheet_name=name, index=False)
+            _fit_columns(writer.sheets[name])
         row = 0
         about.to_excel(writer, sheet_name=meta_sheet, index=False, startrow=row)
         row += len(about) + 2
@@ -226,9 +490,14 @@ def table_excel_bytes(
             sheet.cell(row=row + 1, column=1, value=heading)
             block.to_excel(writer, sheet_name=meta_sheet, index=False, startrow=row + 1)
             row += len(block) + 4
-        _fit_columns(writer.sheets[data_sheet])
         _fit_columns(sheet)
     return buffer.getvalue()
+
+
+def _sheet_name(name: str) -> str:
+    """A sheet name Excel accepts: at most 31 characters, none of []:*?/\\ (a name is text of
+    our own, but the rule is Excel's)."""
+    return re.sub(r"[\[\]:*?/\\]", " ", str(name)).strip()[:_EXCEL_SHEET_MAX] or "-"
 
 
 def _fit_columns(sheet: Any, widest: int = 60) -> None:
@@ -263,28 +532,48 @@ def chart_config(
     return config
 
 
-def render_downloads(frame: pd.DataFrame, download: TableDownload, container: Any = None) -> None:
-    """CSV and Excel buttons for ``frame`` (and the chart image format when there is a chart)."""
+def render_downloads(
+    frame: pd.DataFrame,
+    download: TableDownload,
+    container: Any = None,
+    *,
+    extra_sheets: Mapping[str, pd.DataFrame] | None = None,
+) -> None:
+    """CSV and Excel buttons for ``frame`` (and the chart image format when there is a chart).
+
+    ``frame`` is the table as data, its columns named by :data:`EXPORT_COLUMNS` keys (see
+    :func:`export_table`); a table with other headings is offered as it is. ``extra_sheets``
+    (sheet name -> table as data) go into the Excel file after the first sheet: one file can
+    hold, say, a municipality's every indicator and every change over time."""
     target = container if container is not None else st
     lang = current_language()
     stem = file_stem(*download.name_parts)
+    table = table_for_download(frame, download, lang)
     columns = target.columns([1, 1, 2], gap="small")
     columns[0].download_button(
         t("share.download_csv"),
-        data=table_csv_bytes(frame),
-        file_name=f"{stem}.csv",
+        data=table_csv_bytes(table, lang),
+        file_name=csv_file_name(stem, lang),
         mime=CSV_MIME,
         on_click="ignore",
         icon=":material/download:",
-        help=t("share.download_help"),
+        help=t("share.download_csv_help"),
         key=f"share_csv_{stem}",
     )
     snapshot, ids, title = download.snapshot, download.indicator_ids, download.title
+
+    def _workbook() -> bytes:
+        # Deferred: the workbook (and any extra sheets) is built only when someone clicks.
+        sheets = {
+            name: table_for_download(extra, download, lang)
+            for name, extra in (extra_sheets or {}).items()
+        }
+        return table_excel_bytes(table, snapshot, ids, lang, title, sheets)
+
     columns[1].download_button(
         t("share.download_excel"),
-        # Deferred: the workbook is built only when someone clicks.
-        data=lambda: table_excel_bytes(frame, snapshot, ids, lang, title),
-        file_name=f"{stem}.xlsx",
+        data=_workbook,
+        file_name=excel_file_name(stem, lang),
         mime=EXCEL_MIME,
         on_click="ignore",
         icon=":material/table_view:",
@@ -303,6 +592,38 @@ def render_downloads(frame: pd.DataFrame, download: TableDownload, container: An
             key=key,
             help=t("share.image_format_help"),
         )
+
+
+def render_profile_downloads(
+    snapshot: Snapshot,
+    *,
+    code: str,
+    name: str,
+    group_label: str,
+    profile: pd.DataFrame,
+    trends: pd.DataFrame,
+    container: Any = None,
+) -> None:
+    """CSV and Excel of a municipality's every indicator in every dimension, in one file.
+
+    ``profile``: ``domain.stats.profile_from_table`` for the municipality ``code`` and its
+    comparison group (called ``group_label``); ``trends``: ``domain.trends.compute_trends`` for
+    the same. The CSV and the Excel file's first sheet hold one row per indicator (value, year,
+    ranks with the number ranked, group and country medians, position, changes over 1 / 5 / 10
+    years; ``views.exports.profile_export``); the Excel file adds a sheet of the changes with
+    their start and end values (``views.exports.changes_export``) and the metadata sheet."""
+    from kuntadash.views.exports import changes_export, profile_export
+
+    lang = current_language()
+    data = profile_export(profile, trends, code=code, name=name, group=group_label, lang=lang)
+    changes = changes_export(trends, code=code, name=name, lang=lang)
+    download = TableDownload(
+        snapshot,
+        tuple(dict.fromkeys(data["indicator_id"])),
+        (code, name, "profile", group_label),
+        title=t("share.profile_title", name=name, group=group_label),
+    )
+    render_downloads(data, download, container, extra_sheets={t("share.sheet_changes"): changes})
 
 
 def render_brief_button(

@@ -7,19 +7,30 @@ gets a table alternative.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 
 from kuntadash import resources
-from kuntadash.domain.catalogue import DIMENSIONS, format_value, indicator_row, source_ident
+from kuntadash.charts.series import BreakMark
+from kuntadash.domain.catalogue import (
+    DIMENSIONS,
+    SeriesBreak,
+    direction_note,
+    format_value,
+    indicator_row,
+    series_breaks,
+    source_ident,
+)
 from kuntadash.domain.stats import Rank, latest_common_year, years_with_data
 from kuntadash.store import Snapshot
 from kuntadash.ui import state
 from kuntadash.ui.downloads import TableDownload, render_downloads
 from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.loaders import load_present_ids, load_value_formats
+from kuntadash.views.format import Formatter
 
 DEFAULT_MUNICIPALITY = "091"
 # What a missing value looks like everywhere (format_value's dash): tables pass it to
@@ -38,6 +49,27 @@ def escape_markdown(text: object) -> str:
     typed, never as markup, links or HTML.
     """
     return _ASCII_PUNCTUATION.sub(r"\\\1", " ".join(str(text).splitlines()))
+
+
+# Characters that can start markup in a widget label (emphasis, code, links, directives such as
+# :red[..] and :material/..:, LaTeX, HTML, entities); "-", ".", "(" and the like cannot there.
+_LABEL_MARKUP = re.compile(r"([\\`*_\[\]~:$<>{}|!&#])")
+_LABEL_LINE_START = re.compile(r"^(\s*)([-+>=]|\d+[.)])")
+
+
+def escape_label(text: object) -> str:
+    """``text`` shown literally as a widget's label, escaping only what could be markup there.
+
+    A label is markdown, and the browser's screen-reader label (aria-label) is the same string
+    with its backslashes; :func:`escape_markdown` would make a screen reader read
+    "Korkea backslash asteen". Here "Korkea-asteen tutkinnon suorittaneet" stays as it is,
+    while ``**x**``, ``<b>``, ``[a](b)`` and ``:red[x]`` are still shown as typed."""
+    flat = " ".join(str(text).splitlines())
+    flat = _LABEL_MARKUP.sub(r"\\\1", flat)
+    # a list or quote marker at the start: "- x" -> "\\- x", "1. x" -> "1\\. x"
+    return _LABEL_LINE_START.sub(
+        lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], flat
+    )
 
 
 def municipality_names(snapshot: Snapshot, lang: str | None = None) -> pd.Series:
@@ -208,6 +240,15 @@ def select_year(snapshot: Snapshot, indicator_id: str, container: object = None)
     )
 
 
+def _year_span(year: int | Sequence[int]) -> str:
+    """'2015–2024', or '2020' when every year is the same one."""
+    years = _years_list(year) or []
+    if not years:
+        return "–"
+    low, high = min(years), max(years)
+    return str(low) if low == high else f"{low}–{high}"
+
+
 def _years_list(year: int | Sequence[int] | None) -> list[int] | None:
     if year is None:
         return None
@@ -311,11 +352,57 @@ def _merged_names() -> dict[str, str]:
     }
 
 
+def indicator_breaks(snapshot: Snapshot, indicator_id: str) -> tuple[SeriesBreak, ...]:
+    """The known breaks in the indicator's series (the catalogue's ``breaks``), earliest first."""
+    return series_breaks(indicator_row(snapshot.catalogue, indicator_id))
+
+
+def break_marks(snapshot: Snapshot, indicator_id: str) -> list[BreakMark]:
+    """The indicator's breaks as marks for a trend chart, labelled in the reader's language."""
+    lang = current_language()
+    return [
+        BreakMark(item.year, t("common.break_mark", year=item.year), item.reason_in(lang))
+        for item in indicator_breaks(snapshot, indicator_id)
+    ]
+
+
+def breaks_text(snapshot: Snapshot, indicator_id: str, years: int | Sequence[int]) -> str:
+    """'Aikasarjassa on katko vuonna 2023: …' for every break inside ``years`` (the first year
+    of a new series after the first year shown), escaped for markdown; "" when none."""
+    shown = _years_list(years) or []
+    if len(shown) < 2:
+        return ""
+    lang = current_language()
+    return " ".join(
+        t(
+            "common.break_caption",
+            year=item.year,
+            reason=escape_markdown(item.reason_in(lang)),
+        )
+        for item in indicator_breaks(snapshot, indicator_id)
+        if min(shown) < item.year <= max(shown)
+    )
+
+
+def direction_note_text(snapshot: Snapshot, indicator_id: str) -> str:
+    """Why the indicator's direction is a value choice, in the reader's language ("" when the
+    catalogue gives no such note)."""
+    return direction_note(indicator_row(snapshot.catalogue, indicator_id), current_language())
+
+
 def caption_text(snapshot: Snapshot, indicator_id: str, year: int | Sequence[int]) -> str:
-    years = f"{min(year)}–{max(year)}" if isinstance(year, Sequence) else str(year)
+    """Unit, year(s), source; then the direction's value choice, breaks in the years shown, and
+    figures combined over a municipal merger, where there are any."""
+    years = _year_span(year)
     unit = escape_markdown(indicator_unit(snapshot, indicator_id) or "–")
     source = source_text(snapshot, indicator_id, year, markdown=True)
     text = t("common.caption", unit=unit, year=years, source=source)
+    note = direction_note_text(snapshot, indicator_id)
+    if note:
+        text += " " + escape_markdown(note)
+    breaks = breaks_text(snapshot, indicator_id, year)
+    if breaks:
+        text += " " + breaks
     harmonised = harmonised_text(snapshot, indicator_id, year)
     if harmonised:
         text += " " + harmonised
@@ -324,19 +411,107 @@ def caption_text(snapshot: Snapshot, indicator_id: str, year: int | Sequence[int
     return text
 
 
+_MAX_INFERRED_DECIMALS = 3
+
+
+def localized_numbers(
+    table: pd.DataFrame | Styler,
+    decimals: Mapping[str, int] | None = None,
+    lang: str | None = None,
+) -> Styler:
+    """``table`` with its numbers shown in the reader's notation ("8,1" in fi / sv, "8.1" in
+    en; thin-space thousands; "–" when missing) through the shared Formatter, while the cells
+    stay numbers, so a column still sorts as numbers.
+
+    ``decimals`` names the decimals of columns (by heading); other columns of fractional
+    numbers get the fewest decimals (at most 3) that show every value exactly; whole-number
+    columns not named (years, counts) are left as they are. A Styler keeps its colours.
+
+    NOTE: Streamlit 1.67 has no way to set the number locale of ``st.dataframe`` per app: the
+    ``NumberColumn(format="localized")`` option formats with the *browser's* languages
+    (``navigator.languages`` in its frontend's formatNumber), and printf formats always use a
+    decimal point. A ``pandas.Styler``'s display text is shown in place of a number column's
+    own formatting when the column has no ``format`` (its DataFrame cell code), and sorting
+    still uses the numbers underneath; so tables pass through here, and number columns get no
+    ``column_config`` format.
+    """
+    styler = table if isinstance(table, Styler) else table.style
+    frame = styler.data
+    formatter = Formatter(lang or current_language())
+    wanted = dict(decimals or {})
+    for column in frame.columns:
+        series = frame[column]
+        if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
+            continue
+        if column in wanted:
+            places = int(wanted[column])
+        elif pd.api.types.is_float_dtype(series):
+            places = _decimals_needed(series)
+        else:
+            continue
+        styler = styler.format(
+            lambda value, places=places: formatter.number(value, places),
+            subset=[column],
+            na_rep=MISSING,
+        )
+    return styler
+
+
+def _decimals_needed(series: pd.Series) -> int:
+    values = series.dropna().astype("float64")
+    for places in range(_MAX_INFERRED_DECIMALS):
+        if ((values - values.round(places)).abs() < 1e-9).all():
+            return places
+    return _MAX_INFERRED_DECIMALS
+
+
+def render_dataframe(
+    table: pd.DataFrame | Styler,
+    decimals: Mapping[str, int] | None = None,
+    container: object = None,
+    **kwargs: object,
+) -> None:
+    """``st.dataframe`` for every table of the app: numbers in the reader's notation
+    (:func:`localized_numbers`), missing cells as "–", no index, full width."""
+    target = container if container is not None else st
+    kwargs.setdefault("placeholder", MISSING)
+    kwargs.setdefault("hide_index", True)
+    kwargs.setdefault("width", "stretch")
+    target.dataframe(localized_numbers(table, decimals), **kwargs)  # type: ignore[attr-defined]
+
+
 def render_table(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | Styler,
     label_key: str = "common.show_table",
     downloads: TableDownload | None = None,
+    *,
+    data: pd.DataFrame | None = None,
+    decimals: Mapping[str, int] | None = None,
     **kwargs: object,
 ) -> None:
     """The table alternative of a chart, folded away under an expander; with ``downloads``,
-    CSV and Excel buttons for exactly this table (see kuntadash.ui.downloads)."""
-    kwargs.setdefault("placeholder", MISSING)
+    CSV and Excel buttons for this table (see kuntadash.ui.downloads): ``data`` is the table as
+    data (numbers as numbers, columns named by ``downloads.EXPORT_COLUMNS`` keys), ``frame``
+    itself when not given. Fractional numbers of a one-indicator table get its decimals."""
+    if decimals is None and downloads is not None and len(downloads.indicator_ids) == 1:
+        places = _indicator_decimals(downloads.snapshot, downloads.indicator_ids[0])
+        shown = frame.data if isinstance(frame, Styler) else frame
+        decimals = {
+            column: places
+            for column in shown.columns
+            if pd.api.types.is_float_dtype(shown[column])
+        }
     with st.expander(t(label_key)):
-        st.dataframe(frame, hide_index=True, width="stretch", **kwargs)
+        render_dataframe(frame, decimals, **kwargs)
         if downloads is not None:
-            render_downloads(frame, downloads)
+            exported = data if data is not None else frame
+            if isinstance(exported, Styler):
+                exported = exported.data
+            render_downloads(exported, downloads)
+
+
+def _indicator_decimals(snapshot: Snapshot, indicator_id: str) -> int:
+    return int(indicator_row(snapshot.catalogue, indicator_id)["decimals"])
 
 
 def weights_note(weights: object) -> str:
@@ -447,7 +622,7 @@ def render_peer_weights(variables: Sequence[str], labels: dict[str, str]) -> dic
         widget_key = f"w_{state.PEER_WEIGHTS_KEY}_{variable}"
         st.session_state[widget_key] = weights.get(variable, 0.0)
         columns[position % 2].select_slider(
-            escape_markdown(labels[variable]),  # indicator names are data; labels are markdown
+            escape_label(labels[variable]),  # indicator names are data; labels are markdown
             options=list(PEER_WEIGHT_OPTIONS),
             key=widget_key,
             format_func=_weight_text,
@@ -524,10 +699,19 @@ def population_text(snapshot: Snapshot, code: str) -> str:
     return t("common.population_value", value=number, year=population.label_year)
 
 
-def change_text(change: float, verdict: str, decimals: int, unit: str) -> str:
-    """'↑ +0,4 %-yks. (huonompaan)': which way the value moved, by how much, better or worse."""
+def change_text(
+    change: float, verdict: str, decimals: int, unit: str, break_year: object = None
+) -> str:
+    """'↑ +0,4 %-yks. (huonompaan)': which way the value moved, by how much, better or worse.
+
+    A change across a break in the series (verdict ``break``) shows no number and no judgement,
+    only why: '– (sarjan katko 2023: ei verrattavissa)' (``break_year`` when known)."""
     if verdict == "missing" or pd.isna(change):
         return "–"
+    if verdict == "break":
+        if break_year is None or pd.isna(break_year):
+            return t("comparison.change_break_unknown")
+        return t("comparison.change_break", year=int(break_year))
     lang = current_language()
     unit = t("comparison.unit.pp") if unit.strip() == "%" else unit
     number = format_value(abs(change), int(decimals), lang, unit)
