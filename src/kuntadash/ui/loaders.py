@@ -273,3 +273,19 @@ def load_choice_labels(snapshot: Snapshot, lang: str) -> dict[str, str]:
 
         return choice_labels(snapshot.municipalities, lang)
     return _load_choice_labels(str(snapshot.path), snapshot.version, lang)
+
+
+@st.cache_resource(show_spinner=False, max_entries=12)
+def _load_formatter(folder: str, version: str, lang: str) -> Any:
+    from kuntadash.views.format import Formatter
+
+    return Formatter.from_catalogue(_load_snapshot(folder, version).catalogue, lang)
+
+
+def load_formatter(snapshot: Snapshot, lang: str) -> Any:
+    """The :class:`~kuntadash.views.format.Formatter` of the snapshot's catalogue in ``lang``."""
+    if snapshot.path is None:  # built in memory, not served from a folder
+        from kuntadash.views.format import Formatter
+
+        return Formatter.from_catalogue(snapshot.catalogue, lang)
+    return _load_formatter(str(snapshot.path), snapshot.version, lang)

@@ -409,19 +409,51 @@ def caption_text(snapshot: Snapshot, indicator_id: str, year: int | Sequence[int
     return text
 
 
+# The chosen municipality's row in a table: a marker one can see without colour, and a tint.
+CHOSEN_MARKER = "▶"
+CHOSEN_ROW_COLOUR = "#dbe6f4"  # a light tint of the primary colour; text keeps 14:1 contrast
+
+
 def render_table(
     frame: pd.DataFrame,
     label_key: str = "common.show_table",
     downloads: TableDownload | None = None,
+    chosen: Sequence[bool] | None = None,
     **kwargs: object,
 ) -> None:
     """The table alternative of a chart, folded away under an expander; with ``downloads``,
-    CSV and Excel buttons for exactly this table (see kuntadash.ui.downloads)."""
+    CSV and Excel buttons for exactly this table (see kuntadash.ui.downloads).
+
+    ``chosen`` (one flag per row) marks the chosen municipality's row on screen: moved to the
+    top (its rank stays in its own column), with "▶" in a first column and tinted, so it is seen
+    without scrolling through 308 rows. The downloads hold the table as given, without marker.
+    """
     kwargs.setdefault("placeholder", MISSING)
+    shown: object = frame
+    if chosen is not None and any(chosen):
+        shown = chosen_rows_styled(frame, chosen)
+        marker = st.column_config.TextColumn(t("common.chosen"), width="small")
+        kwargs["column_config"] = {
+            **dict(kwargs.get("column_config") or {}),
+            t("common.chosen"): marker,
+        }
     with st.expander(t(label_key)):
-        st.dataframe(frame, hide_index=True, width="stretch", **kwargs)
+        st.dataframe(shown, hide_index=True, width="stretch", **kwargs)
         if downloads is not None:
             render_downloads(frame, downloads)
+
+
+def chosen_rows_styled(frame: pd.DataFrame, chosen: Sequence[bool]) -> object:
+    """``frame`` with the ``chosen`` rows first, a leading marker column and those rows tinted
+    (a pandas Styler, which st.dataframe draws with its colours)."""
+    flags = [bool(flag) for flag in chosen]
+    order = [i for i, flag in enumerate(flags) if flag] + [i for i, f in enumerate(flags) if not f]
+    marked = frame.iloc[order].reset_index(drop=True)
+    flags = [flags[i] for i in order]
+    marked.insert(0, t("common.chosen"), [CHOSEN_MARKER if flag else "" for flag in flags])
+    tint = f"background-color: {CHOSEN_ROW_COLOUR}; font-weight: bold"
+    styles = [tint if flag else "" for flag in flags]
+    return marked.style.apply(lambda column: styles, axis=0)
 
 
 def weights_note(weights: object) -> str:
