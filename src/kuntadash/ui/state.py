@@ -87,6 +87,20 @@ def _parse(raw: str, options: Sequence[T]) -> T | None:
     return None
 
 
+def _parse_part(
+    raw: str, options: Sequence[T], parse: Callable[[str], T | None] | None
+) -> T | None:
+    """One value of a comma-separated link value: an option, or None (ambiguous counts as
+    unknown: the value is reported as written)."""
+    if parse is None:
+        return _parse(raw, options)
+    try:
+        value = parse(raw)
+    except AmbiguousLinkValue:
+        return None
+    return value if value in options else None
+
+
 def _from_url(
     name: str, options: Sequence[T], default: T, parse: Callable[[str], T | None] | None = None
 ) -> T:
@@ -211,13 +225,16 @@ def stateful_multiselect(
     format_func: Callable[[T], str] = str,
     container: Any = None,
     max_selections: int | None = None,
+    *,
+    parse: Callable[[str], T | None] | None = None,
     **kwargs: Any,
 ) -> list[T]:
     """A multiselect bound to ``name``; the URL holds the choices comma-separated.
 
-    A link's values that are not options, and valid ones beyond ``max_selections`` (the first
-    ones are kept), are left out and recorded for ``pop_dropped_link_values``; repeats count
-    once. NOTE: Streamlit refuses a multiselect value longer than ``max_selections`` with an
+    A link's values that are not options (``parse`` reads each one, like
+    :func:`stateful_selectbox`'s), and valid ones beyond ``max_selections`` (the first ones are
+    kept), are left out and recorded for ``pop_dropped_link_values``; repeats count once.
+    NOTE: Streamlit refuses a multiselect value longer than ``max_selections`` with an
     exception, so a long link has to be cut here, before the widget sees it.
     """
     options = list(options)
@@ -227,9 +244,9 @@ def stateful_multiselect(
         chosen: list[T] = list(default)
         if raw:
             parts = list(dict.fromkeys(part.strip() for part in raw.split(",") if part.strip()))
-            parsed = [(_parse(part, options), part) for part in parts]
+            parsed = [(_parse_part(part, options, parse), part) for part in parts]
             unknown = tuple(part for value, part in parsed if value is None)
-            valid = [value for value, _ in parsed if value is not None]
+            valid = list(dict.fromkeys(value for value, _ in parsed if value is not None))
             kept = valid[:max_selections]
             if unknown or len(kept) < len(valid):
                 st.session_state.setdefault(_DROPPED_KEY, {})[name] = DroppedLinkValues(
