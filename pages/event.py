@@ -75,15 +75,16 @@ _PAUSED = "_event_paused"
 # A chart's smallest height; the profile's bar chart grows with the window (see _slide_style).
 CHART_MIN_HEIGHT = 260
 # The map keeps one height: its zoom is fixed when it is drawn, so a taller box would only add
-# white around it. This height fits 1366×768 (less the address warning when that is shown).
+# white around it. This height fits 1366×768 (less the notices shown above the slide).
 MAP_SLIDE_HEIGHT = 460
 QR_SIZE = 180
 QR_SHORT_SIZE = 150
 # What a slide's chart leaves for everything else above and below it, in px: controls, step,
 # title and lead, the caption, paddings (measured on the slides; the browser tests check that
 # every slide fits 1366×768, 1400×900 and 1920×1080). Windows up to 960 px high use smaller type.
-RESERVED = {"tall": 330, "short": 280}
-WARNING_RESERVED = 84
+RESERVED = {"tall": 390, "short": 340}
+# Each notice above a slide (the address warning, the sample's notice) takes about this much.
+NOTICE_RESERVED = 60
 
 LARGE_TYPE = """
 <style>
@@ -94,8 +95,9 @@ LARGE_TYPE = """
 .stMainBlockContainer h2 {font-size: 1.9rem; padding: 0.1rem 0;}
 .stMainBlockContainer h3 {font-size: 1.6rem; padding: 0.1rem 0;}
 .stMainBlockContainer p, .stMainBlockContainer li {font-size: 1.4rem;}
-.stMainBlockContainer li {margin: 0;}
-.stMainBlockContainer [data-testid="stAlert"] p {font-size: 1rem;}
+.stMainBlockContainer li {margin: 0; line-height: 1.4;}
+.stMainBlockContainer [data-testid="stAlertContainer"] {padding: 0.4rem 0.8rem;}
+.stMainBlockContainer [data-testid="stAlert"] p {font-size: 0.9rem; line-height: 1.35;}
 [data-testid="stMetricValue"], [data-testid="stMetricValue"] p {
   font-size: 2.8rem; line-height: 1.15;
 }
@@ -157,8 +159,9 @@ def _toggle_pause() -> None:
 
 base = app_base_url(PAGE_PATH)
 unreachable = is_local_address(base)
+notices = NOTICE_RESERVED * (int(unreachable) + int(snapshot.is_sample))
 st.html(LARGE_TYPE)
-st.html(_slide_style(WARNING_RESERVED if unreachable else 0))
+st.html(_slide_style(notices))
 with st.container(horizontal=True, vertical_alignment="center", key="event_controls"):
     st.button(
         t("event.previous"),
@@ -271,7 +274,7 @@ def _map_slide(dimension: str, indicator_id: str, step: str) -> None:
                 unit=str(meta[f"unit_{lang}"]),
                 lang=lang,
                 selected=code,
-                height=MAP_SLIDE_HEIGHT - (WARNING_RESERVED if unreachable else 0),
+                height=MAP_SLIDE_HEIGHT - notices,
             ),
             width="stretch",
             config=chart_config(file_stem("map", indicator_id, year)),
@@ -452,17 +455,17 @@ def _profile_slide(step: str) -> None:
             ]
         )
     )
-    left, middle, right = st.columns([2.1, 1.2, 0.8], gap="large")
+    left, middle, right = st.columns([1.9, 1.4, 0.8], gap="large")
     if render_no_values(snapshot):
         summary = None
     else:
         summary = load_partition_scores(snapshot, kind).for_municipality(code)
         with left:
             _profile_scores(summary)
+            _scores_table(summary)
         with middle:
             _profile_figures(summary)
             _profile_strongest(group)
-            _scores_table(summary)
     _qr(
         view_url(
             base,
