@@ -22,7 +22,7 @@ from kuntadash.ui.loaders import (
 )
 from kuntadash.ui.widgets import (
     PAGE_CHOICE_KEY,
-    page_choice_style,
+    PAGE_CHOICE_STYLE,
     render_invalid_params,
     render_sample_notice,
     render_sidebar_close_on_phone,
@@ -109,7 +109,7 @@ render_sample_notice(snapshot)
 invalid_params_slot = st.container()
 if navigation.url_path in MUNICIPALITY_PAGES:
     # One tap away on a phone's first screen, where the sidebar is folded away.
-    st.html(page_choice_style())
+    st.html(PAGE_CHOICE_STYLE)
     select_municipality(snapshot, container=st.container(key=PAGE_CHOICE_KEY), on_page=True)
 render_document_language(current_language())
 navigation.run()

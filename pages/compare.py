@@ -108,7 +108,7 @@ def render_add_buttons(chosen: list[str]) -> None:
     columns = st.columns(2)
     new_similar = [c for c in similar if c not in chosen]
     columns[0].button(
-        t("compare.add_similar", name=names.get(code, code)),
+        t("compare.add_similar", name=escape_markdown(names.get(code, code))),
         icon=":material/group_add:",
         on_click=_add,
         args=([code, *new_similar],),
@@ -120,7 +120,10 @@ def render_add_buttons(chosen: list[str]) -> None:
     own_type = municipalities.at[code, "municipality_type"]
     new_same_type = [c for c in same_type if c not in chosen]
     columns[1].button(
-        t("compare.add_type", type=type_labels().get(own_type, t("common.no_data"))),
+        t(
+            "compare.add_type",
+            type=escape_markdown(type_labels().get(own_type, t("common.no_data"))),
+        ),
         icon=":material/domain_add:",
         on_click=_add,
         args=([code, *new_same_type],),

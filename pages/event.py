@@ -133,6 +133,10 @@ def _slide_style(reserved_extra: int) -> str:
     )
 
 
+# One style per number of notices above the slide (none, one, both): constants, no data.
+SLIDE_STYLES = tuple(_slide_style(count * NOTICE_RESERVED) for count in range(3))
+
+
 snapshot = load_snapshot()
 lang = current_language()
 code = st.session_state[state.MUNICIPALITY_KEY]
@@ -159,9 +163,11 @@ def _toggle_pause() -> None:
 
 base = app_base_url(PAGE_PATH)
 unreachable = is_local_address(base)
-notices = NOTICE_RESERVED * (int(unreachable) + int(snapshot.is_sample))
+notice_count = int(unreachable) + int(snapshot.is_sample)
+notices = NOTICE_RESERVED * notice_count
+SLIDE_STYLE = SLIDE_STYLES[notice_count]
 st.html(LARGE_TYPE)
-st.html(_slide_style(notices))
+st.html(SLIDE_STYLE)
 with st.container(horizontal=True, vertical_alignment="center", key="event_controls"):
     st.button(
         t("event.previous"),

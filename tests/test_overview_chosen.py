@@ -1,11 +1,11 @@
 """The overview shows where the chosen municipality stands without a tooltip (AppTest layer):
-its figure and rank as text above the map, and its row first and marked in the table."""
+its figure and rank as text above the map, and its row highlighted in the table."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -57,20 +57,27 @@ def test_a_context_indicator_is_put_in_order_of_size_not_ranked(sample_snapshot)
     assert "by size" in text and "rank" not in text.lower().replace("by size", "")
 
 
-def test_the_chosen_row_comes_first_and_marked(sample_snapshot):
+def _styled_rows(at: AppTest) -> set[int]:
+    """The rows of the table that carry the chosen-row style (bold on a tint)."""
+    styler = at.dataframe[0].proto.arrow_data.styler
+    rules = [rule for rule in styler.styles.split("}") if "font-weight: bold" in rule]
+    return {int(row) for rule in rules for row in re.findall(r"_row(\d+)_col", rule)}
+
+
+def test_the_chosen_row_is_highlighted_in_place(sample_snapshot):
     at = _overview(kunta="297", lang="en")
     shown = at.dataframe[0].value
-    assert isinstance(shown, pd.DataFrame)
-    assert list(shown.columns[:3]) == ["Chosen", "Rank", "Municipality"]
-    assert shown.iloc[0]["Chosen"] == "▶" and shown.iloc[0]["Municipality"] == "Kuopio"
-    assert (shown["Chosen"] == "▶").sum() == 1
-    assert shown["Rank"].iloc[1:].is_monotonic_increasing  # the rest keep their order
+    assert list(shown.columns[:2]) == ["Rank", "Municipality"]  # nothing added: CSV = table
+    assert shown["Rank"].dropna().is_monotonic_increasing  # the ranking order is kept
+    position = shown["Municipality"].tolist().index("Kuopio")
+    assert _styled_rows(at) == {position}
     _, rank, _ = _expected(sample_snapshot, "297", "unemployment_rate", "en")
-    assert int(shown.iloc[0]["Rank"]) == rank
+    assert int(shown["Rank"].iloc[position]) == rank
 
 
 def test_a_filtered_out_municipality_keeps_its_text_but_no_row():
     at = _overview(kunta="297", lang="en", type="small_rural")
     assert _chosen_text(at).startswith("**Kuopio**:")
     shown = at.dataframe[0].value
-    assert "Chosen" not in shown.columns and "Kuopio" not in set(shown["Municipality"])
+    assert "Kuopio" not in set(shown["Municipality"])
+    assert not at.dataframe[0].proto.arrow_data.styler.styles

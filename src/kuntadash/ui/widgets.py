@@ -165,8 +165,9 @@ def _request_sidebar_close() -> None:
 # NOTE: Streamlit 1.67 has no call to close the sidebar, and a changed
 # st.set_page_config(initial_sidebar_state=...) loses to the open/closed state the browser
 # remembers once the reader has opened it (localStorage "stSidebarCollapsed-…", read first in
-# the frontend's AppView), which is exactly the phone case. st.html(unsafe_allow_javascript=True)
-# runs a script each time its text changes, hence the counter in it.
+# the frontend's AppView), which is exactly the phone case. An html element allowed to run
+# JavaScript (unsafe_allow_javascript) runs its script each time its text changes, hence the
+# counter in it; the text holds nothing from data.
 _CLOSE_SIDEBAR_SCRIPT = """
 <script data-request="{request}">
 (() => {{
@@ -193,12 +194,11 @@ def render_sidebar_close_on_phone(container: object = None) -> None:
     )
 
 
-def page_choice_style() -> str:
-    """CSS: the on-page municipality choice shows only where the sidebar is an overlay."""
-    return (
-        f"<style>@media (min-width: {NARROW_MAX_PX + 1}px) {{"
-        f" .st-key-{PAGE_CHOICE_KEY} {{display: none;}} }}</style>"
-    )
+# CSS: the on-page municipality choice shows only where the sidebar is an overlay.
+PAGE_CHOICE_STYLE = (
+    f"<style>@media (min-width: {NARROW_MAX_PX + 1}px) {{"
+    f" .st-key-{PAGE_CHOICE_KEY} {{display: none;}} }}</style>"
+)
 
 
 def indicators_with_data(snapshot: Snapshot) -> pd.DataFrame:
@@ -409,9 +409,9 @@ def caption_text(snapshot: Snapshot, indicator_id: str, year: int | Sequence[int
     return text
 
 
-# The chosen municipality's row in a table: a marker one can see without colour, and a tint.
-CHOSEN_MARKER = "▶"
-CHOSEN_ROW_COLOUR = "#dbe6f4"  # a light tint of the primary colour; text keeps 14:1 contrast
+# The chosen municipality's row in a table: bold (a cue that is not colour) on a light tint of
+# the primary colour (the text keeps a contrast of 14:1).
+CHOSEN_ROW_STYLE = "background-color: #dbe6f4; font-weight: bold"
 
 
 def render_table(
@@ -424,19 +424,13 @@ def render_table(
     """The table alternative of a chart, folded away under an expander; with ``downloads``,
     CSV and Excel buttons for exactly this table (see kuntadash.ui.downloads).
 
-    ``chosen`` (one flag per row) marks the chosen municipality's row on screen: moved to the
-    top (its rank stays in its own column), with "▶" in a first column and tinted, so it is seen
-    without scrolling through 308 rows. The downloads hold the table as given, without marker.
+    ``chosen`` (one flag per row) highlights the chosen municipality's row; the table keeps its
+    rows, order and columns, so the downloads hold exactly what is shown.
     """
     kwargs.setdefault("placeholder", MISSING)
     shown: object = frame
     if chosen is not None and any(chosen):
         shown = chosen_rows_styled(frame, chosen)
-        marker = st.column_config.TextColumn(t("common.chosen"), width="small")
-        kwargs["column_config"] = {
-            **dict(kwargs.get("column_config") or {}),
-            t("common.chosen"): marker,
-        }
     with st.expander(t(label_key)):
         st.dataframe(shown, hide_index=True, width="stretch", **kwargs)
         if downloads is not None:
@@ -444,16 +438,10 @@ def render_table(
 
 
 def chosen_rows_styled(frame: pd.DataFrame, chosen: Sequence[bool]) -> object:
-    """``frame`` with the ``chosen`` rows first, a leading marker column and those rows tinted
-    (a pandas Styler, which st.dataframe draws with its colours)."""
-    flags = [bool(flag) for flag in chosen]
-    order = [i for i, flag in enumerate(flags) if flag] + [i for i, f in enumerate(flags) if not f]
-    marked = frame.iloc[order].reset_index(drop=True)
-    flags = [flags[i] for i in order]
-    marked.insert(0, t("common.chosen"), [CHOSEN_MARKER if flag else "" for flag in flags])
-    tint = f"background-color: {CHOSEN_ROW_COLOUR}; font-weight: bold"
-    styles = [tint if flag else "" for flag in flags]
-    return marked.style.apply(lambda column: styles, axis=0)
+    """``frame`` with the ``chosen`` rows in bold on a tint (a pandas Styler, which
+    st.dataframe draws with its styles)."""
+    styles = [CHOSEN_ROW_STYLE if flag else "" for flag in chosen]
+    return frame.style.apply(lambda column: styles, axis=0)
 
 
 def weights_note(weights: object) -> str:
