@@ -20,7 +20,14 @@ from kuntadash.ui.loaders import (
     load_served_snapshot,
     load_snapshot,
 )
-from kuntadash.ui.widgets import render_invalid_params, render_sample_notice, select_municipality
+from kuntadash.ui.widgets import (
+    PAGE_CHOICE_KEY,
+    PAGE_CHOICE_STYLE,
+    render_invalid_params,
+    render_sample_notice,
+    render_sidebar_close_on_phone,
+    select_municipality,
+)
 
 st.set_page_config(page_title="kuntadash", page_icon=":material/query_stats:", layout="wide")
 # Also when the server was started without our .streamlit/config.toml (another working folder).
@@ -35,11 +42,21 @@ state.stateful_selectbox(
     container=st.sidebar,
 )
 
+overview = st.Page(
+    "pages/overview.py", title=t("nav.overview"), icon=":material/map:", default=True
+)
+profile = st.Page(
+    "pages/municipality.py", title=t("nav.municipality"), icon=":material/location_city:"
+)
+compare = st.Page("pages/compare.py", title=t("nav.compare"), icon=":material/compare_arrows:")
+groups = st.Page("pages/groups.py", title=t("nav.groups"), icon=":material/leaderboard:")
+# The pages that show the chosen municipality: on a phone they carry the choice themselves.
+MUNICIPALITY_PAGES = {page.url_path for page in (overview, profile, compare, groups)}
 pages = [
-    st.Page("pages/overview.py", title=t("nav.overview"), icon=":material/map:", default=True),
-    st.Page("pages/municipality.py", title=t("nav.municipality"), icon=":material/location_city:"),
-    st.Page("pages/compare.py", title=t("nav.compare"), icon=":material/compare_arrows:"),
-    st.Page("pages/groups.py", title=t("nav.groups"), icon=":material/leaderboard:"),
+    overview,
+    profile,
+    compare,
+    groups,
     st.Page("pages/indicators.py", title=t("nav.indicators"), icon=":material/menu_book:"),
     st.Page("pages/event.py", title=t("nav.event"), icon=":material/slideshow:"),
     st.Page("pages/data.py", title=t("nav.data"), icon=":material/database:"),
@@ -77,6 +94,7 @@ if problems:
     st.stop()
 
 select_municipality(snapshot, container=st.sidebar)
+render_sidebar_close_on_phone(st.sidebar)
 st.sidebar.caption(
     t(
         "common.snapshot_line",
@@ -89,6 +107,10 @@ render_sample_notice(snapshot)
 # Pages create their own URL-bound widgets (indicator, year, ...): their rejected link values
 # are known only after the page ran, so they are shown in this slot above the page afterwards.
 invalid_params_slot = st.container()
+if navigation.url_path in MUNICIPALITY_PAGES:
+    # One tap away on a phone's first screen, where the sidebar is folded away.
+    st.html(PAGE_CHOICE_STYLE)
+    select_municipality(snapshot, container=st.container(key=PAGE_CHOICE_KEY), on_page=True)
 render_document_language(current_language())
 navigation.run()
 with invalid_params_slot:

@@ -7,20 +7,29 @@ import streamlit as st
 
 from kuntadash.charts.series import build_bar_figure, build_trend_figure
 from kuntadash.domain.catalogue import crosses_break, indicator_row
+from kuntadash.domain.peers import DEFAULT_WEIGHTS, order_by_similarity
 from kuntadash.domain.stats import values_for
 from kuntadash.domain.trends import PERIODS, classify_change, compute_changes, indicator_history
 from kuntadash.ui import state
 from kuntadash.ui.downloads import TableDownload, chart_config, file_stem
 from kuntadash.ui.i18n import current_language, t
-from kuntadash.ui.loaders import load_population, load_snapshot, load_wide_values
+from kuntadash.ui.loaders import (
+    load_choice_labels,
+    load_population,
+    load_snapshot,
+    load_structure,
+    load_wide_values,
+)
 from kuntadash.ui.widgets import (
     caption_text,
     change_text,
     comparison_group,
+    current_peers,
     escape_markdown,
     indicator_breaks,
     indicator_name,
     municipality_names,
+    peer_weights,
     render_coverage_note,
     render_dataframe,
     render_no_values,
@@ -29,9 +38,14 @@ from kuntadash.ui.widgets import (
     select_group_kind,
     select_indicator,
     select_year,
+    type_labels,
 )
+from kuntadash.views.municipalities import resolve_municipality
 
 MAX_MUNICIPALITIES = 10
+# The default comparison: the municipality and this many of its most similar municipalities.
+DEFAULT_COMPANIONS = 4
+_DEFAULT_KEY = "_compare_default"
 
 snapshot = load_snapshot()
 lang = current_language()
@@ -42,28 +56,102 @@ names = municipality_names(snapshot)
 st.title(t("compare.title"))
 if render_no_values(snapshot):
     st.stop()
-# Without a type in the register, the default companions are simply the largest municipalities.
-own_type = municipalities.at[code, "municipality_type"]
-population = load_population(snapshot).values
-same_type = (
-    municipalities[
+
+
+def similar_municipalities() -> list[str]:
+    """The municipality's most similar municipalities (the profile's list, same weights)."""
+    return [c for c in current_peers(snapshot, code)["municipality_code"] if c in names.index]
+
+
+def same_type_municipalities() -> list[str]:
+    """The other municipalities of the same type, the most similar first."""
+    own_type = municipalities.at[code, "municipality_type"]
+    if pd.isna(own_type):
+        return []
+    members = municipalities.index[
         municipalities["municipality_type"].eq(own_type).fillna(False).astype(bool)
-        if pd.notna(own_type)
-        else pd.Series(True, index=municipalities.index)
     ]
-    .assign(population=population)
-    .sort_values("population", ascending=False, na_position="last")
-)
-default = [code, *[c for c in same_type.index if c != code][:3]]
-options = sorted(names.index, key=lambda c: names[c].casefold())
+    z = load_structure(snapshot)[1]
+    weights = peer_weights()
+    if not any(weights.get(variable, 0) > 0 for variable in z.columns):
+        weights = dict(DEFAULT_WEIGHTS)  # as the similar municipalities themselves do
+    return order_by_similarity(z, code, list(members), weights)
+
+
+def largest_municipalities() -> list[str]:
+    """Without similar municipalities (no structural figures): the largest ones."""
+    population = load_population(snapshot).values.reindex(municipalities.index)
+    return population.sort_values(ascending=False, na_position="last").index.tolist()
+
+
+similar = similar_municipalities()
+same_type = same_type_municipalities()
+companions = similar or same_type or [c for c in largest_municipalities() if c != code]
+default = [code, *companions[:DEFAULT_COMPANIONS]]
+# A comparison still at its default follows the municipality (or the peer weights) when they
+# change; one the reader has edited is kept as it is.
+previous_default = st.session_state.get(_DEFAULT_KEY)
+if previous_default is not None and st.session_state.get(state.COMPARE_KEY) == previous_default:
+    st.session_state[state.COMPARE_KEY] = default
+st.session_state[_DEFAULT_KEY] = default
+
+
+def _add(codes: list[str]) -> None:
+    current = list(st.session_state.get(state.COMPARE_KEY) or [])
+    merged = list(dict.fromkeys([*current, *codes]))
+    st.session_state[state.COMPARE_KEY] = merged[:MAX_MUNICIPALITIES]
+
+
+def render_add_buttons(chosen: list[str]) -> None:
+    """One click adds the similar municipalities, or those of the same type (most similar
+    first), as many as fit; a button with nothing left to add is greyed out."""
+    room = MAX_MUNICIPALITIES - len(chosen)
+    columns = st.columns(2)
+    new_similar = [c for c in similar if c not in chosen]
+    columns[0].button(
+        t("compare.add_similar", name=escape_markdown(names.get(code, code))),
+        icon=":material/group_add:",
+        on_click=_add,
+        args=([code, *new_similar],),
+        disabled=room <= 0 or not new_similar,
+        help=t("compare.add_help", limit=MAX_MUNICIPALITIES),
+        key="compare_add_similar",
+        width="stretch",
+    )
+    own_type = municipalities.at[code, "municipality_type"]
+    new_same_type = [c for c in same_type if c not in chosen]
+    columns[1].button(
+        t(
+            "compare.add_type",
+            type=escape_markdown(type_labels().get(own_type, t("common.no_data"))),
+        ),
+        icon=":material/domain_add:",
+        on_click=_add,
+        args=([code, *new_same_type],),
+        disabled=room <= 0 or not new_same_type,
+        help=t("compare.add_type_help", count=len(same_type) + 1, limit=MAX_MUNICIPALITIES),
+        key="compare_add_type",
+        width="stretch",
+    )
+
+
+labels = load_choice_labels(snapshot, lang)
+
+
+def _parse_link_part(raw: str) -> str | None:
+    """A municipality in a compare link: its code or a name (ambiguous ones are not guessed)."""
+    return resolve_municipality(raw, snapshot.municipalities).code
+
+
 chosen = state.stateful_multiselect(
     t("compare.municipalities"),
-    options,
+    list(labels),
     state.COMPARE_KEY,
     default,
-    format_func=lambda c: names.get(c, c),
+    format_func=lambda c: labels.get(c, c),
     max_selections=MAX_MUNICIPALITIES,
-    help=t("compare.municipalities_help"),
+    help=t("compare.municipalities_help", n=DEFAULT_COMPANIONS),
+    parse=_parse_link_part,
 )
 # A link's codes that are not municipalities, or beyond the first ten, are said out loud.
 dropped = state.pop_dropped_link_values(state.COMPARE_KEY)
@@ -82,6 +170,7 @@ if dropped is not None and dropped.over_limit:
         ),
         icon=":material/link_off:",
     )
+render_add_buttons(chosen)
 if len(chosen) < 2:
     st.info(t("compare.pick_two"))
     st.stop()
@@ -128,9 +217,7 @@ st.plotly_chart(
         },
     ),
     width="stretch",
-    config=chart_config(
-        file_stem("compare", *chosen, indicator_id, year), chart_id="compare_bars"
-    ),
+    config=chart_config(file_stem("compare", *chosen, indicator_id, year), chart_id="compare_bars"),
 )
 st.caption(
     t(f"direction.{meta['direction']}")

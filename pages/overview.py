@@ -11,7 +11,7 @@ from kuntadash.domain.stats import rank_values, values_for
 from kuntadash.ui import state
 from kuntadash.ui.downloads import TableDownload, chart_config, file_stem
 from kuntadash.ui.i18n import current_language, t
-from kuntadash.ui.loaders import load_geojson, load_snapshot
+from kuntadash.ui.loaders import load_formatter, load_geojson, load_snapshot
 from kuntadash.ui.widgets import (
     caption_text,
     escape_markdown,
@@ -91,6 +91,27 @@ table = pd.DataFrame(
 
 st.subheader(f"{escape_markdown(indicator_name(snapshot, indicator_id))}, {year}")
 st.caption(t(f"direction.{meta['direction']}") + ". " + t("overview.colour_note"))
+
+
+def chosen_position_text(code: str) -> str:
+    """'**Kuopio**: 8,1 %, sija 12/308' — the chosen municipality's figure and rank, readable
+    without a tooltip; a context indicator's order is called an order by size, not a rank."""
+    name = f"**{escape_markdown(names.get(code, code))}**"
+    value, rank = series.get(code), ranks.get(code)
+    if pd.isna(value) or pd.isna(rank):
+        return t("overview.chosen_missing", name=name, year=year)
+    words = {
+        "name": name,
+        "value": escape_markdown(load_formatter(snapshot, lang).value(indicator_id, value)),
+        "rank": int(rank),
+        "of": with_data,
+    }
+    key = "overview.chosen_order" if meta["direction"] == "neutral" else "overview.chosen_rank"
+    return t(key, **words)
+
+
+if selected in municipalities.index:
+    st.container(key="overview_chosen").markdown(chosen_position_text(selected))
 figure = build_map_figure(
     load_geojson(snapshot),
     table,
@@ -154,4 +175,5 @@ render_table(
         (indicator_id, year, type_filter, regions.get(region_filter)),
         title=f"{indicator_name(snapshot, indicator_id)}, {year}",
     ),
+    chosen=(shown["municipality_code"] == selected).tolist(),
 )

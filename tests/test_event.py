@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from kuntadash.ui.links import qr_png, view_url
+from kuntadash.store.locations import DATA_DIR_ENV
+from kuntadash.ui.links import is_local_address, qr_png, view_url
 from kuntadash.ui.slides import (
     EVENT_INDICATORS,
     TIMER_SLACK_S,
@@ -17,6 +20,8 @@ from kuntadash.ui.slides import (
     build_slides,
     next_index,
 )
+from kuntadash.ui.widgets import escape_markdown
+from tests.conftest import OFFICIAL_DIR
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -131,3 +136,106 @@ def test_a_slide_or_interval_not_on_offer_is_refused_with_a_message(through_app)
     notices = " ".join(i.value for i in at.info)
     assert "slide=9" in notices and "every=7" in notices
     assert "slide" not in at.query_params and "every" not in at.query_params
+
+
+# --- In a real room: the QR code's address, context indicators, tables ---------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "local"),
+    [
+        ("http://localhost:8501", True),
+        ("http://LOCALHOST:8501/app", True),
+        ("http://kone.localhost:8501", True),
+        ("http://127.0.0.1:8501", True),
+        ("http://127.1.2.3", True),
+        ("http://[::1]:8501", True),
+        ("http://0.0.0.0:8501", True),
+        ("http://192.168.1.20:8501", False),
+        ("https://kunnat.example.fi/app", False),
+        ("http://[2001:db8::1]:8501", False),
+    ],
+)
+def test_local_addresses_are_recognised(url, local):
+    assert is_local_address(url) is local
+
+
+def _warnings(at: AppTest) -> str:
+    return " ".join(w.value for w in at.warning)
+
+
+def _qr_links(at: AppTest) -> list[str]:
+    return [c.value for c in at.caption if c.value.startswith("http")]
+
+
+def _qr_attributes(at: AppTest) -> list[str]:
+    bodies = [node.proto.body for node in at.get("html")]
+    return [html.unescape(url) for url in re.findall(r'data-url="([^"]+)"', " ".join(bodies))]
+
+
+def test_a_local_address_is_warned_about_with_how_to_set_the_public_one():
+    at = _event(lang="en")
+    warning = _warnings(at)
+    assert "cannot open" in warning and "KUNTADASH_PUBLIC_URL" in warning
+    assert escape_markdown("http://localhost:8501") in warning
+
+
+def test_the_public_url_is_what_the_qr_codes_point_to(monkeypatch):
+    monkeypatch.setenv("KUNTADASH_PUBLIC_URL", "https://kunnat.example.fi/app/")
+    at = _event(lang="en", kunta="049", slide="5")
+    assert "KUNTADASH_PUBLIC_URL" not in _warnings(at)  # (the sample's own notice stays)
+    expected = "https://kunnat.example.fi/app/municipality?lang=en&kunta=049"
+    assert _qr_links(at) == [expected]
+    assert _qr_attributes(at) == [expected]
+
+
+def test_a_configured_local_public_url_is_warned_about_too(monkeypatch):
+    monkeypatch.setenv("KUNTADASH_PUBLIC_URL", "http://127.0.0.1:8501")
+    assert "KUNTADASH_PUBLIC_URL" in _warnings(_event())
+
+
+def test_a_dimension_falls_back_to_an_indicator_with_a_direction_first():
+    catalogue = pd.DataFrame(
+        {
+            "id": ["degree_of_urbanisation", "waste_per_resident"],
+            "dimension": ["ecological", "ecological"],
+            "direction": ["neutral", "lower_better"],
+        }
+    )
+    assert build_slides(catalogue)[0] == Slide("map", "ecological", "waste_per_resident")
+    only_context = catalogue.iloc[:1]
+    assert build_slides(only_context)[0] == Slide("map", "ecological", "degree_of_urbanisation")
+
+
+@pytest.fixture
+def official(monkeypatch):
+    """The committed official snapshot, whose ecological slide is a context indicator."""
+    monkeypatch.setenv(DATA_DIR_ENV, str(OFFICIAL_DIR))
+
+
+def test_a_context_indicator_is_neither_ranked_nor_a_top_three(official):
+    at = _event(lang="en", slide="3")
+    assert _heading(at) == "Ecological sustainability"
+    texts = " ".join(m.value for m in at.markdown)
+    assert "Top three" not in texts and "Rank " not in texts
+    assert "no better direction, so no rank" in texts
+    table = at.dataframe[0].value
+    assert "Rank" not in table.columns
+    values = table["Value (%)"]  # in order of size, largest first
+    numbers = pd.to_numeric(values.str.replace("%", "").str.replace(",", ""), errors="coerce")
+    assert numbers.dropna().is_monotonic_decreasing
+
+
+def test_a_directional_slide_ranks_and_names_its_top_three(official):
+    at = _event(lang="en", slide="1")
+    texts = " ".join(m.value for m in at.markdown)
+    assert "Top three" in texts and "Rank " in texts
+    assert "Rank" in at.dataframe[0].value.columns
+
+
+@pytest.mark.parametrize("slide", ["1", "2", "3", "4", "5"])
+def test_every_slide_has_its_figures_as_a_table(slide):
+    at = _event(lang="en", slide=slide)
+    assert len(at.dataframe) == 1
+    assert at.dataframe[0].value.shape[0] >= 4
+    assert any(e.label == "Show as a table" for e in at.expander)

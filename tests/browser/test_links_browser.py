@@ -95,7 +95,7 @@ def test_a_link_copied_from_a_page_restores_the_view_in_a_new_browser(
     label, choices = CASES[case]
     page.goto("/?lang=en")
     wait_ready(page)
-    _choose(page, "Municipality", "Espoo", scope=page.get_by_test_id("stSidebar"))
+    _choose(page, "Municipality", "Espoo – Esbo", scope=page.get_by_test_id("stSidebar"))
     if case != "overview":
         _nav(page, label)
     for choice_label, option in choices:

@@ -248,7 +248,7 @@ def test_url_restores_the_view(page: Page) -> None:
     )
     sidebar = page.get_by_test_id("stSidebar")
     expect(sidebar.get_by_role("combobox", name=_t("common.municipality", "en"))).to_have_value(
-        str(municipalities.at["837", "name_fi"])
+        f"{municipalities.at['837', 'name_fi']} – {municipalities.at['837', 'name_sv']}"
     )
     wait_map_drawn(page)
     # The selected municipality is outlined on the map.

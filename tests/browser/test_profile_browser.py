@@ -128,7 +128,7 @@ def test_profile_shows_scores_and_peers_for_a_chosen_municipality(
     sidebar = page.get_by_test_id("stSidebar")
     sidebar.get_by_role("combobox", name=_t("common.municipality")).click()
     page.keyboard.type("Tampe")  # 308 options: the list is virtualised, so filter it first
-    page.get_by_role("option", name="Tampere", exact=True).click()
+    page.get_by_role("option", name="Tampere – Tammerfors", exact=True).click()
     wait_ready(page)
     page.get_by_test_id("stSidebarNavLink").filter(has_text=_t("nav.municipality")).click()
     wait_ready(page)

@@ -112,7 +112,10 @@ def build_bar_figure(
 ) -> go.Figure:
     """Horizontal bars: ``data`` has columns name, value, highlight (bool), in display order.
 
-    ``references`` draws labelled vertical lines (e.g. the country median).
+    ``references`` draws dashed vertical lines (e.g. the group and the country median). Their
+    labels, each with its value, are legend entries above the plot, never annotations at the
+    lines: two medians close together would put their labels on top of each other, and the
+    legend wraps its entries onto rows of their own at any width.
     """
     colours = [PRIMARY if flag else "#8fa9cc" for flag in data["highlight"]]
     figure = go.Figure(
@@ -125,23 +128,37 @@ def build_bar_figure(
             textposition="outside",
             cliponaxis=False,
             hovertemplate=f"%{{y}}: %{{x:,.{decimals}f}} {plain_text(unit)}<extra></extra>",
+            showlegend=False,
         )
     )
-    for position, (label, value) in enumerate((references or {}).items()):
-        if pd.notna(value):
-            figure.add_vline(
-                x=value,
-                line={"color": REFERENCE_COLOURS[position % 2], "dash": REFERENCE_DASH, "width": 2},
-                annotation={"text": plain_text(label), "yanchor": "bottom"},
-                annotation_position="top",
+    drawn = 0
+    for label, value in (references or {}).items():
+        if pd.isna(value):
+            continue
+        line = {"color": REFERENCE_COLOURS[drawn % 2], "dash": REFERENCE_DASH, "width": 2}
+        figure.add_vline(x=value, line=line)
+        # A trace without points: only its legend entry shows, in the line's own style.
+        figure.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="lines",
+                line=line,
+                name=plain_text(f"{label} ({format_value(value, decimals, lang, unit)})"),
+                hoverinfo="skip",
+                showlegend=True,
             )
+        )
+        drawn += 1
     figure.update_layout(
         template=TEMPLATE_NAME,
         separators=number_separators(lang),
         height=max(height, 60 + 34 * len(data)),
         xaxis_title=plain_text(unit),
         yaxis={"autorange": "reversed"},
-        showlegend=False,
-        margin={"t": 50},
+        showlegend=drawn > 0,
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "xanchor": "left"},
+        # Room on the right for the longest bar's value printed outside it.
+        margin={"t": 50, "r": 56},
     )
     return figure

@@ -18,7 +18,7 @@ Method, stated in the app next to the result:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -153,3 +153,22 @@ def nearest_peers(
         explain_similarity(z, code, peer, weights) for peer in nearest["municipality_code"]
     ]
     return nearest.reset_index(drop=True)
+
+
+def order_by_similarity(
+    z: pd.DataFrame,
+    code: str,
+    candidates: Sequence[str],
+    weights: Mapping[str, float] | None = None,
+) -> list[str]:
+    """``candidates`` (``code`` left out) from the most to the least similar to ``code``; those
+    that cannot be compared come last in their given order. Ties are broken by code."""
+    weights = DEFAULT_WEIGHTS if weights is None else weights
+    others = [c for c in dict.fromkeys(candidates) if c != code]
+    if z.columns.empty or code not in z.index:
+        return others
+    distance = peer_distances(z, code, weights)["distance"].reindex(others)
+    comparable = sorted(
+        (c for c in others if pd.notna(distance[c])), key=lambda c: (distance[c], c)
+    )
+    return comparable + [c for c in others if pd.isna(distance[c])]

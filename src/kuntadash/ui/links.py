@@ -3,12 +3,16 @@
 A view's link is the page's path plus its state as query parameters, defaults left out (the same
 form ui.state writes). The base URL is ``$KUNTADASH_PUBLIC_URL`` when set (the address the
 audience can reach, e.g. a public deployment while the laptop runs offline), else the address
-the browser used. QR codes are drawn locally with segno: no network.
+the presenter's browser used (``st.context.url``, Streamlit 1.67: scheme, host, port and path of
+the page, without the query). That address is of no use to the audience when it is the
+presenting machine's own (localhost, 127.0.0.1, ::1): :func:`is_local_address` says so, for a
+warning. QR codes are drawn locally with segno: no network.
 """
 
 from __future__ import annotations
 
 import io
+import ipaddress
 import os
 from collections.abc import Mapping
 from urllib.parse import urlencode, urlsplit, urlunsplit
@@ -34,6 +38,19 @@ def app_base_url(current_page_path: str = "") -> str:
     if current_page_path and path.endswith(suffix):
         path = path[: -len(suffix)]
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+def is_local_address(url: str) -> bool:
+    """Whether ``url`` points at the machine that opens it (localhost, 127.x.x.x, ::1, or the
+    unspecified 0.0.0.0 / ::): a phone scanning a QR code of it reaches itself, not the app."""
+    host = (urlsplit(url).hostname or "").strip("[]").lower().rstrip(".")
+    if not host or host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
 
 
 def view_url(base: str, page_path: str, params: Mapping[str, tuple[object, object]]) -> str:

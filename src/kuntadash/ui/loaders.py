@@ -256,3 +256,36 @@ def load_value_formats(snapshot: Snapshot) -> dict[str, tuple[int, dict[str, str
         _VALUE_FORMATS.clear()
         _VALUE_FORMATS[key] = formats
     return formats
+
+
+@st.cache_resource(show_spinner=False, max_entries=12)
+def _load_choice_labels(folder: str, version: str, lang: str) -> dict[str, str]:
+    from kuntadash.views.municipalities import choice_labels
+
+    return choice_labels(_load_snapshot(folder, version).municipalities, lang)
+
+
+def load_choice_labels(snapshot: Snapshot, lang: str) -> dict[str, str]:
+    """Municipality option labels in ``lang`` ('Närpiö – Närpes'), in the order offered
+    (shared, do not mutate)."""
+    if snapshot.path is None:  # built in memory, not served from a folder
+        from kuntadash.views.municipalities import choice_labels
+
+        return choice_labels(snapshot.municipalities, lang)
+    return _load_choice_labels(str(snapshot.path), snapshot.version, lang)
+
+
+@st.cache_resource(show_spinner=False, max_entries=12)
+def _load_formatter(folder: str, version: str, lang: str) -> Any:
+    from kuntadash.views.format import Formatter
+
+    return Formatter.from_catalogue(_load_snapshot(folder, version).catalogue, lang)
+
+
+def load_formatter(snapshot: Snapshot, lang: str) -> Any:
+    """The :class:`~kuntadash.views.format.Formatter` of the snapshot's catalogue in ``lang``."""
+    if snapshot.path is None:  # built in memory, not served from a folder
+        from kuntadash.views.format import Formatter
+
+        return Formatter.from_catalogue(snapshot.catalogue, lang)
+    return _load_formatter(str(snapshot.path), snapshot.version, lang)

@@ -12,7 +12,8 @@ import pandas as pd
 from kuntadash.domain.catalogue import DIMENSIONS
 
 # One headline indicator per dimension, shown on the national map; a dimension whose indicator
-# has no data falls back to the dimension's first indicator with data.
+# has no data falls back to its first indicator with data that has a better direction, and only
+# then to a context (neutral) one, which a slide shows without ranks.
 EVENT_INDICATORS = {
     "economic": "unemployment_rate",
     "social": "population_change",
@@ -38,12 +39,14 @@ def build_slides(indicators_with_data: pd.DataFrame) -> list[Slide]:
     """
     slides = []
     for dimension in DIMENSIONS:
-        ids = indicators_with_data.loc[
-            indicators_with_data["dimension"] == dimension, "id"
-        ].tolist()
+        rows = indicators_with_data[indicators_with_data["dimension"] == dimension]
+        ids = rows["id"].tolist()
         if not ids:
             continue
         wanted = EVENT_INDICATORS.get(dimension)
+        if wanted not in ids and "direction" in rows.columns:
+            directional = rows.loc[rows["direction"] != "neutral", "id"].tolist()
+            wanted = (directional or ids)[0]
         slides.append(Slide("map", dimension, wanted if wanted in ids else ids[0]))
     slides.append(Slide("profile"))
     return slides

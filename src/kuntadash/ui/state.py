@@ -3,7 +3,8 @@
 Every shareable choice (language, municipality, indicator, year, ...) lives in a persistent
 session-state key named like its URL parameter, and is mirrored into ``st.query_params`` with
 defaults left out, so a copied link restores the view. Values read from a link are checked
-against the options on offer; an invalid one is reported and replaced by the default.
+against the options on offer (or read by the choice's own ``parse``, e.g. a municipality's name
+for its code); an invalid or ambiguous one is reported and replaced by the default.
 """
 
 from __future__ import annotations
@@ -29,21 +30,39 @@ COMPARE_KEY = "compare"
 TYPE_FILTER_KEY = "type"
 REGION_FILTER_KEY = "region"
 SEARCH_KEY = "q"
-# Comparison (issue 4): peer count, peer weights, groups-page grouping / statistic, trend period.
+# Comparison: peer count, peer weights, groups-page grouping / statistic, trend period.
 PEERS_KEY = "peers"
 PEER_WEIGHTS_KEY = "pw"
 GROUPBY_KEY = "groupby"
 STATISTIC_KEY = "stat"
 PERIOD_KEY = "period"
 CATALOGUE_DIMENSION_KEY = "cdim"
-# Event mode (issue 5): the slide shown (1-based) and seconds between slides.
+# Event mode: the slide shown (1-based) and seconds between slides.
 SLIDE_KEY = "slide"
 EVERY_KEY = "every"
 
-_WIDGET_PREFIX = "w_"
+WIDGET_PREFIX = "w_"
 _NOTICES_KEY = "_state_notices"
 _DROPPED_KEY = "_state_dropped"
 _PAGE_KEY = "_state_page"
+
+
+@dataclass(frozen=True)
+class LinkNotice:
+    """A link's value that could not be used, for a message: ``candidates`` (labels) when the
+    value fits several options and choosing one would be a guess, empty when it fits none."""
+
+    name: str
+    value: str
+    candidates: tuple[str, ...] = ()
+
+
+class AmbiguousLinkValue(ValueError):
+    """Raised by a ``parse`` function when a link's value fits several options (their labels)."""
+
+    def __init__(self, candidates: Sequence[str]) -> None:
+        super().__init__(", ".join(candidates))
+        self.candidates = tuple(candidates)
 
 
 @dataclass(frozen=True)
@@ -68,13 +87,33 @@ def _parse(raw: str, options: Sequence[T]) -> T | None:
     return None
 
 
-def _from_url(name: str, options: Sequence[T], default: T) -> T:
+def _parse_part(
+    raw: str, options: Sequence[T], parse: Callable[[str], T | None] | None
+) -> T | None:
+    """One value of a comma-separated link value: an option, or None (ambiguous counts as
+    unknown: the value is reported as written)."""
+    if parse is None:
+        return _parse(raw, options)
+    try:
+        value = parse(raw)
+    except AmbiguousLinkValue:
+        return None
+    return value if value in options else None
+
+
+def _from_url(
+    name: str, options: Sequence[T], default: T, parse: Callable[[str], T | None] | None = None
+) -> T:
     raw = st.query_params.get(name)
     if raw is None:
         return default
-    value = _parse(raw, options)
-    if value is None:
-        st.session_state.setdefault(_NOTICES_KEY, []).append((name, raw))
+    candidates: tuple[str, ...] = ()
+    try:
+        value = parse(raw) if parse is not None else _parse(raw, options)
+    except AmbiguousLinkValue as exc:
+        value, candidates = None, exc.candidates
+    if value is None or value not in options:
+        st.session_state.setdefault(_NOTICES_KEY, []).append(LinkNotice(name, raw, candidates))
         return default
     return value
 
@@ -98,8 +137,8 @@ def begin_page(page_id: str, keep: Sequence[str] = ()) -> None:
             del st.query_params[name]
 
 
-def pop_invalid_params() -> list[tuple[str, str]]:
-    """URL values rejected in this run as (parameter, value), for a message to the user."""
+def pop_invalid_params() -> list[LinkNotice]:
+    """URL values rejected in this run, for a message to the user."""
     return st.session_state.pop(_NOTICES_KEY, [])
 
 
@@ -122,10 +161,16 @@ def write_param(name: str, value: Any, default: Any) -> None:
         st.query_params[name] = text
 
 
-def current(name: str, options: Sequence[T], default: T) -> T:
-    """The persistent value of ``name``, initialised from the URL once and kept valid."""
+def current(
+    name: str, options: Sequence[T], default: T, parse: Callable[[str], T | None] | None = None
+) -> T:
+    """The persistent value of ``name``, initialised from the URL once and kept valid.
+
+    ``parse`` reads the link's text (default: the option whose text form it is); it returns
+    None for a value that fits no option and may raise :class:`AmbiguousLinkValue`.
+    """
     if name not in st.session_state:
-        st.session_state[name] = _from_url(name, options, default)
+        st.session_state[name] = _from_url(name, options, default, parse)
     value = st.session_state[name]
     if value not in options:
         value = default
@@ -140,14 +185,23 @@ def stateful_selectbox(
     default: T,
     format_func: Callable[[T], str] = str,
     container: Any = None,
+    *,
+    parse: Callable[[str], T | None] | None = None,
+    widget_key: str | None = None,
+    on_change: Callable[[], None] | None = None,
     **kwargs: Any,
 ) -> T:
-    """A selectbox bound to the persistent key and URL parameter ``name``."""
+    """A selectbox bound to the persistent key and URL parameter ``name``.
+
+    ``parse``: how a link's text becomes an option (see :func:`current`). ``widget_key``: for a
+    second widget of the same choice (e.g. on the page as well as in the sidebar); both show
+    and change the one persistent value. ``on_change`` runs after a change by the user.
+    """
     options = list(options)
     if default not in options and options:
         default = options[0]
-    value = current(name, options, default)
-    widget_key = _bind_widget(name, value)
+    value = current(name, options, default, parse)
+    widget_key = _bind_widget(name, value, widget_key)
     target = container if container is not None else st
     chosen = target.selectbox(
         label,
@@ -155,7 +209,7 @@ def stateful_selectbox(
         key=widget_key,
         format_func=format_func,
         on_change=_copy_widget_value,
-        args=(name, widget_key),
+        args=(name, widget_key, on_change),
         **kwargs,
     )
     st.session_state[name] = chosen
@@ -171,13 +225,16 @@ def stateful_multiselect(
     format_func: Callable[[T], str] = str,
     container: Any = None,
     max_selections: int | None = None,
+    *,
+    parse: Callable[[str], T | None] | None = None,
     **kwargs: Any,
 ) -> list[T]:
     """A multiselect bound to ``name``; the URL holds the choices comma-separated.
 
-    A link's values that are not options, and valid ones beyond ``max_selections`` (the first
-    ones are kept), are left out and recorded for ``pop_dropped_link_values``; repeats count
-    once. NOTE: Streamlit refuses a multiselect value longer than ``max_selections`` with an
+    A link's values that are not options (``parse`` reads each one, like
+    :func:`stateful_selectbox`'s), and valid ones beyond ``max_selections`` (the first ones are
+    kept), are left out and recorded for ``pop_dropped_link_values``; repeats count once.
+    NOTE: Streamlit refuses a multiselect value longer than ``max_selections`` with an
     exception, so a long link has to be cut here, before the widget sees it.
     """
     options = list(options)
@@ -187,9 +244,9 @@ def stateful_multiselect(
         chosen: list[T] = list(default)
         if raw:
             parts = list(dict.fromkeys(part.strip() for part in raw.split(",") if part.strip()))
-            parsed = [(_parse(part, options), part) for part in parts]
+            parsed = [(_parse_part(part, options, parse), part) for part in parts]
             unknown = tuple(part for value, part in parsed if value is None)
-            valid = [value for value, _ in parsed if value is not None]
+            valid = list(dict.fromkeys(value for value, _ in parsed if value is not None))
             kept = valid[:max_selections]
             if unknown or len(kept) < len(valid):
                 st.session_state.setdefault(_DROPPED_KEY, {})[name] = DroppedLinkValues(
@@ -219,20 +276,22 @@ def stateful_multiselect(
     return list(picked)
 
 
-def _bind_widget(name: str, value: Any) -> str:
+def _bind_widget(name: str, value: Any, widget_key: str | None = None) -> str:
     """Give the widget of ``name`` the persistent value before it is drawn.
 
     NOTE: widget ids are page-scoped under st.navigation, so a sidebar widget drawn from app.py
     is a new widget after a page switch and would fall back to its first option; the persistent
     key (updated by the on_change callback) is the source of truth instead.
     """
-    widget_key = _WIDGET_PREFIX + name
+    widget_key = widget_key or WIDGET_PREFIX + name
     st.session_state[widget_key] = value
     return widget_key
 
 
-def _copy_widget_value(name: str, widget_key: str) -> None:
+def _copy_widget_value(name: str, widget_key: str, then: Callable[[], None] | None = None) -> None:
     st.session_state[name] = st.session_state[widget_key]
+    if then is not None:
+        then()
 
 
 def stateful_text_input(
@@ -241,7 +300,7 @@ def stateful_text_input(
     """A text input bound to ``name``: free text, so any value from a link is accepted."""
     if name not in st.session_state:
         st.session_state[name] = st.query_params.get(name, default)
-    widget_key = _WIDGET_PREFIX + name
+    widget_key = WIDGET_PREFIX + name
     if widget_key not in st.session_state:
         st.session_state[widget_key] = st.session_state[name]
     target = container if container is not None else st

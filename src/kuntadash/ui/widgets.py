@@ -127,25 +127,110 @@ def render_sample_notice(snapshot: Snapshot) -> None:
 
 
 def render_invalid_params() -> None:
-    for name, value in state.pop_invalid_params():
-        st.info(
-            t("common.invalid_param", param=name, value=escape_markdown(value)),
-            icon=":material/link_off:",
-        )
+    for notice in state.pop_invalid_params():
+        if notice.candidates:
+            text = t(
+                "common.ambiguous_param",
+                param=notice.name,
+                value=escape_markdown(notice.value),
+                candidates=escape_markdown(", ".join(notice.candidates)),
+            )
+        else:
+            text = t("common.invalid_param", param=notice.name, value=escape_markdown(notice.value))
+        st.info(text, icon=":material/link_off:")
 
 
-def select_municipality(snapshot: Snapshot, container: object = None) -> str:
-    names = municipality_names(snapshot)
-    codes = sorted(names.index, key=lambda code: names[code].casefold())
-    default = DEFAULT_MUNICIPALITY if DEFAULT_MUNICIPALITY in names.index else codes[0]
+# At most this many municipalities are named when a link's name fits several.
+_CANDIDATES_SHOWN = 8
+# Streamlit 1.67 starts the sidebar collapsed, as an overlay, at this width and below (measured:
+# collapsed at 768 px, open at 769 px); the page then carries its own municipality choice.
+NARROW_MAX_PX = 768
+PAGE_CHOICE_KEY = "kunta_on_page"
+_CLOSE_SIDEBAR_KEY = "_close_sidebar_request"
+
+
+def select_municipality(
+    snapshot: Snapshot, container: object = None, *, on_page: bool = False
+) -> str:
+    """The municipality (URL ``kunta``), offered under both national names and found by either.
+
+    A link may give a name instead of the code (``?kunta=Helsingfors``); a name that fits several
+    municipalities is reported. ``on_page``: the compact copy at the top of a page for narrow
+    screens, bound to the same value as the sidebar's. A choice in the sidebar closes the
+    sidebar on a phone, where it covers the page.
+    """
+    from kuntadash.ui.loaders import load_choice_labels
+    from kuntadash.views.municipalities import resolve_municipality
+
+    lang = current_language()
+    labels = load_choice_labels(snapshot, lang)
+    codes = list(labels)
+    default = DEFAULT_MUNICIPALITY if DEFAULT_MUNICIPALITY in labels else codes[0]
+
+    def parse(raw: str) -> str | None:
+        match = resolve_municipality(raw, snapshot.municipalities)
+        if match.ambiguous:
+            shown = [labels.get(code, code) for code in match.candidates]
+            more = len(shown) - _CANDIDATES_SHOWN
+            shown = shown[:_CANDIDATES_SHOWN] + ([f"… (+{more})"] if more > 0 else [])
+            raise state.AmbiguousLinkValue(shown)
+        return match.code
+
     return state.stateful_selectbox(
         t("common.municipality"),
         codes,
         state.MUNICIPALITY_KEY,
         default,
-        format_func=lambda code: names.get(code, code),
+        format_func=lambda code: labels.get(code, code),
         container=container,
+        parse=parse,
+        widget_key=f"{state.WIDGET_PREFIX}{PAGE_CHOICE_KEY}" if on_page else None,
+        on_change=None if on_page else _request_sidebar_close,
     )
+
+
+def _request_sidebar_close() -> None:
+    st.session_state[_CLOSE_SIDEBAR_KEY] = st.session_state.get(_CLOSE_SIDEBAR_KEY, 0) + 1
+
+
+# Clicks Streamlit's own "collapse sidebar" button, only where the sidebar covers the page.
+# NOTE: Streamlit 1.67 has no call to close the sidebar, and a changed
+# st.set_page_config(initial_sidebar_state=...) loses to the open/closed state the browser
+# remembers once the reader has opened it (localStorage "stSidebarCollapsed-…", read first in
+# the frontend's AppView), which is exactly the phone case. An html element allowed to run
+# JavaScript (unsafe_allow_javascript) runs its script each time its text changes, hence the
+# counter in it; the text holds nothing from data.
+_CLOSE_SIDEBAR_SCRIPT = """
+<script data-request="{request}">
+(() => {{
+  if (!window.matchMedia("(max-width: {narrow}px)").matches) return;
+  const sidebar = document.querySelector('[data-testid="stSidebar"]');
+  if (!sidebar || sidebar.getAttribute("data-collapsed") === "true") return;
+  const button = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+  if (button) button.click();
+}})();
+</script>
+"""
+
+
+def render_sidebar_close_on_phone(container: object = None) -> None:
+    """After a municipality was chosen in the sidebar: close the sidebar if it covers the page
+    (a phone), so the reader sees the result at once. Nothing happens on wider screens."""
+    request = st.session_state.pop(_CLOSE_SIDEBAR_KEY, None)
+    if request is None:
+        return
+    target = container if container is not None else st
+    target.html(
+        _CLOSE_SIDEBAR_SCRIPT.format(request=int(request), narrow=NARROW_MAX_PX),
+        unsafe_allow_javascript=True,
+    )
+
+
+# CSS: the on-page municipality choice shows only where the sidebar is an overlay.
+PAGE_CHOICE_STYLE = (
+    f"<style>@media (min-width: {NARROW_MAX_PX + 1}px) {{"
+    f" .st-key-{PAGE_CHOICE_KEY} {{display: none;}} }}</style>"
+)
 
 
 def indicators_with_data(snapshot: Snapshot) -> pd.DataFrame:
@@ -480,6 +565,11 @@ def render_dataframe(
     target.dataframe(localized_numbers(table, decimals), **kwargs)  # type: ignore[attr-defined]
 
 
+# The chosen municipality's row in a table: bold (a cue that is not colour) on a light tint of
+# the primary colour (the text keeps a contrast of 14:1).
+CHOSEN_ROW_STYLE = "background-color: #dbe6f4; font-weight: bold"
+
+
 def render_table(
     frame: pd.DataFrame | Styler,
     label_key: str = "common.show_table",
@@ -487,12 +577,17 @@ def render_table(
     *,
     data: pd.DataFrame | None = None,
     decimals: Mapping[str, int] | None = None,
+    chosen: Sequence[bool] | None = None,
     **kwargs: object,
 ) -> None:
     """The table alternative of a chart, folded away under an expander; with ``downloads``,
     CSV and Excel buttons for this table (see kuntadash.ui.downloads): ``data`` is the table as
     data (numbers as numbers, columns named by ``downloads.EXPORT_COLUMNS`` keys), ``frame``
-    itself when not given. Fractional numbers of a one-indicator table get its decimals."""
+    itself when not given. Fractional numbers of a one-indicator table get its decimals.
+
+    ``chosen`` (one flag per row) highlights the chosen municipality's row; the table keeps its
+    rows, order and columns, so the downloads hold exactly what is shown.
+    """
     if decimals is None and downloads is not None and len(downloads.indicator_ids) == 1:
         places = _indicator_decimals(downloads.snapshot, downloads.indicator_ids[0])
         shown = frame.data if isinstance(frame, Styler) else frame
@@ -501,6 +596,8 @@ def render_table(
             for column in shown.columns
             if pd.api.types.is_float_dtype(shown[column])
         }
+    if chosen is not None and any(chosen):
+        frame = chosen_rows_styled(frame, chosen)
     with st.expander(t(label_key)):
         render_dataframe(frame, decimals, **kwargs)
         if downloads is not None:
@@ -512,6 +609,14 @@ def render_table(
 
 def _indicator_decimals(snapshot: Snapshot, indicator_id: str) -> int:
     return int(indicator_row(snapshot.catalogue, indicator_id)["decimals"])
+
+
+def chosen_rows_styled(frame: pd.DataFrame | Styler, chosen: Sequence[bool]) -> Styler:
+    """``frame`` with the ``chosen`` rows in bold on a tint (a pandas Styler, which
+    st.dataframe draws with its styles; one that has styles already keeps them)."""
+    styles = [CHOSEN_ROW_STYLE if flag else "" for flag in chosen]
+    styler = frame if isinstance(frame, Styler) else frame.style
+    return styler.apply(lambda column: styles, axis=0)
 
 
 def weights_note(weights: object) -> str:
@@ -534,7 +639,7 @@ def rank_text(rank: Rank) -> str:
     return t("common.rank_text", rank=rank.rank, of=rank.of)
 
 
-# --- Comparison groups, similar municipalities and trends (issue 4) ---------------------------
+# --- Comparison groups, similar municipalities and trends -------------------------------------
 
 PEER_COUNTS = (5, 10, 15, 20)
 PEER_WEIGHT_OPTIONS = (0.0, 0.5, 1.0, 2.0, 3.0)
