@@ -44,6 +44,7 @@ class Server:
     base: str  # http://127.0.0.1:<port>
     pid: int
     start_s: float  # spawn -> healthy
+    warm_s: float | None = None  # healthy -> the app's script has run once (see ``warm``)
 
 
 def free_port() -> int:
@@ -80,11 +81,17 @@ def serve_app(
     log_path: Path | None = None,
     env: Mapping[str, str] | None = None,
     start_timeout_s: float = START_TIMEOUT_S,
+    cwd: Path | None = None,
+    warm: bool = False,
 ) -> Iterator[Server]:
-    """Serve ``script`` (relative to the repository) on a fresh port until the block ends.
+    """Serve ``script`` (relative to ``cwd``, the repository by default) on a fresh port until
+    the block ends.
 
     ``data_dir`` becomes ``KUNTADASH_DATA_DIR``; the server's output goes to ``log_path`` (or is
-    discarded). Raises RuntimeError, with the log's tail, when the server does not come up.
+    discarded). With ``warm``, the app's script runs once before the block starts, as a
+    deployment does at start (``/_stcore/script-health-check``, see docs/PERFORMANCE.md), so the
+    first visitor does not pay for imports and caches. Raises RuntimeError, with the log's tail,
+    when the server does not come up.
     """
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -93,6 +100,7 @@ def serve_app(
         "--server.headless", "true", "--server.port", str(port),
         "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
         "--browser.gatherUsageStats", "false",
+        *(["--server.scriptHealthCheckEnabled", "true"] if warm else []),
     ]  # fmt: skip
     environment = {**os.environ, **(env or {})}
     if data_dir is not None:
@@ -101,7 +109,7 @@ def serve_app(
     started = time.perf_counter()
     with log:
         process = subprocess.Popen(
-            command, cwd=REPO, env=environment, stdout=log, stderr=subprocess.STDOUT
+            command, cwd=cwd or REPO, env=environment, stdout=log, stderr=subprocess.STDOUT
         )
         try:
             while not (_healthy(base) and process.poll() is None):
@@ -111,7 +119,12 @@ def serve_app(
                 if time.perf_counter() - started > start_timeout_s:
                     raise RuntimeError(f"streamlit not healthy after {start_timeout_s} s")
                 time.sleep(0.05)
-            yield Server(base, process.pid, time.perf_counter() - started)
+            healthy = time.perf_counter()
+            warm_s = None
+            if warm:
+                warm_app(base, timeout_s=start_timeout_s)
+                warm_s = time.perf_counter() - healthy
+            yield Server(base, process.pid, healthy - started, warm_s)
         finally:
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
@@ -125,6 +138,16 @@ def serve_app(
         if time.monotonic() > deadline:
             raise RuntimeError(f"port {port} still busy after stopping streamlit pid {process.pid}")
         time.sleep(0.2)
+
+
+def warm_app(base: str, timeout_s: float = START_TIMEOUT_S) -> None:
+    """Run the app's script once on the server at ``base`` (its default page, no browser):
+    imports, the snapshot and the per-version caches are then ready for the first visitor.
+    Needs ``server.scriptHealthCheckEnabled`` (on in .streamlit/config.toml)."""
+    with urllib.request.urlopen(base + "/_stcore/script-health-check", timeout=timeout_s) as reply:
+        body = reply.read()
+    if body != b"ok":
+        raise RuntimeError(f"the app's script did not run cleanly: {body[:200]!r}")
 
 
 def _tail(log_path: Path | None) -> str:
