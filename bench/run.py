@@ -80,11 +80,6 @@ OFFICIAL_DIR = REPO / "data"
 # The last commit whose overview map was a plotly choroplethmap carrying the boundaries in every
 # rerun (the "previous" variant).
 PREVIOUS_REF = "08c38ec"
-# Benchmark candidates of the overview map: the app with another map (kuntadash.ui.map).
-CANDIDATES = {
-    "maplibre": ("maplibre", "candidate: MapLibre GL JS component, GeoJSON by URL, feature state"),
-    "plotly_url": ("plotly", "candidate: plotly choroplethmap, GeoJSON by URL, uirevision"),
-}
 INDICATOR_LABEL = "Indikaattori"
 MUNICIPALITIES = 308
 TIMEOUT_MS = 120_000
@@ -224,19 +219,6 @@ def variants(
                     official,
                     True,
                     "the app: the overview map is the SVG component",
-                )
-            )
-        elif name in CANDIDATES:
-            built = REPO / "src" / "kuntadash" / "ui" / "map_component" / "map-gl.js"
-            if name == "maplibre" and not built.exists():
-                raise SystemExit(f"{built} is missing: see bench/candidates/README.md")
-            found.append(
-                Variant(
-                    name,
-                    "app.py",
-                    {**official, "KUNTADASH_MAP_CANDIDATE": CANDIDATES[name][0]},
-                    True,
-                    CANDIDATES[name][1],
                 )
             )
         elif name == "previous":

@@ -12,12 +12,11 @@ from kuntadash.ui.downloads import TableDownload, file_stem
 from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.loaders import load_map_geometry, load_snapshot
 from kuntadash.ui.map import (
-    candidate,
     geometry_source,
     map_labels,
     map_legend,
-    render_candidate,
     render_map,
+    render_profile_link,
 )
 from kuntadash.ui.widgets import (
     caption_text,
@@ -112,10 +111,8 @@ view = map_view(
     file_stem=file_stem("map", indicator_id, year),
     format_value=lambda value: fmt(snapshot, indicator_id, value),
 )
-if candidate() == "svg":
-    render_map(view, key="overview_map", codes=geometry.codes)
-else:
-    render_candidate(view, key="overview_map", snapshot=snapshot, table=table, meta=meta, lang=lang)
+render_map(view, key="overview_map", codes=geometry.codes)
+render_profile_link(view["selected"], escape_markdown(names.get(selected, selected or "")))
 st.caption(caption_text(snapshot, indicator_id, year))
 
 focus = table[table["in_focus"]]

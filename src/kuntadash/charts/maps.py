@@ -29,7 +29,7 @@ MAP_HEIGHT = 720
 
 
 def build_map_figure(
-    geojson: dict[str, Any] | str,
+    geojson: dict[str, Any],
     data: pd.DataFrame,
     *,
     direction: str,
@@ -96,11 +96,9 @@ def build_map_figure(
     return figure
 
 
-def _features_of(geojson: dict[str, Any] | str, codes: pd.Series) -> dict[str, Any] | str:
+def _features_of(geojson: dict[str, Any], codes: pd.Series) -> dict[str, Any]:
     """Only the features a trace draws: plotly serialises each trace's GeoJSON separately, so
     handing every trace the whole collection sent the boundaries two to four times per rerun."""
-    if isinstance(geojson, str):  # a URL: plotly.js fetches it once and keeps it
-        return geojson
     wanted = set(codes)
     return {
         "type": "FeatureCollection",
@@ -115,7 +113,7 @@ def _zoom_for(height: int) -> float:
 
 
 def _flat_trace(
-    geojson: dict[str, Any] | str, rows: pd.DataFrame, colour: str, name: str
+    geojson: dict[str, Any], rows: pd.DataFrame, colour: str, name: str
 ) -> go.Choroplethmap:
     return go.Choroplethmap(
         geojson=_features_of(geojson, rows["municipality_code"]),
@@ -130,7 +128,7 @@ def _flat_trace(
     )
 
 
-def _outline_trace(geojson: dict[str, Any] | str, rows: pd.DataFrame) -> go.Choroplethmap:
+def _outline_trace(geojson: dict[str, Any], rows: pd.DataFrame) -> go.Choroplethmap:
     return go.Choroplethmap(
         geojson=_features_of(geojson, rows["municipality_code"]),
         locations=rows["municipality_code"],

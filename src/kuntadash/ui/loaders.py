@@ -129,20 +129,6 @@ def load_map_geometry(snapshot: Snapshot) -> Any:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _load_map_geojson(folder: str, version: str) -> Any:
-    from kuntadash.views.map import map_geojson
-
-    snapshot = _load_snapshot(folder, version)
-    table = snapshot.municipalities.set_index("municipality_code")
-    return map_geojson(snapshot.boundaries, {"fi": table["name_fi"].astype(str)})
-
-
-def load_map_geojson(snapshot: Snapshot) -> Any:
-    """The outlines as GeoJSON (a ``views.map.MapGeometry``), for the benchmark's candidates."""
-    return _load_map_geojson(str(snapshot.path), snapshot.version)
-
-
-@st.cache_resource(show_spinner=False, max_entries=4)
 def _load_wide_values(folder: str, version: str) -> pd.DataFrame:
     values = _load_snapshot(folder, version).values
     return values.pivot(index=["municipality_code", "year"], columns="indicator_id", values="value")

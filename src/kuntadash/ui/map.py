@@ -150,49 +150,12 @@ def map_legend(unit: str) -> dict[str, str]:
     return {"missing": t("common.no_data"), "muted": t("map.muted")}
 
 
-# --- candidates measured by bench/run.py before this component was chosen ---------------------
-
-CANDIDATE_ENV = "KUNTADASH_MAP_CANDIDATE"
-
-
-def candidate() -> str:
-    """Which map the overview draws: ``svg`` (this component), or for the benchmark
-    ``maplibre`` (MapLibre GL JS, GeoJSON by URL, feature state) or ``plotly`` (plotly's
-    choroplethmap with the GeoJSON by URL and ``uirevision``)."""
-    return os.environ.get(CANDIDATE_ENV, "svg")
-
-
-def render_candidate(
-    view: dict[str, Any], *, key: str, snapshot: Any, table: Any, meta: Any, lang: str
-) -> None:
-    from kuntadash.ui.loaders import load_map_geojson
-
-    geojson = load_map_geojson(snapshot)
-    url = geometry_source(geojson)
-    if candidate() == "maplibre":
-        global _mount_gl
-        if _mount_gl is None:
-            _mount_gl = st.components.v2.component(f"{COMPONENT_NAME}_gl", js="map-gl.js")
-        _mount_gl(
-            key=key,
-            data={**view, "geometry": url, "codes": list(geojson.codes)},
-            height="content",
-            on_select_change=lambda: _choose(key, geojson.codes),
+def render_profile_link(code: str | None, name: str) -> None:
+    """Under the map: open the chosen municipality's profile (a keyboard-reachable link;
+    ``name`` already escaped for markdown)."""
+    if code:
+        st.page_link(
+            "pages/municipality.py",
+            label=t("map.open_profile", name=name),
+            icon=":material/location_city:",
         )
-        return
-    from kuntadash.charts.maps import build_map_figure
-    from kuntadash.ui.downloads import chart_config
-
-    figure = build_map_figure(
-        url,
-        table,
-        direction=meta["direction"],
-        unit=str(meta[f"unit_{lang}"]),
-        lang=lang,
-        selected=view["selected"],
-    )
-    figure.update_layout(uirevision="overview-map")
-    st.plotly_chart(figure, width="stretch", key=key, config=chart_config(view["file"]))
-
-
-_mount_gl: Any = None

@@ -208,24 +208,3 @@ def _end_text(
     beyond = bool((known < bound).any()) if end == 0 else bool((known > bound).any())
     return ("≥ " if end else "≤ ") + fmt(bound) if beyond else fmt(bound)
 
-
-def map_geojson(boundaries: Any, names: Mapping[str, pd.Series]) -> MapGeometry:
-    """Outlines as GeoJSON (EPSG:4326, 4 decimals ≈ 10 m), each feature with its code as ``id``
-    and property ``c`` and its Finnish name as ``n``: the form MapLibre and plotly read."""
-    frame = boundaries.sort_values("municipality_code")
-    codes = tuple(frame["municipality_code"].astype(str))
-    finnish = names.get("fi", pd.Series(dtype=str))
-    features = []
-    for code, geometry in zip(codes, frame.geometry, strict=True):
-        rounded = shapely.set_precision(geometry, 0.0001)
-        features.append(
-            {
-                "type": "Feature",
-                "id": code,
-                "properties": {"c": code, "n": str(finnish.get(code, code))},
-                "geometry": shapely.geometry.mapping(rounded),
-            }
-        )
-    document = {"type": "FeatureCollection", "features": features}
-    payload = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
-    return MapGeometry(payload, codes, hashlib.sha256(payload).hexdigest()[:16])
