@@ -43,6 +43,9 @@ def test_overview_draws_the_map_component_not_plotly():
     assert not at.get("plotly_chart"), "the overview loads no plotly"
     assert data["selected"] == "837"
     assert len(data["fill"]) == 308
+    # The chosen municipality's profile is one (keyboard-reachable) link away.
+    links = [link.proto for link in at.get("page_link")]
+    assert any("Tampere" in link.label and "municipality" in link.page for link in links)
     assert all(colour.startswith("#") for colour in data["fill"])
 
 

@@ -155,8 +155,8 @@ class MapView {
   build(geometry) {
     this.geometry = geometry;
     this.shapes.replaceChildren();
-    this.paths = geometry.paths.map((d, i) => el("svg:path", { d, "data-i": String(i) },
-      this.shapes));
+    this.paths = geometry.paths.map((d, i) => el("svg:path", { d, "data-i": String(i),
+      "data-code": geometry.codes[i] }, this.shapes));
     this.index = new Map(geometry.codes.map((code, i) => [code, i]));
     this.full = geometry.viewBox.slice();
     this.resetView();
