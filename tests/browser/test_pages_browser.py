@@ -182,6 +182,26 @@ def test_overview_map_draws_every_municipality(page: Page) -> None:
     assert not page.locator("[data-testid=stPlotlyChart]").count(), "the overview loads no plotly"
 
 
+def test_overview_loads_nothing_from_another_host_and_no_plotly(page: Page) -> None:
+    """Offline by design: no tiles, no CDN, no font or icon service; and the first page does
+    not fetch plotly's 4.7 MB chunk, which only the pages with plotly charts need."""
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto("/")
+    wait_ready(page)
+    wait_map_drawn(page)
+    page.wait_for_timeout(500)
+    origin = urlparse(page.url).netloc
+    elsewhere = [
+        url
+        for url in requested
+        if urlparse(url).scheme in ("http", "https", "ws", "wss") and urlparse(url).netloc != origin
+    ]
+    assert not elsewhere, elsewhere
+    assert not [url for url in requested if "plotly" in url.lower()]
+    assert [url for url in requested if "/app/static/map/" in url], "outlines come by URL"
+
+
 def test_overview_widget_change_updates_map_in_place_and_url(page: Page) -> None:
     page.goto("/")
     wait_ready(page)
