@@ -1,7 +1,7 @@
 """The overview map in the browser: a Streamlit component that updates in place (UI layer).
 
 The map is our own small component (``ui/map_component/map.js``, no third-party code) mounted
-with ``st.components.v2``. It draws the municipalities as SVG paths, so it needs no tiles, no
+as a components-v2 element. It draws the municipalities as SVG paths, so it needs no tiles, no
 CDN and no WebGL. Its outlines travel once per snapshot version: they are written to
 ``static/map/<content hash>.json`` beside app.py, which Streamlit serves at
 ``app/static/map/…`` (``server.enableStaticServing``); the browser fetches that URL once and
