@@ -88,6 +88,20 @@ def test_outlines_go_inline_when_no_file_can_be_served(tmp_path: Path, monkeypat
     assert (served / "map" / f"{geometry.digest}.json").read_bytes() == geometry.payload
 
 
+def test_a_removed_outline_file_is_written_again(tmp_path: Path, monkeypatch):
+    snapshot = read_snapshot(SAMPLE_DIR)
+    table = snapshot.municipalities.set_index("municipality_code")
+    geometry = map_geometry(snapshot.boundaries, {"fi": table["name_fi"]})
+    monkeypatch.setattr(ui_map.st, "get_option", lambda name: True)
+    monkeypatch.setattr(ui_map, "static_dir", lambda: tmp_path)
+    monkeypatch.setattr(ui_map, "_written", {})
+    url = ui_map.geometry_source(geometry)
+    served = tmp_path / "map" / f"{geometry.digest}.json"
+    served.unlink()
+    assert ui_map.geometry_source(geometry) == url
+    assert served.read_bytes() == geometry.payload
+
+
 def test_old_outline_files_are_pruned(tmp_path: Path):
     folder = tmp_path / "map"
     folder.mkdir()

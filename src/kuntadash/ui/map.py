@@ -69,7 +69,10 @@ def geometry_source(geometry: Any) -> str | dict[str, Any]:
     folder = static_dir()
     key = (str(folder), geometry.digest)
     with _LOCK:
-        if key not in _written:
+        # Written once per process and version; again if someone removed the file meanwhile
+        # (one stat per rerun).
+        missing = _written.get(key) is not None and not (folder / _relative(_written[key])).exists()
+        if key not in _written or missing:
             _written[key] = _write(folder, geometry)
     url = _written[key]
     if url is not None:
@@ -102,6 +105,10 @@ def _write(folder: Path | None, geometry: Any) -> str | None:
         )
         return None
     return f"app/static/{STATIC_FOLDER}/{target.name}"
+
+
+def _relative(url: str | None) -> str:
+    return str(url).removeprefix("app/static/")
 
 
 def _prune(folder: Path, keep: Path) -> None:
