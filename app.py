@@ -29,7 +29,8 @@ from kuntadash.ui.widgets import (
     select_municipality,
 )
 
-st.set_page_config(page_title="kuntadash", page_icon=":material/query_stats:", layout="wide")
+# An emoji icon: the browser draws it itself (a ":material/…:" icon is fetched from Google's CDN).
+st.set_page_config(page_title="kuntadash", page_icon="📊", layout="wide")
 # Also when the server was started without our .streamlit/config.toml (another working folder).
 disable_builtin_table_export()
 

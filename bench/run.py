@@ -1,28 +1,36 @@
-"""Benchmark kuntadash in a real browser and over the websocket, beside a naive baseline.
+"""Benchmark kuntadash in a real browser and over the websocket, beside a naive baseline and the
+previous version of the overview map.
 
-Usage: python bench/run.py [--runs 5] [--duration 30] [--out bench/results/DATE.json]
-                           [--variants sample,real,baseline]
+Usage: python bench/run.py [--runs 3] [--duration 30] [--sessions 10] [--out FILE]
+                           [--variants app,previous,baseline] [--previous-ref REF]
 
 Not a test: it measures and writes ``bench/results/<date>.json`` (summarised in
 docs/PERFORMANCE.md). Needs /usr/bin/chromium. Everything runs on 127.0.0.1 and is bounded in
-time; each server is started on a fresh free port and stopped by its own pid.
+time; each server is started on a fresh free port, warmed once (``/_stcore/script-health-check``,
+as a deployment does at start) and stopped by its own pid.
 
-Variants, measured interleaved in the same run so machine drift hits all of them alike:
-- ``sample``: the app on the committed sample snapshot (schematic tiles);
-- ``real``: the app on the sample values with the real 2025 boundaries imported from the
-  Statistics Finland WFS file in ../shared/opendata (simplified once at import, as `kuntadash data
-  import` does); skipped when that file is absent;
+Variants, measured interleaved in the same run so machine drift hits all of them alike (all but
+``sample`` serve the committed snapshot of official figures, ``data/``, real 2025 borders):
+- ``app``: the app as it is (the overview map is the SVG component, kuntadash.ui.map);
+- ``previous``: the app at ``--previous-ref`` (default: the last commit whose overview map was a
+  plotly ``choroplethmap`` that carried the boundaries in every rerun), extracted with
+  ``git archive`` into a temporary folder and served from there;
 - ``baseline``: bench/baseline_app.py, the same map drawn the straightforward way (full-resolution
   boundaries re-read and re-projected on every rerun, no caching). Its boundaries are the WFS file
-  when present, else the sample tiles densified to ~24 points per edge.
+  in ../shared/opendata when present, else the sample tiles densified to ~24 points per edge;
+- ``sample``: the app on the bundled sample snapshot (schematic tiles);
+- ``real``: the app on the sample values with the WFS file's boundaries imported the way
+  `kuntadash data import` does (skipped when that file is absent).
 
-Per variant and run (a fresh server each run): server start → healthy; server memory idle; cold
-page load (new browser context, empty cache) → map drawn; bytes per cold load (HTTP bodies and
-headers + websocket frames); memory after that one session; warm reload → map drawn; widget change
-(indicator) → updated map drawn; websocket bytes per rerun; page switch → drawn (the app only).
-Then, per variant, N concurrent websocket sessions (10 and 25) each changing the indicator every
-1–3 s for ``--duration`` seconds: p50 / p95 rerun latency (request sent → script finished, as the
-server sees it; the browser's drawing comes on top) and server memory.
+Per variant and run: server start → healthy; warm-up; server memory idle; cold page load (new
+browser context, empty cache) → map drawn; bytes of that load (on the wire and decoded, HTTP and
+websocket) and whether the plotly chunk was fetched; memory after that one session; warm reload →
+map drawn; indicator change → map updated (from the click on the new option to every
+municipality drawn in its new colour) and → page settled (script finished, nothing stale), the
+websocket bytes of that rerun and whether the map stayed the same instance; page switch → drawn
+(the app only). Then, per variant, N concurrent websocket sessions each changing the indicator
+every 1–3 s for ``--duration`` seconds: p50 / p95 rerun latency (request sent → script
+finished, as the server sees it) and server memory.
 """
 
 from __future__ import annotations
@@ -33,6 +41,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import gzip
+import io
 import json
 import os
 import platform
@@ -41,6 +50,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 import urllib.request
@@ -66,22 +76,45 @@ WFS_FILE = (
     / "statfi_wfs_2025"
     / "kunta1000k_2025_with_neighbors_and_province.geojson"
 )
+OFFICIAL_DIR = REPO / "data"
+# The last commit whose overview map was a plotly choroplethmap carrying the boundaries in every
+# rerun (the "previous" variant).
+PREVIOUS_REF = "08c38ec"
 INDICATOR_LABEL = "Indikaattori"
 MUNICIPALITIES = 308
 TIMEOUT_MS = 120_000
 
-# Distinct municipalities MapLibre has drawn in the fill layers of the first map on the page.
-RENDERED_JS = """() => {
+# The overview map, whichever kind is on the page: our component inside its shadow root (SVG
+# paths, or the MapLibre candidate, which reports what it has drawn after each update), or
+# plotly's choroplethmap. ``drawn``: municipalities drawn; ``signature``: changes when the
+# colours change; ``instance``: an id that survives as long as the same map object does.
+MAP_STATE_JS = """() => {
+  for (const host of document.querySelectorAll('[data-testid=stBidiComponentIsolated]')) {
+    const root = host.shadowRoot && host.shadowRoot.querySelector('.kd-map');
+    if (!root) continue;
+    const paths = root.querySelectorAll('.kd-shapes path');
+    if (paths.length) {
+      let drawn = 0; const fills = [];
+      for (const p of paths) {
+        const box = p.getBBox();
+        if (box.width > 0 && box.height > 0 && p.getAttribute('fill')) drawn += 1;
+        fills.push(p.getAttribute('fill'));
+      }
+      return {kind: 'svg', drawn, signature: fills.join(','), instance: root.dataset.instance};
+    }
+    return {kind: 'maplibre', drawn: Number(root.dataset.drawn || -1),
+            signature: root.dataset.updates || '', instance: root.dataset.instance};
+  }
   const gd = document.querySelector('[data-testid=stPlotlyChart] .js-plotly-plot');
   const sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
-  if (!sub || !sub.map || !sub.map.isStyleLoaded()) return -1;
+  if (!sub || !sub.map || !sub.map.isStyleLoaded()) {
+    return {kind: 'plotly', drawn: -1, signature: '', instance: null};
+  }
   const fills = sub.map.queryRenderedFeatures().filter(f => f.layer.id.endsWith('-fill'));
-  return new Set(fills.map(f => String(f.id))).size;
-}"""
-SIGNATURE_JS = """() => {
-  const gd = document.querySelector('[data-testid=stPlotlyChart] .js-plotly-plot');
-  if (!gd || !gd._fullData) return '';
-  return gd._fullData.map(t => Array.from(t.z || []).slice(0, 400).join(',')).join('|');
+  if (!sub.map.__benchInstance) sub.map.__benchInstance = Math.random().toString(36).slice(2);
+  return {kind: 'plotly', drawn: new Set(fills.map(f => String(f.id))).size,
+          signature: gd._fullData.map(t => Array.from(t.z || []).slice(0, 400).join(',')).join('|'),
+          instance: sub.map.__benchInstance};
 }"""
 
 
@@ -106,10 +139,32 @@ class Variant:
     env: dict[str, str]
     has_pages: bool
     description: str
+    cwd: Path | None = None
 
 
-def serve_variant(variant: Variant, log: Path) -> contextlib.AbstractContextManager[Server]:
-    return serve_app(script=variant.script, env=variant.env, log_path=log, start_timeout_s=120)
+def serve_variant(
+    variant: Variant, log: Path, extra_env: dict[str, str]
+) -> contextlib.AbstractContextManager[Server]:
+    return serve_app(
+        script=variant.script,
+        env={**extra_env, **variant.env},
+        log_path=log,
+        start_timeout_s=120,
+        cwd=variant.cwd,
+        warm=True,
+    )
+
+
+def previous_checkout(work: Path, ref: str) -> Path:
+    """The repository at ``ref`` (``git archive``), to serve the previous version side by side."""
+    target = work / "previous"
+    target.mkdir()
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", ref], cwd=REPO, capture_output=True, check=True
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(target, filter="data")
+    return target
 
 
 def build_real_snapshot(work: Path) -> Path:
@@ -148,34 +203,81 @@ def densified_tiles(work: Path) -> Path:
     return target
 
 
-def variants(work: Path, wanted: list[str]) -> tuple[list[Variant], dict[str, Any]]:
+def variants(
+    work: Path, wanted: list[str], previous_ref: str
+) -> tuple[list[Variant], dict[str, Any]]:
     notes: dict[str, Any] = {}
     found: list[Variant] = []
     real_boundaries = WFS_FILE.exists()
-    if "sample" in wanted:
-        found.append(
-            Variant("sample", "app.py", {"KUNTADASH_DATA_DIR": str(SAMPLE_DIR)}, True,
-                    "the app on the committed sample snapshot (schematic tiles)")
-        )  # fmt: skip
-    if "real" in wanted and real_boundaries:
-        found.append(
-            Variant("real", "app.py", {"KUNTADASH_DATA_DIR": str(build_real_snapshot(work))},
-                    True, "the app on sample values with the real 2025 boundaries imported from "
-                    "the Statistics Finland WFS file (simplified once at import)")
-        )  # fmt: skip
-    if "baseline" in wanted:
-        boundaries = WFS_FILE if real_boundaries else densified_tiles(work)
-        notes["baseline_boundaries"] = (
-            f"Statistics Finland WFS file {WFS_FILE.name}"
-            if real_boundaries
-            else "sample tiles densified (WFS file absent)"
-        )
-        found.append(
-            Variant("baseline", "bench/baseline_app.py",
-                    {"KUNTADASH_DATA_DIR": str(SAMPLE_DIR),
-                     "KUNTADASH_BASELINE_BOUNDARIES": str(boundaries)},
-                    False, "naive page: boundaries re-read and re-projected every rerun, no cache")
-        )  # fmt: skip
+    official = {"KUNTADASH_DATA_DIR": str(OFFICIAL_DIR)}
+    for name in wanted:
+        if name == "app":
+            found.append(
+                Variant(
+                    "app",
+                    "app.py",
+                    official,
+                    True,
+                    "the app: the overview map is the SVG component",
+                )
+            )
+        elif name == "previous":
+            folder = previous_checkout(work, previous_ref)
+            commit = subprocess.run(
+                ["git", "rev-parse", previous_ref],
+                cwd=REPO,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout.strip()
+            notes["previous_commit"] = commit
+            found.append(
+                Variant(
+                    "previous",
+                    "app.py",
+                    {**official, "PYTHONPATH": str(folder / "src")},
+                    True,
+                    f"the app at {commit[:10]}: plotly choroplethmap, boundaries in every rerun",
+                    cwd=folder,
+                )
+            )
+        elif name == "baseline":
+            boundaries = WFS_FILE if real_boundaries else densified_tiles(work)
+            notes["baseline_boundaries"] = (
+                f"Statistics Finland WFS file {WFS_FILE.name}"
+                if real_boundaries
+                else "sample tiles densified (WFS file absent)"
+            )
+            found.append(
+                Variant(
+                    "baseline",
+                    "bench/baseline_app.py",
+                    {**official, "KUNTADASH_BASELINE_BOUNDARIES": str(boundaries)},
+                    False,
+                    "naive page: boundaries re-read and re-projected every rerun, no cache",
+                )
+            )
+        elif name == "sample":
+            found.append(
+                Variant(
+                    "sample",
+                    "app.py",
+                    {"KUNTADASH_DATA_DIR": str(SAMPLE_DIR)},
+                    True,
+                    "the app on the bundled sample snapshot (schematic tiles)",
+                )
+            )
+        elif name == "real" and real_boundaries:
+            found.append(
+                Variant(
+                    "real",
+                    "app.py",
+                    {"KUNTADASH_DATA_DIR": str(build_real_snapshot(work))},
+                    True,
+                    "the app on sample values with the WFS file's boundaries "
+                    "(simplified once at import)",
+                )
+            )
     return found, notes
 
 
@@ -190,17 +292,19 @@ def wait_ready(page: Page) -> None:
     page.wait_for_selector(READY, timeout=TIMEOUT_MS)
 
 
-def wait_map(page: Page, previous: str | None = None) -> None:
-    """Until the map shows all municipalities (and, after a change, the new values)."""
+def wait_map(page: Page, previous: str | None = None) -> dict[str, Any]:
+    """Until the map shows all municipalities (and, after a change, new colours); its state."""
+    condition = f"s.drawn >= {MUNICIPALITIES}"
     if previous is not None:
-        page.wait_for_function(
-            f"() => {{ const s = ({SIGNATURE_JS})(); "
-            f"return s !== '' && s !== {json.dumps(previous)}; }}",
-            timeout=TIMEOUT_MS,
-        )
-    page.wait_for_function(f"() => ({RENDERED_JS})() >= {MUNICIPALITIES}", timeout=TIMEOUT_MS)
+        condition += f" && s.signature !== '' && s.signature !== {json.dumps(previous)}"
+    handle = page.wait_for_function(
+        f"() => {{ const s = ({MAP_STATE_JS})(); return ({condition}) ? s : false; }}",
+        timeout=TIMEOUT_MS,
+    )
+    state = handle.json_value()
     # Two animation frames: what was queried has been painted.
     page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    return state
 
 
 class WsBytes:
@@ -220,18 +324,35 @@ class WsBytes:
         setattr(self, kind, getattr(self, kind) + size)
 
 
-def choose_next_indicator(page: Page) -> None:
+def choose_next_indicator(page: Page) -> float:
+    """Pick the next indicator in the combobox; returns when the option was clicked."""
     box = page.get_by_role("combobox", name=INDICATOR_LABEL)
+    box.scroll_into_view_if_needed()
     current = box.input_value()
-    box.click()
+    # NOTE: a selectbox that has just been scrolled into view can close again at once (the
+    # scroll closes Streamlit's popover); open it until its options are there.
     options = page.get_by_role("option")
+    for _ in range(3):
+        box.click()
+        with contextlib.suppress(Exception):
+            options.first.wait_for(timeout=3000)
+            break
     texts = [options.nth(i).inner_text() for i in range(options.count())]
     nxt = texts[(texts.index(current) + 1) % len(texts)] if current in texts else texts[1]
-    page.get_by_role("option", name=nxt, exact=True).click()
+    option = page.get_by_role("option", name=nxt, exact=True)
+    option.scroll_into_view_if_needed()
+    started = time.perf_counter()
+    option.click()
+    return started
 
 
 def browser_run(browser: Any, variant: Variant, server: Server) -> dict[str, Any]:
-    result: dict[str, Any] = {"server_start_s": server.start_s, "rss_idle_mib": rss_mib(server.pid)}
+    result: dict[str, Any] = {
+        "server_start_s": server.start_s,
+        "warm_up_s": server.warm_s,
+        "rss_idle_mib": rss_mib(server.pid),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+    }
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     page = context.new_page()
     requests: list[Any] = []
@@ -242,18 +363,30 @@ def browser_run(browser: Any, variant: Variant, server: Server) -> dict[str, Any
     page.goto(server.base + "/")
     wait_ready(page)
     result["cold_script_done_s"] = time.perf_counter() - started
-    wait_map(page)
+    state = wait_map(page)
     result["cold_map_drawn_s"] = time.perf_counter() - started
+    result["map_kind"] = state["kind"]
     page.wait_for_timeout(500)  # late requests (fonts, icons) finish
-    http = [r.sizes() for r in requests]
-    result["cold_http_bytes"] = sum(s["responseBodySize"] + s["responseHeadersSize"] for s in http)
+    http = [(r, r.sizes()) for r in requests]
+    result["cold_http_bytes"] = sum(
+        s["responseBodySize"] + s["responseHeadersSize"] for _, s in http
+    )
+    decoded = []
+    for request, _ in http:
+        response = request.response()
+        with contextlib.suppress(Exception):
+            decoded.append((request.url, len(response.body()) if response else 0))
+    result["cold_decoded_bytes"] = sum(size for _, size in decoded)
     result["cold_requests"] = len(http)
     result["cold_js_bytes"] = sum(
-        s["responseBodySize"] for r, s in zip(requests, http, strict=True) if r.url.endswith(".js")
+        size for url, size in decoded if url.split("?")[0].endswith((".js", ".mjs"))
     )
+    result["cold_plotly_fetched"] = any("plotly" in url.lower() for url, _ in decoded)
     result["cold_ws_bytes"] = ws.received
     result["cold_bytes"] = result["cold_http_bytes"] + ws.received
-    result["static_urls"] = sorted({r.url for r in requests if "/static/" in r.url})
+    result["static_urls"] = sorted(
+        {r.url for r, _ in http if "/static/" in r.url or "/bidi-components/" in r.url}
+    )
     result["rss_one_session_mib"] = rss_mib(server.pid)
 
     result["warm_reload_s"] = []
@@ -264,17 +397,19 @@ def browser_run(browser: Any, variant: Variant, server: Server) -> dict[str, Any
         wait_map(page)
         result["warm_reload_s"].append(time.perf_counter() - started)
 
-    result["widget_change_s"], result["rerun_ws_bytes"] = [], []
+    result["map_update_s"], result["widget_change_s"], result["rerun_ws_bytes"] = [], [], []
+    result["same_map_instance"] = []
     for _ in range(3):
-        previous = page.evaluate(SIGNATURE_JS)
-        before = ws.received
-        started = time.perf_counter()
-        choose_next_indicator(page)
-        wait_map(page, previous)
+        before = page.evaluate(MAP_STATE_JS)
+        received = ws.received
+        started = choose_next_indicator(page)
+        after = wait_map(page, before["signature"])
+        result["map_update_s"].append(time.perf_counter() - started)
         wait_ready(page)
         result["widget_change_s"].append(time.perf_counter() - started)
         page.wait_for_timeout(300)  # trailing frames of this rerun
-        result["rerun_ws_bytes"].append(ws.received - before)
+        result["rerun_ws_bytes"].append(ws.received - received)
+        result["same_map_instance"].append(after["instance"] == before["instance"])
 
     if variant.has_pages:
         result["page_switch_s"] = []
@@ -395,15 +530,17 @@ def spread(samples: list[float]) -> dict[str, float | int]:
     }
 
 
+NUMBERS = (
+    "server_start_s", "warm_up_s", "rss_idle_mib", "cold_script_done_s", "cold_map_drawn_s",
+    "cold_bytes", "cold_http_bytes", "cold_decoded_bytes", "cold_js_bytes", "cold_ws_bytes",
+    "cold_requests", "rss_one_session_mib", "warm_reload_s", "map_update_s", "widget_change_s",
+    "rerun_ws_bytes", "page_switch_s",
+)  # fmt: skip
+
+
 def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    keys = [
-        "server_start_s", "rss_idle_mib", "cold_script_done_s", "cold_map_drawn_s",
-        "cold_bytes", "cold_http_bytes", "cold_js_bytes", "cold_ws_bytes", "cold_requests",
-        "rss_one_session_mib", "warm_reload_s", "widget_change_s", "rerun_ws_bytes",
-        "page_switch_s",
-    ]  # fmt: skip
     out: dict[str, Any] = {}
-    for key in keys:
+    for key in NUMBERS:
         samples: list[float] = []
         for run in runs:
             value = run.get(key)
@@ -413,7 +550,26 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
                 samples.append(value)
         if samples:
             out[key] = spread(samples)
+    for key in ("same_map_instance", "cold_plotly_fetched"):
+        flags = [
+            f
+            for run in runs
+            for f in (run.get(key) if isinstance(run.get(key), list) else [run.get(key)])
+            if f is not None
+        ]
+        if flags:
+            out[key] = all(flags) if key == "same_map_instance" else any(flags)
     return out
+
+
+def ratios(summary: dict[str, dict[str, Any]], ours: str, other: str) -> dict[str, float]:
+    """Median of ``ours`` ÷ median of ``other`` for every figure both have."""
+    a, b = summary.get(ours, {}), summary.get(other, {})
+    return {
+        key: round(a[key]["median"] / b[key]["median"], 3)
+        for key in NUMBERS
+        if key in a and key in b and b[key]["median"]
+    }
 
 
 def gzip_estimate(urls: list[str]) -> dict[str, int]:
@@ -429,21 +585,24 @@ def gzip_estimate(urls: list[str]) -> dict[str, int]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--duration", type=float, default=30.0, help="s of concurrent load")
-    parser.add_argument("--sessions", default="10,25")
-    parser.add_argument("--variants", default="sample,real,baseline")
+    parser.add_argument("--sessions", default="10", help="comma-separated; empty: none")
+    parser.add_argument("--variants", default="app,previous,baseline")
+    parser.add_argument("--previous-ref", default=PREVIOUS_REF)
+    parser.add_argument(
+        "--malloc-arena-max", default="2", help="MALLOC_ARENA_MAX of every server ('' unset)"
+    )
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
-    if args.runs < 5:
-        print("note: fewer than 5 runs: medians are less reliable", file=sys.stderr)
     out = args.out or REPO / "bench" / "results" / f"{dt.date.today().isoformat()}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
+    extra_env = {"MALLOC_ARENA_MAX": args.malloc_arena_max} if args.malloc_arena_max else {}
 
     with tempfile.TemporaryDirectory(prefix="kuntadash-bench-") as tmp:
         work = Path(tmp)
         log = work / "streamlit.log"
-        chosen, notes = variants(work, args.variants.split(","))
+        chosen, notes = variants(work, args.variants.split(","), args.previous_ref)
         raw: dict[str, list[dict[str, Any]]] = {v.name: [] for v in chosen}
         load: dict[str, list[dict[str, Any]]] = {v.name: [] for v in chosen}
         gz: dict[str, dict[str, int]] = {}
@@ -453,23 +612,25 @@ def main(argv: list[str] | None = None) -> int:
             browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
             for run in range(args.runs):
                 for variant in chosen:  # interleaved: drift hits every variant alike
-                    with serve_variant(variant, log) as server:
+                    with serve_variant(variant, log, extra_env) as server:
                         result = browser_run(browser, variant, server)
                         if run == 0:
                             gz[variant.name] = gzip_estimate(result["static_urls"])
                         del result["static_urls"]
                         raw[variant.name].append(result)
-                    print(f"run {run + 1}/{args.runs} {variant.name}: "
-                          f"cold {result['cold_map_drawn_s']:.2f} s, "
-                          f"change {statistics.median(result['widget_change_s']):.2f} s",
+                    print(f"run {run + 1}/{args.runs} {variant.name} (load "
+                          f"{result['load_average'][0]}): cold {result['cold_map_drawn_s']:.2f} s, "
+                          f"update {statistics.median(result['map_update_s']):.2f} s, "
+                          f"rerun {statistics.median(result['rerun_ws_bytes']) / 1000:.1f} kB",
                           flush=True)  # fmt: skip
             browser.close()
-        for sessions in (int(s) for s in args.sessions.split(",")):
+        for sessions in (int(s) for s in args.sessions.split(",") if s):
             for variant in chosen:
-                with serve_variant(variant, log) as server:
+                with serve_variant(variant, log, extra_env) as server:
                     result = asyncio.run(
                         concurrent(server.base, server.pid, sessions, args.duration)
                     )
+                result["load_average"] = [round(x, 2) for x in os.getloadavg()]
                 load[variant.name].append(result)
                 print(
                     f"{sessions} sessions {variant.name}: p50 {result['p50_s']} s, "
@@ -477,7 +638,9 @@ def main(argv: list[str] | None = None) -> int:
                     flush=True,
                 )
 
-    summary = {
+    summary = {name: summarise(runs) for name, runs in raw.items()}
+    ours = "app" if "app" in summary else next(iter(summary), "")
+    document = {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": {
             "cpus": os.cpu_count(),
@@ -488,15 +651,20 @@ def main(argv: list[str] | None = None) -> int:
         },
         "wall_s": round(time.perf_counter() - started, 1),
         "runs": args.runs,
+        "malloc_arena_max": args.malloc_arena_max or None,
         "notes": notes,
         "variants": {v.name: v.description for v in chosen},
-        "summary": {name: summarise(runs) for name, runs in raw.items()},
+        "summary": summary,
+        "ratios": {
+            f"{ours}/{other}": ratios(summary, ours, other) for other in summary if other != ours
+        },
         "concurrent": load,
         "gzip_static": gz,
         "raw": raw,
     }
-    out.write_text(json.dumps(summary, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print(json.dumps({k: summary[k] for k in ("summary", "concurrent", "gzip_static")}, indent=1))
+    out.write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    shown = ("summary", "ratios", "concurrent", "gzip_static")
+    print(json.dumps({k: document[k] for k in shown}, indent=1))
     print(f"written to {out}")
     return 0
 

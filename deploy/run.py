@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kuntadash.devserver import AppProcess, port_is_free, start_app, wait_port_free
+from kuntadash.devserver import AppProcess, port_is_free, start_app, wait_port_free, warm_app
 
 HERE = Path(__file__).resolve().parent
 SITE_TEMPLATE = HERE / "nginx" / "kuntadash.conf.in"
@@ -53,7 +53,12 @@ MIME_TYPES = Path("/etc/nginx/mime.types")
 BROTLI_MODULE = Path("/usr/lib/nginx/modules/ngx_http_brotli_filter_module.so")
 # What every replica runs with (kuntadash.devserver adds --server.headless true,
 # --server.fileWatcherType none, --browser.gatherUsageStats false and 127.0.0.1).
-REPLICA_ARGS = ("--server.enableXsrfProtection", "true")
+REPLICA_ARGS = (
+    "--server.enableXsrfProtection",
+    "true",
+    "--server.scriptHealthCheckEnabled",
+    "true",
+)
 # glibc gives every thread its own malloc arena; Streamlit runs each script in a thread, so
 # without this a replica's memory keeps growing with the number of sessions it has seen.
 REPLICA_ENV = {"MALLOC_ARENA_MAX": "2"}
@@ -344,7 +349,9 @@ def serve(args: argparse.Namespace) -> int:
                 stack.callback(app.stop)
                 deployment.replicas.append(Replica(number, app, log))
             for replica in deployment.replicas:
-                replica.app.wait_healthy(args.start_timeout)
+                server = replica.app.wait_healthy(args.start_timeout)
+                # Run the app once before any visitor: imports, caches, the map's borders file.
+                warm_app(server.base, timeout_s=args.start_timeout)
             deployment.write_config()
             deployment.test_config()
             output = (workdir / "nginx.out").open("ab")

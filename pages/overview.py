@@ -5,13 +5,19 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from kuntadash.charts.maps import build_map_figure
 from kuntadash.domain.catalogue import indicator_row
 from kuntadash.domain.stats import rank_values, values_for
 from kuntadash.ui import state
-from kuntadash.ui.downloads import TableDownload, chart_config, file_stem
+from kuntadash.ui.downloads import TableDownload, file_stem
 from kuntadash.ui.i18n import current_language, t
-from kuntadash.ui.loaders import load_formatter, load_geojson, load_snapshot
+from kuntadash.ui.loaders import load_formatter, load_map_geometry, load_snapshot
+from kuntadash.ui.map import (
+    geometry_source,
+    map_labels,
+    map_legend,
+    render_map,
+    render_profile_link,
+)
 from kuntadash.ui.widgets import (
     caption_text,
     escape_markdown,
@@ -27,6 +33,7 @@ from kuntadash.ui.widgets import (
     select_year,
     type_labels,
 )
+from kuntadash.views.map import map_view
 
 snapshot = load_snapshot()
 lang = current_language()
@@ -112,19 +119,21 @@ def chosen_position_text(code: str) -> str:
 
 if selected in municipalities.index:
     st.container(key="overview_chosen").markdown(chosen_position_text(selected))
-figure = build_map_figure(
-    load_geojson(snapshot),
+geometry = load_map_geometry(snapshot)
+view = map_view(
+    geometry.codes,
     table,
     direction=meta["direction"],
-    unit=str(meta[f"unit_{lang}"]),
-    lang=lang,
     selected=selected,
+    geometry=geometry_source(geometry),
+    legend=map_legend(str(meta[f"unit_{lang}"])),
+    labels=map_labels(indicator_name(snapshot, indicator_id), year),
+    lang=lang,
+    file_stem=file_stem("map", indicator_id, year),
+    format_value=lambda value: fmt(snapshot, indicator_id, value),
 )
-st.plotly_chart(
-    figure,
-    width="stretch",
-    config=chart_config(file_stem("map", indicator_id, year), scroll_zoom=True),
-)
+render_map(view, key="overview_map", codes=geometry.codes)
+render_profile_link(view["selected"], escape_markdown(names.get(selected, selected or "")))
 st.caption(caption_text(snapshot, indicator_id, year))
 
 focus = table[table["in_focus"]]

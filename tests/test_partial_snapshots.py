@@ -297,6 +297,11 @@ def leaks(at: AppTest) -> list[tuple[str, str]]:
     return [(kind, text[:200]) for kind, text in shown_texts(at) if _LEAK.search(text)]
 
 
+def _charts(at: AppTest) -> list:
+    """The charts on the page: plotly's, and the overview map (our component)."""
+    return [*at.get("plotly_chart"), *at.get("bidi_component")]
+
+
 def run_page(folder: Path, page: str, lang: str = "fi", **params: str) -> AppTest:
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=90)
     if lang != "fi":
@@ -379,7 +384,7 @@ def test_without_any_values_each_page_says_so_and_how_data_arrive(serve, page, l
     said = " ".join(_infos(at))
     assert _tr("coverage.no_values", lang) in said
     assert "kuntadash data update" in said and _tr("coverage.how_data_arrives", lang)[:25] in said
-    assert not at.get("plotly_chart"), "no empty charts in place of the data"
+    assert not _charts(at), "no empty charts in place of the data"
 
 
 def test_profile_says_which_dimension_is_missing_instead_of_an_empty_table(serve):
@@ -406,7 +411,7 @@ def test_profile_tells_a_sparsely_reported_dimension_from_a_missing_one(serve):
     ]
     overview = run_page(serve("dimension_sparse"), "overview", dim="ecological")
     assert overview.selectbox(key="w_dim").value == "ecological"
-    assert overview.get("plotly_chart"), "the overview still maps the few figures there are"
+    assert overview.get("bidi_component"), "the overview still maps the few figures there are"
 
 
 def test_groups_page_explains_a_grouping_the_data_cannot_form(serve):
@@ -467,7 +472,7 @@ def test_app_refuses_a_snapshot_that_data_check_rejects(
     assert not at.exception, [e.message for e in at.exception]
     problems = len(validate_snapshot(read_snapshot(folder)))
     assert [e.value for e in at.error] == [_tr("coverage.snapshot_invalid", "sv", count=problems)]
-    assert not at.dataframe and not at.get("plotly_chart")
+    assert not at.dataframe and not _charts(at)
 
 
 def test_an_unreadable_snapshot_gets_a_notice_without_its_path(sample_copy, monkeypatch):

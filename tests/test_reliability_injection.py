@@ -243,18 +243,36 @@ def test_no_unsafe_allow_html_anywhere():
     assert not offenders
 
 
+# The one component: its code is a file of the package, named by constants; data reach it as JSON.
+_COMPONENT_DECLARATION = re.compile(r'st\.components\.v2\.component\([A-Z_]+, js="[a-z_-]+\.js"\)')
+
+
 def test_st_html_and_components_get_constants_only():
     """``st.html`` renders raw HTML: it may only be given module-level constants (CSS, fixed
-    markup), never an expression built from data."""
+    markup), never an expression built from data. Components likewise: no ``components.v1``
+    or ``components.html``; a v2 component only from a constant name and a script file of the
+    package, with no inline HTML, CSS or JavaScript (what it shows of the data it writes as
+    text, see ``test_map_script_writes_data_as_text_only``)."""
     offenders = []
     for path in _python_sources():
         for number, line in enumerate(path.read_text().splitlines(), start=1):
-            if re.search(r"components\.v1|components\.html|st\.components", line):
+            if re.search(r"components\.v1|components\.html", line) or (
+                re.search(r"st\.components", line) and not _COMPONENT_DECLARATION.search(line)
+            ):
                 offenders.append(f"{path.relative_to(REPO)}:{number}: {line.strip()}")
             call = re.search(r"st\.html\((.*)\)", line)
             if call and not re.fullmatch(r"[A-Z][A-Z0-9_]*", call.group(1).strip()):
                 offenders.append(f"{path.relative_to(REPO)}:{number}: {line.strip()}")
     assert not offenders
+
+
+def test_map_script_writes_data_as_text_only():
+    """The overview map's script shows names, values and legend texts through ``textContent``
+    and attributes: no HTML parsing of anything, no code built from strings."""
+    script = (REPO / "src" / "kuntadash" / "ui" / "map_component" / "map.js").read_text()
+    sinks = r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function|srcdoc"
+    assert not re.findall(sinks, script)
+    assert "textContent" in script
 
 
 def test_xsrf_protection_stays_on_and_uploads_are_bounded():

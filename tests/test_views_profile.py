@@ -255,3 +255,17 @@ def test_official_view_reads_well_with_sparse_dimensions():
     # Population has two decades of figures: it is what changed, and it only rose.
     assert [(c.indicator_id, c.verdict) for c in view.changes] == [("population", "up")]
     assert view.strengths and view.weaknesses
+
+
+def test_with_the_whole_country_as_the_group_its_median_is_one_line(sample_snapshot):
+    """The group median and the national median are then the same line: drawn once, so the
+    chart's table can be built (it failed with duplicate entries)."""
+    from kuntadash.domain.groups import describe_group
+
+    group = describe_group(sample_snapshot.municipalities, "091", "country", "fi")
+    view = build_profile_view(sample_snapshot, "091", "fi", group=group)
+    series = view.trend_series("unemployment_rate")
+    assert not series.duplicated(["series", "year"]).any()
+    assert series["series"].nunique() == 2  # Helsinki and the (one) country median
+    table = series.pivot(index="year", columns="series", values="value")
+    assert len(table.columns) == 2

@@ -76,6 +76,7 @@ class Server:
     base: str  # http://127.0.0.1:<port>
     pid: int
     start_s: float  # spawn -> healthy
+    warm_s: float | None = None  # healthy -> the app's script has run once (see ``warm_app``)
 
 
 class AppProcess:
@@ -128,8 +129,10 @@ def start_app(
     env: Mapping[str, str] | None = None,
     args: Sequence[str] = (),
     port: int | None = None,
+    cwd: Path | None = None,
 ) -> AppProcess:
-    """Spawn ``streamlit run script`` (relative to the repository) without waiting for it.
+    """Spawn ``streamlit run script`` (relative to ``cwd``, the repository by default) without
+    waiting for it.
 
     ``port`` defaults to a fresh free one; ``data_dir`` becomes ``KUNTADASH_DATA_DIR``; ``args``
     are further ``streamlit run`` options; the output goes to ``log_path`` (or is discarded).
@@ -147,7 +150,7 @@ def start_app(
     log = log_path.open("ab") if log_path is not None else open(os.devnull, "wb")  # noqa: SIM115
     with log:  # the child keeps its own descriptor
         process = subprocess.Popen(
-            command, cwd=REPO, env=environment, stdout=log, stderr=subprocess.STDOUT
+            command, cwd=cwd or REPO, env=environment, stdout=log, stderr=subprocess.STDOUT
         )
     return AppProcess(process, port, log_path)
 
@@ -161,17 +164,41 @@ def serve_app(
     env: Mapping[str, str] | None = None,
     args: Sequence[str] = (),
     start_timeout_s: float = START_TIMEOUT_S,
+    cwd: Path | None = None,
+    warm: bool = False,
 ) -> Iterator[Server]:
-    """Serve ``script`` (relative to the repository) on a fresh port until the block ends.
+    """Serve ``script`` (relative to ``cwd``, the repository by default) on a fresh port until
+    the block ends.
 
     ``data_dir`` becomes ``KUNTADASH_DATA_DIR``; the server's output goes to ``log_path`` (or is
-    discarded). Raises RuntimeError, with the log's tail, when the server does not come up.
+    discarded). With ``warm``, the app's script runs once before the block starts, as a
+    deployment does at start (``/_stcore/script-health-check``, see docs/PERFORMANCE.md), so the
+    first visitor does not pay for imports and caches. Raises RuntimeError, with the log's tail,
+    when the server does not come up.
     """
-    app = start_app(script=script, data_dir=data_dir, log_path=log_path, env=env, args=args)
+    extra = [*args, *(["--server.scriptHealthCheckEnabled", "true"] if warm else [])]
+    app = start_app(
+        script=script, data_dir=data_dir, log_path=log_path, env=env, args=extra, cwd=cwd
+    )
     try:
-        yield app.wait_healthy(start_timeout_s)
+        server = app.wait_healthy(start_timeout_s)
+        if warm:
+            healthy = time.perf_counter()
+            warm_app(server.base, timeout_s=start_timeout_s)
+            server = Server(server.base, server.pid, server.start_s, time.perf_counter() - healthy)
+        yield server
     finally:
         app.stop()
+
+
+def warm_app(base: str, timeout_s: float = START_TIMEOUT_S) -> None:
+    """Run the app's script once on the server at ``base`` (its default page, no browser):
+    imports, the snapshot and the per-version caches are then ready for the first visitor.
+    Needs ``server.scriptHealthCheckEnabled`` (on in .streamlit/config.toml)."""
+    with urllib.request.urlopen(base + "/_stcore/script-health-check", timeout=timeout_s) as reply:
+        body = reply.read()
+    if body != b"ok":
+        raise RuntimeError(f"the app's script did not run cleanly: {body[:200]!r}")
 
 
 def wait_port_free(port: int, *, what: str, timeout_s: float = 10.0) -> None:

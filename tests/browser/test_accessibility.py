@@ -19,7 +19,7 @@ from kuntadash.charts import theme
 from kuntadash.i18n import translate
 from tests.browser.conftest import PHONE, REPO, REQUIRE_ENV, wait_ready
 from tests.browser.test_pages_browser import (
-    MAP_VALUES_JS,
+    MAP_STATE_JS,
     assert_no_error,
     nav_pages,
     query,
@@ -151,7 +151,7 @@ def test_main_flow_with_keyboard_only(page: Page) -> None:
     page.goto("/")
     wait_ready(page)
     wait_map_drawn(page)
-    before = page.evaluate(MAP_VALUES_JS)
+    before = page.evaluate(MAP_STATE_JS)["fills"]
     page.locator("body").focus()
 
     # Choose another indicator on the overview map.
@@ -161,7 +161,7 @@ def test_main_flow_with_keyboard_only(page: Page) -> None:
     page.keyboard.press("Enter")
     expect(page.locator("[data-stale='true']")).to_have_count(0)
     page.wait_for_function(
-        f"() => JSON.stringify(({MAP_VALUES_JS})()) !== {json.dumps(json.dumps(before))}"
+        f"() => JSON.stringify(({MAP_STATE_JS})().fills) !== {json.dumps(json.dumps(before))}"
     )
     wait_ready(page)
     assert "indicator" in query(page)

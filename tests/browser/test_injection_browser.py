@@ -12,9 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import run_streamlit, wait_ready
+from tests.browser.test_pages_browser import wait_map_drawn
 from tests.test_reliability_injection import (
     HOSTILE_NAMES,
     IMG,
@@ -74,6 +75,28 @@ def test_names_read_literally(page: Page, hostile_url: str, artifacts: Path):
     assert f"Uusimaa {IMG}" in found["text"]
     assert f"Vantaa {LINK}" in found["text"]
     assert "**x**" in found["text"]
+    assert dialogs == []
+
+
+def test_map_shows_names_as_text(page: Page, hostile_url: str):
+    """The overview map lives in a shadow root (not searched above): its hover names the
+    municipality literally and nothing of the name becomes an element there."""
+    dialogs: list[str] = []
+    _open(page, f"{hostile_url}/?kunta=091", dialogs)
+    wait_map_drawn(page)
+    helsinki = page.locator(".kd-map .kd-shapes path[data-code='091']")
+    helsinki.scroll_into_view_if_needed()
+    box = helsinki.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    tip = page.locator(".kd-map .kd-tip b")
+    expect(tip).to_have_text(HOSTILE_NAMES["091"][0])
+    inside = page.evaluate(
+        """() => { const root = document.querySelector('[data-testid=stBidiComponentIsolated]')
+                     .shadowRoot;
+                   return root.querySelectorAll('script, img, a, iframe').length; }"""
+    )
+    assert inside == 0
     assert dialogs == []
 
 

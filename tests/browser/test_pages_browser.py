@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import Page, expect
 
+from kuntadash.charts.palette import MUTED_COLOUR
 from kuntadash.i18n import translate
 from kuntadash.store import read_snapshot
 from kuntadash.store.locations import BUNDLED_SAMPLE_DIR as SAMPLE_DIR
@@ -25,25 +26,30 @@ MUNICIPALITY_COUNT = len(SAMPLE.municipalities)
 LANGUAGE_LABEL = "Kieli · Språk · Language"
 LANGUAGE_OPTION = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
 
-# Distinct municipalities drawn by MapLibre in the map's fill layers (every trace: coloured,
-# missing and faded ones), or -1 while the map is not there yet.
-RENDERED_FEATURES_JS = """() => {
-  const gd = document.querySelector('[data-testid=stPlotlyChart] .js-plotly-plot');
-  const sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
-  if (!sub || !sub.map || !sub.map.isStyleLoaded()) return -1;
-  const fills = sub.map.queryRenderedFeatures().filter(f => f.layer.id.endsWith('-fill'));
-  return new Set(fills.map(f => String(f.id))).size;
-}"""
-# Locations given to the map's data traces (all but the outline of the selected municipality).
-TRACE_LOCATIONS_JS = """() => {
-  const gd = document.querySelector('[data-testid=stPlotlyChart] .js-plotly-plot');
-  return gd._fullData.filter(t => t.name !== 'selected')
-    .flatMap(t => Array.from(t.locations || [])).map(String);
-}"""
-MAP_VALUES_JS = """() => {
-  const gd = document.querySelector('[data-testid=stPlotlyChart] .js-plotly-plot');
-  const t = gd._fullData.find(t => t.name === 'values');
-  return t ? Array.from(t.z) : [];
+# The overview map (our component, kuntadash.ui.map) lives in a shadow root. Its state: the
+# municipalities drawn (a path with a shape on screen and a colour), their codes and colours in
+# drawing order, the chosen one, and the id of the map object (kept while it is updated in
+# place). null while the map is not there yet.
+MAP_STATE_JS = """() => {
+  for (const host of document.querySelectorAll('[data-testid=stBidiComponentIsolated]')) {
+    const root = host.shadowRoot && host.shadowRoot.querySelector('.kd-map');
+    if (!root) continue;
+    const paths = [...root.querySelectorAll('.kd-shapes path')];
+    const drawn = paths.filter(p => {
+      const box = p.getBBox();
+      return box.width > 0 && box.height > 0 && p.getAttribute('fill');
+    });
+    return {
+      drawn: drawn.length,
+      codes: drawn.map(p => p.dataset.code),
+      fills: paths.map(p => p.getAttribute('fill')),
+      selected: root.dataset.selected,
+      outline: root.querySelector('.kd-selected').getAttribute('d'),
+      instance: root.dataset.instance,
+      updates: Number(root.dataset.updates),
+    };
+  }
+  return null;
 }"""
 
 
@@ -51,26 +57,24 @@ def _t(key: str, lang: str = "fi") -> str:
     return translate(key, lang)
 
 
-def wait_plot(page: Page) -> None:
-    """Wait until plotly (loaded lazily after the script run) has drawn the first chart."""
-    page.wait_for_function(
-        "() => { const gd = document.querySelector("
-        "'[data-testid=stPlotlyChart] .js-plotly-plot'); return !!(gd && gd._fullData); }",
-        timeout=60_000,
+def map_state(page: Page) -> dict:
+    state = page.evaluate(MAP_STATE_JS)
+    assert state is not None, "no map on the page"
+    return state
+
+
+def wait_map_drawn(page: Page, expected: int = MUNICIPALITY_COUNT, after: int = 0) -> int:
+    """Wait until the map has drawn ``expected`` municipalities (and applied more than ``after``
+    updates); returns the count."""
+    check = (
+        f"() => {{ const s = ({MAP_STATE_JS})(); "
+        f"return s && s.drawn >= {expected} && s.updates > {after} ? s.drawn : false; }}"
     )
-
-
-def wait_map_drawn(page: Page, expected: int = MUNICIPALITY_COUNT) -> int:
-    """Wait until MapLibre has drawn ``expected`` distinct municipalities; returns the count."""
-    wait_plot(page)
-    # The count is taken inside the wait: counting again afterwards raced with a redraw
-    # (MapLibre reports -1 while it rebuilds its style), a flaky failure seen in CI.
-    check = f"() => {{ const n = ({RENDERED_FEATURES_JS})(); return n >= {expected} ? n : false; }}"
     try:
         handle = page.wait_for_function(check, timeout=60_000)
     except Exception:  # report what was drawn, not just a timeout
-        drawn = page.evaluate(RENDERED_FEATURES_JS)
-        raise AssertionError(f"map drew {drawn} municipalities, expected {expected}") from None
+        drawn = page.evaluate(MAP_STATE_JS)
+        raise AssertionError(f"map drew {drawn and drawn['drawn']}, expected {expected}") from None
     return int(handle.json_value())
 
 
@@ -150,6 +154,8 @@ def test_every_page_draws_on_desktop_and_phone(page: Page, artifacts: Path, tmp_
         assert_no_error(page)
         if page.locator("[data-testid=stPlotlyChart]").count():
             page.wait_for_selector("[data-testid=stPlotlyChart] .main-svg", timeout=30_000)
+        if page.locator(".kd-map").count():
+            wait_map_drawn(page)
         page.screenshot(path=str(shots / f"{path or 'overview'}-desktop.png"), full_page=True)
         downloads += check_download_buttons(page, path, downloads_dir)
     # The table alternatives offer CSV and Excel downloads (pages/overview.py and others).
@@ -167,27 +173,50 @@ def test_every_page_draws_on_desktop_and_phone(page: Page, artifacts: Path, tmp_
 def test_overview_map_draws_every_municipality(page: Page) -> None:
     page.goto("/")
     wait_ready(page)
-    wait_plot(page)
-    locations = page.evaluate(TRACE_LOCATIONS_JS)
-    assert sorted(locations) == sorted(SAMPLE.municipalities["municipality_code"])
     assert wait_map_drawn(page) == MUNICIPALITY_COUNT
-    # The colour bar (the legend of the map) is drawn with its unit.
-    expect(page.locator("[data-testid=stPlotlyChart] .colorbar")).to_have_count(1)
+    assert sorted(map_state(page)["codes"]) == sorted(SAMPLE.municipalities["municipality_code"])
+    # The legend: the colour scale between the values at its ends.
+    legend = page.locator(".kd-map .kd-legend")
+    expect(legend.locator(".kd-bar")).to_have_count(1)
+    expect(legend).to_contain_text("%")
+    # Nothing was fetched from another host: no tiles, no CDN.
+    assert not page.locator("[data-testid=stPlotlyChart]").count(), "the overview loads no plotly"
 
 
-def test_overview_widget_change_updates_map_and_url(page: Page) -> None:
+def test_overview_loads_nothing_from_another_host_and_no_plotly(page: Page) -> None:
+    """Offline by design: no tiles, no CDN, no font or icon service; and the first page does
+    not fetch plotly's 4.7 MB chunk, which only the pages with plotly charts need."""
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
     page.goto("/")
     wait_ready(page)
     wait_map_drawn(page)
-    before = page.evaluate(MAP_VALUES_JS)
+    page.wait_for_timeout(500)
+    origin = urlparse(page.url).netloc
+    elsewhere = [
+        url
+        for url in requested
+        if urlparse(url).scheme in ("http", "https", "ws", "wss") and urlparse(url).netloc != origin
+    ]
+    assert not elsewhere, elsewhere
+    assert not [url for url in requested if "plotly" in url.lower()]
+    assert [url for url in requested if "/app/static/map/" in url], "outlines come by URL"
+
+
+def test_overview_widget_change_updates_map_in_place_and_url(page: Page) -> None:
+    page.goto("/")
+    wait_ready(page)
+    wait_map_drawn(page)
+    before = map_state(page)
     economic = SAMPLE.catalogue[SAMPLE.catalogue["dimension"] == "economic"]
     target = economic.iloc[2]
     choose(page, _t("common.indicator"), str(target["name_fi"]))
     expect(page.locator("h3").filter(has_text=str(target["name_fi"]))).to_have_count(1)
     wait_ready(page)
-    wait_map_drawn(page)
-    after = page.evaluate(MAP_VALUES_JS)
-    assert after != before, "the map still shows the previous indicator's values"
+    wait_map_drawn(page, after=before["updates"])
+    after = map_state(page)
+    assert after["fills"] != before["fills"], "the map still shows the previous indicator"
+    assert after["instance"] == before["instance"], "the map was rebuilt, not updated in place"
     assert query(page).get("indicator") == target["id"]
 
     # A filter fades the municipalities outside it but still draws all of them.
@@ -195,12 +224,60 @@ def test_overview_widget_change_updates_map_and_url(page: Page) -> None:
     # The click returns before the rerun starts: wait for its effect, not for "ready".
     expect(page).to_have_url(re.compile(r"[?&]type="))
     wait_ready(page)
-    assert wait_map_drawn(page) == MUNICIPALITY_COUNT
-    names = page.evaluate(
-        "() => document.querySelector('[data-testid=stPlotlyChart] .js-plotly-plot')"
-        "._fullData.map(t => t.name)"
+    assert wait_map_drawn(page, after=after["updates"]) == MUNICIPALITY_COUNT
+    faded = map_state(page)
+    assert MUTED_COLOUR in faded["fills"]
+    assert faded["instance"] == before["instance"]
+    expect(page.locator(".kd-map .kd-legend")).to_contain_text(_t("map.muted"))
+
+
+def test_clicking_a_municipality_on_the_map_chooses_it(page: Page) -> None:
+    page.goto("/")
+    wait_ready(page)
+    wait_map_drawn(page)
+    instance = map_state(page)["instance"]
+    municipalities = SAMPLE.municipalities.set_index("municipality_code")
+    page.locator(".kd-map .kd-shapes path[data-code='837']").click()
+    page.wait_for_url(re.compile(r"[?&]kunta=837(&|$)"))
+    wait_ready(page)
+    sidebar = page.get_by_test_id("stSidebar")
+    # the option shows both names where they differ ("Tampere – Tammerfors")
+    expect(sidebar.get_by_role("combobox", name=_t("common.municipality"))).to_have_value(
+        re.compile("^" + re.escape(str(municipalities.at["837", "name_fi"])))
     )
-    assert "muted" in names
+    page.wait_for_function(f"() => ({MAP_STATE_JS})().selected === '837'")
+    state = map_state(page)
+    assert state["outline"], "the chosen municipality is outlined"
+    assert state["instance"] == instance
+    # The choice holds on the other pages.
+    sidebar.get_by_test_id("stSidebarNavLink").filter(has_text=_t("nav.municipality")).click()
+    wait_ready(page)
+    expect(page.locator("h1").first).to_contain_text(str(municipalities.at["837", "name_fi"]))
+
+
+def test_map_saves_as_svg_and_png_and_zooms(page: Page, tmp_path: Path) -> None:
+    page.goto("/")
+    wait_ready(page)
+    wait_map_drawn(page)
+    saved = {}
+    for kind in ("svg", "png"):
+        with page.expect_download() as info:
+            page.get_by_role("button", name=_t(f"map.save_{kind}")).click()
+        target = tmp_path / info.value.suggested_filename
+        info.value.save_as(target)
+        assert target.name.startswith("kuntadash-map-") and target.suffix == f".{kind}"
+        saved[kind] = target.read_bytes()
+    assert saved["svg"].count(b"<path") >= MUNICIPALITY_COUNT
+    assert saved["png"].startswith(b"\x89PNG")
+    # Zooming moves the view, not the map object.
+    before = map_state(page)
+    svg = page.locator(".kd-map svg[role=img]")
+    view = svg.get_attribute("viewBox")
+    page.get_by_role("button", name=_t("map.zoom_in")).click()
+    assert svg.get_attribute("viewBox") != view
+    page.get_by_role("button", name=_t("map.reset")).click()
+    assert svg.get_attribute("viewBox") == view
+    assert map_state(page)["instance"] == before["instance"]
 
 
 def page_option_text(page: Page, label_key: str, index: int) -> str:
@@ -252,11 +329,8 @@ def test_url_restores_the_view(page: Page) -> None:
     )
     wait_map_drawn(page)
     # The selected municipality is outlined on the map.
-    outline = page.evaluate(
-        "() => document.querySelector('[data-testid=stPlotlyChart] .js-plotly-plot')"
-        "._fullData.filter(t => t.name === 'selected').flatMap(t => Array.from(t.locations))"
-    )
-    assert outline == ["837"]
+    state = map_state(page)
+    assert state["selected"] == "837" and state["outline"]
     # Reloading the copied link gives the same view.
     page.reload()
     wait_ready(page)

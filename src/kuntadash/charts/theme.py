@@ -1,8 +1,7 @@
 """One plotly template and the colour rules shared by every chart (charts layer).
 
-Colours are colour-blind safe: Okabe–Ito for categories; for values, a purple–orange diverging
-scale (ColorBrewer PuOr) where purple is always "better" and orange "worse" given the
-indicator's direction, and cividis for neutral context indicators.
+The colours themselves live in ``charts.palette`` (free of plotly, shared with the overview map,
+the PDF and CSS); this module turns them into plotly's template and colour scales.
 """
 
 from __future__ import annotations
@@ -12,18 +11,21 @@ import html
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from kuntadash.charts.palette import (  # noqa: F401  (re-exported for the charts)
+    BETTER,
+    HIGHLIGHT,
+    MISSING_COLOUR,
+    MUTED_COLOUR,
+    NEUTRAL_SCALE,
+    OKABE_ITO,
+    PRIMARY,
+    PUOR,
+    TEXT_COLOUR,
+    WORSE,
+)
+
 TEMPLATE_NAME = "kuntadash"
 FONT_FAMILY = '"Source Sans 3", "Source Sans Pro", "Segoe UI", Roboto, Arial, sans-serif'
-TEXT_COLOUR = "#0e1117"  # matches .streamlit/config.toml textColor
-PRIMARY = "#1d4f91"  # matches .streamlit/config.toml primaryColor (contrast 8.4:1 on white)
-HIGHLIGHT = "#000000"
-MISSING_COLOUR = "#c9c9c9"
-MUTED_COLOUR = "#ececec"
-OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
-BETTER, WORSE = "#542788", "#b35806"
-# ColorBrewer PuOr, worse (orange) -> better (purple); no white middle so tiles stay visible.
-_PUOR = ("#b35806", "#f1a340", "#fee0b6", "#d8daeb", "#998ec3", "#542788")
-NEUTRAL_SCALE = "cividis"
 
 
 def plain_text(text: object) -> str:
@@ -36,7 +38,7 @@ def direction_colorscale(direction: str) -> list[list[float | str]] | str:
     """Colour scale from low to high values for an indicator of ``direction``."""
     if direction == "neutral":
         return NEUTRAL_SCALE
-    stops = _PUOR if direction == "higher_better" else tuple(reversed(_PUOR))
+    stops = PUOR if direction == "higher_better" else tuple(reversed(PUOR))
     last = len(stops) - 1
     return [[i / last, colour] for i, colour in enumerate(stops)]
 

@@ -108,6 +108,27 @@ def load_geojson(snapshot: Snapshot) -> dict[str, Any]:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
+def _load_map_geometry(folder: str, version: str) -> Any:
+    from kuntadash.i18n import LANGUAGES
+    from kuntadash.views.map import map_geometry
+
+    snapshot = _load_snapshot(folder, version)
+    table = snapshot.municipalities.set_index("municipality_code")
+    # The names a reader of each language sees (as ``widgets.municipality_names``).
+    names = {
+        lang: table["name_sv" if lang == "sv" else "name_fi"].fillna(table["name_fi"]).astype(str)
+        for lang in LANGUAGES
+    }
+    return map_geometry(snapshot.boundaries, names)
+
+
+def load_map_geometry(snapshot: Snapshot) -> Any:
+    """The overview map's outlines and names (a ``views.map.MapGeometry``), built once per
+    snapshot version and shared by every session."""
+    return _load_map_geometry(str(snapshot.path), snapshot.version)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _load_wide_values(folder: str, version: str) -> pd.DataFrame:
     values = _load_snapshot(folder, version).values
     return values.pivot(index=["municipality_code", "year"], columns="indicator_id", values="value")

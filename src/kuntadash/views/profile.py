@@ -283,38 +283,31 @@ class ProfileView:
 
     def trend_series(self, indicator_id: str) -> pd.DataFrame:
         """The indicator over time: the municipality, the group's and the country's median
-        (columns series, year, value), for a chart or its table."""
+        (columns series, year, value), for a chart or its table. When the group is the whole
+        country the two medians are one line, drawn once."""
         history = indicator_history(self._wide, indicator_id)
-        group_label = self.tr("common.median_of", group=self.group.label)
-        country_label = self.tr("common.median_of", group=self.tr("common.whole_country"))
         if history.empty:
             return pd.DataFrame(columns=["series", "year", "value"])
         own = history.loc[self.code] if self.code in history.index else pd.Series(dtype=float)
-        frame = pd.concat(
-            [
-                pd.DataFrame({"series": self.name, "year": own.index, "value": own.to_numpy()}),
+        lines = [pd.DataFrame({"series": self.name, "year": own.index, "value": own.to_numpy()})]
+        medians = {self.group.label: self.group.members, None: history.index}
+        for label, members in zip(self.reference_series(), medians.values(), strict=True):
+            lines.append(
                 pd.DataFrame(
                     {
-                        "series": group_label,
+                        "series": label,
                         "year": history.columns,
-                        "value": history.reindex(self.group.members).median().to_numpy(),
+                        "value": history.reindex(members).median().to_numpy(),
                     }
-                ),
-                pd.DataFrame(
-                    {
-                        "series": country_label,
-                        "year": history.columns,
-                        "value": history.median().to_numpy(),
-                    }
-                ),
-            ],
-            ignore_index=True,
-        )
+                )
+            )
+        frame = pd.concat(lines, ignore_index=True).drop_duplicates(["series", "year"])
         frame["year"] = frame["year"].astype(int)
         return frame
 
     def reference_series(self) -> tuple[str, str]:
-        """The labels of the two median lines of :meth:`trend_series`."""
+        """The labels of the two median lines of :meth:`trend_series` (the same label twice
+        when the group is the whole country)."""
         return (
             self.tr("common.median_of", group=self.group.label),
             self.tr("common.median_of", group=self.tr("common.whole_country")),
