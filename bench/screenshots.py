@@ -16,6 +16,8 @@ from kuntadash.devserver import CHROMIUM_ARGS, READY, serve_app
 
 REPO = Path(__file__).resolve().parents[1]
 PAGES = ("", "municipality", "compare", "indicators", "groups", "data", "event")
+
+
 @contextlib.contextmanager
 def serve(env: dict[str, str] | None = None):
     """The app on a fresh local port (kuntadash.devserver); yields the base URL."""

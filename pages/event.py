@@ -23,6 +23,7 @@ import pandas as pd
 import streamlit as st
 
 from kuntadash.charts.maps import build_map_figure
+from kuntadash.charts.palette import PRIMARY
 from kuntadash.charts.scores import build_dimension_scores_figure
 from kuntadash.domain.catalogue import indicator_row
 from kuntadash.domain.groups import DEFAULT_KIND, GROUP_KINDS, ComparisonGroup
@@ -86,7 +87,8 @@ RESERVED = {"tall": 390, "short": 340}
 # Each notice above a slide (the address warning, the sample's notice) takes about this much.
 NOTICE_RESERVED = 60
 
-LARGE_TYPE = """
+LARGE_TYPE = (
+    """
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
 [data-testid="stExpandSidebarButton"], [data-testid="stHeader"] {display: none;}
@@ -104,7 +106,7 @@ LARGE_TYPE = """
 [data-testid="stMetricLabel"] p {font-size: 1.3rem;}
 .stMainBlockContainer [data-testid="stCaptionContainer"] p {font-size: 1rem;}
 .stMainBlockContainer [data-testid="stExpander"] p {font-size: 1rem;}
-.stMainBlockContainer button:focus-visible {outline: 3px solid #1d4f91; outline-offset: 2px;}
+.stMainBlockContainer button:focus-visible {outline: 3px solid PRIMARY_COLOUR; outline-offset: 2px;}
 .st-key-event_qr img {width: min(QR_PX, 100%); height: auto;}
 @media (max-height: 960px) {
   .stMainBlockContainer h1 {font-size: 2.3rem;}
@@ -117,7 +119,10 @@ LARGE_TYPE = """
   .st-key-event_qr img {width: min(QR_SHORT_PX, 100%);}
 }
 </style>
-""".replace("QR_SHORT_PX", f"{QR_SHORT_SIZE}px").replace("QR_PX", f"{QR_SIZE}px")
+""".replace("QR_SHORT_PX", f"{QR_SHORT_SIZE}px")
+    .replace("QR_PX", f"{QR_SIZE}px")
+    .replace("PRIMARY_COLOUR", PRIMARY)
+)
 
 
 def _slide_style(reserved_extra: int) -> str:

@@ -14,9 +14,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from kuntadash.charts.palette import BETTER, BETTER_TINT, MUTED_COLOUR, WORSE, WORSE_TINT
 from kuntadash.charts.scores import build_dimension_scores_figure
 from kuntadash.charts.series import build_trend_figure
-from kuntadash.charts.theme import BETTER, MUTED_COLOUR, WORSE
 from kuntadash.domain.catalogue import DIMENSIONS
 from kuntadash.domain.peers import DEFAULT_WEIGHTS, REGISTER_VARIABLES
 from kuntadash.domain.scores import score_dimensions
@@ -73,10 +73,10 @@ _TREND_STYLE = {
 }
 # Light tints keep dark text readable; better / worse follow the indicator's direction.
 _VERDICT_STYLES = {
-    "better": "background-color: #d8daeb",
-    "ahead": "background-color: #d8daeb",
-    "worse": "background-color: #fee0b6",
-    "behind": "background-color: #fee0b6",
+    "better": f"background-color: {BETTER_TINT}",
+    "ahead": f"background-color: {BETTER_TINT}",
+    "worse": f"background-color: {WORSE_TINT}",
+    "behind": f"background-color: {WORSE_TINT}",
 }
 
 
@@ -387,11 +387,11 @@ def _position_style(value: float) -> str:
     if value >= 75:
         return f"background-color: {BETTER}; color: white"
     if value > 50:
-        return "background-color: #d8daeb"
+        return f"background-color: {BETTER_TINT}"
     if value == 50:
         return ""
     if value > 25:
-        return "background-color: #fee0b6"
+        return f"background-color: {WORSE_TINT}"
     return f"background-color: {WORSE}; color: white"
 
 

@@ -174,9 +174,7 @@ def test_the_coverage_rule_shows_no_score_with_the_reason():
     at = _open(PROFILE, "en", kunta="312")
     values = {m.label: m.value for m in at.metric}
     assert values["Ecological sustainability"] == "No score"
-    reason = translate(
-        "profile.reading_low_coverage", "en", available=4, total=7, threshold=60
-    )
+    reason = translate("profile.reading_low_coverage", "en", available=4, total=7, threshold=60)
     assert escape_markdown(reason) in _markdown(at)
 
 

@@ -42,7 +42,8 @@ INDICATOR_KEYS = {
 # Optional: how the values are derived from the source's raw measure (pipeline/derive.py), an
 # explicit PxWeb query, a direction that is a value choice says why (direction_note), and a
 # series with a known break names its first year and the reason (breaks).
-OPTIONAL_INDICATOR_KEYS = {"derive", "query", "direction_note", "breaks"}
+OPTIONAL_INDICATOR_KEYS = {"derive", "query", "direction_note", "breaks", "roles"}
+ROLES = {"headline", "structural"}
 DERIVE_KINDS = ({"per_resident"}, {"per_resident", "absolute"}, {"change_since"})
 SOURCE_KEYS = {"publisher", "adapter", "table", "code", "licence"}
 SAMPLE_KEYS = {"mean", "sd", "urban", "prosperity", "trend", "missing"}
@@ -105,6 +106,7 @@ def test_indicator_has_exactly_the_schema_keys(entry: dict[str, Any]) -> None:
     assert set(entry["source"]) == SOURCE_KEYS
     if "derive" in entry:
         assert set(entry["derive"]) in DERIVE_KINDS, entry["derive"]
+    assert set(entry.get("roles") or ()) <= ROLES
     assert SAMPLE_KEYS <= set(entry["sample"]) <= SAMPLE_KEYS | SAMPLE_OPTIONAL_KEYS
 
 
@@ -235,3 +237,16 @@ def test_every_publisher_is_used() -> None:
     used = {entry["source"]["publisher"] for entry in INDICATORS}
     used |= {entry["publisher"] for entry in official["files"]}
     assert set(SOURCES) == used
+
+
+def test_every_dimension_has_exactly_one_headline_indicator() -> None:
+    headlines = [e["dimension"] for e in INDICATORS if "headline" in (e.get("roles") or ())]
+    assert sorted(headlines) == sorted(DIMENSIONS)
+
+
+def test_structural_variables_describe_conditions_not_results() -> None:
+    """A similar-municipality variable is context or a slow structural trait: at least one
+    exists, and none is a result the profile scores (all but population change are context)."""
+    structural = [e for e in INDICATORS if "structural" in (e.get("roles") or ())]
+    assert len(structural) >= 3
+    assert sum(e["direction"] != "neutral" for e in structural) <= 2

@@ -26,7 +26,6 @@ from tests.conftest import OFFICIAL_DIR
 REPO = Path(__file__).resolve().parents[1]
 
 
-
 def _event(**params: str) -> AppTest:
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
     at.switch_page("pages/event.py")

@@ -20,7 +20,6 @@ STATEFUL_PREFIX = "w_"  # ui.state's widget keys: each is bound to a URL paramet
 KINDS = ("selectbox", "multiselect", "text_input", "select_slider")
 
 
-
 def _open(page: str, params: dict[str, str] | None = None) -> AppTest:
     """A fresh session (a new browser) opening ``page`` with ``params`` in its link."""
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)

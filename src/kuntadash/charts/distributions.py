@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from kuntadash.charts.palette import DOTS
 from kuntadash.charts.theme import (
     HIGHLIGHT,
     PRIMARY,
@@ -18,8 +19,8 @@ from kuntadash.charts.theme import (
     plain_text,
 )
 
-BOX_FILL = "rgba(29, 79, 145, 0.12)"
-DOT_COLOUR = "#5b7fb0"
+# the primary colour, faint: the box behind a group's dots
+BOX_FILL = "rgba({}, {}, {}, 0.12)".format(*(int(PRIMARY[i : i + 2], 16) for i in (1, 3, 5)))
 
 
 def build_distribution_figure(
@@ -53,7 +54,7 @@ def build_distribution_figure(
                 pointpos=0,
                 fillcolor=BOX_FILL,
                 line={"color": PRIMARY, "width": 1.5},
-                marker={"color": DOT_COLOUR, "size": 5, "opacity": 0.75},
+                marker={"color": DOTS, "size": 5, "opacity": 0.75},
                 text=rows["name"].map(plain_text),
                 hovertemplate=hover,
                 showlegend=False,

@@ -1,6 +1,7 @@
 """The one palette of every chart, map, table tint, the PDF and CSS (charts layer, no plotly).
 
-Colours are colour-blind safe: Okabe–Ito for categories; for values, a purple–orange diverging
+The colours are data (``resources/palette.yaml``); this module is their one reader. They are
+colour-blind safe: Okabe–Ito for categories; for values, a purple–orange diverging
 scale (ColorBrewer PuOr) where purple is always "better" and orange "worse" given the
 indicator's direction, and cividis for neutral context indicators. Kept free of plotly so that
 a page drawing only the overview map does not load it; ``charts.theme`` builds plotly's template
@@ -13,22 +14,29 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-TEXT_COLOUR = "#0e1117"  # matches .streamlit/config.toml textColor
-PRIMARY = "#1d4f91"  # matches .streamlit/config.toml primaryColor (contrast 8.4:1 on white)
-HIGHLIGHT = "#000000"
-MISSING_COLOUR = "#c9c9c9"
-MUTED_COLOUR = "#ececec"
-OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
-BETTER, WORSE = "#542788", "#b35806"
-# ColorBrewer PuOr, worse (orange) -> better (purple); no white middle so tiles stay visible.
-PUOR = ("#b35806", "#f1a340", "#fee0b6", "#d8daeb", "#998ec3", "#542788")
-NEUTRAL_SCALE = "cividis"
-# plotly.js's "Cividis" (the scale plotly charts get by name), so every map shows the same colours.
-CIVIDIS = (
-    "#00204c", "#002a66", "#00346e", "#273f6c", "#3c4a6b", "#4c556b", "#5b5f6d", "#686a70",
-    "#757575", "#838178", "#928c78", "#a19876", "#b0a572", "#c0b16d", "#d1bf66", "#e1cc5c",
-    "#f3db4f", "#ffe945",
-)  # fmt: skip
+from kuntadash import resources
+
+_PALETTE = resources.read_resource_yaml("palette.yaml")
+
+TEXT_COLOUR: str = _PALETTE["text"]  # .streamlit/config.toml textColor
+PRIMARY: str = _PALETTE["primary"]  # .streamlit/config.toml primaryColor
+HIGHLIGHT: str = _PALETTE["highlight"]
+MISSING_COLOUR: str = _PALETTE["missing"]
+MUTED_COLOUR: str = _PALETTE["muted"]
+OKABE_ITO: tuple[str, ...] = tuple(_PALETTE["okabe_ito"])
+BETTER, WORSE = _PALETTE["better"], _PALETTE["worse"]
+BETTER_TINT, WORSE_TINT = _PALETTE["better_tint"], _PALETTE["worse_tint"]
+CHOSEN_TINT: str = _PALETTE["chosen_tint"]
+GRID: str = _PALETTE["grid"]
+REFERENCE_COLOURS: tuple[str, str] = tuple(_PALETTE["reference"])  # type: ignore[assignment]
+BAR: str = _PALETTE["bar"]
+DOTS: str = _PALETTE["dots"]
+LEVEL: str = _PALETTE["level"]
+LINE: str = _PALETTE["line"]
+FAINT_TEXT: str = _PALETTE["faint_text"]
+PUOR: tuple[str, ...] = tuple(_PALETTE["diverging"])
+NEUTRAL_SCALE: str = _PALETTE["neutral_scale"]
+CIVIDIS: tuple[str, ...] = tuple(_PALETTE["cividis"])
 
 
 def colour_stops(direction: str) -> list[tuple[float, str]]:

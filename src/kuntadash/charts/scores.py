@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from kuntadash.charts.palette import HIGHLIGHT, LEVEL, LINE
 from kuntadash.charts.theme import (
     BETTER,
     MISSING_COLOUR,
@@ -19,7 +20,7 @@ from kuntadash.charts.theme import (
 )
 from kuntadash.domain.catalogue import format_value
 
-LEVEL_COLOUR = "#8a8a8a"
+LEVEL_COLOUR = LEVEL
 
 
 def score_colour(score: float, median: float) -> str:
@@ -57,7 +58,7 @@ def build_dimension_scores_figure(
                 "color": [
                     score_colour(s, m) for s, m in zip(scores, data["group_median"], strict=True)
                 ],
-                "line": {"color": "#333333", "width": 0.5},
+                "line": {"color": LINE, "width": 0.5},
             },
             text=[missing_text if pd.isna(s) else format_value(s, 0, lang) for s in scores],
             textposition="outside",
@@ -72,13 +73,13 @@ def build_dimension_scores_figure(
             y=data["label"],
             mode="markers",
             name=median_label,
-            marker={"symbol": "diamond", "size": 13, "color": "#000000"},
+            marker={"symbol": "diamond", "size": 13, "color": HIGHLIGHT},
             error_x={
                 "type": "data",
                 "symmetric": False,
                 "array": (data["group_q3"] - medians).clip(lower=0).tolist(),
                 "arrayminus": (medians - data["group_q1"]).clip(lower=0).tolist(),
-                "color": "#000000",
+                "color": HIGHLIGHT,
                 "thickness": 1.5,
                 "width": 6,
             },

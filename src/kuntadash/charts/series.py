@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
+from kuntadash.charts.palette import BAR, LINE, REFERENCE_COLOURS
 from kuntadash.charts.theme import (
     OKABE_ITO,
     PRIMARY,
@@ -18,8 +19,7 @@ from kuntadash.charts.theme import (
 from kuntadash.domain.catalogue import format_value
 
 REFERENCE_DASH = "dash"
-REFERENCE_COLOURS = ("#555555", "#999999")
-BREAK_COLOUR = "#333333"
+BREAK_COLOUR = LINE
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ def build_bar_figure(
     lines: two medians close together would put their labels on top of each other, and the
     legend wraps its entries onto rows of their own at any width.
     """
-    colours = [PRIMARY if flag else "#8fa9cc" for flag in data["highlight"]]
+    colours = [PRIMARY if flag else BAR for flag in data["highlight"]]
     figure = go.Figure(
         go.Bar(
             x=data["value"],

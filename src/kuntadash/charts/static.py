@@ -19,17 +19,25 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from kuntadash.charts.theme import BETTER, PRIMARY, TEXT_COLOUR, WORSE
+from kuntadash.charts.palette import (
+    BAR,
+    BETTER,
+    FAINT_TEXT,
+    GRID,
+    LEVEL,
+    PRIMARY,
+    REFERENCE_COLOURS,
+    TEXT_COLOUR,
+    WORSE,
+)
 from kuntadash.domain.catalogue import format_value
 
-REFERENCE_COLOURS = ("#555555", "#999999")
-NEUTRAL_BAR = "#8fa9cc"
 _RC = {
     "font.family": "DejaVu Sans",
     "font.size": 9,
     "text.color": TEXT_COLOUR,
     "axes.labelcolor": TEXT_COLOUR,
-    "axes.edgecolor": "#888888",
+    "axes.edgecolor": LEVEL,
     "xtick.color": TEXT_COLOUR,
     "ytick.color": TEXT_COLOUR,
     "svg.fonttype": "none",  # keep text as text in SVG
@@ -75,21 +83,29 @@ def build_positions_figure(
         y = np.arange(len(labels))
         for row, value in zip(y, positions, strict=True):
             if value is None or pd.isna(value):
-                axes.text(50, row, missing_label, va="center", ha="center", color="#666666")
+                axes.text(50, row, missing_label, va="center", ha="center", color=FAINT_TEXT)
                 continue
             colour = BETTER if value >= 50 else WORSE
             axes.barh(row, value - 50, left=50, color=colour, height=0.55)
             offset, align = (2, "left") if value >= 50 else (-2, "right")
             axes.text(value + offset, row, f"{value:.0f}", va="center", ha=align)
         axes.axvline(50, color=REFERENCE_COLOURS[0], linestyle="--", linewidth=1)
-        axes.text(50, -0.75, middle_label, ha="center", va="bottom", color="#555555", fontsize=8)
+        axes.text(
+            50,
+            -0.75,
+            middle_label,
+            ha="center",
+            va="bottom",
+            color=REFERENCE_COLOURS[0],
+            fontsize=8,
+        )
         axes.set_yticks(y, labels)
         axes.set_ylim(len(labels) - 0.4, -0.9)
         axes.set_xlim(0, 100)
         axes.set_xticks([0, 25, 50, 75, 100])
         axes.set_xlabel(axis_label)
         axes.spines[["top", "right"]].set_visible(False)
-        axes.grid(axis="x", color="#e5e5e5", linewidth=0.6)
+        axes.grid(axis="x", color=GRID, linewidth=0.6)
         axes.set_axisbelow(True)
         figure.tight_layout()
     return figure
@@ -135,7 +151,7 @@ def _draw_trend(axes, panel: TrendPanel, lang: str, handles: dict[str, object]) 
             }
             reference_index += 1
         else:
-            style = {"color": PRIMARY if position == 0 else NEUTRAL_BAR, "linewidth": 2.2}
+            style = {"color": PRIMARY if position == 0 else BAR, "linewidth": 2.2}
         (line,) = axes.plot(rows["year"], rows["value"], marker="o", markersize=2.5, **style)
         handles.setdefault(str(name), line)
     axes.set_title(panel.title, fontsize=8.5, loc="left", wrap=True)
@@ -148,4 +164,4 @@ def _draw_trend(axes, panel: TrendPanel, lang: str, handles: dict[str, object]) 
     )
     axes.tick_params(labelsize=7.5)
     axes.spines[["top", "right"]].set_visible(False)
-    axes.grid(axis="y", color="#e5e5e5", linewidth=0.6)
+    axes.grid(axis="y", color=GRID, linewidth=0.6)

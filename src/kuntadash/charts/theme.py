@@ -13,6 +13,7 @@ import plotly.io as pio
 
 from kuntadash.charts.palette import (  # noqa: F401  (re-exported for the charts)
     BETTER,
+    GRID,
     HIGHLIGHT,
     MISSING_COLOUR,
     MUTED_COLOUR,
@@ -56,8 +57,8 @@ def _register() -> None:
         paper_bgcolor="white",
         plot_bgcolor="white",
         hoverlabel={"font": {"family": FONT_FAMILY, "size": 14}},
-        xaxis={"gridcolor": "#e5e5e5", "zeroline": False, "automargin": True},
-        yaxis={"gridcolor": "#e5e5e5", "zeroline": False, "automargin": True},
+        xaxis={"gridcolor": GRID, "zeroline": False, "automargin": True},
+        yaxis={"gridcolor": GRID, "zeroline": False, "automargin": True},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
     )

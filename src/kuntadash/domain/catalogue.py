@@ -164,6 +164,29 @@ def direction_note(row: Mapping[str, Any], lang: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+ROLES = ("headline", "structural")
+
+
+def indicators_with_role(role: str) -> list[str]:
+    """Ids of the bundled catalogue's indicators with ``role`` (``roles`` in indicators.yaml),
+    in catalogue order: the one place that reads the roles."""
+    from kuntadash import resources
+
+    if role not in ROLES:
+        raise ValueError(f"{role!r} is not a catalogue role ({', '.join(ROLES)})")
+    entries = resources.read_indicator_catalogue_document()["indicators"]
+    return [str(e["id"]) for e in entries if role in (e.get("roles") or ())]
+
+
+def headline_indicators() -> dict[str, str]:
+    """Dimension -> its headline indicator."""
+    from kuntadash import resources
+
+    entries = resources.read_indicator_catalogue_document()["indicators"]
+    by_id = {str(e["id"]): str(e["dimension"]) for e in entries}
+    return {by_id[i]: i for i in indicators_with_role("headline")}
+
+
 def dimension_labels(document: Mapping[str, Any], lang: str) -> dict[str, str]:
     """Display names of the four dimensions in ``lang``, in display order."""
     dims = document.get("dimensions") or {}

@@ -23,16 +23,14 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from kuntadash.domain.catalogue import indicators_with_role
 from kuntadash.domain.population import population_density
 
-STRUCTURAL_VARIABLES = (
+# Population and density, then the catalogue's indicators with the role "structural".
+STRUCTURAL_VARIABLES: tuple[str, ...] = (
     "population",
     "population_density",
-    "population_change",
-    "share_aged_65_plus",
-    "degree_of_urbanisation",
-    "jobs_self_sufficiency",
-    "tertiary_education_share",
+    *indicators_with_role("structural"),
 )
 # Not read from the reference table: population of the latest year and density from it.
 REGISTER_VARIABLES = ("population", "population_density")

@@ -537,6 +537,12 @@ def read_snapshot(folder: Path) -> Snapshot:
             "store.read.damaged",
         ) from exc
     return Snapshot(
-        manifest, municipalities, boundaries, values, catalogue, path=folder,
-        harmonised=harmonised, tiles=tiles,
+        manifest,
+        municipalities,
+        boundaries,
+        values,
+        catalogue,
+        path=folder,
+        harmonised=harmonised,
+        tiles=tiles,
     )

@@ -9,17 +9,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from kuntadash.domain.catalogue import DIMENSIONS
+from kuntadash.domain.catalogue import DIMENSIONS, headline_indicators
 
 # One headline indicator per dimension, shown on the national map; a dimension whose indicator
 # has no data falls back to its first indicator with data that has a better direction, and only
 # then to a context (neutral) one, which a slide shows without ranks.
-EVENT_INDICATORS = {
-    "economic": "unemployment_rate",
-    "social": "population_change",
-    "ecological": "ghg_emissions_per_resident",
-    "technological": "broadband_100mbit_share",
-}
+EVENT_INDICATORS = headline_indicators()  # the catalogue's `roles: [headline]`
 INTERVALS = (8, 10, 15, 20, 30, 45, 60)
 DEFAULT_INTERVAL = 15
 TIMER_SLACK_S = 0.5

@@ -14,6 +14,7 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 
 from kuntadash import resources
+from kuntadash.charts.palette import CHOSEN_TINT
 from kuntadash.charts.series import BreakMark
 from kuntadash.domain.catalogue import (
     DIMENSIONS,
@@ -567,7 +568,7 @@ def render_dataframe(
 
 # The chosen municipality's row in a table: bold (a cue that is not colour) on a light tint of
 # the primary colour (the text keeps a contrast of 14:1).
-CHOSEN_ROW_STYLE = "background-color: #dbe6f4; font-weight: bold"
+CHOSEN_ROW_STYLE = f"background-color: {CHOSEN_TINT}; font-weight: bold"
 
 
 def render_table(
@@ -592,9 +593,7 @@ def render_table(
         places = _indicator_decimals(downloads.snapshot, downloads.indicator_ids[0])
         shown = frame.data if isinstance(frame, Styler) else frame
         decimals = {
-            column: places
-            for column in shown.columns
-            if pd.api.types.is_float_dtype(shown[column])
+            column: places for column in shown.columns if pd.api.types.is_float_dtype(shown[column])
         }
     if chosen is not None and any(chosen):
         frame = chosen_rows_styled(frame, chosen)

@@ -207,4 +207,3 @@ def _end_text(
     known = values[np.isfinite(values)]
     beyond = bool((known < bound).any()) if end == 0 else bool((known > bound).any())
     return ("≥ " if end else "≤ ") + fmt(bound) if beyond else fmt(bound)
-
