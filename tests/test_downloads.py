@@ -24,6 +24,7 @@ from kuntadash.ui.downloads import (
     table_csv_bytes,
     table_excel_bytes,
 )
+from tests.apptest import run_page
 
 REPO = Path(__file__).resolve().parents[1]
 NOTATION = {"fi": (";", ","), "sv": (";", ","), "en": (",", ".")}
@@ -51,17 +52,6 @@ def offered_files(monkeypatch) -> dict[str, Callable[[], bytes]]:
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
     monkeypatch.setattr(MediaFileManager, "add_deferred", record_deferred)
     return files
-
-
-def _run(page: str, lang: str = "fi", **params: str) -> AppTest:
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-    at.switch_page(f"pages/{page}.py")
-    at.query_params["lang"] = lang
-    for name, value in params.items():
-        at.query_params[name] = value
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def _read_csv(data: bytes, lang: str) -> pd.DataFrame:
@@ -146,7 +136,7 @@ def test_every_export_column_has_a_heading_in_every_language():
 def test_overview_csv_holds_the_rows_shown_as_numbers(
     offered_files, sample_snapshot, lang, params, expected_stem
 ):
-    at = _run("overview", lang, **params)
+    at = run_page("overview", lang, **params)
     shown = at.expander[0].dataframe[0].value
     name = f"{expected_stem}-{CSV_NAME[lang]}.csv"
     assert name in offered_files, sorted(offered_files)
@@ -175,7 +165,7 @@ def test_overview_csv_holds_the_rows_shown_as_numbers(
 
 
 def test_overview_excel_has_numbers_as_numbers_and_the_metadata(offered_files):
-    _run("overview")
+    run_page("overview")
     book = load_workbook(io.BytesIO(offered_files["kuntadash-unemployment-rate-2024-fi.xlsx"]()))
     data_sheet, meta_sheet = book.sheetnames
     assert (data_sheet, meta_sheet) == ("Tiedot", "Metatiedot")
@@ -189,7 +179,7 @@ def test_overview_excel_has_numbers_as_numbers_and_the_metadata(offered_files):
 
 
 def test_compare_csv_holds_the_chosen_municipalities_only(offered_files):
-    at = _run("compare", "en", compare="091,049,837")
+    at = run_page("compare", "en", compare="091,049,837")
     shown = at.expander[-1].dataframe[0].value
     name = "kuntadash-compare-091-049-837-unemployment-rate-2015-2024-en.csv"
     csv = _read_csv(offered_files[name](), "en")
@@ -202,7 +192,7 @@ def test_compare_csv_holds_the_chosen_municipalities_only(offered_files):
 
 
 def test_groups_download_is_one_row_per_line_and_year(offered_files):
-    _run("groups", "sv")
+    run_page("groups", "sv")
     (name,) = [n for n in offered_files if n.endswith("-sv-semikolon.csv")]
     csv = _read_csv(offered_files[name](), "sv")
     assert list(csv.columns[:5]) == ["Kommun eller grupp", "Statistik", "Indikator", "År", "Värde"]
@@ -340,7 +330,7 @@ def test_chart_images_are_named_and_png_by_default():
 
 
 def test_the_image_format_choice_turns_the_camera_button_to_svg(offered_files):
-    at = _run("compare", compare="091,049")
+    at = run_page("compare", compare="091,049")
     control = at.get("button_group")
     assert control, "the PNG / SVG choice is offered next to the table"
     at.session_state["share_image_format_compare_trend"] = "svg"

@@ -6,22 +6,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from tests.conftest import REPO
+from tests.apptest import run_page
 
 TAX = {"indicator": "municipal_tax_rate", "dim": "economic"}
-
-
-def _run(page: str, lang: str = "fi", **params: str) -> AppTest:
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=90)
-    at.switch_page(f"pages/{page}.py")
-    at.query_params["lang"] = lang
-    for name, value in params.items():
-        at.query_params[name] = value
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 @pytest.mark.parametrize(
@@ -29,7 +17,7 @@ def _run(page: str, lang: str = "fi", **params: str) -> AppTest:
     [("fi", "sarjan katko 2023"), ("sv", "seriebrott 2023"), ("en", "series break 2023")],
 )
 def test_compare_does_not_judge_a_change_across_the_tax_reform(lang, words):
-    at = _run("compare", lang, **TAX)
+    at = run_page("compare", lang, **TAX)
     changes = at.dataframe[-1].value
     five_years = changes.iloc[:, 2]  # municipality, 1 year, 5 years, 10 years
     assert five_years.str.contains(words).all(), five_years.tolist()
@@ -40,14 +28,14 @@ def test_compare_does_not_judge_a_change_across_the_tax_reform(lang, words):
 
 
 def test_compare_captions_say_why_and_name_the_value_choice():
-    at = _run("compare", **TAX)
+    at = run_page("compare", **TAX)
     captions = " ".join(c.value for c in at.caption).replace("\\", "")
     assert "Aikasarjassa on katko vuonna 2023" in captions
     assert "Arvovalinta" in captions  # the tax rate's direction note
 
 
 def test_groups_trend_chart_marks_the_break():
-    at = _run("groups", **TAX)
+    at = run_page("groups", **TAX)
     figures = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
     trend = figures[-1]
     lines = [s for s in trend["layout"].get("shapes", []) if s.get("type") == "line"]
@@ -56,13 +44,13 @@ def test_groups_trend_chart_marks_the_break():
 
 
 def test_an_indicator_without_breaks_draws_none():
-    at = _run("groups")
+    at = run_page("groups")
     trend = json.loads(at.get("plotly_chart")[-1].proto.spec)
     assert not [s for s in trend["layout"].get("shapes", []) if s.get("type") == "line"]
 
 
 def test_indicators_page_shows_the_value_choice_and_the_break_next_to_the_direction():
-    at = _run("indicators", q="veroprosentti")
+    at = run_page("indicators", q="veroprosentti")
     listing = at.dataframe[0].value
     row = listing[listing["Indikaattori"] == "Kunnallisveroprosentti"].iloc[0]
     assert row["Suunta"] == "Pienempi on parempi"

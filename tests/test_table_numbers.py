@@ -7,10 +7,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from kuntadash.ui.widgets import localized_numbers
-from tests.conftest import REPO
+from tests.apptest import run_page
 
 
 def _shown(element) -> pd.DataFrame:
@@ -21,20 +20,9 @@ def _shown(element) -> pd.DataFrame:
     return pa.ipc.open_stream(styler.display_values).read_all().to_pandas()
 
 
-def _run(page: str, lang: str, **params: str) -> AppTest:
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=90)
-    at.switch_page(f"pages/{page}.py")
-    at.query_params["lang"] = lang
-    for name, value in params.items():
-        at.query_params[name] = value
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 @pytest.mark.parametrize(("lang", "mark"), [("fi", ","), ("sv", ","), ("en", ".")])
 def test_overview_table_shows_the_languages_decimal_mark(lang, mark):
-    at = _run("overview", lang)
+    at = run_page("overview", lang)
     table = at.expander[0].dataframe[0]
     numbers, text = table.value, _shown(table)
     value_column = numbers.columns[2]  # "Arvo (%)": one decimal
@@ -48,7 +36,7 @@ def test_overview_table_shows_the_languages_decimal_mark(lang, mark):
 
 
 def test_groups_statistics_table_shows_decimal_commas_in_finnish():
-    at = _run("groups", "fi")
+    at = run_page("groups", "fi")
     tables = [t for t in at.dataframe if "Mediaani" in t.value.columns]
     assert tables, "the group statistics table"
     numbers, text = tables[0].value, _shown(tables[0])

@@ -9,6 +9,7 @@ uploader) live in the browser and are checked in tests/browser/test_words_browse
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -20,6 +21,7 @@ from google.protobuf.message import Message
 from streamlit.testing.v1 import AppTest
 
 from kuntadash.store.locations import DATA_DIR_ENV
+from tests.apptest import run_page
 from tests.conftest import OFFICIAL_DIR, REPO
 
 PAGES = ("overview", "municipality", "compare", "groups", "indicators", "data", "event")
@@ -54,10 +56,32 @@ def _words(message: Message) -> Iterator[str]:
         for item in values:
             if isinstance(item, Message):
                 yield from _words(item)
+            elif isinstance(item, str) and item.startswith("{"):
+                yield from _json_words(item)  # a component's data: its texts, not its keys
             elif isinstance(item, str):
                 yield item
             elif isinstance(item, bytes) and field.name in ("data", "display_values"):
                 yield from _table_words(item)
+
+
+def _json_words(text: str) -> Iterator[str]:
+    try:
+        document = json.loads(text)
+    except ValueError:
+        yield text
+        return
+
+    def values(node: Any) -> Iterator[str]:
+        if isinstance(node, dict):
+            for value in node.values():
+                yield from values(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from values(value)
+        elif isinstance(node, str):
+            yield node
+
+    yield from values(document)
 
 
 def _repeated(value: Any) -> bool:
@@ -87,17 +111,6 @@ def _rendered(at: AppTest) -> list[str]:
     return texts
 
 
-def _run(page: str, lang: str, **params: str) -> AppTest:
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=90)
-    at.switch_page(f"pages/{page}.py")
-    at.query_params["lang"] = lang
-    for name, value in params.items():
-        at.query_params[name] = value
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 _ADDRESS = re.compile(r"https?://[^\s)]+")
 
 
@@ -118,18 +131,18 @@ def _check(rendered: list[str], lang: str) -> None:
 @pytest.mark.parametrize("lang", ["fi", "sv", "en"])
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_speaks_the_readers_language(page, lang):
-    _check(_rendered(_run(page, lang)), lang)
+    _check(_rendered(run_page(page, lang)), lang)
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_on_the_official_snapshot_in_finnish(page, monkeypatch):
     monkeypatch.setenv(DATA_DIR_ENV, str(OFFICIAL_DIR))
-    _check(_rendered(_run(page, "fi")), "fi")
+    _check(_rendered(run_page(page, "fi")), "fi")
 
 
 @pytest.mark.parametrize("lang", ["fi", "sv", "en"])
 def test_an_uncertain_municipality_type_is_explained_in_words(lang):
-    at = _run("municipality", lang, kunta="016")  # Asikkala: frame municipality, uncertain
+    at = run_page("municipality", lang, kunta="016")  # Asikkala: frame municipality, uncertain
     texts = _rendered(at)
     _check(texts, lang)
     # the type is named in the sentence, and what it means for the comparison is said
@@ -146,7 +159,9 @@ def test_an_uncertain_municipality_type_is_explained_in_words(lang):
 def test_the_tax_rate_with_its_break_and_value_choice(lang):
     """The indicator with the most words of its own: direction note, break, changes."""
     for page in ("compare", "groups", "indicators"):
-        _check(_rendered(_run(page, lang, indicator="municipal_tax_rate", dim="economic")), lang)
+        _check(
+            _rendered(run_page(page, lang, indicator="municipal_tax_rate", dim="economic")), lang
+        )
 
 
 def test_the_scan_finds_what_it_looks_for():
@@ -162,7 +177,7 @@ def test_the_scan_finds_what_it_looks_for():
 
 
 def test_the_scan_reads_tables_captions_and_options():
-    texts = _rendered(_run("indicators", "fi"))
+    texts = _rendered(run_page("indicators", "fi"))
     assert "Kunnallisveroprosentti" in texts  # a table cell
     assert "Määritelmä" in texts  # a table heading
     assert any(t.startswith("Julkaisijan taulukko ja koodi") for t in texts)  # a caption

@@ -1,0 +1,23 @@
+"""Running a page of the app through app.py with AppTest, as the server does (test helper)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def run_page(page: str, lang: str = "fi", timeout: float = 90, **params: str) -> AppTest:
+    """``pages/<page>.py`` in ``lang`` with link ``params``, run once; it must not raise.
+
+    The autouse ``through_app`` fixture (conftest.py) makes switch_page go through app.py."""
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=timeout)
+    at.switch_page(f"pages/{page}.py")
+    at.query_params["lang"] = lang
+    for name, value in params.items():
+        at.query_params[name] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
