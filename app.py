@@ -12,6 +12,7 @@ from kuntadash.store.locations import sample_dir
 from kuntadash.ui import state
 from kuntadash.ui.a11y import render_document_language
 from kuntadash.ui.downloads import disable_builtin_table_export
+from kuntadash.ui.entry import through_app
 from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.loaders import (
     SAMPLE_CHOICE,
@@ -113,6 +114,7 @@ if navigation.url_path in MUNICIPALITY_PAGES:
     st.html(PAGE_CHOICE_STYLE)
     select_municipality(snapshot, container=st.container(key=PAGE_CHOICE_KEY), on_page=True)
 render_document_language(current_language())
-navigation.run()
+with through_app():
+    navigation.run()
 with invalid_params_slot:
     render_invalid_params()

@@ -12,6 +12,7 @@ from kuntadash.domain.stats import values_for
 from kuntadash.domain.trends import PERIODS, classify_change, compute_changes, indicator_history
 from kuntadash.ui import state
 from kuntadash.ui.downloads import TableDownload, chart_config, file_stem
+from kuntadash.ui.entry import require_app
 from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.loaders import (
     load_choice_labels,
@@ -41,6 +42,8 @@ from kuntadash.ui.widgets import (
     type_labels,
 )
 from kuntadash.views.municipalities import resolve_municipality
+
+require_app()
 
 MAX_MUNICIPALITIES = 10
 # The default comparison: the municipality and this many of its most similar municipalities.

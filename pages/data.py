@@ -12,10 +12,13 @@ from kuntadash.importing.worker import Budget
 from kuntadash.provenance import describe_source
 from kuntadash.sources.errors import SourceError
 from kuntadash.ui.admin import is_admin, render_admin_access, run_import
+from kuntadash.ui.entry import require_app
 from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.loaders import data_dir, load_snapshot
 from kuntadash.ui.widgets import MISSING, escape_markdown, render_dataframe
 from kuntadash.update import UpdateError, run_update
+
+require_app()
 
 # Outcome of the last update or import, kept across the rerun that shows the new snapshot.
 OUTCOME_KEY = "_data_outcome"

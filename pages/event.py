@@ -38,6 +38,7 @@ from kuntadash.domain.stats import (
 from kuntadash.i18n import DEFAULT_LANGUAGE
 from kuntadash.ui import state
 from kuntadash.ui.downloads import chart_config, file_stem
+from kuntadash.ui.entry import require_app
 from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.links import PUBLIC_URL_ENV, app_base_url, is_local_address, qr_png, view_url
 from kuntadash.ui.loaders import (
@@ -69,6 +70,8 @@ from kuntadash.ui.widgets import (
     render_no_values,
     render_table,
 )
+
+require_app()
 
 PAGE_PATH = "event"
 _LAST_ADVANCE = "_event_last_advance"
@@ -108,6 +111,9 @@ LARGE_TYPE = (
 .stMainBlockContainer [data-testid="stExpander"] p {font-size: 1rem;}
 .stMainBlockContainer button:focus-visible {outline: 3px solid PRIMARY_COLOUR; outline-offset: 2px;}
 .st-key-event_qr img {width: min(QR_PX, 100%); height: auto;}
+/* The address under the QR code: a caption is faded, its link would fall below 4.5:1. */
+.st-key-event_qr [data-testid="stCaptionContainer"] {opacity: 1;}
+.st-key-event_qr [data-testid="stCaptionContainer"] a {color: PRIMARY_COLOUR; opacity: 1;}
 @media (max-height: 960px) {
   .stMainBlockContainer h1 {font-size: 2.3rem;}
   .stMainBlockContainer h2 {font-size: 1.5rem;}

@@ -27,6 +27,7 @@ from kuntadash.domain.stats import (
 from kuntadash.domain.trends import indicator_history
 from kuntadash.ui import state
 from kuntadash.ui.downloads import TableDownload, chart_config, file_stem, year_range
+from kuntadash.ui.entry import require_app
 from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.loaders import (
     load_population,
@@ -51,6 +52,8 @@ from kuntadash.ui.widgets import (
     select_year,
     weights_note,
 )
+
+require_app()
 
 MAX_LINES = 8  # more group lines than this would be unreadable (and run out of safe colours)
 

@@ -9,6 +9,7 @@ from kuntadash import resources
 from kuntadash.domain.catalogue import DIMENSIONS, direction_note, series_breaks
 from kuntadash.ui import state
 from kuntadash.ui.downloads import TableDownload, render_downloads
+from kuntadash.ui.entry import require_app
 from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.loaders import load_snapshot
 from kuntadash.ui.widgets import (
@@ -17,6 +18,8 @@ from kuntadash.ui.widgets import (
     render_coverage_note,
     render_dataframe,
 )
+
+require_app()
 
 snapshot = load_snapshot()
 lang = current_language()

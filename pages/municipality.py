@@ -29,6 +29,7 @@ from kuntadash.ui.downloads import (
     render_brief_button,
     render_downloads,
 )
+from kuntadash.ui.entry import require_app
 from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.links import current_view_url
 from kuntadash.ui.loaders import (
@@ -62,6 +63,8 @@ from kuntadash.views.profile import (
     ProfileView,
     build_profile_view,
 )
+
+require_app()
 
 PAGE_PATH = "municipality"
 # Metric deltas in the app's palette: purple = better, orange = worse (colour-blind safe).

@@ -9,6 +9,7 @@ from kuntadash.domain.catalogue import indicator_row
 from kuntadash.domain.stats import rank_values, values_for
 from kuntadash.ui import state
 from kuntadash.ui.downloads import TableDownload, file_stem
+from kuntadash.ui.entry import require_app
 from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.loaders import load_formatter, load_map_geometry, load_snapshot
 from kuntadash.ui.map import (
@@ -34,6 +35,8 @@ from kuntadash.ui.widgets import (
     type_labels,
 )
 from kuntadash.views.map import map_view
+
+require_app()
 
 snapshot = load_snapshot()
 lang = current_language()

@@ -48,7 +48,7 @@ def through_app(monkeypatch):
     NOTE: AppTest resets Streamlit's "uses a pages/ directory" flag before every run, so a
     switch_page would run the page script on its own, without app.py (no sidebar, no shared
     state, no sample notice): not what the server does once st.navigation has run (and
-    kuntadash.ui makes sure it has, see its module docstring).
+    every page makes sure it has, see kuntadash.ui.entry).
     """
     original = PagesManager.__init__
 
