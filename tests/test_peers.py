@@ -156,3 +156,14 @@ def test_peers_of_the_sample_snapshot_are_ten_other_municipalities(sample_snapsh
         assert len(peers) == 10 and code not in peers["municipality_code"].tolist()
         assert peers["distance"].is_monotonic_increasing
         assert all(1 <= len(reason) <= 3 for reason in peers["similar_on"])
+
+
+def test_a_shared_link_keeps_its_weight_order_when_the_catalogue_is_reordered():
+    from kuntadash.domain.peers import LINK_ORDER, STRUCTURAL_VARIABLES, in_link_order
+
+    # The catalogue lists its structural indicators by dimension, not in the link's order.
+    shuffled = list(reversed(STRUCTURAL_VARIABLES))
+    assert in_link_order(shuffled) == STRUCTURAL_VARIABLES
+    assert STRUCTURAL_VARIABLES[: len(LINK_ORDER)] == LINK_ORDER
+    # A structural indicator added later goes after the ones links already carry.
+    assert in_link_order(["new_b", *shuffled, "new_a"])[len(LINK_ORDER) :] == ("new_b", "new_a")

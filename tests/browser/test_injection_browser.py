@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from kuntadash.i18n import translate
 from tests.browser.conftest import run_streamlit, wait_ready
 from tests.browser.test_pages_browser import wait_map_drawn
 from tests.test_reliability_injection import (
@@ -73,6 +74,11 @@ def test_names_read_literally(page: Page, hostile_url: str, artifacts: Path):
     heading = page.locator("h1").first.inner_text()
     assert heading.strip() == HOSTILE_NAMES["091"][0]  # "Helsinki <script>alert(1)</script>"
     assert f"Uusimaa {IMG}" in found["text"]
+    # The wellbeing services county is in the folded facts section: unfold it and read again.
+    page.get_by_text(translate("profile.facts_title", "fi")).first.click()
+    wait_ready(page)
+    found = page.evaluate(INJECTED_JS)
+    assert (found["scripts"], found["images"], found["js_links"], found["bold_x"]) == (0, 0, 0, 0)
     assert f"Vantaa {LINK}" in found["text"]
     assert "**x**" in found["text"]
     assert dialogs == []

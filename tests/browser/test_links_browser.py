@@ -152,6 +152,9 @@ def test_the_csv_download_holds_exactly_the_rows_shown(
     page.get_by_test_id("stExpander").filter(
         has_text=translate("common.show_table", lang)
     ).first.click()
+    wait_ready(page)
+    button = page.get_by_role("button", name=translate("share.download_csv", lang))
+    expect(button).to_be_visible()
     with page.expect_download() as info:
         page.get_by_role("button", name=translate("share.download_csv", lang)).click()
     download = info.value

@@ -111,12 +111,15 @@ def check_download_buttons(page: Page, path: str, target: Path) -> int:
     clicked = 0
     for i in range(buttons.count()):
         button = buttons.nth(i).locator("button").first
-        if not button.is_visible():  # inside a folded expander (the table alternative)
-            summary = buttons.nth(i).locator("xpath=ancestor::details[1]/summary")
-            # Expanders in another tab or inside a folded expander are inert: leave them.
-            if not summary.count() or summary.evaluate("e => !!e.closest('[inert]')"):
+        if not button.is_visible():  # inside folded expanders (a section, the table alternative)
+            # A button in another tab is inert: leave it.
+            if button.evaluate("e => !!e.closest('[inert]')"):
                 continue
-            summary.click()
+            folded = buttons.nth(i).locator("xpath=ancestor::details")  # the outermost first
+            for j in range(folded.count()):
+                if not folded.nth(j).evaluate("e => e.open"):
+                    folded.nth(j).locator("xpath=./summary").click()
+            expect(button).to_be_visible()
         clicked += 1
         # The PDF brief is built on the click: give a loaded machine time for it.
         with page.expect_download(timeout=150_000) as info:
@@ -153,7 +156,10 @@ def test_every_page_draws_on_desktop_and_phone(page: Page, artifacts: Path, tmp_
         expect(page.locator("h1").first).to_be_visible()
         assert_no_error(page)
         if page.locator("[data-testid=stPlotlyChart]").count():
-            page.wait_for_selector("[data-testid=stPlotlyChart] .main-svg", timeout=30_000)
+            # attached, not visible: a chart may sit in a folded section, drawn all the same
+            page.wait_for_selector(
+                "[data-testid=stPlotlyChart] .main-svg", state="attached", timeout=30_000
+            )
         if page.locator(".kd-map").count():
             wait_map_drawn(page)
         page.screenshot(path=str(shots / f"{path or 'overview'}-desktop.png"), full_page=True)

@@ -9,6 +9,7 @@ replica number has.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import re
 import secrets
@@ -128,7 +129,10 @@ async def _session(
 
 def open_session(base: str, cookie: str, query: str = "", **kwargs: Any) -> SessionRun:
     ws_url = base.replace("http", "ws", 1) + "/_stcore/stream"
-    return asyncio.run(_session(ws_url, cookie, query, **kwargs))
+    # In a thread of its own: after a browser test, playwright's event loop runs in this one
+    # and asyncio.run refuses to start another.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, _session(ws_url, cookie, query, **kwargs)).result()
 
 
 def replica_url(deployment: Deployment, number: int) -> str:

@@ -26,11 +26,29 @@ import pandas as pd
 from kuntadash.domain.catalogue import indicators_with_role
 from kuntadash.domain.population import population_density
 
-# Population and density, then the catalogue's indicators with the role "structural".
-STRUCTURAL_VARIABLES: tuple[str, ...] = (
+# The order of the weights in a shared link (URL ``pw``, one number per variable). A link made
+# before keeps its meaning when the catalogue is reordered: the variables named here keep their
+# places, a structural indicator added to the catalogue goes after them.
+LINK_ORDER: tuple[str, ...] = (
     "population",
     "population_density",
-    *indicators_with_role("structural"),
+    "population_change",
+    "share_aged_65_plus",
+    "degree_of_urbanisation",
+    "jobs_self_sufficiency",
+    "tertiary_education_share",
+)
+
+
+def in_link_order(variables: Sequence[str]) -> tuple[str, ...]:
+    """``variables`` with those in LINK_ORDER first, in its order; the rest after, as given."""
+    position = {variable: i for i, variable in enumerate(LINK_ORDER)}
+    return tuple(sorted(variables, key=lambda v: position.get(v, len(LINK_ORDER))))
+
+
+# Population and density and the catalogue's indicators with the role "structural".
+STRUCTURAL_VARIABLES: tuple[str, ...] = in_link_order(
+    ("population", "population_density", *indicators_with_role("structural"))
 )
 # Not read from the reference table: population of the latest year and density from it.
 REGISTER_VARIABLES = ("population", "population_density")

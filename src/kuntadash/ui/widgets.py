@@ -227,10 +227,12 @@ def render_sidebar_close_on_phone(container: object = None) -> None:
     )
 
 
-# CSS: the on-page municipality choice shows only where the sidebar is an overlay.
+# CSS: the on-page municipality choice shows only where the sidebar is an overlay; the page
+# starts just below the toolbar (Streamlit's 6rem leaves an empty band on the first screen).
 PAGE_CHOICE_STYLE = (
     f"<style>@media (min-width: {NARROW_MAX_PX + 1}px) {{"
-    f" .st-key-{PAGE_CHOICE_KEY} {{display: none;}} }}</style>"
+    f" .st-key-{PAGE_CHOICE_KEY} {{display: none;}} }}"
+    " .stMainBlockContainer {padding-top: 4rem;}</style>"
 )
 
 

@@ -107,7 +107,8 @@ class MapView {
       "data-drawn": "0" }, parent);
     this.legend = el("div", { class: "kd-legend" }, this.root);
     this.stage = el("div", { class: "kd-stage" }, this.root);
-    this.svg = el("svg:svg", { role: "img", preserveAspectRatio: "xMidYMid meet" }, this.stage);
+    // The role "img" comes with its name (the first data): an image without one is an axe error.
+    this.svg = el("svg:svg", { preserveAspectRatio: "xMidYMid meet" }, this.stage);
     this.shapes = el("svg:g", { class: "kd-shapes" }, this.svg);
     this.selectedPath = el("svg:path", { class: "kd-selected", "aria-hidden": "true" }, this.svg);
     this.tip = el("div", { class: "kd-tip", "aria-hidden": "true" }, this.stage);
@@ -179,6 +180,7 @@ class MapView {
     this.root.dataset.selected = data.selected || "";
     const labels = data.labels;
     this.svg.setAttribute("aria-label", labels.map);
+    this.svg.setAttribute("role", "img");
     for (const [name, button] of Object.entries(this.buttons)) {
       button.setAttribute("aria-label", labels[name]);
       button.title = labels[name];
