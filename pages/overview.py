@@ -188,4 +188,5 @@ render_table(
         title=f"{indicator_name(snapshot, indicator_id)}, {year}",
     ),
     chosen=(shown["municipality_code"] == selected).tolist(),
+    lazy_key=state.OVERVIEW_TABLE_KEY,
 )

@@ -21,3 +21,15 @@ def run_page(page: str, lang: str = "fi", timeout: float = 90, **params: str) ->
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def open_overview_table(at: AppTest) -> AppTest:
+    """Open the overview's folded table alternative, as a click on its expander does: the
+    table and its downloads are sent only while it is open (a rerun)."""
+    from kuntadash.ui.state import OVERVIEW_TABLE_KEY
+
+    assert not at.dataframe, "the folded table is not sent"
+    at.session_state[OVERVIEW_TABLE_KEY] = True
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at

@@ -24,7 +24,7 @@ from kuntadash.ui.downloads import (
     table_csv_bytes,
     table_excel_bytes,
 )
-from tests.apptest import run_page
+from tests.apptest import open_overview_table, run_page
 
 REPO = Path(__file__).resolve().parents[1]
 NOTATION = {"fi": (";", ","), "sv": (";", ","), "en": (",", ".")}
@@ -136,7 +136,7 @@ def test_every_export_column_has_a_heading_in_every_language():
 def test_overview_csv_holds_the_rows_shown_as_numbers(
     offered_files, sample_snapshot, lang, params, expected_stem
 ):
-    at = run_page("overview", lang, **params)
+    at = open_overview_table(run_page("overview", lang, **params))
     shown = at.expander[0].dataframe[0].value
     name = f"{expected_stem}-{CSV_NAME[lang]}.csv"
     assert name in offered_files, sorted(offered_files)
@@ -165,7 +165,7 @@ def test_overview_csv_holds_the_rows_shown_as_numbers(
 
 
 def test_overview_excel_has_numbers_as_numbers_and_the_metadata(offered_files):
-    run_page("overview")
+    open_overview_table(run_page("overview"))
     book = load_workbook(io.BytesIO(offered_files["kuntadash-unemployment-rate-2024-fi.xlsx"]()))
     data_sheet, meta_sheet = book.sheetnames
     assert (data_sheet, meta_sheet) == ("Tiedot", "Metatiedot")

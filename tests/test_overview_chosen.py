@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from kuntadash.domain.stats import rank_values, values_for
 from kuntadash.ui.widgets import escape_markdown
 from kuntadash.views.format import Formatter
+from tests.apptest import open_overview_table
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -65,7 +66,7 @@ def _styled_rows(at: AppTest) -> set[int]:
 
 
 def test_the_chosen_row_is_highlighted_in_place(sample_snapshot):
-    at = _overview(kunta="297", lang="en")
+    at = open_overview_table(_overview(kunta="297", lang="en"))
     shown = at.dataframe[0].value
     assert list(shown.columns[:2]) == ["Rank", "Municipality"]  # nothing added: CSV = table
     assert shown["Rank"].dropna().is_monotonic_increasing  # the ranking order is kept
@@ -76,7 +77,7 @@ def test_the_chosen_row_is_highlighted_in_place(sample_snapshot):
 
 
 def test_a_filtered_out_municipality_keeps_its_text_but_no_row():
-    at = _overview(kunta="297", lang="en", type="small_rural")
+    at = open_overview_table(_overview(kunta="297", lang="en", type="small_rural"))
     assert _chosen_text(at).startswith("**Kuopio**:")
     shown = at.dataframe[0].value
     assert "Kuopio" not in set(shown["Municipality"])

@@ -9,7 +9,7 @@ import pyarrow as pa
 import pytest
 
 from kuntadash.ui.widgets import localized_numbers
-from tests.apptest import run_page
+from tests.apptest import open_overview_table, run_page
 
 
 def _shown(element) -> pd.DataFrame:
@@ -22,7 +22,7 @@ def _shown(element) -> pd.DataFrame:
 
 @pytest.mark.parametrize(("lang", "mark"), [("fi", ","), ("sv", ","), ("en", ".")])
 def test_overview_table_shows_the_languages_decimal_mark(lang, mark):
-    at = run_page("overview", lang)
+    at = open_overview_table(run_page("overview", lang))
     table = at.expander[0].dataframe[0]
     numbers, text = table.value, _shown(table)
     value_column = numbers.columns[2]  # "Arvo (%)": one decimal

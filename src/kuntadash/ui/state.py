@@ -41,6 +41,9 @@ CATALOGUE_DIMENSION_KEY = "cdim"
 SLIDE_KEY = "slide"
 EVERY_KEY = "every"
 
+# Session only (not in the link): whether the overview's table alternative is open.
+OVERVIEW_TABLE_KEY = "overview_table_open"
+
 WIDGET_PREFIX = "w_"
 _NOTICES_KEY = "_state_notices"
 _DROPPED_KEY = "_state_dropped"

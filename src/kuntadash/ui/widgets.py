@@ -581,6 +581,7 @@ def render_table(
     data: pd.DataFrame | None = None,
     decimals: Mapping[str, int] | None = None,
     chosen: Sequence[bool] | None = None,
+    lazy_key: str | None = None,
     **kwargs: object,
 ) -> None:
     """The table alternative of a chart, folded away under an expander; with ``downloads``,
@@ -590,6 +591,10 @@ def render_table(
 
     ``chosen`` (one flag per row) highlights the chosen municipality's row; the table keeps its
     rows, order and columns, so the downloads hold exactly what is shown.
+
+    With ``lazy_key`` the table and its downloads are sent only while the expander is open
+    (opening it reruns the page; ``st.session_state[lazy_key]`` is its state): a folded
+    table then costs a rerun nothing (docs/PERFORMANCE.md, "Where a rerun's bytes go").
     """
     if decimals is None and downloads is not None and len(downloads.indicator_ids) == 1:
         places = _indicator_decimals(downloads.snapshot, downloads.indicator_ids[0])
@@ -599,7 +604,13 @@ def render_table(
         }
     if chosen is not None and any(chosen):
         frame = chosen_rows_styled(frame, chosen)
-    with st.expander(t(label_key)):
+    if lazy_key is None:
+        box = st.expander(t(label_key))
+    else:
+        box = st.expander(t(label_key), key=lazy_key, on_change="rerun")
+        if not box.open:
+            return
+    with box:
         render_dataframe(frame, decimals, **kwargs)
         if downloads is not None:
             exported = data if data is not None else frame
