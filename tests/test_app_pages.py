@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -108,3 +110,18 @@ def test_indicator_search_filters_the_catalogue():
     at.text_input(key="w_q").input("unemploy").run()
     assert not at.exception
     assert 0 < len(at.expander) < total
+
+
+@pytest.mark.parametrize("page", sorted(p.name for p in (REPO / "pages").glob("*.py")))
+def test_every_page_first_makes_sure_it_runs_through_app_py(page):
+    """Its first statement after the imports is require_app() (kuntadash.ui.entry)."""
+    tree = ast.parse((REPO / "pages" / page).read_text(encoding="utf-8"))
+    body = [
+        node
+        for node in tree.body
+        if not isinstance(node, (ast.Import, ast.ImportFrom))
+        and not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))
+    ]
+    first = body[0]
+    assert isinstance(first, ast.Expr) and isinstance(first.value, ast.Call), ast.dump(first)
+    assert getattr(first.value.func, "id", None) == "require_app", ast.dump(first)
