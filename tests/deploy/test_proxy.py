@@ -93,7 +93,13 @@ async def _until_finished(ws: Any, run: SessionRun, boxes: dict[str, list[str]])
 
 
 async def _session(
-    ws_url: str, cookie: str, query: str, *, reruns: int = 0, resume: str | None = None
+    ws_url: str,
+    cookie: str,
+    query: str,
+    *,
+    reruns: int = 0,
+    resume: str | None = None,
+    page: str = "",
 ) -> SessionRun:
     # The browser passes its XSRF token and, when reconnecting, its session id as
     # websocket subprotocols after "streamlit".
@@ -112,6 +118,7 @@ async def _session(
         for attempt in range(reruns + 1):
             message = BackMsg()
             message.rerun_script.query_string = query
+            message.rerun_script.page_name = page  # a URL path such as "compare"; "": overview
             for widget_id, value in changed.items():
                 message.rerun_script.widget_states.widgets.append(
                     WidgetState(id=widget_id, string_value=value)
@@ -220,13 +227,15 @@ def test_a_session_its_reconnects_and_its_files_stay_on_its_replica(
     cookies = route_cookies(url)
     # Different languages, so that each replica's download file is its own.
     queries = {1: "", 2: "lang=sv"}
-    runs = {n: open_session(url, cookies[n], queries[n], reruns=2) for n in (1, 2)}
+    # The compare page sends its table's downloads with the page (the overview's only once its
+    # table is opened).
+    runs = {n: open_session(url, cookies[n], queries[n], reruns=2, page="compare") for n in (1, 2)}
 
     for number, run in runs.items():
         other = 3 - number
         assert run.replica == number
         assert run.runs == 3 and not run.problems
-        assert run.media, "the overview offers its table as a CSV download (/media/…)"
+        assert run.media, "the compare page offers its table as a CSV download (/media/…)"
         for path in run.media:
             media = _get(url + path, cookies[number])
             assert media.status_code == 200 and replica_of(media) == number
