@@ -4,7 +4,6 @@ its figure and rank as text above the map, and its row highlighted in the table.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -12,19 +11,11 @@ from streamlit.testing.v1 import AppTest
 from kuntadash.domain.stats import rank_values, values_for
 from kuntadash.ui.widgets import escape_markdown
 from kuntadash.views.format import Formatter
-from tests.apptest import open_overview_table
-
-REPO = Path(__file__).resolve().parents[1]
+from tests.apptest import open_overview_table, run_page
 
 
 def _overview(**params: str) -> AppTest:
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-    at.switch_page("pages/overview.py")
-    for name, value in params.items():
-        at.query_params[name] = value
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return run_page("overview", **params)
 
 
 def _expected(snapshot, code: str, indicator: str, lang: str) -> tuple[str, int, int]:
