@@ -7,9 +7,12 @@ Tests run on the sample unless they ask for another snapshot: ``serve_sample`` p
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.runtime.pages_manager import PagesManager
 
 from kuntadash.store import Snapshot, read_snapshot
@@ -63,3 +66,26 @@ def through_app(monkeypatch):
 def serve_sample(monkeypatch):
     """The app under test serves the sample unless a test points it elsewhere."""
     monkeypatch.setenv(DATA_DIR_ENV, str(SAMPLE_DIR))
+
+
+@pytest.fixture
+def offered_files(monkeypatch) -> dict[str, Callable[[], bytes]]:
+    """Every file a download button offers, by file name, as a function giving its bytes (the
+    Excel workbook is built only when clicked, so its builder is recorded and called here)."""
+    files: dict[str, Callable[[], bytes]] = {}
+    stored = MemoryMediaFileStorage.load_and_get_id
+    deferred = MediaFileManager.add_deferred
+
+    def record(self, path_or_data, mimetype, kind, filename=None):
+        if filename and isinstance(path_or_data, bytes):
+            files[filename] = lambda: path_or_data
+        return stored(self, path_or_data, mimetype, kind, filename)
+
+    def record_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        if file_name:
+            files[file_name] = data_callable
+        return deferred(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record_deferred)
+    return files

@@ -4,15 +4,12 @@ unit, year, source and licence beside them, an Excel file with a metadata sheet,
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
-from streamlit.runtime.media_file_manager import MediaFileManager
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from kuntadash.i18n import translate
@@ -29,29 +26,6 @@ from tests.apptest import open_overview_table, run_page
 REPO = Path(__file__).resolve().parents[1]
 NOTATION = {"fi": (";", ","), "sv": (";", ","), "en": (",", ".")}
 CSV_NAME = {"fi": "fi-puolipiste", "sv": "sv-semikolon", "en": "en"}
-
-
-@pytest.fixture
-def offered_files(monkeypatch) -> dict[str, Callable[[], bytes]]:
-    """Every file a download button offers, by file name, as a function giving its bytes (the
-    Excel workbook is built only when clicked, so its builder is recorded and called here)."""
-    files: dict[str, Callable[[], bytes]] = {}
-    stored = MemoryMediaFileStorage.load_and_get_id
-    deferred = MediaFileManager.add_deferred
-
-    def record(self, path_or_data, mimetype, kind, filename=None):
-        if filename and isinstance(path_or_data, bytes):
-            files[filename] = lambda: path_or_data
-        return stored(self, path_or_data, mimetype, kind, filename)
-
-    def record_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
-        if file_name:
-            files[file_name] = data_callable
-        return deferred(self, data_callable, mimetype, coordinates, file_name, **kwargs)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
-    monkeypatch.setattr(MediaFileManager, "add_deferred", record_deferred)
-    return files
 
 
 def _read_csv(data: bytes, lang: str) -> pd.DataFrame:

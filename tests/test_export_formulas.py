@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import tomllib
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -20,8 +19,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from streamlit import config
-from streamlit.runtime.media_file_manager import MediaFileManager
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from kuntadash.store import read_snapshot
@@ -140,29 +137,6 @@ def formula_names(tmp_path_factory) -> Path:
     target = tmp_path_factory.mktemp("formulas") / "data"
     write_snapshot(replace(sample, municipalities=municipalities), target)
     return target
-
-
-@pytest.fixture
-def offered_files(monkeypatch) -> dict[str, Callable[[], bytes]]:
-    """Every file a download button offers, by file name, as a function giving its bytes (the
-    Excel workbook is built only when clicked, so its builder is recorded and called here)."""
-    files: dict[str, Callable[[], bytes]] = {}
-    stored = MemoryMediaFileStorage.load_and_get_id
-    deferred = MediaFileManager.add_deferred
-
-    def record(self, path_or_data, mimetype, kind, filename=None):
-        if filename and isinstance(path_or_data, bytes):
-            files[filename] = lambda: path_or_data
-        return stored(self, path_or_data, mimetype, kind, filename)
-
-    def record_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
-        if file_name:
-            files[file_name] = data_callable
-        return deferred(self, data_callable, mimetype, coordinates, file_name, **kwargs)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
-    monkeypatch.setattr(MediaFileManager, "add_deferred", record_deferred)
-    return files
 
 
 def test_downloaded_csv_and_excel_hold_no_live_formula(formula_names, offered_files, monkeypatch):
