@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from pathlib import Path
 
@@ -164,6 +165,8 @@ def test_main_flow_with_keyboard_only(page: Page) -> None:
         f"() => JSON.stringify(({MAP_STATE_JS})().fills) !== {json.dumps(json.dumps(before))}"
     )
     wait_ready(page)
+    # The link follows the script run: the map may be recoloured a moment before it arrives.
+    expect(page).to_have_url(re.compile(r"[?&]indicator="))
     assert "indicator" in query(page)
     # A visible focus indicator: the focused control is outlined or ringed.
     ring = page.evaluate(
