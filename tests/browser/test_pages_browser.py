@@ -237,6 +237,44 @@ def test_overview_widget_change_updates_map_in_place_and_url(page: Page) -> None
     expect(page.locator(".kd-map .kd-legend")).to_contain_text(_t("map.muted"))
 
 
+def test_an_indicator_change_does_not_resend_the_municipality_lists(page: Page) -> None:
+    # .streamlit/config.toml (global.minCachedMessageSize): the browser keeps elements of 1 kB
+    # and more, so unchanged select boxes come back as references, not as 308 names each.
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    frames: list[bytes] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda frame: frames.append(frame)))
+    page.goto("/")
+    wait_ready(page)
+    wait_map_drawn(page)
+    before = map_state(page)
+    frames.clear()
+    economic = SAMPLE.catalogue[SAMPLE.catalogue["dimension"] == "economic"]
+    choose(page, _t("common.indicator"), str(economic.iloc[1]["name_fi"]))
+    wait_ready(page)
+    wait_map_drawn(page, after=before["updates"])
+    page.wait_for_timeout(300)  # the run's last messages
+    messages = []
+    for frame in frames:
+        message = ForwardMsg()
+        message.ParseFromString(frame if isinstance(frame, bytes) else frame.encode())
+        messages.append(message)
+    full_lists = [
+        m.delta.new_element.selectbox.label
+        for m in messages
+        if m.WhichOneof("type") == "delta"
+        and m.delta.new_element.WhichOneof("type") == "selectbox"
+        and len(m.delta.new_element.selectbox.options) >= MUNICIPALITY_COUNT
+    ]
+    assert not full_lists, f"re-sent in full: {full_lists}"
+    assert sum(m.WhichOneof("type") == "ref_hash" for m in messages) >= 2
+    # They are still there and still show the chosen municipality.
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_role("combobox", name=_t("common.municipality"))).to_have_value(
+        re.compile(".+")
+    )
+
+
 def test_clicking_a_municipality_on_the_map_chooses_it(page: Page) -> None:
     page.goto("/")
     wait_ready(page)
