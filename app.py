@@ -20,6 +20,7 @@ from kuntadash.ui.loaders import (
     load_problems,
     load_served_snapshot,
     load_snapshot,
+    settle_heap,
 )
 from kuntadash.ui.widgets import (
     PAGE_CHOICE_KEY,
@@ -118,3 +119,5 @@ with through_app():
     navigation.run()
 with invalid_params_slot:
     render_invalid_params()
+# After the page has built its caches: long-lived objects leave the per-rerun garbage collection.
+settle_heap()

@@ -7,6 +7,7 @@ every cache key, so an update or import is picked up on the next rerun.
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 from pathlib import Path
@@ -59,6 +60,28 @@ def load_served_snapshot() -> Snapshot:
     """The served snapshot, whatever this session looks at."""
     folder = data_dir()
     return _load_snapshot(str(folder), snapshot_version(folder))
+
+
+@st.cache_resource(show_spinner=False, max_entries=1)
+def _settle_heap(version: str) -> str:
+    # NOTE: Streamlit collects garbage after every script run (runner.postScriptGC). A full
+    # collection walks every tracked object, and most of them are the libraries, the snapshot and
+    # the caches, which live as long as the process: about 0.08 s of each 0.18 s rerun on this
+    # machine. Freezing them moves them out of the collector's walk; the per-run garbage is still
+    # collected. Unfreezing first lets the previous snapshot's objects go after an update.
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+    _LOG.info(
+        "Settled %d long-lived objects for snapshot version %s", gc.get_freeze_count(), version
+    )
+    return version
+
+
+def settle_heap() -> None:
+    """Once per process and served snapshot version, after a run that built the caches: move the
+    long-lived objects out of the garbage collector's per-rerun walk (see ``_settle_heap``)."""
+    _settle_heap(snapshot_version(data_dir()))
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
