@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from kuntadash.charts.series import build_bar_figure, build_trend_figure
-from kuntadash.domain.catalogue import crosses_break, indicator_row
+from kuntadash.domain.catalogue import crosses_break
 from kuntadash.domain.peers import DEFAULT_WEIGHTS, order_by_similarity
 from kuntadash.domain.stats import values_for
 from kuntadash.domain.trends import PERIODS, classify_change, compute_changes, indicator_history
@@ -23,6 +23,7 @@ from kuntadash.ui.loaders import (
 )
 from kuntadash.ui.widgets import (
     caption_text,
+    catalogue_row,
     change_text,
     comparison_group,
     current_peers,
@@ -186,7 +187,7 @@ group = comparison_group(
     snapshot, code, select_group_kind(controls[3], help=t("comparison.compare_group_help"))
 )
 render_coverage_note(snapshot)
-meta = indicator_row(snapshot.catalogue, indicator_id)
+meta = catalogue_row(snapshot, indicator_id)
 unit, decimals = str(meta[f"unit_{lang}"]), int(meta["decimals"])
 
 history = snapshot.values[

@@ -25,7 +25,6 @@ import streamlit as st
 from kuntadash.charts.maps import build_map_figure
 from kuntadash.charts.palette import PRIMARY
 from kuntadash.charts.scores import build_dimension_scores_figure
-from kuntadash.domain.catalogue import indicator_row
 from kuntadash.domain.groups import DEFAULT_KIND, GROUP_KINDS, ComparisonGroup
 from kuntadash.domain.stats import (
     latest_common_year,
@@ -59,6 +58,7 @@ from kuntadash.ui.slides import (
 from kuntadash.ui.widgets import (
     DEFAULT_MUNICIPALITY,
     caption_text,
+    catalogue_row,
     comparison_group,
     dimension_label,
     dimensions_with_data,
@@ -242,7 +242,7 @@ def _chart_box():
 
 
 def _map_slide(dimension: str, indicator_id: str, step: str) -> None:
-    meta = indicator_row(snapshot.catalogue, indicator_id)
+    meta = catalogue_row(snapshot, indicator_id)
     neutral = meta["direction"] == "neutral"
     # The overview's default year: the latest with data for half the municipalities, else the
     # latest with any data (an indicator only some municipalities report).

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from kuntadash.domain.catalogue import indicator_row
 from kuntadash.domain.stats import rank_values, values_for
 from kuntadash.ui import state
 from kuntadash.ui.downloads import TableDownload, file_stem
@@ -21,6 +20,7 @@ from kuntadash.ui.map import (
 )
 from kuntadash.ui.widgets import (
     caption_text,
+    catalogue_row,
     escape_markdown,
     fmt,
     indicator_name,
@@ -72,7 +72,7 @@ region_filter = state.stateful_selectbox(
 
 render_coverage_note(snapshot)
 
-meta = indicator_row(snapshot.catalogue, indicator_id)
+meta = catalogue_row(snapshot, indicator_id)
 municipalities = snapshot.municipalities.set_index("municipality_code")
 series = values_for(snapshot.values, indicator_id, year).reindex(municipalities.index)
 ranks = rank_values(series, meta["direction"])

@@ -282,24 +282,42 @@ def _load_value_formats(folder: str, version: str) -> dict[str, tuple[int, dict[
     }
 
 
-_VALUE_FORMATS: dict[tuple[str, str], dict[str, tuple[int, dict[str, str]]]] = {}
+# The latest table of each kind, by (folder, version): see load_value_formats.
+_LATEST: dict[str, tuple[tuple[str, str], Any]] = {}
+
+
+def _latest(kind: str, snapshot: Snapshot, build: Any) -> Any:
+    """``build(folder, version)`` (an st.cache_resource function) for ``snapshot``, kept in a
+    plain dict too for lookups made many times per rerun: st.cache_resource hashes its arguments
+    on every call (~0.2 ms)."""
+    key = (str(snapshot.path), snapshot.version)
+    hit = _LATEST.get(kind)
+    if hit is None or hit[0] != key:
+        hit = (key, build(*key))
+        _LATEST[kind] = hit
+    return hit[1]
 
 
 def load_value_formats(snapshot: Snapshot) -> dict[str, tuple[int, dict[str, str]]]:
     """Decimals and unit in each language of every indicator, by id (shared, do not mutate).
 
     Formatting goes through this table: looking the catalogue row up once per value (308 times
-    per map rerun) cost more than the rest of the overview page's Python together. It is called
-    once per formatted value, so the latest table is also kept in a plain dict: st.cache_resource
-    hashes its arguments on every call (~0.2 ms, 60 ms per overview rerun).
+    per map rerun) cost more than the rest of the overview page's Python together; the lookup
+    itself is a plain dict's (see :func:`_latest`; 60 ms per overview rerun otherwise).
     """
-    key = (str(snapshot.path), snapshot.version)
-    formats = _VALUE_FORMATS.get(key)
-    if formats is None:
-        formats = _load_value_formats(*key)
-        _VALUE_FORMATS.clear()
-        _VALUE_FORMATS[key] = formats
-    return formats
+    return _latest("value_formats", snapshot, _load_value_formats)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _load_catalogue_rows(folder: str, version: str) -> dict[str, pd.Series]:
+    catalogue = _load_snapshot(folder, version).catalogue
+    return {str(row["id"]): row for _, row in catalogue.iterrows()}
+
+
+def load_catalogue_rows(snapshot: Snapshot) -> dict[str, pd.Series]:
+    """The catalogue row of every indicator, by id (shared, do not mutate): a page asks for
+    several rows per rerun, and selecting one from the catalogue costs about 1 ms each time."""
+    return _latest("catalogue_rows", snapshot, _load_catalogue_rows)
 
 
 @st.cache_resource(show_spinner=False, max_entries=12)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from functools import cache
+from types import MappingProxyType
 
 import pandas as pd
 import streamlit as st
@@ -30,7 +32,7 @@ from kuntadash.store import Snapshot
 from kuntadash.ui import state
 from kuntadash.ui.downloads import TableDownload, render_downloads
 from kuntadash.ui.i18n import current_language, t
-from kuntadash.ui.loaders import load_present_ids, load_value_formats
+from kuntadash.ui.loaders import load_catalogue_rows, load_present_ids, load_value_formats
 from kuntadash.views.format import Formatter
 
 DEFAULT_MUNICIPALITY = "091"
@@ -81,12 +83,20 @@ def municipality_names(snapshot: Snapshot, lang: str | None = None) -> pd.Series
     return table[column].fillna(table["name_fi"]).astype(str)
 
 
+def catalogue_row(snapshot: Snapshot, indicator_id: str) -> pd.Series:
+    """The indicator's catalogue row (KeyError when the snapshot has no such indicator); shared
+    between sessions for a served snapshot, so never mutate it."""
+    if snapshot.path is None:  # a snapshot built in memory, not served from a folder
+        return indicator_row(snapshot.catalogue, indicator_id)
+    return load_catalogue_rows(snapshot)[indicator_id]
+
+
 def indicator_name(snapshot: Snapshot, indicator_id: str) -> str:
-    return str(indicator_row(snapshot.catalogue, indicator_id)[f"name_{current_language()}"])
+    return str(catalogue_row(snapshot, indicator_id)[f"name_{current_language()}"])
 
 
 def indicator_unit(snapshot: Snapshot, indicator_id: str) -> str:
-    return str(indicator_row(snapshot.catalogue, indicator_id)[f"unit_{current_language()}"])
+    return str(catalogue_row(snapshot, indicator_id)[f"unit_{current_language()}"])
 
 
 def dimension_label(dimension: str) -> str:
@@ -113,7 +123,7 @@ def region_labels(snapshot: Snapshot) -> dict[str, str]:
 def fmt(snapshot: Snapshot, indicator_id: str, value: float | None, with_unit: bool = True) -> str:
     lang = current_language()
     if snapshot.path is None:  # a snapshot built in memory, not served from a folder
-        row = indicator_row(snapshot.catalogue, indicator_id)
+        row = catalogue_row(snapshot, indicator_id)
         decimals, unit = int(row["decimals"]), str(row[f"unit_{lang}"])
     else:
         decimals, units = load_value_formats(snapshot)[indicator_id]
@@ -359,7 +369,7 @@ def source_text(
     from kuntadash.ui.loaders import load_value_sources
 
     lang = current_language()
-    row = indicator_row(snapshot.catalogue, indicator_id)
+    row = catalogue_row(snapshot, indicator_id)
     publisher_key = _plain(row["publisher"])
     lines = sources_of(
         snapshot.manifest,
@@ -431,18 +441,22 @@ def harmonised_text(snapshot: Snapshot, indicator_id: str, year: int | Sequence[
     return t("common.harmonised_caption", items=escape_markdown(", ".join(items)))
 
 
-def _merged_names() -> dict[str, str]:
-    """Names of municipalities that no longer exist, by their old code."""
+@cache
+def _merged_names() -> Mapping[str, str]:
+    """Names of municipalities that no longer exist, by their old code (the bundled list, read
+    once per process: parsing it took a fifth of an overview rerun)."""
     document = resources.read_resource_yaml("division_changes.yaml") or {}
-    return {
-        str(c["absorbed"]).zfill(3): str(c.get("name_fi") or c["absorbed"])
-        for c in document.get("changes") or []
-    }
+    return MappingProxyType(
+        {
+            str(c["absorbed"]).zfill(3): str(c.get("name_fi") or c["absorbed"])
+            for c in document.get("changes") or []
+        }
+    )
 
 
 def indicator_breaks(snapshot: Snapshot, indicator_id: str) -> tuple[SeriesBreak, ...]:
     """The known breaks in the indicator's series (the catalogue's ``breaks``), earliest first."""
-    return series_breaks(indicator_row(snapshot.catalogue, indicator_id))
+    return series_breaks(catalogue_row(snapshot, indicator_id))
 
 
 def break_marks(snapshot: Snapshot, indicator_id: str) -> list[BreakMark]:
@@ -475,7 +489,7 @@ def breaks_text(snapshot: Snapshot, indicator_id: str, years: int | Sequence[int
 def direction_note_text(snapshot: Snapshot, indicator_id: str) -> str:
     """Why the indicator's direction is a value choice, in the reader's language ("" when the
     catalogue gives no such note)."""
-    return direction_note(indicator_row(snapshot.catalogue, indicator_id), current_language())
+    return direction_note(catalogue_row(snapshot, indicator_id), current_language())
 
 
 def caption_text(snapshot: Snapshot, indicator_id: str, year: int | Sequence[int]) -> str:
@@ -620,7 +634,7 @@ def render_table(
 
 
 def _indicator_decimals(snapshot: Snapshot, indicator_id: str) -> int:
-    return int(indicator_row(snapshot.catalogue, indicator_id)["decimals"])
+    return int(catalogue_row(snapshot, indicator_id)["decimals"])
 
 
 def chosen_rows_styled(frame: pd.DataFrame | Styler, chosen: Sequence[bool]) -> Styler:
