@@ -11,6 +11,7 @@ from kuntadash.charts.series import build_trend_figure
 from kuntadash.domain.groups import (
     PARTITION_KINDS,
     describe_group,
+    distinct_labels,
     group_keys,
     group_order,
     key_labels,
@@ -97,7 +98,13 @@ meta = snapshot.catalogue.set_index("id").loc[indicator_id]
 unit, decimals = str(meta[f"unit_{lang}"]), int(meta["decimals"])
 latest_population = load_population(snapshot)
 keys = group_keys(snapshot.municipalities, groupby, latest_population.values)
-labels = key_labels(snapshot.municipalities, groupby, lang)
+# A sub-region is named after its centre ("Helsinki"): its line and its column must not take
+# the chosen municipality's name, or the whole country's.
+labels = distinct_labels(
+    key_labels(snapshot.municipalities, groupby, lang),
+    {names[code], t("common.whole_country")},
+    t(f"groups.kind_short.{groupby}").lower(),
+)
 order = group_order(groupby, keys.dropna().unique().tolist())
 if not order:  # e.g. size classes when the snapshot has no population figures
     st.info(t("coverage.grouping_unavailable", kind=kind_labels[groupby]), icon=":material/info:")

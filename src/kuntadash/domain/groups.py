@@ -18,7 +18,7 @@ Python), so charts and reports can use them without streamlit.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -180,6 +180,18 @@ def key_labels(municipalities: pd.DataFrame, kind: str, lang: str) -> dict[str, 
     if rule == "all":
         return {COUNTRY_KEY: translate(f"groups.kind.{kind}", lang)}
     raise ValueError(f"{kind!r} has no fixed group keys")
+
+
+def distinct_labels(
+    labels: Mapping[str, str], taken: Iterable[str], qualifier: str
+) -> dict[str, str]:
+    """``labels`` with each one that equals a name in ``taken`` qualified, as in "Helsinki
+    (seutukunta)": a sub-region is named after its centre, and where its line or column stands
+    beside the municipality's own, the two must not share a name."""
+    taken = set(taken)
+    return {
+        key: f"{label} ({qualifier})" if label in taken else label for key, label in labels.items()
+    }
 
 
 def describe_group(
