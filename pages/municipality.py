@@ -19,7 +19,6 @@ from kuntadash.charts.scores import build_dimension_scores_figure
 from kuntadash.charts.series import build_trend_figure
 from kuntadash.domain.catalogue import DIMENSIONS
 from kuntadash.domain.peers import DEFAULT_WEIGHTS, REGISTER_VARIABLES
-from kuntadash.domain.scores import score_dimensions
 from kuntadash.domain.trends import PERIODS
 from kuntadash.ui import state
 from kuntadash.ui.downloads import (
@@ -33,22 +32,16 @@ from kuntadash.ui.entry import require_app
 from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.links import current_view_url
 from kuntadash.ui.loaders import (
-    load_partition_scores,
-    load_population,
-    load_present_ids,
-    load_reference_table,
-    load_reference_years,
+    load_profile,
     load_snapshot,
     load_structure,
-    load_wide_values,
 )
 from kuntadash.ui.widgets import (
     MISSING,
     caption_text,
-    comparison_group,
-    current_peers,
     escape_markdown,
     municipality_names,
+    peer_choice,
     render_no_values,
     render_peer_weights,
     select_group_kind,
@@ -59,9 +52,7 @@ from kuntadash.views.profile import (
     CHANGE_PERIOD,
     DimensionSummary,
     Highlight,
-    ProfileInputs,
     ProfileView,
-    build_profile_view,
 )
 
 require_app()
@@ -102,27 +93,9 @@ def render() -> None:
     # run first, into their own container.
     with peers_box:
         peers_section = st.expander(t("profile.section.peers"), icon=":material/groups:")
-        weights = render_peer_settings(peers_section, snapshot)
-    peers = current_peers(snapshot, code)
+        render_peer_settings(peers_section, snapshot)
     kind = select_group_kind(container=top[1], help=t("comparison.group_help"))
-    group = comparison_group(snapshot, code, kind, peers=peers["municipality_code"].tolist())
-    view = build_profile_view(
-        snapshot,
-        code,
-        lang,
-        group,
-        ProfileInputs(
-            years=load_reference_years(snapshot),
-            wide=load_wide_values(snapshot),
-            reference=load_reference_table(snapshot),
-            population=load_population(snapshot),
-            structure=load_structure(snapshot)[0],
-            peers=peers,
-            weights=weights,
-            scores=_scores_provider(snapshot),
-            present=load_present_ids(snapshot),
-        ),
-    )
+    _, group, view = load_profile(snapshot, code, lang, kind, *peer_choice(snapshot))
     render_brief_button(
         snapshot,
         code,
@@ -146,18 +119,6 @@ def render() -> None:
         render_indicators(view, snapshot)
     with trends_box:
         render_trends(view, snapshot)
-
-
-def _scores_provider(snapshot):
-    """Dimension scores of a group kind: the cached per-snapshot tables for the fixed groupings,
-    computed over the members for the similar municipalities."""
-
-    def scores(kind: str, members: pd.Index):
-        if kind == "similar":
-            return score_dimensions(load_reference_table(snapshot), snapshot.catalogue, members)
-        return load_partition_scores(snapshot, kind)
-
-    return scores
 
 
 # --- the first screen ----------------------------------------------------------------------------

@@ -181,3 +181,26 @@ def test_distinct_labels_qualify_only_a_label_that_is_taken():
         "021": "Turku",
         "031": "Vakka-Suomi",
     }
+
+
+def test_the_profile_is_built_once_per_municipality_and_choice(monkeypatch):
+    # Building the profile was the heaviest work of any page; reruns and other visitors reuse it
+    # (ui.loaders.load_profile), and any change of what it depends on builds it anew.
+    import kuntadash.views.profile as profile
+    from kuntadash.ui.loaders import _load_profile
+
+    built = []
+    real = profile.build_profile_view
+    monkeypatch.setattr(
+        profile, "build_profile_view", lambda *a, **k: built.append(a[1:3]) or real(*a, **k)
+    )
+    _load_profile.clear()
+    at = _run_page(_app(kunta="091"), "pages/municipality.py")
+    at.run()
+    assert built == [("091", "fi")]
+    at.selectbox(key="w_kunta").select("837").run()
+    assert not at.exception
+    assert built[-1] == ("837", "fi") and len(built) == 2
+    at.selectbox(key="w_group").select("region").run()
+    assert len(built) == 3, "another comparison group is another profile"
+    _load_profile.clear()

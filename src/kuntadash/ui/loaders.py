@@ -282,6 +282,75 @@ def _load_value_formats(folder: str, version: str) -> dict[str, tuple[int, dict[
     }
 
 
+@st.cache_resource(show_spinner=False, max_entries=48)
+def _load_profile(
+    folder: str,
+    version: str,
+    code: str,
+    lang: str,
+    kind: str,
+    weights: tuple[tuple[str, float], ...],
+    count: int,
+) -> tuple[pd.DataFrame, Any, Any]:
+    from kuntadash.domain.groups import describe_group
+    from kuntadash.domain.peers import nearest_peers
+    from kuntadash.domain.scores import score_dimensions
+    from kuntadash.views.profile import ProfileInputs, build_profile_view, municipality_names
+
+    snapshot = _load_snapshot(folder, version)
+    structure, standardised = load_structure(snapshot)
+    peers = nearest_peers(standardised, code, dict(weights), count)
+    population = load_population(snapshot)
+    group = describe_group(
+        snapshot.municipalities,
+        code,
+        kind,
+        lang,
+        peers=peers["municipality_code"].tolist(),
+        names=municipality_names(snapshot, lang),
+        population=population.values,
+        population_year=population.label_year,
+    )
+
+    def scores(kind: str, members: pd.Index) -> Any:
+        # the cached tables of the fixed groupings; the similar municipalities over their members
+        if kind == "similar":
+            return score_dimensions(load_reference_table(snapshot), snapshot.catalogue, members)
+        return load_partition_scores(snapshot, kind)
+
+    view = build_profile_view(
+        snapshot,
+        code,
+        lang,
+        group,
+        ProfileInputs(
+            years=load_reference_years(snapshot),
+            wide=load_wide_values(snapshot),
+            reference=load_reference_table(snapshot),
+            population=population,
+            structure=structure,
+            peers=peers,
+            weights=dict(weights),
+            scores=scores,
+            present=load_present_ids(snapshot),
+        ),
+    )
+    return peers, group, view
+
+
+def load_profile(
+    snapshot: Snapshot, code: str, lang: str, kind: str, weights: dict[str, float], count: int
+) -> tuple[pd.DataFrame, Any, Any]:
+    """The municipality's similar municipalities (``weights``, ``count``), its comparison group
+    of ``kind`` and its whole profile (a ``views.profile.ProfileView``), built once per snapshot
+    version and choice and shared between sessions: never mutate them. Building it was the
+    heaviest work of any page (0.3 s); a visitor going back and forth, or the next visitor
+    opening the same municipality, finds it ready."""
+    return _load_profile(
+        str(snapshot.path), snapshot.version, code, lang, kind, tuple(weights.items()), count
+    )
+
+
 # The latest table of each kind, by (folder, version): see load_value_formats.
 _LATEST: dict[str, tuple[tuple[str, str], Any]] = {}
 

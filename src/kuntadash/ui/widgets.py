@@ -780,17 +780,26 @@ def select_peer_count(container: object = None) -> int:
     )
 
 
-def current_peers(snapshot: Snapshot, code: str) -> pd.DataFrame:
-    """The similar municipalities of ``code`` with the weights and count in use."""
-    from kuntadash.domain.peers import DEFAULT_WEIGHTS, nearest_peers
+def peer_choice(snapshot: Snapshot) -> tuple[dict[str, float], int]:
+    """The structural variables' weights (the defaults when all are zero) and the number of
+    similar municipalities in use."""
+    from kuntadash.domain.peers import DEFAULT_WEIGHTS
     from kuntadash.ui.loaders import load_structure
 
     _, z = load_structure(snapshot)
     weights = peer_weights()
     if not any(weights.get(v, 0) > 0 for v in z.columns):
         weights = dict(DEFAULT_WEIGHTS)
-    count = st.session_state.get(state.PEERS_KEY, 10)
-    return nearest_peers(z, code, weights, int(count))
+    return weights, int(st.session_state.get(state.PEERS_KEY, 10))
+
+
+def current_peers(snapshot: Snapshot, code: str) -> pd.DataFrame:
+    """The similar municipalities of ``code`` with the weights and count in use."""
+    from kuntadash.domain.peers import nearest_peers
+    from kuntadash.ui.loaders import load_structure
+
+    weights, count = peer_choice(snapshot)
+    return nearest_peers(load_structure(snapshot)[1], code, weights, count)
 
 
 def comparison_group(
