@@ -16,7 +16,7 @@ from kuntadash.domain.groups import (
     group_order,
     key_labels,
 )
-from kuntadash.domain.population import population_by_year, population_in
+from kuntadash.domain.population import population_in
 from kuntadash.domain.stats import (
     STATISTICS,
     group_statistic_table,
@@ -33,6 +33,7 @@ from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.loaders import (
     load_population,
     load_population_history,
+    load_population_weights,
     load_snapshot,
     load_wide_values,
 )
@@ -216,7 +217,7 @@ st.caption(caption_text(snapshot, indicator_id, year) + " " + weights_note(weigh
 # --- a statistic over time -----------------------------------------------------------------
 st.subheader(t("groups.over_time_title", statistic=statistic_labels[statistic]))
 history = indicator_history(load_wide_values(snapshot), indicator_id)
-yearly_weights = population_by_year(population_history, history.index, list(history.columns))
+yearly_weights = load_population_weights(snapshot, history.index, list(history.columns))
 by_group = group_statistic_table(history, keys, statistic, yearly_weights).reindex(order)
 country = group_statistic_table(
     history, pd.Series("all", index=history.index), statistic, yearly_weights

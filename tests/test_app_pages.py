@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -204,3 +205,18 @@ def test_the_profile_is_built_once_per_municipality_and_choice(monkeypatch):
     at.selectbox(key="w_group").select("region").run()
     assert len(built) == 3, "another comparison group is another profile"
     _load_profile.clear()
+
+
+def test_shared_population_weights_equal_the_ones_computed_for_the_page(sample_snapshot):
+    # The groups page takes its yearly weights from a table built once for every municipality
+    # (ui.loaders.load_population_weights); they must be what population_by_year gives for the
+    # page's own municipalities, including ones missing from the population figures.
+    from kuntadash.domain.population import population_by_year
+    from kuntadash.ui.loaders import load_population_history, load_population_weights
+
+    history = load_population_history(sample_snapshot)
+    codes = pd.Index([*history.index[5:40], "999"], name="municipality_code")
+    years = [int(history.columns.min()) - 3, *map(int, history.columns), 2099]
+    shared = load_population_weights(sample_snapshot, codes, years)
+    pd.testing.assert_frame_equal(shared, population_by_year(history, codes, years))
+    assert shared.loc["999"].isna().all(), "missing stays missing"
