@@ -95,7 +95,7 @@ def render() -> None:
         peers_section = st.expander(t("profile.section.peers"), icon=":material/groups:")
         render_peer_settings(peers_section, snapshot)
     kind = select_group_kind(container=top[1], help=t("comparison.group_help"))
-    _, group, view = load_profile(snapshot, code, lang, kind, *peer_choice(snapshot))
+    group, view = load_profile(snapshot, code, lang, kind, *peer_choice(snapshot))
     render_brief_button(
         snapshot,
         code,

@@ -311,7 +311,7 @@ def _load_profile(
     kind: str,
     weights: tuple[tuple[str, float], ...],
     count: int,
-) -> tuple[pd.DataFrame, Any, Any]:
+) -> tuple[Any, Any]:
     from kuntadash.domain.groups import describe_group
     from kuntadash.domain.peers import nearest_peers
     from kuntadash.domain.scores import score_dimensions
@@ -355,17 +355,17 @@ def _load_profile(
             present=load_present_ids(snapshot),
         ),
     )
-    return peers, group, view
+    return group, view
 
 
 def load_profile(
     snapshot: Snapshot, code: str, lang: str, kind: str, weights: dict[str, float], count: int
-) -> tuple[pd.DataFrame, Any, Any]:
-    """The municipality's similar municipalities (``weights``, ``count``), its comparison group
-    of ``kind`` and its whole profile (a ``views.profile.ProfileView``), built once per snapshot
-    version and choice and shared between sessions: never mutate them. Building it was the
-    heaviest work of any page (0.3 s); a visitor going back and forth, or the next visitor
-    opening the same municipality, finds it ready."""
+) -> tuple[Any, Any]:
+    """The municipality's comparison group of ``kind`` and its whole profile (a
+    ``views.profile.ProfileView``, with the similar municipalities of ``weights`` and ``count``),
+    built once per snapshot version and choice and shared between sessions: never mutate them.
+    Building it was the heaviest work of any page (0.3 s); a visitor going back and forth, or the
+    next visitor opening the same municipality, finds it ready."""
     return _load_profile(
         str(snapshot.path), snapshot.version, code, lang, kind, tuple(weights.items()), count
     )
