@@ -68,7 +68,8 @@ navigation = st.navigation(pages)
 state.begin_page(navigation.url_path, keep=(state.LANG_KEY, state.DATASET_KEY))
 
 try:
-    if not load_served_snapshot().is_sample and sample_dir().is_dir():
+    served = load_served_snapshot()
+    if not served.is_sample and sample_dir().is_dir():
         choices = {
             "official": t("common.dataset_official"),
             SAMPLE_CHOICE: t("common.dataset_sample"),
@@ -120,4 +121,4 @@ with through_app():
 with invalid_params_slot:
     render_invalid_params()
 # After the page has built its caches: long-lived objects leave the per-rerun garbage collection.
-settle_heap()
+settle_heap(served)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import json
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -78,10 +79,11 @@ def _settle_heap(version: str) -> str:
     return version
 
 
-def settle_heap() -> None:
-    """Once per process and served snapshot version, after a run that built the caches: move the
-    long-lived objects out of the garbage collector's per-rerun walk (see ``_settle_heap``)."""
-    _settle_heap(snapshot_version(data_dir()))
+def settle_heap(served: Snapshot) -> None:
+    """Once per process and version of the ``served`` snapshot, after a run that built the
+    caches: move the long-lived objects out of the garbage collector's per-rerun walk (see
+    ``_settle_heap``)."""
+    _settle_heap(served.version)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -302,6 +304,28 @@ def _load_value_formats(folder: str, version: str) -> dict[str, tuple[int, dict[
     }
 
 
+def describe_comparison_group(
+    snapshot: Snapshot, code: str, kind: str, lang: str, peers: Sequence[str] | None
+) -> Any:
+    """``code``'s ``domain.groups.ComparisonGroup`` of ``kind``, labelled in ``lang``; size
+    classes by the snapshot's latest population figures (``peers``: the similar municipalities
+    in use)."""
+    from kuntadash.domain.groups import describe_group
+    from kuntadash.views.profile import municipality_names
+
+    population = load_population(snapshot)
+    return describe_group(
+        snapshot.municipalities,
+        code,
+        kind,
+        lang,
+        peers=peers,
+        names=municipality_names(snapshot, lang),
+        population=population.values,
+        population_year=population.label_year,
+    )
+
+
 @st.cache_resource(show_spinner=False, max_entries=48)
 def _load_profile(
     folder: str,
@@ -312,24 +336,15 @@ def _load_profile(
     weights: tuple[tuple[str, float], ...],
     count: int,
 ) -> tuple[Any, Any]:
-    from kuntadash.domain.groups import describe_group
     from kuntadash.domain.peers import nearest_peers
     from kuntadash.domain.scores import score_dimensions
-    from kuntadash.views.profile import ProfileInputs, build_profile_view, municipality_names
+    from kuntadash.views.profile import ProfileInputs, build_profile_view
 
     snapshot = _load_snapshot(folder, version)
     structure, standardised = load_structure(snapshot)
     peers = nearest_peers(standardised, code, dict(weights), count)
-    population = load_population(snapshot)
-    group = describe_group(
-        snapshot.municipalities,
-        code,
-        kind,
-        lang,
-        peers=peers["municipality_code"].tolist(),
-        names=municipality_names(snapshot, lang),
-        population=population.values,
-        population_year=population.label_year,
+    group = describe_comparison_group(
+        snapshot, code, kind, lang, peers["municipality_code"].tolist()
     )
 
     def scores(kind: str, members: pd.Index) -> Any:
@@ -347,7 +362,7 @@ def _load_profile(
             years=load_reference_years(snapshot),
             wide=load_wide_values(snapshot),
             reference=load_reference_table(snapshot),
-            population=population,
+            population=load_population(snapshot),
             structure=structure,
             peers=peers,
             weights=dict(weights),

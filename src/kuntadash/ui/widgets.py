@@ -808,22 +808,11 @@ def comparison_group(
     """``code``'s :class:`~kuntadash.domain.groups.ComparisonGroup` of ``kind``, labelled; size
     classes by the snapshot's latest population figures (``peers``: the similar municipalities
     in use, computed when not given)."""
-    from kuntadash.domain.groups import describe_group
-    from kuntadash.ui.loaders import load_population
+    from kuntadash.ui.loaders import describe_comparison_group
 
     if kind == "similar" and peers is None:
         peers = current_peers(snapshot, code)["municipality_code"].tolist()
-    population = load_population(snapshot)
-    return describe_group(
-        snapshot.municipalities,
-        code,
-        kind,
-        current_language(),
-        peers=peers,
-        names=municipality_names(snapshot).to_dict(),
-        population=population.values,
-        population_year=population.label_year,
-    )
+    return describe_comparison_group(snapshot, code, kind, current_language(), peers)
 
 
 def population_text(snapshot: Snapshot, code: str) -> str:
