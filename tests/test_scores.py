@@ -220,3 +220,82 @@ def test_scores_figure_colours_by_position_against_the_group_median():
     assert list(bars.text) == ["70", "30", "Ei pisteitä", "50"]
     assert list(medians.error_x.array) == [10.0] * 4
     assert figure.layout.xaxis.range == (0, 108)
+
+
+def _by_hand(scores, code: str) -> pd.DataFrame:
+    """for_municipality's figures computed one member at a time, the way they are defined:
+    the municipality's own group (alone without a key), its rank among the members with a
+    score (ties share the best rank), the median and quartiles of the scores there."""
+    from kuntadash.domain.catalogue import DIMENSIONS
+    from kuntadash.domain.stats import rank_in_group
+
+    key = None if scores.groups is None else scores.groups.get(code)
+    if scores.groups is None:
+        members = scores.scores.index
+    elif key is None or pd.isna(key):
+        members = pd.Index([code])
+    else:
+        members = scores.groups.index[scores.groups == key]
+    rows = []
+    for dimension in DIMENSIONS:
+        column = scores.scores[dimension].reindex(members)
+        present = column.dropna()
+        rank = rank_in_group(column.round(9), members, code, "higher_better")
+        rows.append(
+            {
+                "dimension": dimension,
+                "score": column.get(code, np.nan),
+                "coverage": scores.coverage[dimension].get(code, np.nan),
+                "available": int(scores.available[dimension].get(code, 0)),
+                "total": scores.totals[dimension],
+                "group_median": present.median() if len(present) else np.nan,
+                "group_q1": present.quantile(0.25) if len(present) else np.nan,
+                "group_q3": present.quantile(0.75) if len(present) else np.nan,
+                "rank": rank.rank,
+                "of": rank.of,
+                "missing": rank.missing,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_every_members_summary_equals_the_figures_computed_one_by_one(seed):
+    # Random groups of random sizes, ties, members without a score and without a group key:
+    # the summary computed for all members at once must be each member's own.
+    rng = np.random.default_rng(seed)
+    count = int(rng.integers(8, 40))
+    codes = pd.Index([f"{i:03d}" for i in range(count)], name="municipality_code")
+    ids = _catalogue()["id"]
+    reference = pd.DataFrame(
+        rng.integers(0, 5, size=(count, len(ids))).astype(float), index=codes, columns=ids
+    )
+    reference = reference.mask(rng.random(reference.shape) < 0.3)
+    keys = pd.Series(rng.choice(["g", "h", "k", None], size=count), index=codes, dtype=object)
+    for groups in (None, keys):
+        scores = score_dimensions(reference, _catalogue(), codes, groups=groups)
+        for code in codes:
+            pd.testing.assert_frame_equal(
+                scores.for_municipality(code), _by_hand(scores, code), check_dtype=False
+            )
+
+
+def test_a_code_that_was_not_scored_gets_no_score_and_no_rank():
+    scores = score_dimensions(_reference(), _catalogue(), MEMBERS)
+    outsider = scores.for_municipality("Z").set_index("dimension")
+    assert outsider["score"].isna().all() and outsider["rank"].isna().all()
+    assert (outsider["available"] == 0).all()
+    # its figures are the group's, of which it is not a member
+    assert outsider.at["economic", "of"] == 3 and outsider.at["economic", "missing"] == 0
+    partitioned = score_dimensions(
+        _reference(), _catalogue(), MEMBERS, groups=pd.Series({"A": "g", "B": "g", "C": "h"})
+    )
+    alone = partitioned.for_municipality("Z").set_index("dimension")
+    assert (alone["of"] == 0).all() and alone["group_median"].isna().all()
+
+
+def test_the_summary_is_a_new_frame_on_every_call():
+    scores = score_dimensions(_reference(), _catalogue(), MEMBERS)
+    first = scores.for_municipality("A")
+    first.loc[0, "score"] = -1.0
+    assert scores.for_municipality("A").loc[0, "score"] != -1.0

@@ -19,12 +19,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from kuntadash.domain.catalogue import DIMENSIONS
-from kuntadash.domain.stats import percentile_table, rank_in_group
+from kuntadash.domain.stats import percentile_table
 
 METHOD = "mean_direction_adjusted_percentile"
 COVERAGE_THRESHOLD = 0.6
@@ -56,31 +58,118 @@ class DimensionScores:
 
     def for_municipality(self, code: str) -> pd.DataFrame:
         """One row per dimension: score, coverage, counts, the group's median and quartiles of
-        the scores, and the municipality's rank among the members with a score."""
-        rows = []
-        members = self.members_of(code)
-        for dimension in DIMENSIONS:
-            column = self.scores[dimension].reindex(members)
-            present = column.dropna()
-            # Equal scores reached by different sums differ in the last bits (1e-14); rounded,
-            # they tie and share the rank, whichever way the group was scored.
-            rank = rank_in_group(column.round(9), column.index, code, "higher_better")
-            rows.append(
-                {
-                    "dimension": dimension,
-                    "score": column.get(code, np.nan),
-                    "coverage": self.coverage[dimension].get(code, np.nan),
-                    "available": int(self.available[dimension].get(code, 0)),
-                    "total": self.totals[dimension],
-                    "group_median": present.median() if len(present) else np.nan,
-                    "group_q1": present.quantile(0.25) if len(present) else np.nan,
-                    "group_q3": present.quantile(0.75) if len(present) else np.nan,
-                    "rank": rank.rank,
-                    "of": rank.of,
-                    "missing": rank.missing,
-                }
+        the scores, and the municipality's rank among the members with a score (a new frame on
+        every call: the rows of all members are computed once, see :attr:`_rows`)."""
+        rows = self._rows.get(code)
+        if rows is None:
+            rows = _rows_for_outsider(self, code)
+        return pd.DataFrame(rows, columns=_SUMMARY_COLUMNS)
+
+    @cached_property
+    def _rows(self) -> dict[str, list[tuple[Any, ...]]]:
+        """:meth:`for_municipality`'s rows of every member, all groups at once.
+
+        A profile asks for one municipality's rows in every grouping; cached partition scores
+        answer each from here instead of ranking the municipality's group again."""
+        index = self.scores.index
+        keys = pd.Series("", index=index, dtype="object")
+        if self.groups is not None:
+            own = self.groups.reindex(index)
+            # a member without a group key is scored alone: a group of its own
+            keys = own.astype("object").where(own.notna(), "\0" + index.to_series().astype(str))
+        frame = self.scores.reindex(columns=list(DIMENSIONS)).astype("float64")
+        by_group = frame.groupby(keys.to_numpy(), sort=False)
+        present = by_group.count()
+        figures = {
+            "group_median": by_group.median(),
+            "group_q1": by_group.quantile(0.25),
+            "group_q3": by_group.quantile(0.75),
+            "of": present,
+            "missing": by_group.size().to_frame().to_numpy() - present,
+        }
+        # Equal scores reached by different sums differ in the last bits (1e-14); rounded,
+        # they tie and share the rank, whichever way the group was scored.
+        rank = (
+            frame.round(9).groupby(keys.to_numpy(), sort=False).rank(method="min", ascending=False)
+        )
+        columns = {
+            dimension: {
+                "score": frame[dimension].to_numpy(),
+                "coverage": self.coverage[dimension].reindex(index).to_numpy(),
+                "available": self.available[dimension].reindex(index).fillna(0).to_numpy(),
+                "rank": rank[dimension].to_numpy(),
+                **{
+                    name: table[dimension].reindex(keys).to_numpy()
+                    for name, table in figures.items()
+                },
+            }
+            for dimension in DIMENSIONS
+        }
+        rows: dict[str, list[tuple[Any, ...]]] = {}
+        for position, code in enumerate(index):
+            rows[str(code)] = [
+                _summary_row(dimension, self.totals[dimension], columns[dimension], position)
+                for dimension in DIMENSIONS
+            ]
+        return rows
+
+
+_SUMMARY_COLUMNS = (
+    "dimension",
+    "score",
+    "coverage",
+    "available",
+    "total",
+    "group_median",
+    "group_q1",
+    "group_q3",
+    "rank",
+    "of",
+    "missing",
+)
+
+
+def _summary_row(
+    dimension: str, total: int, column: dict[str, np.ndarray], at: int
+) -> tuple[Any, ...]:
+    rank = column["rank"][at]
+    return (
+        dimension,
+        float(column["score"][at]),
+        float(column["coverage"][at]),
+        int(column["available"][at]),
+        total,
+        float(column["group_median"][at]),
+        float(column["group_q1"][at]),
+        float(column["group_q3"][at]),
+        None if np.isnan(rank) else int(rank),
+        int(column["of"][at]),
+        int(column["missing"][at]),
+    )
+
+
+def _rows_for_outsider(scores: DimensionScores, code: str) -> list[tuple[Any, ...]]:
+    """:meth:`DimensionScores.for_municipality` for a code that was not scored: no score and
+    no rank; the group's figures are those of all members (one group) or none (partition)."""
+    members = scores.members_of(code)
+    rows = []
+    for dimension in DIMENSIONS:
+        present = scores.scores[dimension].reindex(members).dropna()
+        figures = [present.median(), present.quantile(0.25), present.quantile(0.75)]
+        rows.append(
+            (
+                dimension,
+                np.nan,
+                np.nan,
+                0,
+                scores.totals[dimension],
+                *(float(f) if len(present) else np.nan for f in figures),
+                None,
+                len(present),
+                int(scores.scores[dimension].reindex(members).isna().sum()),
             )
-        return pd.DataFrame(rows)
+        )
+    return rows
 
 
 def score_dimensions(
