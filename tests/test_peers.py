@@ -167,3 +167,21 @@ def test_a_shared_link_keeps_its_weight_order_when_the_catalogue_is_reordered():
     assert STRUCTURAL_VARIABLES[: len(LINK_ORDER)] == LINK_ORDER
     # A structural indicator added later goes after the ones links already carry.
     assert in_link_order(["new_b", *shuffled, "new_a"])[len(LINK_ORDER) :] == ("new_b", "new_a")
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_each_peers_reasons_are_its_own_explanation(seed):
+    # nearest_peers explains all peers at once; each must read as explain_similarity says,
+    # with missing values left out and ties kept in the variables' order.
+    rng = np.random.default_rng(seed)
+    codes = [f"{i:03d}" for i in range(30)]
+    z = pd.DataFrame(
+        rng.integers(-2, 3, size=(30, 6)).astype(float), index=codes, columns=list("uvwxyz")
+    )
+    z = z.mask(rng.random(z.shape) < 0.15)
+    weights = {"u": 1, "v": 2, "w": 0, "x": 1, "y": 0.5, "z": 1}
+    for code in codes[:10]:
+        peers = nearest_peers(z, code, weights)
+        for peer, reasons in zip(peers["municipality_code"], peers["similar_on"], strict=True):
+            assert reasons == explain_similarity(z, code, peer, weights)
+            assert "w" not in reasons and len(reasons) <= 3

@@ -138,10 +138,18 @@ def explain_similarity(
     count: int = REASON_COUNT,
 ) -> list[str]:
     """The variables (weight > 0, both present) where ``peer`` is closest to ``code``."""
-    w = _usable_weights(z, weights)
-    gaps = (z.loc[peer, w.index] - z.loc[code, w.index]).abs().dropna()
-    ordered = sorted(gaps.items(), key=lambda item: (item[1], list(w.index).index(item[0])))
-    return [variable for variable, _ in ordered[:count]]
+    variables = _usable_weights(z, weights).index
+    gaps = np.abs(
+        z.loc[peer, variables].to_numpy("float64") - z.loc[code, variables].to_numpy("float64")
+    )
+    return _closest(variables, gaps, count)
+
+
+def _closest(variables: pd.Index, gaps: np.ndarray, count: int) -> list[str]:
+    """The ``count`` variables with the smallest gaps (missing left out), ties in the order of
+    ``variables``."""
+    order = np.argsort(gaps, kind="stable")  # NaN last
+    return [str(variables[i]) for i in order if not np.isnan(gaps[i])][:count]
 
 
 def nearest_peers(
@@ -165,9 +173,11 @@ def nearest_peers(
     distances = peer_distances(z, code, weights).dropna(subset=["distance"])
     distances = distances.rename_axis("municipality_code").reset_index()
     nearest = distances.sort_values(["distance", "municipality_code"]).head(n)
-    nearest["similar_on"] = [
-        explain_similarity(z, code, peer, weights) for peer in nearest["municipality_code"]
-    ]
+    # explain_similarity for every peer at once
+    variables = _usable_weights(z, weights).index
+    own = z.loc[code, variables].to_numpy("float64")
+    gaps = np.abs(z.loc[nearest["municipality_code"], variables].to_numpy("float64") - own)
+    nearest["similar_on"] = [_closest(variables, row, REASON_COUNT) for row in gaps]
     return nearest.reset_index(drop=True)
 
 
