@@ -318,9 +318,9 @@ def profile_from_table(
     percentiles = percentile_table(group, directions)
     own = table.reindex([code]).iloc[0] if len(ids) else pd.Series(dtype="float64")
 
-    def _rank(ranks: pd.DataFrame, ident: str) -> float:
-        value = ranks[ident].get(code, np.nan)
-        return None if pd.isna(value) else int(value)
+    def _ranks(ranks: pd.DataFrame) -> list[int | None]:
+        row = ranks.reindex(index=[code], columns=ids).to_numpy("float64")[0]
+        return [None if np.isnan(value) else int(value) for value in row]
 
     frame = pd.DataFrame(
         {
@@ -333,16 +333,13 @@ def profile_from_table(
             "group_q1": group.quantile(0.25).reindex(ids).to_numpy(),
             "group_q3": group.quantile(0.75).reindex(ids).to_numpy(),
             "country_median": table.median().reindex(ids).to_numpy(),
-            "rank": [_rank(group_ranks, i) for i in ids],
+            "rank": _ranks(group_ranks),
             "of": group.notna().sum().reindex(ids).astype(int).to_numpy(),
             "missing": group.isna().sum().reindex(ids).astype(int).to_numpy(),
-            "country_rank": [_rank(country_ranks, i) for i in ids],
+            "country_rank": _ranks(country_ranks),
             "country_of": table.notna().sum().reindex(ids).astype(int).to_numpy(),
             "country_missing": table.isna().sum().reindex(ids).astype(int).to_numpy(),
-            "percentile": [
-                percentiles[i].get(code, np.nan) if i in percentiles.columns else np.nan
-                for i in ids
-            ],
+            "percentile": percentiles.reindex(index=[code], columns=ids).to_numpy("float64")[0],
         }
     )
     frame["rank"] = frame["rank"].astype("object")

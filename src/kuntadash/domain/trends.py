@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kuntadash.domain.catalogue import crosses_break, series_breaks
+from kuntadash.domain.catalogue import BREAKS_COLUMN, crosses_break, series_breaks
 
 PERIODS = (1, 5, 10)
 VERDICTS = ("better", "worse", "unchanged", "up", "down", "missing", "break")
@@ -118,39 +118,50 @@ def compute_trends(
     ids = [i for i in meta.index if i in wide.columns and i in years]
     codes = members.union(pd.Index([code]))
     subset = wide[wide.index.get_level_values("municipality_code").isin(codes)]
-    breaks = {ident: series_breaks(meta.loc[ident]) for ident in ids}
+    texts = meta[BREAKS_COLUMN].reindex(ids) if BREAKS_COLUMN in meta.columns else [None] * len(ids)
+    breaks = {
+        ident: series_breaks({BREAKS_COLUMN: text})
+        for ident, text in zip(ids, list(texts), strict=True)
+    }
     end = _at_years(subset, {i: years[i] for i in ids}, codes)
+    # Plain lists and arrays for the loop below: a pandas lookup per indicator and period
+    # (meta.at, frame.at) cost more than the rest of the function together.
+    directions = meta["direction"].reindex(ids).tolist()
+    dimensions = meta["dimension"].reindex(ids).tolist()
+    decimals = [int(d) for d in meta["decimals"].reindex(ids)]
+    own_end = end.loc[code].to_numpy()
     rows = []
     for period in periods:
         start = _at_years(subset, {i: years[i] - period for i in ids}, codes)
         changes = end - start
         group_changes = changes.reindex(members)
-        group_median = group_changes.median()
-        group_n = group_changes.notna().sum()
-        for ident in ids:
-            direction, decimals = meta.at[ident, "direction"], int(meta.at[ident, "decimals"])
-            change = changes.at[code, ident]
-            group_change = group_median[ident]
+        group_median = group_changes.median().to_numpy()
+        group_n = group_changes.notna().sum().to_numpy()
+        own_start = start.loc[code].to_numpy()
+        own_change = changes.loc[code].to_numpy()
+        for k, ident in enumerate(ids):
+            direction, places = directions[k], decimals[k]
+            change, group_change = own_change[k], group_median[k]
             crossed = crosses_break(breaks[ident], years[ident] - period, years[ident])
             rows.append(
                 {
                     "indicator_id": ident,
-                    "dimension": meta.at[ident, "dimension"],
+                    "dimension": dimensions[k],
                     "direction": direction,
                     "period": period,
                     "start_year": years[ident] - period,
                     "end_year": years[ident],
-                    "start_value": start.at[code, ident],
-                    "end_value": end.at[code, ident],
+                    "start_value": own_start[k],
+                    "end_value": own_end[k],
                     "change": change,
-                    "verdict": classify_change(change, direction, decimals, bool(crossed)),
+                    "verdict": classify_change(change, direction, places, bool(crossed)),
                     "group_change": group_change,
-                    "group_n": int(group_n[ident]),
+                    "group_n": int(group_n[k]),
                     "group_verdict": classify_change(
-                        group_change, direction, decimals, bool(crossed)
+                        group_change, direction, places, bool(crossed)
                     ),
                     "versus_group": compare_with_group(
-                        change, group_change, direction, decimals, bool(crossed)
+                        change, group_change, direction, places, bool(crossed)
                     ),
                     "break_year": crossed.year if crossed else None,
                 }
@@ -163,15 +174,18 @@ def compute_trends(
 
 def _at_years(wide: pd.DataFrame, years: dict[str, int], codes: pd.Index) -> pd.DataFrame:
     """Each indicator's values in its own year (``years``), index ``codes``; NaN when absent."""
-    year_level = wide.index.get_level_values("year")
-    columns = {}
-    for year in set(years.values()):
-        rows = wide[year_level == year].droplevel("year").reindex(codes)
-        for ident, wanted in years.items():
-            if wanted == year:
-                columns[ident] = rows[ident]
-    frame = pd.DataFrame(columns, index=codes, dtype="float64")
-    return frame.reindex(columns=list(years))
+    ids = list(years)
+    values = wide.reindex(columns=ids).to_numpy("float64")
+    rows = codes.get_indexer(wide.index.get_level_values("municipality_code"))
+    wanted = np.array([years[i] for i in ids], dtype="int64")
+    # (row, column) pairs where the row's year is the one that column wants
+    row, column = np.nonzero(
+        (wide.index.get_level_values("year").to_numpy("int64")[:, None] == wanted[None, :])
+        & (rows >= 0)[:, None]
+    )
+    result = np.full((len(codes), len(ids)), np.nan)
+    result[rows[row], column] = values[row, column]
+    return pd.DataFrame(result, index=codes, columns=ids)
 
 
 def typical_changes(wide: pd.DataFrame, years: dict[str, int], period: int) -> pd.Series:
