@@ -12,6 +12,7 @@ from kuntadash.domain.groups import (
     group_keys,
     group_members,
     group_order,
+    is_partition,
     size_class,
 )
 from kuntadash.domain.stats import (
@@ -290,3 +291,24 @@ def test_distribution_figure_has_one_box_per_group_and_the_highlight_on_top():
     highlight = figure.data[-1]
     assert highlight.name == "Ab" and list(highlight.x) == [2.0]
     assert highlight.marker.symbol == "diamond"
+
+
+def test_a_group_described_with_given_keys_is_the_group_described_without():
+    # The app hands describe_group the keys it keeps per snapshot; the group must not differ
+    # from the one computed from the table, and the keys given are the ones used.
+    municipalities, population = _municipalities(), _population()
+    for kind in GROUP_KINDS:
+        keys = group_keys(municipalities, kind, population) if is_partition(kind) else None
+        for code in municipalities["municipality_code"]:
+            given = describe_group(
+                municipalities, code, kind, "sv", peers=["002"], population=population, keys=keys
+            )
+            computed = describe_group(
+                municipalities, code, kind, "sv", peers=["002"], population=population
+            )
+            assert given.label == computed.label and given.key == computed.key
+            assert given.definition == computed.definition
+            assert list(given.members) == list(computed.members)
+    keys = group_keys(municipalities, "region", population)
+    other = keys.where(keys.index != "001", "elsewhere")
+    assert "001" not in describe_group(municipalities, "002", "region", "fi", keys=other).members

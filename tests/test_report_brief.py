@@ -130,6 +130,10 @@ def test_page_one_answers_like_the_profiles_first_screen(sample_snapshot):
 
 def test_the_brief_computes_nothing_the_view_already_holds(sample_snapshot, monkeypatch):
     view = build_profile_view(sample_snapshot, "091", "fi")
+    # The parts the first screen does not show are built on first use, by the view, once.
+    later = (view.ranks, view.indicator_tables, view.trend_lines, view.sources)
+    assert all(part for part in later)
+    assert view.ranks is later[0] and view.indicator_tables is later[1]
 
     def refuse(*args, **kwargs):
         raise AssertionError("the brief recomputed what the view holds")

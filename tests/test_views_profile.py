@@ -269,3 +269,25 @@ def test_with_the_whole_country_as_the_group_its_median_is_one_line(sample_snaps
     assert series["series"].nunique() == 2  # Helsinki and the (one) country median
     table = series.pivot(index="year", columns="series", values="value")
     assert len(table.columns) == 2
+
+
+def test_the_parts_below_the_first_screen_are_built_when_first_read(sample_snapshot):
+    # A shared view serves visitors who only read the first screen: the ranks in every other
+    # grouping are scored when first asked for, once, not while the view is built.
+    from kuntadash.domain.scores import score_dimensions
+    from kuntadash.domain.stats import reference_table
+    from kuntadash.views.profile import ProfileInputs, reference_years, wide_values
+
+    reference = reference_table(wide_values(sample_snapshot), reference_years(sample_snapshot))
+    asked: list[str] = []
+
+    def scores(kind, members):
+        asked.append(kind)
+        return score_dimensions(reference, sample_snapshot.catalogue, members)
+
+    view = build_profile_view(sample_snapshot, "091", "fi", inputs=ProfileInputs(scores=scores))
+    assert asked == ["municipality_type"]
+    ranks = view.ranks
+    assert sorted(asked) == sorted(GROUP_KINDS) and len(ranks) == len(GROUP_KINDS)
+    assert view.ranks is ranks and len(asked) == len(GROUP_KINDS), "built once"
+    assert view.indicator_tables and view.trend_lines and view.sources

@@ -44,6 +44,12 @@ def _kind(kind: str) -> dict[str, Any]:
         raise ValueError(f"{kind!r} is not a group kind (resources/groupings.yaml)") from None
 
 
+def is_partition(kind: str) -> bool:
+    """Whether ``kind`` splits the country into groups by a key (:func:`group_keys`); the
+    similar municipalities are each municipality's own group instead."""
+    return _kind(kind)["rule"] != "similar"
+
+
 GROUP_KINDS: tuple[str, ...] = tuple(_registry()["profile_order"])
 # Kinds that split the whole country into disjoint groups (the groups page offers these).
 PARTITION_KINDS: tuple[str, ...] = tuple(_registry()["partition_order"])
@@ -138,11 +144,15 @@ def group_members(
     kind: str,
     peers: Sequence[str] | None = None,
     population: pd.Series | None = None,
+    keys: pd.Series | None = None,
 ) -> pd.Index:
-    """Codes of the municipalities in ``code``'s group of ``kind`` (``code`` included)."""
-    if _kind(kind)["rule"] == "similar":
+    """Codes of the municipalities in ``code``'s group of ``kind`` (``code`` included).
+
+    ``keys``: :func:`group_keys` of ``kind``, when the caller already has them."""
+    if not is_partition(kind):
         return pd.Index([code, *[p for p in (peers or ()) if p != code]], name="municipality_code")
-    keys = group_keys(municipalities, kind, population)
+    if keys is None:
+        keys = group_keys(municipalities, kind, population)
     own = keys.get(code, np.nan)
     if not isinstance(own, str):
         return pd.Index([code], name="municipality_code")
@@ -203,15 +213,19 @@ def describe_group(
     names: Mapping[str, str] | None = None,
     population: pd.Series | None = None,
     population_year: int | None = None,
+    keys: pd.Series | None = None,
 ) -> ComparisonGroup:
     """``code``'s comparison group of ``kind`` with its translated label and definition.
 
     ``names`` (code -> municipality name) is used for the label of the ``similar`` group;
-    ``population`` and ``population_year`` (the year of those figures) for ``size_class``.
+    ``population`` and ``population_year`` (the year of those figures) for ``size_class``;
+    ``keys`` (:func:`group_keys` of ``kind`` for that population) saves computing them again.
     """
-    members = group_members(municipalities, code, kind, peers, population)
+    if keys is None and is_partition(kind):
+        keys = group_keys(municipalities, kind, population)
+    members = group_members(municipalities, code, kind, peers, population, keys)
     count = len(members)
-    if _kind(kind)["rule"] == "similar":
+    if not is_partition(kind):
         own = (names or {}).get(code, code)
         return ComparisonGroup(
             kind,
@@ -220,7 +234,6 @@ def describe_group(
             translate("groups.similar_label", lang, name=own),
             translate("groups.definition.similar", lang, n=count - 1, name=own),
         )
-    keys = group_keys(municipalities, kind, population)
     key = keys.get(code, np.nan)
     if not isinstance(key, str):
         return ComparisonGroup(

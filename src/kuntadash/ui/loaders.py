@@ -275,13 +275,26 @@ def load_structure(snapshot: Snapshot) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _load_partition_scores(folder: str, version: str, kind: str) -> Any:
+def _load_group_keys(folder: str, version: str, kind: str) -> pd.Series:
     from kuntadash.domain.groups import group_keys
+
+    snapshot = _load_snapshot(folder, version)
+    return group_keys(snapshot.municipalities, kind, _load_population(folder, version).values)
+
+
+def load_group_keys(snapshot: Snapshot, kind: str) -> pd.Series:
+    """Every municipality's group key of the partitioning ``kind``, size classes by the latest
+    population figures (shared, do not mutate)."""
+    return _load_group_keys(str(snapshot.path), snapshot.version, kind)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _load_partition_scores(folder: str, version: str, kind: str) -> Any:
     from kuntadash.domain.scores import score_dimensions
 
     snapshot = _load_snapshot(folder, version)
     reference = _load_reference_table(folder, version)
-    keys = group_keys(snapshot.municipalities, kind, _load_population(folder, version).values)
+    keys = _load_group_keys(folder, version, kind)
     return score_dimensions(reference, snapshot.catalogue, keys.index, groups=keys)
 
 
@@ -310,7 +323,7 @@ def describe_comparison_group(
     """``code``'s ``domain.groups.ComparisonGroup`` of ``kind``, labelled in ``lang``; size
     classes by the snapshot's latest population figures (``peers``: the similar municipalities
     in use)."""
-    from kuntadash.domain.groups import describe_group
+    from kuntadash.domain.groups import describe_group, is_partition
     from kuntadash.views.profile import municipality_names
 
     population = load_population(snapshot)
@@ -323,6 +336,7 @@ def describe_comparison_group(
         names=municipality_names(snapshot, lang),
         population=population.values,
         population_year=population.label_year,
+        keys=load_group_keys(snapshot, kind) if is_partition(kind) else None,
     )
 
 
@@ -367,6 +381,7 @@ def _load_profile(
             peers=peers,
             weights=dict(weights),
             scores=scores,
+            keys=lambda kind: load_group_keys(snapshot, kind),
             present=load_present_ids(snapshot),
         ),
     )

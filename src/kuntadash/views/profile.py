@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -27,6 +29,7 @@ from kuntadash.domain.groups import (
     GROUP_KINDS,
     ComparisonGroup,
     describe_group,
+    is_partition,
     key_labels,
 )
 from kuntadash.domain.peers import (
@@ -74,7 +77,7 @@ class ProfileInputs:
     """Tables the app already holds for the snapshot (ui.loaders caches them); whatever is
     absent is computed from the snapshot. ``peers`` (nearest_peers' frame) and ``weights`` are
     the similar municipalities in use; ``scores`` returns the dimension scores of a group kind
-    (cached partition scores in the app)."""
+    (cached partition scores in the app), ``keys`` the group keys of a partitioning kind."""
 
     years: Mapping[str, int] | None = None
     wide: pd.DataFrame | None = None
@@ -84,6 +87,7 @@ class ProfileInputs:
     peers: pd.DataFrame | None = None
     weights: Mapping[str, float] | None = None
     scores: Callable[[str, pd.Index], DimensionScores] | None = None
+    keys: Callable[[str], pd.Series] | None = None
     present: frozenset[str] | None = None  # ids of the indicators with any value
 
 
@@ -220,12 +224,9 @@ class ProfileView:
     weaknesses: list[Highlight]
     changes: list[Change]
     changes_note: str  # said when no change can be computed ("" otherwise)
-    ranks: list[GroupRank]
     peers: list[Peer]
     peer_table: pd.DataFrame
     peer_method: str
-    indicator_tables: list[IndicatorTable]
-    trend_lines: list[str]  # one per period: how many indicators got better / worse
     scores: DimensionScores
     score_frame: pd.DataFrame  # for_municipality() plus a translated ``label`` column
     profile: pd.DataFrame  # profile_from_table(): one row per indicator
@@ -235,9 +236,31 @@ class ProfileView:
     created: str
     version: str
     division_year: int
-    sources: list[str]  # "Publisher: dataset (vintage), licence, url" lines
     _wide: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
     _names: Mapping[str, str] = field(repr=False, default_factory=dict)
+    # How to build the parts only the folded sections and the brief show (see below).
+    _later: Mapping[str, Callable[[], Any]] = field(repr=False, default_factory=dict)
+
+    # Built on first use, then kept: the first screen does not need them, and the view is
+    # shared, so a visitor who only reads the first screen does not pay for them.
+    @cached_property
+    def ranks(self) -> list[GroupRank]:
+        """The municipality's dimension ranks in every grouping."""
+        return self._later["ranks"]()
+
+    @cached_property
+    def indicator_tables(self) -> list[IndicatorTable]:
+        return self._later["indicator_tables"]()
+
+    @cached_property
+    def trend_lines(self) -> list[str]:
+        """One per period: how many indicators got better / worse."""
+        return self._later["trend_lines"]()
+
+    @cached_property
+    def sources(self) -> list[str]:
+        """ "Publisher: dataset (vintage), licence, url" lines."""
+        return self._later["sources"]()
 
     def tr(self, key: str, **values: object) -> str:
         return translate(key, self.lang, **values)
@@ -373,6 +396,7 @@ def build_profile_view(
             names=names,
             population=population.values,
             population_year=population.label_year,
+            keys=inputs.keys(kind) if inputs.keys is not None and is_partition(kind) else None,
         )
 
     group = group or describe(DEFAULT_KIND)
@@ -404,19 +428,21 @@ def build_profile_view(
     municipalities = snapshot.municipalities.set_index("municipality_code")
     type_labels = key_labels(snapshot.municipalities, "municipality_type", lang)
 
-    ranks = []
-    for kind, other in groups.items():
-        other_scores = scores if kind == group.kind else scores_for(kind, other.members)
-        other_summary = other_scores.for_municipality(code).set_index("dimension")
-        ranks.append(
-            GroupRank(
-                kind=kind,
-                kind_label=tr(f"groups.kind_short.{kind}"),
-                group_label=other.label,
-                members=len(other.members),
-                ranks={d: _compact_rank(other_summary.loc[d], tr) for d in DIMENSIONS},
+    def ranks() -> list[GroupRank]:
+        result = []
+        for kind, other in groups.items():
+            other_scores = scores if kind == group.kind else scores_for(kind, other.members)
+            other_summary = other_scores.for_municipality(code).set_index("dimension")
+            result.append(
+                GroupRank(
+                    kind=kind,
+                    kind_label=tr(f"groups.kind_short.{kind}"),
+                    group_label=other.label,
+                    members=len(other.members),
+                    ranks={d: _compact_rank(other_summary.loc[d], tr) for d in DIMENSIONS},
+                )
             )
-        )
+        return result
 
     view = ProfileView(
         code=code,
@@ -432,12 +458,9 @@ def build_profile_view(
         weaknesses=[_highlight(r, fmt, tr) for _, r in weakest.iterrows()],
         changes=changes,
         changes_note=changes_note,
-        ranks=ranks,
         peers=[],
         peer_table=pd.DataFrame(),
         peer_method="",
-        indicator_tables=[],
-        trend_lines=_trend_lines(trends, tr),
         scores=scores,
         score_frame=summary.assign(label=[tr(f"dimension.{d}") for d in summary["dimension"]]),
         profile=profile,
@@ -447,16 +470,20 @@ def build_profile_view(
         created=str(snapshot.manifest.get("created", ""))[:10],
         version=snapshot.version or MISSING,
         division_year=snapshot.division_year,
-        sources=_source_lines(snapshot, profile, present, lang),
         _wide=wide,
         _names=names,
+        _later={
+            "ranks": ranks,
+            "indicator_tables": lambda: _indicator_tables(profile, trends, meta, present, fmt, tr),
+            "trend_lines": lambda: _trend_lines(trends, tr),
+            "sources": lambda: _source_lines(snapshot, profile, present, lang),
+        },
     )
     info = municipalities.loc[code]
     view.facts, view.type_note = _facts(info, population, code, groups, type_labels, lang, fmt, tr)
     view.peers = _peers(peers, raw, code, name, names, municipalities, type_labels, fmt, tr)
     view.peer_table = _peer_table(peers, raw, code, names, fmt, tr)
     view.peer_method = _peer_method(raw, weights, years, fmt, tr)
-    view.indicator_tables = _indicator_tables(profile, trends, meta, present, fmt, tr)
     return view
 
 
