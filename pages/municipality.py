@@ -40,6 +40,7 @@ from kuntadash.ui.widgets import (
     MISSING,
     caption_text,
     escape_markdown,
+    lazy_expander,
     municipality_names,
     peer_choice,
     render_no_values,
@@ -92,6 +93,7 @@ def render() -> None:
     # The peer settings (drawn lower down) decide the "similar" group used above them, so they
     # run first, into their own container.
     with peers_box:
+        # Not folded lazily: its widgets keep the similar municipalities' settings in the link.
         peers_section = st.expander(t("profile.section.peers"), icon=":material/groups:")
         render_peer_settings(peers_section, snapshot)
     kind = select_group_kind(container=top[1], help=t("comparison.group_help"))
@@ -119,6 +121,13 @@ def render() -> None:
         render_indicators(view, snapshot)
     with trends_box:
         render_trends(view, snapshot)
+
+
+def _section(name: str, label: str, icon: str):
+    """One of the profile's folded sections, or None while it is folded: its content (charts,
+    tables, downloads) is built and sent only once opened, so that choosing another
+    municipality or group costs what the first screen shows."""
+    return lazy_expander(label, state.PROFILE_SECTION_KEYS[name], icon)
 
 
 # --- the first screen ----------------------------------------------------------------------------
@@ -200,7 +209,10 @@ def render_scores(view: ProfileView, snapshot) -> None:
     label, definition = escape_markdown(group.label), escape_markdown(group.definition)
     shown = group.label if group.kind != "similar" else t("groups.kind.similar")
     frame = view.score_frame
-    with st.expander(t("profile.section.scores"), icon=":material/functions:"):
+    section = _section("scores", t("profile.section.scores"), ":material/functions:")
+    if section is None:
+        return
+    with section:
         st.markdown(
             t("comparison.shown_group", label=escape_markdown(shown), definition=definition)
         )
@@ -285,7 +297,10 @@ def _kind_index(view: ProfileView) -> int:
 
 
 def render_ranks(view: ProfileView) -> None:
-    with st.expander(t("comparison.ranks_title"), icon=":material/leaderboard:"):
+    section = _section("ranks", t("comparison.ranks_title"), ":material/leaderboard:")
+    if section is None:
+        return
+    with section:
         st.caption(t("comparison.ranks_note"))
         st.dataframe(
             pd.DataFrame(
@@ -364,7 +379,10 @@ def _styles(_: pd.Series, styles: list[str]) -> list[str]:
 
 
 def render_indicators(view: ProfileView, snapshot) -> None:
-    with st.expander(t("profile.section.indicators"), icon=":material/table_view:"):
+    section = _section("indicators", t("profile.section.indicators"), ":material/table_view:")
+    if section is None:
+        return
+    with section:
         st.caption(
             t("profile.position_note")
             + " "
@@ -405,7 +423,10 @@ def render_indicators(view: ProfileView, snapshot) -> None:
 
 
 def render_trends(view: ProfileView, snapshot) -> None:
-    with st.expander(t("profile.section.trends"), icon=":material/trending_up:"):
+    section = _section("trends", t("profile.section.trends"), ":material/trending_up:")
+    if section is None:
+        return
+    with section:
         st.markdown("\n".join(f"- {escape_markdown(line)}" for line in view.trend_lines))
         labels = {
             p: t("comparison.period_label_one") if p == 1 else t("comparison.period_label", n=p)

@@ -29,7 +29,20 @@ def open_overview_table(at: AppTest) -> AppTest:
     from kuntadash.ui.state import OVERVIEW_TABLE_KEY
 
     assert not at.dataframe, "the folded table is not sent"
-    at.session_state[OVERVIEW_TABLE_KEY] = True
+    return _open_folded(at, [OVERVIEW_TABLE_KEY])
+
+
+def open_profile_sections(at: AppTest) -> AppTest:
+    """Open every lazily folded section of the profile, as clicks on them do: their charts,
+    tables and downloads are built and sent only while open (a rerun)."""
+    from kuntadash.ui.state import PROFILE_SECTION_KEYS
+
+    return _open_folded(at, PROFILE_SECTION_KEYS.values())
+
+
+def _open_folded(at: AppTest, keys) -> AppTest:
+    for key in keys:
+        at.session_state[key] = True
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at

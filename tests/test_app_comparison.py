@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 from kuntadash.domain.groups import GROUP_KINDS
 from kuntadash.i18n import translate
 from kuntadash.ui.widgets import escape_markdown
+from tests.apptest import open_profile_sections
 from tests.conftest import REPO
 
 PROFILE = "pages/municipality.py"
@@ -71,6 +72,11 @@ def test_profile_shows_scores_peers_ranks_and_trends(lang, code):
     labels = [e.label for e in at.expander]
     assert labels == [translate(key, lang) for key in SECTIONS]
     assert not any(e.proto.expanded for e in at.expander)
+    # Folded, the heavy sections are not even built: no tables of ranks or indicators sent.
+    assert not [d for d in at.dataframe if len(d.value) == len(GROUP_KINDS)]
+    assert not at.tabs
+    open_profile_sections(at)
+    assert [e.label for e in at.expander] == labels
     # Ten similar municipalities, each with a reason; the municipality itself is not one.
     peers = _peer_list(at)
     assert len(PEER_ITEM.findall(peers)) == 10
@@ -88,7 +94,7 @@ def test_profile_shows_scores_peers_ranks_and_trends(lang, code):
 
 
 def test_changing_the_group_to_similar_names_both_groups_and_recomputes():
-    at = _open(PROFILE, "en", kunta="091")
+    at = open_profile_sections(_open(PROFILE, "en", kunta="091"))
     before = [m.value for m in at.metric]
     assert "23 municipalities" in _markdown(at)  # large cities
     at.selectbox(key="w_group").set_value("similar").run()

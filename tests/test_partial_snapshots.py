@@ -29,6 +29,7 @@ from kuntadash.importing import import_files
 from kuntadash.store import Snapshot, read_snapshot, validate_snapshot, write_snapshot
 from kuntadash.store.locations import DATA_DIR_ENV
 from kuntadash.ui.widgets import escape_markdown
+from tests.apptest import open_profile_sections
 from tests.conftest import REPO
 
 IMPORT_FIXTURES = Path(__file__).parent / "fixtures" / "import"
@@ -388,7 +389,7 @@ def test_without_any_values_each_page_says_so_and_how_data_arrive(serve, page, l
 
 
 def test_profile_says_which_dimension_is_missing_instead_of_an_empty_table(serve):
-    at = run_page(serve("dimension_not_in_catalogue"), "municipality")
+    at = open_profile_sections(run_page(serve("dimension_not_in_catalogue"), "municipality"))
     tabs = {tab.label: tab for tab in at.tabs}
     missing = tabs[_tr("dimension.technological")]
     assert [info.value for info in missing.info] == [
@@ -404,7 +405,7 @@ def test_profile_says_which_dimension_is_missing_instead_of_an_empty_table(serve
 
 
 def test_profile_tells_a_sparsely_reported_dimension_from_a_missing_one(serve):
-    at = run_page(serve("dimension_sparse"), "municipality")
+    at = open_profile_sections(run_page(serve("dimension_sparse"), "municipality"))
     tabs = {tab.label: tab for tab in at.tabs}
     assert [i.value for i in tabs[_tr("dimension.ecological")].info] == [
         _tr("coverage.dimension_sparse")

@@ -30,6 +30,7 @@ from kuntadash.store import read_snapshot
 from kuntadash.store.locations import BUNDLED_SAMPLE_DIR as SAMPLE_DIR
 from kuntadash.store.snapshot import write_snapshot
 from kuntadash.ui.widgets import escape_markdown
+from tests.apptest import open_profile_sections
 from tests.fixtures.admin import SECRET as ADMIN_SECRET
 from tests.fixtures.admin import try_sign_in
 from tests.fixtures.import_helpers import folder_bytes
@@ -181,6 +182,7 @@ def test_the_hostile_name_is_shown_escaped_on_the_profile(hostile):
     at.switch_page("pages/municipality.py")
     at.run()
     assert not at.exception
+    open_profile_sections(at)  # the trends' indicator choice is in a folded section
     shown = [text for _, text in markdown_texts(at)]
     assert escape_markdown(HOSTILE_NAMES["091"][0]) in shown  # the title, literally
     # Plain-text widgets (options, tables) keep the name as it is: no backslashes there.

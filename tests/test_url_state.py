@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.apptest import open_profile_sections
+
 REPO = Path(__file__).resolve().parents[1]
 PAGES = ("overview", "municipality", "compare", "groups", "indicators", "event", "data")
 STATEFUL_PREFIX = "w_"  # ui.state's widget keys: each is bound to a URL parameter
@@ -154,6 +156,8 @@ def _notices(at: AppTest) -> str:
 )
 def test_an_invalid_link_value_is_refused_with_a_message_and_a_fallback(page, params, fallback):
     at = _open(page, params)
+    if page == "municipality" and "indicator" in params:
+        open_profile_sections(at)  # the trends' indicator is chosen in a folded section
     notices = _notices(at)
     for name, value in params.items():
         if name == "compare":  # the compare page names the codes it left out in its own words

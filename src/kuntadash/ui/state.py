@@ -41,8 +41,12 @@ CATALOGUE_DIMENSION_KEY = "cdim"
 SLIDE_KEY = "slide"
 EVERY_KEY = "every"
 
-# Session only (not in the link): whether the overview's table alternative is open.
+# Session only (not in the link): whether the overview's table alternative is open, and each
+# folded section of the profile (their content is built only while open).
 OVERVIEW_TABLE_KEY = "overview_table_open"
+PROFILE_SECTION_KEYS = {
+    name: f"profile_{name}_open" for name in ("scores", "ranks", "indicators", "trends")
+}
 
 WIDGET_PREFIX = "w_"
 _NOTICES_KEY = "_state_notices"

@@ -618,12 +618,9 @@ def render_table(
         }
     if chosen is not None and any(chosen):
         frame = chosen_rows_styled(frame, chosen)
-    if lazy_key is None:
-        box = st.expander(t(label_key))
-    else:
-        box = st.expander(t(label_key), key=lazy_key, on_change="rerun")
-        if not box.open:
-            return
+    box = st.expander(t(label_key)) if lazy_key is None else lazy_expander(t(label_key), lazy_key)
+    if box is None:
+        return
     with box:
         render_dataframe(frame, decimals, **kwargs)
         if downloads is not None:
@@ -631,6 +628,15 @@ def render_table(
             if isinstance(exported, Styler):
                 exported = exported.data
             render_downloads(exported, downloads)
+
+
+def lazy_expander(label: str, key: str, icon: str | None = None) -> object | None:
+    """An expander whose content is built only while it is open: it returns the expander to
+    draw into, or None while it is folded. Opening it reruns the page;
+    ``st.session_state[key]`` is its state. A folded section then costs a rerun nothing: no
+    tables, charts or downloads built, none sent (docs/PERFORMANCE.md)."""
+    box = st.expander(label, icon=icon, key=key, on_change="rerun")
+    return box if box.open else None
 
 
 def _indicator_decimals(snapshot: Snapshot, indicator_id: str) -> int:
