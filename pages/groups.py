@@ -191,6 +191,7 @@ render_table(
         }
     ),
     decimals={value_column: decimals},
+    lazy_key=state.GROUPS_TABLE_KEYS["members"],
 )
 
 # --- statistics table ----------------------------------------------------------------------
@@ -304,4 +305,5 @@ render_table(
         title=f"{indicator_name(snapshot, indicator_id)}: {statistic_labels[statistic]}",
         chart_id="groups_trend",
     ),
+    lazy_key=state.GROUPS_TABLE_KEYS["over_time"],
 )

@@ -40,6 +40,14 @@ def open_profile_sections(at: AppTest) -> AppTest:
     return _open_folded(at, PROFILE_SECTION_KEYS.values())
 
 
+def open_groups_tables(at: AppTest) -> AppTest:
+    """Open the groups page's two folded table alternatives (its municipalities, the statistic
+    over time), as clicks on them do."""
+    from kuntadash.ui.state import GROUPS_TABLE_KEYS
+
+    return _open_folded(at, GROUPS_TABLE_KEYS.values())
+
+
 def _open_folded(at: AppTest, keys) -> AppTest:
     for key in keys:
         at.session_state[key] = True

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from kuntadash.domain.groups import GROUP_KINDS
 from kuntadash.i18n import translate
 from kuntadash.ui.widgets import escape_markdown
-from tests.apptest import open_profile_sections
+from tests.apptest import open_groups_tables, open_profile_sections
 from tests.conftest import REPO
 
 PROFILE = "pages/municipality.py"
@@ -157,7 +157,10 @@ def test_groups_page_draws_distribution_medians_and_table(lang):
     table = _statistics_table(at, lang)
     assert len(table) == 4  # the four municipality types
     assert table.iloc[:, 1].sum() + table.iloc[:, 2].sum() == 308  # with data + without
-    # The chart's table alternative lists every municipality with its rank in its group.
+    # The chart's table alternative lists every municipality with its rank in its group; folded,
+    # it is not even sent.
+    assert not [d for d in at.dataframe if len(d.value) == 308]
+    open_groups_tables(at)
     listing = [d.value for d in at.dataframe if len(d.value) == 308]
     assert len(listing) == 1 and listing[0].iloc[0, 3] == 1
 

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from kuntadash.domain.groups import PARTITION_KINDS, distinct_labels
 from kuntadash.i18n import translate
+from tests.apptest import open_groups_tables
 from tests.conftest import REPO
 
 CORE_PAGES = (
@@ -165,7 +166,7 @@ def test_a_run_moves_the_long_lived_objects_out_of_the_per_rerun_collection(unse
 def test_groups_page_runs_for_every_grouping_of_the_default_municipality(kind, lang):
     # Helsinki's sub-region is called "Helsinki": its column and line once took the
     # municipality's own name, and the table could not be drawn (found by bench/load.py).
-    at = _run_page(_app(lang, groupby=kind, kunta="091"), "pages/groups.py")
+    at = open_groups_tables(_run_page(_app(lang, groupby=kind, kunta="091"), "pages/groups.py"))
     assert at.selectbox(key="w_groupby").value == kind
     columns = [str(c) for c in at.dataframe[-1].value.columns]
     assert len(columns) == len(set(columns)), columns

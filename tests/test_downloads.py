@@ -21,7 +21,7 @@ from kuntadash.ui.downloads import (
     table_csv_bytes,
     table_excel_bytes,
 )
-from tests.apptest import open_overview_table, run_page
+from tests.apptest import open_groups_tables, open_overview_table, run_page
 
 REPO = Path(__file__).resolve().parents[1]
 NOTATION = {"fi": (";", ","), "sv": (";", ","), "en": (",", ".")}
@@ -166,7 +166,7 @@ def test_compare_csv_holds_the_chosen_municipalities_only(offered_files):
 
 
 def test_groups_download_is_one_row_per_line_and_year(offered_files):
-    run_page("groups", "sv")
+    open_groups_tables(run_page("groups", "sv"))
     (name,) = [n for n in offered_files if n.endswith("-sv-semikolon.csv")]
     csv = _read_csv(offered_files[name](), "sv")
     assert list(csv.columns[:5]) == ["Kommun eller grupp", "Statistik", "Indikator", "År", "Värde"]

@@ -41,9 +41,11 @@ CATALOGUE_DIMENSION_KEY = "cdim"
 SLIDE_KEY = "slide"
 EVERY_KEY = "every"
 
-# Session only (not in the link): whether the overview's table alternative is open, and each
-# folded section of the profile (their content is built only while open).
+# Session only (not in the link): whether the overview's and the groups page's table
+# alternatives are open, and each folded section of the profile (their content is built only
+# while open).
 OVERVIEW_TABLE_KEY = "overview_table_open"
+GROUPS_TABLE_KEYS = {name: f"groups_{name}_table_open" for name in ("members", "over_time")}
 PROFILE_SECTION_KEYS = {
     name: f"profile_{name}_open" for name in ("scores", "ranks", "indicators", "trends")
 }
