@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from kuntadash.domain.catalogue import DIMENSIONS
-from kuntadash.domain.stats import percentile_table
+from kuntadash.domain.stats import keys_or_own, percentile_table
 
 METHOD = "mean_direction_adjusted_percentile"
 COVERAGE_THRESHOLD = 0.6
@@ -72,11 +72,12 @@ class DimensionScores:
         A profile asks for one municipality's rows in every grouping; cached partition scores
         answer each from here instead of ranking the municipality's group again."""
         index = self.scores.index
-        keys = pd.Series("", index=index, dtype="object")
-        if self.groups is not None:
-            own = self.groups.reindex(index)
-            # a member without a group key is scored alone: a group of its own
-            keys = own.astype("object").where(own.notna(), "\0" + index.to_series().astype(str))
+        # one group, or each member's own (a member without a key is scored alone)
+        keys = (
+            pd.Series("", index=index, dtype="object")
+            if self.groups is None
+            else keys_or_own(self.groups, index)
+        )
         frame = self.scores.reindex(columns=list(DIMENSIONS)).astype("float64")
         by_group = frame.groupby(keys.to_numpy(), sort=False)
         present = by_group.count()

@@ -235,7 +235,7 @@ def percentile_table(
         positions = (ranks - 1).div((counts - 1).where(counts > 1), axis=1) * 100
         alone = signed.notna() & (counts == 1)
     else:
-        keys = _group_keys(groups, signed.index)
+        keys = keys_or_own(groups, signed.index)
         grouped = signed.groupby(keys)
         ranks = grouped.rank(method="average", na_option="keep")
         counts = signed.notna().groupby(keys).transform("sum")
@@ -244,7 +244,7 @@ def percentile_table(
     return positions.mask(alone, 50.0)
 
 
-def _group_keys(groups: pd.Series, index: pd.Index) -> pd.Series:
+def keys_or_own(groups: pd.Series, index: pd.Index) -> pd.Series:
     """Group key per code in ``index``; a missing key becomes a group of its own."""
     keys = groups.reindex(index).astype("object")
     own = pd.Series(["\x00" + str(code) for code in index], index=index)

@@ -259,7 +259,8 @@ class ProfileView:
 
     @cached_property
     def sources(self) -> list[str]:
-        """ "Publisher: dataset (vintage), licence, url" lines."""
+        """Where the figures come from: one line per publisher and dataset, with the vintage,
+        licence and address ("Publisher: dataset (vintage) — licence … — url")."""
         return self._later["sources"]()
 
     def tr(self, key: str, **values: object) -> str:
