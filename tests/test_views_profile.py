@@ -109,9 +109,10 @@ def texts(view: ProfileView) -> list[str]:
             found.extend(str(c) for c in value.columns)
             found.extend(str(c) for c in value.astype(str).to_numpy().ravel())
         elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            for item in dataclasses.fields(value):
-                if item.name not in ("profile", "trends", "scores", "score_frame", "_wide"):
-                    walk(getattr(value, item.name))
+            names = [item.name for item in dataclasses.fields(value)]
+            for name in [*names, *getattr(value, "LATER", ())]:  # and the parts built later
+                if name not in ("profile", "trends", "scores", "score_frame", "_wide", "_later"):
+                    walk(getattr(value, name))
         elif isinstance(value, list | tuple):
             for item in value:
                 walk(item)
@@ -196,6 +197,22 @@ def test_without_any_history_the_changes_say_why(tiny_view):
     assert view.changes_note == translate("profile.changes_none", "sv", years=5)
     assert view.dimensions[0].trend == "unknown"
     assert view.dimensions[0].trend_text == translate("profile.trend_unknown", "sv", years=5)
+
+
+def test_when_only_context_figures_have_a_history_the_trend_lines_say_why():
+    # The population (a context figure) goes back years, the figures with a better direction
+    # do not: no count of better and worse ones ("0 better, 0 worse"), but the reason.
+    values = _values()
+    directed = values["indicator_id"].isin(["e_good", "e_bad", "s_good"])
+    only_context = dataclasses.replace(_tiny(), values=values[~directed | (values["year"] == 2020)])
+    view = build_profile_view(only_context, "001", "en")
+    assert view.trends.loc[view.trends["indicator_id"] == "population", "change"].notna().any()
+    labels = ["1 year", "5 years", "10 years"]
+    assert view.trend_lines == [
+        translate("profile.trend_unavailable", "en", period=label) for label in labels
+    ]
+    with_history = build_profile_view(_tiny(), "001", "en")
+    assert with_history.trend_lines[1].startswith("5 years: 1 indicators got better")
 
 
 # --- on the sample and the official data ------------------------------------------------------

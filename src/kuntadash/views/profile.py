@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -240,6 +240,7 @@ class ProfileView:
     _names: Mapping[str, str] = field(repr=False, default_factory=dict)
     # How to build the parts only the folded sections and the brief show (see below).
     _later: Mapping[str, Callable[[], Any]] = field(repr=False, default_factory=dict)
+    LATER: ClassVar[tuple[str, ...]] = ("ranks", "indicator_tables", "trend_lines", "sources")
 
     # Built on first use, then kept: the first screen does not need them, and the view is
     # shared, so a visitor who only reads the first screen does not pay for them.
@@ -752,13 +753,15 @@ def _trend_lines(trends: pd.DataFrame, tr) -> list[str]:
             if period == 1
             else tr("comparison.period_label", n=period)
         )
-        rows = trends[trends["period"] == period]
+        # Counted are the indicators with a better direction; a context figure's change (the
+        # population's, say) does not make the count of better and worse ones meaningful.
+        rows = trends[(trends["period"] == period) & (trends["direction"] != "neutral")]
         if rows["change"].notna().any():
             counts = trend_counts(trends, period)
-            missing = int((rows["direction"].ne("neutral") & rows["verdict"].eq("missing")).sum())
+            missing = int(rows["verdict"].eq("missing").sum())
             lines.append(tr("profile.trend_summary", period=label, missing=missing, **counts))
         else:
-            lines.append(tr("profile.trend_unavailable", period=label, years=period))
+            lines.append(tr("profile.trend_unavailable", period=label))
     return lines
 
 
