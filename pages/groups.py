@@ -40,6 +40,7 @@ from kuntadash.ui.loaders import (
 from kuntadash.ui.widgets import (
     break_marks,
     caption_text,
+    catalogue_row,
     escape_markdown,
     fmt,
     indicator_name,
@@ -95,7 +96,7 @@ statistic = state.stateful_selectbox(
 
 render_coverage_note(snapshot)
 
-meta = snapshot.catalogue.set_index("id").loc[indicator_id]
+meta = catalogue_row(snapshot, indicator_id)
 unit, decimals = str(meta[f"unit_{lang}"]), int(meta["decimals"])
 latest_population = load_population(snapshot)
 keys = group_keys(snapshot.municipalities, groupby, latest_population.values)

@@ -39,6 +39,7 @@ from kuntadash.ui.loaders import (
 from kuntadash.ui.widgets import (
     MISSING,
     caption_text,
+    catalogue_row,
     escape_markdown,
     lazy_expander,
     municipality_names,
@@ -339,8 +340,7 @@ def render_peer_settings(section, snapshot) -> dict[str, float]:
 def _variable_label(snapshot, variable: str) -> str:
     if variable in REGISTER_VARIABLES:
         return t(f"comparison.var.{variable}")
-    catalogue = snapshot.catalogue.set_index("id")
-    return str(catalogue.at[variable, f"name_{current_language()}"])
+    return str(catalogue_row(snapshot, variable)[f"name_{current_language()}"])
 
 
 def render_peers(view: ProfileView) -> None:
