@@ -10,9 +10,7 @@ from kuntadash.charts.distributions import build_distribution_figure
 from kuntadash.charts.series import build_trend_figure
 from kuntadash.domain.groups import (
     PARTITION_KINDS,
-    describe_group,
     distinct_labels,
-    group_keys,
     group_order,
     key_labels,
 )
@@ -31,7 +29,8 @@ from kuntadash.ui.downloads import TableDownload, chart_config, file_stem, year_
 from kuntadash.ui.entry import require_app
 from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.loaders import (
-    load_population,
+    describe_comparison_group,
+    load_group_keys,
     load_population_history,
     load_population_weights,
     load_snapshot,
@@ -98,8 +97,7 @@ render_coverage_note(snapshot)
 
 meta = catalogue_row(snapshot, indicator_id)
 unit, decimals = str(meta[f"unit_{lang}"]), int(meta["decimals"])
-latest_population = load_population(snapshot)
-keys = group_keys(snapshot.municipalities, groupby, latest_population.values)
+keys = load_group_keys(snapshot, groupby)
 # A sub-region is named after its centre ("Helsinki"): its line and its column must not take
 # the chosen municipality's name, or the whole country's.
 labels = distinct_labels(
@@ -112,14 +110,7 @@ if not order:  # e.g. size classes when the snapshot has no population figures
     st.info(t("coverage.grouping_unavailable", kind=kind_labels[groupby]), icon=":material/info:")
     st.stop()
 series = values_for(snapshot.values, indicator_id, year).reindex(municipalities.index)
-own_group = describe_group(
-    snapshot.municipalities,
-    code,
-    groupby,
-    lang,
-    population=latest_population.values,
-    population_year=latest_population.label_year,
-)
+own_group = describe_comparison_group(snapshot, code, groupby, lang, peers=None)
 # Weights of the weighted mean: the population of the same year as the figures.
 weights = population_in(population_history, municipalities.index, year)
 

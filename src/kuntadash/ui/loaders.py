@@ -350,6 +350,7 @@ def _load_profile(
     weights: tuple[tuple[str, float], ...],
     count: int,
 ) -> tuple[Any, Any]:
+    from kuntadash.domain.groups import is_partition
     from kuntadash.domain.peers import nearest_peers
     from kuntadash.domain.scores import score_dimensions
     from kuntadash.views.profile import ProfileInputs, build_profile_view
@@ -363,7 +364,7 @@ def _load_profile(
 
     def scores(kind: str, members: pd.Index) -> Any:
         # the cached tables of the fixed groupings; the similar municipalities over their members
-        if kind == "similar":
+        if not is_partition(kind):
             return score_dimensions(load_reference_table(snapshot), snapshot.catalogue, members)
         return load_partition_scores(snapshot, kind)
 
