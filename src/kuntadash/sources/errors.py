@@ -21,3 +21,12 @@ class SourceError(UserError):
 
 class SourceFormatError(SourceError):
     """A response or file does not have the documented shape (truncated, unexpected schema)."""
+
+
+class ReplayError(SourceError):
+    """A replay folder cannot answer: a request has no entry, or the folder is not a usable
+    recording (too many files, an over-large answer, an entry that cannot be read)."""
+
+
+class RecordError(SourceError):
+    """A recording folder cannot be written: not a folder, not empty, or a write failed."""
