@@ -178,6 +178,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="raw response cache (default: $KUNTADASH_CACHE_DIR "
         "or .kuntadash-cache next to the snapshot's parent)",
     )
+    update.add_argument(
+        "--record",
+        metavar="DIR",
+        help="also save every request and its answer into DIR (a new or empty folder), "
+        "to replay the update where there is no network",
+    )
+    update.add_argument(
+        "--replay",
+        metavar="DIR",
+        help="answer every request from the recording in DIR, without any network "
+        "(not with --record; see docs/DATA.md)",
+    )
     update.add_argument("--lang", choices=languages, default="fi", help="message language")
     update.set_defaults(handler=_cmd_update)
 

@@ -35,7 +35,14 @@ from kuntadash.pipeline.steps import StepResult, empty_values, run_steps
 from kuntadash.provenance import register_sources
 from kuntadash.sources import pxweb, statfi_classifications, statfi_wfs
 from kuntadash.sources.errors import SourceError, SourceFormatError
-from kuntadash.sources.http import CACHE_ENV, Fetcher, RawCache
+from kuntadash.sources.http import (
+    CACHE_ENV,
+    RECORD_SOURCE,
+    Fetcher,
+    RawCache,
+    Recorder,
+    ReplaySource,
+)
 from kuntadash.store.errors import write_error
 from kuntadash.store.locations import default_data_dir
 from kuntadash.store.snapshot import (
@@ -255,10 +262,36 @@ def _manifest_sources(
     return sources
 
 
-def run_update_cli(args: argparse.Namespace) -> int:
-    out = Path(args.out) if args.out else default_data_dir()
+def _cli_fetcher(args: argparse.Namespace, out: Path) -> Fetcher:
+    """The fetcher of ``data update``: against the network (``--record DIR``: saving every
+    request and answer into DIR), or answering from a recording only (``--replay DIR``: no
+    network client, no raw cache, no throttling)."""
+    if args.replay:
+        return Fetcher(replay=ReplaySource(Path(args.replay), label=args.replay))
     cache = Path(args.cache_dir) if args.cache_dir else default_cache_dir(out)
-    fetcher = Fetcher(cache=RawCache(cache))
+    if not args.record:
+        return Fetcher(cache=RawCache(cache))
+    record, target = Path(args.record).resolve(), out.resolve()
+    if record == target or target in record.parents or record in target.parents:
+        raise SourceError(
+            RECORD_SOURCE, "data.error.record_overlaps", folder=args.record, out=str(out)
+        )
+    return Fetcher(cache=RawCache(cache), recorder=Recorder(Path(args.record), label=args.record))
+
+
+def run_update_cli(args: argparse.Namespace) -> int:
+    from kuntadash.i18n import translate
+
+    out = Path(args.out) if args.out else default_data_dir()
+    if args.record and args.replay:
+        echo(f"error: {translate('data.error.record_and_replay', args.lang)}", err=True)
+        return 2
+    try:
+        fetcher = _cli_fetcher(args, out)
+    except SourceError as exc:
+        echo(f"error: {exc.render(args.lang)}", err=True)
+        echo(translate("data.cli.nothing_written", args.lang, dir=str(out)), err=True)
+        return 1
     last: dict[str, int] = {}
 
     def progress(label: str, fraction: float) -> None:
@@ -268,8 +301,6 @@ def run_update_cli(args: argparse.Namespace) -> int:
         ):
             last[label] = percent
             echo(f"{label}: {percent} %", err=True)
-
-    from kuntadash.i18n import translate
 
     try:
         result = run_update(out, args.year, fetcher, progress)
