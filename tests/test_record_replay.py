@@ -587,3 +587,22 @@ def test_an_answer_keeps_its_recorded_time(tmp_path):
     fetcher.get_json("THL Sotkanet", REGIONS)
     assert fetcher.log.accessed["THL Sotkanet"] == "2026-01-02T03:04:05Z"
     assert fetcher.log.calls["THL Sotkanet"] == 1
+
+
+def test_the_entries_docs_data_md_shows_replay(tmp_path):
+    text = (Path(__file__).parents[1] / "docs" / "DATA.md").read_text("utf-8")
+    section = text.split("### Record and replay", 1)[1].split("\n## ", 1)[0]
+    blocks = [b.split("```", 1)[0] for b in section.split("```json\n")[1:]]
+    assert len(blocks) == 2
+    folder = tmp_path / "replay"
+    folder.mkdir()
+    requests = []
+    for n, block in enumerate(blocks):
+        entry = json.loads(block)
+        (folder / entry["file"]).write_text(f'{{"n": {n}}}')
+        (folder / f"{n}{REQUEST_SUFFIX}").write_text(block)
+        requests.append(entry)
+    fetcher = _replaying(folder)
+    for n, entry in enumerate(requests):
+        got = fetcher.request("s", entry["method"], entry["url"], json_body=entry.get("body"))
+        assert json.loads(got) == {"n": n}
