@@ -179,6 +179,29 @@ def test_an_error_answer_is_recorded_and_replays_as_the_same_error(tmp_path):
     assert again.value.params["status"] == 404
 
 
+def test_a_failed_write_of_the_recording_stops_the_update(tmp_path, existing, monkeypatch):
+    import kuntadash.sources.http as http_module
+
+    out = tmp_path / "snapshot"
+    shutil.copytree(existing, out)
+    before = folder_bytes(out)
+    writes = []
+
+    def full_disk(path, data):
+        writes.append(path)
+        if len(writes) > 3:
+            raise OSError(28, "No space left on device")
+        path.write_bytes(data)
+
+    monkeypatch.setattr(http_module, "_write_new", full_disk)
+    recorder = Recorder(tmp_path / "rec", label="rec")
+    with pytest.raises(RecordError) as caught:
+        run_update(out, 2025, _online(MockSources(), FakeClock(), recorder=recorder))
+    assert caught.value.key == "data.error.record_write"
+    assert "No space left on device" in caught.value.render("en")
+    assert folder_bytes(out) == before
+
+
 @pytest.mark.parametrize("kind", ["file", "not_empty", "no_parent"])
 def test_recording_refuses_a_folder_it_would_mix_into(kind, tmp_path):
     target = tmp_path / "rec"
