@@ -1,4 +1,4 @@
-"""SYKE ALas emission CSVs (``kunta_NNN.csv``) -> raw measures (importing layer, pure pandas):
+"""SYKE ALas emission CSVs (``kunta_91.csv``; the number is written without leading zeros) -> raw measures (importing layer, pure pandas):
 kt CO2e per year of every sector the catalogue's SYKE indicators use; the indicators themselves
 are derived in the pipeline with the data's population of the same year (pipeline.derive).
 """
@@ -27,7 +27,7 @@ def read_syke_csv(table: RowTable, context: ImportContext) -> TableImport:
     """A SYKE ALas municipal emission CSV: the raw measures of its municipality, whose code is
     in a ``kunta`` column or else in the file name."""
     header, rows, file = table.header, table.rows, table.file
-    match = re.search(r"(\d{3})", file)
+    match = re.search(r"kunta_(\d{1,3})\b", file) or re.search(r"(\d{3})", file)
     code_index = find_column(header, ("kunta", "kuntanro", "kuntanumero", "kunta_id"))
     sectors = [
         str((entry.get("source") or {}).get("code") or "hinku")
@@ -45,7 +45,7 @@ def read_syke_csv(table: RowTable, context: ImportContext) -> TableImport:
     if code_index is not None and rows:
         code = str(rows[0][code_index]).strip().zfill(3)
     elif match:
-        code = match.group(1)
+        code = match.group(1).zfill(3)
     else:
         raise DataImportError(message("data.error.syke_no_code", file=file))
     years = sorted({year for totals in measures.values() for year in totals})
