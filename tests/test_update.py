@@ -307,3 +307,69 @@ def test_update_refuses_a_folder_that_is_not_a_snapshot(tmp_path):
         run_update(folder, 2025, _fetcher(mock, FakeClock()))
     assert mock.calls == []
     assert (folder / "notes.txt").read_text() == "keep me"
+
+
+def _per_indicator_faults(mock: MockSources) -> None:
+    """One renamed PxWeb code, one Sotkanet title that now names another series, one Sotkanet
+    indicator answering 404 and one SYKE file answering 404: each concerns one indicator (or
+    one municipality's file) only."""
+    mock.hidden_contents.add("M151")
+    mock.faults["/indicators/3219"] = lambda r: httpx.Response(
+        200, json={"id": 3219, "title": {"fi": "Nuorisotyöttömät, % 18-24-vuotiaasta työvoimasta"}}
+    )
+    mock.faults["indicator=5641"] = lambda r: httpx.Response(404)
+    mock.faults["/kunta_91.csv"] = lambda r: httpx.Response(404)
+
+
+def test_per_indicator_failures_skip_only_those_and_the_snapshot_is_still_swapped(
+    tmp_path, existing
+):
+    out = tmp_path / "snapshot"
+    shutil.copytree(existing, out)
+    before = read_snapshot(out).version
+    mock = MockSources()
+    _per_indicator_faults(mock)
+    result = run_update(out, 2025, _fetcher(mock, FakeClock()))
+    snapshot = read_snapshot(out)
+    assert snapshot.version == result.snapshot.version != before  # written, atomically
+    assert validate_snapshot(snapshot) == []
+    reasons = {s.indicator_id: s.reason for s in result.skipped}
+    assert reasons["jobs_self_sufficiency"] == "data.skip.code_missing"
+    assert reasons["youth_not_in_education_17_24"] == "data.skip.title_mismatch"
+    assert reasons["morbidity_index"] == "data.skip.not_found"
+    ids = set(snapshot.values["indicator_id"])
+    assert {"unemployment_rate", "social_assistance_recipients_25_64"} <= ids
+    # skipped, and the earlier snapshot (one imported file) had no values of them to keep
+    assert not {"jobs_self_sufficiency", "youth_not_in_education_17_24", "morbidity_index"} & ids
+    # Helsinki's SYKE file is gone: no emission values there, the others have theirs
+    emissions = snapshot.values[snapshot.values["indicator_id"] == "ghg_emissions_per_resident"]
+    codes = set(emissions["municipality_code"])
+    assert "091" not in codes and "049" in codes
+    notes = [n.render("en") for n in result.notes]
+    assert any("Syke" in n and "091" in n for n in notes)
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("fi", ("jäi hakematta", "ei enää ole tunnusta M151", "lähde nimeää", "ei löydy")),
+        ("sv", ("hämtades inte", "har inte längre koden M151", "källan kallar", "finns inte")),
+        ("en", ("were not fetched", "no longer has the code M151", "now calls", "not found")),
+    ],
+)
+def test_cli_names_each_skipped_indicator_and_why(tmp_path, monkeypatch, capsys, lang, words):
+    from kuntadash.cli import main
+
+    mock = MockSources()
+    _per_indicator_faults(mock)
+    _patch_fetcher(monkeypatch, mock)
+    out = tmp_path / "data"
+    args = ["data", "update", "--out", str(out), "--cache-dir", str(tmp_path / "c")]
+    assert main([*args, "--lang", lang]) == 0
+    printed = capsys.readouterr().out
+    lines = {line.split(": ", 1)[0].strip(" -"): line for line in printed.splitlines()}
+    assert words[0] in printed
+    assert words[1] in lines["jobs_self_sufficiency"]
+    assert words[2] in lines["youth_not_in_education_17_24"]
+    assert words[3] in lines["morbidity_index"]
+    assert "broadband" not in printed.split(words[0], 1)[1]  # fetched now, not skipped

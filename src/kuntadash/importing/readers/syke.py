@@ -1,6 +1,7 @@
-"""SYKE ALas emission CSVs (``kunta_91.csv``; the number is written without leading zeros) -> raw measures (importing layer, pure pandas):
-kt CO2e per year of every sector the catalogue's SYKE indicators use; the indicators themselves
-are derived in the pipeline with the data's population of the same year (pipeline.derive).
+"""SYKE ALas emission CSVs (``kunta_91.csv``: the number without leading zeros) -> raw measures
+(importing layer, pure pandas): kt CO2e per year of every sector the catalogue's SYKE indicators
+use; the indicators themselves are derived in the pipeline with the data's population of the same
+year (pipeline.derive).
 """
 
 from __future__ import annotations
