@@ -16,9 +16,11 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from xml.sax import SAXException
 
 import pandas as pd
 
@@ -115,7 +117,7 @@ def read_availability(data: bytes, register: pd.DataFrame) -> Availability:
     """The municipality section of the ODS: shares (%) by speed, placed by name."""
     try:
         sheet = pd.read_excel(io.BytesIO(data), engine="odf", header=None, sheet_name=0)
-    except (ValueError, KeyError, OSError) as exc:
+    except (ValueError, KeyError, OSError, zipfile.BadZipFile, SAXException) as exc:
         raise _bad(f"not a readable ODS file ({type(exc).__name__})") from exc
     firsts = [_key(_text(cell)) for cell in sheet.iloc[:, 0]] if sheet.shape[1] else []
     starts = [
