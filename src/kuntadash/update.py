@@ -4,9 +4,11 @@ validate a new snapshot, and switch to it atomically (orchestration; network cod
 Stages (OWID-style): raw responses into the raw cache (URL, time, licence) -> tidy values per
 source -> harmonised to the division -> validated -> written with ``write_snapshot`` (temporary
 directory + rename under a lock). Any SourceError or failed validation leaves the current
-snapshot byte-identical. Indicators without a machine-readable source (adapter ``import``) and
-ones the adapters cannot query yet keep their values from the current snapshot, if it is an
-official one.
+snapshot byte-identical. A failure that concerns one indicator only (a renamed code, a 404, a
+title that no longer matches) is not an error: the step skips that indicator with its reason
+(``pipeline.steps.Skipped``) and the rest is written. Skipped indicators, those without a
+machine-readable source (adapter ``import``) and ones the adapters cannot query yet keep their
+values from the current snapshot, if it is an official one; the report names each and why.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from kuntadash.sources.checks import is_not_found
@@ -28,7 +28,6 @@ from kuntadash.sources.errors import SourceError, SourceFormatError
 DEFAULT_API = "https://paastot.hiilineutraalisuomi.fi/"
 FILE_PATH = "Tulokset_taso_5/kunta_{number}.csv"
 MUNICIPALITY_LIST = "asukasluvut_2025.csv"
-BASE_URL = DEFAULT_API + FILE_PATH
 SOURCE = "SYKE"
 LICENCE = "CC BY 4.0"
 TOTAL = "hinku"  # the Hinku-method total, wind-power credits excluded
@@ -155,18 +154,6 @@ def parse_municipality_list(text: str) -> list[str]:
     at = header.index("kuntanro")
     codes = [r[at].strip() for r in rows[1:] if len(r) > at]
     return [str(int(float(c))).zfill(3) for c in codes if c and c.casefold() not in _MISSING]
-
-
-def fetch_emissions(
-    fetcher: Any, codes: Sequence[str], progress: Callable[[int, int], None] | None = None
-) -> dict[str, str]:
-    """Raw CSV text per municipality code (through the fetcher's throttle and cache)."""
-    texts = {}
-    for position, code in enumerate(codes, start=1):
-        texts[code] = fetcher.get_text(SOURCE, file_url(DEFAULT_API, code), licence=LICENCE)
-        if progress:
-            progress(position, len(codes))
-    return texts
 
 
 def measure_id(code: str) -> str:
