@@ -244,3 +244,19 @@ def test_sotkanet_title_check_against_real_metadata(opendata):
     # … but another series does
     other = {"fi": "Kuolleisuus / 100 000 asukasta"}
     assert title_mismatch(other, found) == (other["fi"], found["fi"])
+
+
+def test_syke_step_without_any_file_skips_every_syke_indicator():
+    def handle(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(404)  # the list and every file
+
+    entries = [
+        {"id": "total", "source": {"code": "hinku"}},
+        {"id": "road", "source": {"code": "Tie"}},
+    ]
+    result = syke.fetch_step(StepContext(_fetcher(handle), 2025, ["005", "091"], entries, {}))
+    assert result.values.empty
+    assert {(s.indicator_id, s.reason) for s in result.skipped} == {
+        ("total", "data.skip.not_found"),
+        ("road", "data.skip.not_found"),
+    }

@@ -206,7 +206,7 @@ def fetch_step(context: Any) -> Any:
     chosen = _municipalities(context, base)
     skipped: dict[str, Any] = {}
     without_file = [c for c in context.codes if c not in set(chosen)]
-    rows = []
+    rows, read = [], 0
     for position, municipality in enumerate(chosen, start=1):
         url = file_url(base, municipality)
         try:
@@ -216,6 +216,7 @@ def fetch_step(context: Any) -> Any:
                 raise
             without_file.append(municipality)
             continue
+        read += 1
         table = read_rows(text)
         codes = [c for c in by_code if c not in skipped]
         for code in codes:
@@ -226,6 +227,12 @@ def fetch_step(context: Any) -> Any:
         for code, totals in measures_from_rows(table[0], table[1:], codes, SOURCE).items():
             rows += [(municipality, measure_id(code), int(y), float(v)) for y, v in totals.items()]
         context.report(SOURCE, position / max(1, len(chosen)))
+    if not read:  # not one file: the files have moved, which concerns every SYKE indicator
+        url = file_url(base, chosen[0] if chosen else context.codes[0])
+        skipped = {
+            c: [skip(e, "not_found", url=url, status=404) for e in by_code[c]] for c in by_code
+        }
+        return StepResult(SOURCE, empty_values(), [s for g in skipped.values() for s in g])
     frame = pd.DataFrame(rows, columns=["municipality_code", "indicator_id", "year", "value"])
     frame = frame[~frame["indicator_id"].isin([measure_id(c) for c in skipped])]
     frame["source_id"] = SOURCE
