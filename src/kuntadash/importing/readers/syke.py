@@ -15,7 +15,7 @@ from kuntadash.importing.errors import DataImportError, message
 from kuntadash.importing.placement import value_problems
 from kuntadash.importing.readers.common import RowTable, TableImport, find_column, tidy_frame
 from kuntadash.sources.errors import SourceError
-from kuntadash.sources.syke import measure_id, measures_from_rows
+from kuntadash.sources.syke import measure_id, measures_from_rows, missing_columns
 
 
 def looks_syke_csv(table: RowTable, context: ImportContext) -> bool:
@@ -37,6 +37,8 @@ def read_syke_csv(table: RowTable, context: ImportContext) -> TableImport:
     ]
     if not sectors:
         raise DataImportError(message("data.error.no_known_indicators", file=file, columns="hinku"))
+    # a measure whose own column is absent (the credits' kt_tuuli) is left out, not the file
+    sectors = [c for c in sectors if not missing_columns(header, [c])] or sectors
     try:
         measures = measures_from_rows(header, rows, sectors, file)
     except SourceError as exc:
