@@ -63,6 +63,10 @@ def test_classification_tables_are_picked_from_the_list():
         _load("classifications/correspondence_tables.json")
     )
     assert ("kunta_1_20250101", "erva_3_20250101") in tables
+    bare = "https://data.stat.fi/api/classifications/v2/correspondenceTables/kunta_1_20200101#seutukunta_1_20200101?format=json"
+    assert statfi_classifications.parse_table_list([{"value": bare}]) == [
+        ("kunta_1_20200101", "seutukunta_1_20200101")
+    ]
     chosen = statfi_classifications.pick_tables(
         tables, "kunta_1_20250101", ["maakunta", "hyvinvointialue", "erva"]
     )

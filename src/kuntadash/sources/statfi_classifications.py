@@ -58,7 +58,8 @@ def _table_ids(row: Any) -> tuple[str, str] | None:
     )
     if not isinstance(text, str):
         return None
-    last = unquote(urlsplit(text).path.rstrip("/").rsplit("/", 1)[-1])
+    # NOTE: older answers wrote the separator as a bare "#", which would start a URL fragment
+    last = unquote(urlsplit(text.replace("#", "%23")).path.rstrip("/").rsplit("/", 1)[-1])
     source, hash_, target = last.partition("#")
     return (source, target) if hash_ and source and target else None
 
