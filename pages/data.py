@@ -16,7 +16,7 @@ from kuntadash.ui.entry import require_app
 from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.loaders import data_dir, load_snapshot
 from kuntadash.ui.widgets import MISSING, escape_markdown, render_dataframe
-from kuntadash.update import UpdateError, run_update
+from kuntadash.update import UpdateError, run_update, skipped_report
 
 require_app()
 
@@ -113,7 +113,7 @@ def render_update() -> None:
         st.error(t("data.page.update_failed") + "\n\n" + escape_markdown(exc.render(lang)))
         return
     bar.progress(1.0)
-    notes = [t("data.note.update_skipped", ids=", ".join(result.skipped))] if result.skipped else []
+    notes = skipped_report(result.skipped, lang)
     st.session_state[OUTCOME_KEY] = {
         "message": t("data.page.update_done", count=sum(result.counts.values())),
         "notes": notes,

@@ -257,6 +257,29 @@ def test_a_failed_update_says_why_and_frees_the_lock(with_secret, served, monkey
     assert folder_bytes(served) == before
 
 
+def test_a_finished_update_names_each_skipped_indicator_and_why(with_secret, served, monkeypatch):
+    from kuntadash.pipeline.steps import Skipped
+    from kuntadash.update import UpdateResult
+
+    skipped = [
+        Skipped(
+            "jobs_self_sufficiency", "data.skip.code_missing", {"table": "142h.px", "code": "M151"}
+        )
+    ]
+
+    def finished_update(folder, year, progress=None, **_):
+        return UpdateResult(read_snapshot(folder), {"Tilastokeskus": 10}, skipped)
+
+    monkeypatch.setattr(update, "run_update", finished_update)
+    at = try_sign_in(data_page("sv"), SECRET, "sv")
+    next(b for b in at.button if b.key == "data_update").click().run()
+    assert not at.exception
+    shown = " ".join(m.value for m in at.markdown)
+    assert escape_markdown(translate("data.note.update_skipped", "sv", count=1)) in shown
+    assert escape_markdown(skipped[0].render("sv")) in shown  # the id and the reason, in Swedish
+    assert "M151" in shown
+
+
 # --- the brakes themselves (kuntadash.access) -----------------------------------------------------
 def test_the_session_delay_doubles_up_to_a_ceiling():
     attempts = access.SessionAttempts()

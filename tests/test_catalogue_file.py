@@ -22,7 +22,7 @@ LANGUAGES = ("fi", "sv", "en")
 DIMENSIONS = ("economic", "social", "ecological", "technological")
 DIRECTIONS = {"higher_better", "lower_better", "neutral"}
 AGGREGATIONS = {"count", "rate", "per_resident", "index", "share"}
-ADAPTERS = {"pxweb", "sotkanet", "syke", "traficom_pxweb", "import"}
+ADAPTERS = {"pxweb", "sotkanet", "syke", "traficom_pxweb", "traficom_broadband", "import"}
 CADENCES = {"annual", "monthly", "quarterly", "every_4_years"}
 INDICATOR_KEYS = {
     "id",
@@ -46,6 +46,8 @@ OPTIONAL_INDICATOR_KEYS = {"derive", "query", "direction_note", "breaks", "roles
 ROLES = {"headline", "structural"}
 DERIVE_KINDS = ({"per_resident"}, {"per_resident", "absolute"}, {"change_since"})
 SOURCE_KEYS = {"publisher", "adapter", "table", "code", "licence"}
+# Optional: the title the source gives the code (fi / sv / en), checked by `data update`.
+OPTIONAL_SOURCE_KEYS = {"title"}
 SAMPLE_KEYS = {"mean", "sd", "urban", "prosperity", "trend", "missing"}
 SAMPLE_OPTIONAL_KEYS = {"scale"}
 PUBLISHER_KEYS = {"name", "url", "api", "licence", "licence_url", "attribution", "adapters"}
@@ -103,7 +105,11 @@ def test_each_dimension_has_enough_indicators(dimension: str) -> None:
 @pytest.mark.parametrize("entry", INDICATORS, ids=IDS)
 def test_indicator_has_exactly_the_schema_keys(entry: dict[str, Any]) -> None:
     assert INDICATOR_KEYS <= set(entry) <= INDICATOR_KEYS | OPTIONAL_INDICATOR_KEYS
-    assert set(entry["source"]) == SOURCE_KEYS
+    assert SOURCE_KEYS <= set(entry["source"]) <= SOURCE_KEYS | OPTIONAL_SOURCE_KEYS
+    title = entry["source"].get("title")
+    if title is not None:
+        assert isinstance(title, dict) and set(title) <= set(LANGUAGES), title
+        assert all(isinstance(t, str) and t.strip() for t in title.values()), title
     if "derive" in entry:
         assert set(entry["derive"]) in DERIVE_KINDS, entry["derive"]
     assert set(entry.get("roles") or ()) <= ROLES

@@ -235,14 +235,14 @@ def test_sotkanet_json_with_regions(tmp_path):
 def test_syke_csv_is_divided_by_the_datas_population(tmp_path):
     out = tmp_path / "snap"
     import_files([FIXTURES / "population.csv"], out)
-    report = import_files([FIXTURES.parent / "syke" / "kunta_091.csv"], out)
+    report = import_files([FIXTURES.parent / "syke" / "kunta_91.csv"], out)
     values = read_snapshot(out).values
     row = values[
         (values["indicator_id"] == "ghg_emissions_per_resident") & (values["year"] == 2022)
     ]
     from kuntadash.sources.syke import parse_syke_csv
 
-    text = (FIXTURES.parent / "syke" / "kunta_091.csv").read_text(encoding="utf-8")
+    text = (FIXTURES.parent / "syke" / "kunta_91.csv").read_text(encoding="utf-8")
     total_kt = parse_syke_csv(text, "test")[2022]
     assert len(row) == 1
     assert row["value"].iloc[0] == pytest.approx(total_kt * 1000 / 664_028)  # t per resident
@@ -254,7 +254,7 @@ def test_syke_csv_without_population_is_refused(tmp_path):
     from kuntadash.importing import DataImportError
 
     with pytest.raises(DataImportError) as caught:
-        import_files([FIXTURES.parent / "syke" / "kunta_091.csv"], tmp_path / "snap")
+        import_files([FIXTURES.parent / "syke" / "kunta_91.csv"], tmp_path / "snap")
     assert "091" in caught.value.render("en") and not (tmp_path / "snap").exists()
 
 

@@ -143,4 +143,5 @@ def test_a_new_publisher_is_one_module_and_one_yaml_entry(monkeypatch):
     assert seen == {"entries": ["a"], "api": "https://example.invalid/api/"}
     assert [r.publisher_key for r in results] == ["example"]
     assert results[0].values["indicator_id"].tolist() == ["a"]
-    assert skipped == ["b"]
+    assert [(s.indicator_id, s.reason) for s in skipped] == [("b", "data.skip.unknown_adapter")]
+    assert skipped[0].render("en") == "b: the adapter nobody is not registered (sources.yaml)"

@@ -167,3 +167,108 @@ def test_a_zero_sent_with_a_status_symbol_is_missing():
     frame = pxweb.parse_jsonstat2(doc)
     assert frame["value"].isna().sum() == 1
     assert (frame["value"] == 0).sum() == 0
+
+
+def _step_fetcher(handle) -> Fetcher:
+    clock = FakeClock()
+    return Fetcher(
+        httpx.Client(transport=httpx.MockTransport(handle)),
+        clock=clock.time,
+        sleep=clock.sleep,
+        wall_clock=clock.time,
+    )
+
+
+def _entry(ident: str, code: str, title: str | None = None, table: str = "x/142h.px") -> dict:
+    source = {"adapter": "pxweb", "table": table, "code": code}
+    if title:
+        source["title"] = {"fi": title}
+    return {"id": ident, "source": source}
+
+
+def _answer_for(body: dict) -> dict:
+    """A json-stat2 answer to exactly the asked cells (value 1.0 each)."""
+    ids = [q["code"] for q in body["query"]]
+    values = [q["selection"]["values"] for q in body["query"]]
+    return {
+        "class": "dataset",
+        "id": ids,
+        "size": [len(v) for v in values],
+        "dimension": {
+            code: {"category": {"index": {c: i for i, c in enumerate(v)}}}
+            for code, v in zip(ids, values, strict=True)
+        },
+        "value": [1.0] * math.prod(len(v) for v in values),
+    }
+
+
+def _context(fetcher, entries):
+    from kuntadash.pipeline.steps import StepContext
+
+    api = {"api": "https://pxdata.stat.fi/PxWeb/api/v1/"}
+    return StepContext(fetcher, 2025, ["005", "091"], entries, api)
+
+
+def test_step_skips_only_the_renamed_code_and_the_title_mismatch():
+    posted = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET":
+            return httpx.Response(200, json=_load("142h_meta.json"))  # no M151 in it
+        body = json.loads(request.content)
+        posted.append(body["query"][2]["selection"]["values"])
+        return httpx.Response(200, json=_answer_for(body))
+
+    entries = [
+        # same text with other case and spacing: still the same series
+        _entry("unemployment_rate", "M162", "työttömien  osuus TYÖVOIMASTA , %"),
+        _entry("jobs_self_sufficiency", "M151"),  # renamed away: not in the metadata
+        _entry("employment_rate", "M140", "Työllisyysaste, 20–64-vuotiaat, %"),  # another series
+    ]
+    result = pxweb.fetch_step(_context(_step_fetcher(handle), entries))
+    assert posted == [["M162"]]
+    assert set(result.values["indicator_id"]) == {"unemployment_rate"}
+    assert set(result.values["municipality_code"]) == {"005", "091"}
+    reasons = {s.indicator_id: s for s in result.skipped}
+    assert reasons["jobs_self_sufficiency"].reason == "data.skip.code_missing"
+    assert reasons["jobs_self_sufficiency"].params["code"] == "M151"
+    assert reasons["employment_rate"].reason == "data.skip.title_mismatch"
+    assert "Työllisyysaste, %" in reasons["employment_rate"].render("fi")
+    assert set(reasons) == {"jobs_self_sufficiency", "employment_rate"}
+
+
+def test_step_skips_the_entries_of_a_table_that_is_gone():
+    def handle(request: httpx.Request) -> httpx.Response:
+        if "old" in request.url.path:
+            return httpx.Response(404)
+        if request.method == "GET":
+            return httpx.Response(200, json=_load("142h_meta.json"))
+        return httpx.Response(200, json=_answer_for(json.loads(request.content)))
+
+    entries = [_entry("a", "M162"), _entry("b", "M140", table="x/old.px")]
+    result = pxweb.fetch_step(_context(_step_fetcher(handle), entries))
+    assert set(result.values["indicator_id"]) == {"a"}
+    [skipped] = result.skipped
+    assert (skipped.indicator_id, skipped.reason) == ("b", "data.skip.not_found")
+    assert skipped.params["status"] == 404
+
+
+def test_step_stops_on_a_failure_that_is_not_about_one_table():
+    from kuntadash.sources.errors import SourceError
+
+    fetcher = _step_fetcher(lambda r: httpx.Response(403))
+    with pytest.raises(SourceError) as caught:
+        pxweb.fetch_step(_context(fetcher, [_entry("a", "M162")]))
+    assert caught.value.key == "data.error.source_http"
+
+
+@pytest.mark.opendata
+def test_real_jsonstat2_response_is_read(opendata):
+    path = opendata / "api_responses" / "statfi" / "truth_engine_kuntatalous_006_kta_19_2020.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    frame = pxweb.parse_jsonstat2(doc, "test")
+    area, time, _ = pxweb.dataset_roles(doc, frame)
+    assert len(frame) == 1860 and frame["value"].notna().all()
+    helsinki = frame[frame[area].map(pxweb.municipality_code) == "091"]
+    assert len(helsinki) == 6 and set(helsinki[time]) == {"2020"}
+    assert 1510 in set(helsinki["value"])  # loan stock EUR/resident, per the manifest

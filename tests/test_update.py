@@ -60,12 +60,43 @@ def test_update_builds_a_valid_official_snapshot(updated):
     ids = set(snapshot.values["indicator_id"])
     assert {"unemployment_rate", "morbidity_index", "ghg_emissions_per_resident"} <= ids
     values = snapshot.values.set_index(["municipality_code", "indicator_id", "year"])["value"]
-    assert values[("091", "ghg_emissions_per_resident", 2022)] == pytest.approx(3.7, rel=1e-3)
+    # Hinku total without the wind-power credits (Tie 2.0 + Kau 1.5 + Ölj 0.5 t per resident;
+    # the Rai row is NULL, the emissions-trading row is not counted)
+    assert values[("091", "ghg_emissions_per_resident", 2022)] == pytest.approx(4.0, rel=1e-3)
+    assert values[("091", "district_heating_emissions_per_resident", 2022)] == pytest.approx(1.5)
+    assert values[("091", "wind_power_credits_per_resident", 2022)] == pytest.approx(0.3)
+    assert values[("091", "ghg_change_since_2005", 2022)] == pytest.approx(-100 / 3, rel=1e-3)
     assert pd_isna(values[("005", "unemployment_rate", 2024)])  # status ".." stays missing
+    # Traficom's spreadsheet: fractions of households as %, placed by Finnish or Swedish name
+    assert values[("091", "broadband_1gbit_share", 2025)] == pytest.approx(40.0)
+    assert 50.0 <= values[("049", "broadband_100mbit_share", 2025)] <= 90.0
+    # Åland is outside SYKE's calculation: no emission values there, nothing invented
+    assert not ((snapshot.values["municipality_code"] == "478") & ids_like(snapshot, "ghg_")).any()
 
 
 def pd_isna(value: float) -> bool:
     return value != value
+
+
+def ids_like(snapshot, prefix: str):
+    return snapshot.values["indicator_id"].str.startswith(prefix)
+
+
+def test_syke_files_are_named_by_the_unpadded_number(updated):
+    _, mock, _, _ = updated
+    syke = [url for _, url in mock.calls if "hiilineutraalisuomi" in url]
+    assert any(url.endswith("/kunta_91.csv") for url in syke)
+    assert not any(url.endswith("/kunta_091.csv") for url in syke)
+    assert syke[0].endswith("/asukasluvut_2025.csv")  # the list of municipalities comes first
+
+
+def test_classification_tables_are_found_through_the_list(updated):
+    _, mock, _, _ = updated
+    calls = [url for _, url in mock.calls if "data.stat.fi" in url]
+    assert "/correspondenceTables?" in calls[0]
+    # the wellbeing-county table carries version 2 in the list: its maps are read there
+    assert any("%23hyvinvointialue_2_20250101/maps" in url for url in calls)
+    assert not any("erva" in url for url in calls)
 
 
 def test_manifest_records_each_source_with_licence_and_time(updated):
@@ -92,8 +123,8 @@ def test_progress_is_reported_per_source(updated):
 def test_calls_are_throttled(updated):
     _, mock, clock, _ = updated
     syke_calls = sum(1 for _, url in mock.calls if "hiilineutraalisuomi" in url)
-    assert syke_calls == 308
-    assert sum(clock.sleeps) >= 60.0 * (308 // 60 - 1)  # at most 60 calls a minute per host
+    assert syke_calls == len(mock.syke_codes()) + 1 == 293  # the list, then the mainland files
+    assert sum(clock.sleeps) >= 60.0 * (syke_calls // 60 - 1)  # at most 60 calls a minute
 
 
 def test_raw_cache_is_outside_the_snapshot_and_reused(updated, tmp_path):
@@ -276,3 +307,69 @@ def test_update_refuses_a_folder_that_is_not_a_snapshot(tmp_path):
         run_update(folder, 2025, _fetcher(mock, FakeClock()))
     assert mock.calls == []
     assert (folder / "notes.txt").read_text() == "keep me"
+
+
+def _per_indicator_faults(mock: MockSources) -> None:
+    """One renamed PxWeb code, one Sotkanet title that now names another series, one Sotkanet
+    indicator answering 404 and one SYKE file answering 404: each concerns one indicator (or
+    one municipality's file) only."""
+    mock.hidden_contents.add("M151")
+    mock.faults["/indicators/3219"] = lambda r: httpx.Response(
+        200, json={"id": 3219, "title": {"fi": "Nuorisotyöttömät, % 18-24-vuotiaasta työvoimasta"}}
+    )
+    mock.faults["indicator=5641"] = lambda r: httpx.Response(404)
+    mock.faults["/kunta_91.csv"] = lambda r: httpx.Response(404)
+
+
+def test_per_indicator_failures_skip_only_those_and_the_snapshot_is_still_swapped(
+    tmp_path, existing
+):
+    out = tmp_path / "snapshot"
+    shutil.copytree(existing, out)
+    before = read_snapshot(out).version
+    mock = MockSources()
+    _per_indicator_faults(mock)
+    result = run_update(out, 2025, _fetcher(mock, FakeClock()))
+    snapshot = read_snapshot(out)
+    assert snapshot.version == result.snapshot.version != before  # written, atomically
+    assert validate_snapshot(snapshot) == []
+    reasons = {s.indicator_id: s.reason for s in result.skipped}
+    assert reasons["jobs_self_sufficiency"] == "data.skip.code_missing"
+    assert reasons["youth_not_in_education_17_24"] == "data.skip.title_mismatch"
+    assert reasons["morbidity_index"] == "data.skip.not_found"
+    ids = set(snapshot.values["indicator_id"])
+    assert {"unemployment_rate", "social_assistance_recipients_25_64"} <= ids
+    # skipped, and the earlier snapshot (one imported file) had no values of them to keep
+    assert not {"jobs_self_sufficiency", "youth_not_in_education_17_24", "morbidity_index"} & ids
+    # Helsinki's SYKE file is gone: no emission values there, the others have theirs
+    emissions = snapshot.values[snapshot.values["indicator_id"] == "ghg_emissions_per_resident"]
+    codes = set(emissions["municipality_code"])
+    assert "091" not in codes and "049" in codes
+    notes = [n.render("en") for n in result.notes]
+    assert any("Syke" in n and "091" in n for n in notes)
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("fi", ("jäi hakematta", "ei enää ole tunnusta M151", "lähde nimeää", "ei löydy")),
+        ("sv", ("hämtades inte", "har inte längre koden M151", "källan kallar", "finns inte")),
+        ("en", ("were not fetched", "no longer has the code M151", "now calls", "not found")),
+    ],
+)
+def test_cli_names_each_skipped_indicator_and_why(tmp_path, monkeypatch, capsys, lang, words):
+    from kuntadash.cli import main
+
+    mock = MockSources()
+    _per_indicator_faults(mock)
+    _patch_fetcher(monkeypatch, mock)
+    out = tmp_path / "data"
+    args = ["data", "update", "--out", str(out), "--cache-dir", str(tmp_path / "c")]
+    assert main([*args, "--lang", lang]) == 0
+    printed = capsys.readouterr().out
+    lines = {line.split(": ", 1)[0].strip(" -"): line for line in printed.splitlines()}
+    assert words[0] in printed
+    assert words[1] in lines["jobs_self_sufficiency"]
+    assert words[2] in lines["youth_not_in_education_17_24"]
+    assert words[3] in lines["morbidity_index"]
+    assert "broadband" not in printed.split(words[0], 1)[1]  # fetched now, not skipped

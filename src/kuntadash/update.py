@@ -4,9 +4,11 @@ validate a new snapshot, and switch to it atomically (orchestration; network cod
 Stages (OWID-style): raw responses into the raw cache (URL, time, licence) -> tidy values per
 source -> harmonised to the division -> validated -> written with ``write_snapshot`` (temporary
 directory + rename under a lock). Any SourceError or failed validation leaves the current
-snapshot byte-identical. Indicators without a machine-readable source (adapter ``import``) and
-ones the adapters cannot query yet keep their values from the current snapshot, if it is an
-official one.
+snapshot byte-identical. A failure that concerns one indicator only (a renamed code, a 404, a
+title that no longer matches) is not an error: the step skips that indicator with its reason
+(``pipeline.steps.Skipped``) and the rest is written. Skipped indicators, those without a
+machine-readable source (adapter ``import``) and ones the adapters cannot query yet keep their
+values from the current snapshot, if it is an official one; the report names each and why.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from kuntadash.errors import UserError
 from kuntadash.importing.boundaries import simplify_boundaries
 from kuntadash.importing.context import entry_from_catalogue_row
 from kuntadash.pipeline.assemble import Batch, Target, assemble
-from kuntadash.pipeline.steps import StepResult, empty_values, run_steps
+from kuntadash.pipeline.steps import Skipped, StepResult, empty_values, run_steps
 from kuntadash.provenance import register_sources
 from kuntadash.sources import pxweb, statfi_classifications, statfi_wfs
 from kuntadash.sources.errors import SourceError, SourceFormatError
@@ -76,7 +78,7 @@ class UpdateError(UserError):
 class UpdateResult:
     snapshot: Snapshot
     counts: dict[str, int] = field(default_factory=dict)  # source -> values fetched
-    skipped: list[str] = field(default_factory=list)  # indicator ids not fetched
+    skipped: list[Skipped] = field(default_factory=list)  # indicators not fetched, and why
     cached: dict[str, int] = field(default_factory=dict)
     notes: list[Any] = field(default_factory=list)  # translatable notes of the pipeline
 
@@ -162,7 +164,8 @@ def _run_update(
             replace="indicators",
             # kept from the current official snapshot: what no step fetched (import-only or
             # not yet queryable indicators) and indicators a user imported with their own entry
-            keep=frozenset(skipped) | frozenset(e["id"] for e in _user_entries(current, [])),
+            keep=frozenset(s.indicator_id for s in skipped)
+            | frozenset(e["id"] for e in _user_entries(current, [])),
             label=str(out),
             manifest={
                 "title": "kuntadash snapshot (official sources)",
@@ -178,7 +181,8 @@ def _run_update(
     except SnapshotError as exc:
         raise UpdateError(exc.key, **exc.params) from exc
     counts = {r.source_id: len(r.values) for r in results}
-    return UpdateResult(written, counts, skipped, dict(fetcher.log.cached), assembled.notes)
+    notes = [note for r in results for note in r.notes] + list(assembled.notes)
+    return UpdateResult(written, counts, skipped, dict(fetcher.log.cached), notes)
 
 
 def _current(out: Path) -> Snapshot | None:
@@ -262,6 +266,17 @@ def _manifest_sources(
     return sources
 
 
+def skipped_report(skipped: list[Skipped], lang: str) -> list[str]:
+    """A heading, then one line per indicator the update did not fetch, naming it and why
+    (empty when every indicator was fetched). The CLI and the Data page show the same lines."""
+    from kuntadash.i18n import translate
+
+    if not skipped:
+        return []
+    header = translate("data.note.update_skipped", lang, count=len(skipped))
+    return [header, *(s.render(lang) for s in skipped)]
+
+
 def _cli_fetcher(args: argparse.Namespace, out: Path) -> Fetcher:
     """The fetcher of ``data update``: against the network (``--record DIR``: saving every
     request and answer into DIR), or answering from a recording only (``--replay DIR``: no
@@ -312,8 +327,8 @@ def run_update_cli(args: argparse.Namespace) -> int:
         echo(translate("data.note.update_source", args.lang, source=source, count=count))
     for source in sorted(result.cached):
         echo(translate("data.note.update_cached", args.lang, source=source))
-    if result.skipped:
-        echo(translate("data.note.update_skipped", args.lang, ids=", ".join(result.skipped)))
+    for position, line in enumerate(skipped_report(result.skipped, args.lang)):
+        echo(line if position == 0 else f"  - {line}")
     for note in result.notes:
         echo(note.render(args.lang))
     echo(f"OK: {out} (data hash {result.snapshot.version}).")

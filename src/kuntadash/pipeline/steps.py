@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from kuntadash import resources
+from kuntadash.i18n import translate
 
 Progress = Callable[[str, float], None]
 TIDY_COLUMNS = ("municipality_code", "indicator_id", "year", "value", "source_id")
@@ -36,14 +37,51 @@ class StepContext:
     last_years: int = 10
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """A catalogue entry a step did not fetch, and why: ``reason`` is a locale key
+    (``data.skip.*`` in locales/data.yaml) and ``params`` its placeholders. The update keeps the
+    entry's values from the current snapshot and names it with its reason in the report."""
+
+    indicator_id: str
+    reason: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def render(self, lang: str) -> str:
+        return translate(
+            "data.note.skipped_indicator",
+            lang,
+            id=self.indicator_id,
+            reason=translate(self.reason, lang, **self.params),
+        )
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something a step reports that is not a skipped indicator (a municipality without a
+    file, names it could not place): ``key`` in locales/data.yaml, ``params`` its placeholders."""
+
+    key: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def render(self, lang: str) -> str:
+        return translate(self.key, lang, **self.params)
+
+
+def skip(entry: Mapping[str, Any], reason: str, **params: Any) -> Skipped:
+    """The entry skipped for ``reason`` (a ``data.skip.*`` key)."""
+    return Skipped(str(entry["id"]), f"data.skip.{reason}", params)
+
+
 @dataclass
 class StepResult:
     """What a source step returns."""
 
     source_id: str  # the manifest source its values name
     values: pd.DataFrame  # TIDY_COLUMNS; raw measures may use "adapter:code" ids (see derive)
-    skipped: list[str] = field(default_factory=list)  # entry ids it could not fetch
+    skipped: list[Skipped] = field(default_factory=list)  # entries it did not fetch, and why
     details: dict[str, Any] = field(default_factory=dict)  # extra manifest fields
+    notes: list[Note] = field(default_factory=list)  # what else to report
     publisher_key: str = ""  # set by run_steps from the registration
 
 
@@ -89,19 +127,22 @@ def run_steps(
     entries: list[dict[str, Any]],
     report: Progress,
     last_years: int = 10,
-) -> tuple[list[StepResult], list[str]]:
-    """Every registered step over its catalogue entries; returns the results and the ids of
-    entries no step fetched (import-only adapters, adapters without a step, unknown ones)."""
+) -> tuple[list[StepResult], list[Skipped]]:
+    """Every registered step over its catalogue entries; returns the results and the entries
+    not fetched with their reasons (import-only adapters, unknown ones, and what each step
+    skipped: a code missing from the source, a title that no longer matches, a 404 …)."""
     registrations = registered_steps()
     publishers = resources.read_sources_document() or {}
     by_adapter: dict[str, list[dict[str, Any]]] = {}
     for entry in entries:
         by_adapter.setdefault(str(entry["source"].get("adapter")), []).append(entry)
-    results, skipped = [], []
+    results: list[StepResult] = []
+    skipped: list[Skipped] = []
     for adapter, chosen in by_adapter.items():
         registration = registrations.get(adapter)
         if registration is None or registration.step is None:
-            skipped += [e["id"] for e in chosen]
+            reason = "unknown_adapter" if registration is None else "import_only"
+            skipped += [skip(e, reason, adapter=adapter) for e in chosen]
             continue
         context = StepContext(
             fetcher,

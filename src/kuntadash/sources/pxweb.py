@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kuntadash.sources.errors import SourceFormatError
+from kuntadash.sources.checks import expected_titles, is_not_found, title_mismatch
+from kuntadash.sources.errors import SourceError, SourceFormatError
 
 MAX_CELLS = 120_000
 SUPPRESSED_STATUS = frozenset({".", "..", "..."})
@@ -367,6 +368,17 @@ TRAFICOM_BASE = "https://trafi2.stat.fi/PXWeb/api/v1/fi/"
 LICENCE = "CC BY 4.0"
 
 
+def read_table_metadata(fetcher: Any, source: str, table_url: str, table: str) -> TableMetadata:
+    """The table's metadata (GET on the table's address)."""
+    return parse_metadata(fetcher.get_json(source, table_url, licence=LICENCE), source, table)
+
+
+def contents_text(meta: TableMetadata, code: str) -> str:
+    """The text (valueText) the table gives a contents code; empty when it has none."""
+    values = meta.contents.values
+    return meta.contents.value_texts[values.index(code)] if code in values else ""
+
+
 def fetch_table_values(
     fetcher: Any,
     source: str,
@@ -375,10 +387,12 @@ def fetch_table_values(
     contents: Sequence[str],
     last_years: int = 10,
     fixed: Mapping[str, str] | None = None,
+    meta: TableMetadata | None = None,
 ) -> pd.DataFrame:
     """Tidy values (municipality_code, contents, year, value) of ``contents`` for every
-    municipality over the table's latest ``last_years`` annual periods."""
-    meta = parse_metadata(fetcher.get_json(source, table_url, licence=LICENCE), source, table)
+    municipality over the table's latest ``last_years`` annual periods (the metadata is read
+    first unless given)."""
+    meta = meta or read_table_metadata(fetcher, source, table_url, table)
     years = _annual_periods(meta.time.values)[-last_years:]
     if not years:
         raise SourceFormatError(
@@ -421,41 +435,94 @@ def _annual_periods(values: Sequence[str]) -> list[str]:
 STEP_SOURCE = "Statistics Finland (PxWeb)"
 
 
+def _checked_contents(
+    meta: TableMetadata,
+    table: str,
+    codes: Mapping[str, dict[str, Any]],
+    fixed: Mapping[str, str],
+) -> tuple[dict[str, str], list[Any]]:
+    """(contents code -> indicator id, skipped entries) of one table: a code the metadata no
+    longer lists, a fixed value it no longer has, or a code whose text is not the one the
+    catalogue expects (``source.title``) skips only its entry."""
+    from kuntadash.pipeline.steps import skip
+
+    variables = {v.code: v for v in meta.others}
+    absent = [
+        f"{code}={value}"
+        for code, value in fixed.items()
+        if code not in variables or value not in variables[code].values
+    ]
+    contents: dict[str, str] = {}
+    skipped = []
+    for code, entry in codes.items():
+        if absent or code not in meta.contents.values:
+            skipped.append(
+                skip(entry, "code_missing", table=table, code=absent[0] if absent else code)
+            )
+            continue
+        mismatch = title_mismatch(expected_titles(entry), {"fi": contents_text(meta, code)})
+        if mismatch:
+            expected, found = mismatch
+            skipped.append(skip(entry, "title_mismatch", code=code, expected=expected, found=found))
+            continue
+        contents[code] = str(entry["id"])
+    return contents, skipped
+
+
 def fetch_step(context: Any) -> Any:
     """The pipeline step of the ``pxweb`` adapter: one batch of queries per (table, fixed
     selections) of the catalogue entries, from the publisher's API base in sources.yaml.
 
     An entry is fetched when its contents code says which cells it is: entries without a code,
     with a combined code ("39+44") or sharing a code with another entry of the same query (they
-    differ by a variable the catalogue does not name yet) are skipped and listed; they need a
-    ``query:`` block in indicators.yaml.
+    differ by a variable the catalogue does not name yet) are skipped with their reason; they
+    need a ``query:`` block in indicators.yaml. The table's metadata is read first: a code it no
+    longer lists, or whose text differs from the catalogue's ``source.title``, skips only that
+    entry, and a table that is gone (404, or 400 for a retired table id) skips its entries.
     """
     import json
 
-    from kuntadash.pipeline.steps import TIDY_COLUMNS, StepResult, empty_values
+    from kuntadash.pipeline.steps import TIDY_COLUMNS, StepResult, empty_values, skip
 
     base = str(context.publisher.get("api") or "https://pxdata.stat.fi/PxWeb/api/v1/") + "fi/"
-    skipped: list[str] = []
-    groups: dict[tuple[str, str], dict[str, list[str]]] = {}
+    skipped: list[Any] = []
+    groups: dict[tuple[str, str], dict[str, list[dict[str, Any]]]] = {}
     for entry in context.entries:
         source = entry["source"]
         query = entry.get("query") or {}
         code = query.get("contents") or source.get("code")
-        if not source.get("table") or not code or "+" in str(code):
-            skipped.append(entry["id"])
+        if not source.get("table") or not code:
+            skipped.append(skip(entry, "no_code"))
+            continue
+        if "+" in str(code):
+            skipped.append(skip(entry, "needs_query", code=str(code)))
             continue
         fixed = json.dumps(query.get("fixed") or {}, sort_keys=True)
         key = (str(query.get("table") or source["table"]), fixed)
-        groups.setdefault(key, {}).setdefault(str(code), []).append(entry["id"])
+        groups.setdefault(key, {}).setdefault(str(code), []).append(entry)
     frames = []
     for position, ((table, fixed), codes) in enumerate(sorted(groups.items())):
         context.report(STEP_SOURCE, position / max(1, len(groups)))
-        contents = {}
-        for code, ids in codes.items():
-            if len(ids) == 1:
-                contents[code] = ids[0]
+        single = {}
+        for code, entries in codes.items():
+            if len(entries) == 1:
+                single[code] = entries[0]
             else:
-                skipped.extend(ids)
+                skipped += [skip(e, "needs_query", code=code) for e in entries]
+        if not single:
+            continue
+        try:
+            meta = read_table_metadata(context.fetcher, STEP_SOURCE, base + table, table)
+        except SourceError as exc:
+            if not is_not_found(exc, also=frozenset({400})):
+                raise
+            status = exc.params.get("status")
+            skipped += [
+                skip(e, "not_found", url=base + table, status=status) for e in single.values()
+            ]
+            continue
+        contents, rejected = _checked_contents(meta, table, single, json.loads(fixed))
+        skipped += rejected
         if not contents:
             continue
         tidy = fetch_table_values(
@@ -466,6 +533,7 @@ def fetch_step(context: Any) -> Any:
             list(contents),
             context.last_years,
             json.loads(fixed),
+            meta,
         )
         tidy["indicator_id"] = tidy["contents"].map(contents)
         tidy["source_id"] = STEP_SOURCE

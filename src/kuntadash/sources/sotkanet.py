@@ -12,7 +12,8 @@ from typing import Any
 
 import pandas as pd
 
-from kuntadash.sources.errors import SourceFormatError
+from kuntadash.sources.checks import expected_titles, is_not_found, title_mismatch
+from kuntadash.sources.errors import SourceError, SourceFormatError
 
 SOURCE = "THL Sotkanet"
 LICENCE = "CC BY 4.0"
@@ -112,14 +113,34 @@ def fetch_indicator_metadata(fetcher: Any, indicator: str) -> dict[str, Any]:
     )
 
 
+def _checked(context: Any, entry: dict[str, Any], years: list[int], regions: Any) -> Any:
+    """(tidy values, data-updated) of one entry, or the reason it is skipped: its metadata or
+    data answered 404, or its title is not the one the catalogue expects (``source.title``)."""
+    from kuntadash.pipeline.steps import skip
+
+    code = str(entry["source"]["code"])
+    try:
+        meta = fetch_indicator_metadata(context.fetcher, code)
+        mismatch = title_mismatch(expected_titles(entry), meta["title"])
+        if mismatch:
+            expected, found = mismatch
+            return skip(entry, "title_mismatch", code=code, expected=expected, found=found)
+        return fetch_indicator(context.fetcher, code, years, regions), meta["updated"]
+    except SourceError as exc:
+        if not is_not_found(exc):
+            raise
+        return skip(entry, "not_found", url=exc.params.get("url", ""), status=exc.params["status"])
+
+
 def fetch_step(context: Any) -> Any:
     """The pipeline step of the ``sotkanet`` adapter: every catalogue entry's indicator for the
-    last years; each indicator's metadata is read too, to confirm the id still names the
-    indicator and to record when THL last updated its data (shown on the Data page)."""
-    from kuntadash.pipeline.steps import TIDY_COLUMNS, StepResult, empty_values
+    last years. Each indicator's metadata is read first, to confirm the id still names the
+    indicator (its title against the catalogue's ``source.title``; a mismatch or a 404 skips
+    only that indicator) and to record when THL last updated its data (shown on the Data page)."""
+    from kuntadash.pipeline.steps import TIDY_COLUMNS, Skipped, StepResult, empty_values, skip
 
     chosen = [e for e in context.entries if e["source"].get("code")]
-    skipped = [e["id"] for e in context.entries if not e["source"].get("code")]
+    skipped = [skip(e, "no_code") for e in context.entries if not e["source"].get("code")]
     if not chosen:
         return StepResult(SOURCE, empty_values(), skipped)
     context.report(SOURCE, 0.0)
@@ -128,12 +149,14 @@ def fetch_step(context: Any) -> Any:
     years = list(range(latest - context.last_years + 1, latest + 1))
     frames, updated = [], {}
     for position, entry in enumerate(chosen, start=1):
-        code = str(entry["source"]["code"])
-        updated[code] = fetch_indicator_metadata(context.fetcher, code)["updated"]
-        tidy = fetch_indicator(context.fetcher, code, years, regions)
+        outcome = _checked(context, entry, years, regions)
+        context.report(SOURCE, position / len(chosen))
+        if isinstance(outcome, Skipped):
+            skipped.append(outcome)
+            continue
+        tidy, updated[str(entry["source"]["code"])] = outcome
         tidy["indicator_id"] = entry["id"]
         tidy["source_id"] = SOURCE
         frames.append(tidy[list(TIDY_COLUMNS)])
-        context.report(SOURCE, position / len(chosen))
-    values = pd.concat(frames, ignore_index=True)
+    values = pd.concat(frames, ignore_index=True) if frames else empty_values()
     return StepResult(SOURCE, values, skipped, {"data_updated": updated})

@@ -2,14 +2,23 @@
 fi / sv / en, region (maakunta), sub-region (seutukunta), wellbeing services county
 (hyvinvointialue), urban/semi-urban/rural group (kuntaryhmitys) and language status (kielisuhde).
 
-NOTE: correspondence maps at ``/correspondenceTables/kunta_1_{date}%23{target}_1_{date}/maps``;
-rows reference items by local ids whose last path segment is the code (API_NOTES §3).
+The correspondence tables are found first: ``GET …/classifications/v2/correspondenceTables``
+lists every table as an address whose last segment is ``<source>%23<target>`` (local ids such as
+``kunta_1_20250101`` and ``maakunta_1_20250101``); the table of each target is the one whose
+source is ``kunta_1_<year>0101``. Then each table's ``/maps`` is read, one language per call.
+NOTE: a target may carry another version than ``_1_`` (e.g. ``erva_3_…``), which is why the list
+is read instead of building the address; rOpenGov/geofi (``inst/extras/municipality_keys.R``)
+does the same. Each map row has ``sourceItem`` and ``targetItem``, each with ``code`` and
+``classificationItemNames`` (``[{lang, name}]``), as read by pttry/statficlassifications
+(``R/access_api.R``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import pandas as pd
 
@@ -17,27 +26,92 @@ from kuntadash.sources.errors import SourceFormatError
 
 SOURCE = "Statistics Finland classifications"
 LICENCE = "CC BY 4.0"
-BASE = "https://data.stat.fi/api/classifications/v2/correspondenceTables/"
-TARGETS = ("maakunta", "hyvinvointialue", "kuntaryhmitys", "kielisuhde")
+API = "https://data.stat.fi/api/classifications/v2/"
+BASE = API + "correspondenceTables/"
+_LOCAL_ID = re.compile(r"^(?P<name>[a-z0-9_]+?)_(?P<version>\d+)_(?P<date>\d{8})$")
 
 
-def correspondence_url(target: str, year: int) -> str:
-    date = f"{year}0101"
-    return f"{BASE}kunta_1_{date}%23{target}_1_{date}/maps"
+def municipality_classification(year: int) -> str:
+    """The local id of the municipality classification of the ``year`` division."""
+    return f"kunta_1_{year}0101"
+
+
+def maps_url(source: str, target: str) -> str:
+    """The address of the maps of the correspondence table ``source`` -> ``target``."""
+    return f"{BASE}{source}%23{target}/maps"
 
 
 def correspondence_params(lang: str = "fi") -> dict[str, str]:
     return {"content": "data", "meta": "min", "lang": lang, "format": "json"}
 
 
-def _code(part: Any) -> str | None:
-    if isinstance(part, str):
-        return part.rstrip("/").rsplit("/", 1)[-1]
-    if isinstance(part, Mapping):
-        for key in ("localId", "code", "id"):
-            if isinstance(part.get(key), str):
-                return _code(part[key])
-    return None
+def table_list_params() -> dict[str, str]:
+    return {"format": "json"}
+
+
+def _table_ids(row: Any) -> tuple[str, str] | None:
+    """(source, target) local ids of one row of the correspondence-table list."""
+    text = (
+        row.get("value") or row.get("url") or row.get("localId")
+        if isinstance(row, Mapping)
+        else row
+    )
+    if not isinstance(text, str):
+        return None
+    # NOTE: older answers wrote the separator as a bare "#", which would start a URL fragment
+    last = unquote(urlsplit(text.replace("#", "%23")).path.rstrip("/").rsplit("/", 1)[-1])
+    source, hash_, target = last.partition("#")
+    return (source, target) if hash_ and source and target else None
+
+
+def parse_table_list(doc: Any) -> list[tuple[str, str]]:
+    """(source, target) local ids of every table in a ``/correspondenceTables`` answer."""
+    if not isinstance(doc, list):
+        raise SourceFormatError(
+            SOURCE,
+            "data.error.source_schema",
+            table="correspondenceTables",
+            detail="expected a list of tables",
+        )
+    return [ids for ids in map(_table_ids, doc) if ids]
+
+
+def pick_tables(
+    tables: Iterable[tuple[str, str]], source: str, targets: Iterable[str]
+) -> dict[str, str]:
+    """Target classification name -> the local id of its table from ``source``.
+
+    When a target has several tables from the same source, the one dated like the source wins,
+    then the latest date, then the highest version."""
+    date = source.rsplit("_", 1)[-1]
+    found: dict[str, list[tuple[bool, str, int, str]]] = {}
+    for table_source, target in tables:
+        match = _LOCAL_ID.match(target)
+        if table_source != source or not match:
+            continue
+        found.setdefault(match["name"], []).append(
+            (match["date"] == date, match["date"], int(match["version"]), target)
+        )
+    wanted = list(targets)
+    missing = [t for t in wanted if t not in found]
+    if missing:
+        raise SourceFormatError(
+            SOURCE,
+            "data.error.source_schema",
+            table="correspondenceTables",
+            detail=f"no table from {source} to {', '.join(missing)}",
+        )
+    return {t: max(found[t])[3] for t in wanted}
+
+
+def _code(item: Any) -> str | None:
+    """The code of a map row's item: ``code``, else the last segment of ``localId``."""
+    if not isinstance(item, Mapping):
+        return None
+    if item.get("code") is not None and str(item["code"]).strip():
+        return str(item["code"]).strip()
+    local = item.get("localId")
+    return local.rstrip("/").rsplit("/", 1)[-1] if isinstance(local, str) else None
 
 
 def parse_correspondence(doc: Any, target: str) -> dict[str, str]:
@@ -50,8 +124,7 @@ def parse_correspondence(doc: Any, target: str) -> dict[str, str]:
     for row in doc:
         if not isinstance(row, Mapping):
             continue
-        source = _code(row.get("sourceLocalId") or row.get("source") or row.get("sourceItem"))
-        dest = _code(row.get("targetLocalId") or row.get("target") or row.get("targetItem"))
+        source, dest = _code(row.get("sourceItem")), _code(row.get("targetItem"))
         if source and dest and source.isdigit():
             mapping[source.zfill(3)] = dest
     if not mapping:
@@ -59,25 +132,9 @@ def parse_correspondence(doc: Any, target: str) -> dict[str, str]:
             SOURCE,
             "data.error.source_schema",
             table=target,
-            detail="no municipality rows in the maps",
+            detail="no municipality rows (sourceItem / targetItem codes) in the maps",
         )
     return mapping
-
-
-def fetch_groupings(fetcher: Any, year: int) -> dict[str, dict[str, str]]:
-    """Target -> (municipality code -> target code) for every target in TARGETS."""
-    return {
-        target: parse_correspondence(
-            fetcher.get_json(
-                SOURCE,
-                correspondence_url(target, year),
-                params=correspondence_params(),
-                licence=LICENCE,
-            ),
-            target,
-        )
-        for target in TARGETS
-    }
 
 
 # --- The municipality register: codes, names and official groupings of one division ----------
@@ -181,24 +238,31 @@ def _grouping_code(value: object, width: int) -> str:
     return text.zfill(width) if text.isdigit() else ""
 
 
-def parse_item_names(doc: Any, target: str) -> tuple[dict[str, str], dict[str, str]]:
+def _name(item: Mapping[str, Any], lang: str) -> str:
+    names = [n for n in item.get("classificationItemNames") or [] if isinstance(n, Mapping)]
+    chosen = next((n for n in names if n.get("lang") == lang and n.get("name")), None)
+    chosen = chosen or next((n for n in names if n.get("name")), None)
+    return _clean(chosen["name"]) if chosen else ""
+
+
+def parse_item_names(
+    doc: Any, target: str, lang: str = "fi"
+) -> tuple[dict[str, str], dict[str, str]]:
     """(municipality code -> its name, target code -> its name) from one language's maps."""
     if not isinstance(doc, list):
         raise SourceFormatError(
             SOURCE, "data.error.source_schema", table=target, detail="expected a list of maps"
         )
-    municipalities, targets = {}, {}
+    municipalities: dict[str, str] = {}
+    targets: dict[str, str] = {}
     for row in doc:
         if not isinstance(row, Mapping):
             continue
-        for part, names in (("source", municipalities), ("target", targets)):
+        for part, names in (("sourceItem", municipalities), ("targetItem", targets)):
             item = row.get(part)
-            code = _code(row.get(f"{part}LocalId") or item)
-            if code and isinstance(item, Mapping):
-                for entry in item.get("classificationItemNames") or []:
-                    if isinstance(entry, Mapping) and entry.get("name"):
-                        names[code] = _clean(entry["name"])
-                        break
+            code = _code(item)
+            if code and isinstance(item, Mapping) and (name := _name(item, lang)):
+                names[code] = name
     return municipalities, targets
 
 
@@ -209,7 +273,7 @@ def register_from_maps(docs: Mapping[tuple[str, str], Any], table: str) -> pd.Da
     codes = sorted(c.zfill(3) for c in parse_correspondence(docs[(first, "fi")], first))
     out = pd.DataFrame({"municipality_code": codes})
     for lang in LANGUAGES:
-        names, _ = parse_item_names(docs[(first, lang)], first)
+        names, _ = parse_item_names(docs[(first, lang)], first, lang)
         out[f"name_{lang}"] = out["municipality_code"].map(
             {c.zfill(3): n for c, n in names.items()}
         )
@@ -219,7 +283,7 @@ def register_from_maps(docs: Mapping[tuple[str, str], Any], table: str) -> pd.Da
             _grouping_code(mapping.get(c, ""), _CODE_WIDTH[prefix]) for c in codes
         ]
         for lang in LANGUAGES:
-            _, names = parse_item_names(docs[(target, lang)], target)
+            _, names = parse_item_names(docs[(target, lang)], target, lang)
             by_code = {_grouping_code(c, _CODE_WIDTH[prefix]): n for c, n in names.items()}
             out[f"{prefix}_name_{lang}"] = out[f"{prefix}_code"].map(by_code)
     groups = parse_correspondence(docs[("kuntaryhmitys", "fi")], "kuntaryhmitys")
@@ -233,15 +297,21 @@ def register_from_maps(docs: Mapping[tuple[str, str], Any], table: str) -> pd.Da
 
 
 def fetch_register(fetcher: Any, year: int) -> pd.DataFrame:
-    """The register of the ``year`` division from the classification API (15 small calls)."""
+    """The register of the ``year`` division from the classification API: the table list,
+    then each target's maps in fi / sv / en (16 small calls)."""
+    source = municipality_classification(year)
+    tables = parse_table_list(
+        fetcher.get_json(SOURCE, BASE.rstrip("/"), params=table_list_params(), licence=LICENCE)
+    )
+    chosen = pick_tables(tables, source, REGISTER_TARGETS)
     docs = {
         (target, lang): fetcher.get_json(
             SOURCE,
-            correspondence_url(target, year),
+            maps_url(source, chosen[target]),
             params=correspondence_params(lang),
             licence=LICENCE,
         )
         for target in REGISTER_TARGETS
         for lang in LANGUAGES
     }
-    return register_from_maps(docs, f"kunta_1_{year}0101")
+    return register_from_maps(docs, source)
