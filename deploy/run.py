@@ -53,6 +53,9 @@ MIME_TYPES = Path("/etc/nginx/mime.types")
 BROTLI_MODULE = Path("/usr/lib/nginx/modules/ngx_http_brotli_filter_module.so")
 # What every replica runs with (kuntadash.devserver adds --server.headless true,
 # --server.fileWatcherType none, --browser.gatherUsageStats false and 127.0.0.1).
+# The app behind its request guard (serve.py: uploads only from an administrator's uploader, no
+# browser message that clears every visitor's caches); `streamlit run app.py` is for development.
+REPLICA_SCRIPT = "serve.py"
 REPLICA_ARGS = (
     "--server.enableXsrfProtection",
     "true",
@@ -344,7 +347,11 @@ def serve(args: argparse.Namespace) -> int:
             for number in range(1, args.replicas + 1):
                 log = workdir / f"replica-{number}.log"
                 app = start_app(
-                    data_dir=args.data_dir, log_path=log, env=REPLICA_ENV, args=REPLICA_ARGS
+                    script=REPLICA_SCRIPT,
+                    data_dir=args.data_dir,
+                    log_path=log,
+                    env=REPLICA_ENV,
+                    args=REPLICA_ARGS,
                 )
                 stack.callback(app.stop)
                 deployment.replicas.append(Replica(number, app, log))

@@ -218,6 +218,37 @@ def test_an_administrator_imports_a_file_through_the_page(with_secret, served):
     _submit_import(at, "kunnat.csv", data, "text/csv")
     assert translate("data.page.import_done", "fi") in [s.value for s in at.success]
     assert "020" in set(read_snapshot(served).values["municipality_code"])
+    # The import has ended: its files are let go and the uploader starts empty.
+    assert at.get("file_uploader")[0].key == "data_import_files_1"
+
+
+@pytest.fixture
+def permits(monkeypatch) -> access.UploadPermits:
+    fresh = access.UploadPermits()
+    monkeypatch.setattr(admin, "UPLOAD_PERMITS", fresh)
+    return fresh
+
+
+def _permitted(permits: access.UploadPermits) -> int:
+    return len(permits._sessions)
+
+
+def test_only_an_administrator_on_the_data_page_may_upload(with_secret, permits):
+    """The request guard (kuntadash.ui.guard) accepts uploads only for the sessions here."""
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.switch_page("pages/data.py")
+    at.run()
+    assert _permitted(permits) == 0  # a visitor: no uploader, no uploads
+    try_sign_in(at, SECRET)
+    assert at.get("file_uploader") and _permitted(permits) == 1
+    at.switch_page("pages/overview.py")
+    at.run()
+    assert _permitted(permits) == 0  # a page without an uploader revokes it
+    at.switch_page("pages/data.py")
+    at.run()
+    assert _permitted(permits) == 1
+    next(b for b in at.button if b.key == "admin_sign_out").click().run()
+    assert _permitted(permits) == 0
 
 
 def test_a_bomb_uploaded_through_the_page_is_stopped_and_changes_nothing(
