@@ -136,6 +136,12 @@ def render_import() -> None:
             accept_multiple_files=True,
             key=offer_uploads(),  # this session may upload while this uploader is drawn
         )
+        allow_blanking = st.checkbox(
+            t("data.page.allow_blanking"),
+            value=False,
+            key="data_import_allow_blanking",
+            help=t("data.page.allow_blanking_help"),
+        )
         submitted = st.form_submit_button(t("data.page.import_button"))
     if not submitted:
         return
@@ -156,6 +162,7 @@ def render_import() -> None:
             data_dir(),
             division_year=snapshot.division_year,
             tick=_tick,
+            allow_blanking=allow_blanking,
         )
     except DataImportError as exc:
         running.empty()

@@ -240,6 +240,7 @@ def start_import(
     max_bytes: int,
     budget: Budget,
     command: Sequence[str] = WORKER_COMMAND,
+    allow_blanking: bool = False,
 ) -> ImportJob:
     """Start importing ``files`` (shown as ``names``) into the snapshot at ``out`` in a child
     process. ``folder`` is a private temporary folder holding the files; the job owns it from
@@ -255,6 +256,7 @@ def start_import(
             "out": str(Path(out).resolve()),
             "division_year": division_year,
             "max_bytes": max_bytes,
+            "allow_blanking": bool(allow_blanking),
             "seconds": budget.seconds,
             "memory_bytes": budget.memory_bytes,
             "result": str(folder / _RESULT),
@@ -390,6 +392,7 @@ def _run(request: Mapping[str, Any]) -> dict[str, Any]:
             division_year=int(request["division_year"]),
             max_bytes=int(request["max_bytes"]),
             display_names=list(request["names"]),
+            allow_blanking=bool(request.get("allow_blanking", False)),
         )
     except MemoryError:
         return {"status": "memory"}

@@ -244,13 +244,16 @@ def run_import(
     *,
     division_year: int,
     tick: Callable[[float], object] | None = None,
+    allow_blanking: bool = False,
 ) -> ImportSummary:
     """Import the uploads in a bounded child process tied to this session and wait for it
     (``tick`` as in ``ImportJob.wait``: it draws progress, and is where a stopped script run
     stops the import). Raises DataImportError when refused, over budget or stopped."""
     imports = session_imports()
     try:
-        job = start_upload_import(uploads, out, division_year=division_year)
+        job = start_upload_import(
+            uploads, out, division_year=division_year, allow_blanking=allow_blanking
+        )
     finally:
         free_uploads()  # the child has its own copy (or was refused): the server's is freed
     imports.add(job)
