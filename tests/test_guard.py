@@ -243,3 +243,48 @@ def test_without_the_guard_a_visitors_clear_cache_reaches_everyone(tmp_path):
     tokens, out = _clear_cache_between_runs(tmp_path, "guard_app.py")
     assert len(set(tokens)) == 2
     assert out.with_suffix(".stopped").exists()
+
+
+def _forged(widget_id: str) -> BackMsg:
+    message = BackMsg()
+    message.rerun_script.query_string = ""
+    forged = message.rerun_script.widget_states.widgets.add()
+    forged.id, forged.string_value = widget_id, "x"
+    real = message.rerun_script.widget_states.widgets.add()
+    real.id, real.string_value = "$$ID-0123abcd-lang", "fi"
+    return message
+
+
+def test_widget_states_with_a_plain_id_are_stripped_and_logged_once(caplog):
+    frames = iter(
+        [{"type": "websocket.receive", "bytes": _forged("plain_id").SerializeToString()}] * 3
+    )
+
+    async def receive() -> dict:
+        return next(frames)
+
+    filtered = MessageFilter(receive)
+    with caplog.at_level(logging.WARNING, logger="kuntadash.ui.guard"):
+        passed = [asyncio.run(filtered()) for _ in range(3)]
+    for frame in passed:
+        message = BackMsg()
+        message.ParseFromString(frame["bytes"])
+        assert [w.id for w in message.rerun_script.widget_states.widgets] == ["$$ID-0123abcd-lang"]
+    records = [r for r in caplog.records if r.name == "kuntadash.ui.guard"]
+    assert len(records) == 1 and records[0].exc_info is None
+
+
+def test_a_forged_widget_state_costs_one_short_log_line_on_a_real_server(tmp_path):
+    context, _out = _guard_server(tmp_path, "guard_serve.py")
+    with context as server:
+        visitor = StreamSession(server.base)
+        try:
+            visitor.run_script()
+            for _ in range(5):
+                visitor.send(_forged("plain_id"))
+                visitor.wait_finished(60)  # the run finishes: nothing failed
+        finally:
+            visitor.close()
+    log = (tmp_path / "guard_serve.log").read_text()
+    assert log.count("widget states that no widget has") == 1
+    assert "Traceback" not in log and len(log) < 1000

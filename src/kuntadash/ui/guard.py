@@ -9,8 +9,8 @@ messages alone, before Streamlit or anyone reads a request body:
   administrator on the Data page). Any other upload is answered 403 at once, its body left
   unread, so anonymous uploads cannot pile up in the server's memory.
 - **Messages over the websocket** that change what other sessions see, or tell a visitor about
-  the server, are dropped (see ``REFUSED_MESSAGES``); the first one of a connection is logged,
-  later ones are only counted.
+  the server, are dropped (see ``REFUSED_MESSAGES``), and widget states with an id no widget
+  can have are stripped; the first of each in a connection is logged, later ones only counted.
 
 Without ``serve.py`` (``streamlit run app.py``, as in development) nothing here runs: the app
 warns once in the log when administration is on but the guard is not (kuntadash.ui.admin).
@@ -115,25 +115,37 @@ async def _refuse(send: Send) -> None:
 
 
 class MessageFilter:
-    """One websocket's ``receive``, skipping the frames whose message is refused."""
+    """One websocket's ``receive``: skips the frames whose message is refused, and strips
+    widget states whose id no widget can have (a forged state would make Streamlit fail the
+    session's script run, logging a traceback each time). Each is logged once per connection."""
 
     def __init__(self, receive: Receive) -> None:
         self._receive = receive
         self.dropped = 0
+        self.forged = 0
 
     async def __call__(self) -> Message:
         while True:
             message = await self._receive()
-            kind = refused_kind(message)
-            if kind is None:
+            back = _back_message(message)
+            if back is None:
                 return message
-            self.dropped += 1
-            if self.dropped == 1:
-                LOG.warning("a browser's %s message was ignored (refused to visitors)", kind)
+            kind = back.WhichOneof("type")
+            if kind in REFUSED_MESSAGES:
+                self.dropped += 1
+                if self.dropped == 1:
+                    LOG.warning("a browser's %s message was ignored (refused to visitors)", kind)
+                continue
+            if kind == "rerun_script" and _strip_forged_widget_states(back):
+                self.forged += 1
+                if self.forged == 1:
+                    LOG.warning("a browser sent widget states that no widget has; ignored")
+                message = {**message, "bytes": back.SerializeToString()}
+            return message
 
 
-def refused_kind(message: Message) -> str | None:
-    """The refused BackMsg type a websocket frame carries, or None (pass it on)."""
+def _back_message(message: Message) -> Any:
+    """The BackMsg a websocket frame carries, or None (then it is passed on as it is)."""
     if message.get("type") != "websocket.receive":
         return None
     data = message.get("bytes")
@@ -147,8 +159,23 @@ def refused_kind(message: Message) -> str | None:
         back.ParseFromString(data)
     except DecodeError:
         return None  # not ours to judge: Streamlit closes the connection on it
-    kind = back.WhichOneof("type")
-    return kind if kind in REFUSED_MESSAGES else None
+    return back
+
+
+def _strip_forged_widget_states(back: Any) -> bool:
+    """Remove the widget states whose id lacks Streamlit's element-id form; whether any."""
+    from streamlit.runtime.state.common import is_element_id
+
+    widgets = back.rerun_script.widget_states.widgets
+    kept = [w for w in widgets if is_element_id(w.id)]
+    if len(kept) == len(widgets):
+        return False
+    copies = [type(w)() for w in kept]
+    for copy, original in zip(copies, kept, strict=True):
+        copy.CopyFrom(original)
+    del widgets[:]
+    widgets.extend(copies)
+    return True
 
 
 _installed = False
