@@ -37,10 +37,7 @@ class Message:
             return format_figure(self.params.get("value"), lang, self.params.get("decimals"))
         if self.key == NAME_KEY:
             return str(self.params.get(f"name_{lang}") or self.params.get("name_fi") or "")
-        params = {
-            k: v.render(lang) if isinstance(v, Message | Listing) else v
-            for k, v in self.params.items()
-        }
+        params = {k: v.render(lang) if hasattr(v, "render") else v for k, v in self.params.items()}
         return translate(self.key, lang, **params)
 
     def __str__(self) -> str:

@@ -328,6 +328,9 @@ def _message_to_json(item: Message) -> dict[str, Any]:
 def _param_to_json(value: Any) -> Any:
     if isinstance(value, Message):
         return {"message": _message_to_json(value)}
+    if hasattr(value, "render") and isinstance(getattr(value, "key", None), str):
+        # a translatable sentence of another layer (the store's Outcome): a message here
+        return {"message": _message_to_json(Message(value.key, dict(value.params)))}
     if value is None or isinstance(value, str | int | float | bool):
         return value
     return str(value)  # numpy numbers, paths: the text a message would show anyway
