@@ -67,12 +67,13 @@ REPLICA_ARGS = (
 REPLICA_ENV = {"MALLOC_ARENA_MAX": "2"}
 TOKEN = re.compile(r"@[A-Z_]+@")
 # What every response carries (add_header ... always). Streamlit's frontend needs inline styles
-# (its CSS-in-JS) and inline and eval'd scripts, blob: workers (the map) and data:/blob: images;
-# everything else comes from the app's own origin, and no other site may frame it.
+# (its CSS-in-JS) and inline scripts, blob: workers (the map) and data:/blob: images; no eval
+# (every page loads without it in Chromium: tests/deploy/test_proxy_security.py). Everything
+# else comes from the app's own origin, and no other site may frame it.
 CONTENT_SECURITY_POLICY = "; ".join(
     (
         "default-src 'self'",
-        "script-src 'self' 'unsafe-inline' 'unsafe-eval' blob:",
+        "script-src 'self' 'unsafe-inline' blob:",
         "style-src 'self' 'unsafe-inline'",
         "img-src 'self' data: blob:",
         "font-src 'self' data:",

@@ -37,6 +37,7 @@ def _load_deploy_run():
 
 deploy_run = _load_deploy_run()
 
+PAGES = ("", "municipality", "compare", "groups", "indicators", "event", "data")
 HEADERS = {
     "content-security-policy": "frame-ancestors 'none'",
     "x-content-type-options": "nosniff",
@@ -174,10 +175,12 @@ def test_the_app_loads_in_chromium_under_the_content_security_policy(
                 "console",
                 lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None,
             )
-            page.goto(deployment.url + "/", timeout=90_000)
-            page.wait_for_selector(READY, timeout=90_000)
-            page.get_by_test_id("stSidebarNavLink").first.wait_for(timeout=30_000)
-            assert page.get_by_role("heading").count() > 0
+            for path in PAGES:  # every page: the map, plotly charts, the slides, the tables
+                page.goto(f"{deployment.url}/{path}", timeout=90_000)
+                page.wait_for_selector(READY, timeout=90_000)
+                page.wait_for_timeout(1_500)  # charts and the map draw after the run ends
+                assert page.get_by_test_id("stException").count() == 0, path
+                assert page.get_by_role("heading").count() > 0, path
         finally:
             browser.close()
     assert not problems, problems
