@@ -166,3 +166,19 @@ def test_the_upload_path_keeps_the_figure_and_its_report_crosses_the_process_bou
     blanked = import_uploads([("avainluvut_2017.csv", data)], official, allow_blanking=True)
     assert pd.isna(_values(official).get(HELSINKI_2017))
     assert "Tömt: Helsingfors (091)" in "\n".join(blanked.render("sv"))
+
+
+@pytest.mark.parametrize("flag", [[], ["--allow-blanking"]])
+def test_data_update_passes_the_blanking_choice_on(flag, tmp_path, monkeypatch):
+    from kuntadash import update
+
+    seen: list[bool] = []
+
+    def fake_update(out, year, fetcher=None, progress=None, allow_blanking=False):
+        seen.append(allow_blanking)
+        raise update.UpdateError("data.error.busy", dir=str(out))
+
+    monkeypatch.setattr(update, "run_update", fake_update)
+    argv = ["data", "update", "--out", str(tmp_path / "data"), "--lang", "en", *flag]
+    assert main(argv) == 1
+    assert seen == [bool(flag)]
