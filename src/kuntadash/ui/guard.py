@@ -59,10 +59,6 @@ REFUSED_MESSAGES = frozenset(
         "debug_shutdown_runtime",
     }
 )
-# As Streamlit's own transport check (server.maxWidgetStateSize defaults to 200 MB): a bigger
-# frame is passed on unparsed for Streamlit to refuse.
-_MAX_PARSED_FRAME = 200 * 2**20
-
 _UPLOAD_PATH = re.compile(r"(?:^|/)_stcore/upload_file/(?P<session>[^/]+)/[^/]+/?$")
 _STREAM_PATH = re.compile(r"(?:^|/)_stcore/stream/?$")
 _REFUSAL = b"Uploads are accepted only on the administration page."
@@ -148,11 +144,15 @@ def _back_message(message: Message) -> Any:
     """The BackMsg a websocket frame carries, or None (then it is passed on as it is)."""
     if message.get("type") != "websocket.receive":
         return None
-    data = message.get("bytes")
-    if not data or len(data) > _MAX_PARSED_FRAME:
-        return None
     from google.protobuf.message import DecodeError
     from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.runtime.runtime_util import get_max_widget_state_size_bytes
+
+    data = message.get("bytes")
+    # A frame over Streamlit's own limit (server.maxWidgetStateSize) is passed on unparsed:
+    # Streamlit closes the connection on it.
+    if not data or len(data) > get_max_widget_state_size_bytes():
+        return None
 
     back = BackMsg()
     try:
