@@ -11,6 +11,7 @@ from kuntadash.store import SnapshotError
 from kuntadash.store.locations import sample_dir
 from kuntadash.ui import state
 from kuntadash.ui.a11y import render_document_language
+from kuntadash.ui.admin import begin_uploads_run, end_uploads_run
 from kuntadash.ui.downloads import disable_builtin_table_export
 from kuntadash.ui.entry import through_app
 from kuntadash.ui.i18n import current_language, t
@@ -116,8 +117,11 @@ if navigation.url_path in MUNICIPALITY_PAGES:
     st.html(PAGE_CHOICE_STYLE)
     select_municipality(snapshot, container=st.container(key=PAGE_CHOICE_KEY), on_page=True)
 render_document_language(current_language())
+begin_uploads_run()
 with through_app():
     navigation.run()
+# The server accepts uploads only from a session whose page drew an uploader in this run.
+end_uploads_run()
 with invalid_params_slot:
     render_invalid_params()
 # After the page has built its caches: long-lived objects leave the per-rerun garbage collection.

@@ -53,6 +53,9 @@ MIME_TYPES = Path("/etc/nginx/mime.types")
 BROTLI_MODULE = Path("/usr/lib/nginx/modules/ngx_http_brotli_filter_module.so")
 # What every replica runs with (kuntadash.devserver adds --server.headless true,
 # --server.fileWatcherType none, --browser.gatherUsageStats false and 127.0.0.1).
+# The app behind its request guard (serve.py: uploads only from an administrator's uploader, no
+# browser message that clears every visitor's caches); `streamlit run app.py` is for development.
+REPLICA_SCRIPT = "serve.py"
 REPLICA_ARGS = (
     "--server.enableXsrfProtection",
     "true",
@@ -63,6 +66,34 @@ REPLICA_ARGS = (
 # without this a replica's memory keeps growing with the number of sessions it has seen.
 REPLICA_ENV = {"MALLOC_ARENA_MAX": "2"}
 TOKEN = re.compile(r"@[A-Z_]+@")
+# What every response carries (add_header ... always). Streamlit's frontend needs inline styles
+# (its CSS-in-JS) and inline scripts, blob: workers (the map) and data:/blob: images; no eval
+# (every page loads without it in Chromium: tests/deploy/test_proxy_security.py). Everything
+# else comes from the app's own origin, and no other site may frame it.
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self' 'unsafe-inline' blob:",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "connect-src 'self' ws: wss: data: blob:",
+        "worker-src 'self' blob:",
+        "frame-src 'self' blob: data:",
+        "media-src 'self' data: blob:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+)
+HSTS = ("Strict-Transport-Security", "max-age=31536000")
 
 
 class LaunchError(RuntimeError):
@@ -130,9 +161,24 @@ def render_site(
         if brotli
         else "    # brotli: Debian's libnginx-mod-http-brotli-filter was not installed here.\n"
     )
+    headers = (*SECURITY_HEADERS, HSTS) if tls else SECURITY_HEADERS
+    security = "\n".join(f'    add_header {name} "{value}" always;' for name, value in headers)
+    # Behind TLS, plain HTTP only redirects (the listen address's port 80).
+    redirect = (
+        "server {\n"
+        f"    listen {_port_80(listen)};\n"
+        f"    server_name {server_name};\n"
+        "    server_tokens off;\n"
+        "    return 301 https://$host$request_uri;\n"
+        "}\n"
+        if tls
+        else ""
+    )
     return _fill(
         SITE_TEMPLATE.read_text(encoding="utf-8"),
         {
+            "SECURITY_HEADERS": security,
+            "REDIRECT": redirect,
             "COOKIE_SECURE": "; Secure" if tls else "",
             "TLS": (
                 f"    ssl_certificate {tls[0]};\n    ssl_certificate_key {tls[1]};\n"
@@ -148,6 +194,14 @@ def render_site(
             "STATIC_DIR": str(static),
         },
     )
+
+
+def _port_80(listen: str) -> str:
+    """The plain-HTTP twin of a TLS ``listen`` value ("443 ssl" -> "80", "[::]:443 ssl" ->
+    "[::]:80")."""
+    address = listen.split()[0]
+    host, _, _port = address.rpartition(":")
+    return f"{host}:80" if host else "80"
 
 
 def render_main(prefix: Path, *, brotli: bool) -> str:
@@ -344,7 +398,11 @@ def serve(args: argparse.Namespace) -> int:
             for number in range(1, args.replicas + 1):
                 log = workdir / f"replica-{number}.log"
                 app = start_app(
-                    data_dir=args.data_dir, log_path=log, env=REPLICA_ENV, args=REPLICA_ARGS
+                    script=REPLICA_SCRIPT,
+                    data_dir=args.data_dir,
+                    log_path=log,
+                    env=REPLICA_ENV,
+                    args=REPLICA_ARGS,
                 )
                 stack.callback(app.stop)
                 deployment.replicas.append(Replica(number, app, log))

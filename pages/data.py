@@ -11,7 +11,7 @@ from kuntadash.importing.uploads import MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES, UPLO
 from kuntadash.importing.worker import Budget
 from kuntadash.provenance import describe_source
 from kuntadash.sources.errors import SourceError
-from kuntadash.ui.admin import is_admin, render_admin_access, run_import
+from kuntadash.ui.admin import is_admin, offer_uploads, render_admin_access, run_import
 from kuntadash.ui.entry import require_app
 from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.loaders import data_dir, load_snapshot
@@ -134,7 +134,13 @@ def render_import() -> None:
             t("data.page.files"),
             type=list(UPLOAD_TYPES),
             accept_multiple_files=True,
-            key="data_import_files",
+            key=offer_uploads(),  # this session may upload while this uploader is drawn
+        )
+        allow_blanking = st.checkbox(
+            t("data.page.allow_blanking"),
+            value=False,
+            key="data_import_allow_blanking",
+            help=t("data.page.allow_blanking_help"),
         )
         submitted = st.form_submit_button(t("data.page.import_button"))
     if not submitted:
@@ -156,6 +162,7 @@ def render_import() -> None:
             data_dir(),
             division_year=snapshot.division_year,
             tick=_tick,
+            allow_blanking=allow_blanking,
         )
     except DataImportError as exc:
         running.empty()

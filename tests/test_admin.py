@@ -212,12 +212,63 @@ def _submit_import(at: AppTest, name: str, data: bytes, mime: str) -> AppTest:
     return at
 
 
-def test_an_administrator_imports_a_file_through_the_page(with_secret, served):
+class UploadStore:
+    """Stands in for the server's uploaded-file manager (AppTest runs without a server)."""
+
+    def __init__(self) -> None:
+        self.freed: list[str] = []
+        self.uploaded_file_mgr = self
+
+    def exists(self) -> bool:
+        return True
+
+    def get_instance(self) -> UploadStore:
+        return self
+
+    def remove_session_files(self, session_id: str) -> None:
+        self.freed.append(session_id)
+
+
+def test_an_administrator_imports_a_file_through_the_page(with_secret, served, monkeypatch):
+    uploads = UploadStore()
+    monkeypatch.setattr(admin, "runtime", uploads)
     at = try_sign_in(data_page(), SECRET)
     data = (REPO / "tests" / "fixtures" / "import" / "tidy_semicolon_latin1.csv").read_bytes()
     _submit_import(at, "kunnat.csv", data, "text/csv")
     assert translate("data.page.import_done", "fi") in [s.value for s in at.success]
     assert "020" in set(read_snapshot(served).values["municipality_code"])
+    # The import has ended: its files are let go and the uploader starts empty.
+    assert len(uploads.freed) == 1 and uploads.freed[0]
+    assert at.get("file_uploader")[0].key == "data_import_files_1"
+
+
+@pytest.fixture
+def permits(monkeypatch) -> access.UploadPermits:
+    fresh = access.UploadPermits()
+    monkeypatch.setattr(admin, "UPLOAD_PERMITS", fresh)
+    return fresh
+
+
+def _permitted(permits: access.UploadPermits) -> int:
+    return len(permits._sessions)
+
+
+def test_only_an_administrator_on_the_data_page_may_upload(with_secret, permits):
+    """The request guard (kuntadash.ui.guard) accepts uploads only for the sessions here."""
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.switch_page("pages/data.py")
+    at.run()
+    assert _permitted(permits) == 0  # a visitor: no uploader, no uploads
+    try_sign_in(at, SECRET)
+    assert at.get("file_uploader") and _permitted(permits) == 1
+    at.switch_page("pages/overview.py")
+    at.run()
+    assert _permitted(permits) == 0  # a page without an uploader revokes it
+    at.switch_page("pages/data.py")
+    at.run()
+    assert _permitted(permits) == 1
+    next(b for b in at.button if b.key == "admin_sign_out").click().run()
+    assert _permitted(permits) == 0
 
 
 def test_a_bomb_uploaded_through_the_page_is_stopped_and_changes_nothing(

@@ -44,6 +44,7 @@ from kuntadash.store import (
     write_snapshot,
 )
 from kuntadash.store import snapshot as snapshot_module
+from kuntadash.store.errors import NONE_CREATED, PREVIOUS_KEPT
 from kuntadash.terminal import terminal_text
 from kuntadash.update import UpdateError, run_update
 from tests.conftest import SAMPLE_DIR
@@ -426,12 +427,27 @@ def test_os_failures_end_in_a_translated_sentence_and_change_nothing(
     fault(monkeypatch, code)
     assert main(_argv(command, served, lang, tmp_path)) == 1
     err = capsys.readouterr().err
-    sentence = translate(key, lang, code=errno.errorcode[code])
+    kept = PREVIOUS_KEPT.render(lang)
+    sentence = translate(key, lang, code=errno.errorcode[code], previous=kept)
     assert f"error: {sentence}" in err
     assert translate("data.cli.nothing_written", lang, dir=served) in err
     assert "Traceback" not in err and str(tmp_path) not in sentence
     assert folder_bytes(served) == before
     assert [p.name for p in served.parent.iterdir() if p.name.startswith(".tmp-")] == []
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_a_full_disk_says_no_snapshot_was_created_where_there_was_none(
+    lang, tmp_path, monkeypatch, capsys
+):
+    out = tmp_path / "new-snapshot"
+    _fail_table_write(monkeypatch, errno.ENOSPC)
+    assert main(["data", "sample", "--lang", lang, "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    created = NONE_CREATED.render(lang)
+    assert f"error: {translate('store.write.disk_full', lang, previous=created)}" in err
+    assert PREVIOUS_KEPT.render(lang) not in err
+    assert not out.exists() or not any(out.iterdir())
 
 
 @pytest.mark.parametrize("lang", ["fi", "sv", "en"])
@@ -451,7 +467,8 @@ def test_messages_for_web_visitors_name_no_server_path(lang, served, tmp_path, m
         _fail_table_write(patch, errno.ENOSPC)
         with pytest.raises(DataImportError) as caught:
             import_upload()
-    assert caught.value.render(lang) == translate("store.write.disk_full", lang)
+    kept = PREVIOUS_KEPT.render(lang)
+    assert caught.value.render(lang) == translate("store.write.disk_full", lang, previous=kept)
 
     # an update while another writer holds the lock
     monkeypatch.setattr(snapshot_module, "LOCK_TIMEOUT_S", 0.2)

@@ -232,3 +232,80 @@ def test_the_fill_measure_sees_an_almost_empty_page(sample_snapshot):
     pdf.cell(0, 4, "one line")
     fills = page_fills(bytes(pdf.output()))
     assert fills[0] > 0.8 and fills[1] < 0.1
+
+
+# --- built once, shared, one build per session at a time (kuntadash.ui.downloads) -------------
+def _view(snapshot, code="091", lang="fi"):
+    return build_profile_view(snapshot, code, lang, default_group(snapshot, code, lang))
+
+
+def test_the_brief_key_changes_with_everything_the_brief_shows(sample_snapshot):
+    from kuntadash.ui.downloads import brief_key
+
+    view, today = _view(sample_snapshot), date(2026, 1, 5)
+    key = brief_key(view, "https://x/profiili?kunta=091", today)
+    assert key == brief_key(_view(sample_snapshot), "https://x/profiili?kunta=091", today)
+    others = [
+        brief_key(_view(sample_snapshot, lang="sv"), "https://x/profiili?kunta=091", today),
+        brief_key(_view(sample_snapshot, code="092"), "https://x/profiili?kunta=091", today),
+        brief_key(view, "https://x/profiili?kunta=091&group=region", today),
+        brief_key(view, "https://x/profiili?kunta=091", date(2026, 1, 6)),
+    ]
+    assert all(other != key for other in others)
+
+
+def test_sessions_asking_for_the_same_brief_at_once_share_one_build():
+    import threading
+    import time
+
+    from kuntadash.ui.downloads import BriefCache
+
+    cache, started = BriefCache(limit=2), threading.Barrier(8)
+
+    def build() -> bytes:
+        time.sleep(0.2)
+        return b"%PDF brief"
+
+    def ask() -> None:
+        started.wait()
+        assert cache.get(("v1", "091", "fi"), build) == b"%PDF brief"
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert cache.builds == 1
+    for code in ("092", "093", "094"):  # bounded: the oldest briefs make room
+        cache.get(("v1", code, "fi"), build)
+    assert len(cache) == 2 and cache.builds == 4
+
+
+def test_a_session_builds_one_brief_at_a_time():
+    import threading
+    import time
+
+    from kuntadash.ui.downloads import BriefCache, serialised
+
+    cache, lock = BriefCache(), threading.Lock()
+    running, most = 0, 0
+    guard = threading.Lock()
+
+    def build() -> bytes:
+        nonlocal running, most
+        with guard:
+            running += 1
+            most = max(most, running)
+        time.sleep(0.05)
+        with guard:
+            running -= 1
+        return b"%PDF"
+
+    clicks = [
+        threading.Thread(target=serialised(lock, lambda n=n: cache.get(n, build))) for n in range(6)
+    ]
+    for click in clicks:
+        click.start()
+    for click in clicks:
+        click.join(timeout=30)
+    assert most == 1 and cache.builds == 6

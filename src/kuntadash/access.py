@@ -116,3 +116,32 @@ class AttemptWindow:
 
 
 PROCESS_ATTEMPTS = AttemptWindow()
+
+
+class UploadPermits:
+    """The sessions whose page offers a file uploader now (a signed-in administrator on the
+    Data page). The server's request guard (kuntadash.ui.guard) accepts an upload only for one
+    of them, before reading a byte of its body; every other session's upload is refused."""
+
+    def __init__(self) -> None:
+        self._sessions: set[str] = set()
+        self._lock = threading.Lock()
+
+    def grant(self, session_id: str) -> None:
+        with self._lock:
+            self._sessions.add(session_id)
+
+    def revoke(self, session_id: str) -> None:
+        with self._lock:
+            self._sessions.discard(session_id)
+
+    def allows(self, session_id: str) -> bool:
+        with self._lock:
+            return session_id in self._sessions
+
+    def clear(self) -> None:
+        with self._lock:
+            self._sessions.clear()
+
+
+UPLOAD_PERMITS = UploadPermits()

@@ -88,6 +88,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
             division_year=args.division,
             figures_year=args.year,
             replace_indicators=args.replace_indicator,
+            allow_blanking=args.allow_blanking,
         )
     except DataImportError as exc:
         return _refused(args, [item.render(args.lang) for item in exc.messages])
@@ -146,6 +147,12 @@ class _StoreNotes(logging.Handler):
         echo(f"note: {text}", err=True)
 
 
+BLANKING_HELP = (
+    "let a blank or '..' value replace a figure already in the snapshot (by default the figure "
+    "is kept, and the report names it)"
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kuntadash", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -190,6 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="answer every request from the recording in DIR, without any network "
         "(not with --record; see docs/DATA.md)",
     )
+    update.add_argument("--allow-blanking", action="store_true", help=BLANKING_HELP)
     update.add_argument("--lang", choices=languages, default="fi", help="message language")
     update.set_defaults(handler=_cmd_update)
 
@@ -236,6 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="let a catalogue file of this import redefine the catalogue indicator ID "
         "(repeatable); other redefinitions are refused",
     )
+    imp.add_argument("--allow-blanking", action="store_true", help=BLANKING_HELP)
     imp.add_argument("--lang", choices=languages, default="fi", help="message language")
     imp.add_argument(
         "files",

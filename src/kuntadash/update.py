@@ -99,6 +99,7 @@ def run_update(
     year: int = 2025,
     fetcher: Fetcher | None = None,
     progress: Progress | None = None,
+    allow_blanking: bool = False,
 ) -> UpdateResult:
     """Fetch, build, validate and write. Raises SourceError or UpdateError, writing nothing.
 
@@ -113,7 +114,7 @@ def run_update(
         # The store refuses, before anything is fetched, a target that is not a missing or
         # empty folder or a snapshot (it may hold someone's files), and a busy lock.
         with snapshot_lock(folder):
-            return _run_update(folder, year, fetcher, progress)
+            return _run_update(folder, year, fetcher, progress, allow_blanking)
     except SnapshotError as exc:
         raise UpdateError(exc.key, **exc.params) from exc
     except OSError as exc:  # e.g. the raw cache beside the snapshot on a full disk
@@ -122,7 +123,11 @@ def run_update(
 
 
 def _run_update(
-    out: Path, year: int, fetcher: Fetcher | None, progress: Progress | None
+    out: Path,
+    year: int,
+    fetcher: Fetcher | None,
+    progress: Progress | None,
+    allow_blanking: bool = False,
 ) -> UpdateResult:
     """The stages, each a function of the pipeline: register and boundaries of the division,
     every registered source step over its catalogue entries, then the shared tail."""
@@ -171,6 +176,7 @@ def _run_update(
                 "title": "kuntadash snapshot (official sources)",
                 "last_update": now_iso(),
             },
+            allow_blanking=allow_blanking,
         ),
     )
     problems = validate_snapshot(assembled.snapshot)
@@ -318,7 +324,7 @@ def run_update_cli(args: argparse.Namespace) -> int:
             echo(f"{label}: {percent} %", err=True)
 
     try:
-        result = run_update(out, args.year, fetcher, progress)
+        result = run_update(out, args.year, fetcher, progress, args.allow_blanking)
     except (SourceError, UpdateError) as exc:
         echo(f"error: {exc.render(args.lang)}", err=True)
         echo(translate("data.cli.nothing_written", args.lang, dir=str(out)), err=True)

@@ -52,8 +52,13 @@ def admin_server(tmp_path_factory) -> Iterator[tuple[str, int, Path]]:
     shutil.copytree(BUNDLED_SAMPLE_DIR, data)
     log = tmp_path_factory.mktemp("admin-log") / "streamlit.log"
     env = {"KUNTADASH_ADMIN_SECRET": SECRET, "KUNTADASH_IMPORT_SECONDS": str(BUDGET_S)}
+    # serve.py, as deployed: the request guard must let the administrator's upload through.
     with serve_app(
-        data_dir=data, log_path=log, env=env, start_timeout_s=SERVER_START_TIMEOUT
+        script="serve.py",
+        data_dir=data,
+        log_path=log,
+        env=env,
+        start_timeout_s=SERVER_START_TIMEOUT,
     ) as server:
         yield server.base, server.pid, data
 

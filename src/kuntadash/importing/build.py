@@ -54,8 +54,7 @@ _TABLE_SUFFIXES = {
     ".txt",
     ".tsv",
     ".json",
-    ".xlsx",
-    ".xlsm",
+    ".xlsx",  # not .xlsm: a macro workbook is refused here as on the upload form
     ".parquet",
     ".yaml",
     ".yml",
@@ -98,13 +97,15 @@ def import_files(
     display_names: Sequence[str] | None = None,
     figures_year: int | None = None,
     replace_indicators: Collection[str] = (),
+    allow_blanking: bool = False,
 ) -> ImportReport:
     """Import ``files`` into the snapshot at ``out`` (created when absent); raises
     DataImportError (nothing written) on bad input or when the result does not validate.
 
     ``figures_year``: the year of the figures in tables whose column headers give none (older
     key-figure downloads). ``replace_indicators``: catalogue ids that a catalogue file of this
-    import may redefine; any other redefinition is refused.
+    import may redefine; any other redefinition is refused. ``allow_blanking``: a blank cell may
+    replace a figure already in the snapshot (by default the figure is kept and a note says so).
 
     The snapshot's lock is held from reading the existing snapshot to writing the new one, so
     two imports (or an import and an update) cannot both merge into the same old version and
@@ -122,6 +123,7 @@ def import_files(
                 display_names,
                 figures_year,
                 frozenset(replace_indicators),
+                allow_blanking,
             )
     except SnapshotError as exc:
         raise DataImportError(message(exc.key, **exc.params)) from exc
@@ -135,6 +137,7 @@ def _import_files(
     display_names: Sequence[str] | None,
     figures_year: int | None = None,
     replace_indicators: frozenset[str] = frozenset(),
+    allow_blanking: bool = False,
 ) -> ImportReport:
     out = Path(out)
     snapshot, report = build_import(
@@ -145,6 +148,7 @@ def _import_files(
         display_names=display_names,
         figures_year=figures_year,
         replace_indicators=replace_indicators,
+        allow_blanking=allow_blanking,
         target=str(out),
     )
     # A SnapshotError (disk full, no permission …) is translated by import_files.
@@ -163,6 +167,7 @@ def build_import(
     replace_indicators: frozenset[str] = frozenset(),
     register: pd.DataFrame | None = None,
     target: str = "-",
+    allow_blanking: bool = False,
 ) -> tuple[Snapshot, ImportReport]:
     """The snapshot ``files`` make, merged into ``existing`` (None: a new one), validated but
     not written; raises DataImportError on bad input or when the result does not validate.
@@ -189,6 +194,7 @@ def build_import(
         register,
     )
     context.figures_year, context.replace_indicators = figures_year, replace_indicators
+    context.allow_blanking = allow_blanking
     names = list(display_names) if display_names else [Path(f).name for f in files]
     loaded = [
         (Path(f), name, read_file_bytes(Path(f), max_bytes) if Path(f).exists() else None)
@@ -205,7 +211,7 @@ def build_import(
         if path.suffix.lower() in (".yaml", ".yml"):
             entries = catalogue.parse_catalogue_entries(_yaml(data, name), name)
             _add_entries(context, collected, entries, name)
-        elif path.suffix.lower() in (".xlsx", ".xlsm"):
+        elif path.suffix.lower() == ".xlsx":
             sheet = _excel_sheets(data, name).get("catalogue")
             if sheet is not None:
                 _refuse_uncalculated(sheet, name)
@@ -515,7 +521,6 @@ def _parquet_table(data: bytes, name: str) -> RowTable:
 # How a table file becomes rows, by suffix; the other table suffixes are delimited text.
 _ROW_FILES: dict[str, Callable[[bytes, str], RowTable]] = {
     ".xlsx": _excel_table,
-    ".xlsm": _excel_table,
     ".parquet": _parquet_table,
 }
 
@@ -540,6 +545,7 @@ def _assemble(
         existing,
         replace="keys",
         label=str(out),
+        allow_blanking=context.allow_blanking,
         manifest={"title": "kuntadash snapshot (imported files)", "last_import": now_iso()},
     )
     result = assemble(batch, target)

@@ -61,6 +61,8 @@ class ImportContext:
 
     # Options of this import (``kuntadash data import --year`` / ``--replace-indicator``).
     figures_year: int | None = None
+    # Whether a blank new value may replace an existing figure (pipeline.assemble).
+    allow_blanking: bool = False
     replace_indicators: frozenset[str] = frozenset()
     figures_year_used: bool = False
     # Sotkanet region id -> municipality code, from a regions list among the import's files.

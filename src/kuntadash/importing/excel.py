@@ -1,4 +1,4 @@
-"""Excel workbooks (.xlsx / .xlsm) as tables of cell values, read within the limits (importing
+"""Excel workbooks (.xlsx) as tables of cell values, read within the limits (importing
 layer).
 
 openpyxl reads a formula cell's *saved result*. A file written by a program that does not

@@ -39,6 +39,7 @@ def start_upload_import(
     division_year: int = 2025,
     max_bytes: int = MAX_UPLOAD_BYTES,
     budget: Budget | None = None,
+    allow_blanking: bool = False,
 ) -> ImportJob:
     """Check the uploads and start importing them into ``out`` in a child process.
 
@@ -85,6 +86,7 @@ def start_upload_import(
         division_year=division_year,
         max_bytes=max_bytes,
         budget=budget,
+        allow_blanking=allow_blanking,
     )
 
 
@@ -96,10 +98,16 @@ def import_uploads(
     max_bytes: int = MAX_UPLOAD_BYTES,
     budget: Budget | None = None,
     tick: Callable[[float], object] | None = None,
+    allow_blanking: bool = False,
 ) -> ImportSummary:
     """Import uploaded files into ``out`` within ``budget`` and wait for the outcome (see
     ``start_upload_import``); raises DataImportError when refused or over budget."""
     job = start_upload_import(
-        uploads, out, division_year=division_year, max_bytes=max_bytes, budget=budget
+        uploads,
+        out,
+        division_year=division_year,
+        max_bytes=max_bytes,
+        budget=budget,
+        allow_blanking=allow_blanking,
     )
     return job.wait(tick)

@@ -240,6 +240,7 @@ def start_import(
     max_bytes: int,
     budget: Budget,
     command: Sequence[str] = WORKER_COMMAND,
+    allow_blanking: bool = False,
 ) -> ImportJob:
     """Start importing ``files`` (shown as ``names``) into the snapshot at ``out`` in a child
     process. ``folder`` is a private temporary folder holding the files; the job owns it from
@@ -255,6 +256,7 @@ def start_import(
             "out": str(Path(out).resolve()),
             "division_year": division_year,
             "max_bytes": max_bytes,
+            "allow_blanking": bool(allow_blanking),
             "seconds": budget.seconds,
             "memory_bytes": budget.memory_bytes,
             "result": str(folder / _RESULT),
@@ -326,6 +328,9 @@ def _message_to_json(item: Message) -> dict[str, Any]:
 def _param_to_json(value: Any) -> Any:
     if isinstance(value, Message):
         return {"message": _message_to_json(value)}
+    if hasattr(value, "render") and isinstance(getattr(value, "key", None), str):
+        # a translatable sentence of another layer (the store's Outcome): a message here
+        return {"message": _message_to_json(Message(value.key, dict(value.params)))}
     if value is None or isinstance(value, str | int | float | bool):
         return value
     return str(value)  # numpy numbers, paths: the text a message would show anyway
@@ -390,6 +395,7 @@ def _run(request: Mapping[str, Any]) -> dict[str, Any]:
             division_year=int(request["division_year"]),
             max_bytes=int(request["max_bytes"]),
             display_names=list(request["names"]),
+            allow_blanking=bool(request.get("allow_blanking", False)),
         )
     except MemoryError:
         return {"status": "memory"}

@@ -6,16 +6,23 @@ entries of those sources, boundaries already on the division if they brought any
 population weights) and a :class:`Target` (the division, its register and catalogue, the
 snapshot being extended and how new values replace old ones). :func:`assemble` returns the new
 snapshot, not written, with notes for the user; the caller validates and writes it.
+
+No figure already in the snapshot turns into a missing one here unless the operator asked for
+it (``Target.allow_blanking``: ``--allow-blanking`` on the command line, a checkbox on the Data
+page): a blank or ``..`` cell keeps the figure, and the notes name each figure so kept (or, when
+asked, blanked), with both values. Changed figures are counted and the largest changes named.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Literal
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from kuntadash import resources
@@ -31,12 +38,21 @@ from kuntadash.domain.harmonise import (
 )
 from kuntadash.domain.population import POPULATION
 from kuntadash.domain.tiles import compute_tile_layout
-from kuntadash.importing.errors import DataImportError, Message, message
+from kuntadash.importing.errors import (
+    DataImportError,
+    Message,
+    figure,
+    message,
+    municipality_name,
+)
 from kuntadash.pipeline.derive import Derived, derive, raw_aggregations
 from kuntadash.provenance import register_sources
 from kuntadash.store.snapshot import FORMAT_VERSION, Snapshot, now_iso
 
 KEY = ["municipality_code", "indicator_id", "year"]
+# Figures named one by one in the notes (kept or blanked; the largest changes); the rest counted.
+MAX_NAMED_FIGURES = 50
+MAX_NAMED_CHANGES = 10
 
 
 @dataclass
@@ -66,6 +82,8 @@ class Target:
     keep: frozenset[str] = frozenset()
     label: str = "-"  # the folder, as named in messages
     manifest: dict[str, Any] = field(default_factory=dict)  # title and other manifest fields
+    # Whether a missing new value may replace an existing figure (else the figure is kept).
+    allow_blanking: bool = False
 
 
 @dataclass
@@ -120,8 +138,9 @@ def assemble(batch: Batch, target: Target) -> Assembled:
             )
         )
     notes += _derive_notes(derived)
-    new_values = derived.values
-    values, replaced, keys = _merge(current, new_values, keys, target)
+    new_values, keys, kept, blanks = _keep_existing_figures(current, derived.values, keys, target)
+    notes += blanks
+    values, replaced, keys = _merge(current, new_values, keys, target, kept)
     if replaced:
         notes.append(message("data.note.values_replaced", count=replaced))
     boundaries, tiles, kind = _boundaries(batch, current, notes)
@@ -183,9 +202,14 @@ def _weights(batch: Batch, current: Snapshot | None) -> pd.DataFrame | None:
 
 
 def _merge(
-    current: Snapshot | None, new: pd.DataFrame, keys: pd.DataFrame, target: Target
+    current: Snapshot | None,
+    new: pd.DataFrame,
+    keys: pd.DataFrame,
+    target: Target,
+    kept: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, int, pd.DataFrame]:
-    """The existing values that stay, and the new ones; the harmonised keys of both."""
+    """The existing values that stay (``kept``: keys that stay whatever the mode), and the new
+    ones; the harmonised keys of both."""
     if current is None or current.values.empty:
         return new, 0, keys
     old = current.values.astype({"municipality_code": object, "indicator_id": object})
@@ -197,6 +221,9 @@ def _merge(
         stays = old.merge(new[KEY], on=KEY, how="left", indicator=True)["_merge"] != "both"
         stays = stays.to_numpy()
         replaced = int((~stays).sum())
+    if kept is not None and len(kept):
+        marked = old[KEY].merge(kept[KEY], on=KEY, how="left", indicator=True)["_merge"]
+        stays = stays | (marked == "both").to_numpy()
     values = pd.concat([old[stays], new], ignore_index=True)
     if current.harmonised is not None and len(current.harmonised):
         kept = current.harmonised.merge(
@@ -206,6 +233,102 @@ def _merge(
         )
         keys = pd.concat([kept, keys], ignore_index=True) if len(keys) else kept
     return values, replaced, keys
+
+
+def _keep_existing_figures(
+    current: Snapshot | None, new: pd.DataFrame, keys: pd.DataFrame, target: Target
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None, list[Message]]:
+    """The new values without those that would blank an existing figure (unless the target
+    allows it), the harmonised keys of what is left, the keys of the figures kept, and notes
+    naming the figures kept or blanked and the largest changes of the others."""
+    if current is None or current.values.empty or new.empty:
+        return new, keys, None, []
+    old = current.values[[*KEY, "value"]].astype(
+        {"municipality_code": object, "indicator_id": object}
+    )
+    typed = new.astype({"municipality_code": object, "indicator_id": object})
+    both = typed.reset_index().merge(old, on=KEY, how="inner", suffixes=("", "_old"))
+    had = both["value_old"].notna()
+    blank = both[had & both["value"].isna()]
+    notes = _figure_notes(blank, target, kept=not target.allow_blanking)
+    notes += _change_notes(both[had & both["value"].notna()], target)
+    if target.allow_blanking or blank.empty:
+        return new, keys, None, notes
+    new = new.drop(index=blank["index"]).reset_index(drop=True)
+    if len(keys):
+        dropped = blank[KEY].astype({"municipality_code": str, "indicator_id": str})
+        marked = keys.astype({"municipality_code": str, "indicator_id": str}).merge(
+            dropped, on=KEY, how="left", indicator=True
+        )
+        keys = keys[(marked["_merge"] == "left_only").to_numpy()].reset_index(drop=True)
+    return new, keys, blank[KEY], notes
+
+
+def _figure_notes(rows: pd.DataFrame, target: Target, *, kept: bool) -> list[Message]:
+    if rows.empty:
+        return []
+    names = _names(target)
+    ordered = rows.sort_values(KEY)
+    items = [
+        message(
+            "data.note.figure_kept" if kept else "data.note.figure_blanked",
+            code=r.municipality_code,
+            name=_name(names, r.municipality_code),
+            indicator=r.indicator_id,
+            year=int(r.year),
+            old=figure(r.value_old),
+        )
+        for r in ordered.head(MAX_NAMED_FIGURES).itertuples()
+    ]
+    head = "data.note.figures_kept" if kept else "data.note.figures_blanked"
+    notes = [message(head, count=len(rows)), *items]
+    if len(rows) > MAX_NAMED_FIGURES:
+        notes.append(message("data.note.figures_more", count=len(rows) - MAX_NAMED_FIGURES))
+    return notes
+
+
+def _change_notes(rows: pd.DataFrame, target: Target) -> list[Message]:
+    """How many existing figures the new values change, and the largest relative changes."""
+    new, old = rows["value"].to_numpy(float), rows["value_old"].to_numpy(float)
+    changed = ~np.isclose(new, old, rtol=1e-9, atol=0.0)
+    if not changed.any():
+        return []
+    rows = rows[changed].copy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rows["relative"] = (rows["value"] - rows["value_old"]) / rows["value_old"].abs()
+    rows["size"] = rows["relative"].abs().fillna(math.inf)
+    largest = rows.sort_values(["size", *KEY], ascending=[False, True, True, True])
+    names = _names(target)
+    notes = [message("data.note.values_changed", count=len(rows), shown=min(len(rows), 10))]
+    for r in largest.head(MAX_NAMED_CHANGES).itertuples():
+        notes.append(
+            message(
+                "data.note.value_changed",
+                code=r.municipality_code,
+                name=_name(names, r.municipality_code),
+                indicator=r.indicator_id,
+                year=int(r.year),
+                old=figure(r.value_old),
+                new=figure(r.value),
+                change=figure(r.relative * 100 if math.isfinite(r.relative) else math.nan, 1),
+            )
+        )
+    return notes
+
+
+def _name(names: dict[str, Message], code: str) -> Message:
+    return names.get(code) or municipality_name(code, code)
+
+
+def _names(target: Target) -> dict[str, Message]:
+    register = target.register
+    if not {"municipality_code", "name_fi", "name_sv"} <= set(register.columns):
+        return {}
+    columns = register[["municipality_code", "name_fi", "name_sv"]]
+    return {
+        str(code): municipality_name(str(fi), str(sv))
+        for code, fi, sv in columns.itertuples(index=False)
+    }
 
 
 def _catalogue(entries: Sequence[dict[str, Any]]) -> pd.DataFrame:

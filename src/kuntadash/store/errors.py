@@ -12,9 +12,12 @@ from __future__ import annotations
 import errno
 import os
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from kuntadash.errors import UserError
+from kuntadash.i18n import translate
 
 
 class SnapshotError(UserError, RuntimeError):
@@ -42,9 +45,25 @@ class SnapshotTargetError(SnapshotError):
 
 class SnapshotWriteError(SnapshotError):
     """The operating system refused the write (disk full, no permission, read-only file
-    system …); the previous snapshot is unchanged."""
+    system …); the previous snapshot, if there was one, is unchanged (the ``previous``
+    parameter says which: ``Outcome``)."""
 
     key = "store.write.failed"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A sentence of its own inside a message: what became of the target (translatable)."""
+
+    key: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def render(self, lang: str) -> str:
+        return translate(self.key, lang)
+
+
+PREVIOUS_KEPT = Outcome("store.write.previous_kept")
+NONE_CREATED = Outcome("store.write.none_created")
 
 
 _WRITE_KEYS = {
@@ -80,4 +99,4 @@ def write_error(exc: OSError, detail: str) -> SnapshotWriteError:
     key = _WRITE_KEYS.get(code or 0, "store.write.failed")
     # The symbolic name (EIO) is the same in every language, unlike the system's English text.
     name = errno.errorcode.get(code or 0, type(exc).__name__)
-    return SnapshotWriteError(f"{detail}: {exc}", key, code=name)
+    return SnapshotWriteError(f"{detail}: {exc}", key, code=name, previous=PREVIOUS_KEPT)

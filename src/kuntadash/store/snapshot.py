@@ -51,7 +51,13 @@ from kuntadash.domain.catalogue import with_optional_columns
 
 # SnapshotError and SnapshotBusyError were defined here first; importing them from here works.
 from kuntadash.store import targets
-from kuntadash.store.errors import SnapshotBusyError, SnapshotError, write_error
+from kuntadash.store.errors import (
+    NONE_CREATED,
+    SnapshotBusyError,
+    SnapshotError,
+    SnapshotWriteError,
+    write_error,
+)
 from kuntadash.store.targets import RETIRED, STAGING, check_target
 
 FORMAT_VERSION = 1
@@ -275,8 +281,15 @@ def write_snapshot(snapshot: Snapshot, target: Path) -> Snapshot:
     holds the lock) or SnapshotWriteError (disk full, no permission, read-only file system …);
     on any error the previous snapshot is left exactly as it was.
     """
-    with snapshot_lock(target) as resolved:
-        return _write_unlocked(snapshot, resolved)
+    existed = targets.is_snapshot_folder(target)
+    try:
+        with snapshot_lock(target) as resolved:
+            return _write_unlocked(snapshot, resolved)
+    except SnapshotWriteError as exc:
+        # Say what became of the target: kept as it was, or (there was none) not created.
+        if not existed:
+            exc.params["previous"] = NONE_CREATED
+        raise
 
 
 def _sweep_stale(target: Path) -> None:

@@ -24,12 +24,15 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import streamlit as st
+from streamlit import runtime
 from streamlit.errors import StreamlitSecretNotFoundError
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from kuntadash.access import (
     PROCESS_ATTEMPTS,
     SECRET_ENV,
     SECRET_KEY,
+    UPLOAD_PERMITS,
     SessionAttempts,
     WeakSecretError,
     secret_matches,
@@ -39,6 +42,7 @@ from kuntadash.access import (
 )
 from kuntadash.importing.uploads import start_upload_import
 from kuntadash.importing.worker import ImportJob, ImportSummary
+from kuntadash.ui import guard
 from kuntadash.ui.i18n import t
 
 LOG = logging.getLogger(__name__)
@@ -47,6 +51,10 @@ TOKEN_KEY = "_admin_token"
 ATTEMPTS_KEY = "_admin_attempts"
 SWITCH_KEY = "_admin_switch"
 _SECRET_INPUT_KEY = "_admin_secret_input"
+# Whether this script run drew a file uploader (then the session may upload; see offer_uploads).
+_UPLOADER_KEY = "_admin_uploader_drawn"
+# Bumped when an import ends: the uploader starts empty again (its files are freed).
+_UPLOADER_ROUND_KEY = "_admin_uploader_round"
 # The clock of the sign-in brakes (monotonic: a changed system time neither opens nor locks).
 clock: Callable[[], float] = time.monotonic
 _warned: set[str] = set()
@@ -67,12 +75,19 @@ def configured_secret() -> str | None:
                 LOG.warning("administration is off: the secrets file cannot be read (%s)", exc)
             raw = None
     try:
-        return usable_secret(raw)
+        secret = usable_secret(raw)
     except WeakSecretError as exc:
         if where not in _warned:  # once per process, not on every rerun
             _warned.add(where)
             LOG.warning("administration is off: %s (%s)", exc, where)
         return None
+    if secret is not None and not guard.is_installed() and "guard" not in _warned:
+        _warned.add("guard")
+        LOG.warning(
+            "administration is on but the server runs without its request guard: serve the "
+            "app with `streamlit run serve.py` (see deploy/README.md), not app.py"
+        )
+    return secret
 
 
 def is_admin() -> bool:
@@ -141,6 +156,54 @@ def _sign_in(given: str, secret: str) -> str | None:
     return t("admin.wrong_secret", seconds=math.ceil(delay))
 
 
+# --- uploads: only while this session's page shows an uploader ---------------------------------
+def _session_id() -> str | None:
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else None
+
+
+def begin_uploads_run() -> None:
+    """app.py, before the page: nothing drawn an uploader in this run yet."""
+    st.session_state[_UPLOADER_KEY] = False
+
+
+def end_uploads_run() -> None:
+    """app.py, after the page: a session whose page drew no uploader may no longer upload."""
+    session_id = _session_id()
+    if session_id is not None and not st.session_state.get(_UPLOADER_KEY, False):
+        UPLOAD_PERMITS.revoke(session_id)
+
+
+def _revoke_permit(session_id: str) -> None:
+    UPLOAD_PERMITS.revoke(session_id)
+
+
+@st.cache_resource(scope="session", on_release=_revoke_permit, show_spinner=False)
+def _permit_for_session(session_id: str) -> str:
+    """Ties the permit to the session: released (and revoked) when the session ends."""
+    return session_id
+
+
+def offer_uploads() -> str:
+    """Call right before drawing a file uploader, only for a signed-in administrator: the
+    server's request guard (kuntadash.ui.guard) then accepts this session's uploads. Returns
+    the uploader's key, which changes when an import ends so the uploader starts empty."""
+    st.session_state[_UPLOADER_KEY] = True
+    session_id = _session_id()
+    if session_id is not None:
+        UPLOAD_PERMITS.grant(_permit_for_session(session_id))
+    return f"data_import_files_{st.session_state.get(_UPLOADER_ROUND_KEY, 0)}"
+
+
+def free_uploads() -> None:
+    """Drop this session's uploaded files from the server's memory (an import has ended) and
+    start the uploader afresh."""
+    st.session_state[_UPLOADER_ROUND_KEY] = st.session_state.get(_UPLOADER_ROUND_KEY, 0) + 1
+    session_id = _session_id()
+    if session_id is not None and runtime.exists():
+        runtime.get_instance().uploaded_file_mgr.remove_session_files(session_id)
+
+
 # --- imports bound to the session -------------------------------------------------------------
 class SessionImports:
     """The imports a session has running; ``stop_all`` ends them."""
@@ -181,12 +244,18 @@ def run_import(
     *,
     division_year: int,
     tick: Callable[[float], object] | None = None,
+    allow_blanking: bool = False,
 ) -> ImportSummary:
     """Import the uploads in a bounded child process tied to this session and wait for it
     (``tick`` as in ``ImportJob.wait``: it draws progress, and is where a stopped script run
     stops the import). Raises DataImportError when refused, over budget or stopped."""
     imports = session_imports()
-    job = start_upload_import(uploads, out, division_year=division_year)
+    try:
+        job = start_upload_import(
+            uploads, out, division_year=division_year, allow_blanking=allow_blanking
+        )
+    finally:
+        free_uploads()  # the child has its own copy (or was refused): the server's is freed
     imports.add(job)
     try:
         return job.wait(tick)

@@ -26,11 +26,14 @@ language. File names say what is inside, as ASCII slugs:
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pandas as pd
@@ -48,6 +51,9 @@ from kuntadash.ui.i18n import current_language, t
 CSV_MIME = "text/csv"
 EXCEL_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF_MIME = "application/pdf"
+# Briefs kept for every session (a PDF is ~0.2–0.5 MB): the most recently asked for.
+BRIEF_CACHE_ENTRIES = 32
+_BRIEF_LOCK_KEY = "_brief_build_lock"
 IMAGE_FORMATS = ("png", "svg")
 _IMAGE_FORMAT_PREFIX = "share_image_format_"
 _EXCEL_SHEET_MAX = 31  # Excel's limit on sheet name length
@@ -626,6 +632,76 @@ def render_profile_downloads(
     render_downloads(data, download, container, extra_sheets={t("share.sheet_changes"): changes})
 
 
+class BriefCache:
+    """Built briefs shared by every session, the ``limit`` most recently asked for. A brief is
+    built once however many sessions ask for it at the same moment: the others wait for it."""
+
+    def __init__(self, limit: int = BRIEF_CACHE_ENTRIES) -> None:
+        self.limit = limit
+        self._done: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._building: dict[Hashable, threading.Lock] = {}
+        self._lock = threading.Lock()
+        self.builds = 0
+
+    def get(self, key: Hashable, build: Callable[[], bytes]) -> bytes:
+        with self._lock:
+            if key in self._done:
+                self._done.move_to_end(key)
+                return self._done[key]
+            building = self._building.setdefault(key, threading.Lock())
+        with building:
+            with self._lock:
+                if key in self._done:  # built by whoever held ``building`` before us
+                    return self._done[key]
+            data = build()
+            with self._lock:
+                self.builds += 1
+                self._done[key] = data
+                while len(self._done) > self.limit:
+                    self._done.popitem(last=False)
+                self._building.pop(key, None)
+        return data
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._done)
+
+
+@st.cache_resource(show_spinner=False)
+def brief_cache() -> BriefCache:
+    """The process's brief cache (a resource: one object, shared, never copied)."""
+    return BriefCache()
+
+
+def brief_key(view: Any, link: str, today: date) -> tuple[Hashable, ...]:
+    """Everything a brief's content depends on: the snapshot's version, the municipality, the
+    language, the comparison group and its members, the indicators' years, the printed link
+    (it carries the view's settings) and the date printed on it."""
+    members = hashlib.sha256(",".join(map(str, view.group.members)).encode()).hexdigest()
+    years = tuple(sorted((str(k), int(v)) for k, v in dict(view.years).items()))
+    return (
+        view.version,
+        view.code,
+        view.lang,
+        view.group.kind,
+        view.group.key,
+        members,
+        years,
+        link,
+        today.isoformat(),
+    )
+
+
+def serialised(lock: threading.Lock, build: Callable[[], bytes]) -> Callable[[], bytes]:
+    """``build`` run under ``lock``: a session's second click waits for its first build."""
+
+    def run() -> bytes:
+        with lock:
+            return build()
+
+    return run
+
+
 def render_brief_button(
     snapshot: Snapshot,
     code: str,
@@ -643,12 +719,19 @@ def render_brief_button(
     is laid out from exactly what the page shows, and ``link`` (the view's address) goes into it
     as a link and a QR code. Without it the brief builds its own view: ``group`` defaults to the
     municipality's type, ``years`` to each indicator's latest common year.
+
+    Built briefs are shared by all sessions (``BriefCache``, keyed by ``brief_key``), and one
+    session builds one brief at a time.
     """
     target = container if container is not None else st
     lang = current_language()
+    lock = st.session_state.get(_BRIEF_LOCK_KEY)
+    if not isinstance(lock, type(threading.Lock())):
+        lock = st.session_state[_BRIEF_LOCK_KEY] = threading.Lock()
+    build = _brief_builder(brief_cache(), snapshot, code, lang, group, years, view, link)
     target.download_button(
         t("brief.button"),
-        data=lambda: _build_brief(snapshot, code, lang, group, years, view, link),
+        data=serialised(lock, build),
         file_name=brief_filename(snapshot, code, lang),
         mime=PDF_MIME,
         on_click="ignore",
@@ -657,6 +740,25 @@ def render_brief_button(
         type="primary",
         key=f"brief_{code}_{lang}",
     )
+
+
+def _brief_builder(
+    cache: BriefCache,
+    snapshot: Snapshot,
+    code: str,
+    lang: str,
+    group: Any,
+    years: Any,
+    view: Any,
+    link: str,
+) -> Callable[[], bytes]:
+    def build() -> bytes:
+        if view is None:  # no page view to key by: built as asked, not shared
+            return _build_brief(snapshot, code, lang, group, years, view, link)
+        key = brief_key(view, link, date.today())
+        return cache.get(key, lambda: _build_brief(snapshot, code, lang, group, years, view, link))
+
+    return build
 
 
 def _build_brief(
