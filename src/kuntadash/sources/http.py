@@ -51,7 +51,7 @@ MAX_REPLAY_FILES = 10_000  # directory entries of a replay folder, of any kind
 MAX_REPLAY_BODY_BYTES = 64 * 1024 * 1024  # one recorded answer
 MAX_REPLAY_REQUEST_BYTES = 1024 * 1024  # one *.request.json
 _REQUEST_FIELDS = frozenset(
-    {"method", "url", "params", "body", "status", "content_type", "file", "fetched"}
+    {"method", "url", "params", "body", "status", "content_type", "file", "fetched", "note"}
 )
 _METHODS = ("GET", "POST")
 _EXTENSIONS = (("json", ".json"), ("csv", ".csv"), ("xml", ".xml"), ("html", ".html"))
@@ -535,8 +535,11 @@ class ReplaySource:
             raise bad("data.reason.replay_field", field="status", expected="100–599")
         content_type = doc.get("content_type") or ""
         fetched = doc.get("fetched")
-        if not isinstance(content_type, str) or not isinstance(fetched, str | None):
-            raise bad("data.reason.replay_field", field="content_type, fetched", expected="text")
+        texts = (fetched, doc.get("note"))
+        if not isinstance(content_type, str) or not all(isinstance(t, str | None) for t in texts):
+            raise bad(
+                "data.reason.replay_field", field="content_type, fetched, note", expected="text"
+            )
         file = doc.get("file")
         if not isinstance(file, str) or not _plain_name(file):
             raise bad("data.reason.replay_field", field="file", expected="a file name")
