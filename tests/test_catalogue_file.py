@@ -39,12 +39,19 @@ INDICATOR_KEYS = {
     "valid_range",
     "sample",
 }
-# Optional: how the values are derived from the source's raw measure (pipeline/derive.py), an
+# Optional: how the values are derived from the source's raw measure (pipeline/derive.py), the
+# column labels of the source's tables that name it (columns), an
 # explicit PxWeb query, a direction that is a value choice says why (direction_note), and a
 # series with a known break names its first year and the reason (breaks).
-OPTIONAL_INDICATOR_KEYS = {"derive", "query", "direction_note", "breaks", "roles"}
+OPTIONAL_INDICATOR_KEYS = {"derive", "query", "direction_note", "breaks", "roles", "columns"}
 ROLES = {"headline", "structural"}
-DERIVE_KINDS = ({"per_resident"}, {"per_resident", "absolute"}, {"change_since"})
+DERIVE_KINDS = (
+    {"per_resident"},
+    {"per_resident", "absolute"},
+    {"change_since"},
+    {"share_of", "factor"},
+    {"yearly_change"},
+)
 SOURCE_KEYS = {"publisher", "adapter", "table", "code", "licence"}
 # Optional: the title the source gives the code (fi / sv / en), checked by `data update`.
 OPTIONAL_SOURCE_KEYS = {"title"}

@@ -212,6 +212,53 @@ def test_jsonstat2_file_imports_with_status_symbols_missing(tmp_path):
     assert math.isnan(values.loc[("005", "unemployment_rate", 2024), "value"])
 
 
+def _finance_jsonstat() -> dict:
+    """A json-stat2 answer shaped like Statistics Finland's municipal finance key figures
+    (``Kuntien_talous_ja_toiminta/Kunnat/9._Tunnusluvut/006_kta_19_2020.px``, values made up):
+    the figures in ``Tunnusluku``, the metric role on a one-value ``ContentsCode``."""
+    figures = {
+        "omavaraisuus_aste": "Equity ratio, %",
+        "suhteel_velkaant": "Relative indebtedness , %",
+        "lainakanta_asuk": "Loan stock, EUR per capita",
+    }
+    areas = {"091": "Helsinki", "049": "Espoo"}
+    return {
+        "version": "2.0",
+        "class": "dataset",
+        "label": "Key figures, municipalities 2020 by Region, Key figure and Year",
+        "role": {"time": ["Vuosi"], "metric": ["ContentsCode"]},
+        "id": ["ContentsCode", "Alue", "Tunnusluku", "Vuosi"],
+        "size": [1, 2, 3, 1],
+        "dimension": {
+            "ContentsCode": {
+                "category": {
+                    "index": {"EliminatedValue": 0},
+                    "label": {"EliminatedValue": "Key figures, municipalities 2020"},
+                }
+            },
+            "Alue": {"category": {"index": {c: i for i, c in enumerate(areas)}, "label": areas}},
+            "Tunnusluku": {
+                "category": {"index": {c: i for i, c in enumerate(figures)}, "label": figures}
+            },
+            "Vuosi": {"category": {"index": {"2020": 0}, "label": {"2020": "2020"}}},
+        },
+        "value": [81, 45, 1510, 60, 70, 4237],
+    }
+
+
+def test_jsonstat2_with_the_figures_in_a_classification_dimension(tmp_path):
+    source = tmp_path / "finance.json"
+    source.write_text(json.dumps(_finance_jsonstat()), encoding="utf-8")
+    report = import_files([source], tmp_path / "snap")
+    values = report.snapshot.values.set_index(["municipality_code", "indicator_id", "year"])
+    assert values.loc[("091", "equity_ratio", 2020), "value"] == 81
+    assert values.loc[("049", "relative_indebtedness", 2020), "value"] == 70
+    # matched by value code only: the loan stock label would read M496 a second time
+    assert "loan_stock_per_resident" not in set(report.snapshot.values["indicator_id"])
+    unused = next(m for m in report.notes if m.key == "data.note.columns_unused")
+    assert "lainakanta_asuk" in unused.render("en")
+
+
 def test_pxweb_csv_wide_download_imports_by_label(tmp_path):
     out = tmp_path / "snap"
     report = import_files([FIXTURES / "keyfigures_wide.csv"], out)

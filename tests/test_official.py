@@ -132,3 +132,98 @@ def test_a_missing_official_folder_is_a_sentence(tmp_path, capsys):
 def test_manifest_of_the_committed_snapshot_is_path_free(official):
     text = (Path(OFFICIAL_DIR) / "manifest.json").read_text(encoding="utf-8")
     assert "/work/" not in text and "/home/" not in text and "/tmp/" not in text
+
+
+# --- what the default snapshot holds ----------------------------------------------------------
+
+
+def _by_key(snapshot):
+    return snapshot.values.set_index(["municipality_code", "indicator_id", "year"])["value"]
+
+
+def test_the_default_holds_every_official_figure_we_have(official):
+    """At least 25 indicators, three series of ten years or more, and every dimension but the
+    technological one (no official file of it is held offline) has figures."""
+    values = official.values
+    assert values["indicator_id"].nunique() >= 25
+    spans = values.dropna(subset=["value"]).groupby("indicator_id")["year"].agg(["min", "max"])
+    long = spans[spans["max"] - spans["min"] + 1 >= 10].index
+    assert {
+        "population",
+        "population_change",
+        "unemployed_jobseekers_share",
+        "education_level_measure",
+    } <= set(long)
+    dimensions = official.catalogue.set_index("id")["dimension"]
+    present = set(dimensions[values["indicator_id"].unique()])
+    assert present == {"economic", "social", "ecological"}
+    # every value is a number or NaN, never a count column of the key figures
+    assert not {"number_of_families", "excess_of_births"} & set(values["indicator_id"])
+
+
+def test_check_values_of_the_series(official):
+    values = _by_key(official)
+    # Sotkanet 180 as published; Kankaanpää 2017 weighted with Honkajoki by the file's own
+    # population
+    assert values[("091", "education_level_measure", 2015)] == 432
+    assert values[("214", "education_level_measure", 2017)] == pytest.approx(296.5, abs=0.05)
+    # the employment service's register: mean of the monthly shares (labour force is one
+    # annual figure); Mäntyharju with Pertunmaa as the ratio of the summed counts
+    assert values[("091", "unemployed_jobseekers_share", 2019)] == pytest.approx(9.05, abs=0.005)
+    assert values[("507", "unemployed_jobseekers_share", 2019)] == pytest.approx(9.53, abs=0.005)
+    # municipal finance key figures 2020 (PxWeb json-stat2, key figures in `Tunnusluku`)
+    assert values[("091", "equity_ratio", 2020)] == 81
+    assert values[("091", "relative_indebtedness", 2020)] == 45
+    # the loan stock stays the key figures' (M496), not read twice from the finance table
+    assert values[("091", "loan_stock_per_resident", 2020)] == pytest.approx(1510.1)
+
+
+def test_population_change_is_the_published_figure_and_derived_elsewhere(official):
+    """2021 is the key figure (M476); the other years are computed from the population series
+    (a declared derivation), and agree with the key figure where both exist."""
+    values = _by_key(official)
+    sources = official.values.set_index(["municipality_code", "indicator_id", "year"])["source_id"]
+    assert sources[("091", "population_change", 2021)] == "statfi_key_figures_2021"
+    assert sources[("091", "population_change", 2022)] == "thl_sotkanet_population"
+    population = official.values[official.values["indicator_id"] == "population"].pivot(
+        index="municipality_code", columns="year", values="value"
+    )
+    change = official.values[official.values["indicator_id"] == "population_change"]
+    assert set(change["year"]) == set(range(2001, 2023))
+    computed = (population[2021] / population[2020] - 1) * 100
+    published = change[change["year"] == 2021].set_index("municipality_code")["value"]
+    assert (computed.reindex(published.index).round(1) - published).abs().max() < 0.051
+    assert values[("091", "population_change", 2022)] == pytest.approx(
+        (664_028 / 658_457 - 1) * 100
+    )
+    entry = official.catalogue.set_index("id").loc["population_change"]
+    assert "Sotkanet 127" in entry["definition_en"]
+
+
+@pytest.mark.opendata
+def test_the_new_official_files_are_read_by_their_format_readers(opendata, tmp_path):
+    """Each file of the default, alone, through the ordinary import: the monthly employment
+    service table, the Sotkanet table by name and the municipal finance json-stat2."""
+    from kuntadash.importing import import_files
+
+    report = import_files(
+        [opendata / "statfi_tyonv_monthly" / "data_kunta_1001.csv"], tmp_path / "a"
+    )
+    values = _by_key(report.snapshot)
+    assert values[("091", "unemployed_jobseekers_share", 2019)] == pytest.approx(9.0495, abs=1e-4)
+    assert values[("478", "unemployed_jobseekers_share", 2019)] > 0  # "Maarianhamina - Mariehamn"
+    assert not any(":" in i for i in report.snapshot.values["indicator_id"])  # raw measures gone
+
+    report = import_files(
+        [opendata / "thl_sotkanet_koulutustaso" / "sotkanet_data.csv"], tmp_path / "b"
+    )
+    values = _by_key(report.snapshot)
+    assert values[("284", "education_level_measure", 2017)] > 0  # "Koski" = Koski Tl
+    assert ("911", "education_level_measure", 2017) not in values.index  # Valtimo → Nurmes
+    assert values[("541", "education_level_measure", 2017)] > 0
+    assert "population" not in set(report.snapshot.values["indicator_id"])  # weights only
+
+    report = import_files(
+        [opendata / "statfi_kuntatalous_2020" / "municipal_debt_raw.json"], tmp_path / "c"
+    )
+    assert set(report.snapshot.values["indicator_id"]) == {"equity_ratio", "relative_indebtedness"}

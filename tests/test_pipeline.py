@@ -98,6 +98,56 @@ def test_raw_measures_are_counts_so_merged_municipalities_sum_before_dividing():
     assert got["ghg"] == pytest.approx((60 + 20) * 1000 / 6_000)  # not a mean of two rates
 
 
+SHARE = {
+    "id": "jobseekers",
+    "source": {"adapter": "import", "code": "Tyottomat"},
+    "derive": {"share_of": "Tyovoima", "factor": 100},
+}
+YEARLY = {"id": "population_change", "source": {}, "derive": {"yearly_change": "population"}}
+
+
+def test_share_of_merged_municipalities_is_the_ratio_of_the_summed_counts():
+    """Both raw measures are counts: summed over the merger first, so the merged share is the
+    members' shares weighted by their own denominators."""
+    from kuntadash.domain.harmonise import harmonise_values
+
+    assert raw_aggregations([SHARE]) == {"import:Tyottomat": "count", "import:Tyovoima": "count"}
+    values = _tidy(
+        [
+            ("507", "import:Tyottomat", 2019, 223.0),
+            ("507", "import:Tyovoima", 2019, 2368.0),
+            ("588", "import:Tyottomat", 2019, 67.75),
+            ("588", "import:Tyovoima", 2019, 684.0),
+            ("091", "import:Tyottomat", 2019, float("nan")),  # a suppressed month
+            ("091", "import:Tyovoima", 2019, 345_430.0),
+        ]
+    )
+    moved = harmonise_values(values, raw_aggregations([SHARE]), {"588": "507"}).values
+    got = derive(moved, [SHARE]).values.set_index(["municipality_code", "indicator_id"])["value"]
+    assert got[("507", "jobseekers")] == pytest.approx((223 + 67.75) / (2368 + 684) * 100)
+    assert math.isnan(got[("091", "jobseekers")])  # missing, never 0
+    assert not derive(moved, [SHARE]).values["indicator_id"].str.contains(":").any()
+
+
+def test_yearly_change_fills_only_the_years_without_a_published_figure():
+    values = _tidy(
+        [
+            ("091", "population", 2020, 656_920.0),
+            ("091", "population", 2021, 658_457.0),
+            ("091", "population", 2022, 664_028.0),
+            ("091", "population_change", 2021, 0.2),  # published (rounded): it stays
+        ]
+    )
+    got = derive(values, [YEARLY]).values
+    change = got[got["indicator_id"] == "population_change"].set_index("year")["value"]
+    assert list(change.index) == [2021, 2022]  # 2020 has no previous year: no value
+    assert change[2021] == 0.2
+    assert change[2022] == pytest.approx((664_028 / 658_457 - 1) * 100)
+    # without any published figure the whole series is computed
+    alone = derive(values[values["indicator_id"] == "population"], [YEARLY]).values
+    assert alone[alone["indicator_id"] == "population_change"]["year"].tolist() == [2021, 2022]
+
+
 def test_the_catalogue_declares_the_derived_indicators():
     entries = resources.read_indicator_catalogue_document()["indicators"]
     derived = {e["id"]: measure_of(e) for e in entries if e.get("derive")}

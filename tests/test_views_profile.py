@@ -142,7 +142,9 @@ def test_each_dimension_says_where_it_stands_or_why_it_cannot(tiny_view):
     technological = by_dimension["technological"]
     assert technological.status == "missing"
     assert technological.score_text == translate("profile.no_data_yet", "fi")
-    assert technological.reading == translate("profile.reading_missing", "fi")
+    # what is missing, and what an update brings from whom (the dimension's publishers)
+    assert technological.reading.startswith(translate("profile.reading_missing", "fi"))
+    assert "T_NONE (fi) (Tilastokeskus)" in technological.reading
     assert technological.trend_text == ""
 
 
@@ -267,11 +269,44 @@ def test_official_view_reads_well_with_sparse_dimensions():
         "technological": "missing",
     }
     assert not [text for text in texts(view) if _LEAK.search(text)]
-    # One year of key figures: no five-year direction, said in words.
-    assert all(d.trend == "unknown" for d in view.dimensions)
-    # Population has two decades of figures: it is what changed, and it only rose.
-    assert [(c.indicator_id, c.verdict) for c in view.changes] == [("population", "up")]
+    # The series of the default snapshot (job seekers 2006–2020, education level 2008–2017,
+    # population change 2001–2022) give the scored dimensions a five-year direction.
+    trends = {d.dimension: d.trend for d in view.dimensions}
+    assert trends["economic"] != "unknown" and trends["social"] != "unknown"
+    assert trends["ecological"] == trends["technological"] == "unknown"
+    changed = {c.indicator_id for c in view.changes}
+    assert "population" in changed and changed & {
+        "unemployed_jobseekers_share",
+        "education_level_measure",
+        "population_change",
+    }
     assert view.strengths and view.weaknesses
+    technological = next(d for d in view.dimensions if d.dimension == "technological")
+    assert "Traficom" in technological.reading  # who brings the missing figures
+
+
+@pytest.mark.parametrize("code", ["091", "297"])
+def test_official_profile_shows_real_change(code):
+    """Helsinki and Kuopio on the default snapshot: five- and ten-year changes where the series
+    reach back, trend lines that count them, charts with at least three years, and no leaked
+    NaN anywhere."""
+    view = build_profile_view(read_snapshot(OFFICIAL_DIR), code, "en")
+    assert not [text for text in texts(view) if _LEAK.search(text)]
+    for period in (5, 10):
+        rows = view.trends[view.trends["period"] == period].set_index("indicator_id")
+        for ident in ("unemployed_jobseekers_share", "population_change", "population"):
+            assert rows.at[ident, "verdict"] != "missing", (period, ident)
+            assert np.isfinite(rows.at[ident, "change"])
+    five = view.trends[view.trends["period"] == 5].set_index("indicator_id")
+    assert five.at["education_level_measure", "verdict"] in ("better", "worse", "unchanged")
+    assert len(view.trend_lines) == 3
+    assert all("0 indicators got better, 0 worse" not in line for line in view.trend_lines)
+    table, verdicts, _versus = view.trend_table(5)
+    assert len(table) and {"better", "worse"} & set(verdicts)
+    assert len(view.chart_ids()) >= 3
+    series = view.trend_series("unemployed_jobseekers_share")
+    own = series[series["series"] == view.name].dropna(subset=["value"])
+    assert (own["year"].min(), own["year"].max(), len(own)) == (2006, 2020, 15)
 
 
 def test_with_the_whole_country_as_the_group_its_median_is_one_line(sample_snapshot):

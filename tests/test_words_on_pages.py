@@ -140,6 +140,16 @@ def test_every_page_on_the_official_snapshot_in_finnish(page, monkeypatch):
     _check(_rendered(run_page(page, "fi")), "fi")
 
 
+@pytest.mark.parametrize("page", ["overview", "municipality"])
+def test_the_official_snapshot_says_what_brings_the_missing_dimension(page, monkeypatch):
+    """The technological dimension has no official figures offline: the page names what an
+    update brings and from whom (Traficom's broadband availability), not only that it lacks."""
+    monkeypatch.setenv(DATA_DIR_ENV, str(OFFICIAL_DIR))
+    # markdown escapes removed: the card's reading is escaped (ui.widgets.escape_markdown)
+    said = " ".join(_rendered(run_page(page, "en", kunta="091"))).replace("\\", "")
+    assert "Traficom" in said and "Fixed broadband of at least 100 Mbit/s" in said
+
+
 @pytest.mark.parametrize("lang", ["fi", "sv", "en"])
 def test_an_uncertain_municipality_type_is_explained_in_words(lang):
     at = run_page("municipality", lang, kunta="016")  # Asikkala: frame municipality, uncertain

@@ -28,7 +28,7 @@ from kuntadash.importing.limits import (
     load_json,
     load_yaml,
 )
-from kuntadash.importing.readers import catalogue, pxweb, sotkanet, syke, tidy
+from kuntadash.importing.readers import catalogue, pxweb, sotkanet, syke, tidy, tyonv
 from kuntadash.importing.readers.common import (
     MAX_YEAR,
     MIN_YEAR,
@@ -461,6 +461,8 @@ _DOCUMENT_FORMATS: tuple[_DocumentFormat, ...] = (
 _ROW_FORMATS: tuple[_RowFormat, ...] = (
     (sotkanet.looks_sotkanet_csv, sotkanet.read_sotkanet_csv),
     (syke.looks_syke_csv, syke.read_syke_csv),
+    (tyonv.looks_tyonv_monthly, tyonv.read_tyonv_monthly),
+    (sotkanet.looks_sotkanet_named_csv, sotkanet.read_sotkanet_named_csv),
     (tidy.looks_tidy, tidy.read_tidy_table),
     (pxweb.looks_pxweb_wide, pxweb.read_pxweb_wide_table),
     (pxweb.looks_pxweb_long, pxweb.read_pxweb_long),

@@ -6,7 +6,14 @@ values are derived (``derive``) from the raw measure ``<adapter>:<code>`` of its
 
 - ``per_resident: F``: measure × F / the population of the same year (F = 1000 turns kt into
   tonnes); ``absolute: true`` takes the size of a negative measure (wind-power credits);
-- ``change_since: Y``: per cent change of the measure since year Y.
+- ``change_since: Y``: per cent change of the measure since year Y;
+- ``share_of: C`` (with ``factor``, default 100): the measure as a share of a second raw
+  measure ``<adapter>:C`` of the same source, municipality and year (unemployed job seekers of
+  the labour force). Both are counts summed over merged municipalities first, so a merged
+  figure is the ratio of the sums: the members' shares weighted by their own denominators;
+- ``yearly_change: I``: per cent change of the catalogue indicator ``I`` (not a raw measure:
+  e.g. ``population``) from the previous year. It fills only keys that have no value of their
+  own, so a published figure of the same definition always wins over the computed one.
 
 Derivation runs after harmonisation, on the current division: the raw measure is a count, so it
 is summed over merged municipalities first, and the population is the data's own (same year;
@@ -37,9 +44,26 @@ def measure_of(entry: Mapping[str, Any]) -> str:
     return f"{source.get('adapter')}{RAW_SEPARATOR}{source.get('code') or 'hinku'}"
 
 
+def denominator_of(entry: Mapping[str, Any]) -> str | None:
+    """The second raw measure of a ``share_of`` derivation, else None."""
+    how = entry.get("derive") or {}
+    if "share_of" not in how:
+        return None
+    return f"{(entry.get('source') or {}).get('adapter')}{RAW_SEPARATOR}{how['share_of']}"
+
+
 def raw_aggregations(entries: Sequence[Mapping[str, Any]]) -> dict[str, str]:
     """Raw measures are counts (kt, persons …): summed when municipalities merge."""
-    return {measure_of(e): "count" for e in entries if e.get("derive")}
+    measures = {}
+    for entry in entries:
+        how = entry.get("derive") or {}
+        if not how or "yearly_change" in how:
+            continue
+        measures[measure_of(entry)] = "count"
+        denominator = denominator_of(entry)
+        if denominator:
+            measures[denominator] = "count"
+    return measures
 
 
 @dataclass
@@ -60,6 +84,10 @@ def derive(
     ``values`` (e.g. the snapshot being extended); the first figure per key wins."""
     raw = values[values["indicator_id"].astype(str).str.contains(RAW_SEPARATOR, regex=False)]
     kept = values.drop(index=raw.index)
+    changes = [
+        _yearly_change(kept, e) for e in entries if "yearly_change" in (e.get("derive") or {})
+    ]
+    kept = pd.concat([kept, *changes], ignore_index=True) if changes else kept
     if raw.empty:
         return Derived(kept.reset_index(drop=True))
     frames = [kept[kept["indicator_id"] == "population"]]
@@ -70,12 +98,15 @@ def derive(
     derived = []
     for entry in entries:
         how = entry.get("derive")
-        if not how:
+        if not how or "yearly_change" in how:
             continue
         measure = raw[raw["indicator_id"] == measure_of(entry)]
         if measure.empty:
             continue
-        if "change_since" in how:
+        if "share_of" in how:
+            denominator = raw[raw["indicator_id"] == denominator_of(entry)]
+            derived.append(_share_of(measure, denominator, how, entry["id"]))
+        elif "change_since" in how:
             derived.append(_change_since(measure, int(how["change_since"]), entry["id"]))
         elif "per_resident" in how:
             derived.append(_per_resident(measure, how, entry["id"], history, result))
@@ -89,6 +120,44 @@ def _change_since(measure: pd.DataFrame, base_year: int, indicator_id: str) -> p
     reference = later["municipality_code"].map(base).astype("float64")
     change = (later["value"].astype("float64") / reference.where(reference != 0) - 1) * 100
     return later.assign(indicator_id=indicator_id, value=change.to_numpy())
+
+
+def _share_of(
+    measure: pd.DataFrame, denominator: pd.DataFrame, how: Mapping[str, Any], indicator_id: str
+) -> pd.DataFrame:
+    """measure / denominator × factor per (municipality, year); missing where either is
+    missing or the denominator is not positive."""
+    factor = float(how.get("factor", 100))
+    key = ["municipality_code", "year"]
+    base = denominator.set_index(key)["value"].astype("float64")
+    below = base.reindex(pd.MultiIndex.from_frame(measure[key])).to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = (
+            measure["value"].astype("float64").to_numpy()
+            * factor
+            / np.where(below > 0, below, np.nan)
+        )
+    return measure.assign(indicator_id=indicator_id, value=value)
+
+
+def _yearly_change(values: pd.DataFrame, entry: Mapping[str, Any]) -> pd.DataFrame:
+    """Per cent change of ``derive.yearly_change`` from the previous year, for the keys of
+    ``entry`` that ``values`` does not already hold (a published figure wins)."""
+    indicator_id = str(entry["id"])
+    base = values[values["indicator_id"] == entry["derive"]["yearly_change"]]
+    base = base.dropna(subset=["value"])
+    previous = base.assign(year=base["year"] + 1).set_index(["municipality_code", "year"])
+    before = previous["value"].astype("float64")
+    reference = before.reindex(pd.MultiIndex.from_frame(base[["municipality_code", "year"]]))
+    reference = reference.to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        change = (base["value"].astype("float64").to_numpy() / reference - 1) * 100
+    out = base.assign(indicator_id=indicator_id, value=change)
+    out = out[~np.isnan(reference)]
+    own = values[values["indicator_id"] == indicator_id]
+    taken = pd.MultiIndex.from_frame(own[["municipality_code", "year"]].astype({"year": "int64"}))
+    fresh = ~pd.MultiIndex.from_frame(out[["municipality_code", "year"]]).isin(taken)
+    return out[fresh]
 
 
 def _per_resident(

@@ -5,6 +5,14 @@ The CSV download of the key-figure table names its columns by label only ("Emplo
 its contents codes (M140 ...), which the catalogue lists as ``source.code``.
 NOTE: labels as in the table ``Kuntien_avainluvut/2021/kuntien_avainluvut_2021_aikasarja.px``
 (definitions published with the table); check new vintages against the metadata.
+
+Key figures whose contents code is not known offline carry their column labels in their
+catalogue entry instead (``columns`` in indicators.yaml: shares of workplaces by sector, rental
+dwellings, pensioners …), so a label lives in one place. The table's raw counts (excess of
+births, net migration, number of families, household-dwelling units, employed labour force,
+workplaces) are deliberately not in the catalogue: a count is not comparable between
+municipalities of different sizes, and the rates made of them are published as key figures of
+their own.
 """
 
 from __future__ import annotations

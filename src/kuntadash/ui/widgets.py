@@ -33,6 +33,7 @@ from kuntadash.ui import state
 from kuntadash.ui.downloads import TableDownload, render_downloads
 from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.loaders import load_catalogue_rows, load_present_ids, load_value_formats
+from kuntadash.views.coverage import arriving_sources
 from kuntadash.views.format import Formatter
 
 DEFAULT_MUNICIPALITY = "091"
@@ -282,14 +283,23 @@ def render_coverage_note(snapshot: Snapshot, container: object = None) -> None:
     if not missing or not covered:
         return
     target = container if container is not None else st
+    arriving = [
+        t("coverage.arrives_from", sources=sources)
+        for d in missing
+        if (sources := arriving_sources(snapshot.catalogue, d, current_language()))
+    ]
     target.caption(
-        t(
-            "coverage.dimensions_note",
-            covered=", ".join(dimension_label(d) for d in covered),
-            missing=", ".join(dimension_label(d) for d in missing),
+        " ".join(
+            [
+                t(
+                    "coverage.dimensions_note",
+                    covered=", ".join(dimension_label(d) for d in covered),
+                    missing=", ".join(dimension_label(d) for d in missing),
+                ),
+                *arriving,
+                t("coverage.how_data_arrives"),
+            ]
         )
-        + " "
-        + t("coverage.how_data_arrives")
     )
 
 

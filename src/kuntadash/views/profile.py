@@ -59,6 +59,7 @@ from kuntadash.domain.trends import (
 from kuntadash.i18n import translate
 from kuntadash.provenance import sources_of, value_source_ids
 from kuntadash.store import Snapshot
+from kuntadash.views.coverage import arriving_text
 from kuntadash.views.format import MISSING, Formatter
 
 CHANGE_PERIOD = 5  # years of "what changed" on the first screen
@@ -492,6 +493,10 @@ def build_profile_view(
 # --- facts ---------------------------------------------------------------------------------------
 
 
+def _joined(*sentences: str) -> str:
+    return " ".join(s for s in sentences if s)
+
+
 def _text(value: object) -> str:
     return MISSING if value is None or pd.isna(value) or str(value) == "" else str(value)
 
@@ -581,7 +586,9 @@ def _dimension_summary(row, scores, trends, meta, present, years, fmt, tr) -> Di
         reading = tr("profile.reading_sparse")
     else:
         score_text = tr("profile.no_data_yet")
-        reading = tr("profile.reading_missing")
+        reading = _joined(
+            tr("profile.reading_missing"), arriving_text(meta.reset_index(), dimension, fmt.lang)
+        )
 
     trend, trend_label, trend_text = "unknown", "", ""
     if status in ("scored", "low_coverage"):
@@ -603,7 +610,10 @@ def _dimension_summary(row, scores, trends, meta, present, years, fmt, tr) -> Di
                 trend = "mixed"
             else:
                 trend = "unchanged"
-            span = f"{known['start_year'].min()}–{known['end_year'].max()}"
+            # indicators whose series end in different years were compared over different
+            # windows: name each (2012–2017, 2017–2022), not one span they do not share
+            windows = sorted(set(zip(known["start_year"], known["end_year"], strict=True)))
+            span = ", ".join(f"{start}–{end}" for start, end in windows)
             trend_label = tr(f"profile.trend_label.{trend}", years=CHANGE_PERIOD)
             trend_text = tr("profile.trend_counts", years=span, **counts)
     return DimensionSummary(
@@ -906,7 +916,11 @@ def _indicator_tables(profile, trends, meta, present, fmt, tr) -> list[Indicator
             notice = (
                 tr("coverage.dimension_sparse")
                 if has_values
-                else tr("coverage.dimension_missing") + " " + tr("coverage.how_data_arrives")
+                else _joined(
+                    tr("coverage.dimension_missing"),
+                    arriving_text(meta.reset_index(), dimension, fmt.lang),
+                    tr("coverage.how_data_arrives"),
+                )
             )
         tables.append(
             IndicatorTable(

@@ -360,6 +360,13 @@ def read_jsonstat(doc: Any, file: str, context: ImportContext) -> TableImport:
         ) from exc
     dims = [c for c in frame.columns if c not in ("value", "status")]
     others = [d for d in dims if d not in (area_dim, time_dim, metric_dim)]
+    figures_dim = _figures_dimension(frame, metric_dim, others)
+    # In a key-figure dimension only the value codes the catalogue names are taken: its labels
+    # repeat figures the catalogue takes from other tables ("Loan stock, EUR per capita" is
+    # the key figures' M496), which would otherwise be read twice.
+    by_code_only = figures_dim != metric_dim
+    metric_dim = figures_dim
+    others = [d for d in others if d != metric_dim]
     for dim in others:
         if frame[dim].nunique() > 1:
             raise DataImportError(
@@ -370,9 +377,9 @@ def read_jsonstat(doc: Any, file: str, context: ImportContext) -> TableImport:
     population_codes = set()
     labels = _labels(doc, metric_dim)
     for code in contents:
-        indicator = context.indicator_by_source_code(code) or context.indicator_by_label(
-            labels.get(code, code)
-        )
+        indicator = context.indicator_by_source_code(code)
+        if indicator is None and not by_code_only:
+            indicator = context.indicator_by_label(labels.get(code, code))
         if code.split("-")[-1] in POPULATION_CODES:
             population_codes.add(code)
         if indicator:
@@ -442,6 +449,22 @@ def read_jsonstat(doc: Any, file: str, context: ImportContext) -> TableImport:
         named = [f"{c} ({labels[c]})" if c in labels else c for c in skipped]
         notes.append(unused_columns_note(file, message("data.reason.column_not_indicator"), named))
     return TableImport(values, population, notes)
+
+
+def _figures_dimension(
+    frame: pd.DataFrame, metric_dim: str | None, others: list[str]
+) -> str | None:
+    """The dimension whose values are the figures: the metric-role one, unless that holds a
+    single value and exactly one other dimension holds several, which then lists the figures.
+
+    NOTE: Statistics Finland's municipal finance tables (Kuntien_talous_ja_toiminta, e.g.
+    ``006_kta_19_2020.px``) put the key figures in a ``Tunnusluku`` dimension and give the
+    metric role to a one-value ``ContentsCode`` ("Key figure or EUR 1,000")."""
+    varied = [d for d in others if frame[d].nunique() > 1]
+    single = metric_dim is None or frame[metric_dim].nunique() == 1
+    if single and len(varied) == 1:
+        return varied[0]
+    return metric_dim
 
 
 def _labels(doc: Any, dim: str | None) -> dict[str, str]:

@@ -1,6 +1,8 @@
 """THL Sotkanet files -> tidy values (importing layer, pure pandas): the ``/json`` response or
 its CSV (``indicator;region;year;gender;value``), imported together with the regions list
-(``/rest/1.1/regions``) that maps Sotkanet's region ids to municipality codes.
+(``/rest/1.1/regions``) that maps Sotkanet's region ids to municipality codes; and a table
+exported by name (``year, region, population, education_level``: municipalities by Finnish
+name, one column per indicator) as data-frame exports of Sotkanet data are written.
 """
 
 from __future__ import annotations
@@ -10,12 +12,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from kuntadash.importing.context import ImportContext
-from kuntadash.importing.errors import DataImportError, Message, examples, item, message
+from kuntadash.importing.errors import DataImportError, Message, examples, item, message, row
 from kuntadash.importing.placement import value_problems
 from kuntadash.importing.readers.common import (
+    Areas,
     RowTable,
     TableImport,
     aggregate_notes,
+    keep_few,
     number_cell,
     tidy_frame,
     unused_columns_note,
@@ -137,3 +141,96 @@ def read_sotkanet_json(rows: Sequence[Any], file: str, context: ImportContext) -
         reason = message("data.reason.column_not_indicator")
         notes.append(unused_columns_note(file, reason, sorted(unknown_indicators)))
     return TableImport(tidy_frame(out), notes=notes)
+
+
+# Columns of a Sotkanet table written by name that are not figures: the row index a data frame
+# export adds (an empty header), the area and the year.
+_NAMED_KEYS = {"", "region", "alue", "year", "vuosi"}
+_NAMED_POPULATION = {"population", "väestö", "väkiluku"}
+# NOTE: Sotkanet titles Koski Tl (284) "Koski" in its exports by name (THL's region list gives the
+# code 284); no other municipality of any division since 1990 was called Koski alone.
+_NAMED_ALIASES = {"koski": "Koski Tl"}
+
+
+def looks_sotkanet_named_csv(table: RowTable, context: ImportContext) -> bool:
+    """A Sotkanet table exported by name: ``region`` (a municipality's Finnish name) and
+    ``year`` columns, and one column per indicator named by a catalogue label of a Sotkanet
+    indicator (``education_level``), optionally with the data's own ``population``."""
+    lowered = table.lowered
+    if not (table.delimited and {"region", "year"} <= set(lowered)):
+        return False
+    return any(_named_indicator(h, context) for h in table.header)
+
+
+def _named_indicator(header: str, context: ImportContext) -> str | None:
+    if header.strip().lower() in _NAMED_KEYS | _NAMED_POPULATION:
+        return None
+    ident = context.indicator_by_label(header)
+    if ident is None:
+        return None
+    adapter = (context.catalogue[ident].get("source") or {}).get("adapter")
+    return ident if adapter == "sotkanet" else None
+
+
+def read_sotkanet_named_csv(table: RowTable, context: ImportContext) -> TableImport:
+    """The table's indicator columns as values and its population column as the weights that
+    merged municipalities are harmonised with (rates weighted by the data's own population)."""
+    file, lowered = table.file, table.lowered
+    region, year_index = lowered.index("region"), lowered.index("year")
+    indicators = {
+        i: ident for i, h in enumerate(table.header) if (ident := _named_indicator(h, context))
+    }
+    population = next((i for i, h in enumerate(lowered) if h in _NAMED_POPULATION), None)
+    areas = Areas(context, file)
+    problems = areas.problems
+    out: list[tuple[str, str, int, float]] = []
+    weights: list[tuple[str, str, int, float]] = []
+    codes: dict[str, str | None] = {}
+    seen: dict[tuple[str, int], int] = {}
+    trimmed = 0
+    for position, cells in enumerate(table.rows, start=2):
+        trimmed += keep_few(problems)
+        where = row(position)
+        name = str(cells[region]).strip()
+        if name not in codes:
+            codes[name] = areas.name(_NAMED_ALIASES.get(name.casefold(), name), where)
+        code = codes[name]
+        year = year_cell(cells[year_index], file, where, problems)
+        if code is None or year is None:
+            continue
+        if (code, year) in seen:
+            problems.append(
+                message(
+                    "data.error.duplicate_area_year", file=file, where=where, area=name, year=year
+                )
+            )
+            continue
+        seen[(code, year)] = position
+        for index, ident in indicators.items():
+            value = number_cell(cells[index], table.decimal_comma, file, where, ident, problems)
+            if value is not None:
+                out.append((code, ident, year, value))
+        if population is not None:
+            value = number_cell(
+                cells[population], table.decimal_comma, file, where, "population", problems
+            )
+            if value is not None:
+                weights.append((code, "population", year, value))
+    if problems:
+        raise DataImportError(problems, more=trimmed)
+    values = tidy_frame(out)
+    unplaced = value_problems(values, context, file)
+    if unplaced:
+        raise DataImportError(unplaced)
+    notes = aggregate_notes(file, areas.aggregates)
+    weight_frame = None
+    if weights:
+        weight_frame = tidy_frame(weights)[["municipality_code", "year", "value"]]
+        notes.append(
+            message(
+                "data.note.population_weights_only",
+                file=file,
+                columns=table.header[population],
+            )
+        )
+    return TableImport(values, weight_frame, notes)
