@@ -124,7 +124,7 @@ def test_the_real_boundaries_are_served(replayed, opendata):
 
 
 def test_sotkanet_values_are_placed_through_the_real_regions_list(replayed):
-    folder, real_ids, result, snapshot = replayed
+    _, real_ids, result, snapshot = replayed
     fetched = snapshot.values[snapshot.values["source_id"].str.contains("sotkanet", case=False)]
     assert not fetched.empty
     # every municipality the real list numbers got its figures, under its own code
