@@ -39,7 +39,7 @@ from kuntadash.ui import state
 from kuntadash.ui.downloads import chart_config, file_stem
 from kuntadash.ui.entry import require_app
 from kuntadash.ui.i18n import current_language, t
-from kuntadash.ui.links import PUBLIC_URL_ENV, app_base_url, is_local_address, qr_png, view_url
+from kuntadash.ui.links import app_base_url, holder_warning, is_local_address, qr_png, view_url
 from kuntadash.ui.loaders import (
     load_formatter,
     load_geojson,
@@ -210,7 +210,7 @@ with st.container(horizontal=True, vertical_alignment="center", key="event_contr
     st.page_link("pages/overview.py", label=t("event.exit"), icon=":material/close:")
 if unreachable:
     st.warning(
-        t("event.local_address", address=escape_markdown(base), variable=PUBLIC_URL_ENV),
+        t("event.local_address", address=escape_markdown(base)),
         icon=":material/phonelink_off:",
     )
 
@@ -224,7 +224,7 @@ def _qr(url: str, container, step: str) -> None:
     (``data-url`` carries it for tests and tools). st.image gives no alt text (axe image-alt,
     WCAG 1.1.1): an <img> with one."""
     png = base64.b64encode(qr_png(url)).decode("ascii")
-    label = t("event.qr_caption")
+    label = holder_warning(url, lang, "slides") or t("event.qr_caption")
     container.caption(step)
     box = container.container(key="event_qr")
     box.html(
