@@ -6,8 +6,9 @@ first screen: where the municipality stands in each dimension, its strengths and
 their numbers, and what changed most; then the trends, every indicator, the ranks in every
 grouping, the most similar municipalities, and the sources with their licences. A link and a QR
 code lead back to the exact view the brief was made from; when that address works only on the
-machine that made the brief, the brief says so beside it (kuntadash.links). Charts are drawn with matplotlib
-(charts.static); text uses DejaVu Sans, bundled with matplotlib, so ä, ö and å embed offline.
+machine that made the brief, the brief says so beside it (kuntadash.links). Charts are drawn
+with matplotlib (charts.static); text uses DejaVu Sans, bundled with matplotlib, so ä, ö and å
+embed offline.
 Sample data are marked on every page.
 """
 
