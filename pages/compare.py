@@ -22,6 +22,7 @@ from kuntadash.ui.loaders import (
     load_wide_values,
 )
 from kuntadash.ui.widgets import (
+    MUNICIPALITY_FILTER,
     caption_text,
     catalogue_row,
     change_text,
@@ -154,6 +155,8 @@ chosen = state.stateful_multiselect(
     help=t("compare.municipalities_help", n=DEFAULT_COMPANIONS),
     parse=find_municipality,
     search=find_municipality,
+    filter_mode=MUNICIPALITY_FILTER,
+    select_all=False,  # "select all 308" cannot fit a comparison of at most ten
 )
 render_search_notice(state.pop_search_notice(state.COMPARE_KEY))
 # A link's codes that are not municipalities, or beyond the first ten, are said out loud.

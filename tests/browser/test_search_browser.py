@@ -98,3 +98,23 @@ def test_narpes_typed_into_the_compare_list_adds_narpio(page: Page, app_url: str
     page.wait_for_url(lambda url: url != before, timeout=30_000)
     wait_ready(page)
     assert "545" in _query(page.url).get("compare", "").split(",")
+
+
+def test_enter_in_the_compare_list_adds_the_typed_name_not_a_lookalike(
+    page: Page, app_url: str
+) -> None:
+    """Swedish labels such as "Kristinestad" hold n, a, r, p in that order: Streamlit's default
+    letter-by-letter filter would offer them first, and Enter would add one of them."""
+    page.goto(f"{app_url}/compare?lang=sv")
+    wait_ready(page)
+    main = page.get_by_test_id("stMain")
+    listbox = main.get_by_role("combobox", name="Kommuner att jämföra", exact=False).first
+    before = page.url
+    listbox.click()
+    page.keyboard.type("narp")
+    expect(page.get_by_role("option", name="Sök med namnet: narp", exact=True)).to_be_visible()
+    expect(page.get_by_role("option", name="Kristinestad – Kristiinankaupunki")).to_have_count(0)
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: url != before, timeout=30_000)
+    wait_ready(page)
+    assert "545" in _query(page.url).get("compare", "").split(",")

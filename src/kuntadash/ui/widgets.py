@@ -160,6 +160,12 @@ PAGE_CHOICE_KEY = "kunta_on_page"
 _CLOSE_SIDEBAR_KEY = "_close_sidebar_request"
 
 
+# How the browser narrows the list while a name is typed: by a part of the label ("narp" shows
+# nothing rather than Streamlit's default letter-by-letter matches such as "Kristinestad", so
+# Enter goes to the typed text, which municipality_finder reads).
+MUNICIPALITY_FILTER = "contains"
+
+
 def municipality_finder(
     snapshot: Snapshot, labels: Mapping[str, str]
 ) -> Callable[[str], str | None]:
@@ -230,6 +236,7 @@ def select_municipality(
         widget_key=widget_key,
         on_change=None if on_page else _request_sidebar_close,
         help=t("search.help"),
+        filter_mode=MUNICIPALITY_FILTER,
     )
     render_search_notice(state.pop_search_notice(state.MUNICIPALITY_KEY, widget_key), container)
     return code
