@@ -221,10 +221,11 @@ formatter = load_formatter(snapshot, lang)
 
 def _qr(url: str, container, step: str) -> None:
     """Which slide this is, then the QR code of ``url`` with the address written under it
-    (``data-url`` carries it for tests and tools). st.image gives no alt text (axe image-alt,
-    WCAG 1.1.1): an <img> with one."""
+    (``data-url`` carries it for tests and tools); under an address that works only on this
+    computer, a sentence saying so in place of the invitation to scan. st.image gives no alt
+    text (axe image-alt, WCAG 1.1.1): an <img> with one."""
     png = base64.b64encode(qr_png(url)).decode("ascii")
-    label = holder_warning(url, lang, "slides") or t("event.qr_caption")
+    label = t("event.qr_caption")
     container.caption(step)
     box = container.container(key="event_qr")
     box.html(
@@ -232,7 +233,7 @@ def _qr(url: str, container, step: str) -> None:
         f'alt="{html.escape(label)}" data-url="{html.escape(url)}">',
         width="content",
     )
-    box.caption(label)
+    box.caption(holder_warning(url, lang, "slides") or label)
     box.caption(url)
 
 
