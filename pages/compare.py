@@ -295,7 +295,7 @@ render_dataframe(
 unavailable = [
     t(
         "comparison.trend_unavailable",
-        period=t("comparison.period_label_one") if p == 1 else t("comparison.period_label", n=p),
+        period=t("comparison.period_label", n=p),
         years=p,
     )
     for p in PERIODS
