@@ -10,12 +10,15 @@ does (the widget's string value); tests/browser/test_search_browser.py types it.
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from streamlit.proto.SelectWidgetFilterMode_pb2 import SelectWidgetFilterMode
 from streamlit.testing.v1.element_tree import Multiselect, Selectbox, WidgetState
 
 from kuntadash.i18n import LANGUAGES
 from kuntadash.views.municipalities import resolve_municipality
-from tests.apptest import run_page
+from tests.apptest import REPO, run_page
 
 NARPIO = "545"
 
@@ -100,3 +103,23 @@ def test_the_compare_list_adds_a_typed_name(lang):
     assert not at.exception, [e.value for e in at.exception]
     assert at.session_state["compare"] == [*before, NARPIO]
     assert NARPIO in at.query_params["compare"].split(",")
+
+
+PAGES = tuple(re.findall(r'"pages/(\w+)\.py"', (REPO / "app.py").read_text("utf-8")))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_list_of_municipalities_on_every_page_takes_a_typed_name(page):
+    """Whatever page lists the municipalities to choose from, now or added later, lets the
+    reader type a name (the widget accepts text, which the finder reads) and narrows its list
+    by a part of the label."""
+    at = run_page(page, "sv")
+    widgets = [*at.selectbox, *at.multiselect]
+    lists = [w for w in widgets if len(w.options) >= 300]
+    assert lists, "the sidebar's choice at least"
+    for widget in lists:
+        assert widget.proto.accept_new_options, (page, widget.label)
+        assert widget.proto.filter_mode == SelectWidgetFilterMode.FILTER_MODE_CONTAINS, (
+            page,
+            widget.label,
+        )
