@@ -82,6 +82,7 @@ def test_a_name_fitting_several_is_reported_in_the_readers_language(
     expect(notice).to_be_visible()
     expect(notice).to_contain_text("Borgå")
     assert "kunta" not in _query(page.url)
+    page.screenshot(path=str(ARTIFACTS / "search-por-ambiguous-desktop-sv.png"))
 
 
 def test_narpes_typed_into_the_compare_list_adds_narpio(page: Page, app_url: str) -> None:
