@@ -86,12 +86,10 @@ try:
         )
     snapshot = load_snapshot()
 except SnapshotError as exc:
-    # The folder and the detail go to the server's log; the reader gets path-free sentences.
+    # The folder and the detail (with the commands that mend it) go to the server's log, for
+    # the administrator; the reader gets a sentence in plain words.
     logging.getLogger(__name__).error("The snapshot in %s cannot be read: %s", data_dir(), exc)
-    st.error(
-        t("coverage.snapshot_unreadable") + " " + exc.render(current_language()),
-        icon=":material/error:",
-    )
+    st.error(t("coverage.snapshot_unreadable"), icon=":material/error:")
     st.stop()
 problems = load_problems(snapshot)
 if problems:

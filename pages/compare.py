@@ -22,6 +22,7 @@ from kuntadash.ui.loaders import (
     load_wide_values,
 )
 from kuntadash.ui.widgets import (
+    MUNICIPALITY_FILTER,
     caption_text,
     catalogue_row,
     change_text,
@@ -30,11 +31,13 @@ from kuntadash.ui.widgets import (
     escape_markdown,
     indicator_breaks,
     indicator_name,
+    municipality_finder,
     municipality_names,
     peer_weights,
     render_coverage_note,
     render_dataframe,
     render_no_values,
+    render_search_notice,
     render_table,
     select_dimension,
     select_group_kind,
@@ -42,7 +45,6 @@ from kuntadash.ui.widgets import (
     select_year,
     type_labels,
 )
-from kuntadash.views.municipalities import resolve_municipality
 
 require_app()
 
@@ -142,11 +144,7 @@ def render_add_buttons(chosen: list[str]) -> None:
 labels = load_choice_labels(snapshot, lang)
 
 
-def _parse_link_part(raw: str) -> str | None:
-    """A municipality in a compare link: its code or a name (ambiguous ones are not guessed)."""
-    return resolve_municipality(raw, snapshot.municipalities).code
-
-
+find_municipality = municipality_finder(snapshot, labels)
 chosen = state.stateful_multiselect(
     t("compare.municipalities"),
     list(labels),
@@ -155,8 +153,12 @@ chosen = state.stateful_multiselect(
     format_func=lambda c: labels.get(c, c),
     max_selections=MAX_MUNICIPALITIES,
     help=t("compare.municipalities_help", n=DEFAULT_COMPANIONS),
-    parse=_parse_link_part,
+    parse=find_municipality,
+    search=find_municipality,
+    filter_mode=MUNICIPALITY_FILTER,
+    select_all=False,  # "select all 308" cannot fit a comparison of at most ten
 )
+render_search_notice(state.pop_search_notice(state.COMPARE_KEY))
 # A link's codes that are not municipalities, or beyond the first ten, are said out loud.
 dropped = state.pop_dropped_link_values(state.COMPARE_KEY)
 if dropped is not None and dropped.unknown:
@@ -293,7 +295,7 @@ render_dataframe(
 unavailable = [
     t(
         "comparison.trend_unavailable",
-        period=t("comparison.period_label_one") if p == 1 else t("comparison.period_label", n=p),
+        period=t("comparison.period_label", n=p),
         years=p,
     )
     for p in PERIODS

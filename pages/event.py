@@ -39,7 +39,7 @@ from kuntadash.ui import state
 from kuntadash.ui.downloads import chart_config, file_stem
 from kuntadash.ui.entry import require_app
 from kuntadash.ui.i18n import current_language, t
-from kuntadash.ui.links import PUBLIC_URL_ENV, app_base_url, is_local_address, qr_png, view_url
+from kuntadash.ui.links import app_base_url, holder_warning, is_local_address, qr_png, view_url
 from kuntadash.ui.loaders import (
     load_formatter,
     load_geojson,
@@ -210,7 +210,7 @@ with st.container(horizontal=True, vertical_alignment="center", key="event_contr
     st.page_link("pages/overview.py", label=t("event.exit"), icon=":material/close:")
 if unreachable:
     st.warning(
-        t("event.local_address", address=escape_markdown(base), variable=PUBLIC_URL_ENV),
+        t("event.local_address", address=escape_markdown(base)),
         icon=":material/phonelink_off:",
     )
 
@@ -221,8 +221,9 @@ formatter = load_formatter(snapshot, lang)
 
 def _qr(url: str, container, step: str) -> None:
     """Which slide this is, then the QR code of ``url`` with the address written under it
-    (``data-url`` carries it for tests and tools). st.image gives no alt text (axe image-alt,
-    WCAG 1.1.1): an <img> with one."""
+    (``data-url`` carries it for tests and tools); under an address that works only on this
+    computer, a sentence saying so in place of the invitation to scan. st.image gives no alt
+    text (axe image-alt, WCAG 1.1.1): an <img> with one."""
     png = base64.b64encode(qr_png(url)).decode("ascii")
     label = t("event.qr_caption")
     container.caption(step)
@@ -232,7 +233,7 @@ def _qr(url: str, container, step: str) -> None:
         f'alt="{html.escape(label)}" data-url="{html.escape(url)}">',
         width="content",
     )
-    box.caption(label)
+    box.caption(holder_warning(url, lang, "slides") or label)
     box.caption(url)
 
 

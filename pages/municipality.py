@@ -428,10 +428,7 @@ def render_trends(view: ProfileView, snapshot) -> None:
         return
     with section:
         st.markdown("\n".join(f"- {escape_markdown(line)}" for line in view.trend_lines))
-        labels = {
-            p: t("comparison.period_label_one") if p == 1 else t("comparison.period_label", n=p)
-            for p in PERIODS
-        }
+        labels = {p: t("comparison.period_label", n=p) for p in PERIODS}
         period = state.stateful_selectbox(
             t("comparison.trend_period"),
             list(PERIODS),

@@ -486,17 +486,21 @@ def test_messages_for_web_visitors_name_no_server_path(lang, served, tmp_path, m
         assert secret not in shown.render(lang)
 
 
-def test_the_app_shows_an_unreadable_data_folder_without_its_path(tmp_path, monkeypatch):
+def test_the_app_shows_an_unreadable_data_folder_without_its_path(tmp_path, monkeypatch, caplog):
     from streamlit.testing.v1 import AppTest
 
     folder = tmp_path / "srv-data"
     folder.mkdir()
     monkeypatch.setenv("KUNTADASH_DATA_DIR", str(folder))
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-    at.run()
+    with caplog.at_level("ERROR"):
+        at.run()
     assert not at.exception
     (shown,) = [element.value for element in at.error]
-    assert "manifest.json" in shown and str(tmp_path) not in shown
+    # The reader gets a sentence; the file, the folder and what mends it go to the log.
+    assert shown == translate("coverage.snapshot_unreadable", "fi")
+    assert str(tmp_path) not in shown and "manifest.json" not in shown
+    assert "manifest.json" in caplog.text and str(folder) in caplog.text
 
 
 def test_a_pipe_in_place_of_a_snapshot_file_is_reported_not_waited_on(sample_copy):

@@ -214,7 +214,7 @@ def test_when_only_context_figures_have_a_history_the_trend_lines_say_why():
         translate("profile.trend_unavailable", "en", period=label) for label in labels
     ]
     with_history = build_profile_view(_tiny(), "001", "en")
-    assert with_history.trend_lines[1].startswith("5 years: 1 indicators got better")
+    assert with_history.trend_lines[1].startswith("5 years: 1 indicator got better")
 
 
 # --- on the sample and the official data ------------------------------------------------------

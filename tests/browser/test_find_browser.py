@@ -193,7 +193,7 @@ def test_the_qr_code_points_where_the_app_was_opened_and_warns_that_phones_canno
     assert _qr(page) == (expected, expected)
     warning = page.get_by_test_id("stAlert").filter(has_text="cannot open")
     expect(warning).to_be_visible()
-    expect(warning).to_contain_text("KUNTADASH_PUBLIC_URL")
+    expect(warning).not_to_contain_text("KUNTADASH_")
     page.keyboard.press("ArrowRight")  # the first slide: the overview of this dimension
     expect(page.locator("h1").first).to_have_text("Economic sustainability")
     expect(page.locator(".st-key-event_qr img")).to_have_attribute(
@@ -211,9 +211,9 @@ def test_the_qr_code_points_to_the_public_address_when_one_is_set(
         wait_ready(page)
         expected = f"{PUBLIC_URL}/municipality?lang=sv&kunta=049"
         assert _qr(page) == (expected, expected)
-        expect(
-            page.get_by_test_id("stAlert").filter(has_text="KUNTADASH_PUBLIC_URL")
-        ).to_have_count(0)
+        expect(page.get_by_test_id("stAlert").filter(has_text="QR-kodernas adress")).to_have_count(
+            0
+        )
     finally:
         context.close()
 

@@ -5,15 +5,16 @@ profile page draws, so the brief and the page never disagree. Page one answers l
 first screen: where the municipality stands in each dimension, its strengths and weak spots with
 their numbers, and what changed most; then the trends, every indicator, the ranks in every
 grouping, the most similar municipalities, and the sources with their licences. A link and a QR
-code lead back to the exact view the brief was made from. Charts are drawn with matplotlib
-(charts.static); text uses DejaVu Sans, bundled with matplotlib, so ä, ö and å embed offline.
+code lead back to the exact view the brief was made from; when that address works only on the
+machine that made the brief, the brief says so beside it (kuntadash.links). Charts are drawn
+with matplotlib (charts.static); text uses DejaVu Sans, bundled with matplotlib, so ä, ö and å
+embed offline.
 Sample data are marked on every page.
 """
 
 from __future__ import annotations
 
 import io
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -21,7 +22,6 @@ from pathlib import Path
 
 import matplotlib
 import pandas as pd
-import segno
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
@@ -35,6 +35,7 @@ from kuntadash.charts.static import (
 from kuntadash.charts.theme import BETTER, PRIMARY, WORSE
 from kuntadash.domain.catalogue import DIMENSIONS
 from kuntadash.domain.groups import ComparisonGroup
+from kuntadash.links import holder_warning, public_base_url, qr_png
 from kuntadash.store import Snapshot
 from kuntadash.views.profile import (
     CHANGE_PERIOD,
@@ -43,8 +44,6 @@ from kuntadash.views.profile import (
     build_profile_view,
 )
 
-PUBLIC_URL_ENV = "KUNTADASH_PUBLIC_URL"
-FALLBACK_BASE = "http://localhost:8501"
 PAGE_PATH = "municipality"
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FONT = "DejaVu"
@@ -85,21 +84,15 @@ def build_brief(
 
 
 def profile_link(view: ProfileView, base: str | None = None) -> str:
-    """The profile's address for ``view``: ``base`` or ``$KUNTADASH_PUBLIC_URL`` (else the
-    local default), with the municipality, language and group in the query."""
-    base = (base or os.environ.get(PUBLIC_URL_ENV, "").strip() or FALLBACK_BASE).rstrip("/")
+    """The profile's address for ``view``: ``base`` or the public address
+    (:func:`kuntadash.links.public_base_url`), with the municipality, language and group in
+    the query."""
+    base = (base or public_base_url()).rstrip("/")
     params = {"lang": view.lang, "kunta": view.code, "group": view.group.kind}
     if view.is_sample:
         params["dataset"] = "sample"
     query = "&".join(f"{key}={value}" for key, value in params.items())
     return f"{base}/{PAGE_PATH}?{query}"
-
-
-def qr_png(url: str) -> bytes:
-    """A QR code of ``url`` as PNG bytes, drawn locally (segno, medium error correction)."""
-    buffer = io.BytesIO()
-    segno.make(url, error="m").save(buffer, kind="png", scale=8, border=2)
-    return buffer.getvalue()
 
 
 class _BriefPDF(FPDF):
@@ -415,6 +408,11 @@ def _first_page(view: ProfileView, write: _Writer, tr, link: str, today: date) -
         new_x=XPos.LMARGIN,
         new_y=YPos.NEXT,
     )
+    warning = holder_warning(link, view.lang, "brief")
+    if warning:
+        pdf.set_font(FONT, "B", 7.5)
+        pdf.set_text_color(0, 0, 0)
+        pdf.multi_cell(text_width, 3.8, warning, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_text_color(0, 0, 0)
     pdf.set_y(max(pdf.get_y(), TOP_MM + QR_MM) + 1.5)
     if view.is_sample:

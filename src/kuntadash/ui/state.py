@@ -52,6 +52,7 @@ PROFILE_SECTION_KEYS = {
 
 WIDGET_PREFIX = "w_"
 _NOTICES_KEY = "_state_notices"
+_SEARCH_KEY = "_state_search"
 _DROPPED_KEY = "_state_dropped"
 _PAGE_KEY = "_state_page"
 
@@ -72,6 +73,15 @@ class AmbiguousLinkValue(ValueError):
     def __init__(self, candidates: Sequence[str]) -> None:
         super().__init__(", ".join(candidates))
         self.candidates = tuple(candidates)
+
+
+@dataclass(frozen=True)
+class SearchNotice:
+    """Text typed into a choice that chose nothing, for a message next to it: ``candidates``
+    (labels) when it fits several options, empty when it fits none."""
+
+    text: str
+    candidates: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -196,15 +206,20 @@ def stateful_selectbox(
     container: Any = None,
     *,
     parse: Callable[[str], T | None] | None = None,
+    search: Callable[[str], T | None] | None = None,
     widget_key: str | None = None,
     on_change: Callable[[], None] | None = None,
     **kwargs: Any,
 ) -> T:
     """A selectbox bound to the persistent key and URL parameter ``name``.
 
-    ``parse``: how a link's text becomes an option (see :func:`current`). ``widget_key``: for a
-    second widget of the same choice (e.g. on the page as well as in the sidebar); both show
-    and change the one persistent value. ``on_change`` runs after a change by the user.
+    ``parse``: how a link's text becomes an option (see :func:`current`). ``search``: the same
+    for text the reader types and confirms with Enter (the widget then accepts free text):
+    what it finds is chosen; text that finds nothing, or several options (it raises
+    :class:`AmbiguousLinkValue`), keeps the choice and leaves a :class:`SearchNotice` for
+    :func:`pop_search_notice`. ``widget_key``: for a second widget of the same choice (e.g. on
+    the page as well as in the sidebar); both show and change the one persistent value.
+    ``on_change`` runs after a change by the user.
     """
     options = list(options)
     if default not in options and options:
@@ -218,7 +233,8 @@ def stateful_selectbox(
         key=widget_key,
         format_func=format_func,
         on_change=_copy_widget_value,
-        args=(name, widget_key, on_change),
+        args=(name, widget_key, on_change, options, search),
+        accept_new_options=search is not None,
         **kwargs,
     )
     st.session_state[name] = chosen
@@ -236,9 +252,12 @@ def stateful_multiselect(
     max_selections: int | None = None,
     *,
     parse: Callable[[str], T | None] | None = None,
+    search: Callable[[str], T | None] | None = None,
     **kwargs: Any,
 ) -> list[T]:
     """A multiselect bound to ``name``; the URL holds the choices comma-separated.
+
+    ``search``: as :func:`stateful_selectbox`'s, for each text typed and confirmed.
 
     A link's values that are not options (``parse`` reads each one, like
     :func:`stateful_selectbox`'s), and valid ones beyond ``max_selections`` (the first ones are
@@ -275,14 +294,17 @@ def stateful_multiselect(
         options,
         key=widget_key,
         format_func=format_func,
-        on_change=_copy_widget_value,
-        args=(name, widget_key),
+        on_change=_copy_widget_values,
+        args=(name, widget_key, options, search),
         max_selections=max_selections,
+        accept_new_options=search is not None,
         **kwargs,
     )
-    st.session_state[name] = list(picked)
-    write_param(name, list(picked), list(default))
-    return list(picked)
+    picked = [value for value in st.session_state[name] if value in options]
+    picked = picked[:max_selections]
+    st.session_state[name] = picked
+    write_param(name, picked, list(default))
+    return picked
 
 
 def _bind_widget(name: str, value: Any, widget_key: str | None = None) -> str:
@@ -297,10 +319,59 @@ def _bind_widget(name: str, value: Any, widget_key: str | None = None) -> str:
     return widget_key
 
 
-def _copy_widget_value(name: str, widget_key: str, then: Callable[[], None] | None = None) -> None:
-    st.session_state[name] = st.session_state[widget_key]
+def _copy_widget_value(
+    name: str,
+    widget_key: str,
+    then: Callable[[], None] | None = None,
+    options: Sequence[Any] = (),
+    search: Callable[[str], Any] | None = None,
+) -> None:
+    value = st.session_state[widget_key]
+    if search is not None and value is not None and value not in options:
+        value = _search(widget_key, str(value), options, search)
+        if value is None:  # nothing chosen: the widget shows the choice as it was
+            return
+    st.session_state[name] = value
     if then is not None:
         then()
+
+
+def _search(
+    widget_key: str, text: str, options: Sequence[T], search: Callable[[str], Any]
+) -> T | None:
+    """The option ``text`` finds, or None with a notice for the widget ``widget_key``."""
+    candidates: tuple[str, ...] = ()
+    try:
+        found = search(text)
+    except AmbiguousLinkValue as exc:
+        found, candidates = None, exc.candidates
+    if found is not None and found in options:
+        return found
+    st.session_state.setdefault(_SEARCH_KEY, {})[widget_key] = SearchNotice(text, candidates)
+    return None
+
+
+def pop_search_notice(name: str, widget_key: str | None = None) -> SearchNotice | None:
+    """What was typed into the widget of ``name`` (``widget_key`` for a second widget) and
+    chose nothing in this run, for a message next to that widget."""
+    return st.session_state.get(_SEARCH_KEY, {}).pop(widget_key or WIDGET_PREFIX + name, None)
+
+
+def _copy_widget_values(
+    name: str,
+    widget_key: str,
+    options: Sequence[Any] = (),
+    search: Callable[[str], Any] | None = None,
+) -> None:
+    """A multiselect's values: typed text (not an option) goes through ``search``; what finds
+    nothing is left out with a notice."""
+    values = []
+    for value in st.session_state[widget_key] or []:
+        if search is not None and value not in options:
+            value = _search(widget_key, str(value), options, search)
+        if value is not None and value not in values:
+            values.append(value)
+    st.session_state[name] = values
 
 
 def stateful_text_input(

@@ -7,7 +7,7 @@ gets a table alternative.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from types import MappingProxyType
 
@@ -161,25 +161,23 @@ PAGE_CHOICE_KEY = "kunta_on_page"
 _CLOSE_SIDEBAR_KEY = "_close_sidebar_request"
 
 
-def select_municipality(
-    snapshot: Snapshot, container: object = None, *, on_page: bool = False
-) -> str:
-    """The municipality (URL ``kunta``), offered under both national names and found by either.
+# How the browser narrows the list while a name is typed: by a part of the label ("narp" shows
+# nothing rather than Streamlit's default letter-by-letter matches such as "Kristinestad", so
+# Enter goes to the typed text, which municipality_finder reads).
+MUNICIPALITY_FILTER = "contains"
 
-    A link may give a name instead of the code (``?kunta=Helsingfors``); a name that fits several
-    municipalities is reported. ``on_page``: the compact copy at the top of a page for narrow
-    screens, bound to the same value as the sidebar's. A choice in the sidebar closes the
-    sidebar on a phone, where it covers the page.
-    """
-    from kuntadash.ui.loaders import load_choice_labels
+
+def municipality_finder(
+    snapshot: Snapshot, labels: Mapping[str, str]
+) -> Callable[[str], str | None]:
+    """How a municipality's name becomes its code, for links and for what the reader types:
+    its code or any of its names, without regard to case, accents or hyphens, or the
+    beginning of a name or of one of its words (views.municipalities.resolve_municipality).
+    A text that fits several municipalities raises :class:`state.AmbiguousLinkValue` with
+    their ``labels``."""
     from kuntadash.views.municipalities import resolve_municipality
 
-    lang = current_language()
-    labels = load_choice_labels(snapshot, lang)
-    codes = list(labels)
-    default = DEFAULT_MUNICIPALITY if DEFAULT_MUNICIPALITY in labels else codes[0]
-
-    def parse(raw: str) -> str | None:
+    def find(raw: str) -> str | None:
         match = resolve_municipality(raw, snapshot.municipalities)
         if match.ambiguous:
             shown = [labels.get(code, code) for code in match.candidates]
@@ -188,17 +186,61 @@ def select_municipality(
             raise state.AmbiguousLinkValue(shown)
         return match.code
 
-    return state.stateful_selectbox(
+    return find
+
+
+def render_search_notice(notice: state.SearchNotice | None, container: object = None) -> None:
+    """Say, next to the choice, what a typed name found when it chose nothing."""
+    if notice is None:
+        return
+    target = container if container is not None else st
+    text = escape_markdown(notice.text)
+    if notice.candidates:
+        message = t(
+            "search.ambiguous", text=text, candidates=escape_markdown(", ".join(notice.candidates))
+        )
+    else:
+        message = t("search.unknown", text=text)
+    target.info(message, icon=":material/search:")  # type: ignore[attr-defined]
+
+
+def select_municipality(
+    snapshot: Snapshot, container: object = None, *, on_page: bool = False
+) -> str:
+    """The municipality (URL ``kunta``), offered under both national names and found by either.
+
+    A link may give a name instead of the code (``?kunta=Helsingfors``), and so may the reader:
+    a name typed and confirmed with Enter is found by :func:`municipality_finder` ("narpio"
+    chooses Närpiö) — the browser's own filtering of the list matches the labels letter by
+    letter only. A name that fits several municipalities, or none, is reported next to the
+    choice. ``on_page``: the compact copy at the top of a page for narrow screens, bound to the
+    same value as the sidebar's. A choice in the sidebar closes the sidebar on a phone, where it
+    covers the page.
+    """
+    from kuntadash.ui.loaders import load_choice_labels
+
+    lang = current_language()
+    labels = load_choice_labels(snapshot, lang)
+    codes = list(labels)
+    default = DEFAULT_MUNICIPALITY if DEFAULT_MUNICIPALITY in labels else codes[0]
+    find = municipality_finder(snapshot, labels)
+    widget_key = f"{state.WIDGET_PREFIX}{PAGE_CHOICE_KEY}" if on_page else None
+    code = state.stateful_selectbox(
         t("common.municipality"),
         codes,
         state.MUNICIPALITY_KEY,
         default,
         format_func=lambda code: labels.get(code, code),
         container=container,
-        parse=parse,
-        widget_key=f"{state.WIDGET_PREFIX}{PAGE_CHOICE_KEY}" if on_page else None,
+        parse=find,
+        search=find,
+        widget_key=widget_key,
         on_change=None if on_page else _request_sidebar_close,
+        help=t("search.help"),
+        filter_mode=MUNICIPALITY_FILTER,
     )
+    render_search_notice(state.pop_search_notice(state.MUNICIPALITY_KEY, widget_key), container)
+    return code
 
 
 def _request_sidebar_close() -> None:

@@ -2,9 +2,11 @@
 
 Every municipality is offered under both national names where they differ ("Närpiö – Närpes"),
 the name in the reader's language first, so a search for the Finnish or the Swedish name finds
-it in every UI language. A link may name the municipality instead of giving its code
-(``?kunta=Kuopio``, ``?kunta=helsingfors``): names are compared without regard to case, accents
-or punctuation, and a beginning that fits several municipalities is reported, not guessed.
+it in every UI language. A link, or a name typed into the choice, may name the municipality
+instead of giving its code (``?kunta=Kuopio``, ``?kunta=helsingfors``, "narpio"): names are
+compared without regard to case, accents, hyphens or spacing, by the whole name, its beginning
+or the beginning of one of its words ("vilppula" for Mänttä-Vilppula), and a beginning that fits
+several municipalities is reported, not guessed.
 """
 
 from __future__ import annotations
@@ -76,11 +78,18 @@ class NameMatch:
         return self.code is None and len(self.candidates) > 1
 
 
+def _forms(name: str) -> tuple[str, str]:
+    """A folded name and the same without spaces ('mantta vilppula', 'manttavilppula')."""
+    return name, name.replace(" ", "")
+
+
 def resolve_municipality(raw: str, municipalities: pd.DataFrame) -> NameMatch:
-    """The municipality a link's ``raw`` value means: its code ('297', also '91' for '091'),
-    or any of its names in fi / sv / en compared by :func:`fold` ('KUOPIO', 'Narpes'), or the
-    beginning of exactly one municipality's name ('Helsingf'). A beginning shared by several
-    municipalities gives them all as candidates; no match gives none."""
+    """The municipality a link's or a search's ``raw`` value means: its code ('297', also '91'
+    for '091'), or any of its names in fi / sv / en compared by :func:`fold` ('KUOPIO',
+    'Narpes', 'mantta-vilppula', 'manttavilppula'), or the beginning of exactly one
+    municipality's name ('Helsingf', 'narp'), or failing that of one word of its names
+    ('vilppula'). A beginning shared by several municipalities gives them all as candidates;
+    no match gives none."""
     text = str(raw).strip()
     codes = [str(code) for code in municipalities["municipality_code"]]
     if text in codes:
@@ -94,14 +103,23 @@ def resolve_municipality(raw: str, municipalities: pd.DataFrame) -> NameMatch:
         (str(row["municipality_code"]), [fold(name) for name in _names(row)])
         for _, row in municipalities.iterrows()
     ]
-    exact = _unique(code for code, names in folded if wanted in names)
-    if len(exact) == 1:
-        return NameMatch(exact[0])
-    if exact:
-        return NameMatch(None, tuple(exact))
-    starting = _unique(
-        code for code, names in folded if any(name.startswith(wanted) for name in names)
+    wanted_forms = set(_forms(wanted))
+    exact = _unique(
+        code for code, names in folded if any(wanted_forms & set(_forms(n)) for n in names)
     )
+    if exact:
+        return NameMatch(exact[0]) if len(exact) == 1 else NameMatch(None, tuple(exact))
+    starting = _unique(
+        code
+        for code, names in folded
+        if any(form.startswith(w) for n in names for form in _forms(n) for w in wanted_forms)
+    )
+    if not starting:
+        starting = _unique(
+            code
+            for code, names in folded
+            if any(word.startswith(wanted) for n in names for word in n.split(" "))
+        )
     if len(starting) == 1:
         return NameMatch(starting[0])
     return NameMatch(None, tuple(starting))
