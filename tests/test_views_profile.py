@@ -283,6 +283,16 @@ def test_official_view_reads_well_with_sparse_dimensions():
     assert view.strengths and view.weaknesses
     technological = next(d for d in view.dimensions if d.dimension == "technological")
     assert "Traficom" in technological.reading  # who brings the missing figures
+    # A dimension without a score says whose figures would give it one, naming only what the
+    # snapshot lacks: SYKE's emissions for the ecological, THL's figures for the social one.
+    readings = {d.dimension: d.reading for d in view.dimensions}
+    assert "Syke" in readings["ecological"] and "THL" in readings["social"]
+    official = read_snapshot(OFFICIAL_DIR)
+    held = set(official.values["indicator_id"])
+    names = set(official.catalogue.loc[official.catalogue["id"].isin(held), "name_en"])
+    for reading in readings.values():
+        brought = reading.partition("brings:")[2]
+        assert not [n for n in names if n in brought], brought
 
 
 @pytest.mark.parametrize("code", ["091", "297"])

@@ -33,7 +33,7 @@ from kuntadash.ui import state
 from kuntadash.ui.downloads import TableDownload, render_downloads
 from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.loaders import load_catalogue_rows, load_present_ids, load_value_formats
-from kuntadash.views.coverage import arriving_sources
+from kuntadash.views.coverage import arriving_text
 from kuntadash.views.format import Formatter
 
 DEFAULT_MUNICIPALITY = "091"
@@ -325,10 +325,11 @@ def render_coverage_note(snapshot: Snapshot, container: object = None) -> None:
     if not missing or not covered:
         return
     target = container if container is not None else st
+    present = set(snapshot.values["indicator_id"].unique())
     arriving = [
-        t("coverage.arrives_from", sources=sources)
+        text
         for d in missing
-        if (sources := arriving_sources(snapshot.catalogue, d, current_language()))
+        if (text := arriving_text(snapshot.catalogue, d, current_language(), present))
     ]
     target.caption(
         " ".join(
@@ -338,8 +339,7 @@ def render_coverage_note(snapshot: Snapshot, container: object = None) -> None:
                     covered=", ".join(dimension_label(d) for d in covered),
                     missing=", ".join(dimension_label(d) for d in missing),
                 ),
-                *arriving,
-                t("coverage.how_data_arrives"),
+                *(arriving or [t("coverage.how_data_arrives")]),
             ]
         )
     )

@@ -1,39 +1,59 @@
 """What a snapshot lacks and where it would come from, in words (views layer, no streamlit).
 
-A dimension without figures is not just "missing": the pages say which publishers' data an
-update brings for it (Traficom's broadband availability, Statistics Finland's …), read from the
-catalogue, so the words follow the catalogue when indicators are added.
+A dimension without figures is not just "missing": the pages say whose data an update brings
+for it (Traficom's broadband availability, SYKE's emissions …), read from the catalogue, so the
+words follow the catalogue when indicators are added. Only indicators the served snapshot lacks
+are named, and of those only the ones with a better direction when ``directional`` is asked
+(what a score would need).
 """
 
 from __future__ import annotations
+
+from collections.abc import Collection
 
 import pandas as pd
 
 from kuntadash import resources
 from kuntadash.i18n import translate
 
-NAMES_PER_PUBLISHER = 3
+NAMES_PER_PUBLISHER = 2
 
 
-def arriving_sources(catalogue: pd.DataFrame, dimension: str, lang: str) -> str:
-    """A few of ``dimension``'s indicators by publisher ("Fixed broadband of at least 100
-    Mbit/s, … (Traficom); Jobs in information and communication, … (Statistics Finland)")."""
+def arriving_sources(
+    catalogue: pd.DataFrame,
+    dimension: str,
+    lang: str,
+    present: Collection[str] = (),
+    directional: bool = False,
+) -> str:
+    """A few of ``dimension``'s indicators the snapshot lacks, by publisher ("Fixed broadband
+    of at least 100 Mbit/s, … and 1 more (Traficom); …"); "" when it lacks none."""
     documents = resources.read_sources_document() or {}
-    rows = catalogue[catalogue["dimension"] == dimension]
+    rows = catalogue[(catalogue["dimension"] == dimension) & ~catalogue["id"].isin(set(present))]
+    if directional:
+        rows = rows[rows["direction"] != "neutral"]
     parts = []
     for publisher, group in rows.groupby("publisher", sort=False):
         names = (documents.get(str(publisher)) or {}).get("name") or {}
         label = names.get(lang) or names.get("fi") or str(publisher)
-        shown = [str(n) for n in group[f"name_{lang}"].head(NAMES_PER_PUBLISHER)]
-        more = " …" if len(group) > NAMES_PER_PUBLISHER else ""
-        parts.append(f"{', '.join(shown)}{more} ({label})")
+        shown = ", ".join(str(n) for n in group[f"name_{lang}"].head(NAMES_PER_PUBLISHER))
+        rest = len(group) - NAMES_PER_PUBLISHER
+        if rest > 0:
+            shown = translate("coverage.and_more", lang, names=shown, count=rest)
+        parts.append(f"{shown} ({label})")
     return "; ".join(parts)
 
 
-def arriving_text(catalogue: pd.DataFrame, dimension: str, lang: str) -> str:
+def arriving_text(
+    catalogue: pd.DataFrame,
+    dimension: str,
+    lang: str,
+    present: Collection[str] = (),
+    directional: bool = False,
+) -> str:
     """The sentence saying what an update brings for ``dimension`` and from whom ("" when the
-    catalogue has no indicators of it)."""
-    sources = arriving_sources(catalogue, dimension, lang)
+    snapshot already holds every indicator of it the catalogue knows)."""
+    sources = arriving_sources(catalogue, dimension, lang, present, directional)
     if not sources:
         return ""
     return translate("coverage.arrives_from", lang, sources=sources)

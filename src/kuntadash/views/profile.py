@@ -570,16 +570,20 @@ def _dimension_summary(row, scores, trends, meta, present, years, fmt, tr) -> Di
         )
     elif status == "low_coverage":
         score_text = tr("comparison.no_score")
-        reading = tr(
-            "profile.reading_low_coverage",
-            available=int(row["available"]),
-            total=int(row["total"]),
-            threshold=round(scores.threshold * 100),
+        reading = _joined(
+            tr(
+                "profile.reading_low_coverage",
+                available=int(row["available"]),
+                total=int(row["total"]),
+                threshold=round(scores.threshold * 100),
+            ),
+            arriving_text(meta.reset_index(), dimension, fmt.lang, present, directional=True),
         )
     elif status == "context_only":
         score_text = tr("comparison.no_score")
-        reading = tr(
-            "profile.reading_context_only", names=", ".join(fmt.name(i) for i in with_values)
+        reading = _joined(
+            tr("profile.reading_context_only", names=", ".join(fmt.name(i) for i in with_values)),
+            arriving_text(meta.reset_index(), dimension, fmt.lang, present, directional=True),
         )
     elif status == "sparse":
         score_text = tr("comparison.no_score")
@@ -587,7 +591,8 @@ def _dimension_summary(row, scores, trends, meta, present, years, fmt, tr) -> Di
     else:
         score_text = tr("profile.no_data_yet")
         reading = _joined(
-            tr("profile.reading_missing"), arriving_text(meta.reset_index(), dimension, fmt.lang)
+            tr("profile.reading_missing"),
+            arriving_text(meta.reset_index(), dimension, fmt.lang, present),
         )
 
     trend, trend_label, trend_text = "unknown", "", ""
@@ -918,8 +923,8 @@ def _indicator_tables(profile, trends, meta, present, fmt, tr) -> list[Indicator
                 if has_values
                 else _joined(
                     tr("coverage.dimension_missing"),
-                    arriving_text(meta.reset_index(), dimension, fmt.lang),
-                    tr("coverage.how_data_arrives"),
+                    arriving_text(meta.reset_index(), dimension, fmt.lang, present)
+                    or tr("coverage.how_data_arrives"),
                 )
             )
         tables.append(
