@@ -21,7 +21,6 @@ from kuntadash.store import (
     summarise_snapshot,
     validate_snapshot,
 )
-from kuntadash.store.snapshot import write_snapshot
 from kuntadash.store.targets import log as store_log
 from kuntadash.terminal import echo
 
@@ -30,18 +29,19 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
 def _cmd_sample(args: argparse.Namespace) -> int:
     from kuntadash.assemble import build_sample_snapshot
+    from kuntadash.pipeline.finish import NotWrittenError, finish
 
     out = Path(args.out)
     try:
         check_target(out)  # refuse a wrong target at once, not after building for seconds
-        snapshot = build_sample_snapshot()
-        problems = validate_snapshot(snapshot)
-        if problems:
-            for problem in problems:
+        written = finish(build_sample_snapshot(), out)
+    except NotWrittenError as exc:
+        if exc.problems:
+            for problem in exc.problems:
                 echo(f"error: {problem}", err=True)
             echo(translate("store.cli.sample_invalid", args.lang), err=True)
             return EXIT_INVALID
-        written = write_snapshot(snapshot, out)
+        return _refused(args, [exc.render(args.lang)])
     except SnapshotError as exc:
         return _refused(args, [exc.render(args.lang)])
     echo(translate("store.cli.sample_written", args.lang, dir=args.out, version=written.version))
@@ -122,10 +122,6 @@ def _refused(args: argparse.Namespace, sentences: list[str]) -> int:
         echo(f"error: {sentence}", err=True)
     echo(_nothing_changed(args.lang, args.out), err=True)
     return EXIT_INVALID
-
-
-def _nothing_changed(lang: str, out: str) -> str:
-    pass
 
 
 def _nothing_changed(lang: str, out: str) -> str:

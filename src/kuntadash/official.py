@@ -136,7 +136,7 @@ def build_official_snapshot(opendata: Path, division_year: int = 2025) -> tuple[
 
 def run_official_cli(args: argparse.Namespace) -> int:
     from kuntadash.importing import DataImportError
-    from kuntadash.store import SnapshotError, validate_snapshot, write_snapshot
+    from kuntadash.pipeline.finish import NotWrittenError, finish
 
     try:
         snapshot, report = build_official_snapshot(Path(args.opendata), args.division)
@@ -147,14 +147,13 @@ def run_official_cli(args: argparse.Namespace) -> int:
         for item in exc.messages:
             echo(f"error: {item.render(args.lang)}", err=True)
         return 1
-    problems = validate_snapshot(snapshot)
-    if problems:
-        for problem in problems:
-            echo(f"error: {problem}", err=True)
-        return 1
     try:
-        written = write_snapshot(snapshot, Path(args.out))
-    except SnapshotError as exc:
+        written = finish(snapshot, Path(args.out))
+    except NotWrittenError as exc:
+        if exc.problems:
+            for problem in exc.problems:
+                echo(f"error: {problem}", err=True)
+            return 1
         echo(f"error: {exc.render(args.lang)}", err=True)
         echo(translate("data.cli.nothing_written", args.lang, dir=args.out), err=True)
         return 1

@@ -33,6 +33,7 @@ from kuntadash.errors import UserError
 from kuntadash.importing.boundaries import simplify_boundaries
 from kuntadash.importing.context import entry_from_catalogue_row
 from kuntadash.pipeline.assemble import Batch, Target, assemble
+from kuntadash.pipeline.finish import NotWrittenError, finish
 from kuntadash.pipeline.steps import Skipped, StepResult, empty_values, run_steps
 from kuntadash.provenance import register_sources
 from kuntadash.sources import pxweb, statfi_classifications, statfi_wfs
@@ -54,9 +55,7 @@ from kuntadash.store.snapshot import (
     now_iso,
     read_snapshot,
     snapshot_lock,
-    write_snapshot,
 )
-from kuntadash.store.validate import validate_snapshot
 from kuntadash.terminal import echo
 
 CACHE_NAME = ".kuntadash-cache"
@@ -179,12 +178,11 @@ def _run_update(
             allow_blanking=allow_blanking,
         ),
     )
-    problems = validate_snapshot(assembled.snapshot)
-    if problems:
-        raise UpdateError("data.error.update_validation", problem="; ".join(map(str, problems[:5])))
     try:
-        written = write_snapshot(assembled.snapshot, out)
-    except SnapshotError as exc:
+        written = finish(assembled.snapshot, out)
+    except NotWrittenError as exc:
+        if exc.problems:
+            raise UpdateError("data.error.update_validation", **exc.params) from exc
         raise UpdateError(exc.key, **exc.params) from exc
     counts = {r.source_id: len(r.values) for r in results}
     notes = [note for r in results for note in r.notes] + list(assembled.notes)
