@@ -28,8 +28,8 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
 
 def _cmd_sample(args: argparse.Namespace) -> int:
-    from kuntadash.assemble import build_sample_snapshot
     from kuntadash.pipeline.finish import NotWrittenError, finish
+    from kuntadash.pipeline.sample import build_sample_snapshot
 
     out = Path(args.out)
     try:
@@ -79,7 +79,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from kuntadash.importing import DataImportError, import_files
+    from kuntadash.importing import DataImportError
+    from kuntadash.pipeline.importing import import_files
 
     try:
         report = import_files(
@@ -99,19 +100,19 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_update(args: argparse.Namespace) -> int:
-    from kuntadash.update import run_update_cli
+    from kuntadash.pipeline.update import run_update_cli
 
     return run_update_cli(args)
 
 
 def _cmd_register(args: argparse.Namespace) -> int:
-    from kuntadash.official import run_register_cli
+    from kuntadash.pipeline.official import run_register_cli
 
     return run_register_cli(args)
 
 
 def _cmd_official(args: argparse.Namespace) -> int:
-    from kuntadash.official import run_official_cli
+    from kuntadash.pipeline.official import run_official_cli
 
     return run_official_cli(args)
 

@@ -387,7 +387,7 @@ def _memory_ran_out(error: BaseException, request: Mapping[str, Any]) -> bool:
 
 def _run(request: Mapping[str, Any]) -> dict[str, Any]:
     try:
-        from kuntadash.importing.build import import_files
+        from kuntadash.pipeline.importing import import_files
 
         report = import_files(
             [Path(path) for path in request["files"]],

@@ -1,8 +1,8 @@
 """``kuntadash data update``: fetch every catalogue indicator from its official source, build and
-validate a new snapshot, and switch to it atomically (orchestration; network code in sources/).
+validate a new snapshot, and switch to it atomically (pipeline entry; network code in sources/).
 
 Stages (OWID-style): raw responses into the raw cache (URL, time, licence) -> tidy values per
-source -> harmonised to the division -> validated -> written with ``write_snapshot`` (temporary
+source -> harmonised to the division -> validated and written by ``pipeline.finish`` (temporary
 directory + rename under a lock). Any SourceError or failed validation leaves the current
 snapshot byte-identical. A failure that concerns one indicator only (a renamed code, a 404, a
 title that no longer matches) is not an error: the step skips that indicator with its reason

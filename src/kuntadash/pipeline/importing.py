@@ -1,4 +1,5 @@
-"""``kuntadash data import``: build (or extend) a snapshot from local files (importing layer).
+"""``kuntadash data import``: build (or extend) a snapshot from local files (pipeline entry over
+the readers of ``kuntadash.importing``).
 
 Stages: classify each file -> read boundaries / tables / catalogue sidecars -> harmonise to the
 target division -> merge into the existing snapshot (newer import wins, reported) -> validate
