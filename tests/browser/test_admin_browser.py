@@ -24,7 +24,7 @@ from tests.fixtures.bombs import xlsx_zip_bomb
 from tests.fixtures.import_helpers import folder_bytes
 from tests.fixtures.locks import lock_is_free
 
-WORKER = b"kuntadash.importing.worker"
+WORKER = b"kuntadash.pipeline.worker"
 BUDGET_S = 600  # far beyond the test: only the session's end may stop the import
 
 

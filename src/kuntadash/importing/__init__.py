@@ -7,12 +7,11 @@ translate via ``kuntadash.i18n``. The import itself (merge, validate, write) is 
 ``kuntadash.pipeline.importing.import_files``.
 """
 
-from kuntadash.importing.errors import DataImportError, Message
+from kuntadash.importing.errors import DataImportError
 from kuntadash.importing.text import MAX_FILE_BYTES, safe_file_name
 
 __all__ = [
     "MAX_FILE_BYTES",
     "DataImportError",
-    "Message",
     "safe_file_name",
 ]

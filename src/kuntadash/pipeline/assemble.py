@@ -37,13 +37,8 @@ from kuntadash.domain.harmonise import (
 )
 from kuntadash.domain.population import POPULATION
 from kuntadash.domain.tiles import compute_tile_layout
-from kuntadash.importing.errors import (
-    DataImportError,
-    Message,
-    figure,
-    message,
-    municipality_name,
-)
+from kuntadash.errors import Message, figure, message, municipality_name
+from kuntadash.importing.errors import DataImportError
 from kuntadash.pipeline.derive import Derived, derive, raw_aggregations
 from kuntadash.provenance import register_sources
 from kuntadash.store.snapshot import FORMAT_VERSION, Snapshot, coerce_municipalities, now_iso

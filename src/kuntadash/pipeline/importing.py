@@ -19,9 +19,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from kuntadash.domain.catalogue import CatalogueError, catalogue_from_document
+from kuntadash.errors import Message, message
 from kuntadash.importing.boundaries import BoundaryImport, read_boundary_file, sniff_boundary_kind
 from kuntadash.importing.context import SUPPORTED_DIVISION_YEARS, ImportContext, build_context
-from kuntadash.importing.errors import DataImportError, Message, examples, message
+from kuntadash.importing.errors import DataImportError, examples
 from kuntadash.importing.excel import Workbook, uncalculated_problems
 from kuntadash.importing.limits import (
     check_parquet_metadata,

@@ -6,7 +6,7 @@ source -> harmonised to the division -> validated and written by ``pipeline.fini
 directory + rename under a lock). Any SourceError or failed validation leaves the current
 snapshot byte-identical. A failure that concerns one indicator only (a renamed code, a 404, a
 title that no longer matches) is not an error: the step skips that indicator with its reason
-(``pipeline.steps.Skipped``) and the rest is written. Skipped indicators, those without a
+(``sources.step.Skipped``) and the rest is written. Skipped indicators, those without a
 machine-readable source (adapter ``import``) and ones the adapters cannot query yet keep their
 values from the current snapshot, if it is an official one; the report names each and why.
 """
@@ -34,7 +34,7 @@ from kuntadash.importing.boundaries import simplify_boundaries
 from kuntadash.importing.context import entry_from_catalogue_row
 from kuntadash.pipeline.assemble import Batch, Target, assemble
 from kuntadash.pipeline.finish import NotWrittenError, finish
-from kuntadash.pipeline.steps import Skipped, StepResult, empty_values, run_steps
+from kuntadash.pipeline.steps import run_steps
 from kuntadash.provenance import register_sources
 from kuntadash.sources import pxweb, statfi_classifications, statfi_wfs
 from kuntadash.sources.errors import SourceError, SourceFormatError
@@ -46,6 +46,7 @@ from kuntadash.sources.http import (
     Recorder,
     ReplaySource,
 )
+from kuntadash.sources.step import Skipped, StepResult, empty_values
 from kuntadash.store.errors import write_error
 from kuntadash.store.locations import default_data_dir
 from kuntadash.store.snapshot import (
