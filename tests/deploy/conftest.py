@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from kuntadash.devserver import Deployment, serve_behind_nginx
 from kuntadash.store.locations import BUNDLED_SAMPLE_DIR
+from tools.devserver import Deployment, serve_behind_nginx
 
 REQUIRE_ENV = "KUNTADASH_REQUIRE_NGINX"
 NGINX = Path("/usr/sbin/nginx")
