@@ -127,8 +127,7 @@ def test_the_entry_points_may_call_the_pipeline(tmp_path):
     assert wrong_arrows([("kuntadash.cli", path), ("kuntadash.ui.admin", path)]) == []
 
 
-def test_one_module_per_name_for_the_snapshot_stages():
-    """One ``assemble`` and one ``errors`` per layer: no second module of the same name beside
-    the pipeline's, and none at the package root."""
+def test_one_module_assembles_snapshots():
+    """The shared tail is ``pipeline/assemble.py``; no second module of that name."""
     assembles = sorted(p.relative_to(SRC).as_posix() for p in SRC.rglob("assemble.py"))
     assert assembles == ["pipeline/assemble.py"]

@@ -1,6 +1,7 @@
 """The ``kuntadash`` command: build, check, update and import snapshots.
 
-Dependency direction: cli -> {sources, store, domain}; no streamlit here.
+Dependency direction: cli -> pipeline (every way into a snapshot) and store (``data check``);
+no streamlit here.
 """
 
 from __future__ import annotations
