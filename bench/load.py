@@ -47,9 +47,11 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
-from kuntadash.devserver import serve_app, serve_behind_nginx
-
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # tools/: the test and benchmark tooling
+
+from tools.devserver import serve_app, serve_behind_nginx  # noqa: E402
+
 ALERT_ERROR = 1  # streamlit.proto.Alert_pb2.Alert.Format.ERROR
 
 

@@ -59,6 +59,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
+sys.path.insert(0, str(REPO))  # tools/: the test and benchmark tooling
 
 import websockets  # noqa: E402
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
@@ -66,8 +67,8 @@ from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
 
-from kuntadash.devserver import CHROMIUM_ARGS, READY, Server, serve_app  # noqa: E402
 from kuntadash.store.locations import BUNDLED_SAMPLE_DIR as SAMPLE_DIR  # noqa: E402
+from tools.devserver import CHROMIUM_ARGS, READY, Server, serve_app  # noqa: E402
 
 WFS_FILE = (
     REPO.parent

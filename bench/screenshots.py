@@ -8,19 +8,22 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import sys
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from kuntadash.devserver import CHROMIUM_ARGS, READY, serve_app
-
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # tools/: the test and benchmark tooling
+
+from tools.devserver import CHROMIUM_ARGS, READY, serve_app  # noqa: E402
+
 PAGES = ("", "municipality", "compare", "indicators", "groups", "data", "event")
 
 
 @contextlib.contextmanager
 def serve(env: dict[str, str] | None = None):
-    """The app on a fresh local port (kuntadash.devserver); yields the base URL."""
+    """The app on a fresh local port (tools/devserver.py); yields the base URL."""
     with serve_app(env=env) as server:
         yield server.base
 

@@ -6,8 +6,8 @@ Usage (from the repository; no root needed)::
     python3 -m uv run python deploy/run.py config --ports 8501,8502 --server-name kunta.example.fi
     python3 -m uv run python deploy/run.py check http://127.0.0.1:8501
 
-``serve`` (the default) starts N replicas on free ports on 127.0.0.1 (kuntadash.devserver, the
-same process handling the tests use) with the production flags and ``MALLOC_ARENA_MAX=2``,
+``serve`` (the default) starts N replicas on free ports on 127.0.0.1 (deploy/replicas.py,
+the same process handling the tests use) with the production flags and ``MALLOC_ARENA_MAX=2``,
 waits for each one's ``/_stcore/health``, renders ``deploy/nginx/*.conf.in`` into a folder it
 owns (``--workdir``, else a temporary one), and runs Debian's nginx in the foreground as the
 current user with ``-p <folder>``: pid, logs and temporary files stay in that folder. Then it
@@ -42,16 +42,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kuntadash.devserver import AppProcess, port_is_free, start_app, wait_port_free, warm_app
-
 HERE = Path(__file__).resolve().parent
+# A script, not a package module: its helper beside it is found from here, however it is run.
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
+
+from replicas import (  # noqa: E402
+    AppProcess,
+    port_is_free,
+    start_app,
+    wait_port_free,
+    warm_app,
+)
+
 SITE_TEMPLATE = HERE / "nginx" / "kuntadash.conf.in"
 MAIN_TEMPLATE = HERE / "nginx" / "local.conf.in"
 NGINX_CANDIDATES = ("/usr/sbin/nginx",)
 MIME_TYPES = Path("/etc/nginx/mime.types")
 # Debian's libnginx-mod-http-brotli-filter; without it only gzip is offered.
 BROTLI_MODULE = Path("/usr/lib/nginx/modules/ngx_http_brotli_filter_module.so")
-# What every replica runs with (kuntadash.devserver adds --server.headless true,
+# What every replica runs with (replicas.start_app adds --server.headless true,
 # --server.fileWatcherType none, --browser.gatherUsageStats false and 127.0.0.1).
 # The app behind its request guard (serve.py: uploads only from an administrator's uploader, no
 # browser message that clears every visitor's caches); `streamlit run app.py` is for development.

@@ -7,8 +7,9 @@ import pandas as pd
 import streamlit as st
 
 from kuntadash.importing import DataImportError
-from kuntadash.importing.uploads import MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES, UPLOAD_TYPES
-from kuntadash.importing.worker import Budget
+from kuntadash.pipeline.update import UpdateError, run_update, skipped_report
+from kuntadash.pipeline.uploads import MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES, UPLOAD_TYPES
+from kuntadash.pipeline.worker import Budget
 from kuntadash.provenance import describe_source
 from kuntadash.sources.errors import SourceError
 from kuntadash.ui.admin import is_admin, offer_uploads, render_admin_access, run_import
@@ -16,7 +17,6 @@ from kuntadash.ui.entry import require_app
 from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.loaders import data_dir, load_snapshot
 from kuntadash.ui.widgets import MISSING, escape_markdown, render_dataframe
-from kuntadash.update import UpdateError, run_update, skipped_report
 
 require_app()
 

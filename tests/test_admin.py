@@ -15,9 +15,10 @@ import pytest
 from streamlit.proto.TextInput_pb2 import TextInput as TextInputProto
 from streamlit.testing.v1 import AppTest
 
-from kuntadash import access, update
+from kuntadash import access
 from kuntadash.i18n import translate
-from kuntadash.importing.worker import SECONDS_ENV
+from kuntadash.pipeline import update
+from kuntadash.pipeline.worker import SECONDS_ENV
 from kuntadash.sources.errors import SourceError
 from kuntadash.store import read_snapshot
 from kuntadash.store.locations import BUNDLED_SAMPLE_DIR
@@ -309,8 +310,8 @@ def test_a_failed_update_says_why_and_frees_the_lock(with_secret, served, monkey
 
 
 def test_a_finished_update_names_each_skipped_indicator_and_why(with_secret, served, monkeypatch):
-    from kuntadash.pipeline.steps import Skipped
-    from kuntadash.update import UpdateResult
+    from kuntadash.pipeline.update import UpdateResult
+    from kuntadash.sources.step import Skipped
 
     skipped = [
         Skipped(

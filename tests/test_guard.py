@@ -17,9 +17,9 @@ from pathlib import Path
 from streamlit.proto.BackMsg_pb2 import BackMsg
 
 from kuntadash.access import UploadPermits
-from kuntadash.devserver import serve_app
 from kuntadash.ui.guard import ALLOWED_MESSAGES, REFUSED_MESSAGES, MessageFilter, RequestGuard
 from tests.fixtures.stream_client import StreamSession
+from tools.devserver import serve_app
 
 REPO = Path(__file__).resolve().parents[1]
 MB = 2**20

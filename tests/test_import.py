@@ -11,7 +11,8 @@ import pytest
 
 from kuntadash.cli import main
 from kuntadash.i18n import translate
-from kuntadash.importing import DataImportError, import_files
+from kuntadash.importing import DataImportError
+from kuntadash.pipeline.importing import import_files
 from kuntadash.store import read_snapshot, validate_snapshot
 from tests.fixtures.import_helpers import folder_bytes, register_codes, write_grid_boundaries
 

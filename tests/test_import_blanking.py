@@ -11,9 +11,10 @@ import pandas as pd
 import pytest
 
 from kuntadash.cli import main
-from kuntadash.importing import DataImportError, import_files
-from kuntadash.importing.errors import format_figure
+from kuntadash.errors import format_figure
+from kuntadash.importing import DataImportError
 from kuntadash.pipeline.assemble import Batch, Target, assemble
+from kuntadash.pipeline.importing import import_files
 from kuntadash.store import read_snapshot
 from kuntadash.store.snapshot import Snapshot
 from tests.fixtures.import_helpers import folder_bytes
@@ -139,8 +140,8 @@ def test_figures_in_messages_are_written_the_readers_way(value, lang, expected):
 
 
 def test_a_macro_workbook_is_refused_by_the_command_line_as_by_the_upload_form(tmp_path):
-    from kuntadash.importing.build import _TABLE_SUFFIXES
-    from kuntadash.importing.uploads import UPLOAD_TYPES
+    from kuntadash.pipeline.importing import _TABLE_SUFFIXES
+    from kuntadash.pipeline.uploads import UPLOAD_TYPES
 
     assert {s.lstrip(".") for s in _TABLE_SUFFIXES} == set(UPLOAD_TYPES)
     path = tmp_path / "kunnat.xlsm"
@@ -155,7 +156,7 @@ def test_a_macro_workbook_is_refused_by_the_command_line_as_by_the_upload_form(t
 def test_the_upload_path_keeps_the_figure_and_its_report_crosses_the_process_boundary(
     official, tmp_path
 ):
-    from kuntadash.importing.uploads import import_uploads
+    from kuntadash.pipeline.uploads import import_uploads
 
     data = KEY_FIGURES.format(helsinki="..").encode()
     summary = import_uploads([("avainluvut_2017.csv", data)], official)
@@ -170,7 +171,7 @@ def test_the_upload_path_keeps_the_figure_and_its_report_crosses_the_process_bou
 
 @pytest.mark.parametrize("flag", [[], ["--allow-blanking"]])
 def test_data_update_passes_the_blanking_choice_on(flag, tmp_path, monkeypatch):
-    from kuntadash import update
+    from kuntadash.pipeline import update
 
     seen: list[bool] = []
 

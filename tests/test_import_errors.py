@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from kuntadash.i18n import translations
-from kuntadash.importing import DataImportError, import_files, safe_file_name
+from kuntadash.importing import DataImportError, safe_file_name
 from kuntadash.importing.text import parse_number
+from kuntadash.pipeline.importing import import_files
 from kuntadash.store import read_snapshot, validate_snapshot
 from tests.fixtures.import_helpers import folder_bytes, register_codes, write_grid_boundaries
 
@@ -416,7 +417,7 @@ def test_every_message_key_used_in_code_has_three_translations():
     for path in [
         *SRC.joinpath("importing").rglob("*.py"),
         *SRC.joinpath("sources").rglob("*.py"),
-        SRC / "update.py",
+        *SRC.joinpath("pipeline").rglob("*.py"),
     ]:
         used |= set(
             re.findall(r"\"(data\.(?:error|note|where|reason)\.[a-z_]+)\"", path.read_text())

@@ -12,9 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kuntadash.cli import main
-from kuntadash.importing import DataImportError, import_files
+from kuntadash.importing import DataImportError
 from kuntadash.importing.context import build_context
 from kuntadash.importing.readers.pxweb import label_and_year, read_pxweb_wide, year_in_file_name
+from kuntadash.pipeline.importing import import_files
 from kuntadash.sources.statfi_keyfigures import _LABELS, key_figure_code, label_key
 from kuntadash.store import read_snapshot, validate_snapshot
 from tests.fixtures.import_helpers import folder_bytes

@@ -14,12 +14,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kuntadash.importing import DataImportError, excel, import_files, limits
+from kuntadash.importing import DataImportError, excel, limits
 from kuntadash.importing import context as context_module
 from kuntadash.importing.context import build_context
 from kuntadash.importing.errors import MAX_MESSAGES
 from kuntadash.importing.readers import common as tables_module
 from kuntadash.importing.readers.tidy import read_tidy
+from kuntadash.pipeline.importing import import_files
 from tests.fixtures.import_helpers import folder_bytes, register_codes, write_grid_boundaries
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"

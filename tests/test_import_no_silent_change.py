@@ -20,8 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kuntadash.cli import main
-from kuntadash.importing import DataImportError, import_files
+from kuntadash.importing import DataImportError
 from kuntadash.importing.text import parse_number, parse_year
+from kuntadash.pipeline.importing import import_files
 from kuntadash.store import read_snapshot
 from tests.fixtures.import_helpers import folder_bytes, register_codes, write_grid_boundaries
 

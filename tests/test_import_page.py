@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from kuntadash.importing import DataImportError, import_files
-from kuntadash.importing.uploads import import_uploads
+from kuntadash.importing import DataImportError
+from kuntadash.pipeline.importing import import_files
+from kuntadash.pipeline.uploads import import_uploads
 from kuntadash.store import read_snapshot
 from tests.fixtures.import_helpers import folder_bytes
 

@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kuntadash import resources
-from kuntadash.importing import DataImportError, import_files
+from kuntadash.importing import DataImportError
+from kuntadash.pipeline.importing import import_files
 from kuntadash.sources.errors import SourceFormatError
 from kuntadash.sources.pxweb import parse_jsonstat2
 from kuntadash.store import read_snapshot, validate_snapshot

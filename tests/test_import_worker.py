@@ -1,4 +1,4 @@
-"""Imports from the web UI run bounded in a child process (kuntadash.importing.worker).
+"""Imports from the web UI run bounded in a child process (kuntadash.pipeline.worker).
 
 The child is stopped when its wall-clock budget runs out, when the session that started it ends,
 or when the script run waiting for it is stopped; its memory is limited in the child itself.
@@ -22,8 +22,8 @@ from streamlit.runtime import caching
 from streamlit.testing.v1 import AppTest
 
 from kuntadash.importing import DataImportError
-from kuntadash.importing.uploads import import_uploads, start_upload_import
-from kuntadash.importing.worker import (
+from kuntadash.pipeline.uploads import import_uploads, start_upload_import
+from kuntadash.pipeline.worker import (
     MEMORY_ENV,
     SECONDS_ENV,
     Budget,

@@ -15,7 +15,7 @@ import pytest
 
 from kuntadash.cli import main
 from kuntadash.domain.population import POPULATION
-from kuntadash.official import OFFICIAL_COMMAND, build_official_snapshot, official_files
+from kuntadash.pipeline.official import OFFICIAL_COMMAND, build_official_snapshot, official_files
 from kuntadash.store import read_snapshot, write_snapshot
 from tests.conftest import OFFICIAL_DIR, OPENDATA
 from tests.fixtures.import_helpers import folder_bytes
@@ -204,7 +204,7 @@ def test_population_change_is_the_published_figure_and_derived_elsewhere(officia
 def test_the_new_official_files_are_read_by_their_format_readers(opendata, tmp_path):
     """Each file of the default, alone, through the ordinary import: the monthly employment
     service table, the Sotkanet table by name and the municipal finance json-stat2."""
-    from kuntadash.importing import import_files
+    from kuntadash.pipeline.importing import import_files
 
     report = import_files(
         [opendata / "statfi_tyonv_monthly" / "data_kunta_1001.csv"], tmp_path / "a"

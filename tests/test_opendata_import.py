@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from kuntadash.cli import main
-from kuntadash.importing import DataImportError, import_files
+from kuntadash.importing import DataImportError
+from kuntadash.pipeline.importing import import_files
 from kuntadash.store import read_snapshot, validate_snapshot
 from tests.fixtures.import_helpers import folder_bytes
 

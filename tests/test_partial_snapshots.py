@@ -25,7 +25,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block, Element, Widget
 
 from kuntadash.i18n import translate
-from kuntadash.importing import import_files
+from kuntadash.pipeline.importing import import_files
 from kuntadash.store import Snapshot, read_snapshot, validate_snapshot, write_snapshot
 from kuntadash.store.locations import DATA_DIR_ENV
 from kuntadash.ui.widgets import escape_markdown

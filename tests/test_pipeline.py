@@ -10,9 +10,11 @@ import pandas as pd
 import pytest
 
 from kuntadash import resources
+from kuntadash.domain.catalogue import measure_of
 from kuntadash.pipeline import steps
-from kuntadash.pipeline.derive import derive, measure_of, raw_aggregations
-from kuntadash.pipeline.steps import StepResult, registered_steps, run_steps
+from kuntadash.pipeline.derive import derive, raw_aggregations
+from kuntadash.pipeline.steps import registered_steps, run_steps
+from kuntadash.sources.step import StepResult
 
 
 def _tidy(rows):

@@ -12,7 +12,8 @@ import httpx
 import pandas as pd
 import pytest
 
-from kuntadash.importing import import_files
+from kuntadash.pipeline.importing import import_files
+from kuntadash.pipeline.update import run_update
 from kuntadash.sources.errors import RecordError, ReplayError, SourceError
 from kuntadash.sources.http import (
     MAX_REPLAY_BODY_BYTES,
@@ -26,7 +27,6 @@ from kuntadash.sources.http import (
     request_key,
 )
 from kuntadash.store import read_snapshot, validate_snapshot
-from kuntadash.update import run_update
 from tests.fixtures.import_helpers import folder_bytes
 from tests.fixtures.mock_sources import FakeClock, MockSources
 from tests.fixtures.replay_folder import write_replay_folder
@@ -491,7 +491,7 @@ def test_a_folder_that_is_no_recording_is_refused(kind, tmp_path):
 # --- the command ---------------------------------------------------------------------------------
 def _patch_online(monkeypatch, mock: MockSources) -> None:
     """``data update`` against the stand-in services (keeping the recorder it is given)."""
-    import kuntadash.update as update_module
+    import kuntadash.pipeline.update as update_module
 
     clock = FakeClock()
     real = update_module.Fetcher

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from kuntadash.importing import import_files
+from kuntadash.pipeline.importing import import_files
 from kuntadash.store import read_snapshot, validate_snapshot
 from tests.fixtures.import_helpers import folder_bytes
 
@@ -51,8 +51,8 @@ def _pause(point: str) -> None:
 
 
 def _install_pauses() -> None:
-    from kuntadash import update
-    from kuntadash.importing import build
+    from kuntadash.pipeline import importing as build
+    from kuntadash.pipeline import update
     from kuntadash.store import snapshot
 
     spec = os.environ.get("KD_PAUSE", "")
@@ -112,9 +112,9 @@ def _install_pauses() -> None:
 def _child_update(out: str) -> int:
     import httpx
 
+    from kuntadash.pipeline.update import UpdateError, run_update
     from kuntadash.sources.errors import SourceError
     from kuntadash.sources.http import Fetcher
-    from kuntadash.update import UpdateError, run_update
     from tests.fixtures.mock_sources import FakeClock, MockSources
 
     mock, clock = MockSources(), FakeClock()

@@ -25,7 +25,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block, Element, Widget
 
 from kuntadash.importing import DataImportError, safe_file_name
-from kuntadash.importing.uploads import MAX_UPLOAD_BYTES, UPLOAD_TYPES, import_uploads
+from kuntadash.pipeline.uploads import MAX_UPLOAD_BYTES, UPLOAD_TYPES, import_uploads
 from kuntadash.store import read_snapshot
 from kuntadash.store.locations import BUNDLED_SAMPLE_DIR as SAMPLE_DIR
 from kuntadash.store.snapshot import write_snapshot

@@ -20,9 +20,10 @@ from hypothesis import strategies as st
 from shapely import LineString, Point, Polygon
 
 from kuntadash.cli import main
-from kuntadash.importing import DataImportError, import_files
+from kuntadash.importing import DataImportError
 from kuntadash.importing.context import build_context
 from kuntadash.importing.readers.tidy import read_tidy
+from kuntadash.pipeline.importing import import_files
 from kuntadash.store import read_snapshot, validate_snapshot
 from tests.fixtures.import_helpers import folder_bytes, register_codes, write_grid_boundaries
 

@@ -33,7 +33,9 @@ from filelock import FileLock
 
 from kuntadash.cli import main
 from kuntadash.i18n import translate
-from kuntadash.importing import DataImportError, import_files
+from kuntadash.importing import DataImportError
+from kuntadash.pipeline.importing import import_files
+from kuntadash.pipeline.update import UpdateError, run_update
 from kuntadash.sources.http import Fetcher
 from kuntadash.store import (
     SnapshotError,
@@ -46,7 +48,6 @@ from kuntadash.store import (
 from kuntadash.store import snapshot as snapshot_module
 from kuntadash.store.errors import NONE_CREATED, PREVIOUS_KEPT
 from kuntadash.terminal import terminal_text
-from kuntadash.update import UpdateError, run_update
 from tests.conftest import SAMPLE_DIR
 from tests.fixtures.import_helpers import folder_bytes
 from tests.fixtures.mock_sources import FakeClock, MockSources
@@ -67,7 +68,7 @@ def _tree(folder: Path) -> dict[str, object]:
 
 
 def _offline_fetcher(monkeypatch, mock: MockSources) -> None:
-    import kuntadash.update as update_module
+    import kuntadash.pipeline.update as update_module
 
     clock = FakeClock()
 

@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from kuntadash.domain.population import population_history, population_in
-from kuntadash.official import build_register
+from kuntadash.pipeline.official import build_register
 from kuntadash.store import read_snapshot
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from kuntadash import resources
-from kuntadash.assemble import SAMPLE_YEARS, build_sample_snapshot
 from kuntadash.domain.tiles import PROJECTED_CRS, compute_tile_layout
+from kuntadash.pipeline.sample import SAMPLE_YEARS, build_sample_snapshot
 from kuntadash.store import validate_snapshot, write_snapshot
 
 

@@ -10,11 +10,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kuntadash.pipeline.steps import StepContext
 from kuntadash.sources import sotkanet, statfi_classifications, statfi_wfs, syke
 from kuntadash.sources.checks import title_mismatch
 from kuntadash.sources.errors import SourceFormatError
 from kuntadash.sources.http import Fetcher
+from kuntadash.sources.step import StepContext
 from tests.fixtures.mock_sources import FakeClock
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -203,7 +203,7 @@ def _answer_for(body: dict) -> dict:
 
 
 def _context(fetcher, entries):
-    from kuntadash.pipeline.steps import StepContext
+    from kuntadash.sources.step import StepContext
 
     api = {"api": "https://pxdata.stat.fi/PxWeb/api/v1/"}
     return StepContext(fetcher, 2025, ["005", "091"], entries, api)

@@ -9,9 +9,9 @@ import httpx
 import pytest
 
 from kuntadash import resources
-from kuntadash.pipeline.steps import StepContext
 from kuntadash.sources import traficom
 from kuntadash.sources.http import Fetcher
+from kuntadash.sources.step import StepContext
 from tests.fixtures.mock_sources import FakeClock
 from tests.fixtures.traficom_ods import availability_ods
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kuntadash.importing import import_files
+from kuntadash.pipeline.importing import import_files
+from kuntadash.pipeline.update import UpdateError, default_cache_dir, run_update
 from kuntadash.sources.errors import SourceError
 from kuntadash.sources.http import Fetcher, RawCache
 from kuntadash.store import read_snapshot, validate_snapshot
-from kuntadash.update import UpdateError, default_cache_dir, run_update
 from tests.fixtures.import_helpers import folder_bytes
 from tests.fixtures.mock_sources import FakeClock, MockSources
 
@@ -236,7 +236,7 @@ def test_entries_sharing_a_contents_code_are_skipped_not_mixed_up(updated):
 
 
 def _patch_fetcher(monkeypatch, mock: MockSources) -> None:
-    import kuntadash.update as update_module
+    import kuntadash.pipeline.update as update_module
 
     clock = FakeClock()
 

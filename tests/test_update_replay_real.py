@@ -22,9 +22,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from kuntadash.pipeline.update import run_update
 from kuntadash.sources.http import REQUEST_SUFFIX, Fetcher, Recorder, ReplaySource
 from kuntadash.store import read_snapshot, validate_snapshot
-from kuntadash.update import run_update
 from tests.fixtures.mock_sources import FakeClock, MockSources
 
 pytestmark = pytest.mark.opendata

@@ -1,6 +1,7 @@
 """The ``kuntadash`` command: build, check, update and import snapshots.
 
-Dependency direction: cli -> {sources, store, domain}; no streamlit here.
+Dependency direction: cli -> pipeline (every way into a snapshot) and store (``data check``);
+no streamlit here.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from kuntadash.store import (
     summarise_snapshot,
     validate_snapshot,
 )
-from kuntadash.store.snapshot import write_snapshot
 from kuntadash.store.targets import log as store_log
 from kuntadash.terminal import echo
 
@@ -29,19 +29,20 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
 
 def _cmd_sample(args: argparse.Namespace) -> int:
-    from kuntadash.assemble import build_sample_snapshot
+    from kuntadash.pipeline.finish import NotWrittenError, finish
+    from kuntadash.pipeline.sample import build_sample_snapshot
 
     out = Path(args.out)
     try:
         check_target(out)  # refuse a wrong target at once, not after building for seconds
-        snapshot = build_sample_snapshot()
-        problems = validate_snapshot(snapshot)
-        if problems:
-            for problem in problems:
+        written = finish(build_sample_snapshot(), out)
+    except NotWrittenError as exc:
+        if exc.problems:
+            for problem in exc.problems:
                 echo(f"error: {problem}", err=True)
             echo(translate("store.cli.sample_invalid", args.lang), err=True)
             return EXIT_INVALID
-        written = write_snapshot(snapshot, out)
+        return _refused(args, [exc.render(args.lang)])
     except SnapshotError as exc:
         return _refused(args, [exc.render(args.lang)])
     echo(translate("store.cli.sample_written", args.lang, dir=args.out, version=written.version))
@@ -79,7 +80,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from kuntadash.importing import DataImportError, import_files
+    from kuntadash.importing import DataImportError
+    from kuntadash.pipeline.importing import import_files
 
     try:
         report = import_files(
@@ -99,19 +101,19 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_update(args: argparse.Namespace) -> int:
-    from kuntadash.update import run_update_cli
+    from kuntadash.pipeline.update import run_update_cli
 
     return run_update_cli(args)
 
 
 def _cmd_register(args: argparse.Namespace) -> int:
-    from kuntadash.official import run_register_cli
+    from kuntadash.pipeline.official import run_register_cli
 
     return run_register_cli(args)
 
 
 def _cmd_official(args: argparse.Namespace) -> int:
-    from kuntadash.official import run_official_cli
+    from kuntadash.pipeline.official import run_official_cli
 
     return run_official_cli(args)
 
@@ -122,10 +124,6 @@ def _refused(args: argparse.Namespace, sentences: list[str]) -> int:
         echo(f"error: {sentence}", err=True)
     echo(_nothing_changed(args.lang, args.out), err=True)
     return EXIT_INVALID
-
-
-def _nothing_changed(lang: str, out: str) -> str:
-    pass
 
 
 def _nothing_changed(lang: str, out: str) -> str:

@@ -30,8 +30,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from kuntadash.devserver import CHROMIUM, CHROMIUM_ARGS, READY, serve_app
 from kuntadash.store.locations import BUNDLED_SAMPLE_DIR as SAMPLE_DIR
+from tools.devserver import CHROMIUM, CHROMIUM_ARGS, READY, serve_app
 
 REPO = Path(__file__).resolve().parents[2]
 REQUIRE_ENV = "KUNTADASH_REQUIRE_BROWSER"

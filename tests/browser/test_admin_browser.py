@@ -16,15 +16,15 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from kuntadash.devserver import serve_app
 from kuntadash.store.locations import BUNDLED_SAMPLE_DIR
 from tests.browser.conftest import SERVER_START_TIMEOUT, wait_ready
 from tests.fixtures.admin import SECRET
 from tests.fixtures.bombs import xlsx_zip_bomb
 from tests.fixtures.import_helpers import folder_bytes
 from tests.fixtures.locks import lock_is_free
+from tools.devserver import serve_app
 
-WORKER = b"kuntadash.importing.worker"
+WORKER = b"kuntadash.pipeline.worker"
 BUDGET_S = 600  # far beyond the test: only the session's end may stop the import
 
 

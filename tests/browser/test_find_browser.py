@@ -18,9 +18,9 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from kuntadash.devserver import serve_app
 from kuntadash.store.locations import BUNDLED_SAMPLE_DIR as SAMPLE_DIR
 from tests.browser.conftest import ARTIFACTS, PHONE, SERVER_START_TIMEOUT, wait_ready
+from tools.devserver import serve_app
 
 PUBLIC_URL = "https://kunnat.example.fi/esitys"
 SLIDES = 5  # the sample has data in every dimension: four maps and the profile

@@ -13,12 +13,12 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
-from kuntadash.devserver import serve_app
 from kuntadash.i18n import translate
 from kuntadash.store.locations import BUNDLED_SAMPLE_DIR
 from kuntadash.ui.a11y import FRONTEND_WORDS
 from tests.browser.conftest import SERVER_START_TIMEOUT, wait_ready
 from tests.fixtures.admin import SECRET
+from tools.devserver import serve_app
 
 pytestmark = pytest.mark.browser
 

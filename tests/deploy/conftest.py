@@ -1,7 +1,7 @@
 """Deployment-test fixtures: the app as two replicas behind Debian's nginx, via deploy/run.py.
 
 The tests under tests/deploy/ start the deployment exactly as an operator would (one
-``deploy/run.py`` command; kuntadash.devserver.serve_behind_nginx) on a private copy of the
+``deploy/run.py`` command; tools.devserver.serve_behind_nginx) on a private copy of the
 sample snapshot, and stop it as Ctrl-C would.
 
 They are skipped when nginx is not installed, unless ``KUNTADASH_REQUIRE_NGINX=1`` (set by
@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from kuntadash.devserver import Deployment, serve_behind_nginx
 from kuntadash.store.locations import BUNDLED_SAMPLE_DIR
+from tools.devserver import Deployment, serve_behind_nginx
 
 REQUIRE_ENV = "KUNTADASH_REQUIRE_NGINX"
 NGINX = Path("/usr/sbin/nginx")

@@ -26,8 +26,8 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
-from kuntadash.devserver import Deployment, serve_behind_nginx
 from tests.deploy.conftest import REQUIRE_ENV, nginx_required
+from tools.devserver import Deployment, serve_behind_nginx
 
 COOKIE = "kuntadash_route"
 REPLICA_HEADER = "x-kuntadash-replica"

@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kuntadash.devserver import CHROMIUM, CHROMIUM_ARGS, READY, Deployment
+from tools.devserver import CHROMIUM, CHROMIUM_ARGS, READY, Deployment
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -225,3 +225,22 @@ def format_value(value: float | None, decimals: int, lang: str, unit: str = "") 
     if not unit:
         return text
     return f"{text}{unit}" if unit == "%" and lang == "en" else f"{text} {unit}"
+
+
+# A raw measure of a source, ``<adapter>:<code>``: what a derived indicator is computed from
+# (pipeline.derive); the readers of imported files name theirs the same way.
+RAW_SEPARATOR = ":"
+
+
+def measure_of(entry: Mapping[str, Any]) -> str:
+    """The raw measure a catalogue entry with ``derive`` is computed from."""
+    source = entry.get("source") or {}
+    return f"{source.get('adapter')}{RAW_SEPARATOR}{source.get('code') or 'hinku'}"
+
+
+def denominator_of(entry: Mapping[str, Any]) -> str | None:
+    """The second raw measure of a ``share_of`` derivation, else None."""
+    how = entry.get("derive") or {}
+    if "share_of" not in how:
+        return None
+    return f"{(entry.get('source') or {}).get('adapter')}{RAW_SEPARATOR}{how['share_of']}"

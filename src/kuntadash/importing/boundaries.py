@@ -20,8 +20,9 @@ import pyproj
 import shapely
 
 from kuntadash.domain.harmonise import Division, detect_division, harmonise_boundaries
+from kuntadash.errors import Message, message
 from kuntadash.importing.context import ImportContext
-from kuntadash.importing.errors import DataImportError, Message, examples, message
+from kuntadash.importing.errors import DataImportError, examples
 from kuntadash.importing.limits import load_json, read_regular_file
 from kuntadash.importing.placement import boundary_problems
 

@@ -19,7 +19,8 @@ from typing import Any
 
 import pandas as pd
 
-from kuntadash.importing.errors import DataImportError, Message, message
+from kuntadash.errors import Message, message
+from kuntadash.importing.errors import DataImportError
 from kuntadash.importing.limits import (
     MAX_SHEET_CELLS,
     MAX_TABLE_ROWS,

@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 import yaml
 
-from kuntadash.importing.errors import DataImportError, Message, message
+from kuntadash.errors import Message, message
+from kuntadash.importing.errors import DataImportError
 
 # Any file: 50 MB on the command line (the Data page allows 20 MB per upload).
 MAX_FILE_BYTES = 50 * 1024 * 1024

@@ -18,8 +18,8 @@ from kuntadash.domain.harmonise import (
     divisions,
     unplaced_values,
 )
+from kuntadash.errors import Listing, Message, message
 from kuntadash.importing.context import ImportContext
-from kuntadash.importing.errors import Listing, Message, message
 
 MAX_LISTED = 8
 

@@ -12,7 +12,8 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from kuntadash.importing.errors import DataImportError, message
+from kuntadash.errors import message
+from kuntadash.importing.errors import DataImportError
 from kuntadash.importing.limits import MAX_FILE_BYTES, check_table_shape, read_regular_file
 
 __all__ = ["MAX_FILE_BYTES", "parse_number", "parse_year", "read_file_bytes", "read_rows"]

@@ -26,7 +26,6 @@ import numpy as np
 import pandas as pd
 
 from kuntadash import resources
-from kuntadash.assemble import build_municipality_table, municipality_points
 from kuntadash.domain.catalogue import CatalogueError, catalogue_from_document
 from kuntadash.domain.harmonise import (
     DivisionChange,
@@ -38,21 +37,36 @@ from kuntadash.domain.harmonise import (
 )
 from kuntadash.domain.population import POPULATION
 from kuntadash.domain.tiles import compute_tile_layout
-from kuntadash.importing.errors import (
-    DataImportError,
-    Message,
-    figure,
-    message,
-    municipality_name,
-)
+from kuntadash.errors import Message, figure, message, municipality_name
+from kuntadash.importing.errors import DataImportError
 from kuntadash.pipeline.derive import Derived, derive, raw_aggregations
 from kuntadash.provenance import register_sources
-from kuntadash.store.snapshot import FORMAT_VERSION, Snapshot, now_iso
+from kuntadash.store.snapshot import FORMAT_VERSION, Snapshot, coerce_municipalities, now_iso
 
 KEY = ["municipality_code", "indicator_id", "year"]
 # Figures named one by one in the notes (kept or blanked; the largest changes); the rest counted.
 MAX_NAMED_FIGURES = 50
 MAX_NAMED_CHANGES = 10
+
+
+def build_municipality_table(
+    register: pd.DataFrame, types_document: dict[str, Any]
+) -> pd.DataFrame:
+    """The snapshot's municipalities table: the official register with the municipality type."""
+    table = register.copy()
+    assignments = types_document.get("assignments") or {}
+    table["municipality_type"] = table["municipality_code"].map(
+        lambda code: (assignments.get(code) or {}).get("type")
+    )
+    table["municipality_type_uncertain"] = table["municipality_code"].map(
+        lambda code: bool((assignments.get(code) or {}).get("uncertain", False))
+    )
+    return coerce_municipalities(table)
+
+
+def municipality_points(places: pd.DataFrame) -> gpd.GeoSeries:
+    """Approximate municipal centres (the sample register's lat / lon) as points."""
+    return gpd.GeoSeries(gpd.points_from_xy(places["lon"], places["lat"]), crs=4326)
 
 
 @dataclass

@@ -29,27 +29,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kuntadash.domain.catalogue import RAW_SEPARATOR, denominator_of, measure_of
 from kuntadash.domain.population import population_history, population_in
-
-RAW_SEPARATOR = ":"
 
 
 def is_raw(indicator_id: str) -> bool:
     return RAW_SEPARATOR in str(indicator_id)
-
-
-def measure_of(entry: Mapping[str, Any]) -> str:
-    """The raw measure a catalogue entry with ``derive`` is computed from."""
-    source = entry.get("source") or {}
-    return f"{source.get('adapter')}{RAW_SEPARATOR}{source.get('code') or 'hinku'}"
-
-
-def denominator_of(entry: Mapping[str, Any]) -> str | None:
-    """The second raw measure of a ``share_of`` derivation, else None."""
-    how = entry.get("derive") or {}
-    if "share_of" not in how:
-        return None
-    return f"{(entry.get('source') or {}).get('adapter')}{RAW_SEPARATOR}{how['share_of']}"
 
 
 def raw_aggregations(entries: Sequence[Mapping[str, Any]]) -> dict[str, str]:

@@ -3,7 +3,7 @@
 still the one the catalogue expects.
 
 A renamed code, a removed file or a title that now names another series skips only the
-indicators concerned (``pipeline.steps.Skipped``); other failures stop the update.
+indicators concerned (``sources.step.Skipped``); other failures stop the update.
 """
 
 from __future__ import annotations

@@ -444,7 +444,7 @@ def _checked_contents(
     """(contents code -> indicator id, skipped entries) of one table: a code the metadata no
     longer lists, a fixed value it no longer has, or a code whose text is not the one the
     catalogue expects (``source.title``) skips only its entry."""
-    from kuntadash.pipeline.steps import skip
+    from kuntadash.sources.step import skip
 
     variables = {v.code: v for v in meta.others}
     absent = [
@@ -482,7 +482,7 @@ def fetch_step(context: Any) -> Any:
     """
     import json
 
-    from kuntadash.pipeline.steps import TIDY_COLUMNS, StepResult, empty_values, skip
+    from kuntadash.sources.step import TIDY_COLUMNS, StepResult, empty_values, skip
 
     base = str(context.publisher.get("api") or "https://pxdata.stat.fi/PxWeb/api/v1/") + "fi/"
     skipped: list[Any] = []

@@ -116,7 +116,7 @@ def fetch_indicator_metadata(fetcher: Any, indicator: str) -> dict[str, Any]:
 def _checked(context: Any, entry: dict[str, Any], years: list[int], regions: Any) -> Any:
     """(tidy values, data-updated) of one entry, or the reason it is skipped: its metadata or
     data answered 404, or its title is not the one the catalogue expects (``source.title``)."""
-    from kuntadash.pipeline.steps import skip
+    from kuntadash.sources.step import skip
 
     code = str(entry["source"]["code"])
     try:
@@ -137,7 +137,7 @@ def fetch_step(context: Any) -> Any:
     last years. Each indicator's metadata is read first, to confirm the id still names the
     indicator (its title against the catalogue's ``source.title``; a mismatch or a 404 skips
     only that indicator) and to record when THL last updated its data (shown on the Data page)."""
-    from kuntadash.pipeline.steps import TIDY_COLUMNS, Skipped, StepResult, empty_values, skip
+    from kuntadash.sources.step import TIDY_COLUMNS, Skipped, StepResult, empty_values, skip
 
     chosen = [e for e in context.entries if e["source"].get("code")]
     skipped = [skip(e, "no_code") for e in context.entries if not e["source"].get("code")]

@@ -194,7 +194,7 @@ def fetch_step(context: Any) -> Any:
     named in a note; a measure whose column is missing skips its entries."""
     import pandas as pd
 
-    from kuntadash.pipeline.steps import Note, StepResult, empty_values, skip
+    from kuntadash.sources.step import Note, StepResult, empty_values, skip
 
     by_code: dict[str, list[dict[str, Any]]] = {}
     for entry in context.entries:

@@ -159,7 +159,7 @@ def fetch_step(context: Any) -> Any:
     concerned; names that match no municipality, and municipalities without a row, are named
     in notes."""
     from kuntadash import resources
-    from kuntadash.pipeline.steps import TIDY_COLUMNS, Note, StepResult, empty_values, skip
+    from kuntadash.sources.step import TIDY_COLUMNS, Note, StepResult, empty_values, skip
 
     if not context.entries:
         return StepResult(SOURCE, empty_values())

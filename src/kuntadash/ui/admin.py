@@ -7,7 +7,7 @@ it once (a password field behind an "Administration" switch that is a plain widg
 parameter: nothing in a link grants rights) and stays signed in until it ends or signs out.
 Wrong attempts are refused and slowed down (kuntadash.access).
 
-Imports started here run in a bounded child process (kuntadash.importing.worker) that is
+Imports started here run in a bounded child process (kuntadash.pipeline.worker) that is
 stopped when the script run waiting for it is stopped, which Streamlit does when the session
 disconnects, and, independently, when Streamlit releases the session's resources
 (``st.cache_resource(scope="session", on_release=...)``, Streamlit 1.67).
@@ -40,8 +40,8 @@ from kuntadash.access import (
     token_matches,
     usable_secret,
 )
-from kuntadash.importing.uploads import start_upload_import
-from kuntadash.importing.worker import ImportJob, ImportSummary
+from kuntadash.pipeline.uploads import start_upload_import
+from kuntadash.pipeline.worker import ImportJob, ImportSummary
 from kuntadash.ui import guard
 from kuntadash.ui.i18n import t
 

@@ -3,7 +3,7 @@
 ``common`` holds what every reader shares (the result type, area resolution, cell parsing and
 checks); ``tidy``, ``pxweb``, ``sotkanet`` and ``syke`` each recognise and read one publisher's
 or user's layout; ``catalogue`` reads the sidecars that describe new indicators.
-``importing.build`` tries the formats in order, so adding a format is one module here and one
+``pipeline.importing`` tries the formats in order, so adding a format is one module here and one
 entry in its table.
 
 Every reader returns values keyed by municipality code, possibly of an earlier division (the

@@ -13,7 +13,8 @@ from typing import Any
 import pandas as pd
 
 from kuntadash.domain.catalogue import AGGREGATIONS, DIMENSIONS, DIRECTIONS, LANGUAGES
-from kuntadash.importing.errors import DataImportError, Message, message
+from kuntadash.errors import Message, message
+from kuntadash.importing.errors import DataImportError
 from kuntadash.importing.limits import MAX_CATALOGUE_ENTRIES
 from kuntadash.importing.text import is_missing
 

@@ -15,8 +15,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kuntadash.errors import Message, message
 from kuntadash.importing.context import ImportContext
-from kuntadash.importing.errors import MAX_MESSAGES, Message, message, row
+from kuntadash.importing.errors import MAX_MESSAGES, row
 from kuntadash.importing.text import normalise_label, parse_number, parse_year
 
 MIN_YEAR, MAX_YEAR = 1980, 2100

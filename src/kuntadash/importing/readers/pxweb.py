@@ -16,8 +16,9 @@ from typing import Any
 
 import pandas as pd
 
+from kuntadash.errors import Message, message
 from kuntadash.importing.context import ImportContext
-from kuntadash.importing.errors import DataImportError, Message, examples, message, row
+from kuntadash.importing.errors import DataImportError, examples, row
 from kuntadash.importing.placement import value_problems
 from kuntadash.importing.readers.common import (
     MAX_YEAR,

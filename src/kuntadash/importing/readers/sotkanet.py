@@ -11,8 +11,9 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from kuntadash.errors import Message, message
 from kuntadash.importing.context import ImportContext
-from kuntadash.importing.errors import DataImportError, Message, examples, item, message, row
+from kuntadash.importing.errors import DataImportError, examples, item, row
 from kuntadash.importing.placement import value_problems
 from kuntadash.importing.readers.common import (
     Areas,

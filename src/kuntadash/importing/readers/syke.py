@@ -10,8 +10,9 @@ import re
 
 import pandas as pd
 
+from kuntadash.errors import message
 from kuntadash.importing.context import ImportContext
-from kuntadash.importing.errors import DataImportError, message
+from kuntadash.importing.errors import DataImportError
 from kuntadash.importing.placement import value_problems
 from kuntadash.importing.readers.common import RowTable, TableImport, find_column, tidy_frame
 from kuntadash.sources.errors import SourceError

@@ -11,8 +11,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kuntadash.errors import message
 from kuntadash.importing.context import ImportContext
-from kuntadash.importing.errors import DataImportError, examples, message, row
+from kuntadash.importing.errors import DataImportError, examples, row
 from kuntadash.importing.placement import value_problems
 from kuntadash.importing.readers.common import (
     YEAR_HEADERS,

@@ -23,8 +23,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kuntadash.domain.catalogue import denominator_of, measure_of
+from kuntadash.errors import Message, message
 from kuntadash.importing.context import ImportContext
-from kuntadash.importing.errors import DataImportError, Message, message, row
+from kuntadash.importing.errors import DataImportError, row
 from kuntadash.importing.placement import value_problems
 from kuntadash.importing.readers.common import (
     Areas,
@@ -35,7 +37,6 @@ from kuntadash.importing.readers.common import (
     tidy_frame,
 )
 from kuntadash.importing.text import normalise_label
-from kuntadash.pipeline.derive import denominator_of, measure_of
 
 _MONTH = re.compile(r"^\s*(?P<year>\d{4})(?:-(?P<m1>\d{1,2})-\d{1,2}|M(?P<m2>\d{1,2}))\s*$")
 # NOTE: PxWeb labels a bilingual municipality's area as "fi - sv" in some tables

@@ -1,9 +1,10 @@
-"""``kuntadash data import``: build (or extend) a snapshot from local files (importing layer).
+"""``kuntadash data import``: build (or extend) a snapshot from local files (pipeline entry over
+the readers of ``kuntadash.importing``).
 
 Stages: classify each file -> read boundaries / tables / catalogue sidecars -> harmonise to the
-target division -> merge into the existing snapshot (newer import wins, reported) -> validate ->
-write atomically. Any problem raises DataImportError before anything is written, so an existing
-snapshot stays byte-identical.
+target division -> merge into the existing snapshot (newer import wins, reported) -> validate
+and write atomically (``pipeline.finish``). Any problem raises DataImportError before anything
+is written, so an existing snapshot stays byte-identical.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from kuntadash.domain.catalogue import CatalogueError, catalogue_from_document
+from kuntadash.errors import Message, message
 from kuntadash.importing.boundaries import BoundaryImport, read_boundary_file, sniff_boundary_kind
 from kuntadash.importing.context import SUPPORTED_DIVISION_YEARS, ImportContext, build_context
-from kuntadash.importing.errors import DataImportError, Message, examples, message
+from kuntadash.importing.errors import DataImportError, examples
 from kuntadash.importing.excel import Workbook, uncalculated_problems
 from kuntadash.importing.limits import (
     check_parquet_metadata,
@@ -38,6 +40,7 @@ from kuntadash.importing.readers.common import (
 )
 from kuntadash.importing.text import MAX_FILE_BYTES, decode_text, read_file_bytes, read_rows
 from kuntadash.pipeline.assemble import Batch, Target, assemble
+from kuntadash.pipeline.finish import NotWrittenError, finish
 from kuntadash.store.snapshot import (
     MANIFEST,
     Snapshot,
@@ -45,9 +48,7 @@ from kuntadash.store.snapshot import (
     now_iso,
     read_snapshot,
     snapshot_lock,
-    write_snapshot,
 )
-from kuntadash.store.validate import validate_snapshot
 
 _TABLE_SUFFIXES = {
     ".csv",
@@ -151,8 +152,14 @@ def _import_files(
         allow_blanking=allow_blanking,
         target=str(out),
     )
-    # A SnapshotError (disk full, no permission …) is translated by import_files.
-    report.snapshot = write_snapshot(snapshot, out)
+    try:
+        report.snapshot = finish(snapshot, out)
+    except NotWrittenError as exc:
+        if exc.problems:
+            raise DataImportError(
+                [message("data.error.validation", problem=str(p)) for p in exc.problems]
+            ) from exc
+        raise DataImportError(message(exc.key, **exc.params)) from exc
     return report
 
 
@@ -169,8 +176,8 @@ def build_import(
     target: str = "-",
     allow_blanking: bool = False,
 ) -> tuple[Snapshot, ImportReport]:
-    """The snapshot ``files`` make, merged into ``existing`` (None: a new one), validated but
-    not written; raises DataImportError on bad input or when the result does not validate.
+    """The snapshot ``files`` make, merged into ``existing`` (None: a new one), not yet
+    validated nor written (``pipeline.finish`` does both); raises DataImportError on bad input.
 
     ``figures_year`` and ``replace_indicators`` as for :func:`import_files`; ``register``
     replaces the bundled register of the division (the official build passes the one it reads
@@ -230,11 +237,7 @@ def build_import(
         raise DataImportError(problems)
     if figures_year is not None and not context.figures_year_used:
         collected.notes.append(message("data.note.year_option_unused", year=figures_year))
-    snapshot, report = _assemble(target, existing, context, collected)
-    failures = validate_snapshot(snapshot)
-    if failures:
-        raise DataImportError([message("data.error.validation", problem=str(p)) for p in failures])
-    return snapshot, report
+    return _assemble(target, existing, context, collected)
 
 
 def _existing(out: Path) -> Snapshot | None:

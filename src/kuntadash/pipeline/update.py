@@ -1,12 +1,12 @@
 """``kuntadash data update``: fetch every catalogue indicator from its official source, build and
-validate a new snapshot, and switch to it atomically (orchestration; network code in sources/).
+validate a new snapshot, and switch to it atomically (pipeline entry; network code in sources/).
 
 Stages (OWID-style): raw responses into the raw cache (URL, time, licence) -> tidy values per
-source -> harmonised to the division -> validated -> written with ``write_snapshot`` (temporary
+source -> harmonised to the division -> validated and written by ``pipeline.finish`` (temporary
 directory + rename under a lock). Any SourceError or failed validation leaves the current
 snapshot byte-identical. A failure that concerns one indicator only (a renamed code, a 404, a
 title that no longer matches) is not an error: the step skips that indicator with its reason
-(``pipeline.steps.Skipped``) and the rest is written. Skipped indicators, those without a
+(``sources.step.Skipped``) and the rest is written. Skipped indicators, those without a
 machine-readable source (adapter ``import``) and ones the adapters cannot query yet keep their
 values from the current snapshot, if it is an official one; the report names each and why.
 """
@@ -33,7 +33,8 @@ from kuntadash.errors import UserError
 from kuntadash.importing.boundaries import simplify_boundaries
 from kuntadash.importing.context import entry_from_catalogue_row
 from kuntadash.pipeline.assemble import Batch, Target, assemble
-from kuntadash.pipeline.steps import Skipped, StepResult, empty_values, run_steps
+from kuntadash.pipeline.finish import NotWrittenError, finish
+from kuntadash.pipeline.steps import run_steps
 from kuntadash.provenance import register_sources
 from kuntadash.sources import pxweb, statfi_classifications, statfi_wfs
 from kuntadash.sources.errors import SourceError, SourceFormatError
@@ -45,6 +46,7 @@ from kuntadash.sources.http import (
     Recorder,
     ReplaySource,
 )
+from kuntadash.sources.step import Skipped, StepResult, empty_values
 from kuntadash.store.errors import write_error
 from kuntadash.store.locations import default_data_dir
 from kuntadash.store.snapshot import (
@@ -54,9 +56,7 @@ from kuntadash.store.snapshot import (
     now_iso,
     read_snapshot,
     snapshot_lock,
-    write_snapshot,
 )
-from kuntadash.store.validate import validate_snapshot
 from kuntadash.terminal import echo
 
 CACHE_NAME = ".kuntadash-cache"
@@ -179,12 +179,11 @@ def _run_update(
             allow_blanking=allow_blanking,
         ),
     )
-    problems = validate_snapshot(assembled.snapshot)
-    if problems:
-        raise UpdateError("data.error.update_validation", problem="; ".join(map(str, problems[:5])))
     try:
-        written = write_snapshot(assembled.snapshot, out)
-    except SnapshotError as exc:
+        written = finish(assembled.snapshot, out)
+    except NotWrittenError as exc:
+        if exc.problems:
+            raise UpdateError("data.error.update_validation", **exc.params) from exc
         raise UpdateError(exc.key, **exc.params) from exc
     counts = {r.source_id: len(r.values) for r in results}
     notes = [note for r in results for note in r.notes] + list(assembled.notes)

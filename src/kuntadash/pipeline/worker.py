@@ -1,9 +1,9 @@
-"""Imports in a child process with a time and memory budget (importing layer).
+"""Imports in a child process with a time and memory budget (pipeline entry of the Data page).
 
 An import reads files someone uploaded, and a few kilobytes can ask for gigabytes and minutes: a
 compressed spreadsheet that inflates a thousandfold, a YAML file of nested aliases. So the Data
 page never imports in the server process. ``start_import`` runs ``python -m
-kuntadash.importing.worker REQUEST`` on files in a private temporary folder, in a process group
+kuntadash.pipeline.worker REQUEST`` on files in a private temporary folder, in a process group
 of its own, and the child is bounded three ways:
 
 - memory: the child limits its own address space (RLIMIT_AS) before it loads anything big, so an
@@ -41,7 +41,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kuntadash.importing.errors import DataImportError, Message, message
+from kuntadash.errors import Message, message
+from kuntadash.importing.errors import DataImportError
 
 LOG = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ SECONDS_ENV = "KUNTADASH_IMPORT_SECONDS"
 MEMORY_ENV = "KUNTADASH_IMPORT_MEMORY_MB"
 DEFAULT_SECONDS = 120.0
 DEFAULT_MEMORY_MB = 2048
-WORKER_COMMAND = (sys.executable, "-m", "kuntadash.importing.worker")
+WORKER_COMMAND = (sys.executable, "-m", "kuntadash.pipeline.worker")
 # The child ends itself this many seconds after its budget if nobody stopped it.
 _GRACE_S = 5
 _POLL_S = 0.25
@@ -387,7 +388,7 @@ def _memory_ran_out(error: BaseException, request: Mapping[str, Any]) -> bool:
 
 def _run(request: Mapping[str, Any]) -> dict[str, Any]:
     try:
-        from kuntadash.importing.build import import_files
+        from kuntadash.pipeline.importing import import_files
 
         report = import_files(
             [Path(path) for path in request["files"]],

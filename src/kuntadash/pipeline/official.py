@@ -1,11 +1,13 @@
 """Official data bundled with kuntadash, built from copies of official open-data files.
 
-Assembling layer (no network): ``kuntadash data register`` writes the municipality register of a
+Pipeline entry (no network): ``kuntadash data register`` writes the municipality register of a
 division (``resources/register_<year>.csv``: Statistics Finland's classifications and the
 National Land Survey's land areas), and ``kuntadash data official`` builds the committed default
 snapshot (``data/``) from the files listed in ``resources/official_files.yaml``. Every file's
 SHA-256 is checked before it is read, so a build names exactly what it was made from and can be
 repeated byte for byte; a missing or different file stops the build with a sentence saying which.
+The files are read by the importer's readers (``pipeline.importing.build_import``) and the
+snapshot is written by ``pipeline.finish``.
 """
 
 from __future__ import annotations
@@ -97,7 +99,7 @@ def build_official_snapshot(opendata: Path, division_year: int = 2025) -> tuple[
     """The default snapshot of official figures (not written) and the import report: the
     register from the classification key, boundaries and values from the listed files, merged
     figures harmonised to the division with the data's own population."""
-    from kuntadash.importing.build import build_import
+    from kuntadash.pipeline.importing import build_import
     from kuntadash.store.snapshot import Snapshot, now_iso
 
     register = build_register(opendata, division_year)
@@ -136,7 +138,7 @@ def build_official_snapshot(opendata: Path, division_year: int = 2025) -> tuple[
 
 def run_official_cli(args: argparse.Namespace) -> int:
     from kuntadash.importing import DataImportError
-    from kuntadash.store import SnapshotError, validate_snapshot, write_snapshot
+    from kuntadash.pipeline.finish import NotWrittenError, finish
 
     try:
         snapshot, report = build_official_snapshot(Path(args.opendata), args.division)
@@ -147,14 +149,13 @@ def run_official_cli(args: argparse.Namespace) -> int:
         for item in exc.messages:
             echo(f"error: {item.render(args.lang)}", err=True)
         return 1
-    problems = validate_snapshot(snapshot)
-    if problems:
-        for problem in problems:
-            echo(f"error: {problem}", err=True)
-        return 1
     try:
-        written = write_snapshot(snapshot, Path(args.out))
-    except SnapshotError as exc:
+        written = finish(snapshot, Path(args.out))
+    except NotWrittenError as exc:
+        if exc.problems:
+            for problem in exc.problems:
+                echo(f"error: {problem}", err=True)
+            return 1
         echo(f"error: {exc.render(args.lang)}", err=True)
         echo(translate("data.cli.nothing_written", args.lang, dir=args.out), err=True)
         return 1

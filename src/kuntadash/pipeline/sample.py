@@ -1,46 +1,25 @@
-"""Assembling snapshots from the bundled register and catalogue: the build stage shared by the CLI.
+"""``kuntadash data sample``: the synthetic sample snapshot (pipeline entry, no network).
 
-Dependency direction: called by ``cli``; uses ``resources``, ``domain`` and ``store``.
+The real 2025 division from the bundled register, synthetic values drawn by ``domain.sample``,
+schematic tiles; built here and written by ``pipeline.finish`` like every other snapshot.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import geopandas as gpd
-import pandas as pd
-
 from kuntadash import resources
 from kuntadash.domain.catalogue import catalogue_from_document
 from kuntadash.domain.sample import SAMPLE_SEED, generate_sample_values
 from kuntadash.domain.tiles import compute_tile_layout
+from kuntadash.pipeline.assemble import build_municipality_table, municipality_points
 from kuntadash.provenance import register_sources
-from kuntadash.store.snapshot import FORMAT_VERSION, Snapshot, coerce_municipalities
+from kuntadash.store.snapshot import FORMAT_VERSION, Snapshot
 
 SAMPLE_DIVISION_YEAR = 2025
 SAMPLE_YEARS = tuple(range(2015, 2025))
 # A fixed creation time keeps the sample build deterministic (same input, same bytes).
 SAMPLE_CREATED = "2026-11-23T00:00:00Z"
-
-
-def build_municipality_table(
-    register: pd.DataFrame, types_document: dict[str, Any]
-) -> pd.DataFrame:
-    """The snapshot's municipalities table: the official register with the municipality type."""
-    table = register.copy()
-    assignments = types_document.get("assignments") or {}
-    table["municipality_type"] = table["municipality_code"].map(
-        lambda code: (assignments.get(code) or {}).get("type")
-    )
-    table["municipality_type_uncertain"] = table["municipality_code"].map(
-        lambda code: bool((assignments.get(code) or {}).get("uncertain", False))
-    )
-    return coerce_municipalities(table)
-
-
-def municipality_points(places: pd.DataFrame) -> gpd.GeoSeries:
-    """Approximate municipal centres (the sample register's lat / lon) as points."""
-    return gpd.GeoSeries(gpd.points_from_xy(places["lon"], places["lat"]), crs=4326)
 
 
 def _sample_sources() -> list[dict[str, Any]]:

@@ -1,5 +1,5 @@
 """Imports from uploaded files (the Data page): safe names, size limit, a private temp folder,
-and the import itself in a bounded child process (kuntadash.importing.worker).
+and the import itself in a bounded child process (kuntadash.pipeline.worker).
 
 No streamlit here: the page hands over (name, bytes) pairs and shows the result.
 """
@@ -11,9 +11,10 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from kuntadash.importing.errors import DataImportError, message
+from kuntadash.errors import message
+from kuntadash.importing.errors import DataImportError
 from kuntadash.importing.text import safe_file_name
-from kuntadash.importing.worker import Budget, ImportJob, ImportSummary, start_import
+from kuntadash.pipeline.worker import Budget, ImportJob, ImportSummary, start_import
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_UPLOAD_FILES = 10
