@@ -142,7 +142,12 @@ def assemble(batch: Batch, target: Target) -> Assembled:
                 year=target.division_year,
             )
         )
-    derived = derive(harmonised.values, target.entries, _population(current))
+    derived = derive(
+        harmonised.values,
+        target.entries,
+        _population(current),
+        current.values if current is not None else None,
+    )
     if derived.without_population and target.replace == "keys":
         # an import: better refused with what to do than stored as empty figures
         indicator, codes = next(iter(derived.without_population.items()))

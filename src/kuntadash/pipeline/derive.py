@@ -62,15 +62,20 @@ def derive(
     values: pd.DataFrame,
     entries: Sequence[Mapping[str, Any]],
     population: pd.DataFrame | None = None,
+    existing: pd.DataFrame | None = None,
 ) -> Derived:
     """``values`` with every derivable indicator added and the raw measures removed.
 
     ``population``: tidy population figures of the current division besides those in
-    ``values`` (e.g. the snapshot being extended); the first figure per key wins."""
+    ``values`` (e.g. the snapshot being extended); the first figure per key wins.
+    ``existing``: the values of the snapshot being extended; a yearly change it already holds
+    is kept, never recomputed."""
     raw = values[values["indicator_id"].astype(str).str.contains(RAW_SEPARATOR, regex=False)]
     kept = values.drop(index=raw.index)
     changes = [
-        _yearly_change(kept, e) for e in entries if "yearly_change" in (e.get("derive") or {})
+        _yearly_change(kept, e, existing)
+        for e in entries
+        if "yearly_change" in (e.get("derive") or {})
     ]
     kept = pd.concat([kept, *changes], ignore_index=True) if changes else kept
     if raw.empty:
@@ -125,9 +130,12 @@ def _share_of(
     return measure.assign(indicator_id=indicator_id, value=value)
 
 
-def _yearly_change(values: pd.DataFrame, entry: Mapping[str, Any]) -> pd.DataFrame:
+def _yearly_change(
+    values: pd.DataFrame, entry: Mapping[str, Any], existing: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Per cent change of ``derive.yearly_change`` from the previous year, for the keys of
-    ``entry`` that ``values`` does not already hold (a published figure wins)."""
+    ``entry`` that ``values`` does not already hold (a published figure wins); a key that
+    ``existing`` (the snapshot being extended) holds keeps that figure."""
     indicator_id = str(entry["id"])
     base = values[values["indicator_id"] == entry["derive"]["yearly_change"]]
     base = base.dropna(subset=["value"])
@@ -141,8 +149,18 @@ def _yearly_change(values: pd.DataFrame, entry: Mapping[str, Any]) -> pd.DataFra
     out = out[~np.isnan(reference)]
     own = values[values["indicator_id"] == indicator_id]
     taken = pd.MultiIndex.from_frame(own[["municipality_code", "year"]].astype({"year": "int64"}))
-    fresh = ~pd.MultiIndex.from_frame(out[["municipality_code", "year"]]).isin(taken)
-    return out[fresh]
+    out = out[~pd.MultiIndex.from_frame(out[["municipality_code", "year"]]).isin(taken)]
+    if existing is None or existing.empty:
+        return out
+    # A figure the snapshot already holds (a published one, or one derived before) stays as it
+    # is: a computed change never replaces it, in an import or an update alike.
+    held = existing[(existing["indicator_id"] == indicator_id) & existing["value"].notna()]
+    held_keys = pd.MultiIndex.from_frame(
+        held[["municipality_code", "year"]].astype({"year": "int64"})
+    )
+    keys = pd.MultiIndex.from_frame(out[["municipality_code", "year"]])
+    kept = held[held_keys.isin(keys)][list(out.columns.intersection(held.columns))]
+    return pd.concat([out[~keys.isin(held_keys)], kept], ignore_index=True)
 
 
 def _per_resident(
