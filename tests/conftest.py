@@ -4,9 +4,9 @@ Tests run on the sample unless they ask for another snapshot: ``serve_sample`` p
 ``KUNTADASH_DATA_DIR`` at it for every test (a test may set it again to something else).
 
 Every collected test is marked by its kind here (tests/kinds.py: ``app``, ``browser``,
-``nginx``, ``opendata``), so the fast lane ``-m "not browser and not nginx and not app"``
-needs nobody to remember a marker; a test that constructs an AppTest without the ``app``
-marker fails.
+``nginx``, ``opendata``, ``slow``), so the fast lane
+``-m "not browser and not nginx and not app and not slow"`` needs nobody to remember a marker;
+a test that constructs an AppTest without the ``app`` marker fails.
 """
 
 from __future__ import annotations
@@ -33,8 +33,6 @@ OPENDATA = REPO.parent / "shared" / "opendata"
 @pytest.hookimpl(tryfirst=True)  # before ``-m`` deselects by these markers
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     kinds.mark(items)
-    if config.pluginmanager.hasplugin("xdist"):
-        kinds.group_for_workers(items)
 
 
 @pytest.fixture(autouse=True)

@@ -9,6 +9,8 @@ neighbours is marked without anyone remembering to:
 - ``browser``: lives under tests/browser/ (a real server and Chromium).
 - ``nginx``: lives under tests/deploy/ (replicas behind nginx).
 - ``opendata``: uses the ``opendata`` fixture (real official files from ../shared/opendata).
+- ``slow``: starts another process itself (``subprocess``, ``sys.executable``): a CLI run, a
+  child killed at a chosen point, a script run elsewhere.
 
 What the code reading cannot see (an AppTest reached through a string, a module-scoped
 fixture), ``refuse_unmarked_app_runs`` catches when it happens: an AppTest constructed by a test
@@ -27,8 +29,10 @@ from typing import Any
 import pytest
 
 SUITE = Path(__file__).resolve().parent
-APP_CLASS = "AppTest"
 APP = "app"
+SLOW = "slow"
+APP_NAMES = frozenset({"AppTest"})
+PROCESS_NAMES = frozenset({"subprocess", "Popen", "executable"})
 BY_FOLDER = {SUITE / "browser": "browser", SUITE / "deploy": "nginx"}
 BY_FIXTURE = {"opendata": "opendata"}
 
@@ -42,8 +46,11 @@ def kinds(item: pytest.Item) -> set[str]:
     found = {kind for folder, kind in BY_FOLDER.items() if folder in Path(item.path).parents}
     names = getattr(item, "fixturenames", ())
     found |= {kind for fixture, kind in BY_FIXTURE.items() if fixture in names}
-    if any(runs_app(function) for function in _code_of(item)):
+    functions = _code_of(item)
+    if any(runs_app(function) for function in functions):
         found.add(APP)
+    if any(starts_processes(function) for function in functions):
+        found.add(SLOW)
     return found
 
 
@@ -54,22 +61,15 @@ def mark(items: Iterable[pytest.Item]) -> None:
             item.add_marker(kind)
 
 
-def group_for_workers(items: Iterable[pytest.Item]) -> None:
-    """Keep what shares a server on one pytest-xdist worker (``--dist loadgroup``): all browser
-    tests (one Streamlit server and one Chromium), all deployment tests; any other module's tests
-    together, so that its module-scoped fixtures are built once."""
-    for item in items:
-        folders = [kind for folder, kind in BY_FOLDER.items() if folder in Path(item.path).parents]
-        group = folders[0] if folders else item.nodeid.split("::")[0]
-        item.add_marker(pytest.mark.xdist_group(group))
-
-
 def runs_app(function: Callable[..., Any]) -> bool:
-    """Whether ``function``'s code, or a helper of the test suite it calls, names AppTest."""
-    code = _code(function)
-    if code is None or not _in_suite(code.co_filename):
-        return False
-    return _names_app(code, getattr(inspect.unwrap(function), "__globals__", {}), set())
+    """Whether ``function``'s code, or a helper of the test suite it calls, names AppTest (also
+    inside a script it hands to another process)."""
+    return _names(function, APP_NAMES, in_scripts=True)
+
+
+def starts_processes(function: Callable[..., Any]) -> bool:
+    """Whether ``function``'s code, or a helper of the test suite it calls, starts a process."""
+    return _names(function, PROCESS_NAMES)
 
 
 def refuse_unmarked_app_runs(monkeypatch: pytest.MonkeyPatch, nodeid: str) -> None:
@@ -113,21 +113,40 @@ def _in_suite(filename: str) -> bool:
     return SUITE in path.parents and path != Path(__file__).resolve()
 
 
-def _names_app(code: types.CodeType, names: dict[str, Any], seen: set[types.CodeType]) -> bool:
+def _names(function: Callable[..., Any], targets: frozenset[str], in_scripts: bool = False) -> bool:
+    code = _code(function)
+    if code is None or not _in_suite(code.co_filename):
+        return False
+    names = getattr(inspect.unwrap(function), "__globals__", {})
+    return _reaches(code, names, targets, set(), in_scripts)
+
+
+def _reaches(
+    code: types.CodeType,
+    names: dict[str, Any],
+    targets: frozenset[str],
+    seen: set[Any],
+    in_scripts: bool,
+) -> bool:
+    """``code`` (or code nested in it) names one of ``targets``, calls a function of the suite
+    that does or (``in_scripts``) uses a module-level script text that does."""
     if code in seen:
         return False
     seen.add(code)
     spaces = _namespaces(names)
     for inner in _nested(code):
         for name in inner.co_names:
-            if name == APP_CLASS:
+            if name in targets:
                 return True
             for space in spaces:
-                helper = _code(space.get(name))
+                value = space.get(name)
+                if in_scripts and isinstance(value, str) and any(t in value for t in targets):
+                    return True
+                helper = _code(value)
                 if helper is None or not _in_suite(helper.co_filename):
                     continue
-                module = getattr(inspect.unwrap(space[name]), "__globals__", space)
-                if _names_app(helper, module, seen):
+                module = getattr(inspect.unwrap(value), "__globals__", space)
+                if _reaches(helper, module, targets, seen, in_scripts):
                     return True
     return False
 

@@ -22,8 +22,9 @@ RUNS_APP = [
     "in_a_comprehension",
     "with_a_local_import",
     "served_app",
+    "runs_a_script_in_a_child",
 ]
-RUNS_NO_APP = ["only_reads_one", "opens_a_folded_table", "pure"]
+RUNS_NO_APP = ["only_reads_one", "opens_a_folded_table", "pure", "starts_a_child"]
 
 # The functions are looked up by name (vars), so that this module's own code names none of them.
 
@@ -36,6 +37,12 @@ def test_code_that_constructs_an_apptest_runs_the_app(name):
 @pytest.mark.parametrize("name", RUNS_NO_APP)
 def test_code_that_only_handles_one_does_not(name):
     assert not kinds.runs_app(vars(kinds_samples)[name])
+
+
+def test_code_that_starts_a_process_is_slow():
+    assert kinds.starts_processes(vars(kinds_samples)["starts_a_child"])
+    assert kinds.starts_processes(vars(kinds_samples)["runs_a_script_in_a_child"])
+    assert not kinds.starts_processes(vars(kinds_samples)["constructs"])
 
 
 def test_the_suite_helpers_are_seen_for_what_they_do():
@@ -69,6 +76,7 @@ def test_an_item_is_marked_by_its_folder_its_fixtures_and_its_code():
     assert kinds.kinds(_item(suite / "test_x.py", fixtures={"app": "served_app"})) == {"app"}
     params = {"make": vars(kinds_samples)["constructs"]}
     assert kinds.kinds(_item(suite / "test_x.py", params=params)) == {"app"}
+    assert kinds.kinds(_item(suite / "test_x.py", "starts_a_child")) == {"slow"}
 
 
 def test_this_test_is_in_the_fast_lane(request):
