@@ -9,8 +9,9 @@ neighbours is marked without anyone remembering to:
 - ``browser``: lives under tests/browser/ (a real server and Chromium).
 - ``nginx``: lives under tests/deploy/ (replicas behind nginx).
 - ``opendata``: uses the ``opendata`` fixture (real official files from ../shared/opendata).
-- ``slow``: starts another process itself (``subprocess``, ``sys.executable``): a CLI run, a
-  child killed at a chosen point, a script run elsewhere.
+- ``slow``: starts another process (``subprocess``, ``sys.executable``, the import worker's
+  ``start_import`` / ``start_upload_import`` / ``import_uploads``): a CLI run, a child killed at
+  a chosen point, a script run elsewhere, an import in its own process.
 
 What the code reading cannot see (an AppTest reached through a string, a module-scoped
 fixture), ``refuse_unmarked_app_runs`` catches when it happens: an AppTest constructed by a test
@@ -32,7 +33,10 @@ SUITE = Path(__file__).resolve().parent
 APP = "app"
 SLOW = "slow"
 APP_NAMES = frozenset({"AppTest"})
-PROCESS_NAMES = frozenset({"subprocess", "Popen", "executable"})
+# Starting a process: Python's ways, and kuntadash's own starters (the import worker's child).
+PROCESS_NAMES = frozenset(
+    {"subprocess", "Popen", "executable", "start_import", "start_upload_import", "import_uploads"}
+)
 BY_FOLDER = {SUITE / "browser": "browser", SUITE / "deploy": "nginx"}
 BY_FIXTURE = {"opendata": "opendata"}
 
