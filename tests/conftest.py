@@ -2,6 +2,11 @@
 
 Tests run on the sample unless they ask for another snapshot: ``serve_sample`` points
 ``KUNTADASH_DATA_DIR`` at it for every test (a test may set it again to something else).
+
+Every collected test is marked by its kind here (tests/kinds.py: ``app``, ``browser``,
+``nginx``, ``opendata``, ``slow``), so the fast lane
+``-m "not browser and not nginx and not app and not slow"`` needs nobody to remember a marker;
+a test that constructs an AppTest without the ``app`` marker fails.
 """
 
 from __future__ import annotations
@@ -17,11 +22,24 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from kuntadash.store import Snapshot, read_snapshot
 from kuntadash.store.locations import BUNDLED_SAMPLE_DIR, DATA_DIR_ENV
+from tests import kinds
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = BUNDLED_SAMPLE_DIR
 OFFICIAL_DIR = REPO / "data"
 OPENDATA = REPO.parent / "shared" / "opendata"
+
+
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` deselects by these markers
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    kinds.mark(items)
+
+
+@pytest.fixture(autouse=True)
+def app_runs_are_marked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An AppTest in a test without the ``app`` marker fails it (see tests/kinds.py)."""
+    if request.node.get_closest_marker(kinds.APP) is None:
+        kinds.refuse_unmarked_app_runs(monkeypatch, request.node.nodeid)
 
 
 @pytest.fixture(scope="session")

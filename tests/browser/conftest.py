@@ -48,13 +48,6 @@ def _browser_required() -> bool:
     return os.environ.get(REQUIRE_ENV, "") == "1"
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    here = Path(__file__).parent
-    for item in items:
-        if here in Path(str(item.path)).parents:
-            item.add_marker(pytest.mark.browser)
-
-
 @pytest.fixture(scope="session", autouse=True)
 def _chromium_available() -> None:
     if CHROMIUM.exists():

@@ -29,13 +29,6 @@ def nginx_required() -> bool:
     return os.environ.get(REQUIRE_ENV, "") == "1"
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    here = Path(__file__).parent
-    for item in items:
-        if here in Path(str(item.path)).parents:
-            item.add_marker(pytest.mark.nginx)
-
-
 @pytest.fixture(scope="session", autouse=True)
 def _nginx_available() -> None:
     if shutil.which("nginx") or NGINX.is_file():
