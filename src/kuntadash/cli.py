@@ -282,9 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", required=True, help="site folder (the served build is its 'current' link)"
     )
     bake.add_argument("--data", help="snapshot directory (default: the served data dir)")
-    bake.add_argument(
-        "--base", help="public address of the app (default: $KUNTADASH_PUBLIC_URL)"
-    )
+    bake.add_argument("--base", help="public address of the app (default: $KUNTADASH_PUBLIC_URL)")
     bake.add_argument("--workers", type=int, help="processes baking pages (default: cores)")
     bake.add_argument("--lang", choices=languages, default="fi", help="message language")
     bake.set_defaults(handler=_cmd_site_build)

@@ -188,7 +188,16 @@ def _run_update(
         raise UpdateError(exc.key, **exc.params) from exc
     counts = {r.source_id: len(r.values) for r in results}
     notes = [note for r in results for note in r.notes] + list(assembled.notes)
+    notes += _site_step(written)
     return UpdateResult(written, counts, skipped, dict(fetcher.log.cached), notes)
+
+
+def _site_step(written: Snapshot) -> list[Any]:
+    """The static pages rebaked from the new snapshot, when a site folder is configured."""
+    from kuntadash.report.site import rebuild_after_write
+
+    note = rebuild_after_write(written)
+    return [note] if note is not None else []
 
 
 def _current(out: Path) -> Snapshot | None:

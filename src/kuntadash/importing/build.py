@@ -153,7 +153,17 @@ def _import_files(
     )
     # A SnapshotError (disk full, no permission …) is translated by import_files.
     report.snapshot = write_snapshot(snapshot, out)
+    _site_step(report)
     return report
+
+
+def _site_step(report: ImportReport) -> None:
+    """The static pages rebaked from the new snapshot, when a site folder is configured."""
+    from kuntadash.report.site import rebuild_after_write
+
+    note = rebuild_after_write(report.snapshot)
+    if note is not None:
+        report.notes.append(note)
 
 
 def build_import(

@@ -62,7 +62,6 @@ SITE_DIR_ENV = "KUNTADASH_SITE_DIR"  # where the pipeline rebakes the site (off 
 SITE_PATH = "/kunta"  # where the proxy serves the site, under the app's public address
 CURRENT = "current"  # the symlink the proxy serves
 MARKER = ".kuntadash-site"  # in every folder a build created (only those are ever removed)
-KEEP_PREVIOUS = 1  # earlier builds kept beside the current one (readers mid-page, rollback)
 LOCK_TIMEOUT_S = 5.0
 CARD_SIZE = (1200, 630)
 MAP_WIDTH = 160.0  # the locator map's drawing width in SVG units
@@ -335,8 +334,10 @@ def render_index(env: jinja2.Environment, shared: _Shared, lang: str) -> str:
         codes = by_type.get_group(key)["municipality_code"].astype(str)
         members = sorted(codes, key=lambda c: names[c].casefold())
         groups.append(
-            (labels.get(key) or translate("site.all_municipalities", lang),
-             [(names[c], f"{slugs[c]}/") for c in members])
+            (
+                labels.get(key) or translate("site.all_municipalities", lang),
+                [(names[c], f"{slugs[c]}/") for c in members],
+            )
         )
     root = f"{shared.base}{SITE_PATH}/"
     return env.get_template("index.html.j2").render(
@@ -390,8 +391,12 @@ def render_card(view: ProfileView) -> bytes:
     regular = str(FONT_DIR / "DejaVuSans.ttf")
     primary = PRIMARY
     draw.rectangle((0, 0, width, 16), fill=primary)
-    draw.text((60, 50), view.tr("site.title", name="").strip(" :"), fill="#444444",
-              font=ImageFont.truetype(regular, 30))
+    draw.text(
+        (60, 50),
+        view.tr("site.title", name="").strip(" :"),
+        fill="#444444",
+        font=ImageFont.truetype(regular, 30),
+    )
     name_font = ImageFont.truetype(bold, 76 if len(view.name) <= 20 else 56)
     draw.text((60, 92), view.name, fill=primary, font=name_font)
     label_font = ImageFont.truetype(regular, 34)
@@ -501,7 +506,7 @@ def bake_files(
         if workers == 1 or len(all_codes) < 8:
             files = _bake(all_codes)
         else:
-            chunks = [all_codes[i::workers * 4] for i in range(workers * 4)]
+            chunks = [all_codes[i :: workers * 4] for i in range(workers * 4)]
             files = {}
             # fork: the workers inherit the shared tables instead of pickling them
             import multiprocessing
@@ -515,10 +520,14 @@ def bake_files(
     env = _environment()
     for lang in LANGUAGES:
         files[f"{lang}/index.html"] = render_index(env, shared, lang).encode("utf-8")
-    files["index.html"] = env.get_template("root.html.j2").render(
-        languages=[(o, translate("site.language_name", o), f"{o}/") for o in LANGUAGES],
-        title=translate("site.index_title", DEFAULT_LANGUAGE),
-    ).encode("utf-8")
+    files["index.html"] = (
+        env.get_template("root.html.j2")
+        .render(
+            languages=[(o, translate("site.language_name", o), f"{o}/") for o in LANGUAGES],
+            title=translate("site.index_title", DEFAULT_LANGUAGE),
+        )
+        .encode("utf-8")
+    )
     files["sitemap.xml"] = render_sitemap(shared).encode("utf-8")
     files["robots.txt"] = render_robots(shared).encode("utf-8")
     return files
@@ -568,19 +577,14 @@ def _publish(out: Path, files: Mapping[str, bytes], version: str) -> tuple[Path,
 
 
 def _sweep(out: Path, keep: set[Path]) -> None:
-    """Remove earlier builds beyond the kept ones: only folders this module created."""
-    builds = sorted(
-        (p for p in out.iterdir() if p.name.startswith("site-") and (p / MARKER).is_file()),
-        reverse=True,
-    )
-    spare = KEEP_PREVIOUS
-    for folder in builds:
-        if folder.resolve() in {k.resolve() for k in keep}:
+    """Remove earlier builds but the current one and the one before it (a reader may be midway
+    through its pages): only folders this module created."""
+    kept = {k.resolve() for k in keep}
+    for folder in out.iterdir():
+        if folder.is_symlink() or not folder.name.startswith("site-"):
             continue
-        if spare > 0:
-            spare -= 1
-            continue
-        shutil.rmtree(folder)
+        if (folder / MARKER).is_file() and folder.resolve() not in kept:
+            shutil.rmtree(folder)
 
 
 def gzipped_size(data: bytes) -> int:
@@ -596,17 +600,46 @@ def site_dir() -> Path | None:
     return Path(configured).expanduser() if configured else None
 
 
-def rebuild_after_write(snapshot: Snapshot, lang: str) -> str | None:
-    """After a new snapshot was swapped in: rebake the site when one is configured. Returns a
-    sentence for the operator (None when no site is configured). A failure here is reported,
-    never raised: the snapshot is already written."""
+@dataclass(frozen=True)
+class SiteNote:
+    """What the pipeline's site step did, for the update's or import's report."""
+
+    key: str
+    values: Mapping[str, object]
+
+    def render(self, lang: str) -> str:
+        values = {k: v.render(lang) if hasattr(v, "render") else v for k, v in self.values.items()}
+        return translate(self.key, lang, **values)
+
+
+@dataclass(frozen=True)
+class _Failure:
+    reason: str
+
+    def render(self, lang: str) -> str:
+        return translate("site.build_failed", lang, reason=self.reason)
+
+
+def rebuild_after_write(snapshot: Snapshot) -> SiteNote | None:
+    """After a new snapshot was swapped in: rebake the site when one is configured
+    (``$KUNTADASH_SITE_DIR``; None when unset). A failure is reported in the note, never
+    raised: the snapshot is already written."""
     folder = site_dir()
     if folder is None:
         return None
     try:
-        return build_site(snapshot, folder).render(lang)
+        report = build_site(snapshot, folder)
     except SiteError as exc:
-        return translate("site.after_update_failed", lang, reason=exc.render(lang))
-    except Exception as exc:  # noqa: BLE001 — any failure of the extra step only gets reported
-        reason = translate("site.build_failed", lang, reason=type(exc).__name__)
-        return translate("site.after_update_failed", lang, reason=reason)
+        return SiteNote("site.after_update_failed", {"reason": exc})
+    except Exception as exc:  # any failure of this extra step is reported, never raised
+        return SiteNote("site.after_update_failed", {"reason": _Failure(type(exc).__name__)})
+    return SiteNote(
+        "site.build_done",
+        {
+            "pages": report.pages,
+            "dir": report.folder,
+            "written": report.written,
+            "kept": report.kept,
+            "seconds": f"{report.seconds:.1f}",
+        },
+    )
