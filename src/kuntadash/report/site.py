@@ -393,15 +393,15 @@ def render_card(view: ProfileView) -> bytes:
     draw.rectangle((0, 0, width, 16), fill=primary)
     draw.text(
         (60, 50),
-        view.tr("site.title", name="").strip(" :"),
+        view.tr("site.index_title"),
         fill="#444444",
         font=ImageFont.truetype(regular, 30),
     )
     name_font = ImageFont.truetype(bold, 76 if len(view.name) <= 20 else 56)
     draw.text((60, 92), view.name, fill=primary, font=name_font)
     label_font = ImageFont.truetype(regular, 34)
-    score_font = ImageFont.truetype(bold, 34)
-    top, bar_left, bar_right = 230, 470, 960
+    score_font = ImageFont.truetype(bold, 30)
+    top, bar_left, bar_right = 230, 470, 850
     for index, summary in enumerate(view.dimensions):
         y = top + index * 80
         draw.text((60, y), summary.label, fill="#111111", font=label_font)
