@@ -42,11 +42,11 @@ import httpx
 import websockets
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load import Session, Stats  # noqa: E402  (bench/ is a folder of scripts)
+from load import Session, Stats  # bench/ is a folder of scripts
 
-from kuntadash.devserver import serve_behind_nginx  # noqa: E402
-from kuntadash.report import site  # noqa: E402
-from kuntadash.store import read_snapshot  # noqa: E402
+from kuntadash.devserver import serve_behind_nginx
+from kuntadash.report import site
+from kuntadash.store import read_snapshot
 
 REPO = Path(__file__).resolve().parents[1]
 KUOPIO = "297"
@@ -189,7 +189,10 @@ def main(argv: list[str] | None = None) -> int:
             )
             summary = _summary(times, errors, time.monotonic() - started)
             summary["page_exceptions"] = stats.exceptions[:5]
-            summary["script_run_p50_p95_s"] = [_pct(stats.latencies, 0.5), _pct(stats.latencies, 0.95)]
+            summary["script_run_p50_p95_s"] = [
+                _pct(stats.latencies, 0.5),
+                _pct(stats.latencies, 0.95),
+            ]
             result["interactive_2_replicas"] = summary
             print(json.dumps({"interactive": summary}), flush=True)
     result["load_average_after"] = os.getloadavg()
