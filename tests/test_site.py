@@ -195,3 +195,13 @@ def test_import_rebakes_the_configured_site(sample_copy, tmp_path, monkeypatch):
 
 class _Done:
     folder, pages, written, kept, seconds = Path("x"), 924, 1, 0, 1.0
+
+
+def test_cli_refuses_a_missing_snapshot_in_words(tmp_path, capsys):
+    from kuntadash.cli import main
+
+    code = main(["site", "build", "--out", str(tmp_path / "site"), "--data", str(tmp_path)])
+    assert code == 1
+    error = capsys.readouterr().err
+    assert error.startswith("error: ") and "Traceback" not in error
+    assert not (tmp_path / "site" / "current").exists()

@@ -14,6 +14,7 @@ are ever removed.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import io
@@ -24,7 +25,7 @@ import time
 import unicodedata
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
@@ -145,6 +146,7 @@ class _Shared:
     slugs: dict[str, dict[str, str]]
     names: dict[str, dict[str, str]]
     base: str
+    peers: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 def _shared(snapshot: Snapshot, base: str) -> _Shared:
@@ -201,7 +203,11 @@ def _shared(snapshot: Snapshot, base: str) -> _Shared:
 
 def build_view(shared: _Shared, code: str, lang: str) -> ProfileView:
     """The profile of ``code`` as the app's profile opens it: default group, default peers."""
-    peers = nearest_peers(shared.standardised, code, DEFAULT_WEIGHTS, DEFAULT_PEER_COUNT)
+    if code not in shared.peers:  # the same in every language
+        shared.peers[code] = nearest_peers(
+            shared.standardised, code, DEFAULT_WEIGHTS, DEFAULT_PEER_COUNT
+        )
+    peers = shared.peers[code]
     inputs = ProfileInputs(**{**shared.inputs.__dict__, "peers": peers})
     return build_profile_view(shared.snapshot, code, lang, None, inputs)
 
@@ -382,25 +388,18 @@ def render_robots(shared: _Shared) -> str:
 
 def render_card(view: ProfileView) -> bytes:
     """A 1200×630 PNG for link previews: the name and each dimension's score as a bar."""
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw
 
     width, height = CARD_SIZE
     image = Image.new("RGB", CARD_SIZE, "white")
     draw = ImageDraw.Draw(image)
-    bold = str(FONT_DIR / "DejaVuSans-Bold.ttf")
-    regular = str(FONT_DIR / "DejaVuSans.ttf")
     primary = PRIMARY
     draw.rectangle((0, 0, width, 16), fill=primary)
-    draw.text(
-        (60, 50),
-        view.tr("site.index_title"),
-        fill="#444444",
-        font=ImageFont.truetype(regular, 30),
-    )
-    name_font = ImageFont.truetype(bold, 76 if len(view.name) <= 20 else 56)
+    draw.text((60, 50), view.tr("site.index_title"), fill="#444444", font=_font(False, 30))
+    name_font = _font(True, 76 if len(view.name) <= 20 else 56)
     draw.text((60, 92), view.name, fill=primary, font=name_font)
-    label_font = ImageFont.truetype(regular, 34)
-    score_font = ImageFont.truetype(bold, 30)
+    label_font = _font(False, 34)
+    score_font = _font(True, 30)
     top, bar_left, bar_right = 230, 470, 850
     for index, summary in enumerate(view.dimensions):
         y = top + index * 80
@@ -413,10 +412,21 @@ def render_card(view: ProfileView) -> bytes:
         draw.line((middle, y, middle, y + 46), fill="#111111", width=3)
         draw.text((bar_right + 24, y), summary.score_text, fill="#111111", font=score_font)
     footer = view.tr("site.card_footer", group=view.group.label)
-    draw.text((60, height - 70), footer, fill="#444444", font=ImageFont.truetype(regular, 28))
+    draw.text((60, height - 70), footer, fill="#444444", font=_font(False, 28))
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
+    # Few colours: a palette image is a third of the size and quick to compress.
+    image.quantize(64, method=Image.Quantize.FASTOCTREE).save(
+        buffer, format="PNG", compress_level=6
+    )
     return buffer.getvalue()
+
+
+@functools.cache
+def _font(bold: bool, size: int):
+    from PIL import ImageFont
+
+    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
+    return ImageFont.truetype(str(FONT_DIR / name), size)
 
 
 # --- building ------------------------------------------------------------------------------------
