@@ -81,7 +81,7 @@ def test_pages_are_small_static_and_linked_between_languages(baked):
         assert hreflangs[lang] == f"{BASE}/kunta/{lang}/{slug}/"
         assert "@media print" in text
         assert 'property="og:image"' in text and 'name="twitter:card"' in text
-        assert "<caption>" in text and 'scope="col"' in text and 'scope="row"' in text
+        assert "<caption id=" in text and 'scope="col"' in text and 'scope="row"' in text
         assert "<svg" in text and 'class="me"' in text
         assert "kunta=" in text  # the link into the interactive app
         assert baked[f"{lang}/{slug}/card.png"].startswith(b"\x89PNG")
