@@ -277,13 +277,16 @@ def _map_drawing(snapshot: Snapshot) -> _MapDrawing:
 
 
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # A few locale texts mark commands with backticks for the app's markdown; plain here.
+    env.filters["plain"] = lambda text: str(text).replace("`", "")
+    return env
 
 
 def _summary(view: ProfileView) -> str:
