@@ -149,10 +149,13 @@ def render_site(
     static_dir: Path | None = None,
     brotli: bool = False,
     tls: tuple[Path, Path] | None = None,
+    site_dir: Path | None = None,
 ) -> str:
     """The http-context configuration: maps, the upstream of ``ports``, the server.
 
     ``tls`` is (certificate, key): nginx then terminates TLS and the route cookie is Secure.
+    ``site_dir`` is the folder ``kuntadash site build --out`` writes: its ``current`` build is
+    served under /kunta/ by nginx itself.
     """
     static = static_dir if static_dir is not None else streamlit_static_dir()
     servers = "\n".join(
@@ -167,7 +170,8 @@ def render_site(
         "    brotli_comp_level 5;\n"
         "    brotli_min_length 1024;\n"
         "    brotli_types text/css application/javascript text/javascript application/json\n"
-        "                 application/manifest+json image/svg+xml text/plain text/csv;\n"
+        "                 application/manifest+json image/svg+xml text/plain text/csv\n"
+        "                 application/xml;\n"
         if brotli
         else "    # brotli: Debian's libnginx-mod-http-brotli-filter was not installed here.\n"
     )
@@ -202,8 +206,36 @@ def render_site(
             "SERVER_NAME": server_name,
             "BROTLI": brotli_lines,
             "STATIC_DIR": str(static),
+            "SITE": _site_locations(site_dir, security),
         },
     )
+
+
+def _site_locations(site_dir: Path | None, security: str) -> str:
+    """The baked profile pages under /kunta/: files on disk (the ``current`` link of the site
+    folder, read per request, so a new build is live the moment the link is swapped), no replica
+    involved and no rate limit. nginx's ETag (mtime and size) stays put for a page whose content
+    did not change, since a rebuild keeps such files as they were; browsers revalidate after five
+    minutes (a 304 when nothing changed). The security headers are repeated: a location adding
+    headers of its own inherits none from the server."""
+    if site_dir is None:
+        return "    # Static profile pages: not configured (deploy/run.py --site-dir).\n"
+    root = Path(site_dir).resolve() / "current"
+    return (
+        "    # The baked profile pages (kuntadash site build), served from disk.\n"
+        "    location = /kunta {\n        return 301 /kunta/;\n    }\n"
+        "    location /kunta/ {\n"
+        f"        alias {root}/;\n"
+        "        index index.html;\n"
+        "        etag on;\n"
+        '        add_header Cache-Control "public, max-age=300" always;\n'
+        f"{_indent(security)}\n"
+        "    }\n"
+    )
+
+
+def _indent(lines: str) -> str:
+    return "\n".join("    " + line for line in lines.splitlines())
 
 
 def _port_80(listen: str) -> str:
@@ -273,6 +305,7 @@ class Deployment:
     port: int
     nginx: Path
     brotli: bool
+    site_dir: Path | None = None
     replicas: list[Replica] = field(default_factory=list)
     proxy: subprocess.Popen[bytes] | None = None
 
@@ -287,6 +320,7 @@ class Deployment:
             down=down,
             listen=f"127.0.0.1:{self.port}",
             brotli=self.brotli,
+            site_dir=self.site_dir,
         )
         _write_atomically(self.workdir / "kuntadash.conf", site)
         main = render_main(self.workdir, brotli=self.brotli)
@@ -403,7 +437,7 @@ def serve(args: argparse.Namespace) -> int:
     with contextlib.ExitStack() as stack:
         workdir = _prepare_workdir(args.workdir, args.keep, stack)
         (workdir / "tmp").mkdir()
-        deployment = Deployment(workdir, args.port, nginx, brotli)
+        deployment = Deployment(workdir, args.port, nginx, brotli, site_dir=_site_dir(args))
         try:
             for number in range(1, args.replicas + 1):
                 log = workdir / f"replica-{number}.log"
@@ -472,6 +506,12 @@ def serve(args: argparse.Namespace) -> int:
 # -- the other commands -----------------------------------------------------------------------
 
 
+def _site_dir(args: argparse.Namespace) -> Path | None:
+    """--site-dir, else $KUNTADASH_SITE_DIR (the folder the pipeline rebakes), else none."""
+    configured = args.site_dir or os.environ.get("KUNTADASH_SITE_DIR", "").strip()
+    return Path(configured) if configured else None
+
+
 def config(args: argparse.Namespace) -> int:
     brotli = {"auto": BROTLI_MODULE.is_file(), "on": True, "off": False}[args.brotli]
     ports = [int(p) for p in args.ports.split(",") if p.strip()]
@@ -487,6 +527,7 @@ def config(args: argparse.Namespace) -> int:
             static_dir=args.static_dir,
             brotli=brotli,
             tls=tls,
+            site_dir=_site_dir(args),
         ),
         end="",
     )
@@ -507,6 +548,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command")
     brotli_help = "brotli next to gzip: auto = when Debian's module is installed"
+    site_help = "folder of the baked profile pages (kuntadash site build --out), served at /kunta/"
 
     run = commands.add_parser("serve", help="replicas behind a local nginx (the default)")
     run.add_argument("--replicas", type=int, default=2)
@@ -518,6 +560,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--fall", type=int, default=3, help="failed checks before down")
     run.add_argument("--rise", type=int, default=2, help="good checks before up again")
     run.add_argument("--start-timeout", type=float, default=120.0, help="per replica, s")
+    run.add_argument("--site-dir", type=Path, help=site_help)
     run.add_argument("--brotli", choices=["auto", "on", "off"], default="auto", help=brotli_help)
     run.set_defaults(handler=serve)
 
@@ -528,6 +571,7 @@ def build_parser() -> argparse.ArgumentParser:
     conf.add_argument("--static-dir", type=Path, help="streamlit/static of the replicas' venv")
     conf.add_argument("--tls-certificate", type=Path, help="nginx terminates TLS with this")
     conf.add_argument("--tls-key", type=Path)
+    conf.add_argument("--site-dir", type=Path, help=site_help)
     conf.add_argument("--brotli", choices=["auto", "on", "off"], default="auto", help=brotli_help)
     conf.set_defaults(handler=config)
 

@@ -118,6 +118,24 @@ def _cmd_official(args: argparse.Namespace) -> int:
     return run_official_cli(args)
 
 
+def _cmd_site_build(args: argparse.Namespace) -> int:
+    from kuntadash.report.site import SiteError, build_site
+    from kuntadash.store.locations import default_data_dir
+
+    folder = Path(args.data) if args.data else default_data_dir()
+    try:
+        snapshot = read_snapshot(folder)
+        report = build_site(snapshot, Path(args.out), base=args.base, workers=args.workers)
+    except SnapshotError as exc:
+        echo(f"error: {exc.render(args.lang)}", err=True)
+        return EXIT_INVALID
+    except SiteError as exc:
+        echo(f"error: {exc.render(args.lang)}", err=True)
+        return EXIT_INVALID
+    echo(report.render(args.lang))
+    return EXIT_OK
+
+
 def _refused(args: argparse.Namespace, sentences: list[str]) -> int:
     """Print why nothing was written, and the folder that was left as it was."""
     for sentence in sentences:
@@ -252,11 +270,37 @@ def build_parser() -> argparse.ArgumentParser:
         "json-stat2, Sotkanet JSON, SYKE CSV) and catalogue sidecars (YAML)",
     )
     imp.set_defaults(handler=_cmd_import)
+
+    site = commands.add_parser("site", help="bake the static profile pages")
+    site_actions = site.add_subparsers(dest="action", required=True)
+    bake = site_actions.add_parser(
+        "build", help="a page per municipality and language, swapped in atomically"
+    )
+    bake.add_argument(
+        "--out", required=True, help="site folder (the served build is its 'current' link)"
+    )
+    bake.add_argument("--data", help="snapshot directory (default: the served data dir)")
+    bake.add_argument("--base", help="public address of the app (default: $KUNTADASH_PUBLIC_URL)")
+    bake.add_argument("--workers", type=int, help="processes baking pages (default: cores)")
+    bake.add_argument("--lang", choices=languages, default="fi", help="message language")
+    bake.set_defaults(handler=_cmd_site_build)
     return parser
+
+
+def _register_after_write() -> None:
+    """Every snapshot this command writes rebakes the static pages when
+    ``$KUNTADASH_SITE_DIR`` is set (off otherwise). Imports on the Data page run in a bounded
+    child that never bakes; the page starts a separate build afterwards (kuntadash.ui.admin)."""
+    from kuntadash.pipeline.finish import AFTER_WRITE
+    from kuntadash.report.site import after_write
+
+    if after_write not in AFTER_WRITE:
+        AFTER_WRITE.append(after_write)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    _register_after_write()
     lang = getattr(args, "lang", DEFAULT_LANGUAGE)
     notes = _StoreNotes(lang)
     store_log.addHandler(notes)

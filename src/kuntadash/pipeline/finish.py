@@ -24,9 +24,12 @@ from kuntadash.store.errors import SnapshotError
 from kuntadash.store.snapshot import Snapshot, write_snapshot
 from kuntadash.store.validate import Problem, validate_snapshot
 
-AfterWrite = Callable[[Snapshot, Path], None]
+AfterWrite = Callable[[Snapshot, Path], Any]
 # Called in order after each successful write, with the written snapshot and its folder; the
-# entry's own lock (update and import hold one over read-merge-write) may still be held.
+# entry's own lock (update and import hold one over read-merge-write) may still be held. A hook
+# returns a note for the entry's report (anything with ``render(lang)``) or None, and never
+# raises for a failure of its own: the snapshot is already written. The pipeline registers none
+# itself (it may not import the layers above it); an entry point does (cli: the static pages).
 AFTER_WRITE: list[AfterWrite] = []
 
 
@@ -46,9 +49,10 @@ class NotWrittenError(UserError):
         super().__init__(key, **params)
 
 
-def finish(snapshot: Snapshot, out: Path) -> Snapshot:
+def finish(snapshot: Snapshot, out: Path, notes: list[Any] | None = None) -> Snapshot:
     """Validate ``snapshot`` and write it to ``out``; returns the written snapshot (its version
-    is the hash of the files written), then runs the :data:`AFTER_WRITE` hooks."""
+    is the hash of the files written), then runs the :data:`AFTER_WRITE` hooks, whose notes are
+    appended to ``notes`` when given."""
     problems = validate_snapshot(snapshot)
     if problems:
         raise NotWrittenError(problems=problems)
@@ -57,5 +61,7 @@ def finish(snapshot: Snapshot, out: Path) -> Snapshot:
     except SnapshotError as exc:
         raise NotWrittenError(exc.key, **exc.params) from exc
     for hook in AFTER_WRITE:
-        hook(written, Path(out))
+        note = hook(written, Path(out))
+        if note is not None and notes is not None:
+            notes.append(note)
     return written

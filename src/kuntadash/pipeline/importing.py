@@ -153,7 +153,7 @@ def _import_files(
         target=str(out),
     )
     try:
-        report.snapshot = finish(snapshot, out)
+        report.snapshot = finish(snapshot, out, report.notes)
     except NotWrittenError as exc:
         if exc.problems:
             raise DataImportError(

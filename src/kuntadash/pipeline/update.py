@@ -179,14 +179,16 @@ def _run_update(
             allow_blanking=allow_blanking,
         ),
     )
+    after_write: list[Any] = []
     try:
-        written = finish(assembled.snapshot, out)
+        written = finish(assembled.snapshot, out, after_write)
     except NotWrittenError as exc:
         if exc.problems:
             raise UpdateError("data.error.update_validation", **exc.params) from exc
         raise UpdateError(exc.key, **exc.params) from exc
     counts = {r.source_id: len(r.values) for r in results}
     notes = [note for r in results for note in r.notes] + list(assembled.notes)
+    notes += after_write
     return UpdateResult(written, counts, skipped, dict(fetcher.log.cached), notes)
 
 

@@ -18,6 +18,8 @@ from __future__ import annotations
 import logging
 import math
 import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -40,6 +42,7 @@ from kuntadash.access import (
     token_matches,
     usable_secret,
 )
+from kuntadash.errors import message
 from kuntadash.pipeline.uploads import start_upload_import
 from kuntadash.pipeline.worker import ImportJob, ImportSummary
 from kuntadash.ui import guard
@@ -258,6 +261,39 @@ def run_import(
         free_uploads()  # the child has its own copy (or was refused): the server's is freed
     imports.add(job)
     try:
-        return job.wait(tick)
+        summary = job.wait(tick)
     finally:
         imports.discard(job)
+    if start_site_build(out):
+        summary.notes.append(message("site.rebuild_started"))
+    return summary
+
+
+# The static pages' build, started after an import (the command line's own update and import
+# rebake in-process; here the page must not wait a minute or more, nor the bounded import child).
+SITE_BUILD_COMMAND = (sys.executable, "-m", "kuntadash.cli", "site", "build")
+
+
+def start_site_build(out: Path) -> bool:
+    """Start rebaking the static pages from ``out`` in a process of its own when
+    ``$KUNTADASH_SITE_DIR`` is set and ``out`` is the served data; True when started. The build
+    swaps its pages in atomically and refuses to run twice at once, so the served pages are
+    always whole."""
+    from kuntadash.report.site import site_dir
+    from kuntadash.store.locations import default_data_dir
+
+    folder = site_dir()
+    if folder is None or Path(out).resolve() != default_data_dir().resolve():
+        return False
+    try:
+        subprocess.Popen(  # a fixed command of our own, no shell
+            [*SITE_BUILD_COMMAND, "--out", str(folder), "--data", str(out)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    except OSError:
+        LOG.warning("the static pages' build could not be started", exc_info=True)
+        return False
+    return True
