@@ -12,15 +12,9 @@ from streamlit.testing.v1 import AppTest
 
 from kuntadash.store.locations import DATA_DIR_ENV
 from kuntadash.ui.links import is_local_address, qr_png, view_url
-from kuntadash.ui.slides import (
-    EVENT_INDICATORS,
-    TIMER_SLACK_S,
-    Slide,
-    advance_due,
-    build_slides,
-    next_index,
-)
+from kuntadash.ui.slides import TIMER_SLACK_S, advance_due, next_index
 from kuntadash.ui.widgets import escape_markdown
+from kuntadash.views.event import EVENT_INDICATORS, Slide, build_slides
 from tests.conftest import OFFICIAL_DIR
 
 REPO = Path(__file__).resolve().parents[1]
