@@ -365,6 +365,17 @@ def _layout(view: ProfileView, link: str, today: date, charts: _Charts, scale: f
 
 
 def _first_page(view: ProfileView, write: _Writer, tr, link: str, today: date) -> None:
+    """The answer on one page: title and link, facts, each dimension's standing, then the
+    strengths, weak spots and largest changes."""
+    _title_block(view, write, tr, link, today)
+    _facts(view, write)
+    _standing(view, write, tr)
+    _highlights(view, write, tr)
+
+
+def _title_block(view: ProfileView, write: _Writer, tr, link: str, today: date) -> None:
+    """The QR code, the title, the municipality's name, what it is compared with, and the link
+    back (with a warning when it works only on this machine); the sample banner below."""
     pdf = write.pdf
     text_width = CONTENT_MM - QR_MM - 4
     pdf.image(
@@ -418,7 +429,10 @@ def _first_page(view: ProfileView, write: _Writer, tr, link: str, today: date) -
     if view.is_sample:
         write.banner(tr("brief.sample_banner"))
 
-    # Facts in two columns.
+
+def _facts(view: ProfileView, write: _Writer) -> None:
+    """The municipality's facts in two columns, and the note on its type."""
+    pdf = write.pdf
     half = CONTENT_MM / 2
     facts = view.facts
     pdf.set_font(FONT, "B", 8.5)
@@ -436,7 +450,10 @@ def _first_page(view: ProfileView, write: _Writer, tr, link: str, today: date) -
     if view.type_note:
         write.paragraph(view.type_note, size=7.5, colour=GREY)
 
-    # Where it stands, dimension by dimension.
+
+def _standing(view: ProfileView, write: _Writer, tr) -> None:
+    """Where the municipality stands, dimension by dimension: score, reading and trend."""
+    pdf = write.pdf
     write.heading(tr("brief.where_it_stands"), keep=60)
     write.paragraph(view.intro, size=8.5, colour=GREY)
     pdf.ln(1)
@@ -453,7 +470,9 @@ def _first_page(view: ProfileView, write: _Writer, tr, link: str, today: date) -
             write.paragraph(summary.trend_text, size=8, colour=colour)
         pdf.ln(1.2)
 
-    # The clearest strengths, the weakest spots and the largest changes.
+
+def _highlights(view: ProfileView, write: _Writer, tr) -> None:
+    """The clearest strengths, the weakest spots and the largest changes."""
     for title, items, empty in (
         (tr("profile.strengths_title"), view.strengths, tr("profile.no_strengths")),
         (tr("profile.weaknesses_title"), view.weaknesses, tr("profile.no_weaknesses")),
@@ -486,10 +505,17 @@ def _fit(pdf: FPDF, text: str, width: float) -> str:
 
 
 def _detail_pages(view: ProfileView, write: _Writer, tr, charts: _Charts) -> None:
-    pdf = write.pdf
-    fmt = view.formatter
+    """The pages after the first: charts, every indicator, ranks, similar municipalities and
+    sources, flowing from one page to the next."""
+    _charts_section(view, write, tr, charts)
+    _indicators_section(view, write, tr)
+    _ranks_section(view, write, tr)
+    _peers_section(view, write, tr)
+    _sources_section(view, write, tr)
 
-    # The scores against the group's middle, then the trends of the indicators that moved.
+
+def _charts_section(view: ProfileView, write: _Writer, tr, charts: _Charts) -> None:
+    """The scores against the group's middle, then the trends of the indicators that moved."""
     width = CONTENT_MM * 0.86
     write.heading(tr("brief.dimensions"), keep=width * write.scale * charts.positions_ratio + 22)
     write.image(charts.positions, width=width)
@@ -504,8 +530,31 @@ def _detail_pages(view: ProfileView, write: _Writer, tr, charts: _Charts) -> Non
         write.image(charts.trends)
         write.paragraph(tr("brief.trends_note"), size=7.5, colour=GREY)
 
-    # Every indicator.
+
+def _indicators_section(view: ProfileView, write: _Writer, tr) -> None:
+    """Every indicator, dimension by dimension: value, group median and position."""
     write.heading(tr("brief.all_indicators"), keep=40)
+    write.table(
+        [
+            tr("common.indicator"),
+            tr("common.unit"),
+            tr("common.year"),
+            view.name,
+            tr("brief.group_median_short"),
+            tr("profile.col.better_than"),
+        ],
+        _indicator_rows(view),
+        (70, 32, 11, 20, 22, 25),
+        ("LEFT", "LEFT", "CENTER", "RIGHT", "RIGHT", "CENTER"),
+        size=6.8,
+    )
+    write.paragraph(tr("profile.position_note"), size=7, colour=GREY)
+
+
+def _indicator_rows(view: ProfileView) -> list[Sequence[str] | _Note]:
+    """The indicator table's rows: a section row per dimension, then its indicators (or why
+    it has none)."""
+    fmt = view.formatter
     rows: list[Sequence[str] | _Note] = []
     for table in view.indicator_tables:
         rows.append([table.label])
@@ -526,23 +575,11 @@ def _detail_pages(view: ProfileView, write: _Writer, tr, charts: _Charts) -> Non
                     "–" if pd.isna(row["percentile"]) else fmt.number(row["percentile"], 0, "%"),
                 ]
             )
-    write.table(
-        [
-            tr("common.indicator"),
-            tr("common.unit"),
-            tr("common.year"),
-            view.name,
-            tr("brief.group_median_short"),
-            tr("profile.col.better_than"),
-        ],
-        rows,
-        (70, 32, 11, 20, 22, 25),
-        ("LEFT", "LEFT", "CENTER", "RIGHT", "RIGHT", "CENTER"),
-        size=6.8,
-    )
-    write.paragraph(tr("profile.position_note"), size=7, colour=GREY)
+    return rows
 
-    # Rank in every grouping.
+
+def _ranks_section(view: ProfileView, write: _Writer, tr) -> None:
+    """The rank in every grouping, dimension by dimension."""
     write.heading(tr("comparison.ranks_title"), keep=45)
     write.table(
         [
@@ -564,18 +601,24 @@ def _detail_pages(view: ProfileView, write: _Writer, tr, charts: _Charts) -> Non
     )
     write.paragraph(tr("comparison.ranks_note"), size=7, colour=GREY)
 
-    # The most similar municipalities.
-    if view.peers:
-        write.heading(tr("profile.section.peers"), keep=40)
-        for position, peer in enumerate(view.peers, start=1):
-            write.bullet(
-                f"{position}. {peer.name} ({peer.type_label})",
-                f"{tr('profile.similar_reason')} " + "; ".join(peer.reasons),
-                size=7.6,
-            )
-        write.paragraph(view.peer_method, size=7, colour=GREY)
 
-    # Sources.
+def _peers_section(view: ProfileView, write: _Writer, tr) -> None:
+    """The most similar municipalities and why (nothing when there are none)."""
+    if not view.peers:
+        return
+    write.heading(tr("profile.section.peers"), keep=40)
+    for position, peer in enumerate(view.peers, start=1):
+        write.bullet(
+            f"{position}. {peer.name} ({peer.type_label})",
+            f"{tr('profile.similar_reason')} " + "; ".join(peer.reasons),
+            size=7.6,
+        )
+    write.paragraph(view.peer_method, size=7, colour=GREY)
+
+
+def _sources_section(view: ProfileView, write: _Writer, tr) -> None:
+    """The sources with their licences, the snapshot the figures come from, the method."""
+    pdf = write.pdf
     write.heading(tr("brief.sources"), keep=40)
     for line in view.sources:
         write.paragraph(f"• {line}", size=7.8)
