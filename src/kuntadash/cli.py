@@ -174,23 +174,41 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     data = commands.add_parser("data", help="build, check, update and import snapshots")
     actions = data.add_subparsers(dest="action", required=True)
+    _add_sample(actions)
+    _add_check(actions)
+    _add_update(actions)
+    _add_register(actions)
+    _add_official(actions)
+    _add_import(actions)
+    site = commands.add_parser("site", help="bake the static profile pages")
+    _add_site_build(site.add_subparsers(dest="action", required=True))
+    return parser
 
-    languages = LANGUAGES
+
+def _add_lang(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--lang", choices=LANGUAGES, default="fi", help="message language")
+
+
+def _add_sample(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sample = actions.add_parser("sample", help="build the synthetic sample snapshot")
     sample.add_argument(
         "--out",
         required=True,
         help="snapshot directory to write (missing, empty, or a snapshot to replace)",
     )
-    sample.add_argument("--lang", choices=languages, default="fi", help="message language")
+    _add_lang(sample)
     sample.set_defaults(handler=_cmd_sample)
 
+
+def _add_check(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     check = actions.add_parser("check", help="validate a snapshot directory")
     check.add_argument("dir", help="snapshot directory")
     check.add_argument("--json", action="store_true", help="print a JSON summary")
-    check.add_argument("--lang", choices=languages, default="fi", help="message language")
+    _add_lang(check)
     check.set_defaults(handler=_cmd_check)
 
+
+def _add_update(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     update = actions.add_parser(
         "update", help="fetch the catalogue's indicators from the official sources"
     )
@@ -214,9 +232,11 @@ def build_parser() -> argparse.ArgumentParser:
         "(not with --record; see docs/DATA.md)",
     )
     update.add_argument("--allow-blanking", action="store_true", help=BLANKING_HELP)
-    update.add_argument("--lang", choices=languages, default="fi", help="message language")
+    _add_lang(update)
     update.set_defaults(handler=_cmd_update)
 
+
+def _add_register(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     register = actions.add_parser(
         "register",
         help="write the municipality register of a division from official classification files",
@@ -226,9 +246,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     register.add_argument("--division", type=int, default=2025, help="municipal division year")
     register.add_argument("--out", help="CSV to write (default: the bundled register_<year>.csv)")
-    register.add_argument("--lang", choices=languages, default="fi", help="message language")
+    _add_lang(register)
     register.set_defaults(handler=_cmd_register)
 
+
+def _add_official(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     official = actions.add_parser(
         "official",
         help="build the default snapshot of official figures from the official open-data files",
@@ -238,9 +260,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     official.add_argument("--division", type=int, default=2025, help="municipal division year")
     official.add_argument("--out", required=True, help="snapshot directory to write")
-    official.add_argument("--lang", choices=languages, default="fi", help="message language")
+    _add_lang(official)
     official.set_defaults(handler=_cmd_official)
 
+
+def _add_import(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     imp = actions.add_parser("import", help="build or extend a snapshot from local files")
     imp.add_argument("--out", required=True, help="snapshot directory to create or extend")
     imp.add_argument(
@@ -261,7 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(repeatable); other redefinitions are refused",
     )
     imp.add_argument("--allow-blanking", action="store_true", help=BLANKING_HELP)
-    imp.add_argument("--lang", choices=languages, default="fi", help="message language")
+    _add_lang(imp)
     imp.add_argument(
         "files",
         nargs="+",
@@ -271,8 +295,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     imp.set_defaults(handler=_cmd_import)
 
-    site = commands.add_parser("site", help="bake the static profile pages")
-    site_actions = site.add_subparsers(dest="action", required=True)
+
+def _add_site_build(site_actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     bake = site_actions.add_parser(
         "build", help="a page per municipality and language, swapped in atomically"
     )
@@ -282,9 +306,8 @@ def build_parser() -> argparse.ArgumentParser:
     bake.add_argument("--data", help="snapshot directory (default: the served data dir)")
     bake.add_argument("--base", help="public address of the app (default: $KUNTADASH_PUBLIC_URL)")
     bake.add_argument("--workers", type=int, help="processes baking pages (default: cores)")
-    bake.add_argument("--lang", choices=languages, default="fi", help="message language")
+    _add_lang(bake)
     bake.set_defaults(handler=_cmd_site_build)
-    return parser
 
 
 def _register_after_write() -> None:

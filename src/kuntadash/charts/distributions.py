@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from kuntadash.charts.palette import DOTS
+from kuntadash.charts.palette import DOTS, hex_to_rgb
 from kuntadash.charts.theme import (
     HIGHLIGHT,
     PRIMARY,
@@ -20,7 +20,7 @@ from kuntadash.charts.theme import (
 )
 
 # the primary colour, faint: the box behind a group's dots
-BOX_FILL = "rgba({}, {}, {}, 0.12)".format(*(int(PRIMARY[i : i + 2], 16) for i in (1, 3, 5)))
+BOX_FILL = "rgba({}, {}, {}, 0.12)".format(*hex_to_rgb(PRIMARY))
 
 
 def build_distribution_figure(

@@ -68,7 +68,7 @@ def scale_colours(
 ) -> list[str | None]:
     """``#rrggbb`` of each value on the scale (clipped to ``low``…``high``), None when missing."""
     positions = [p for p, _ in stops]
-    rgb = np.array([_rgb(c) for _, c in stops], dtype=float)
+    rgb = np.array([hex_to_rgb(c) for _, c in stops], dtype=float)
     array = np.asarray(values, dtype=float)
     where = np.clip((array - low) / (high - low), 0.0, 1.0)
     channels = np.stack([np.interp(where, positions, rgb[:, i]) for i in range(3)], axis=-1)
@@ -78,6 +78,7 @@ def scale_colours(
     ]
 
 
-def _rgb(colour: str) -> tuple[int, int, int]:
+def hex_to_rgb(colour: str) -> tuple[int, int, int]:
+    """``#rrggbb`` as its red, green and blue, 0–255 each."""
     text = colour.lstrip("#")
     return int(text[0:2], 16), int(text[2:4], 16), int(text[4:6], 16)

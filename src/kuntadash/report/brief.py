@@ -26,13 +26,21 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
+from kuntadash.charts.palette import (
+    BETTER,
+    FAINT_TEXT,
+    MISSING_COLOUR,
+    MUTED_COLOUR,
+    PRIMARY,
+    WORSE,
+    WORSE_TINT,
+)
 from kuntadash.charts.static import (
     TrendPanel,
     build_positions_figure,
     build_trend_panels_figure,
     render_figure,
 )
-from kuntadash.charts.theme import BETTER, PRIMARY, WORSE
 from kuntadash.domain.catalogue import DIMENSIONS
 from kuntadash.domain.groups import ComparisonGroup
 from kuntadash.links import holder_warning, public_base_url, qr_png
@@ -53,18 +61,14 @@ TOP_MM = 14
 BOTTOM_MM = 16  # the footer sits below
 CONTENT_MM = PAGE_WIDTH_MM - 2 * MARGIN_MM
 QR_MM = 26
-GREY = (90, 90, 90)
-LIGHT = (242, 244, 247)
-WARN_FILL, WARN_LINE = (254, 224, 182), WORSE
-
-
-def _rgb(colour: str) -> tuple[int, int, int]:
-    colour = colour.lstrip("#")
-    return int(colour[0:2], 16), int(colour[2:4], 16), int(colour[4:6], 16)
-
-
-BLUE = _rgb(PRIMARY)
-TREND_COLOURS = {"better": _rgb(BETTER), "worse": _rgb(WORSE)}
+# Colours from the one palette (fpdf2 takes "#rrggbb"); black text on white paper as grey levels.
+BLACK, WHITE = 0, 255
+GREY = FAINT_TEXT
+LIGHT = MUTED_COLOUR  # every other table row
+RULE = MISSING_COLOUR  # the table's lines
+WARN_FILL, WARN_LINE = WORSE_TINT, WORSE
+BLUE = PRIMARY
+TREND_COLOURS = {"better": BETTER, "worse": WORSE}
 
 
 def build_brief(
@@ -114,10 +118,10 @@ class _BriefPDF(FPDF):
         self.content_ends.append(self.get_y())
         self.set_y(-11)
         self.set_font(FONT, "", 7.5)
-        self.set_text_color(*GREY)
+        self.set_text_color(GREY)
         self.cell(CONTENT_MM * 0.8, 5, self.footer_text)
         self.cell(CONTENT_MM * 0.2, 5, self.page_label.format(page=self.page_no()), align="R")
-        self.set_text_color(0, 0, 0)
+        self.set_text_color(BLACK)
 
 
 @dataclass(frozen=True)
@@ -147,19 +151,19 @@ class _Writer:
         size *= self.scale
         pdf.ln(2.5 * self.scale)
         pdf.set_font(FONT, "B", size)
-        pdf.set_text_color(*BLUE)
+        pdf.set_text_color(BLUE)
         pdf.multi_cell(0, size * 0.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(0.8)
-        pdf.set_text_color(0, 0, 0)
+        pdf.set_text_color(BLACK)
         pdf.set_font(FONT, "", 9)
 
-    def paragraph(self, text: str, size: float = 9, style: str = "", colour=(0, 0, 0)) -> None:
+    def paragraph(self, text: str, size: float = 9, style: str = "", colour=BLACK) -> None:
         pdf = self.pdf
         size *= self.scale
         pdf.set_font(FONT, style, size)
-        pdf.set_text_color(*colour)
+        pdf.set_text_color(colour)
         pdf.multi_cell(0, size * 0.5, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        pdf.set_text_color(0, 0, 0)
+        pdf.set_text_color(BLACK)
         pdf.set_font(FONT, "", 9)
 
     def bullet(self, title: str, text: str, size: float = 8.6) -> None:
@@ -183,8 +187,8 @@ class _Writer:
 
     def banner(self, text: str) -> None:
         pdf = self.pdf
-        pdf.set_fill_color(*WARN_FILL)
-        pdf.set_draw_color(*_rgb(WARN_LINE))
+        pdf.set_fill_color(WARN_FILL)
+        pdf.set_draw_color(WARN_LINE)
         pdf.set_font(FONT, "B", 9)
         pdf.multi_cell(
             0,
@@ -215,15 +219,13 @@ class _Writer:
         pdf = self.pdf
         size *= self.scale
         pdf.set_font(FONT, "", size)
-        pdf.set_draw_color(200, 200, 200)
-        pdf.set_fill_color(*LIGHT)
+        pdf.set_draw_color(RULE)
+        pdf.set_fill_color(LIGHT)
         with pdf.table(
             col_widths=tuple(widths),
             text_align=tuple(align),
             line_height=size * 0.5,
-            headings_style=FontFace(
-                emphasis="BOLD", color=(255, 255, 255), fill_color=BLUE, size_pt=size
-            ),
+            headings_style=FontFace(emphasis="BOLD", color=WHITE, fill_color=BLUE, size_pt=size),
             cell_fill_color=LIGHT,
             cell_fill_mode="ROWS",
             padding=(0.8, 1.2),
@@ -233,10 +235,8 @@ class _Writer:
             row = table.row()
             for text in header:
                 row.cell(text)
-            section = FontFace(
-                emphasis="BOLD", color=BLUE, fill_color=(255, 255, 255), size_pt=size
-            )
-            note = FontFace(color=GREY, fill_color=(255, 255, 255), size_pt=size)
+            section = FontFace(emphasis="BOLD", color=BLUE, fill_color=WHITE, size_pt=size)
+            note = FontFace(color=GREY, fill_color=WHITE, size_pt=size)
             for values in rows:
                 row = table.row()
                 if isinstance(values, _Note):  # a remark across the table
@@ -365,6 +365,17 @@ def _layout(view: ProfileView, link: str, today: date, charts: _Charts, scale: f
 
 
 def _first_page(view: ProfileView, write: _Writer, tr, link: str, today: date) -> None:
+    """The answer on one page: title and link, facts, each dimension's standing, then the
+    strengths, weak spots and largest changes."""
+    _title_block(view, write, tr, link, today)
+    _facts(view, write)
+    _standing(view, write, tr)
+    _highlights(view, write, tr)
+
+
+def _title_block(view: ProfileView, write: _Writer, tr, link: str, today: date) -> None:
+    """The QR code, the title, the municipality's name, what it is compared with, and the link
+    back (with a warning when it works only on this machine); the sample banner below."""
     pdf = write.pdf
     text_width = CONTENT_MM - QR_MM - 4
     pdf.image(
@@ -376,12 +387,12 @@ def _first_page(view: ProfileView, write: _Writer, tr, link: str, today: date) -
         link=link,
     )
     pdf.set_font(FONT, "", 10)
-    pdf.set_text_color(*GREY)
+    pdf.set_text_color(GREY)
     pdf.cell(text_width, 5, tr("brief.title").upper(), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(FONT, "B", 22)
-    pdf.set_text_color(*BLUE)
+    pdf.set_text_color(BLUE)
     pdf.multi_cell(text_width, 10, view.name, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_text_color(*GREY)
+    pdf.set_text_color(GREY)
     pdf.set_font(FONT, "", 8.5)
     pdf.multi_cell(
         text_width,
@@ -411,14 +422,17 @@ def _first_page(view: ProfileView, write: _Writer, tr, link: str, today: date) -
     warning = holder_warning(link, view.lang, "brief")
     if warning:
         pdf.set_font(FONT, "B", 7.5)
-        pdf.set_text_color(0, 0, 0)
+        pdf.set_text_color(BLACK)
         pdf.multi_cell(text_width, 3.8, warning, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_text_color(0, 0, 0)
+    pdf.set_text_color(BLACK)
     pdf.set_y(max(pdf.get_y(), TOP_MM + QR_MM) + 1.5)
     if view.is_sample:
         write.banner(tr("brief.sample_banner"))
 
-    # Facts in two columns.
+
+def _facts(view: ProfileView, write: _Writer) -> None:
+    """The municipality's facts in two columns, and the note on its type."""
+    pdf = write.pdf
     half = CONTENT_MM / 2
     facts = view.facts
     pdf.set_font(FONT, "B", 8.5)
@@ -436,16 +450,19 @@ def _first_page(view: ProfileView, write: _Writer, tr, link: str, today: date) -
     if view.type_note:
         write.paragraph(view.type_note, size=7.5, colour=GREY)
 
-    # Where it stands, dimension by dimension.
+
+def _standing(view: ProfileView, write: _Writer, tr) -> None:
+    """Where the municipality stands, dimension by dimension: score, reading and trend."""
+    pdf = write.pdf
     write.heading(tr("brief.where_it_stands"), keep=60)
     write.paragraph(view.intro, size=8.5, colour=GREY)
     pdf.ln(1)
     for summary in view.dimensions:
         pdf.set_font(FONT, "B", 9.5)
         pdf.cell(CONTENT_MM * 0.62, 5, summary.label)
-        pdf.set_text_color(*BLUE)
+        pdf.set_text_color(BLUE)
         pdf.cell(CONTENT_MM * 0.38, 5, summary.score_text, align="R")
-        pdf.set_text_color(0, 0, 0)
+        pdf.set_text_color(BLACK)
         pdf.ln(5)
         write.paragraph(summary.reading, size=8.5)
         if summary.trend_text:
@@ -453,7 +470,9 @@ def _first_page(view: ProfileView, write: _Writer, tr, link: str, today: date) -
             write.paragraph(summary.trend_text, size=8, colour=colour)
         pdf.ln(1.2)
 
-    # The clearest strengths, the weakest spots and the largest changes.
+
+def _highlights(view: ProfileView, write: _Writer, tr) -> None:
+    """The clearest strengths, the weakest spots and the largest changes."""
     for title, items, empty in (
         (tr("profile.strengths_title"), view.strengths, tr("profile.no_strengths")),
         (tr("profile.weaknesses_title"), view.weaknesses, tr("profile.no_weaknesses")),
@@ -486,10 +505,17 @@ def _fit(pdf: FPDF, text: str, width: float) -> str:
 
 
 def _detail_pages(view: ProfileView, write: _Writer, tr, charts: _Charts) -> None:
-    pdf = write.pdf
-    fmt = view.formatter
+    """The pages after the first: charts, every indicator, ranks, similar municipalities and
+    sources, flowing from one page to the next."""
+    _charts_section(view, write, tr, charts)
+    _indicators_section(view, write, tr)
+    _ranks_section(view, write, tr)
+    _peers_section(view, write, tr)
+    _sources_section(view, write, tr)
 
-    # The scores against the group's middle, then the trends of the indicators that moved.
+
+def _charts_section(view: ProfileView, write: _Writer, tr, charts: _Charts) -> None:
+    """The scores against the group's middle, then the trends of the indicators that moved."""
     width = CONTENT_MM * 0.86
     write.heading(tr("brief.dimensions"), keep=width * write.scale * charts.positions_ratio + 22)
     write.image(charts.positions, width=width)
@@ -504,8 +530,31 @@ def _detail_pages(view: ProfileView, write: _Writer, tr, charts: _Charts) -> Non
         write.image(charts.trends)
         write.paragraph(tr("brief.trends_note"), size=7.5, colour=GREY)
 
-    # Every indicator.
+
+def _indicators_section(view: ProfileView, write: _Writer, tr) -> None:
+    """Every indicator, dimension by dimension: value, group median and position."""
     write.heading(tr("brief.all_indicators"), keep=40)
+    write.table(
+        [
+            tr("common.indicator"),
+            tr("common.unit"),
+            tr("common.year"),
+            view.name,
+            tr("brief.group_median_short"),
+            tr("profile.col.better_than"),
+        ],
+        _indicator_rows(view),
+        (70, 32, 11, 20, 22, 25),
+        ("LEFT", "LEFT", "CENTER", "RIGHT", "RIGHT", "CENTER"),
+        size=6.8,
+    )
+    write.paragraph(tr("profile.position_note"), size=7, colour=GREY)
+
+
+def _indicator_rows(view: ProfileView) -> list[Sequence[str] | _Note]:
+    """The indicator table's rows: a section row per dimension, then its indicators (or why
+    it has none)."""
+    fmt = view.formatter
     rows: list[Sequence[str] | _Note] = []
     for table in view.indicator_tables:
         rows.append([table.label])
@@ -526,23 +575,11 @@ def _detail_pages(view: ProfileView, write: _Writer, tr, charts: _Charts) -> Non
                     "–" if pd.isna(row["percentile"]) else fmt.number(row["percentile"], 0, "%"),
                 ]
             )
-    write.table(
-        [
-            tr("common.indicator"),
-            tr("common.unit"),
-            tr("common.year"),
-            view.name,
-            tr("brief.group_median_short"),
-            tr("profile.col.better_than"),
-        ],
-        rows,
-        (70, 32, 11, 20, 22, 25),
-        ("LEFT", "LEFT", "CENTER", "RIGHT", "RIGHT", "CENTER"),
-        size=6.8,
-    )
-    write.paragraph(tr("profile.position_note"), size=7, colour=GREY)
+    return rows
 
-    # Rank in every grouping.
+
+def _ranks_section(view: ProfileView, write: _Writer, tr) -> None:
+    """The rank in every grouping, dimension by dimension."""
     write.heading(tr("comparison.ranks_title"), keep=45)
     write.table(
         [
@@ -564,18 +601,24 @@ def _detail_pages(view: ProfileView, write: _Writer, tr, charts: _Charts) -> Non
     )
     write.paragraph(tr("comparison.ranks_note"), size=7, colour=GREY)
 
-    # The most similar municipalities.
-    if view.peers:
-        write.heading(tr("profile.section.peers"), keep=40)
-        for position, peer in enumerate(view.peers, start=1):
-            write.bullet(
-                f"{position}. {peer.name} ({peer.type_label})",
-                f"{tr('profile.similar_reason')} " + "; ".join(peer.reasons),
-                size=7.6,
-            )
-        write.paragraph(view.peer_method, size=7, colour=GREY)
 
-    # Sources.
+def _peers_section(view: ProfileView, write: _Writer, tr) -> None:
+    """The most similar municipalities and why (nothing when there are none)."""
+    if not view.peers:
+        return
+    write.heading(tr("profile.section.peers"), keep=40)
+    for position, peer in enumerate(view.peers, start=1):
+        write.bullet(
+            f"{position}. {peer.name} ({peer.type_label})",
+            f"{tr('profile.similar_reason')} " + "; ".join(peer.reasons),
+            size=7.6,
+        )
+    write.paragraph(view.peer_method, size=7, colour=GREY)
+
+
+def _sources_section(view: ProfileView, write: _Writer, tr) -> None:
+    """The sources with their licences, the snapshot the figures come from, the method."""
+    pdf = write.pdf
     write.heading(tr("brief.sources"), keep=40)
     for line in view.sources:
         write.paragraph(f"• {line}", size=7.8)

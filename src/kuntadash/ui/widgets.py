@@ -6,10 +6,7 @@ gets a table alternative.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
-from functools import cache
-from types import MappingProxyType
 
 import pandas as pd
 import streamlit as st
@@ -34,46 +31,20 @@ from kuntadash.ui.downloads import TableDownload, render_downloads
 from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.loaders import load_catalogue_rows, load_present_ids, load_value_formats
 from kuntadash.views.coverage import arriving_text
-from kuntadash.views.format import Formatter
+from kuntadash.views.format import MISSING
+from kuntadash.views.format import localized_numbers as format_numbers
+from kuntadash.views.labels import (
+    capitalise,
+    escape_label,
+    escape_markdown,
+    merged_names,
+    plain_value,
+    source_words,
+    year_span,
+    years_list,
+)
 
 DEFAULT_MUNICIPALITY = "091"
-# What a missing value looks like everywhere (format_value's dash): tables pass it to
-# st.dataframe, which would otherwise draw "None" in an empty cell.
-MISSING = "–"
-_ASCII_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
-
-
-def escape_markdown(text: object) -> str:
-    """``text`` shown literally where Streamlit renders markdown (st.markdown, title, header,
-    caption, info / error, expander, tab and metric labels, help).
-
-    Use it on every piece of data put there: names and units from a snapshot, values from a
-    link or an uploaded file. Every ASCII punctuation mark is backslash-escaped (CommonMark) and
-    line breaks become spaces, so ``<script>``, ``**x**`` or ``[a](javascript:...)`` appear as
-    typed, never as markup, links or HTML.
-    """
-    return _ASCII_PUNCTUATION.sub(r"\\\1", " ".join(str(text).splitlines()))
-
-
-# Characters that can start markup in a widget label (emphasis, code, links, directives such as
-# :red[..] and :material/..:, LaTeX, HTML, entities); "-", ".", "(" and the like cannot there.
-_LABEL_MARKUP = re.compile(r"([\\`*_\[\]~:$<>{}|!&#])")
-_LABEL_LINE_START = re.compile(r"^(\s*)([-+>=]|\d+[.)])")
-
-
-def escape_label(text: object) -> str:
-    """``text`` shown literally as a widget's label, escaping only what could be markup there.
-
-    A label is markdown, and the browser's screen-reader label (aria-label) is the same string
-    with its backslashes; :func:`escape_markdown` would make a screen reader read
-    "Korkea backslash asteen". Here "Korkea-asteen tutkinnon suorittaneet" stays as it is,
-    while ``**x**``, ``<b>``, ``[a](b)`` and ``:red[x]`` are still shown as typed."""
-    flat = " ".join(str(text).splitlines())
-    flat = _LABEL_MARKUP.sub(r"\\\1", flat)
-    # a list or quote marker at the start: "- x" -> "\\- x", "1. x" -> "1\\. x"
-    return _LABEL_LINE_START.sub(
-        lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], flat
-    )
 
 
 def municipality_names(snapshot: Snapshot, lang: str | None = None) -> pd.Series:
@@ -107,11 +78,7 @@ def dimension_label(dimension: str) -> str:
 def type_labels() -> dict[str, str]:
     labels = resources.read_municipality_types_document().get("labels") or {}
     lang = current_language()
-    return {key: _capitalise(str(texts.get(lang, key))) for key, texts in labels.items()}
-
-
-def _capitalise(text: str) -> str:
-    return text[:1].upper() + text[1:]
+    return {key: capitalise(str(texts.get(lang, key))) for key, texts in labels.items()}
 
 
 def region_labels(snapshot: Snapshot) -> dict[str, str]:
@@ -390,23 +357,6 @@ def select_year(snapshot: Snapshot, indicator_id: str, container: object = None)
     )
 
 
-def _year_span(year: int | Sequence[int]) -> str:
-    """'2015–2024', or '2020' when every year is the same one."""
-    years = _years_list(year) or []
-    if not years:
-        return "–"
-    low, high = min(years), max(years)
-    return str(low) if low == high else f"{low}–{high}"
-
-
-def _years_list(year: int | Sequence[int] | None) -> list[int] | None:
-    if year is None:
-        return None
-    if isinstance(year, Sequence):
-        return [int(y) for y in year]
-    return [int(year)]
-
-
 def source_text(
     snapshot: Snapshot,
     indicator_id: str,
@@ -422,23 +372,23 @@ def source_text(
 
     lang = current_language()
     row = catalogue_row(snapshot, indicator_id)
-    publisher_key = _plain(row["publisher"])
+    publisher_key = plain_value(row["publisher"])
     lines = sources_of(
         snapshot.manifest,
         load_value_sources(snapshot),
         indicator_id,
-        _years_list(year),
+        years_list(year),
         lang,
         publisher_key,
     )
-    described = [_source_words(line, markdown) for line in lines if not line.synthetic]
+    described = [source_words(line, markdown) for line in lines if not line.synthetic]
     if lines and not described:
         return t("common.sample_caption")
     if described:
         return t("common.source_values", sources="; ".join(described))
     sources = resources.read_sources_document() or {}
     publisher = (sources.get(publisher_key) or {}).get("name", {}).get(lang) or publisher_key
-    licence = _plain(row["licence"]) or "–"
+    licence = plain_value(row["licence"]) or "–"
     ident = source_ident(row)
     parts = {"publisher": publisher, "ident": ident, "licence": licence}
     if markdown:
@@ -449,41 +399,18 @@ def source_text(
     return t("common.source_line", **parts)
 
 
-def _plain(value: object) -> str:
-    """A catalogue or manifest cell as text: None, NaN and <NA> become ""."""
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
-        return ""
-    text = str(value).strip()
-    return "" if text.lower() in ("nan", "none", "<na>") else text
-
-
-def _source_words(line: object, markdown: bool) -> str:
-    """'Tilastokeskus: Kuntien avainluvut … (CC BY 4.0)' with the dataset linked (the vintage,
-    file and checksum are on the Data page)."""
-    publisher, title = line.publisher, line.title  # type: ignore[attr-defined]
-    licence, url = line.licence, line.url  # type: ignore[attr-defined]
-    if markdown:
-        publisher, title, licence = map(escape_markdown, (publisher, title, licence))
-        if title and url:
-            title = f"[{title}]({url})"
-    words = publisher + (f": {title}" if title else "")
-    if licence:
-        words += f" ({licence})"
-    return words
-
-
 def harmonised_text(snapshot: Snapshot, indicator_id: str, year: int | Sequence[int]) -> str:
     """'Mäntyharjun luvut sisältävät Pertunmaan …' when values shown were moved from an earlier
     municipal division; "" otherwise."""
     table = snapshot.harmonised
     if table is None or table.empty:
         return ""
-    years = _years_list(year) or []
+    years = years_list(year) or []
     rows = table[(table["indicator_id"] == indicator_id) & table["year"].isin(years)]
     if rows.empty:
         return ""
     names = municipality_names(snapshot)
-    merged = _merged_names()
+    merged = merged_names()
     items = []
     for members in sorted(set(rows["members"].astype(str))):
         codes = members.split("+")
@@ -491,19 +418,6 @@ def harmonised_text(snapshot: Snapshot, indicator_id: str, year: int | Sequence[
         absorbed = [merged.get(c, c) for c in codes if c != current]
         items.append(f"{names.get(current, current)} ({' + '.join(absorbed)})")
     return t("common.harmonised_caption", items=escape_markdown(", ".join(items)))
-
-
-@cache
-def _merged_names() -> Mapping[str, str]:
-    """Names of municipalities that no longer exist, by their old code (the bundled list, read
-    once per process: parsing it took a fifth of an overview rerun)."""
-    document = resources.read_resource_yaml("division_changes.yaml") or {}
-    return MappingProxyType(
-        {
-            str(c["absorbed"]).zfill(3): str(c.get("name_fi") or c["absorbed"])
-            for c in document.get("changes") or []
-        }
-    )
 
 
 def indicator_breaks(snapshot: Snapshot, indicator_id: str) -> tuple[SeriesBreak, ...]:
@@ -523,7 +437,7 @@ def break_marks(snapshot: Snapshot, indicator_id: str) -> list[BreakMark]:
 def breaks_text(snapshot: Snapshot, indicator_id: str, years: int | Sequence[int]) -> str:
     """'Aikasarjassa on katko vuonna 2023: …' for every break inside ``years`` (the first year
     of a new series after the first year shown), escaped for markdown; "" when none."""
-    shown = _years_list(years) or []
+    shown = years_list(years) or []
     if len(shown) < 2:
         return ""
     lang = current_language()
@@ -547,7 +461,7 @@ def direction_note_text(snapshot: Snapshot, indicator_id: str) -> str:
 def caption_text(snapshot: Snapshot, indicator_id: str, year: int | Sequence[int]) -> str:
     """Unit, year(s), source; then the direction's value choice, breaks in the years shown, and
     figures combined over a municipal merger, where there are any."""
-    years = _year_span(year)
+    years = year_span(year)
     unit = escape_markdown(indicator_unit(snapshot, indicator_id) or "–")
     source = source_text(snapshot, indicator_id, year, markdown=True)
     text = t("common.caption", unit=unit, year=years, source=source)
@@ -565,21 +479,13 @@ def caption_text(snapshot: Snapshot, indicator_id: str, year: int | Sequence[int
     return text
 
 
-_MAX_INFERRED_DECIMALS = 3
-
-
 def localized_numbers(
     table: pd.DataFrame | Styler,
     decimals: Mapping[str, int] | None = None,
     lang: str | None = None,
 ) -> Styler:
-    """``table`` with its numbers shown in the reader's notation ("8,1" in fi / sv, "8.1" in
-    en; thin-space thousands; "–" when missing) through the shared Formatter, while the cells
-    stay numbers, so a column still sorts as numbers.
-
-    ``decimals`` names the decimals of columns (by heading); other columns of fractional
-    numbers get the fewest decimals (at most 3) that show every value exactly; whole-number
-    columns not named (years, counts) are left as they are. A Styler keeps its colours.
+    """``table`` with its numbers in the reader's notation, the cells still numbers
+    (:func:`kuntadash.views.format.localized_numbers`; ``lang`` defaults to the reader's).
 
     NOTE: Streamlit 1.67 has no way to set the number locale of ``st.dataframe`` per app: the
     ``NumberColumn(format="localized")`` option formats with the *browser's* languages
@@ -589,34 +495,7 @@ def localized_numbers(
     still uses the numbers underneath; so tables pass through here, and number columns get no
     ``column_config`` format.
     """
-    styler = table if isinstance(table, Styler) else table.style
-    frame = styler.data
-    formatter = Formatter(lang or current_language())
-    wanted = dict(decimals or {})
-    for column in frame.columns:
-        series = frame[column]
-        if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
-            continue
-        if column in wanted:
-            places = int(wanted[column])
-        elif pd.api.types.is_float_dtype(series):
-            places = _decimals_needed(series)
-        else:
-            continue
-        styler = styler.format(
-            lambda value, places=places: formatter.number(value, places),
-            subset=[column],
-            na_rep=MISSING,
-        )
-    return styler
-
-
-def _decimals_needed(series: pd.Series) -> int:
-    values = series.dropna().astype("float64")
-    for places in range(_MAX_INFERRED_DECIMALS):
-        if ((values - values.round(places)).abs() < 1e-9).all():
-            return places
-    return _MAX_INFERRED_DECIMALS
+    return format_numbers(table, lang or current_language(), decimals)
 
 
 def render_dataframe(

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
+from pandas.io.formats.style import Styler
 
 from kuntadash.domain.catalogue import format_value
 
@@ -59,3 +60,48 @@ class Formatter:
 
     def unit(self, indicator_id: str) -> str:
         return self.units.get(indicator_id, "")
+
+
+_MAX_INFERRED_DECIMALS = 3
+
+
+def localized_numbers(
+    table: pd.DataFrame | Styler,
+    lang: str,
+    decimals: Mapping[str, int] | None = None,
+) -> Styler:
+    """``table`` with its numbers shown in ``lang``'s notation ("8,1" in fi / sv, "8.1" in
+    en; thin-space thousands; "–" when missing) through the shared Formatter, while the cells
+    stay numbers, so a column still sorts as numbers.
+
+    ``decimals`` names the decimals of columns (by heading); other columns of fractional
+    numbers get the fewest decimals (at most 3) that show every value exactly; whole-number
+    columns not named (years, counts) are left as they are. A Styler keeps its colours."""
+    styler = table if isinstance(table, Styler) else table.style
+    frame = styler.data
+    formatter = Formatter(lang)
+    wanted = dict(decimals or {})
+    for column in frame.columns:
+        series = frame[column]
+        if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
+            continue
+        if column in wanted:
+            places = int(wanted[column])
+        elif pd.api.types.is_float_dtype(series):
+            places = _decimals_needed(series)
+        else:
+            continue
+        styler = styler.format(
+            lambda value, places=places: formatter.number(value, places),
+            subset=[column],
+            na_rep=MISSING,
+        )
+    return styler
+
+
+def _decimals_needed(series: pd.Series) -> int:
+    values = series.dropna().astype("float64")
+    for places in range(_MAX_INFERRED_DECIMALS):
+        if ((values - values.round(places)).abs() < 1e-9).all():
+            return places
+    return _MAX_INFERRED_DECIMALS

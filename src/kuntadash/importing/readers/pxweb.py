@@ -352,39 +352,11 @@ def looks_jsonstat(doc: Any) -> bool:
 
 def read_jsonstat(doc: Any, file: str, context: ImportContext) -> TableImport:
     """A PxWeb json-stat2 response saved to a file."""
-    try:
-        frame = parse_jsonstat2(doc, source=file)
-        area_dim, time_dim, metric_dim = dataset_roles(doc, frame)
-    except SourceError as exc:
-        raise DataImportError(
-            message("data.error.jsonstat_file", file=file, reason=exc.render("en"))
-        ) from exc
-    dims = [c for c in frame.columns if c not in ("value", "status")]
-    others = [d for d in dims if d not in (area_dim, time_dim, metric_dim)]
-    figures_dim = _figures_dimension(frame, metric_dim, others)
-    # In a key-figure dimension only the value codes the catalogue names are taken: its labels
-    # repeat figures the catalogue takes from other tables ("Loan stock, EUR per capita" is
-    # the key figures' M496), which would otherwise be read twice.
-    by_code_only = figures_dim != metric_dim
-    metric_dim = figures_dim
-    others = [d for d in others if d != metric_dim]
-    for dim in others:
-        if frame[dim].nunique() > 1:
-            raise DataImportError(
-                message("data.error.jsonstat_extra_dimension", file=file, dim=dim)
-            )
-    contents = sorted(frame[metric_dim].unique()) if metric_dim else []
-    indicators: dict[str, str] = {}
-    population_codes = set()
+    frame, area_dim, time_dim, metric_dim = _jsonstat_frame(doc, file)
+    metric_dim, by_code_only = _jsonstat_figures(frame, file, area_dim, time_dim, metric_dim)
     labels = _labels(doc, metric_dim)
-    for code in contents:
-        indicator = context.indicator_by_source_code(code)
-        if indicator is None and not by_code_only:
-            indicator = context.indicator_by_label(labels.get(code, code))
-        if code.split("-")[-1] in POPULATION_CODES:
-            population_codes.add(code)
-        if indicator:
-            indicators[code] = indicator
+    contents = sorted(frame[metric_dim].unique()) if metric_dim else []
+    indicators, population_codes = _jsonstat_indicators(contents, labels, by_code_only, context)
     if metric_dim is None:
         raise DataImportError(message("data.error.jsonstat_roles_file", file=file))
     if not indicators:
@@ -394,6 +366,74 @@ def read_jsonstat(doc: Any, file: str, context: ImportContext) -> TableImport:
     codes = frame[area_dim].map(municipality_code)
     aggregates = int(codes.isna().sum())
     frame = frame.assign(municipality_code=codes).dropna(subset=["municipality_code"])
+    frame = frame.assign(year=_jsonstat_years(frame, time_dim, file))
+    unplaced = value_problems(
+        frame[["municipality_code", "year"]].assign(indicator_id=frame[metric_dim]), context, file
+    )
+    if unplaced:
+        raise DataImportError(unplaced)
+    values, population = _jsonstat_tables(frame, metric_dim, indicators, population_codes)
+    notes = aggregate_notes(file, aggregates)
+    skipped = [c for c in contents if c not in indicators and c not in population_codes]
+    if skipped:
+        named = [f"{c} ({labels[c]})" if c in labels else c for c in skipped]
+        notes.append(unused_columns_note(file, message("data.reason.column_not_indicator"), named))
+    return TableImport(values, population, notes)
+
+
+def _jsonstat_frame(doc: Any, file: str) -> tuple[pd.DataFrame, str, str, str | None]:
+    """The dataset as a long frame, with its area, time and metric dimensions; refused with
+    the parser's reason when it is not a json-stat2 dataset of that shape."""
+    try:
+        frame = parse_jsonstat2(doc, source=file)
+        area_dim, time_dim, metric_dim = dataset_roles(doc, frame)
+    except SourceError as exc:
+        raise DataImportError(
+            message("data.error.jsonstat_file", file=file, reason=exc.render("en"))
+        ) from exc
+    return frame, area_dim, time_dim, metric_dim
+
+
+def _jsonstat_figures(
+    frame: pd.DataFrame, file: str, area_dim: str, time_dim: str, metric_dim: str | None
+) -> tuple[str | None, bool]:
+    """The dimension that lists the figures, and whether its values are matched to the
+    catalogue by code only; refused when another dimension holds more than one value."""
+    dims = [c for c in frame.columns if c not in ("value", "status")]
+    others = [d for d in dims if d not in (area_dim, time_dim, metric_dim)]
+    figures_dim = _figures_dimension(frame, metric_dim, others)
+    # In a key-figure dimension only the value codes the catalogue names are taken: its labels
+    # repeat figures the catalogue takes from other tables ("Loan stock, EUR per capita" is
+    # the key figures' M496), which would otherwise be read twice.
+    by_code_only = figures_dim != metric_dim
+    for dim in others:
+        if dim != figures_dim and frame[dim].nunique() > 1:
+            raise DataImportError(
+                message("data.error.jsonstat_extra_dimension", file=file, dim=dim)
+            )
+    return figures_dim, by_code_only
+
+
+def _jsonstat_indicators(
+    contents: Sequence[str], labels: Mapping[str, str], by_code_only: bool, context: ImportContext
+) -> tuple[dict[str, str], set[str]]:
+    """(value code -> catalogue indicator, the value codes of population figures)."""
+    indicators: dict[str, str] = {}
+    population_codes = set()
+    for code in contents:
+        indicator = context.indicator_by_source_code(code)
+        if indicator is None and not by_code_only:
+            indicator = context.indicator_by_label(labels.get(code, code))
+        if code.split("-")[-1] in POPULATION_CODES:
+            population_codes.add(code)
+        if indicator:
+            indicators[code] = indicator
+    return indicators, population_codes
+
+
+def _jsonstat_years(frame: pd.DataFrame, time_dim: str, file: str) -> pd.Series:
+    """The time dimension as whole years; refused when a period is not a year, or a year is
+    outside the years a snapshot holds."""
     periods = frame[time_dim].astype(str)
     not_annual = periods[~periods.str.fullmatch(r"\d{4}")]
     if len(not_annual):
@@ -411,18 +451,17 @@ def read_jsonstat(doc: Any, file: str, context: ImportContext) -> TableImport:
                 value=str(frame[time_dim].iloc[0])[:20],
             )
         ) from exc
-    frame = frame.assign(year=years)
-    if ((frame["year"] < MIN_YEAR) | (frame["year"] > MAX_YEAR)).any():
+    if ((years < MIN_YEAR) | (years > MAX_YEAR)).any():
         raise DataImportError(
-            message(
-                "data.error.bad_year", file=file, where=time_dim, value=str(frame["year"].min())
-            )
+            message("data.error.bad_year", file=file, where=time_dim, value=str(years.min()))
         )
-    unplaced = value_problems(
-        frame[["municipality_code", "year"]].assign(indicator_id=frame[metric_dim]), context, file
-    )
-    if unplaced:
-        raise DataImportError(unplaced)
+    return years
+
+
+def _jsonstat_tables(
+    frame: pd.DataFrame, metric_dim: str, indicators: Mapping[str, str], population_codes: set[str]
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The tidy values of the indicators, and the population figures (None when none)."""
     chosen = frame[frame[metric_dim].isin(indicators)]
     values = pd.DataFrame(
         {
@@ -444,12 +483,7 @@ def read_jsonstat(doc: Any, file: str, context: ImportContext) -> TableImport:
         if len(pop)
         else None
     )
-    notes = aggregate_notes(file, aggregates)
-    skipped = [c for c in contents if c not in indicators and c not in population_codes]
-    if skipped:
-        named = [f"{c} ({labels[c]})" if c in labels else c for c in skipped]
-        notes.append(unused_columns_note(file, message("data.reason.column_not_indicator"), named))
-    return TableImport(values, population, notes)
+    return values, population
 
 
 def _figures_dimension(
