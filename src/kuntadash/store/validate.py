@@ -20,9 +20,9 @@ from kuntadash.domain.catalogue import (
     CATALOGUE_COLUMNS,
     DIMENSIONS,
     DIRECTIONS,
-    LANGUAGES,
     TEXT_FIELDS,
 )
+from kuntadash.i18n import LANGUAGES
 from kuntadash.store.snapshot import (
     FORMAT_VERSION,
     MUNICIPALITY_COLUMNS,
