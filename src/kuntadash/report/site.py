@@ -35,6 +35,7 @@ import pandas as pd
 from filelock import FileLock, Timeout
 
 from kuntadash.charts.palette import BETTER, PRIMARY, WORSE
+from kuntadash.crs import NATIONAL_GRID
 from kuntadash.domain.groups import DEFAULT_KIND, group_keys, is_partition, key_labels
 from kuntadash.domain.peers import (
     DEFAULT_PEER_COUNT,
@@ -244,7 +245,7 @@ def _path_data(geometry, to_xy) -> str:
 
 
 def _map_drawing(snapshot: Snapshot) -> _MapDrawing:
-    shapes = snapshot.boundaries.to_crs(3067)
+    shapes = snapshot.boundaries.to_crs(NATIONAL_GRID)
     shapes = shapes[shapes.geometry.notna() & ~shapes.geometry.is_empty]
     if shapes.empty:
         return _MapDrawing(MAP_WIDTH, MAP_WIDTH, "", {}, {})
