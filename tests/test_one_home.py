@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from kuntadash import urlkeys
 from kuntadash.crs import NATIONAL_GRID, WGS84
+from kuntadash.links import FALLBACK_BASE, PUBLIC_URL_ENV
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "kuntadash"
 
@@ -31,3 +34,55 @@ def test_the_coordinate_systems_are_numbered_in_one_module():
         if isinstance(node, ast.Constant) and type(node.value) is int and node.value in codes
     )
     assert written == []
+
+
+def _strings(path: Path) -> list[tuple[int, str]]:
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    ]
+
+
+def test_the_public_address_is_decided_in_one_module():
+    """Only ``kuntadash.links`` names the setting of the public address or the local default;
+    every other module asks :func:`kuntadash.links.public_base_url`."""
+    local = urlsplit(FALLBACK_BASE).netloc
+    written = sorted(
+        f"{_name(path)}:{line}"
+        for path in _python_files()
+        if path != SRC / "links.py"
+        for line, text in _strings(path)
+        if text == PUBLIC_URL_ENV or local in text
+    )
+    assert written == []
+
+
+# Modules still spelling a link's parameters by hand, tolerated until they read kuntadash.urlkeys
+# (the PDF brief's profile link is being rewritten on its own).
+_SPELLS_LINK_KEYS = {"report/brief.py"}
+
+
+def test_links_are_spelt_with_the_shared_parameter_names():
+    """A dict literal keyed by the link's language or municipality parameter and another link
+    parameter is a link written by hand: it belongs to :mod:`kuntadash.urlkeys`' names."""
+    params = {value for name, value in vars(urlkeys).items() if name.endswith("_KEY")}
+    anchors = {urlkeys.LANG_KEY, urlkeys.MUNICIPALITY_KEY}
+    written = sorted(
+        f"{_name(path)}:{node.lineno}"
+        for path in _python_files()
+        if path != SRC / "urlkeys.py" and _name(path) not in _SPELLS_LINK_KEYS
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Dict)
+        and len(keys := {k.value for k in node.keys if isinstance(k, ast.Constant)} & params) > 1
+        and keys & anchors
+    )
+    assert written == []
+
+
+def test_the_app_state_uses_the_shared_parameter_names():
+    from kuntadash.ui import state
+
+    for name, value in vars(urlkeys).items():
+        if name.endswith("_KEY"):
+            assert getattr(state, name) is value, name
