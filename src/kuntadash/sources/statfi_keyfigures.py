@@ -137,4 +137,4 @@ def key_figure_code(label: object) -> str | None:
 
 
 # Contents codes that hold the population (used as weights when harmonising rates).
-POPULATION_CODES = frozenset({"M411", "vaesto", "vaerak-vaesto"})
+POPULATION_CODES = frozenset({POPULATION_CODE, "vaesto", "vaerak-vaesto"})
