@@ -263,3 +263,19 @@ def test_structural_variables_describe_conditions_not_results() -> None:
     structural = [e for e in INDICATORS if "structural" in (e.get("roles") or ())]
     assert len(structural) >= 3
     assert sum(e["direction"] != "neutral" for e in structural) <= 2
+
+
+KEY_FIGURES = [
+    e for e in INDICATORS if str(e["source"].get("table") or "").startswith("Kuntien_avainluvut/")
+]
+
+
+@pytest.mark.parametrize("entry", KEY_FIGURES, ids=[e["id"] for e in KEY_FIGURES])
+def test_key_figures_list_the_tables_column_labels(entry: dict[str, Any]) -> None:
+    """A download of the key-figure table names its columns by label only: every key figure
+    lists the labels it is published under, the ones whose code is known in all three
+    languages (sources/statfi_keyfigures.py maps them to the code)."""
+    columns = entry.get("columns") or []
+    assert columns and all(isinstance(c, str) and c.strip() for c in columns), entry["id"]
+    if entry["source"].get("code"):
+        assert len(columns) == len(LANGUAGES), entry["id"]

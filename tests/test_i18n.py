@@ -67,3 +67,27 @@ def test_unknown_key_raises_and_fallback_is_finnish():
     assert translate("nav.overview", "fi") == "Yleiskartta"
     assert translate("nav.overview", "xx") == "Yleiskartta"
     assert translate("common.rank_text", "en", rank=3, of=47) == "Rank 3 of 47"
+
+
+def _language_tuples(path: Path) -> list[int]:
+    """Lines of ``path`` that write the UI languages out as a tuple or list of their own."""
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Tuple | ast.List) and len(node.elts) == len(LANGUAGES):
+            values = [e.value for e in node.elts if isinstance(e, ast.Constant)]
+            if values == list(LANGUAGES):
+                found.append(node.lineno)
+    return found
+
+
+def test_the_ui_languages_are_written_once():
+    """``kuntadash.i18n.LANGUAGES`` is the one list of languages; every module reads it."""
+    src = REPO / "src" / "kuntadash"
+    written = {
+        path.relative_to(src).as_posix(): lines
+        for path in sorted(src.rglob("*.py"))
+        if (lines := _language_tuples(path)) and path != src / "i18n.py"
+    }
+    assert written == {}

@@ -16,7 +16,7 @@ from kuntadash.importing import DataImportError
 from kuntadash.importing.context import build_context
 from kuntadash.importing.readers.pxweb import label_and_year, read_pxweb_wide, year_in_file_name
 from kuntadash.pipeline.importing import import_files
-from kuntadash.sources.statfi_keyfigures import _LABELS, key_figure_code, label_key
+from kuntadash.sources.statfi_keyfigures import key_figure_code, key_figure_labels, label_key
 from kuntadash.store import read_snapshot, validate_snapshot
 from tests.fixtures.import_helpers import folder_bytes
 
@@ -29,6 +29,8 @@ KEY_FIGURES = (
     / "key_figures_municipalities.csv"
 )
 CONTEXT = build_context(2025)
+# The key-figure table's labels by contents code, as the catalogue lists them.
+LABELS = key_figure_labels()
 SETTINGS = settings(
     max_examples=60,
     deadline=None,
@@ -37,7 +39,7 @@ SETTINGS = settings(
 # Key-figure codes the bundled catalogue holds, with their catalogue ids.
 CATALOGUED = {
     code: CONTEXT.indicator_by_source_code(code, ("pxweb",))
-    for code in _LABELS
+    for code in LABELS
     if CONTEXT.indicator_by_source_code(code, ("pxweb",))
 }
 YEARLESS = (
@@ -157,7 +159,7 @@ _DASHES = ("-", "–", "‐", "‑", "—")
 def label_variants(draw) -> tuple[str, str]:
     """(a spelling of a key-figure label the publisher could have used, its catalogue id)."""
     code = draw(st.sampled_from(sorted(CATALOGUED)))
-    label = draw(st.sampled_from(_LABELS[code]))
+    label = draw(st.sampled_from(LABELS[code]))
     if ", " in label:
         words, unit = label.rsplit(", ", 1)
         label = words + draw(st.sampled_from(_UNIT_FORMS)).format(u=unit)

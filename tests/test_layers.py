@@ -9,7 +9,7 @@ import. Layers, from the top:
     cli → pipeline → {sources, importing (the file readers), store, domain}
 
 and below all of them the shared modules: errors (the user-message types), i18n, resources,
-provenance, terminal, naming.
+provenance, terminal, naming, crs (the coordinate systems), urlkeys (the link parameters).
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 from pathlib import Path
 
@@ -40,6 +41,8 @@ def test_overview_draws_the_map_component_not_plotly():
     proto, data = _map(at)
     assert proto.component_name == ui_map.COMPONENT_NAME
     assert proto.js_source_path == "map.js" and not proto.js_content
+    # Its own colours (text, controls, background) come from the palette, as CSS properties.
+    assert proto.css_content == ui_map.map_css()
     assert not at.get("plotly_chart"), "the overview loads no plotly"
     assert data["selected"] == "837"
     assert len(data["fill"]) == 308
@@ -118,3 +121,14 @@ def test_map_words_follow_the_language(lang):
     _, data = _map(_overview(lang=lang))
     assert data["lang"] == lang
     assert data["labels"]["zoom_in"] == {"sv": "Zooma in", "en": "Zoom in"}[lang]
+
+
+def test_the_maps_own_colours_are_the_palettes():
+    css = ui_map.map_css()
+    for name, colour in ui_map.MAP_COLOURS.items():
+        assert f"--kd-{name}: {colour};" in css
+    script = (REPO / "src" / "kuntadash" / "ui" / "map_component" / "map.js").read_text()
+    used = set(re.findall(r"--kd-([a-z]+)", script)) | set(
+        re.findall(r'colour\("([a-z]+)"\)', script)
+    )
+    assert used <= set(ui_map.MAP_COLOURS), used - set(ui_map.MAP_COLOURS)

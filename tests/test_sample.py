@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from kuntadash import resources
-from kuntadash.domain.tiles import PROJECTED_CRS, compute_tile_layout
+from kuntadash.crs import NATIONAL_GRID
+from kuntadash.domain.tiles import compute_tile_layout
 from kuntadash.pipeline.sample import SAMPLE_YEARS, build_sample_snapshot
 from kuntadash.store import validate_snapshot, write_snapshot
 
@@ -66,7 +67,7 @@ def test_indicators_driven_by_prosperity_correlate_as_designed(built):
 
 
 def test_tiles_are_equal_squares_that_never_overlap(built):
-    tiles = built.boundaries.to_crs(PROJECTED_CRS)
+    tiles = built.boundaries.to_crs(NATIONAL_GRID)
     areas = tiles.area
     assert areas.max() / areas.min() == pytest.approx(1.0, rel=1e-3)
     overlaps = tiles.sindex.query(tiles.geometry, predicate="overlaps")
@@ -79,8 +80,8 @@ def test_tile_layout_keeps_order_near_locations():
 
     geo = gpd.GeoSeries(gpd.points_from_xy(points["lon"], points["lat"]), crs=4326)
     tiles = compute_tile_layout(pd.Series(["091", "564", "297"]), geo)
-    centres = tiles.to_crs(PROJECTED_CRS).centroid
-    original = geo.to_crs(PROJECTED_CRS)
+    centres = tiles.to_crs(NATIONAL_GRID).centroid
+    original = geo.to_crs(NATIONAL_GRID)
     assert np.all(centres.distance(original) < 30_000)
 
 

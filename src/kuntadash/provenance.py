@@ -86,8 +86,6 @@ def register_sources(division_year: int) -> list[dict[str, Any]]:
 
 # --- Where shown values came from -----------------------------------------------------------
 
-_LANGUAGES = ("fi", "sv", "en")
-
 
 @dataclass(frozen=True)
 class SourceLine:

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import Page, expect
 
-from kuntadash.charts.palette import MUTED_COLOUR
+from kuntadash.charts.palette import BACKGROUND, BORDER, MUTED_COLOUR, TEXT_COLOUR
 from kuntadash.i18n import translate
 from kuntadash.store import read_snapshot
 from kuntadash.store.locations import BUNDLED_SAMPLE_DIR as SAMPLE_DIR
@@ -312,6 +312,9 @@ def test_map_saves_as_svg_and_png_and_zooms(page: Page, tmp_path: Path) -> None:
         assert target.name.startswith("kuntadash-map-") and target.suffix == f".{kind}"
         saved[kind] = target.read_bytes()
     assert saved["svg"].count(b"<path") >= MUNICIPALITY_COUNT
+    # The map's own colours are the palette's, which the server writes as CSS properties.
+    for colour in (BACKGROUND, TEXT_COLOUR, BORDER):
+        assert f'"{colour}"'.encode() in saved["svg"], colour
     assert saved["png"].startswith(b"\x89PNG")
     # Zooming moves the view, not the map object.
     before = map_state(page)

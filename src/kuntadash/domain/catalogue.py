@@ -15,7 +15,8 @@ from typing import Any
 
 import pandas as pd
 
-LANGUAGES = ("fi", "sv", "en")
+from kuntadash.i18n import LANGUAGES
+
 DIMENSIONS = ("economic", "social", "ecological", "technological")
 DIRECTIONS = ("higher_better", "lower_better", "neutral")
 AGGREGATIONS = ("count", "rate", "per_resident", "index", "share")

@@ -23,21 +23,14 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from kuntadash import resources
 from kuntadash.domain.catalogue import indicators_with_role
 from kuntadash.domain.population import population_density
 
-# The order of the weights in a shared link (URL ``pw``, one number per variable). A link made
-# before keeps its meaning when the catalogue is reordered: the variables named here keep their
-# places, a structural indicator added to the catalogue goes after them.
-LINK_ORDER: tuple[str, ...] = (
-    "population",
-    "population_density",
-    "population_change",
-    "share_aged_65_plus",
-    "degree_of_urbanisation",
-    "jobs_self_sufficiency",
-    "tertiary_education_share",
-)
+# The order of the weights in a shared link (URL ``pw``, one number per variable), kept in
+# resources/peers.yaml: the variables named there keep their places when the catalogue is
+# reordered, a structural indicator added to the catalogue goes after them.
+LINK_ORDER: tuple[str, ...] = tuple(resources.read_peers_document()["link_order"])
 
 
 def in_link_order(variables: Sequence[str]) -> tuple[str, ...]:

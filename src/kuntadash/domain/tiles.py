@@ -15,7 +15,8 @@ import pandas as pd
 import shapely
 from shapely import box
 
-PROJECTED_CRS = 3067
+from kuntadash.crs import NATIONAL_GRID, WGS84
+
 DEFAULT_CELL_M = 30_000.0
 COORDINATE_GRID = 1e-6
 _TILE_FILL = 0.9  # share of the cell a tile covers: the gap keeps neighbours apart on the map
@@ -32,13 +33,13 @@ def compute_tile_layout(
     if len(codes) != len(points):
         raise ValueError("codes and points must have the same length")
     if len(codes) == 0:
-        return gpd.GeoDataFrame({"municipality_code": []}, geometry=[], crs=4326)
+        return gpd.GeoDataFrame({"municipality_code": []}, geometry=[], crs=WGS84)
     # NOTE: scipy is imported here, not at module level: it costs ~65 MiB and only snapshot
     # builds need it, not every app process that imports this module.
     from scipy.optimize import linear_sum_assignment
 
     xy = np.column_stack(
-        [points.to_crs(PROJECTED_CRS).x.to_numpy(), points.to_crs(PROJECTED_CRS).y.to_numpy()]
+        [points.to_crs(NATIONAL_GRID).x.to_numpy(), points.to_crs(NATIONAL_GRID).y.to_numpy()]
     )
     cells = _candidate_cells(xy, cell_m)
     cost = ((xy[:, None, :] - cells[None, :, :]) ** 2).sum(axis=2)
@@ -48,11 +49,11 @@ def compute_tile_layout(
     half = cell_m * _TILE_FILL / 2
     squares = [box(x - half, y - half, x + half, y + half) for x, y in centres]
     tiles = gpd.GeoDataFrame(
-        {"municipality_code": codes.to_numpy()}, geometry=squares, crs=PROJECTED_CRS
+        {"municipality_code": codes.to_numpy()}, geometry=squares, crs=NATIONAL_GRID
     )
     # Snap to 1e-6 degrees (~0.1 m): keeps the layout identical whichever PROJ build did the
     # transformation, so the sample snapshot rebuilds byte for byte.
-    tiles = tiles.to_crs(4326)
+    tiles = tiles.to_crs(WGS84)
     tiles["geometry"] = shapely.set_precision(tiles.geometry.array, COORDINATE_GRID)
     return tiles
 

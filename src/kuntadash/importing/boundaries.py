@@ -19,6 +19,7 @@ import pyogrio
 import pyproj
 import shapely
 
+from kuntadash.crs import NATIONAL_GRID, WGS84
 from kuntadash.domain.harmonise import Division, detect_division, harmonise_boundaries
 from kuntadash.errors import Message, message
 from kuntadash.importing.context import ImportContext
@@ -26,7 +27,6 @@ from kuntadash.importing.errors import DataImportError, examples
 from kuntadash.importing.limits import load_json, read_regular_file
 from kuntadash.importing.placement import boundary_problems
 
-PROJECTED_CRS = 3067
 # Visvalingam-Whyatt style tolerance (metres) for coverage_simplify: keeps 308 municipalities at a
 # few hundred KB of GeoJSON while shared borders stay shared.
 SIMPLIFY_TOLERANCE_M = 400.0
@@ -104,11 +104,11 @@ def read_boundary_file(
     ]
     frame["municipality_code"] = frame["municipality_code"].map(_as_code)
     frame = _repair(frame, name, notes)
-    if frame.crs.to_epsg() != 4326:
+    if frame.crs.to_epsg() != WGS84:
         notes.append(
             message("data.note.crs_transformed", file=name, crs=str(frame.crs.to_string()))
         )
-    frame = frame.to_crs(4326)
+    frame = frame.to_crs(WGS84)
     if not _in_finland(frame):  # e.g. declared in one CRS or unit, written in another
         bounds = frame.total_bounds
         raise DataImportError(
@@ -287,11 +287,11 @@ def _with_crs(
     if declared.crs is not None:
         return frame.set_crs(declared.crs, allow_override=True)
     if _in_finland(frame):
-        notes.append(message("data.note.crs_inferred", file=name, crs="EPSG:4326"))
-        return frame.set_crs(4326, allow_override=True)
+        notes.append(message("data.note.crs_inferred", file=name, crs=f"EPSG:{WGS84}"))
+        return frame.set_crs(WGS84, allow_override=True)
     if _in_finland_tm35(frame):
-        notes.append(message("data.note.crs_inferred", file=name, crs="EPSG:3067"))
-        return frame.set_crs(PROJECTED_CRS, allow_override=True)
+        notes.append(message("data.note.crs_inferred", file=name, crs=f"EPSG:{NATIONAL_GRID}"))
+        return frame.set_crs(NATIONAL_GRID, allow_override=True)
     raise DataImportError(message("data.error.unknown_crs", file=name))
 
 
@@ -403,7 +403,7 @@ def simplify_boundaries(
     frame: gpd.GeoDataFrame, tolerance_m: float = SIMPLIFY_TOLERANCE_M
 ) -> gpd.GeoDataFrame:
     """Simplify once for the web, as a coverage so neighbours keep one shared border."""
-    projected = frame.to_crs(PROJECTED_CRS)
+    projected = frame.to_crs(NATIONAL_GRID)
     geometries = projected.geometry.values
     try:
         simplified = shapely.coverage_simplify(geometries, tolerance_m)
@@ -412,8 +412,8 @@ def simplify_boundaries(
     out = gpd.GeoDataFrame(
         {"municipality_code": frame["municipality_code"].to_numpy()},
         geometry=simplified,
-        crs=PROJECTED_CRS,
-    ).to_crs(4326)
+        crs=NATIONAL_GRID,
+    ).to_crs(WGS84)
     out["geometry"] = shapely.set_precision(out.geometry.values, COORDINATE_GRID)
     broken = ~out.geometry.is_valid | out.geometry.is_empty
     if broken.any():

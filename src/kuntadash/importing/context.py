@@ -21,6 +21,7 @@ from kuntadash.domain.harmonise import (
     read_first_division_year,
 )
 from kuntadash.domain.population import population_history
+from kuntadash.i18n import LANGUAGES
 from kuntadash.importing.text import normalise_label
 from kuntadash.sources.statfi_keyfigures import label_key, label_without_unit
 
@@ -153,14 +154,13 @@ def build_context(
             if name:
                 context.names.setdefault(normalise_label(name), set()).add(change.absorbed)
     context.aggregates = set(AGGREGATE_NAMES)
-    for column in ("region_name_fi", "region_name_sv", "region_name_en"):
+    for column in (f"region_name_{lang}" for lang in LANGUAGES):
         context.aggregates |= {normalise_label(n) for n in register[column].dropna()}
     return context
 
 
 def entry_from_catalogue_row(row: Mapping[str, Any]) -> dict[str, Any]:
     """A catalogue document entry rebuilt from a flat catalogue.parquet row."""
-    langs = ("fi", "sv", "en")
     return {
         "id": row["id"],
         "dimension": row["dimension"],
@@ -169,7 +169,7 @@ def entry_from_catalogue_row(row: Mapping[str, Any]) -> dict[str, Any]:
         "aggregation": row["aggregation"],
         "cadence": row.get("cadence"),
         **{
-            f: {lang: row.get(f"{f}_{lang}", "") for lang in langs}
+            f: {lang: row.get(f"{f}_{lang}", "") for lang in LANGUAGES}
             for f in ("name", "definition", "interpretation", "unit")
         },
         # a missing table or code is NaN in the parquet row, and would read back as "nan"
@@ -179,7 +179,7 @@ def entry_from_catalogue_row(row: Mapping[str, Any]) -> dict[str, Any]:
         },
         "valid_range": [float(row["valid_min"]), float(row["valid_max"])],
         "direction_note": {
-            lang: _optional_text(row.get(f"direction_note_{lang}")) for lang in langs
+            lang: _optional_text(row.get(f"direction_note_{lang}")) for lang in LANGUAGES
         },
         "breaks": [{"year": item.year, "reason": dict(item.reason)} for item in series_breaks(row)],
     }

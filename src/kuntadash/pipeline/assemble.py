@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from kuntadash import resources
+from kuntadash.crs import NATIONAL_GRID, WGS84
 from kuntadash.domain.catalogue import CatalogueError, catalogue_from_document
 from kuntadash.domain.harmonise import (
     DivisionChange,
@@ -66,7 +67,7 @@ def build_municipality_table(
 
 def municipality_points(places: pd.DataFrame) -> gpd.GeoSeries:
     """Approximate municipal centres (the sample register's lat / lon) as points."""
-    return gpd.GeoSeries(gpd.points_from_xy(places["lon"], places["lat"]), crs=4326)
+    return gpd.GeoSeries(gpd.points_from_xy(places["lon"], places["lat"]), crs=WGS84)
 
 
 @dataclass
@@ -389,7 +390,7 @@ def _register_tiles() -> gpd.GeoDataFrame:
 
 
 def _tiles_for(boundaries: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    points = boundaries.to_crs(3067).representative_point()
+    points = boundaries.to_crs(NATIONAL_GRID).representative_point()
     return compute_tile_layout(
         boundaries["municipality_code"].reset_index(drop=True), points.reset_index(drop=True)
     )

@@ -45,6 +45,13 @@ from kuntadash.domain.catalogue import DIMENSIONS
 from kuntadash.domain.groups import ComparisonGroup
 from kuntadash.links import holder_warning, public_base_url, qr_png
 from kuntadash.store import Snapshot
+from kuntadash.urlkeys import (
+    DATASET_KEY,
+    GROUP_KEY,
+    LANG_KEY,
+    MUNICIPALITY_KEY,
+    SAMPLE_DATASET,
+)
 from kuntadash.views.profile import (
     CHANGE_PERIOD,
     ProfileInputs,
@@ -92,9 +99,9 @@ def profile_link(view: ProfileView, base: str | None = None) -> str:
     (:func:`kuntadash.links.public_base_url`), with the municipality, language and group in
     the query."""
     base = (base or public_base_url()).rstrip("/")
-    params = {"lang": view.lang, "kunta": view.code, "group": view.group.kind}
+    params = {LANG_KEY: view.lang, MUNICIPALITY_KEY: view.code, GROUP_KEY: view.group.kind}
     if view.is_sample:
-        params["dataset"] = "sample"
+        params[DATASET_KEY] = SAMPLE_DATASET
     query = "&".join(f"{key}={value}" for key, value in params.items())
     return f"{base}/{PAGE_PATH}?{query}"
 

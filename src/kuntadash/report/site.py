@@ -34,7 +34,16 @@ import jinja2
 import pandas as pd
 from filelock import FileLock, Timeout
 
-from kuntadash.charts.palette import BETTER, FAINT_TEXT, GRID, PRIMARY, TEXT_COLOUR, WORSE
+from kuntadash.charts.palette import (
+    BACKGROUND,
+    BETTER,
+    CARD_FAINT_TEXT,
+    CARD_TEXT,
+    CARD_TRACK,
+    PRIMARY,
+    WORSE,
+)
+from kuntadash.crs import NATIONAL_GRID
 from kuntadash.domain.groups import DEFAULT_KIND, group_keys, is_partition, key_labels
 from kuntadash.domain.peers import (
     DEFAULT_PEER_COUNT,
@@ -244,7 +253,7 @@ def _path_data(geometry, to_xy) -> str:
 
 
 def _map_drawing(snapshot: Snapshot) -> _MapDrawing:
-    shapes = snapshot.boundaries.to_crs(3067)
+    shapes = snapshot.boundaries.to_crs(NATIONAL_GRID)
     shapes = shapes[shapes.geometry.notna() & ~shapes.geometry.is_empty]
     if shapes.empty:
         return _MapDrawing(MAP_WIDTH, MAP_WIDTH, "", {}, {})
@@ -395,11 +404,11 @@ def render_card(view: ProfileView) -> bytes:
     from PIL import Image, ImageDraw
 
     width, height = CARD_SIZE
-    image = Image.new("RGB", CARD_SIZE, "white")
+    image = Image.new("RGB", CARD_SIZE, BACKGROUND)
     draw = ImageDraw.Draw(image)
     primary = PRIMARY
     draw.rectangle((0, 0, width, 16), fill=primary)
-    draw.text((60, 50), view.tr("site.index_title"), fill=FAINT_TEXT, font=_font(False, 30))
+    draw.text((60, 50), view.tr("site.index_title"), fill=CARD_FAINT_TEXT, font=_font(False, 30))
     name_font = _font(True, 76 if len(view.name) <= 20 else 56)
     draw.text((60, 92), view.name, fill=primary, font=name_font)
     label_font = _font(False, 34)
@@ -407,16 +416,16 @@ def render_card(view: ProfileView) -> bytes:
     top, bar_left, bar_right = 230, 470, 850
     for index, summary in enumerate(view.dimensions):
         y = top + index * 80
-        draw.text((60, y), summary.label, fill=TEXT_COLOUR, font=label_font)
-        draw.rectangle((bar_left, y + 6, bar_right, y + 40), fill=GRID)
+        draw.text((60, y), summary.label, fill=CARD_TEXT, font=label_font)
+        draw.rectangle((bar_left, y + 6, bar_right, y + 40), fill=CARD_TRACK)
         if summary.status == "scored":
             end = bar_left + (bar_right - bar_left) * max(0.0, min(100.0, summary.score)) / 100
             draw.rectangle((bar_left, y + 6, end, y + 40), fill=primary)
         middle = (bar_left + bar_right) / 2
-        draw.line((middle, y, middle, y + 46), fill=TEXT_COLOUR, width=3)
-        draw.text((bar_right + 24, y), summary.score_text, fill=TEXT_COLOUR, font=score_font)
+        draw.line((middle, y, middle, y + 46), fill=CARD_TEXT, width=3)
+        draw.text((bar_right + 24, y), summary.score_text, fill=CARD_TEXT, font=score_font)
     footer = view.tr("site.card_footer", group=view.group.label)
-    draw.text((60, height - 70), footer, fill=FAINT_TEXT, font=_font(False, 28))
+    draw.text((60, height - 70), footer, fill=CARD_FAINT_TEXT, font=_font(False, 28))
     buffer = io.BytesIO()
     # Few colours: a palette image is a third of the size and quick to compress.
     image.quantize(64, method=Image.Quantize.FASTOCTREE).save(

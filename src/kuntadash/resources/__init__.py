@@ -22,6 +22,7 @@ SOURCES_FILE = "sources.yaml"
 SAMPLE_REGISTER_FILE = "sample_register_2025.csv"
 TYPES_FILE = "municipality_types_2025.yaml"
 OFFICIAL_FILES = "official_files.yaml"
+PEERS_FILE = "peers.yaml"
 REGISTER_CODE_COLUMNS = (
     "municipality_code",
     "region_code",
@@ -98,6 +99,12 @@ def read_sample_register() -> pd.DataFrame:
 @cache
 def read_official_files_document() -> dict[str, Any]:
     return read_resource_yaml(OFFICIAL_FILES)
+
+
+@cache
+def read_peers_document() -> dict[str, Any]:
+    """The similar-municipality settings kept as data (the weights' order in a link)."""
+    return read_resource_yaml(PEERS_FILE)
 
 
 def locale_files() -> list[str]:

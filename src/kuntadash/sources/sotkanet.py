@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from kuntadash.i18n import LANGUAGES
 from kuntadash.sources.checks import expected_titles, is_not_found, title_mismatch
 from kuntadash.sources.errors import SourceError, SourceFormatError
 
@@ -86,7 +87,7 @@ def parse_indicator_metadata(doc: Any) -> dict[str, Any]:
     organisation = doc.get("organization") if isinstance(doc.get("organization"), Mapping) else {}
     return {
         "id": doc["id"],
-        "title": {lang: str(title.get(lang, "")) for lang in ("fi", "sv", "en")},
+        "title": {lang: str(title.get(lang, "")) for lang in LANGUAGES},
         "decimals": doc.get("decimals"),
         "updated": doc.get("data-updated"),
         "organisation": (organisation.get("title") or {}).get("en")

@@ -22,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 
 import pandas as pd
 
+from kuntadash.i18n import LANGUAGES
 from kuntadash.sources.errors import SourceFormatError
 
 SOURCE = "Statistics Finland classifications"
@@ -139,7 +140,6 @@ def parse_correspondence(doc: Any, target: str) -> dict[str, str]:
 
 # --- The municipality register: codes, names and official groupings of one division ----------
 
-LANGUAGES = ("fi", "sv", "en")
 # Register column prefix -> the classification it comes from (kunta_1_<date>#<target>_1_<date>).
 GROUPINGS = {
     "region": "maakunta",

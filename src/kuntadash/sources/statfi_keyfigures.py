@@ -1,24 +1,27 @@
 """Statistics Finland municipal key figures (Kuntien avainluvut): labels of the PxWeb table.
 
 The CSV download of the key-figure table names its columns by label only ("Employment rate, %,
-2020"), without the contents code. This maps the table's English, Finnish and Swedish labels to
-its contents codes (M140 ...), which the catalogue lists as ``source.code``.
+2020"), without the contents code. Every key figure the catalogue reads from the table carries
+the table's English, Finnish and Swedish labels in its entry (``columns`` in indicators.yaml), so
+a label lives in one place; this maps those labels to the entry's contents code (M140 ...,
+``source.code``), for the key figures whose code is known.
 NOTE: labels as in the table ``Kuntien_avainluvut/2021/kuntien_avainluvut_2021_aikasarja.px``
 (definitions published with the table); check new vintages against the metadata.
 
-Key figures whose contents code is not known offline carry their column labels in their
-catalogue entry instead (``columns`` in indicators.yaml: shares of workplaces by sector, rental
-dwellings, pensioners …), so a label lives in one place. The table's raw counts (excess of
-births, net migration, number of families, household-dwelling units, employed labour force,
-workplaces) are deliberately not in the catalogue: a count is not comparable between
-municipalities of different sizes, and the rates made of them are published as key figures of
-their own.
+The table's raw counts (excess of births, net migration, number of families, household-dwelling
+units, employed labour force, workplaces) are deliberately not in the catalogue: a count is not
+comparable between municipalities of different sizes, and the rates made of them are published
+as key figures of their own.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+
+from kuntadash import resources
+from kuntadash.domain.population import POPULATION
+from kuntadash.i18n import LANGUAGES
 
 # Letters and digits (any script), and the per-cent sign; everything else separates words.
 _WORDS = re.compile(r"[^\W_]+|%")
@@ -88,77 +91,37 @@ def label_without_unit(label: object) -> str:
     return stripped if label_key(stripped) else text
 
 
-_LABELS = {
-    "M408": ("Degree of urbanisation, %", "Taajama-aste, %", "Tätortsgrad, %"),
-    "M411": ("Population", "Väkiluku", "Folkmängd"),
-    "M476": (
-        "Population change from the previous year, %",
-        "Väkiluvun muutos edellisestä vuodesta, %",
-        "Befolkningsförändring från föregående år, %",
-    ),
-    "M391": (
-        "Share of persons aged under 15 of the population, %",
-        "Alle 15-vuotiaiden osuus väestöstä, %",
-        "Andel personer under 15 år av befolkningen, %",
-    ),
-    "M421": (
-        "Share of persons aged 15 to 64 of the population, %",
-        "15-64-vuotiaiden osuus väestöstä, %",
-        "Andel personer i åldern 15-64 år av befolkningen, %",
-    ),
-    "M478": (
-        "Share of persons aged over 64 of the population, %",
-        "Yli 64-vuotiaiden osuus väestöstä, %",
-        "Andel personer över 64 år av befolkningen, %",
-    ),
-    "M404": (
-        "Share of Swedish-speakers of the population, %",
-        "Ruotsinkielisten osuus väestöstä, %",
-        "Andel svenskspråkiga av befolkningen, %",
-    ),
-    "M410": (
-        "Share of foreign citizens of the population, %",
-        "Ulkomaan kansalaisten osuus väestöstä, %",
-        "Andel utländska medborgare av befolkningen, %",
-    ),
-    "M486": (
-        "Share of persons aged 15 or over with tertiary level qualifications, %",
-        "Korkea-asteen tutkinnon suorittaneiden osuus 15 vuotta täyttäneistä, %",
-        "Andel personer med examen på högre nivå av 15 år fyllda, %",
-    ),
-    "M140": ("Employment rate, %", "Työllisyysaste, %", "Sysselsättningsgrad, %"),
-    "M162": (
-        "Proportion of the unemployed among the labour force, %",
-        "Työttömien osuus työvoimasta, %",
-        "Andel arbetslösa av arbetskraften, %",
-    ),
-    "M485": (
-        "Economic dependency ratio",
-        "Taloudellinen huoltosuhde",
-        "Ekonomisk försörjningskvot",
-    ),
-    "M151": ("Workplace self-sufficiency", "Työpaikkaomavaraisuus", "Arbetsplatssjälvförsörjning"),
-    "M499": (
-        "Annual contribution margin, EUR per capita",
-        "Vuosikate, euroa/asukas",
-        "Årsbidrag, euro/invånare",
-    ),
-    "M496": ("Loan stock, EUR per capita", "Lainakanta, euroa/asukas", "Lånestock, euro/invånare"),
-    "M495": (
-        "Group loan stock, EUR per capita",
-        "Konsernin lainakanta, euroa/asukas",
-        "Koncernens lånestock, euro/invånare",
-    ),
-}
+# The key-figure table's folder in Statistics Finland's PxWeb database (its vintages and
+# "uusin", the latest): catalogue entries read from it carry the table's column labels.
+KEY_FIGURE_TABLES = "Kuntien_avainluvut/"
+# NOTE: the table's population column (M411, "Väkiluku") is the catalogue's population
+# indicator, which is read from the population statistics instead (source.code vaerak-vaesto);
+# its labels are that indicator's names.
+POPULATION_CODE = "M411"
+
+
+def key_figure_labels() -> dict[str, tuple[str, ...]]:
+    """Contents code -> the labels the key-figure table gives its column, from the catalogue:
+    the ``columns`` of its entries of that table whose code is known, and the population's names
+    for :data:`POPULATION_CODE`."""
+    labels: dict[str, tuple[str, ...]] = {}
+    for entry in resources.read_indicator_catalogue_document().get("indicators") or []:
+        source = entry.get("source") or {}
+        if entry["id"] == POPULATION:
+            labels[POPULATION_CODE] = tuple(entry["name"][lang] for lang in LANGUAGES)
+        elif source.get("code") and str(source.get("table") or "").startswith(KEY_FIGURE_TABLES):
+            labels[str(source["code"])] = tuple(entry.get("columns") or ())
+    return labels
 
 
 def _code_index() -> dict[str, str]:
     index: dict[str, str] = {}
-    for code, labels in _LABELS.items():
-        for label in labels:
+    labels = key_figure_labels()
+    for code, texts in labels.items():
+        for label in texts:
             index.setdefault(label_key(label), code)
-    for code, labels in _LABELS.items():  # then the same labels written without their unit
-        for label in labels:
+    for code, texts in labels.items():  # then the same labels written without their unit
+        for label in texts:
             index.setdefault(label_key(label_without_unit(label)), code)
     return index
 
@@ -174,4 +137,4 @@ def key_figure_code(label: object) -> str | None:
 
 
 # Contents codes that hold the population (used as weights when harmonising rates).
-POPULATION_CODES = frozenset({"M411", "vaesto", "vaerak-vaesto"})
+POPULATION_CODES = frozenset({POPULATION_CODE, "vaesto", "vaerak-vaesto"})

@@ -11,6 +11,7 @@ from typing import Any
 
 import geopandas as gpd
 
+from kuntadash.crs import WGS84
 from kuntadash.sources.errors import SourceFormatError
 
 SOURCE = "Statistics Finland WFS"
@@ -25,7 +26,7 @@ def boundary_params(year: int, scale: str = "4500k") -> dict[str, str]:
         "request": "GetFeature",
         "typeName": f"tilastointialueet:kunta{scale}_{year}",
         "outputFormat": "json",
-        "srsName": "EPSG:4326",
+        "srsName": f"EPSG:{WGS84}",
     }
 
 
@@ -57,9 +58,9 @@ def parse_boundaries(doc: Any, year: int) -> gpd.GeoDataFrame:
             SOURCE, "data.error.source_schema", table=f"kunta4500k_{year}", detail=str(exc)[:200]
         ) from exc
     if frame.crs is None:
-        frame = frame.set_crs(4326)
+        frame = frame.set_crs(WGS84)
     frame["municipality_code"] = frame["kunta"].astype(str).str.zfill(3)
-    return frame[["municipality_code", "geometry"]].to_crs(4326)
+    return frame[["municipality_code", "geometry"]].to_crs(WGS84)
 
 
 def fetch_boundaries(fetcher: Any, year: int) -> dict[str, Any]:

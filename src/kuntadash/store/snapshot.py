@@ -47,6 +47,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from filelock import FileLock, Timeout
 
+from kuntadash.crs import WGS84
 from kuntadash.domain.catalogue import with_optional_columns
 
 # SnapshotError and SnapshotBusyError were defined here first; importing them from here works.
@@ -170,9 +171,9 @@ def _write_table(frame: pd.DataFrame, path: Path) -> None:
 def _in_wgs84(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """``frame`` in EPSG:4326; no transformation when it already is (a no-op to_crs can move
     coordinates in the last bits, depending on the PROJ database loaded)."""
-    if frame.crs is not None and frame.crs.to_epsg() == 4326:
-        return frame.set_crs(4326, allow_override=True)
-    return frame.to_crs(4326)
+    if frame.crs is not None and frame.crs.to_epsg() == WGS84:
+        return frame.set_crs(WGS84, allow_override=True)
+    return frame.to_crs(WGS84)
 
 
 def _hash_files(folder: Path) -> str:
@@ -393,7 +394,7 @@ def _write_optional(snapshot: Snapshot, staging: Path) -> None:
         )
         _write_table(harmonised, staging / HARMONISED)
     if snapshot.tiles is not None and len(snapshot.tiles):
-        tiles = snapshot.tiles.to_crs(4326)[["municipality_code", "geometry"]]
+        tiles = snapshot.tiles.to_crs(WGS84)[["municipality_code", "geometry"]]
         tiles = tiles.sort_values("municipality_code", ignore_index=True)
         tiles.to_parquet(staging / TILES, compression="zstd", write_covering_bbox=False)
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from kuntadash.crs import WGS84
 from kuntadash.domain.catalogue import (
     AGGREGATIONS,
     BREAKS_COLUMN,
@@ -20,9 +21,9 @@ from kuntadash.domain.catalogue import (
     CATALOGUE_COLUMNS,
     DIMENSIONS,
     DIRECTIONS,
-    LANGUAGES,
     TEXT_FIELDS,
 )
+from kuntadash.i18n import LANGUAGES
 from kuntadash.store.snapshot import (
     FORMAT_VERSION,
     MUNICIPALITY_COLUMNS,
@@ -130,8 +131,8 @@ def _check_boundaries(snapshot: Snapshot, codes: set[str]) -> list[Problem]:
     problems = _check_columns(boundaries, ("municipality_code", "geometry"), table)
     if problems:
         return problems
-    if boundaries.crs is None or boundaries.crs.to_epsg() != 4326:
-        problems.append(Problem(table, f"CRS must be EPSG:4326, found {boundaries.crs}"))
+    if boundaries.crs is None or boundaries.crs.to_epsg() != WGS84:
+        problems.append(Problem(table, f"CRS must be EPSG:{WGS84}, found {boundaries.crs}"))
     shapes = set(boundaries["municipality_code"].astype(str))
     if shapes - codes:
         problems.append(
@@ -360,8 +361,8 @@ def _check_optional(snapshot: Snapshot, codes: set[str]) -> list[Problem]:
         found = _check_columns(tiles, ("municipality_code", "geometry"), table)
         problems += found
         if not found:
-            if tiles.crs is None or tiles.crs.to_epsg() != 4326:
-                problems.append(Problem(table, f"CRS must be EPSG:4326, found {tiles.crs}"))
+            if tiles.crs is None or tiles.crs.to_epsg() != WGS84:
+                problems.append(Problem(table, f"CRS must be EPSG:{WGS84}, found {tiles.crs}"))
             if set(tiles["municipality_code"].astype(str)) != codes:
                 problems.append(Problem(table, "tiles do not cover exactly the municipalities"))
     return problems

@@ -19,8 +19,10 @@ import streamlit as st
 
 from kuntadash.store import Snapshot, read_manifest, read_snapshot
 from kuntadash.store.locations import default_data_dir, sample_dir
+from kuntadash.urlkeys import SAMPLE_DATASET
 
-SAMPLE_CHOICE = "sample"
+# The dataset choice (a link value) that opens the sample.
+SAMPLE_CHOICE = SAMPLE_DATASET
 
 _LOG = logging.getLogger(__name__)
 

@@ -25,6 +25,7 @@ from typing import Any
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from kuntadash.charts import palette
 from kuntadash.ui import state
 from kuntadash.ui.i18n import t
 
@@ -38,6 +39,17 @@ KEEP_FILES = 8
 # name, which is its content hash.
 FILE_TIME = 946_684_800  # 2000-01-01T00:00:00Z
 
+# The map's own colours (text, controls, background, the tooltip's shadow), from the palette:
+# written as CSS custom properties ``--kd-<name>`` on the component's root, which map.js reads
+# for its styles and for the images it saves. The data's colours come with every rerun.
+MAP_COLOURS = {
+    "text": palette.TEXT_COLOUR,
+    "primary": palette.PRIMARY,
+    "background": palette.BACKGROUND,
+    "border": palette.BORDER,
+    "shadow": palette.SHADOW,
+}
+
 _LOG = logging.getLogger(__name__)
 _LOCK = threading.Lock()
 _mount: Any = None
@@ -49,8 +61,14 @@ def _component() -> Any:
     the package manifest, src/kuntadash/pyproject.toml, by then)."""
     global _mount
     if _mount is None:
-        _mount = st.components.v2.component(COMPONENT_NAME, js="map.js")
+        _mount = st.components.v2.component(COMPONENT_NAME, js="map.js", css=map_css())
     return _mount
+
+
+def map_css() -> str:
+    """The component's style sheet: :data:`MAP_COLOURS` as custom properties of its root."""
+    lines = "".join(f"  --kd-{name}: {colour};\n" for name, colour in MAP_COLOURS.items())
+    return f":host {{\n{lines}}}\n"
 
 
 def static_dir() -> Path | None:

@@ -15,31 +15,31 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-T = TypeVar("T")
+# URL parameter names = persistent session-state keys. Spelt in kuntadash.urlkeys, so that the
+# outputs outside the UI (the brief, the baked pages) link with the same names; re-exported.
+from kuntadash.urlkeys import (  # noqa: F401
+    CATALOGUE_DIMENSION_KEY,
+    COMPARE_KEY,
+    DATASET_KEY,
+    DIMENSION_KEY,
+    EVERY_KEY,
+    GROUP_KEY,
+    GROUPBY_KEY,
+    INDICATOR_KEY,
+    LANG_KEY,
+    MUNICIPALITY_KEY,
+    PEER_WEIGHTS_KEY,
+    PEERS_KEY,
+    PERIOD_KEY,
+    REGION_FILTER_KEY,
+    SEARCH_KEY,
+    SLIDE_KEY,
+    STATISTIC_KEY,
+    TYPE_FILTER_KEY,
+    YEAR_KEY,
+)
 
-# URL parameter names = persistent session-state keys. One place, so links stay stable.
-LANG_KEY = "lang"
-# Which snapshot this session looks at: the served one (official) or the made-up sample.
-DATASET_KEY = "dataset"
-MUNICIPALITY_KEY = "kunta"
-DIMENSION_KEY = "dim"
-INDICATOR_KEY = "indicator"
-YEAR_KEY = "year"
-GROUP_KEY = "group"
-COMPARE_KEY = "compare"
-TYPE_FILTER_KEY = "type"
-REGION_FILTER_KEY = "region"
-SEARCH_KEY = "q"
-# Comparison: peer count, peer weights, groups-page grouping / statistic, trend period.
-PEERS_KEY = "peers"
-PEER_WEIGHTS_KEY = "pw"
-GROUPBY_KEY = "groupby"
-STATISTIC_KEY = "stat"
-PERIOD_KEY = "period"
-CATALOGUE_DIMENSION_KEY = "cdim"
-# Event mode: the slide shown (1-based) and seconds between slides.
-SLIDE_KEY = "slide"
-EVERY_KEY = "every"
+T = TypeVar("T")
 
 # Session only (not in the link): whether the overview's and the groups page's table
 # alternatives are open, and each folded section of the profile (their content is built only

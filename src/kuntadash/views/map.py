@@ -36,12 +36,12 @@ from kuntadash.charts.palette import (
     colour_stops,
     scale_colours,
 )
+from kuntadash.crs import NATIONAL_GRID
 
 GEOMETRY_FORMAT = 1
 # One unit of the path data is 100 m: the boundaries are simplified at 400 m when a snapshot is
 # built, so finer numbers would only add bytes.
 UNIT_M = 100.0
-NATIONAL_GRID = 3067  # ETRS-TM35FIN
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-NAME_COLUMNS = ("name_fi", "name_sv", "name_en")
+from kuntadash.i18n import LANGUAGES
+
+NAME_COLUMNS = tuple(f"name_{lang}" for lang in LANGUAGES)
 LABEL_SEPARATOR = " – "
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
 

@@ -12,8 +12,9 @@ from typing import Any
 
 import pandas as pd
 
-from kuntadash.domain.catalogue import AGGREGATIONS, DIMENSIONS, DIRECTIONS, LANGUAGES
+from kuntadash.domain.catalogue import AGGREGATIONS, DIMENSIONS, DIRECTIONS
 from kuntadash.errors import Message, message
+from kuntadash.i18n import LANGUAGES
 from kuntadash.importing.errors import DataImportError
 from kuntadash.importing.limits import MAX_CATALOGUE_ENTRIES
 from kuntadash.importing.text import is_missing

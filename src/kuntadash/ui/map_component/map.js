@@ -8,6 +8,8 @@
 // kept in `geometries` for the life of the page.
 //
 // No third-party code, no network beyond that one file, no tiles.
+// Colours: the municipalities' and the legend's come with the data; the map's own (text,
+// controls, background) are the CSS properties --kd-<name> that ui/map.py writes from the palette.
 
 const geometries = new Map(); // url -> Promise<geometry document>
 const instances = new WeakMap(); // parentElement -> MapView
@@ -16,37 +18,42 @@ const MAX_ZOOM = 24;
 
 const STYLE = `
 :host { display: block; }
-.kd-map { font-family: var(--st-font, "Source Sans 3", sans-serif); color: var(--st-text-color, #0e1117);
-  position: relative; }
+.kd-map { font-family: var(--st-font, "Source Sans 3", sans-serif);
+  color: var(--st-text-color, var(--kd-text)); position: relative; }
 .kd-legend { display: flex; flex-wrap: wrap; align-items: center; gap: 0.35rem 1rem; font-size: 0.95rem;
   margin: 0 0 0.4rem 0; min-height: 1.6rem; }
 .kd-scale { display: inline-flex; align-items: center; gap: 0.45rem; }
-.kd-bar { width: 11rem; height: 0.8rem; border: 1px solid #8a8a8a; border-radius: 2px; }
+.kd-bar { width: 11rem; height: 0.8rem; border: 1px solid var(--kd-border); border-radius: 2px; }
 .kd-swatch { display: inline-flex; align-items: center; gap: 0.35rem; }
-.kd-swatch i { width: 0.9rem; height: 0.9rem; border: 1px solid #8a8a8a; display: inline-block; }
+.kd-swatch i { width: 0.9rem; height: 0.9rem; border: 1px solid var(--kd-border);
+  display: inline-block; }
 .kd-title { font-weight: 600; }
 .kd-stage { position: relative; height: clamp(340px, 78vh, 720px); overflow: hidden;
-  border-radius: 0.5rem; background: #fff; }
+  border-radius: 0.5rem; background: var(--kd-background); }
 .kd-stage svg { width: 100%; height: 100%; display: block; cursor: grab; touch-action: pan-y; }
 .kd-stage svg.kd-zoomed { touch-action: none; }
 .kd-stage svg.kd-dragging { cursor: grabbing; }
-.kd-shapes path { stroke: #ffffff; stroke-width: 0.6px; vector-effect: non-scaling-stroke;
-  fill-rule: evenodd; }
-.kd-shapes path:hover { stroke: #0e1117; stroke-width: 1.2px; }
+.kd-shapes path { stroke: var(--kd-background); stroke-width: 0.6px;
+  vector-effect: non-scaling-stroke; fill-rule: evenodd; }
+.kd-shapes path:hover { stroke: var(--kd-text); stroke-width: 1.2px; }
 .kd-selected { fill: none; stroke-width: 3px; vector-effect: non-scaling-stroke;
   pointer-events: none; }
 .kd-tools { position: absolute; top: 0.5rem; left: 0.5rem; display: flex; flex-direction: column;
   gap: 0.3rem; }
 .kd-save { position: absolute; top: 0.5rem; right: 0.5rem; display: flex; gap: 0.3rem; }
 .kd-tools button, .kd-save button { font: inherit; font-size: 0.9rem; min-width: 2.1rem; height: 2.1rem;
-  padding: 0 0.5rem; border: 1px solid #8a8a8a; border-radius: 0.4rem; background: #ffffffee;
-  color: #0e1117; cursor: pointer; }
-.kd-tools button:hover, .kd-save button:hover { border-color: var(--st-primary-color, #1d4f91); }
+  padding: 0 0.5rem; border: 1px solid var(--kd-border); border-radius: 0.4rem;
+  background: color-mix(in srgb, var(--kd-background) 93%, transparent); color: var(--kd-text);
+  cursor: pointer; }
+.kd-tools button:hover, .kd-save button:hover {
+  border-color: var(--st-primary-color, var(--kd-primary)); }
 .kd-tools button:focus-visible, .kd-save button:focus-visible {
-  outline: 2px solid var(--st-primary-color, #1d4f91); outline-offset: 1px; }
-.kd-tip { position: absolute; pointer-events: none; background: #ffffff; border: 1px solid #8a8a8a;
+  outline: 2px solid var(--st-primary-color, var(--kd-primary)); outline-offset: 1px; }
+.kd-tip { position: absolute; pointer-events: none; background: var(--kd-background);
+  border: 1px solid var(--kd-border);
   border-radius: 0.35rem; padding: 0.3rem 0.5rem; font-size: 0.9rem; line-height: 1.3;
-  box-shadow: 0 1px 4px rgba(0,0,0,0.2); white-space: nowrap; display: none; z-index: 2; }
+  box-shadow: 0 1px 4px color-mix(in srgb, var(--kd-shadow) 20%, transparent);
+  white-space: nowrap; display: none; z-index: 2; }
 .kd-tip b { display: block; }
 .kd-hint { font-size: 0.85rem; opacity: 0.8; margin-top: 0.25rem; }
 .kd-error { padding: 1rem; }
@@ -342,14 +349,19 @@ class MapView {
 
   // --- saving as SVG or PNG -----------------------------------------------------------------
 
+  // A colour of the palette, as the server wrote it on the component's root (--kd-<name>).
+  colour(name) {
+    return getComputedStyle(this.root).getPropertyValue(`--kd-${name}`).trim();
+  }
+
   imageSvg() {
     const [, , w, h] = this.full;
     const legendHeight = Math.round(h * 0.06);
     const out = el("svg:svg", { xmlns: SVG, viewBox: `0 ${-legendHeight} ${w} ${h + legendHeight}`,
       width: "900", height: String(Math.round((900 * (h + legendHeight)) / w)) });
     el("svg:rect", { x: "0", y: String(-legendHeight), width: String(w),
-      height: String(h + legendHeight), fill: "#ffffff" }, out);
-    const group = el("svg:g", { stroke: "#ffffff", "stroke-width": String(w / 1500),
+      height: String(h + legendHeight), fill: this.colour("background") }, out);
+    const group = el("svg:g", { stroke: this.colour("background"), "stroke-width": String(w / 1500),
       "fill-rule": "evenodd" }, out);
     this.paths.forEach((path) => {
       el("svg:path", { d: path.getAttribute("d"), fill: path.getAttribute("fill") }, group);
@@ -364,7 +376,8 @@ class MapView {
       legend.stops.forEach(([at, colour]) => el("svg:stop", { offset: String(at),
         "stop-color": colour }, gradient));
       const size = legendHeight * 0.32;
-      const font = { "font-family": "sans-serif", "font-size": String(size), fill: "#0e1117" };
+      const font = { "font-family": "sans-serif", "font-size": String(size),
+        fill: this.colour("text") };
       const text = (x, anchor, content) => {
         const node = el("svg:text", { ...font, x: String(x), y: String(-legendHeight * 0.38),
           "text-anchor": anchor }, out);
@@ -372,7 +385,8 @@ class MapView {
       };
       text(w * 0.02, "start", `${legend.title} ${legend.low}`.trim());
       el("svg:rect", { x: String(w * 0.3), y: String(-legendHeight * 0.7), width: String(w * 0.4),
-        height: String(legendHeight * 0.4), fill: "url(#kd-scale)", stroke: "#8a8a8a",
+        height: String(legendHeight * 0.4), fill: "url(#kd-scale)",
+        stroke: this.colour("border"),
         "stroke-width": String(w / 1500) }, out);
       text(w * 0.72, "start", legend.high);
     }
