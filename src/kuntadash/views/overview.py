@@ -180,21 +180,7 @@ def build_overview_view(
         chosen=_chosen(table, ranks, ranked, choice, direction, fmt),
         listing=listing,
         listing_data=listing_data,
-        map=map_view(
-            codes,
-            table,
-            direction=direction,
-            selected=choice.selected,
-            geometry=map_geometry,
-            legend={
-                "missing": translate("common.no_data", lang),
-                "muted": translate("map.muted", lang),
-            },
-            labels=_map_labels(name, year, lang),
-            lang=lang,
-            file_stem=_file_stem("map", ident, year),
-            format_value=lambda value: fmt.value(ident, value),
-        ),
+        map=_map(table, codes, map_geometry, direction, name, choice, fmt, lang),
     )
 
 
@@ -300,10 +286,34 @@ def _chosen(
     )
 
 
-def _map_labels(indicator: str, year: int, lang: str) -> dict[str, str]:
-    """The map's own words in ``lang``."""
-    labels = {"map": translate("map.aria", lang, indicator=indicator, year=year)}
-    return labels | {key: translate(f"map.{key}", lang) for key in MAP_LABELS}
+def _map(
+    table: pd.DataFrame,
+    codes: tuple[str, ...],
+    geometry: str | dict[str, Any],
+    direction: str,
+    name: str,
+    choice: OverviewChoice,
+    fmt: Formatter,
+    lang: str,
+) -> dict[str, Any]:
+    """What the map is sent: colours, texts, the legend and its own words in the language."""
+    ident, year = choice.indicator_id, choice.year
+    labels = {"map": translate("map.aria", lang, indicator=name, year=year)}
+    return map_view(
+        codes,
+        table,
+        direction=direction,
+        selected=choice.selected,
+        geometry=geometry,
+        legend={
+            "missing": translate("common.no_data", lang),
+            "muted": translate("map.muted", lang),
+        },
+        labels=labels | {key: translate(f"map.{key}", lang) for key in MAP_LABELS},
+        lang=lang,
+        file_stem=_file_stem("map", ident, year),
+        format_value=lambda value: fmt.value(ident, value),
+    )
 
 
 def _file_stem(*parts: object) -> str:
