@@ -1,0 +1,177 @@
+"""The indicator catalogue as a view model (views layer, no streamlit).
+
+One :class:`CatalogueView` holds what the indicators page shows: the indicators a dimension and
+a search keep, as one table (definition, unit, direction and its value choice, breaks in the
+series, publisher, source ids, licence, cadence and the years the snapshot holds) and as one
+detail entry each. :func:`build_catalogue_view` builds it once per page run; the page only draws
+it. Every word comes from the catalogue or the locale files; texts are plain (not markdown):
+whoever puts them into markdown escapes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from kuntadash import resources
+from kuntadash.domain.catalogue import DIMENSIONS, direction_note, series_breaks
+from kuntadash.i18n import translate
+from kuntadash.store import Snapshot
+
+NAME_FIELDS = ("name", "definition")  # what the search looks in, in every language
+LANGUAGES = ("fi", "sv", "en")
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    """One indicator's details, as the reader opens them."""
+
+    indicator_id: str
+    name: str
+    unit: str
+    dimension: str  # the dimension's name
+    definition: str
+    interpretation: str  # "" when the catalogue has none
+    direction: str  # "Higher is better"
+    direction_note: str  # why the direction is a value choice ("" when it is not one)
+    publisher: str
+    licence: str
+    breaks: tuple[tuple[int, str], ...]  # (year, reason) of each new series
+    source: str  # the publisher's own table and code ("" when it has neither)
+
+
+@dataclass(frozen=True)
+class CatalogueView:
+    """The indicators a dimension and a search keep, as a table and as entries."""
+
+    lang: str
+    dimension: str  # the chosen dimension ("" for all)
+    query: str
+    total: int  # indicators in the catalogue
+    ids: tuple[str, ...]  # the indicators kept, in catalogue order
+    listing: pd.DataFrame  # one row per indicator kept, headings translated
+    entries: list[CatalogueEntry]
+
+    @property
+    def download_parts(self) -> tuple[object, ...]:
+        """Words for the download's file name."""
+        return ("indicators", self.dimension, self.query.strip())
+
+
+def dimension_options(lang: str) -> dict[str, str]:
+    """The dimension filter's options: "" for all, then every dimension by its name."""
+    all_label = {"": translate("common.all", lang)}
+    return all_label | {d: translate(f"dimension.{d}", lang) for d in DIMENSIONS}
+
+
+def search_catalogue(catalogue: pd.DataFrame, dimension: str = "", query: str = "") -> pd.DataFrame:
+    """The rows of ``dimension`` ("" for all) whose id, or name or definition in any language,
+    holds ``query`` (case-insensitive; "" keeps every row)."""
+    shown = catalogue
+    if dimension:
+        shown = shown[shown["dimension"] == dimension]
+    if query:
+        needle = query.casefold()
+        columns = [f"{field}_{lang}" for field in NAME_FIELDS for lang in LANGUAGES]
+        haystack = (
+            shown[columns].fillna("").agg(" ".join, axis=1).str.casefold()
+            + " "
+            + shown["id"].str.casefold()
+        )
+        shown = shown[haystack.str.contains(needle, regex=False)]
+    return shown
+
+
+def build_catalogue_view(
+    snapshot: Snapshot,
+    lang: str,
+    dimension: str = "",
+    query: str = "",
+    sources: Mapping[str, Any] | None = None,
+) -> CatalogueView:
+    """The catalogue of ``snapshot`` kept by ``dimension`` and ``query``, in ``lang``;
+    ``sources`` is the publishers' document (resources' sources.yaml when not given)."""
+    if sources is None:
+        sources = resources.read_sources_document() or {}
+    publishers = {key: (entry.get("name") or {}).get(lang, key) for key, entry in sources.items()}
+    shown = search_catalogue(snapshot.catalogue, dimension, query)
+    rows = [row for _, row in shown.iterrows()]
+    entries = [_entry(row, publishers, lang) for row in rows]
+    return CatalogueView(
+        lang=lang,
+        dimension=dimension,
+        query=query,
+        total=len(snapshot.catalogue),
+        ids=tuple(shown["id"]),
+        listing=_listing(shown, entries, year_spans(snapshot.values), lang),
+        entries=entries,
+    )
+
+
+def year_spans(values: pd.DataFrame) -> dict[str, str]:
+    """'2015–2024' (or '2024') by indicator: the years the snapshot has figures for. The
+    catalogue lists indicators a snapshot may not (yet) hold, and the reader should see that
+    in the catalogue rather than find empty charts elsewhere."""
+    present = values.dropna(subset=["value"]).groupby("indicator_id")["year"].agg(["min", "max"])
+    return {
+        ident: str(low) if low == high else f"{low}–{high}"
+        for ident, low, high in zip(present.index, present["min"], present["max"], strict=True)
+    }
+
+
+def _text(value: object) -> str:
+    """An optional catalogue field as text ("" when missing)."""
+    return "" if value is None or pd.isna(value) else str(value)
+
+
+def _entry(row: pd.Series, publishers: Mapping[str, str], lang: str) -> CatalogueEntry:
+    return CatalogueEntry(
+        indicator_id=str(row["id"]),
+        name=_text(row[f"name_{lang}"]),
+        unit=_text(row[f"unit_{lang}"]),
+        dimension=translate(f"dimension.{row['dimension']}", lang),
+        definition=_text(row[f"definition_{lang}"]),
+        interpretation=_text(row.get(f"interpretation_{lang}")),
+        direction=translate(f"direction.{row['direction']}", lang),
+        direction_note=direction_note(row, lang),
+        publisher=str(publishers.get(row["publisher"], row["publisher"])),
+        licence=_text(row["licence"]),
+        breaks=tuple((item.year, item.reason_in(lang)) for item in series_breaks(row)),
+        # The publisher's own table and code, to find the figures at the source.
+        source=" ".join(_text(row[k]) for k in ("table", "code") if _text(row[k])),
+    )
+
+
+def _listing(
+    shown: pd.DataFrame, entries: list[CatalogueEntry], spans: Mapping[str, str], lang: str
+) -> pd.DataFrame:
+    """One row per indicator kept, the catalogue's fields under translated headings."""
+
+    def tr(key: str) -> str:
+        return translate(key, lang)
+
+    return pd.DataFrame(
+        {
+            tr("common.indicator"): shown[f"name_{lang}"],
+            tr("common.dimension"): [entry.dimension for entry in entries],
+            tr("catalogue.definition"): shown[f"definition_{lang}"],
+            tr("common.unit"): shown[f"unit_{lang}"],
+            tr("catalogue.direction"): [entry.direction for entry in entries],
+            tr("catalogue.direction_note"): [entry.direction_note for entry in entries],
+            tr("catalogue.breaks"): [
+                ", ".join(str(year) for year, _ in entry.breaks) for entry in entries
+            ],
+            tr("catalogue.publisher"): [entry.publisher for entry in entries],
+            tr("catalogue.source_id"): (
+                shown["table"].fillna("") + " " + shown["code"].fillna("")
+            ).str.strip(),
+            tr("catalogue.licence"): shown["licence"],
+            tr("catalogue.cadence"): shown["cadence"].map(lambda c: tr(f"cadence.{c}")),
+            tr("coverage.years_column"): shown["id"].map(
+                lambda i: spans.get(i, tr("coverage.not_yet"))
+            ),
+        }
+    )

@@ -1,0 +1,143 @@
+"""The indicator catalogue's view model (kuntadash.views.indicators): the search and the dimension
+filter, the years the snapshot holds, and each indicator's details in the reader's language."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from kuntadash.store import Snapshot
+from kuntadash.views.indicators import (
+    build_catalogue_view,
+    dimension_options,
+    search_catalogue,
+    year_spans,
+)
+
+SOURCES = {"statfi": {"name": {"fi": "Tilastokeskus", "sv": "Statistikcentralen", "en": "Stat"}}}
+
+
+def _catalogue() -> pd.DataFrame:
+    rows = [
+        ("unemployment", "economic", "lower_better", "Työttömyys", "Arbetslöshet", "Jobless"),
+        ("emissions", "ecological", "lower_better", "Päästöt", "Utsläpp", "Emissions"),
+        ("area", "ecological", "neutral", "Pinta-ala", "Areal", "Area"),
+    ]
+    frame = pd.DataFrame(rows, columns=["id", "dimension", "direction", "fi", "sv", "en"])
+    for lang in ("fi", "sv", "en"):
+        frame[f"name_{lang}"] = frame[lang]
+        frame[f"definition_{lang}"] = "Share of " + frame["en"].str.lower() + f" ({lang})"
+        frame[f"interpretation_{lang}"] = [f"Read it ({lang})", None, ""]
+        frame[f"unit_{lang}"] = ["%", "t", "km²"]
+    frame["direction_note_en"] = [None, "A value choice.", None]
+    frame["breaks"] = [
+        json.dumps([{"year": 2023, "reason": {"fi": "Uudistus", "en": "A reform"}}]),
+        None,
+        None,
+    ]
+    frame["publisher"] = ["statfi", "statfi", "syke"]
+    frame["table"] = ["tyokay", None, None]
+    frame["code"] = ["M1", None, None]
+    frame["licence"] = "CC BY 4.0"
+    frame["cadence"] = "annual"
+    return frame.drop(columns=["fi", "sv", "en"])
+
+
+def _snapshot() -> Snapshot:
+    values = pd.DataFrame(
+        [
+            ("001", "unemployment", 2020, 8.0),
+            ("001", "unemployment", 2024, 7.0),
+            ("001", "emissions", 2022, float("nan")),
+            ("001", "emissions", 2023, 5.0),
+        ],
+        columns=["municipality_code", "indicator_id", "year", "value"],
+    )
+    return Snapshot(
+        manifest={"division_year": 2025, "sample": False},
+        municipalities=pd.DataFrame({"municipality_code": ["001"]}),
+        boundaries=None,
+        values=values,
+        catalogue=_catalogue(),
+    )
+
+
+@pytest.fixture(scope="module")
+def snapshot() -> Snapshot:
+    return _snapshot()
+
+
+@pytest.mark.parametrize(
+    ("dimension", "query", "ids"),
+    [
+        ("", "", ["unemployment", "emissions", "area"]),
+        ("ecological", "", ["emissions", "area"]),
+        ("", "UTSLÄPP", ["emissions"]),  # any language, any case
+        ("", "share of area", ["area"]),  # the definition too
+        ("", "unemploy", ["unemployment"]),  # the id
+        ("economic", "area", []),
+    ],
+)
+def test_search_and_dimension_keep_the_matching_rows(snapshot, dimension, query, ids):
+    assert list(search_catalogue(snapshot.catalogue, dimension, query)["id"]) == ids
+    view = build_catalogue_view(snapshot, "en", dimension, query, sources=SOURCES)
+    assert list(view.ids) == ids and len(view.listing) == len(ids) == len(view.entries)
+    assert view.total == 3
+
+
+def test_years_held_skip_missing_values():
+    assert year_spans(_snapshot().values) == {"unemployment": "2020–2024", "emissions": "2023"}
+
+
+def test_the_table_says_which_years_the_snapshot_holds(snapshot):
+    view = build_catalogue_view(snapshot, "en", sources=SOURCES)
+    years = view.listing["Figures for years"].tolist()
+    assert years == ["2020–2024", "2023", "not in this data set yet"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "direction", "publisher", "dimension"),
+    [
+        ("fi", "Pienempi on parempi", "Tilastokeskus", "Taloudellinen kestävyys"),
+        ("en", "Lower is better", "Stat", "Economic sustainability"),
+    ],
+)
+def test_entries_are_in_the_readers_language(snapshot, lang, direction, publisher, dimension):
+    entry = build_catalogue_view(snapshot, lang, sources=SOURCES).entries[0]
+    assert entry.direction == direction and entry.publisher == publisher
+    assert entry.dimension == dimension
+    assert entry.definition.endswith(f"({lang})") and entry.unit == "%"
+
+
+def test_entry_details_keep_absent_fields_empty(snapshot):
+    entries = {
+        e.indicator_id: e for e in build_catalogue_view(snapshot, "en", sources=SOURCES).entries
+    }
+    assert entries["unemployment"].source == "tyokay M1"
+    assert entries["unemployment"].breaks == ((2023, "A reform"),)
+    assert entries["unemployment"].interpretation == "Read it (en)"
+    assert entries["emissions"].interpretation == "" and entries["emissions"].source == ""
+    assert entries["emissions"].direction_note == "A value choice."
+    assert entries["area"].publisher == "syke", "a publisher without a name keeps its key"
+
+
+def test_the_table_lists_breaks_and_source_ids(snapshot):
+    listing = build_catalogue_view(snapshot, "en", sources=SOURCES).listing.set_index("Indicator")
+    assert listing.at["Jobless", "Sustainability dimension"] == "Economic sustainability"
+    assert listing.at["Jobless", "Direction"] == "Lower is better"
+    columns = ["Series breaks", "Source id"]
+    assert listing.loc["Jobless", columns].tolist() == ["2023", "tyokay M1"]
+    assert listing.loc["Emissions", columns].tolist() == ["", ""]
+
+
+def test_dimension_options_start_with_all():
+    options = dimension_options("en")
+    assert next(iter(options)) == "" and options[""] == "All"
+    assert set(options) == {"", "economic", "social", "ecological", "technological"}
+
+
+def test_download_name_says_what_was_kept(snapshot):
+    view = build_catalogue_view(snapshot, "fi", "ecological", " päästö ", sources=SOURCES)
+    assert view.download_parts == ("indicators", "ecological", "päästö")
