@@ -18,11 +18,10 @@ import pandas as pd
 
 from kuntadash import resources
 from kuntadash.domain.catalogue import DIMENSIONS, direction_note, series_breaks
-from kuntadash.i18n import translate
+from kuntadash.i18n import LANGUAGES, translate
 from kuntadash.store import Snapshot
 
 NAME_FIELDS = ("name", "definition")  # what the search looks in, in every language
-LANGUAGES = ("fi", "sv", "en")
 
 
 @dataclass(frozen=True)
