@@ -8,7 +8,6 @@ The unit tests drive the ASGI middleware directly; the server tests start real s
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import socket
 import time
@@ -18,6 +17,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 
 from kuntadash.access import UploadPermits
 from kuntadash.ui.guard import ALLOWED_MESSAGES, REFUSED_MESSAGES, MessageFilter, RequestGuard
+from tests.apart import run_async
 from tests.fixtures.stream_client import StreamSession
 from tools.devserver import serve_app
 
@@ -53,7 +53,7 @@ def _put(guard: RequestGuard, path: str) -> tuple[int, int]:
         sent.append(message)
 
     scope = {"type": "http", "method": "PUT", "path": path, "headers": []}
-    asyncio.run(guard(scope, receive, send))
+    run_async(guard(scope, receive, send))
     return sent[0]["status"], reads
 
 
@@ -111,7 +111,7 @@ def test_refused_messages_are_dropped_and_logged_once(caplog):
 
     filtered = MessageFilter(receive)
     with caplog.at_level(logging.WARNING, logger="kuntadash.ui.guard"):
-        passed = asyncio.run(filtered())
+        passed = run_async(filtered())
     assert passed == frames[-1]
     assert filtered.dropped == 51
     records = [r for r in caplog.records if r.name == "kuntadash.ui.guard"]
@@ -126,7 +126,7 @@ def test_a_frame_that_is_not_a_message_is_left_to_streamlit():
     async def receive() -> dict:
         return next(queue)
 
-    assert asyncio.run(MessageFilter(receive)()) is frame
+    assert run_async(MessageFilter(receive)()) is frame
 
 
 # --- real servers -------------------------------------------------------------------------------
@@ -265,7 +265,7 @@ def test_widget_states_with_a_plain_id_are_stripped_and_logged_once(caplog):
 
     filtered = MessageFilter(receive)
     with caplog.at_level(logging.WARNING, logger="kuntadash.ui.guard"):
-        passed = [asyncio.run(filtered()) for _ in range(3)]
+        passed = [run_async(filtered()) for _ in range(3)]
     for frame in passed:
         message = BackMsg()
         message.ParseFromString(frame["bytes"])

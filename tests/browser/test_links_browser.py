@@ -187,12 +187,14 @@ def test_the_brief_downloads_from_the_profile_page(page: Page) -> None:
 
 
 def test_event_mode_advances_by_itself_and_with_the_arrow_keys(page: Page) -> None:
-    page.goto("/event?lang=en&every=8")
+    # 20 s between slides: a loaded machine may draw the first slide seconds late, and the
+    # arrow keys below must act before the next step of the clock.
+    page.goto("/event?lang=en&every=20")
     wait_ready(page)
     heading = page.locator("h1").first
     expect(heading).to_have_text("Economic sustainability")
     expect(page.get_by_test_id("stSidebar")).to_be_hidden()
-    expect(heading).to_have_text("Social sustainability", timeout=20_000)
+    expect(heading).to_have_text("Social sustainability", timeout=35_000)
     assert _query(page.url)["slide"] == "2"
     page.keyboard.press("ArrowRight")
     expect(heading).to_have_text("Ecological sustainability", timeout=15_000)

@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.apart import run_apart, run_async
 from tools.devserver import CHROMIUM, CHROMIUM_ARGS, READY, Deployment
 
 REPO = Path(__file__).resolve().parents[2]
@@ -88,12 +89,12 @@ def test_200_parallel_requests_from_one_client_get_429s_and_others_are_served(
     deployment: Deployment,
 ) -> None:
     url = deployment.url + "/_stcore/health"
-    counts = asyncio.run(_flood(url, 200))
+    counts = run_async(_flood(url, 200))
     assert set(counts) <= {200, 429}, counts
     assert counts[429] >= 50, counts  # refused at once, not queued for everyone
     assert counts[200] >= 40, counts  # the burst is served
     # Another client (another loopback source address) is not slowed down by the first.
-    other = asyncio.run(_flood(url, 5, local_address="127.0.0.2"))
+    other = run_async(_flood(url, 5, local_address="127.0.0.2"))
     assert other == Counter({200: 5}), other
     print(f"200 parallel requests from one client: {dict(counts)}")
 
@@ -102,7 +103,7 @@ def test_the_websocket_has_a_tight_limit_of_its_own(deployment: Deployment) -> N
     # Plain GETs to the websocket's address count as attempts to open one (and are refused by
     # Streamlit, which wants an upgrade): after the burst, nginx answers 429 itself.
     url = deployment.url + "/_stcore/stream"
-    counts = asyncio.run(_flood(url, 40, local_address="127.0.0.3"))
+    counts = run_async(_flood(url, 40, local_address="127.0.0.3"))
     assert counts[429] >= 10, counts
 
 
@@ -113,7 +114,7 @@ def test_uploads_are_bounded_in_size_and_rate(deployment: Deployment) -> None:
         assert too_big.status_code == 413
         # elsewhere a body of more than 1 MB is refused
         assert client.post(deployment.url + "/", content=b"x" * (2 * 2**20)).status_code == 413
-    counts = asyncio.run(_put_flood(url, 30))
+    counts = run_async(_put_flood(url, 30))
     assert counts[429] >= 10, counts
     assert set(counts) <= {403, 429}, counts  # the replicas refuse anonymous uploads too
 
@@ -167,20 +168,26 @@ def test_the_app_loads_in_chromium_under_the_content_security_policy(
     from playwright.sync_api import sync_playwright
 
     problems: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.on(
-                "console",
-                lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None,
-            )
-            for path in PAGES:  # every page: the map, plotly charts, the slides, the tables
-                page.goto(f"{deployment.url}/{path}", timeout=90_000)
-                page.wait_for_selector(READY, timeout=90_000)
-                page.wait_for_timeout(1_500)  # charts and the map draw after the run ends
-                assert page.get_by_test_id("stException").count() == 0, path
-                assert page.get_by_role("heading").count() > 0, path
-        finally:
-            browser.close()
+
+    def visit_every_page() -> None:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_page()
+                page.on(
+                    "console",
+                    lambda m: (
+                        problems.append(m.text) if "Content Security Policy" in m.text else None
+                    ),
+                )
+                for path in PAGES:  # every page: the map, plotly charts, the slides, the tables
+                    page.goto(f"{deployment.url}/{path}", timeout=90_000)
+                    page.wait_for_selector(READY, timeout=90_000)
+                    page.wait_for_timeout(1_500)  # charts and the map draw after the run ends
+                    assert page.get_by_test_id("stException").count() == 0, path
+                    assert page.get_by_role("heading").count() > 0, path
+            finally:
+                browser.close()
+
+    run_apart(visit_every_page)  # a Playwright of its own, away from the worker's event loop
     assert not problems, problems
