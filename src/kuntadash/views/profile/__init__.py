@@ -42,6 +42,7 @@ from kuntadash.views.profile.model import (
     Peer,
     ProfileView,
 )
+from kuntadash.views.profile.peers import peer_weights, register_label
 from kuntadash.views.profile.words import change_text
 
 __all__ = [
@@ -64,6 +65,8 @@ __all__ = [
     "change_text",
     "default_group",
     "municipality_names",
+    "peer_weights",
     "reference_years",
+    "register_label",
     "wide_values",
 ]

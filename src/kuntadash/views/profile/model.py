@@ -13,13 +13,14 @@ from typing import Any, ClassVar
 
 import pandas as pd
 
+from kuntadash.domain.catalogue import DIMENSIONS
 from kuntadash.domain.groups import ComparisonGroup
 from kuntadash.domain.scores import DimensionScores
 from kuntadash.domain.stats import Rank
-from kuntadash.domain.trends import indicator_history
+from kuntadash.domain.trends import PERIODS, indicator_history
 from kuntadash.i18n import translate
 from kuntadash.views.format import Formatter
-from kuntadash.views.profile.words import change_text
+from kuntadash.views.profile.words import _span, change_text
 
 CHANGE_PERIOD = 5  # years of "what changed" on the first screen
 HIGHLIGHTS = 3  # strengths, weak spots and changes named on the first screen
@@ -181,6 +182,54 @@ class ProfileView:
     def threshold(self) -> int:
         """The coverage rule in per cent."""
         return round(self.scores.threshold * 100)
+
+    @property
+    def periods(self) -> tuple[int, ...]:
+        """The periods of change in years (1, 5, 10) that the trends and tables show."""
+        return tuple(PERIODS)
+
+    def score_table(self) -> pd.DataFrame:
+        """The dimension scores as shown: score, the group's median and quartiles, the rank in
+        the comparison group (text cells, headings translated)."""
+        fmt, tr, frame = self.formatter, self.tr, self.score_frame
+        ranks = next(r for r in self.ranks if r.kind == self.group.kind).ranks
+        return pd.DataFrame(
+            {
+                tr("comparison.col.dimension"): frame["label"],
+                tr("comparison.col.score"): [fmt.number(s) for s in frame["score"]],
+                tr("comparison.col.group_median"): [fmt.number(s) for s in frame["group_median"]],
+                tr("comparison.col.q1"): [fmt.number(s) for s in frame["group_q1"]],
+                tr("comparison.col.q3"): [fmt.number(s) for s in frame["group_q3"]],
+                tr("comparison.col.rank"): [ranks[d] for d in frame["dimension"]],
+            }
+        )
+
+    def score_years(self) -> str:
+        """The reference years of the scored indicators: "2023" or "2021–2023"."""
+        return _span([self.years[i] for i in self.scores.weights if i in self.years] or [0])
+
+    def scored_indicators(self) -> list[tuple[str, tuple[str, ...]]]:
+        """Each dimension's label and the names of the indicators its score is computed from."""
+        fmt = self.formatter
+        return [
+            (self.tr(f"dimension.{d}"), tuple(fmt.name(i) for i in self.scores.indicators[d]))
+            for d in DIMENSIONS
+        ]
+
+    def rank_table(self) -> pd.DataFrame:
+        """The dimension ranks in every grouping, one row per grouping (headings translated)."""
+        tr = self.tr
+        return pd.DataFrame(
+            [
+                {
+                    tr("comparison.col.group_kind"): r.kind_label,
+                    tr("comparison.col.group"): r.group_label,
+                    tr("comparison.col.members"): r.members,
+                    **{tr(f"dimension.{d}"): r.ranks[d] for d in DIMENSIONS},
+                }
+                for r in self.ranks
+            ]
+        )
 
     def trend_table(self, period: int) -> tuple[pd.DataFrame, list[str], list[str]]:
         """The changes over ``period`` years as shown, with the verdicts (own change, compared

@@ -3,12 +3,33 @@ layer)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 import pandas as pd
 
-from kuntadash.domain.peers import REGISTER_VARIABLES
+from kuntadash.domain.peers import DEFAULT_WEIGHTS, REGISTER_VARIABLES
+from kuntadash.i18n import translate
 from kuntadash.views.format import MISSING, Formatter
 from kuntadash.views.profile.model import Peer
 from kuntadash.views.profile.words import _span, _text
+
+
+def register_label(variable: str, lang: str) -> str | None:
+    """The name of a similarity variable read from the municipality register (population,
+    density) in ``lang``; None for an indicator, which the catalogue names."""
+    if variable in REGISTER_VARIABLES:
+        return translate(f"comparison.var.{variable}", lang)
+    return None
+
+
+def peer_weights(
+    weights: Mapping[str, float], variables: Iterable[str]
+) -> tuple[Mapping[str, float], bool]:
+    """The weights that measure similarity: the chosen ones, or the default ones (and True)
+    when no variable has a weight above zero."""
+    if any(weights.get(v, 0) > 0 for v in variables):
+        return weights, False
+    return dict(DEFAULT_WEIGHTS), True
 
 
 def _variable_label(variable: str, fmt: Formatter, tr) -> str:
