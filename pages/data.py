@@ -12,6 +12,7 @@ from kuntadash.pipeline.uploads import MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES, UPLOA
 from kuntadash.pipeline.worker import Budget
 from kuntadash.provenance import describe_source
 from kuntadash.sources.errors import SourceError
+from kuntadash.store import Snapshot
 from kuntadash.ui.admin import is_admin, offer_uploads, render_admin_access, run_import
 from kuntadash.ui.entry import require_app
 from kuntadash.ui.i18n import current_language, t
@@ -23,77 +24,109 @@ require_app()
 # Outcome of the last update or import, kept across the rerun that shows the new snapshot.
 OUTCOME_KEY = "_data_outcome"
 
-lang = current_language()
-snapshot = load_snapshot()
-manifest = snapshot.manifest
 
-st.title(t("data.page.title"))
-st.write(t("data.page.intro") if is_admin() else t("admin.page_intro"))
-outcome = st.session_state.pop(OUTCOME_KEY, None)
-if outcome:
-    st.success(outcome["message"])
-    if outcome["notes"]:
-        st.markdown("\n".join(f"- {escape_markdown(line)}" for line in outcome["notes"]))
+def render() -> None:
+    snapshot = load_snapshot()
+    st.title(t("data.page.title"))
+    st.write(t("data.page.intro") if is_admin() else t("admin.page_intro"))
+    render_outcome()
+    render_status(snapshot)
+    render_sources(snapshot)
+    render_administration(snapshot)
 
-# --- status -----------------------------------------------------------------------------------
-st.subheader(t("data.page.status"))
-kind = t("data.page.kind_sample") if snapshot.is_sample else t("data.page.kind_official")
-boundaries = (
-    t("data.page.boundaries_official")
-    if manifest.get("boundaries") == "official"
-    else t("data.page.boundaries_tiles")
-)
-status = pd.DataFrame(
-    {
-        "": [
-            t("data.page.kind"),
-            t("data.page.division"),
-            t("data.page.created"),
-            t("data.page.municipalities"),
-            t("data.page.indicators"),
-            t("data.page.boundaries"),
-        ],
-        " ": [
-            kind,
-            str(snapshot.division_year),
-            str(manifest.get("created", ""))[:16].replace("T", " "),
-            str(len(snapshot.municipalities)),
-            str(snapshot.values["indicator_id"].nunique()),
-            boundaries,
-        ],
-    }
-)
-render_dataframe(status)
-if snapshot.harmonised is not None and len(snapshot.harmonised):
-    st.caption(t("data.page.harmonised", count=len(snapshot.harmonised)))
 
-st.subheader(t("data.page.sources"))
-st.caption(t("data.page.sources_help"))
-lines = [describe_source(s, lang) for s in manifest.get("sources", []) if isinstance(s, dict)]
-sources = pd.DataFrame(
-    {
-        t("data.page.col_publisher"): [line.publisher or MISSING for line in lines],
-        t("data.page.col_title"): [line.title or MISSING for line in lines],
-        t("data.page.col_vintage"): [line.vintage or MISSING for line in lines],
-        t("data.page.col_licence"): [line.licence or MISSING for line in lines],
-        t("data.page.col_accessed"): [line.accessed or MISSING for line in lines],
-        t("data.page.col_source_updated"): [
-            max((str(d) for d in (s.get("data_updated") or {}).values() if d), default=MISSING)
-            for s in manifest.get("sources", [])
-            if isinstance(s, dict)
-        ],
-        t("data.page.col_url"): [line.url or None for line in lines],
-    }
-)
-render_dataframe(
-    sources,
-    column_config={t("data.page.col_url"): st.column_config.LinkColumn(display_text="↗")},
-)
+def render_outcome() -> None:
+    """The outcome of the last update or import, once."""
+    outcome = st.session_state.pop(OUTCOME_KEY, None)
+    if outcome:
+        st.success(outcome["message"])
+        if outcome["notes"]:
+            st.markdown("\n".join(f"- {escape_markdown(line)}" for line in outcome["notes"]))
+
+
+def render_status(snapshot: Snapshot) -> None:
+    manifest = snapshot.manifest
+    st.subheader(t("data.page.status"))
+    kind = t("data.page.kind_sample") if snapshot.is_sample else t("data.page.kind_official")
+    boundaries = (
+        t("data.page.boundaries_official")
+        if manifest.get("boundaries") == "official"
+        else t("data.page.boundaries_tiles")
+    )
+    status = pd.DataFrame(
+        {
+            "": [
+                t("data.page.kind"),
+                t("data.page.division"),
+                t("data.page.created"),
+                t("data.page.municipalities"),
+                t("data.page.indicators"),
+                t("data.page.boundaries"),
+            ],
+            " ": [
+                kind,
+                str(snapshot.division_year),
+                str(manifest.get("created", ""))[:16].replace("T", " "),
+                str(len(snapshot.municipalities)),
+                str(snapshot.values["indicator_id"].nunique()),
+                boundaries,
+            ],
+        }
+    )
+    render_dataframe(status)
+    if snapshot.harmonised is not None and len(snapshot.harmonised):
+        st.caption(t("data.page.harmonised", count=len(snapshot.harmonised)))
+
+
+def render_sources(snapshot: Snapshot) -> None:
+    manifest, lang = snapshot.manifest, current_language()
+    st.subheader(t("data.page.sources"))
+    st.caption(t("data.page.sources_help"))
+    lines = [describe_source(s, lang) for s in manifest.get("sources", []) if isinstance(s, dict)]
+    sources = pd.DataFrame(
+        {
+            t("data.page.col_publisher"): [line.publisher or MISSING for line in lines],
+            t("data.page.col_title"): [line.title or MISSING for line in lines],
+            t("data.page.col_vintage"): [line.vintage or MISSING for line in lines],
+            t("data.page.col_licence"): [line.licence or MISSING for line in lines],
+            t("data.page.col_accessed"): [line.accessed or MISSING for line in lines],
+            t("data.page.col_source_updated"): [
+                max(
+                    (str(d) for d in (s.get("data_updated") or {}).values() if d),
+                    default=MISSING,
+                )
+                for s in manifest.get("sources", [])
+                if isinstance(s, dict)
+            ],
+            t("data.page.col_url"): [line.url or None for line in lines],
+        }
+    )
+    render_dataframe(
+        sources,
+        column_config={t("data.page.col_url"): st.column_config.LinkColumn(display_text="↗")},
+    )
+
 
 # --- administration: only for a session signed in with the operator's secret ------------------
 
 
-def render_update() -> None:
+def render_administration(snapshot: Snapshot) -> None:
+    st.subheader(t("admin.title"))
+    if not render_admin_access():
+        return
+    # The command that built the snapshot and the manual's place are for the administrator:
+    # file paths mean nothing to a reader.
+    command = snapshot.manifest.get("command")
+    if command:
+        # a code span shows its text as typed; only a backtick could end it early
+        st.caption(t("data.page.built_by", command=str(command).replace("`", "'")))
+    render_update(snapshot)
+    render_import(snapshot)
+    st.caption(t("data.page.docs"))  # the administrator's manual, in the repository
+
+
+def render_update(snapshot: Snapshot) -> None:
+    lang = current_language()
     st.subheader(t("data.page.update"))
     st.caption(t("data.page.update_help"))
     if not st.button(t("data.page.update_button"), key="data_update"):
@@ -121,7 +154,8 @@ def render_update() -> None:
     st.rerun()
 
 
-def render_import() -> None:
+def render_import(snapshot: Snapshot) -> None:
+    lang = current_language()
     st.subheader(t("data.page.import"))
     budget = Budget.from_environment()
     st.caption(
@@ -178,14 +212,4 @@ def render_import() -> None:
     st.rerun()
 
 
-st.subheader(t("admin.title"))
-if render_admin_access():
-    # The command that built the snapshot and the manual's place are for the administrator:
-    # file paths mean nothing to a reader.
-    command = manifest.get("command")
-    if command:
-        # a code span shows its text as typed; only a backtick could end it early
-        st.caption(t("data.page.built_by", command=str(command).replace("`", "'")))
-    render_update()
-    render_import()
-    st.caption(t("data.page.docs"))  # the administrator's manual, in the repository
+render()

@@ -17,9 +17,6 @@ import streamlit as st
 from kuntadash.charts.palette import BETTER, BETTER_TINT, MUTED_COLOUR, WORSE, WORSE_TINT
 from kuntadash.charts.scores import build_dimension_scores_figure
 from kuntadash.charts.series import build_trend_figure
-from kuntadash.domain.catalogue import DIMENSIONS
-from kuntadash.domain.peers import DEFAULT_WEIGHTS, REGISTER_VARIABLES
-from kuntadash.domain.trends import PERIODS
 from kuntadash.ui import state
 from kuntadash.ui.downloads import (
     TableDownload,
@@ -39,8 +36,8 @@ from kuntadash.ui.loaders import (
 from kuntadash.ui.widgets import (
     MISSING,
     caption_text,
-    catalogue_row,
     escape_markdown,
+    indicator_name,
     lazy_expander,
     municipality_names,
     peer_choice,
@@ -55,6 +52,8 @@ from kuntadash.views.profile import (
     DimensionSummary,
     Highlight,
     ProfileView,
+    peer_weights,
+    register_label,
 )
 
 require_app()
@@ -141,7 +140,7 @@ def render_answer(view: ProfileView) -> None:
         st.info(t("comparison.small_group", n=len(view.group.members)), icon=":material/info:")
     # Keyed containers: a stable handle (CSS class st-key-...) for the first-screen checks.
     dimensions = st.container(key="profile_dimensions")
-    columns = dimensions.columns(len(DIMENSIONS))
+    columns = dimensions.columns(len(view.dimensions))
     for column, summary in zip(columns, view.dimensions, strict=True):
         with column:
             render_dimension(summary)
@@ -209,7 +208,6 @@ def render_scores(view: ProfileView, snapshot) -> None:
     group = view.group
     label, definition = escape_markdown(group.label), escape_markdown(group.definition)
     shown = group.label if group.kind != "similar" else t("groups.kind.similar")
-    frame = view.score_frame
     section = _section("scores", t("profile.section.scores"), ":material/functions:")
     if section is None:
         return
@@ -227,7 +225,7 @@ def render_scores(view: ProfileView, snapshot) -> None:
         )
         st.plotly_chart(
             build_dimension_scores_figure(
-                frame,
+                view.score_frame,
                 lang=view.lang,
                 score_label=f"{t('comparison.score_label')}: {view.name}",
                 median_label=t("comparison.group_median_label"),
@@ -237,64 +235,43 @@ def render_scores(view: ProfileView, snapshot) -> None:
             width="stretch",
             config=chart_config(file_stem(view.code, view.name, "scores", group.label)),
         )
-        reference_years = [view.years[i] for i in view.scores.weights if i in view.years] or [0]
         st.caption(
             t("comparison.colour_note")
             + " "
-            + t("comparison.scores_caption", years=_year_span(reference_years), group=label)
+            + t("comparison.scores_caption", years=view.score_years(), group=label)
             + (f" {t('common.sample_caption')}" if snapshot.is_sample else "")
         )
-        fmt = view.formatter
         st.markdown(
             "\n".join(
                 f"- **{escape_markdown(d.label)}:** {escape_markdown(d.coverage_text)}"
                 for d in view.dimensions
             )
         )
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    t("comparison.col.dimension"): frame["label"],
-                    t("comparison.col.score"): [fmt.number(s) for s in frame["score"]],
-                    t("comparison.col.group_median"): [
-                        fmt.number(s) for s in frame["group_median"]
-                    ],
-                    t("comparison.col.q1"): [fmt.number(s) for s in frame["group_q1"]],
-                    t("comparison.col.q3"): [fmt.number(s) for s in frame["group_q3"]],
-                    t("comparison.col.rank"): [
-                        view.ranks[_kind_index(view)].ranks[d] for d in frame["dimension"]
-                    ],
-                }
-            ),
-            hide_index=True,
-            width="stretch",
-            placeholder=MISSING,
-        )
-        st.markdown(
-            t(
-                "comparison.method_text",
-                weights=t("comparison.weights_equal"),
-                threshold=view.threshold,
-            )
-        )
-        st.markdown(
-            "\n".join(
-                "- "
-                + t(
-                    "comparison.method_indicators",
-                    dimension=t(f"dimension.{d}"),
-                    n=len(view.scores.indicators[d]),
-                    names=", ".join(
-                        escape_markdown(fmt.name(i)) for i in view.scores.indicators[d]
-                    ),
-                )
-                for d in DIMENSIONS
-            )
-        )
+        st.dataframe(view.score_table(), hide_index=True, width="stretch", placeholder=MISSING)
+        render_score_method(view)
 
 
-def _kind_index(view: ProfileView) -> int:
-    return next(i for i, r in enumerate(view.ranks) if r.kind == view.group.kind)
+def render_score_method(view: ProfileView) -> None:
+    """How the scores are computed, and from which indicators in each dimension."""
+    st.markdown(
+        t(
+            "comparison.method_text",
+            weights=t("comparison.weights_equal"),
+            threshold=view.threshold,
+        )
+    )
+    st.markdown(
+        "\n".join(
+            "- "
+            + t(
+                "comparison.method_indicators",
+                dimension=dimension,
+                n=len(names),
+                names=", ".join(escape_markdown(name) for name in names),
+            )
+            for dimension, names in view.scored_indicators()
+        )
+    )
 
 
 def render_ranks(view: ProfileView) -> None:
@@ -303,22 +280,7 @@ def render_ranks(view: ProfileView) -> None:
         return
     with section:
         st.caption(t("comparison.ranks_note"))
-        st.dataframe(
-            pd.DataFrame(
-                [
-                    {
-                        t("comparison.col.group_kind"): r.kind_label,
-                        t("comparison.col.group"): r.group_label,
-                        t("comparison.col.members"): r.members,
-                        **{t(f"dimension.{d}"): r.ranks[d] for d in DIMENSIONS},
-                    }
-                    for r in view.ranks
-                ]
-            ),
-            hide_index=True,
-            width="stretch",
-            placeholder=MISSING,
-        )
+        st.dataframe(view.rank_table(), hide_index=True, width="stretch", placeholder=MISSING)
 
 
 def render_peer_settings(section, snapshot) -> dict[str, float]:
@@ -329,18 +291,12 @@ def render_peer_settings(section, snapshot) -> dict[str, float]:
         with settings[1].popover(t("comparison.weights_title"), icon=":material/tune:"):
             st.caption(t("comparison.weights_help"))
             variables = list(load_structure(snapshot)[0].columns)
-            labels = {v: _variable_label(snapshot, v) for v in variables}
-            weights = render_peer_weights(variables, labels)
-            if not any(weights.get(v, 0) > 0 for v in variables):
+            lang = current_language()
+            labels = {v: register_label(v, lang) or indicator_name(snapshot, v) for v in variables}
+            weights, defaulted = peer_weights(render_peer_weights(variables, labels), variables)
+            if defaulted:
                 st.warning(t("comparison.weights_zero"))
-                weights = dict(DEFAULT_WEIGHTS)
     return weights
-
-
-def _variable_label(snapshot, variable: str) -> str:
-    if variable in REGISTER_VARIABLES:
-        return t(f"comparison.var.{variable}")
-    return str(catalogue_row(snapshot, variable)[f"name_{current_language()}"])
 
 
 def render_peers(view: ProfileView) -> None:
@@ -404,10 +360,10 @@ def render_indicators(view: ProfileView, snapshot) -> None:
                     styles=[_position_style(p) for p in table.positions],
                     subset=[position_column],
                 )
-                for period in PERIODS:
+                for period, verdicts in table.verdicts.items():
                     styled = styled.apply(
                         _styles,
-                        styles=[_VERDICT_STYLES.get(v, "") for v in table.verdicts[period]],
+                        styles=[_VERDICT_STYLES.get(v, "") for v in verdicts],
                         subset=[t("comparison.col.change", n=period)],
                     )
                 st.dataframe(styled, hide_index=True, width="stretch", placeholder=MISSING)
@@ -428,10 +384,10 @@ def render_trends(view: ProfileView, snapshot) -> None:
         return
     with section:
         st.markdown("\n".join(f"- {escape_markdown(line)}" for line in view.trend_lines))
-        labels = {p: t("comparison.period_label", n=p) for p in PERIODS}
+        labels = {p: t("comparison.period_label", n=p) for p in view.periods}
         period = state.stateful_selectbox(
             t("comparison.trend_period"),
-            list(PERIODS),
+            list(view.periods),
             state.PERIOD_KEY,
             CHANGE_PERIOD,
             format_func=labels.__getitem__,

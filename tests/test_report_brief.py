@@ -18,7 +18,7 @@ from kuntadash.naming import brief_filename
 from kuntadash.report import brief as report
 from kuntadash.report.brief import MIN_FILL, brief_pdf, build_brief, profile_link, qr_png
 from kuntadash.store import read_snapshot
-from kuntadash.views import profile as views
+from kuntadash.views.profile import build as profile_build
 from kuntadash.views.profile import build_profile_view, default_group, reference_years
 from tests.conftest import OFFICIAL_DIR
 
@@ -147,7 +147,7 @@ def test_the_brief_computes_nothing_the_view_already_holds(sample_snapshot, monk
         "describe_group",
         "reference_table",
     ):
-        monkeypatch.setattr(views, name, refuse)
+        monkeypatch.setattr(profile_build, name, refuse)
     monkeypatch.setattr(report, "build_profile_view", refuse)
     _, text = _text(brief_pdf(view, today=TODAY))
     assert "Helsinki" in text

@@ -1,0 +1,232 @@
+"""Building a :class:`ProfileView`: the snapshot's tables, the comparison groups, the scores,
+and every part of the view from them (views layer)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from kuntadash.domain.catalogue import DIMENSIONS
+from kuntadash.domain.groups import (
+    DEFAULT_KIND,
+    GROUP_KINDS,
+    ComparisonGroup,
+    describe_group,
+    is_partition,
+    key_labels,
+)
+from kuntadash.domain.peers import (
+    DEFAULT_PEER_COUNT,
+    DEFAULT_WEIGHTS,
+    nearest_peers,
+    standardise,
+    structural_table,
+)
+from kuntadash.domain.population import PopulationYear, population_history, population_in
+from kuntadash.domain.scores import DimensionScores, score_dimensions
+from kuntadash.domain.stats import profile_from_table, reference_table, strengths_and_weaknesses
+from kuntadash.domain.trends import compute_trends
+from kuntadash.i18n import translate
+from kuntadash.store import Snapshot
+from kuntadash.views.format import MISSING, Formatter
+from kuntadash.views.profile.dimensions import _dimension_summary
+from kuntadash.views.profile.facts import _facts
+from kuntadash.views.profile.highlights import _highlight, _largest_changes, _trend_lines
+from kuntadash.views.profile.inputs import (
+    ProfileInputs,
+    municipality_names,
+    reference_years,
+    wide_values,
+)
+from kuntadash.views.profile.model import HIGHLIGHTS, MIDDLE, GroupRank, ProfileView
+from kuntadash.views.profile.peers import _peer_method, _peer_table, _peers
+from kuntadash.views.profile.sources import _source_lines
+from kuntadash.views.profile.tables import _indicator_tables
+from kuntadash.views.profile.words import _compact_rank
+
+
+def build_profile_view(
+    snapshot: Snapshot,
+    code: str,
+    lang: str,
+    group: ComparisonGroup | None = None,
+    inputs: ProfileInputs | None = None,
+) -> ProfileView:
+    """The profile of ``code`` against ``group`` (default: its municipality type) in ``lang``."""
+    inputs = inputs or ProfileInputs()
+
+    def tr(key: str, **values: object) -> str:
+        return translate(key, lang, **values)
+
+    catalogue = snapshot.catalogue
+    fmt = Formatter.from_catalogue(catalogue, lang)
+    tables = _tables(snapshot, code, lang, inputs)
+    group, groups = _groups(snapshot, code, lang, group, tables)
+    years = tables.years
+    scores = tables.scores(group.kind, group.members)
+    summary = scores.for_municipality(code)
+    profile = profile_from_table(tables.reference, catalogue, code, group.members, years)
+    trends = compute_trends(tables.wide, catalogue, code, group.members, years)
+    meta = catalogue.set_index("id")
+    present = tables.present
+
+    dimensions = [
+        _dimension_summary(row, scores, trends, meta, present, years, fmt, tr)
+        for _, row in summary.iterrows()
+    ]
+    strongest, weakest = strengths_and_weaknesses(profile, count=HIGHLIGHTS, middle=MIDDLE)
+    changes, changes_note = _largest_changes(trends, tables.wide, years, fmt, tr)
+    later: dict[str, Callable[[], Any]] = {
+        "ranks": lambda: _ranks(code, group, groups, scores, tables, tr),
+        "indicator_tables": lambda: _indicator_tables(profile, trends, meta, present, fmt, tr),
+        "trend_lines": lambda: _trend_lines(trends, tr),
+        "sources": lambda: _source_lines(snapshot, profile, present, lang),
+    }
+    return ProfileView(
+        code=code,
+        name=tables.names[code],
+        lang=lang,
+        group=group,
+        formatter=fmt,
+        **_who(snapshot, code, lang, tables, groups, fmt, tr),
+        intro=tr("profile.intro", group=group.label, n=len(group.members)),
+        dimensions=dimensions,
+        strengths=[_highlight(r, fmt, tr) for _, r in strongest.iterrows()],
+        weaknesses=[_highlight(r, fmt, tr) for _, r in weakest.iterrows()],
+        changes=changes,
+        changes_note=changes_note,
+        scores=scores,
+        score_frame=summary.assign(label=[tr(f"dimension.{d}") for d in summary["dimension"]]),
+        profile=profile,
+        trends=trends,
+        years=years,
+        is_sample=snapshot.is_sample,
+        created=str(snapshot.manifest.get("created", ""))[:10],
+        version=snapshot.version or MISSING,
+        division_year=snapshot.division_year,
+        _wide=tables.wide,
+        _names=tables.names,
+        _later=later,
+    )
+
+
+@dataclass(frozen=True)
+class _Tables:
+    """The snapshot's tables a profile is read from: the app's (``ProfileInputs``) where it
+    passed them, computed here otherwise."""
+
+    inputs: ProfileInputs
+    catalogue: pd.DataFrame
+    years: dict[str, int]
+    wide: pd.DataFrame
+    reference: pd.DataFrame
+    population: PopulationYear
+    names: dict[str, str]
+    raw: pd.DataFrame  # the structural variables of similarity
+    weights: dict[str, float]
+    peers: pd.DataFrame  # nearest_peers' frame
+    present: frozenset[str]
+
+    def scores(self, kind: str, members: pd.Index) -> DimensionScores:
+        if self.inputs.scores is not None:
+            return self.inputs.scores(kind, members)
+        return score_dimensions(self.reference, self.catalogue, members)
+
+
+def _tables(snapshot: Snapshot, code: str, lang: str, inputs: ProfileInputs) -> _Tables:
+    years = dict(inputs.years) if inputs.years is not None else reference_years(snapshot)
+    wide = inputs.wide if inputs.wide is not None else wide_values(snapshot)
+    reference = inputs.reference if inputs.reference is not None else reference_table(wide, years)
+    codes = pd.Index(snapshot.municipalities["municipality_code"])
+    population = inputs.population or population_in(population_history(snapshot.values), codes)
+    raw = (
+        inputs.structure
+        if inputs.structure is not None
+        else structural_table(snapshot.municipalities, reference, population.values)
+    )
+    if inputs.peers is not None:
+        peers = inputs.peers
+    else:
+        peers = nearest_peers(standardise(raw), code, DEFAULT_WEIGHTS, DEFAULT_PEER_COUNT)
+    present = (
+        inputs.present
+        if inputs.present is not None
+        else frozenset(snapshot.values.loc[snapshot.values["value"].notna(), "indicator_id"])
+    )
+    return _Tables(
+        inputs=inputs,
+        catalogue=snapshot.catalogue,
+        years=years,
+        wide=wide,
+        reference=reference,
+        population=population,
+        names=municipality_names(snapshot, lang),
+        raw=raw,
+        weights=dict(inputs.weights or DEFAULT_WEIGHTS),
+        peers=peers,
+        present=present,
+    )
+
+
+def _groups(
+    snapshot: Snapshot, code: str, lang: str, group: ComparisonGroup | None, tables: _Tables
+) -> tuple[ComparisonGroup, dict[str, ComparisonGroup]]:
+    """The comparison group (default: the municipality type) and ``code``'s group of every
+    grouping, described once: the ranks table and the facts (urban-rural group, size class)
+    share them."""
+    peer_codes = [str(c) for c in tables.peers["municipality_code"]]
+    keys = tables.inputs.keys
+
+    def describe(kind: str) -> ComparisonGroup:
+        return describe_group(
+            snapshot.municipalities,
+            code,
+            kind,
+            lang,
+            peers=peer_codes,
+            names=tables.names,
+            population=tables.population.values,
+            population_year=tables.population.label_year,
+            keys=keys(kind) if keys is not None and is_partition(kind) else None,
+        )
+
+    group = group or describe(DEFAULT_KIND)
+    return group, {kind: group if kind == group.kind else describe(kind) for kind in GROUP_KINDS}
+
+
+def _who(snapshot, code, lang, tables: _Tables, groups, fmt, tr) -> dict[str, Any]:
+    """Who the municipality is (facts, the type's uncertainty) and who resembles it (the
+    similar municipalities, their table and the method), as :class:`ProfileView` fields."""
+    municipalities = snapshot.municipalities.set_index("municipality_code")
+    type_labels = key_labels(snapshot.municipalities, "municipality_type", lang)
+    info = municipalities.loc[code]
+    facts, type_note = _facts(info, tables.population, code, groups, type_labels, lang, fmt, tr)
+    peers, raw, names = tables.peers, tables.raw, tables.names
+    return {
+        "facts": facts,
+        "type_note": type_note,
+        "peers": _peers(peers, raw, code, names[code], names, municipalities, type_labels, fmt, tr),
+        "peer_table": _peer_table(peers, raw, code, names, fmt, tr),
+        "peer_method": _peer_method(raw, tables.weights, tables.years, fmt, tr),
+    }
+
+
+def _ranks(code, group, groups, scores, tables: _Tables, tr) -> list[GroupRank]:
+    """The municipality's dimension ranks in every grouping."""
+    result = []
+    for kind, other in groups.items():
+        other_scores = scores if kind == group.kind else tables.scores(kind, other.members)
+        other_summary = other_scores.for_municipality(code).set_index("dimension")
+        result.append(
+            GroupRank(
+                kind=kind,
+                kind_label=tr(f"groups.kind_short.{kind}"),
+                group_label=other.label,
+                members=len(other.members),
+                ranks={d: _compact_rank(other_summary.loc[d], tr) for d in DIMENSIONS},
+            )
+        )
+    return result

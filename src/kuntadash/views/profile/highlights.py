@@ -1,0 +1,91 @@
+"""The first screen's strengths, weak spots and largest changes, and the trend summary lines
+(views layer)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from kuntadash.domain.trends import PERIODS, trend_counts, typical_changes
+from kuntadash.views.format import MISSING, Formatter
+from kuntadash.views.profile.model import CHANGE_PERIOD, HIGHLIGHTS, Change, Highlight
+from kuntadash.views.profile.words import _point_rank
+
+
+def _highlight(row: pd.Series, fmt: Formatter, tr) -> Highlight:
+    ident = row["indicator_id"]
+    rank = _point_rank(row)
+    value, median = fmt.value(ident, row["value"]), fmt.value(ident, row["group_median"])
+    return Highlight(
+        indicator_id=ident,
+        name=fmt.name(ident),
+        value_text=value,
+        median_text=median,
+        rank=rank,
+        year=int(row["year"]),
+        percentile=float(row["percentile"]),
+        text=tr(
+            "profile.highlight",
+            value=value,
+            year=int(row["year"]),
+            median=median,
+            rank=rank.rank if rank.rank is not None else MISSING,
+            of=rank.of,
+        ),
+    )
+
+
+def _largest_changes(trends, wide, years, fmt, tr) -> tuple[list[Change], str]:
+    rows = trends[
+        (trends["period"] == CHANGE_PERIOD)
+        & trends["verdict"].isin(("better", "worse", "up", "down"))
+    ]
+    if rows.empty:
+        known = trends[(trends["period"] == CHANGE_PERIOD) & (trends["verdict"] != "missing")]
+        key = "profile.changes_none_moved" if len(known) else "profile.changes_none"
+        return [], tr(key, years=CHANGE_PERIOD)
+    typical = typical_changes(wide, {i: years[i] for i in rows["indicator_id"]}, CHANGE_PERIOD)
+    size = (rows["change"].abs() / rows["indicator_id"].map(typical)).fillna(0.0)
+    chosen = rows.assign(size=size.to_numpy()).sort_values(
+        ["size", "indicator_id"], ascending=[False, True]
+    )
+    changes = []
+    for _, row in chosen.head(HIGHLIGHTS).iterrows():
+        ident = row["indicator_id"]
+        changes.append(
+            Change(
+                indicator_id=ident,
+                name=fmt.name(ident),
+                verdict=row["verdict"],
+                start_year=int(row["start_year"]),
+                end_year=int(row["end_year"]),
+                text=tr(
+                    "profile.change_line",
+                    # The unit once, after the later figure: "30 614 → 33 307 €/asukas".
+                    start=fmt.value(ident, row["start_value"], with_unit=False),
+                    end=fmt.value(ident, row["end_value"]),
+                    years=f"{int(row['start_year'])}–{int(row['end_year'])}",
+                    verdict=tr(f"profile.change_verdict.{row['verdict']}"),
+                ),
+            )
+        )
+    return changes, ""
+
+
+def _trend_lines(trends: pd.DataFrame, tr) -> list[str]:
+    lines = []
+    for period in PERIODS:
+        label = (
+            tr("comparison.period_label_one")
+            if period == 1
+            else tr("comparison.period_label", n=period)
+        )
+        # Counted are the indicators with a better direction; a context figure's change (the
+        # population's, say) does not make the count of better and worse ones meaningful.
+        rows = trends[(trends["period"] == period) & (trends["direction"] != "neutral")]
+        if rows["change"].notna().any():
+            counts = trend_counts(trends, period)
+            missing = int(rows["verdict"].eq("missing").sum())
+            lines.append(tr("profile.trend_summary", period=label, missing=missing, **counts))
+        else:
+            lines.append(tr("profile.trend_unavailable", period=label))
+    return lines
