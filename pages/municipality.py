@@ -172,8 +172,10 @@ def render_dimension(summary: DimensionSummary) -> None:
             delta_color=colour,
             delta_arrow=arrow,
             # The counts behind the direction, on hover or tap: the card stays one screenful.
+            # and what an update would bring where figures are lacking.
             help=t("comparison.score_help")
-            + (f"\n\n{escape_markdown(summary.trend_text)}" if summary.trend_label else ""),
+            + (f"\n\n{escape_markdown(summary.trend_text)}" if summary.trend_label else "")
+            + (f"\n\n{escape_markdown(summary.arriving)}" if summary.arriving else ""),
         )
         st.markdown(escape_markdown(summary.reading))
         if not summary.trend_label and summary.trend_text:

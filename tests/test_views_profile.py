@@ -143,8 +143,10 @@ def test_each_dimension_says_where_it_stands_or_why_it_cannot(tiny_view):
     assert technological.status == "missing"
     assert technological.score_text == translate("profile.no_data_yet", "fi")
     # what is missing, and what an update brings from whom (the dimension's publishers)
-    assert technological.reading.startswith(translate("profile.reading_missing", "fi"))
-    assert "T_NONE (fi) (Tilastokeskus)" in technological.reading
+    assert technological.reading == translate("profile.reading_missing", "fi")
+    assert "T_NONE (fi) (Tilastokeskus)" in technological.arriving
+    assert technological.reading_in_full.startswith(technological.reading)
+    assert technological.reading_in_full.endswith(technological.arriving)
     assert technological.trend_text == ""
 
 
@@ -282,10 +284,10 @@ def test_official_view_reads_well_with_sparse_dimensions():
     }
     assert view.strengths and view.weaknesses
     technological = next(d for d in view.dimensions if d.dimension == "technological")
-    assert "Traficom" in technological.reading  # who brings the missing figures
+    assert "Traficom" in technological.arriving  # who brings the missing figures
     # A dimension without a score says whose figures would give it one, naming only what the
     # snapshot lacks: SYKE's emissions for the ecological, THL's figures for the social one.
-    readings = {d.dimension: d.reading for d in view.dimensions}
+    readings = {d.dimension: d.arriving for d in view.dimensions}
     assert "Syke" in readings["ecological"] and "THL" in readings["social"]
     official = read_snapshot(OFFICIAL_DIR)
     held = set(official.values["indicator_id"])

@@ -471,7 +471,7 @@ def _standing(view: ProfileView, write: _Writer, tr) -> None:
         pdf.cell(CONTENT_MM * 0.38, 5, summary.score_text, align="R")
         pdf.set_text_color(BLACK)
         pdf.ln(5)
-        write.paragraph(summary.reading, size=8.5)
+        write.paragraph(summary.reading_in_full, size=8.5)
         if summary.trend_text:
             colour = TREND_COLOURS.get(summary.trend, GREY)
             write.paragraph(summary.trend_text, size=8, colour=colour)
@@ -568,7 +568,7 @@ def _indicator_rows(view: ProfileView) -> list[Sequence[str] | _Note]:
         by_id = view.profile.set_index("indicator_id")
         if not table.ids:
             summary = next(d for d in view.dimensions if d.dimension == table.dimension)
-            rows.append(_Note(summary.reading))
+            rows.append(_Note(summary.reading_in_full))
             continue
         for ident in table.ids:
             row = by_id.loc[ident]

@@ -10,7 +10,7 @@ from kuntadash.domain.stats import Rank
 from kuntadash.domain.trends import trend_counts
 from kuntadash.views.coverage import arriving_text
 from kuntadash.views.profile.model import CHANGE_PERIOD, LEVEL_POINTS, DimensionSummary
-from kuntadash.views.profile.words import _joined, _point_rank, _rank_words
+from kuntadash.views.profile.words import _point_rank, _rank_words
 
 
 def _dimension_summary(row, scores, trends, meta, present, years, fmt, tr) -> DimensionSummary:
@@ -26,7 +26,7 @@ def _dimension_summary(row, scores, trends, meta, present, years, fmt, tr) -> Di
         total=int(row["total"]),
         share=fmt.number(100 * row["coverage"] if pd.notna(row["coverage"]) else np.nan),
     )
-    score_text, reading = _score_words(
+    score_text, reading, arriving = _score_words(
         status, row, score, rank, with_values, scores, meta, present, fmt, tr
     )
     trend, trend_label, trend_text = _dimension_trend(status, dimension, trends, tr)
@@ -42,6 +42,7 @@ def _dimension_summary(row, scores, trends, meta, present, years, fmt, tr) -> Di
         total=int(row["total"]),
         coverage_text=coverage,
         reading=reading,
+        arriving=arriving,
         trend=trend,
         trend_label=trend_label,
         trend_text=trend_text,
@@ -65,9 +66,11 @@ def _status(with_values: list[str], meta: pd.DataFrame, years, score: float) -> 
 
 def _score_words(
     status, row, score, rank: Rank, with_values, scores, meta, present, fmt, tr
-) -> tuple[str, str]:
-    """The score as shown, and the sentence that reads it (or says why there is none)."""
+) -> tuple[str, str, str]:
+    """The score as shown, the sentence that reads it (or says why there is none) and, where
+    figures are lacking, what an update from the official services brings ("" otherwise)."""
     dimension = row["dimension"]
+    arriving = ""
     if status == "scored":
         score_text = tr("comparison.score_value", score=fmt.number(score))
         reading = tr(
@@ -77,31 +80,26 @@ def _score_words(
         )
     elif status == "low_coverage":
         score_text = tr("comparison.no_score")
-        reading = _joined(
-            tr(
-                "profile.reading_low_coverage",
-                available=int(row["available"]),
-                total=int(row["total"]),
-                threshold=round(scores.threshold * 100),
-            ),
-            arriving_text(meta.reset_index(), dimension, fmt.lang, present, directional=True),
+        reading = tr(
+            "profile.reading_low_coverage",
+            available=int(row["available"]),
+            total=int(row["total"]),
+            threshold=round(scores.threshold * 100),
         )
+        arriving = arriving_text(meta.reset_index(), dimension, fmt.lang, present, True)
     elif status == "context_only":
         score_text = tr("comparison.no_score")
-        reading = _joined(
-            tr("profile.reading_context_only", names=", ".join(fmt.name(i) for i in with_values)),
-            arriving_text(meta.reset_index(), dimension, fmt.lang, present, directional=True),
-        )
+        names = ", ".join(fmt.name(i) for i in with_values)
+        reading = tr("profile.reading_context_only", names=names)
+        arriving = arriving_text(meta.reset_index(), dimension, fmt.lang, present, True)
     elif status == "sparse":
         score_text = tr("comparison.no_score")
         reading = tr("profile.reading_sparse")
     else:
         score_text = tr("profile.no_data_yet")
-        reading = _joined(
-            tr("profile.reading_missing"),
-            arriving_text(meta.reset_index(), dimension, fmt.lang, present),
-        )
-    return score_text, reading
+        reading = tr("profile.reading_missing")
+        arriving = arriving_text(meta.reset_index(), dimension, fmt.lang, present)
+    return score_text, reading, arriving or ""
 
 
 def _dimension_trend(status: str, dimension: str, trends: pd.DataFrame, tr) -> tuple[str, str, str]:

@@ -57,6 +57,14 @@ class DimensionSummary:
     trend: str  # one of TRENDS, over CHANGE_PERIOD years
     trend_label: str  # short: "5-year trend: mostly better" ("" when unknown)
     trend_text: str  # one sentence on the five-year change ("" when not applicable)
+    # What an update from the official services brings where figures are lacking ("" when
+    # nothing): kept apart from the reading so the card on the first screen stays short.
+    arriving: str = ""
+
+    @property
+    def reading_in_full(self) -> str:
+        """The reading and what an update brings, for outputs with room (the brief, pages)."""
+        return " ".join(part for part in (self.reading, self.arriving) if part)
 
 
 @dataclass(frozen=True)
