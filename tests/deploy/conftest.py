@@ -11,8 +11,10 @@ skipping the deployment.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +22,9 @@ import pytest
 
 from kuntadash.store.locations import BUNDLED_SAMPLE_DIR
 from tools.devserver import Deployment, serve_behind_nginx
+
+REPO = Path(__file__).resolve().parents[2]
+_DEPLOY_RUN = "kuntadash_deploy_run"
 
 REQUIRE_ENV = "KUNTADASH_REQUIRE_NGINX"
 NGINX = Path("/usr/sbin/nginx")
@@ -53,3 +58,17 @@ def deployment(served_data: Path, tmp_path_factory: pytest.TempPathFactory) -> I
     workdir = tmp_path_factory.mktemp("deploy") / "run"
     with serve_behind_nginx(workdir=workdir, replicas=2, data_dir=served_data) as running:
         yield running
+
+
+def load_deploy_run():
+    """deploy/run.py, a script rather than a package module, loaded from its path (once per
+    process: later calls get the same module)."""
+    loaded = sys.modules.get(_DEPLOY_RUN)
+    if loaded is not None:
+        return loaded
+    spec = importlib.util.spec_from_file_location(_DEPLOY_RUN, REPO / "deploy" / "run.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the file runs
+    spec.loader.exec_module(module)
+    return module

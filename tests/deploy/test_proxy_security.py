@@ -7,11 +7,9 @@ TLS site's HSTS and port-80 redirect. Every request goes to 127.0.0.1, every loo
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import os
 import shutil
 import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -19,24 +17,13 @@ import httpx
 import pytest
 
 from tests.apart import run_apart, run_async
+from tests.deploy.conftest import load_deploy_run
 from tools.devserver import CHROMIUM, CHROMIUM_ARGS, READY, Deployment
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _load_deploy_run():
-    """deploy/run.py, a script rather than a package module, loaded from its path."""
-    spec = importlib.util.spec_from_file_location(
-        "kuntadash_deploy_run", REPO / "deploy" / "run.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the file runs
-    spec.loader.exec_module(module)
-    return module
-
-
-deploy_run = _load_deploy_run()
+deploy_run = load_deploy_run()
 
 PAGES = ("", "municipality", "compare", "groups", "indicators", "event", "data")
 HEADERS = {

@@ -5,10 +5,8 @@ files from disk), in a folder of its own, and is stopped by its pid."""
 
 from __future__ import annotations
 
-import importlib.util
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,27 +16,16 @@ import pytest
 
 from kuntadash.report import site
 from kuntadash.store import read_snapshot
+from tests.deploy.conftest import load_deploy_run
 from tools.devserver import free_port, wait_port_free
 
 REPO = Path(__file__).resolve().parents[2]
 KUOPIO = "297"
 
 
-def _launcher():
-    """deploy/run.py, a script rather than a package module, loaded from its path."""
-    spec = importlib.util.spec_from_file_location(
-        "kuntadash_deploy_run", REPO / "deploy" / "run.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the file runs
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def static_proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, bool]]:
-    run = _launcher()
+    run = load_deploy_run()
     nginx = run.nginx_binary()
     if nginx is None:
         pytest.skip("nginx is not installed")
