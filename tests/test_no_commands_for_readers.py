@@ -17,7 +17,7 @@ from pypdf import PdfReader
 
 from kuntadash.i18n import LANGUAGES
 from kuntadash.store.locations import DATA_DIR_ENV
-from kuntadash.ui.map import COMPONENT_NAME
+from kuntadash.ui.map import COMPONENT_NAME, MAP_CSS
 from tests.apptest import run_page
 from tests.conftest import OFFICIAL_DIR, REPO
 from tests.test_words_on_pages import _rendered
@@ -41,7 +41,7 @@ _ADDRESS = re.compile(r"https?://\S+")
 def _commands(texts: list[str]) -> list[str]:
     found = []
     for text in texts:
-        if text == COMPONENT_NAME:  # the map component's registered name, never displayed
+        if text in (COMPONENT_NAME, MAP_CSS):  # the map component's name and style sheet
             continue
         shown = _ADDRESS.sub("", _SCRIPT.sub("", text)).replace("\\", "")
         found += [f"{m.group(0)!r} in {shown[:140]!r}" for m in COMMAND.finditer(shown)]

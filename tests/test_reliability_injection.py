@@ -245,15 +245,22 @@ def test_no_unsafe_allow_html_anywhere():
     assert not offenders
 
 
-# The one component: its code is a file of the package, named by constants; data reach it as JSON.
-_COMPONENT_DECLARATION = re.compile(r'st\.components\.v2\.component\([A-Z_]+, js="[a-z_-]+\.js"\)')
+# The one component: its code is a file of the package, named by constants (its style sheet a
+# constant built from the palette when the module loads); data reach it as JSON.
+_COMPONENT_DECLARATION = re.compile(
+    r'st\.components\.v2\.component\([A-Z_]+, js="[a-z_-]+\.js"(?:, css=[A-Z][A-Z0-9_]*)?\)'
+)
+# What st.html may be given: a constant, of this module or another's, or one item of a constant
+# table picked by a plain name (the slides' styles for 0–2 notices).
+_CONSTANT = re.compile(r"(?:[a-z_]+\.)?[A-Z][A-Z0-9_]*(?:\[[a-z_][a-z0-9_]*\])?")
 
 
 def test_st_html_and_components_get_constants_only():
     """``st.html`` renders raw HTML: it may only be given module-level constants (CSS, fixed
-    markup), never an expression built from data. Components likewise: no ``components.v1``
-    or ``components.html``; a v2 component only from a constant name and a script file of the
-    package, with no inline HTML, CSS or JavaScript (what it shows of the data it writes as
+    markup) or an item of a constant table, never an expression built from data. Components
+    likewise: no ``components.v1`` or ``components.html``; a v2 component only from a constant
+    name and a script file of the package (its style sheet a constant built from the palette),
+    with no inline HTML or JavaScript (what it shows of the data it writes as
     text, see ``test_map_script_writes_data_as_text_only``)."""
     offenders = []
     for path in _python_sources():
@@ -263,7 +270,7 @@ def test_st_html_and_components_get_constants_only():
             ):
                 offenders.append(f"{path.relative_to(REPO)}:{number}: {line.strip()}")
             call = re.search(r"st\.html\((.*)\)", line)
-            if call and not re.fullmatch(r"[A-Z][A-Z0-9_]*", call.group(1).strip()):
+            if call and not _CONSTANT.fullmatch(call.group(1).strip()):
                 offenders.append(f"{path.relative_to(REPO)}:{number}: {line.strip()}")
     assert not offenders
 

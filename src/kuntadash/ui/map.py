@@ -61,7 +61,7 @@ def _component() -> Any:
     the package manifest, src/kuntadash/pyproject.toml, by then)."""
     global _mount
     if _mount is None:
-        _mount = st.components.v2.component(COMPONENT_NAME, js="map.js", css=map_css())
+        _mount = st.components.v2.component(COMPONENT_NAME, js="map.js", css=MAP_CSS)
     return _mount
 
 
@@ -69,6 +69,10 @@ def map_css() -> str:
     """The component's style sheet: :data:`MAP_COLOURS` as custom properties of its root."""
     lines = "".join(f"  --kd-{name}: {colour};\n" for name, colour in MAP_COLOURS.items())
     return f":host {{\n{lines}}}\n"
+
+
+# The style sheet, fixed when the module loads (the palette is the package's own data).
+MAP_CSS = map_css()
 
 
 def static_dir() -> Path | None:
