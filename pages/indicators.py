@@ -1,7 +1,8 @@
 """Indicator catalogue: definitions, units, direction, sources and licences, searchable.
 
-Everything drawn comes from one :class:`~kuntadash.views.indicators.CatalogueView`: the search
-and the dimension decide what it keeps, then each section draws its part.
+Everything drawn comes from one :class:`~kuntadash.views.indicators.CatalogueView`: the search,
+the dimension and the Sustainable Development Goal decide what it keeps, then each section draws
+its part.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from kuntadash.views.indicators import (
     CatalogueView,
     build_catalogue_view,
     dimension_options,
+    goal_options,
 )
 
 require_app()
@@ -29,17 +31,17 @@ def render() -> None:
     lang = current_language()
     st.title(t("catalogue.title"))
     st.write(t("catalogue.intro", count=len(snapshot.catalogue)))
-    query, dimension = render_controls(lang)
-    view = build_catalogue_view(snapshot, lang, dimension, query)
+    query, dimension, goal = render_controls(snapshot, lang)
+    view = build_catalogue_view(snapshot, lang, dimension, query, goal=goal)
     st.caption(t("catalogue.count", shown=len(view.ids), total=view.total))
     render_coverage_note(snapshot)
     render_listing(view, snapshot)
     render_details(view)
 
 
-def render_controls(lang: str) -> tuple[str, str]:
-    """The search and the dimension, side by side (both kept in the link)."""
-    left, right = st.columns([2, 1])
+def render_controls(snapshot, lang: str) -> tuple[str, str, str]:
+    """The search, the dimension and the goal, side by side (all kept in the link)."""
+    left, right, goal_column = st.columns([2, 1, 1])
     query = state.stateful_text_input(
         t("catalogue.search"),
         state.SEARCH_KEY,
@@ -55,7 +57,16 @@ def render_controls(lang: str) -> tuple[str, str]:
         format_func=options.__getitem__,
         container=right,
     )
-    return query, dimension
+    goals = goal_options(snapshot.catalogue["id"], lang)
+    goal = state.stateful_selectbox(
+        t("sdg.filter"),
+        list(goals),
+        state.CATALOGUE_SDG_GOAL_KEY,
+        "",
+        format_func=goals.__getitem__,
+        container=goal_column,
+    )
+    return query, dimension, goal
 
 
 def render_listing(view: CatalogueView, snapshot) -> None:
@@ -90,6 +101,20 @@ def render_entry(entry: CatalogueEntry) -> None:
         st.markdown(t("catalogue.break_line", year=year, reason=escape_markdown(reason)))
     if entry.source:
         st.caption(t("catalogue.source_line", ident=escape_markdown(entry.source)))
+    render_goals(entry)
+
+
+def render_goals(entry: CatalogueEntry) -> None:
+    """The Sustainable Development Goals and targets the indicator measures, and the mapping's
+    source (or that it has none)."""
+    if not entry.goals:
+        st.caption(t("sdg.none"))
+        return
+    line = f"**{t('sdg.goals')}:** {escape_markdown('; '.join(entry.goals))}"
+    if entry.targets:
+        line += f" · **{t('sdg.targets')}:** {escape_markdown(', '.join(entry.targets))}"
+    st.markdown(line)
+    st.caption(f"{t('sdg.mapping_source')}: {escape_markdown(entry.sdg_source)}")
 
 
 render()

@@ -17,6 +17,7 @@ from kuntadash.ui.map import geometry_source, render_map, render_profile_link
 from kuntadash.ui.widgets import (
     caption_text,
     escape_markdown,
+    indicators_with_data,
     render_coverage_note,
     render_no_values,
     render_table,
@@ -30,6 +31,8 @@ from kuntadash.views.overview import (
     OverviewView,
     build_overview_view,
     filter_labels,
+    goal_filter_options,
+    indicators_for_goal,
 )
 
 require_app()
@@ -60,15 +63,17 @@ def render() -> None:
 
 
 def render_controls(snapshot, lang: str) -> OverviewChoice:
-    """The indicator, its year and the type and region to highlight, in one row."""
-    controls = st.columns([1.1, 1.6, 0.7, 1.1, 1.1])
-    dimension = select_dimension(snapshot, controls[0])
-    indicator_id = select_indicator(snapshot, dimension, controls[1])
-    year = select_year(snapshot, indicator_id, controls[2])
+    """The goal that narrows the indicators, the indicator, its year and the type and region
+    to highlight, in one row."""
+    controls = st.columns([1.1, 1.0, 1.5, 0.7, 1.0, 1.0])
+    ids = render_goal_filter(snapshot, lang, controls[0])
+    dimension = select_dimension(snapshot, controls[1], ids=ids)
+    indicator_id = select_indicator(snapshot, dimension, controls[2], ids=ids)
+    year = select_year(snapshot, indicator_id, controls[3])
     types, regions = filter_labels(snapshot, lang)
-    type_filter = _filter(t("overview.filter_type"), types, state.TYPE_FILTER_KEY, controls[3])
+    type_filter = _filter(t("overview.filter_type"), types, state.TYPE_FILTER_KEY, controls[4])
     region_filter = _filter(
-        t("overview.filter_region"), regions, state.REGION_FILTER_KEY, controls[4]
+        t("overview.filter_region"), regions, state.REGION_FILTER_KEY, controls[5]
     )
     return OverviewChoice(
         indicator_id=indicator_id,
@@ -77,6 +82,21 @@ def render_controls(snapshot, lang: str) -> OverviewChoice:
         region_filter=region_filter,
         selected=st.session_state.get(state.MUNICIPALITY_KEY),
     )
+
+
+def render_goal_filter(snapshot, lang: str, container) -> list[str]:
+    """The Sustainable Development Goal (kept in the link): the indicators it leaves."""
+    present = indicators_with_data(snapshot)["id"].tolist()
+    goals = goal_filter_options(present, lang)
+    goal = state.stateful_selectbox(
+        t("sdg.filter"),
+        list(goals),
+        state.SDG_GOAL_KEY,
+        "",
+        format_func=goals.__getitem__,
+        container=container,
+    )
+    return indicators_for_goal(present, goal)
 
 
 def _filter(label: str, labels: dict[str, str], key: str, container) -> str:

@@ -42,8 +42,10 @@ INDICATOR_KEYS = {
 # Optional: how the values are derived from the source's raw measure (pipeline/derive.py), the
 # column labels of the source's tables that name it (columns), an
 # explicit PxWeb query, a direction that is a value choice says why (direction_note), and a
-# series with a known break names its first year and the reason (breaks).
-OPTIONAL_INDICATOR_KEYS = {"derive", "query", "direction_note", "breaks", "roles", "columns"}
+# series with a known break names its first year and the reason (breaks), and an indicator
+# that measures Sustainable Development Goals names them, their targets and the mapping's
+# source (sdg).
+OPTIONAL_INDICATOR_KEYS = {"derive", "query", "direction_note", "breaks", "roles", "columns", "sdg"}
 ROLES = {"headline", "structural"}
 DERIVE_KINDS = (
     {"per_resident"},
@@ -62,6 +64,12 @@ TRANSLATED_FIELDS = ("name", "definition", "interpretation", "unit")
 MIN_PER_DIMENSION = 8
 MAX_NAME_LENGTH = 45
 SNAKE_CASE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
+LOCALES = RESOURCES / "locales"
+SDG_GOALS = range(1, 18)
+SDG_KEYS = {"goals", "targets", "source"}
+# A target of the UN framework: "<goal>.<number>" or "<goal>.<letter>" (means of
+# implementation), e.g. "8.5", "9.c".
+SDG_TARGET = re.compile(r"^([1-9]|1[0-7])\.([1-9][0-9]?|[a-z])$")
 
 
 def _load(path: Path) -> Any:
@@ -279,3 +287,49 @@ def test_key_figures_list_the_tables_column_labels(entry: dict[str, Any]) -> Non
     assert columns and all(isinstance(c, str) and c.strip() for c in columns), entry["id"]
     if entry["source"].get("code"):
         assert len(columns) == len(LANGUAGES), entry["id"]
+
+
+SDG_TAGGED = [e for e in INDICATORS if "sdg" in e]
+
+
+def test_some_indicators_measure_sustainable_development_goals() -> None:
+    assert SDG_TAGGED
+
+
+@pytest.mark.parametrize("entry", SDG_TAGGED, ids=[e["id"] for e in SDG_TAGGED])
+def test_sdg_tag_names_goals_targets_of_them_and_a_source(entry: dict[str, Any]) -> None:
+    """Goals 1-17, listed once in order; each target "<goal>.<n or letter>" of a listed goal;
+    the mapping's source named in every language (an indicator without a sound mapping has
+    no tag at all rather than an empty one)."""
+    tag = entry["sdg"]
+    assert isinstance(tag, dict) and {"goals", "source"} <= set(tag) <= SDG_KEYS, tag
+    goals = tag["goals"]
+    assert isinstance(goals, list) and goals, goals
+    assert all(type(goal) is int and goal in SDG_GOALS for goal in goals), goals
+    assert goals == sorted(set(goals)), goals
+    targets = tag.get("targets", [])
+    assert isinstance(targets, list) and len(targets) == len(set(targets)), targets
+    for target in targets:
+        match = SDG_TARGET.match(target) if isinstance(target, str) else None
+        assert match, target
+        assert int(match.group(1)) in goals, (target, goals)
+    source = tag["source"]
+    assert isinstance(source, dict) and set(source) == set(LANGUAGES), source
+    for lang in LANGUAGES:
+        assert isinstance(source[lang], str) and source[lang].strip(), lang
+        # the source names what it maps to: each target (or its indicator) appears in it
+        for target in targets:
+            assert target in source[lang], (target, lang)
+
+
+def test_every_goal_has_its_short_name_in_every_language() -> None:
+    texts: dict[str, Any] = {}
+    for path in sorted(LOCALES.glob("*.yaml")):
+        texts |= _load(path) or {}
+    for goal in SDG_GOALS:
+        names = texts.get(f"sdg.goal.{goal}")
+        assert isinstance(names, dict), goal
+        for lang in LANGUAGES:
+            assert isinstance(names.get(lang), str) and names[lang].strip(), (goal, lang)
+    extra = {key for key in texts if key.startswith("sdg.goal.")}
+    assert extra == {f"sdg.goal.{goal}" for goal in SDG_GOALS}, extra

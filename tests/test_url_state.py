@@ -54,7 +54,7 @@ def _values(at: AppTest) -> dict[str, Any]:
 def raw_options(sample_snapshot) -> list[Any]:
     """Every value a choice in the app can take (widget labels are formatted; AppTest sets raw
     values): languages, municipality codes, dimensions, indicators, years, groupings ..."""
-    from kuntadash.domain.catalogue import DIMENSIONS
+    from kuntadash.domain.catalogue import DIMENSIONS, SDG_GOALS
     from kuntadash.domain.groups import GROUP_KINDS
     from kuntadash.domain.stats import STATISTICS
     from kuntadash.domain.trends import PERIODS
@@ -76,6 +76,7 @@ def raw_options(sample_snapshot) -> list[Any]:
         *PERIODS,
         *PEER_COUNTS,
         *PEER_WEIGHT_OPTIONS,
+        *(str(goal) for goal in SDG_GOALS),
     ]
 
 
@@ -151,6 +152,8 @@ def _notices(at: AppTest) -> str:
         ("compare", {"year": "3000"}, {"w_year": 2024}),
         ("groups", {"groupby": "zodiac"}, {}),
         ("indicators", {"cdim": "nope"}, {"w_cdim": ""}),
+        ("indicators", {"csdg": "18"}, {"w_csdg": ""}),
+        ("overview", {"sdg": "climate"}, {"w_sdg": ""}),
         ("event", {"slide": "0"}, {}),
     ],
 )
@@ -181,3 +184,17 @@ def test_switching_pages_leaves_only_the_new_pages_state_in_the_link():
     at.switch_page("pages/overview.py")
     at.run()
     assert _url(at) == {"lang": "en", "kunta": "049", "indicator": "employment_rate"}
+
+
+def test_a_goal_in_the_link_narrows_the_overviews_indicators():
+    """The overview's goal filter leaves the dimensions and indicators that measure it; the
+    dimension and indicator then default to the first of those, and stay out of the link."""
+    from kuntadash.domain.catalogue import sdg_tags
+
+    everything = _stateful(_open("overview", {"lang": "en"}))
+    at = _open("overview", {"lang": "en", "sdg": "11"})
+    widgets = _stateful(at)
+    assert widgets["w_sdg"].value == "11"
+    assert 11 in sdg_tags()[widgets["w_indicator"].value].goals
+    assert len(widgets["w_indicator"].options) < len(everything["w_indicator"].options)
+    assert _url(at) == {"lang": "en", "sdg": "11"}

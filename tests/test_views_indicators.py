@@ -1,5 +1,6 @@
-"""The indicator catalogue's view model (kuntadash.views.indicators): the search and the dimension
-filter, the years the snapshot holds, and each indicator's details in the reader's language."""
+"""The indicator catalogue's view model (kuntadash.views.indicators): the search, the dimension
+and the goal filters, the years the snapshot holds, and each indicator's details (with the
+Sustainable Development Goals it measures) in the reader's language."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from kuntadash.store import Snapshot
 from kuntadash.views.indicators import (
     build_catalogue_view,
     dimension_options,
+    goal_options,
     search_catalogue,
     year_spans,
 )
@@ -141,3 +143,71 @@ def test_dimension_options_start_with_all():
 def test_download_name_says_what_was_kept(snapshot):
     view = build_catalogue_view(snapshot, "fi", "ecological", " päästö ", sources=SOURCES)
     assert view.download_parts == ("indicators", "ecological", "päästö")
+
+
+def _tagged_snapshot() -> Snapshot:
+    """Three of the bundled catalogue's indicators: the goal tags are read from it by id."""
+    ids = ["unemployment_rate", "ghg_emissions_per_resident", "population"]
+    catalogue = _catalogue().assign(id=ids)
+    values = pd.DataFrame(
+        [("001", "unemployment_rate", 2024, 7.0)],
+        columns=["municipality_code", "indicator_id", "year", "value"],
+    )
+    return Snapshot(
+        manifest={"division_year": 2025, "sample": False},
+        municipalities=pd.DataFrame({"municipality_code": ["001"]}),
+        boundaries=None,
+        values=values,
+        catalogue=catalogue,
+    )
+
+
+@pytest.mark.parametrize(
+    ("lang", "label"),
+    [
+        ("fi", "8 Ihmisarvoista työtä ja talouskasvua"),
+        ("sv", "8 Anständiga arbetsvillkor och ekonomisk tillväxt"),
+        ("en", "8 Decent work and economic growth"),
+    ],
+)
+def test_goal_options_are_the_goals_of_the_indicators_by_number_and_name(lang, label):
+    options = goal_options(["population", "unemployment_rate", "ghg_emissions_per_resident"], lang)
+    assert list(options) == ["", "8", "13"]
+    assert options["8"] == label
+    assert goal_options(["population"], lang) == {"": options[""]}
+
+
+@pytest.mark.parametrize(
+    ("goal", "ids"),
+    [
+        ("", ["unemployment_rate", "ghg_emissions_per_resident", "population"]),
+        ("8", ["unemployment_rate"]),
+        ("13", ["ghg_emissions_per_resident"]),
+        ("1", []),
+    ],
+)
+def test_the_goal_keeps_the_indicators_that_measure_it(goal, ids):
+    view = build_catalogue_view(_tagged_snapshot(), "en", goal=goal, sources=SOURCES)
+    assert list(view.ids) == ids and view.goal == goal
+    assert ("sdg-" + goal in view.download_parts) is bool(goal)
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_entries_show_goals_targets_and_the_mappings_source(lang):
+    view = build_catalogue_view(_tagged_snapshot(), lang, sources=SOURCES)
+    entries = {entry.indicator_id: entry for entry in view.entries}
+    jobless = entries["unemployment_rate"]
+    assert jobless.goals == (goal_options(["unemployment_rate"], lang)["8"],)
+    assert jobless.targets == ("8.5",) and "8.5.2" in jobless.sdg_source
+    population = entries["population"]
+    assert population.goals == () and population.targets == () and population.sdg_source == ""
+    names = {"fi": "YK:n globaali", "sv": "FN:s globala", "en": "UN global"}
+    assert jobless.sdg_source.startswith(names[lang])
+
+
+def test_the_table_lists_goals_and_targets():
+    view = build_catalogue_view(_tagged_snapshot(), "en", sources=SOURCES)
+    listing = view.listing.set_index("Indicator")
+    columns = ["Agenda 2030 goals", "Targets"]
+    assert listing.loc["Jobless", columns].tolist() == ["8 Decent work and economic growth", "8.5"]
+    assert listing.loc["Area", columns].tolist() == ["", ""]

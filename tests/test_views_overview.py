@@ -15,6 +15,8 @@ from kuntadash.views.overview import (
     OverviewChoice,
     build_overview_view,
     filter_labels,
+    goal_filter_options,
+    indicators_for_goal,
 )
 
 YEAR = 2024
@@ -265,3 +267,25 @@ def test_filter_labels_name_the_types_and_regions(snapshot):
     types, regions = filter_labels(snapshot, "en")
     assert types["large_city"] == "Large cities"
     assert regions == {"01": "Ykkösmaa", "02": "Kakkosmaa"}
+
+
+def test_the_goal_filter_offers_the_goals_of_the_indicators_with_data():
+    present = ["population", "unemployment_rate", "ghg_emissions_per_resident"]
+    options = goal_filter_options(present, "fi")
+    assert list(options) == ["", "8", "13"]
+    assert options["8"] == "8 Ihmisarvoista työtä ja talouskasvua"
+    assert options[""] == "Kaikki tavoitteet"
+
+
+@pytest.mark.parametrize(
+    ("goal", "kept"),
+    [
+        ("", ["population", "unemployment_rate", "ghg_emissions_per_resident"]),
+        ("13", ["ghg_emissions_per_resident"]),
+        ("8", ["unemployment_rate"]),
+        ("1", ["population", "unemployment_rate", "ghg_emissions_per_resident"]),
+    ],
+)
+def test_the_goal_narrows_the_indicators_and_never_to_none(goal, kept):
+    present = ["population", "unemployment_rate", "ghg_emissions_per_resident"]
+    assert indicators_for_goal(present, goal) == kept

@@ -28,6 +28,11 @@ GROUPBY_KEY = "groupby"
 STATISTIC_KEY = "stat"
 PERIOD_KEY = "period"
 CATALOGUE_DIMENSION_KEY = "cdim"
+# The Sustainable Development Goal that narrows the indicators: the overview's choice (among
+# goals with data) and the Indicators page's (among every goal of the catalogue), kept apart
+# as the two dimension choices are.
+SDG_GOAL_KEY = "sdg"
+CATALOGUE_SDG_GOAL_KEY = "csdg"
 # Event mode: the slide shown (1-based) and seconds between slides.
 SLIDE_KEY = "slide"
 EVERY_KEY = "every"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -186,6 +186,61 @@ def headline_indicators() -> dict[str, str]:
     entries = resources.read_indicator_catalogue_document()["indicators"]
     by_id = {str(e["id"]): str(e["dimension"]) for e in entries}
     return {by_id[i]: i for i in indicators_with_role("headline")}
+
+
+# The UN Sustainable Development Goals, 1-17 (Agenda 2030). An indicator's ``sdg`` tag in
+# indicators.yaml names the goals and targets it measures under the UN global indicator
+# framework and the source of that mapping; an indicator without a sound mapping has none.
+SDG_GOALS = tuple(range(1, 18))
+
+
+@dataclass(frozen=True)
+class SdgTag:
+    """The goals and targets an indicator measures, and where the mapping comes from."""
+
+    goals: tuple[int, ...]
+    targets: tuple[str, ...]  # "8.5", "9.c"; () when it maps to goals only
+    source: Mapping[str, str]  # the mapping's source by language
+
+    def source_in(self, lang: str) -> str:
+        return str(self.source.get(lang) or self.source.get("fi") or "")
+
+
+def sdg_tags() -> dict[str, SdgTag]:
+    """Indicator id -> its goal tag, for the bundled catalogue's indicators that have one
+    (``sdg`` in indicators.yaml), in catalogue order: the one place that reads the tags. Like
+    the roles, the tags describe the catalogue's indicators rather than a snapshot's values, so
+    they are read from the catalogue by id (an indicator only an import brings has none)."""
+    from kuntadash import resources
+
+    entries = resources.read_indicator_catalogue_document()["indicators"]
+    tags = {}
+    for entry in entries:
+        tag = entry.get("sdg")
+        if not tag:
+            continue
+        tags[str(entry["id"])] = SdgTag(
+            goals=tuple(int(goal) for goal in tag["goals"]),
+            targets=tuple(str(target) for target in tag.get("targets") or ()),
+            source={lang: str(text) for lang, text in (tag.get("source") or {}).items()},
+        )
+    return tags
+
+
+def indicators_of_goal(ids: Iterable[str], goal: int | None) -> list[str]:
+    """The ``ids`` tagged with ``goal`` (all of them when ``goal`` is None), in their order."""
+    ids = list(ids)
+    if goal is None:
+        return ids
+    tags = sdg_tags()
+    return [ident for ident in ids if ident in tags and goal in tags[ident].goals]
+
+
+def goals_of(ids: Iterable[str]) -> list[int]:
+    """The goals at least one of ``ids`` is tagged with, in goal order."""
+    tags = sdg_tags()
+    present = {goal for ident in ids if ident in tags for goal in tags[ident].goals}
+    return [goal for goal in SDG_GOALS if goal in present]
 
 
 def dimension_labels(document: Mapping[str, Any], lang: str) -> dict[str, str]:

@@ -19,6 +19,7 @@ import streamlit as st
 # outputs outside the UI (the brief, the baked pages) link with the same names; re-exported.
 from kuntadash.urlkeys import (  # noqa: F401
     CATALOGUE_DIMENSION_KEY,
+    CATALOGUE_SDG_GOAL_KEY,
     COMPARE_KEY,
     DATASET_KEY,
     DIMENSION_KEY,
@@ -32,6 +33,7 @@ from kuntadash.urlkeys import (  # noqa: F401
     PEERS_KEY,
     PERIOD_KEY,
     REGION_FILTER_KEY,
+    SDG_GOAL_KEY,
     SEARCH_KEY,
     SLIDE_KEY,
     STATISTIC_KEY,

@@ -261,9 +261,13 @@ def indicators_with_data(snapshot: Snapshot) -> pd.DataFrame:
     return snapshot.catalogue[snapshot.catalogue["id"].isin(load_present_ids(snapshot))]
 
 
-def dimensions_with_data(snapshot: Snapshot) -> list[str]:
-    """The dimensions with at least one indicator with data, in display order."""
-    present = set(indicators_with_data(snapshot)["dimension"])
+def dimensions_with_data(snapshot: Snapshot, ids: Sequence[str] | None = None) -> list[str]:
+    """The dimensions with at least one indicator with data (of ``ids`` when given), in
+    display order."""
+    catalogue = indicators_with_data(snapshot)
+    if ids is not None:
+        catalogue = catalogue[catalogue["id"].isin(ids)]
+    present = set(catalogue["dimension"])
     return [dimension for dimension in DIMENSIONS if dimension in present]
 
 
@@ -312,10 +316,13 @@ def render_coverage_note(snapshot: Snapshot, container: object = None) -> None:
     )
 
 
-def select_dimension(snapshot: Snapshot, container: object = None) -> str:
-    """The dimension (URL ``dim``), among those with data: the first of them by default, so
-    a snapshot without the first dimension's data opens on one that has some."""
-    options = dimensions_with_data(snapshot)
+def select_dimension(
+    snapshot: Snapshot, container: object = None, ids: Sequence[str] | None = None
+) -> str:
+    """The dimension (URL ``dim``), among those with data (of the indicators ``ids`` when
+    given): the first of them by default, so a snapshot without the first dimension's data
+    opens on one that has some."""
+    options = dimensions_with_data(snapshot, ids)
     labels = {dimension: dimension_label(dimension) for dimension in DIMENSIONS}
     return state.stateful_selectbox(
         t("common.dimension"),
@@ -328,9 +335,16 @@ def select_dimension(snapshot: Snapshot, container: object = None) -> str:
 
 
 def select_indicator(
-    snapshot: Snapshot, dimension: str | None = None, container: object = None
+    snapshot: Snapshot,
+    dimension: str | None = None,
+    container: object = None,
+    ids: Sequence[str] | None = None,
 ) -> str:
+    """The indicator (URL ``indicator``) among those with data, of ``dimension`` and of the
+    indicators ``ids`` when given."""
     catalogue = indicators_with_data(snapshot)
+    if ids is not None:
+        catalogue = catalogue[catalogue["id"].isin(ids)]
     if dimension is not None:
         catalogue = catalogue[catalogue["dimension"] == dimension]
     options = catalogue["id"].tolist()

@@ -1,23 +1,32 @@
 """The indicator catalogue as a view model (views layer, no streamlit).
 
-One :class:`CatalogueView` holds what the indicators page shows: the indicators a dimension and
-a search keep, as one table (definition, unit, direction and its value choice, breaks in the
-series, publisher, source ids, licence, cadence and the years the snapshot holds) and as one
-detail entry each. :func:`build_catalogue_view` builds it once per page run; the page only draws
-it. Every word comes from the catalogue or the locale files; texts are plain (not markdown):
-whoever puts them into markdown escapes them.
+One :class:`CatalogueView` holds what the indicators page shows: the indicators a dimension, a
+Sustainable Development Goal and a search keep, as one table (definition, unit, direction and its
+value choice, breaks in the series, the goals and targets it measures, publisher, source ids,
+licence, cadence and the years the snapshot holds) and as one detail entry each.
+:func:`build_catalogue_view` builds it once per page run; the page only draws it. Every word
+comes from the catalogue or the locale files; texts are plain (not markdown): whoever puts them
+into markdown escapes them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from kuntadash import resources
-from kuntadash.domain.catalogue import DIMENSIONS, direction_note, series_breaks
+from kuntadash.domain.catalogue import (
+    DIMENSIONS,
+    SdgTag,
+    direction_note,
+    goals_of,
+    indicators_of_goal,
+    sdg_tags,
+    series_breaks,
+)
 from kuntadash.i18n import LANGUAGES, translate
 from kuntadash.store import Snapshot
 
@@ -40,6 +49,9 @@ class CatalogueEntry:
     licence: str
     breaks: tuple[tuple[int, str], ...]  # (year, reason) of each new series
     source: str  # the publisher's own table and code ("" when it has neither)
+    goals: tuple[str, ...] = ()  # "8 Decent work and economic growth", each goal it measures
+    targets: tuple[str, ...] = ()  # "8.5"; () when it maps to goals only
+    sdg_source: str = ""  # where the goal mapping comes from ("" when it has none)
 
 
 @dataclass(frozen=True)
@@ -49,6 +61,7 @@ class CatalogueView:
     lang: str
     dimension: str  # the chosen dimension ("" for all)
     query: str
+    goal: str  # the chosen goal's number as text ("" for all)
     total: int  # indicators in the catalogue
     ids: tuple[str, ...]  # the indicators kept, in catalogue order
     listing: pd.DataFrame  # one row per indicator kept, headings translated
@@ -57,7 +70,8 @@ class CatalogueView:
     @property
     def download_parts(self) -> tuple[object, ...]:
         """Words for the download's file name."""
-        return ("indicators", self.dimension, self.query.strip())
+        goal = (f"sdg-{self.goal}",) if self.goal else ()
+        return ("indicators", self.dimension, *goal, self.query.strip())
 
 
 def dimension_options(lang: str) -> dict[str, str]:
@@ -66,12 +80,34 @@ def dimension_options(lang: str) -> dict[str, str]:
     return all_label | {d: translate(f"dimension.{d}", lang) for d in DIMENSIONS}
 
 
-def search_catalogue(catalogue: pd.DataFrame, dimension: str = "", query: str = "") -> pd.DataFrame:
-    """The rows of ``dimension`` ("" for all) whose id, or name or definition in any language,
-    holds ``query`` (case-insensitive; "" keeps every row)."""
+def goal_label(goal: int, lang: str) -> str:
+    """'8 Decent work and economic growth': a goal's number and official short name."""
+    return f"{goal} {translate(f'sdg.goal.{goal}', lang)}"
+
+
+def goal_options(ids: Sequence[str], lang: str) -> dict[str, str]:
+    """A goal filter's options: "" for all goals, then every goal at least one of ``ids`` is
+    tagged with, by its number as text (the link's value) and shown as :func:`goal_label`."""
+    options = {"": translate("sdg.all", lang)}
+    return options | {str(goal): goal_label(goal, lang) for goal in goals_of(ids)}
+
+
+def parse_goal(goal: str) -> int | None:
+    """A goal filter's value as a goal number (None for all goals)."""
+    return int(goal) if goal.strip().isdigit() else None
+
+
+def search_catalogue(
+    catalogue: pd.DataFrame, dimension: str = "", query: str = "", goal: str = ""
+) -> pd.DataFrame:
+    """The rows of ``dimension`` ("" for all) and of the Sustainable Development Goal ``goal``
+    ("" for all) whose id, or name or definition in any language, holds ``query``
+    (case-insensitive; "" keeps every row)."""
     shown = catalogue
     if dimension:
         shown = shown[shown["dimension"] == dimension]
+    if parse_goal(goal) is not None:
+        shown = shown[shown["id"].isin(indicators_of_goal(shown["id"], parse_goal(goal)))]
     if query:
         needle = query.casefold()
         columns = [f"{field}_{lang}" for field in NAME_FIELDS for lang in LANGUAGES]
@@ -90,19 +126,23 @@ def build_catalogue_view(
     dimension: str = "",
     query: str = "",
     sources: Mapping[str, Any] | None = None,
+    goal: str = "",
 ) -> CatalogueView:
-    """The catalogue of ``snapshot`` kept by ``dimension`` and ``query``, in ``lang``;
-    ``sources`` is the publishers' document (resources' sources.yaml when not given)."""
+    """The catalogue of ``snapshot`` kept by ``dimension``, ``query`` and the Sustainable
+    Development Goal ``goal`` ("" for all; see :func:`goal_options`), in ``lang``; ``sources``
+    is the publishers' document (resources' sources.yaml when not given)."""
     if sources is None:
         sources = resources.read_sources_document() or {}
     publishers = {key: (entry.get("name") or {}).get(lang, key) for key, entry in sources.items()}
-    shown = search_catalogue(snapshot.catalogue, dimension, query)
+    shown = search_catalogue(snapshot.catalogue, dimension, query, goal)
     rows = [row for _, row in shown.iterrows()]
-    entries = [_entry(row, publishers, lang) for row in rows]
+    tags = sdg_tags()
+    entries = [_entry(row, publishers, lang, tags.get(str(row["id"]))) for row in rows]
     return CatalogueView(
         lang=lang,
         dimension=dimension,
         query=query,
+        goal=goal,
         total=len(snapshot.catalogue),
         ids=tuple(shown["id"]),
         listing=_listing(shown, entries, year_spans(snapshot.values), lang),
@@ -126,7 +166,9 @@ def _text(value: object) -> str:
     return "" if value is None or pd.isna(value) else str(value)
 
 
-def _entry(row: pd.Series, publishers: Mapping[str, str], lang: str) -> CatalogueEntry:
+def _entry(
+    row: pd.Series, publishers: Mapping[str, str], lang: str, tag: SdgTag | None = None
+) -> CatalogueEntry:
     return CatalogueEntry(
         indicator_id=str(row["id"]),
         name=_text(row[f"name_{lang}"]),
@@ -141,6 +183,9 @@ def _entry(row: pd.Series, publishers: Mapping[str, str], lang: str) -> Catalogu
         breaks=tuple((item.year, item.reason_in(lang)) for item in series_breaks(row)),
         # The publisher's own table and code, to find the figures at the source.
         source=" ".join(_text(row[k]) for k in ("table", "code") if _text(row[k])),
+        goals=tuple(goal_label(goal, lang) for goal in tag.goals) if tag else (),
+        targets=tag.targets if tag else (),
+        sdg_source=tag.source_in(lang) if tag else "",
     )
 
 
@@ -163,6 +208,8 @@ def _listing(
             tr("catalogue.breaks"): [
                 ", ".join(str(year) for year, _ in entry.breaks) for entry in entries
             ],
+            tr("sdg.goals_column"): ["; ".join(entry.goals) for entry in entries],
+            tr("sdg.targets"): [", ".join(entry.targets) for entry in entries],
             tr("catalogue.publisher"): [entry.publisher for entry in entries],
             tr("catalogue.source_id"): (
                 shown["table"].fillna("") + " " + shown["code"].fillna("")

@@ -13,18 +13,20 @@ escapes them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
-from kuntadash.domain.catalogue import indicator_row
+from kuntadash.domain.catalogue import indicator_row, indicators_of_goal
 from kuntadash.domain.groups import type_labels
 from kuntadash.domain.stats import rank_values, values_for
 from kuntadash.i18n import translate
 from kuntadash.naming import slugify
 from kuntadash.store import Snapshot
 from kuntadash.views.format import Formatter
+from kuntadash.views.indicators import goal_options, parse_goal
 from kuntadash.views.map import map_view
 
 MAP_LABELS = ("zoom_in", "zoom_out", "reset", "save_svg", "save_png", "hint", "error")
@@ -114,6 +116,20 @@ def region_labels(snapshot: Snapshot, lang: str) -> dict[str, str]:
 def filter_labels(snapshot: Snapshot, lang: str) -> tuple[dict[str, str], dict[str, str]]:
     """The options of the two highlight filters: municipality types and regions by key."""
     return type_labels(lang), region_labels(snapshot, lang)
+
+
+def goal_filter_options(present: Sequence[str], lang: str) -> dict[str, str]:
+    """The goal filter's options: "" for all goals, then every Sustainable Development Goal
+    that at least one of the indicators with data ``present`` measures ("8" -> "8 Decent work
+    and economic growth"), so every goal on offer leaves some indicator to choose."""
+    return goal_options(present, lang)
+
+
+def indicators_for_goal(present: Sequence[str], goal: str) -> list[str]:
+    """The indicators of ``present`` that measure the goal ``goal`` (a filter option; "" or a
+    goal none of them measures keeps them all, so the indicator choice is never empty)."""
+    kept = indicators_of_goal(present, parse_goal(goal))
+    return kept or list(present)
 
 
 def build_overview_view(
