@@ -5,8 +5,9 @@ then the chosen municipality's profile summary (kuntadash.views.event computes w
 shows; this page lays it out). It advances by itself every ``every`` seconds (a fragment reruns
 on a timer, so only the slide redraws) or with the arrow keys. Each slide shows a QR code of the
 same view in the normal app, at the address the audience can open (see kuntadash.ui.links), and
-says so plainly when the phones could not. The slide and the interval live in the URL; the
-clock, the QR code and the large type are kuntadash.ui.slides'.
+says so plainly when the phones could not; the profile slide's QR code opens the municipality's
+baked static page instead when that is served (kuntadash.links decides). The slide and the
+interval live in the URL; the clock, the QR code and the large type are kuntadash.ui.slides'.
 """
 
 from __future__ import annotations
@@ -23,13 +24,14 @@ from kuntadash.ui import slides, state
 from kuntadash.ui.downloads import chart_config, file_stem
 from kuntadash.ui.entry import require_app
 from kuntadash.ui.i18n import current_language, t
-from kuntadash.ui.links import app_base_url, is_local_address, view_url
+from kuntadash.ui.links import app_base_url, is_local_address, shared_profile_url, view_url
 from kuntadash.ui.loaders import load_formatter, load_geojson, load_profile, load_snapshot
 from kuntadash.ui.widgets import (
     DEFAULT_MUNICIPALITY,
     caption_text,
     escape_markdown,
     indicators_with_data,
+    municipality_names,
     peer_choice,
     render_no_values,
     render_table,
@@ -202,7 +204,10 @@ def render_profile_slide(show: _Show, slide: ProfileSlide, step: str) -> None:
         state.MUNICIPALITY_KEY: (show.code, ""),
         state.GROUP_KEY: (slide.kind, slide.default_kind),
     }
-    slides.render_qr(view_url(show.base, "municipality", params), right, step, show.lang)
+    interactive = view_url(show.base, "municipality", params)
+    names = municipality_names(show.snapshot, show.lang).to_dict()
+    url = shared_profile_url(show.code, show.lang, names, interactive)
+    slides.render_qr(url, right, step, show.lang)
     if scored:
         st.caption(t("event.scores_note"))
 

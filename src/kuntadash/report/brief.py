@@ -5,10 +5,11 @@ profile page draws, so the brief and the page never disagree. Page one answers l
 first screen: where the municipality stands in each dimension, its strengths and weak spots with
 their numbers, and what changed most; then the trends, every indicator, the ranks in every
 grouping, the most similar municipalities, and the sources with their licences. A link and a QR
-code lead back to the exact view the brief was made from; when that address works only on the
-machine that made the brief, the brief says so beside it (kuntadash.links). Charts are drawn
-with matplotlib (charts.static); text uses DejaVu Sans, bundled with matplotlib, so ä, ö and å
-embed offline.
+code lead to the municipality's baked static page when that is served, with the exact view the
+brief was made from as a second link, else to that view alone (kuntadash.links decides); when
+an address works only on the machine that made the brief, the brief says so beside it. Charts
+are drawn with matplotlib (charts.static); text uses DejaVu Sans, bundled with matplotlib, so
+ä, ö and å embed offline.
 Sample data are marked on every page.
 """
 
@@ -43,7 +44,7 @@ from kuntadash.charts.static import (
 )
 from kuntadash.domain.catalogue import DIMENSIONS
 from kuntadash.domain.groups import ComparisonGroup
-from kuntadash.links import holder_warning, public_base_url, qr_png
+from kuntadash.links import holder_warning, public_base_url, qr_png, shared_profile_url
 from kuntadash.store import Snapshot
 from kuntadash.urlkeys import (
     DATASET_KEY,
@@ -284,19 +285,31 @@ class _Charts:
     trends_ratio: float
 
 
+@dataclass(frozen=True)
+class _Links:
+    """What the brief links to: ``shared`` (the QR code's; the baked page when it is served,
+    else the view) and ``interactive`` (the view the brief was made from)."""
+
+    shared: str
+    interactive: str
+
+
 def brief_pdf(view: ProfileView, *, link: str = "", today: date | None = None) -> bytes:
     """``view`` laid out as the brief: PDF bytes. ``link`` is the address of the view the brief
-    was made from (default: :func:`profile_link`), printed and drawn as a QR code.
+    was made from (default: :func:`profile_link`), printed and drawn as a QR code, or printed
+    second when the municipality's baked page is served
+    (:func:`kuntadash.links.shared_profile_url`), which the QR code then shows.
 
     The pages after the first flow; when one of them ends up mostly empty, the detail is laid
     out again at another type scale (``SCALES``), and the layout with the fullest pages wins.
     """
     today = today or date.today()
-    link = link or profile_link(view)
+    interactive = link or profile_link(view)
+    links = _Links(shared_profile_url(view.code, view.lang, view.names, interactive), interactive)
     charts = _charts(view)
     best: tuple[float, bytes] | None = None
     for scale in SCALES:
-        pdf = _layout(view, link, today, charts, scale)
+        pdf = _layout(view, links, today, charts, scale)
         data = bytes(pdf.output())  # closing the last page records where its content ends
         fills = page_fills(pdf)
         emptiest = min(fills[1:], default=1.0)
@@ -346,7 +359,9 @@ def _charts(view: ProfileView) -> _Charts:
     )
 
 
-def _layout(view: ProfileView, link: str, today: date, charts: _Charts, scale: float) -> _BriefPDF:
+def _layout(
+    view: ProfileView, links: _Links, today: date, charts: _Charts, scale: float
+) -> _BriefPDF:
     def tr(key: str, **values: object) -> str:
         return view.tr(key, **values)
 
@@ -362,7 +377,7 @@ def _layout(view: ProfileView, link: str, today: date, charts: _Charts, scale: f
     pdf.set_creation_date(pd.Timestamp(today).to_pydatetime())
     write = _Writer(pdf)
     pdf.add_page()
-    _first_page(view, write, tr, link, today)
+    _first_page(view, write, tr, links, today)
     write.scale = scale
     _detail_pages(view, write, tr, charts)
     return pdf
@@ -371,27 +386,27 @@ def _layout(view: ProfileView, link: str, today: date, charts: _Charts, scale: f
 # --- page one: the answer ------------------------------------------------------------------------
 
 
-def _first_page(view: ProfileView, write: _Writer, tr, link: str, today: date) -> None:
+def _first_page(view: ProfileView, write: _Writer, tr, links: _Links, today: date) -> None:
     """The answer on one page: title and link, facts, each dimension's standing, then the
     strengths, weak spots and largest changes."""
-    _title_block(view, write, tr, link, today)
+    _title_block(view, write, tr, links, today)
     _facts(view, write)
     _standing(view, write, tr)
     _highlights(view, write, tr)
 
 
-def _title_block(view: ProfileView, write: _Writer, tr, link: str, today: date) -> None:
-    """The QR code, the title, the municipality's name, what it is compared with, and the link
-    back (with a warning when it works only on this machine); the sample banner below."""
+def _title_block(view: ProfileView, write: _Writer, tr, links: _Links, today: date) -> None:
+    """The QR code, the title, the municipality's name, what it is compared with, and the links
+    (with a warning when one works only on this machine); the sample banner below."""
     pdf = write.pdf
     text_width = CONTENT_MM - QR_MM - 4
     pdf.image(
-        io.BytesIO(qr_png(link)),
+        io.BytesIO(qr_png(links.shared)),
         x=PAGE_WIDTH_MM - MARGIN_MM - QR_MM,
         y=TOP_MM - 2,
         w=QR_MM,
         h=QR_MM,
-        link=link,
+        link=links.shared,
     )
     pdf.set_font(FONT, "", 10)
     pdf.set_text_color(GREY)
@@ -417,16 +432,22 @@ def _title_block(view: ProfileView, write: _Writer, tr, link: str, today: date) 
         new_y=YPos.NEXT,
     )
     pdf.set_font(FONT, "", 7.5)
-    pdf.multi_cell(
-        text_width,
-        3.8,
-        f"{tr('brief.link')} {link}",
-        link=link,
-        align="L",
-        new_x=XPos.LMARGIN,
-        new_y=YPos.NEXT,
+    printed = [("brief.link", links.interactive)]
+    if links.shared != links.interactive:
+        printed = [("brief.link_page", links.shared), ("brief.link_interactive", links.interactive)]
+    for key, url in printed:
+        pdf.multi_cell(
+            text_width,
+            3.8,
+            f"{tr(key)} {url}",
+            link=url,
+            align="L",
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
+    warning = holder_warning(links.shared, view.lang, "brief") or holder_warning(
+        links.interactive, view.lang, "brief"
     )
-    warning = holder_warning(link, view.lang, "brief")
     if warning:
         pdf.set_font(FONT, "B", 7.5)
         pdf.set_text_color(BLACK)

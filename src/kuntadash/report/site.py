@@ -19,10 +19,8 @@ import gzip
 import hashlib
 import io
 import os
-import re
 import shutil
 import time
-import unicodedata
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -56,7 +54,17 @@ from kuntadash.domain.population import population_history, population_in
 from kuntadash.domain.scores import DimensionScores, score_dimensions
 from kuntadash.domain.stats import reference_table
 from kuntadash.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
-from kuntadash.links import public_base_url
+from kuntadash.links import (
+    SITE_CURRENT,
+    SITE_DIR_ENV,  # noqa: F401 - where the pipeline rebakes the site (off when unset)
+    SITE_PATH,
+    public_base_url,
+    site_dir,
+    site_page_path,
+    site_page_url,
+    slugify,  # noqa: F401 - the slug rule, for callers of this module
+    slugs_of,
+)
 from kuntadash.report.brief import FONT_DIR, profile_link
 from kuntadash.store import Snapshot
 from kuntadash.views.profile import (
@@ -69,9 +77,7 @@ from kuntadash.views.profile import (
     wide_values,
 )
 
-SITE_DIR_ENV = "KUNTADASH_SITE_DIR"  # where the pipeline rebakes the site (off when unset)
-SITE_PATH = "/kunta"  # where the proxy serves the site, under the app's public address
-CURRENT = "current"  # the symlink the proxy serves
+CURRENT = SITE_CURRENT  # the symlink the proxy serves
 MARKER = ".kuntadash-site"  # in every folder a build created (only those are ever removed)
 LOCK_TIMEOUT_S = 5.0
 CARD_SIZE = (1200, 630)
@@ -79,7 +85,6 @@ MAP_WIDTH = 160.0  # the locator map's drawing width in SVG units
 OUTLINE_TOLERANCE_M = 4000.0  # Finland's outline, simplified once per build
 SHAPE_TOLERANCE_M = 1500.0  # each municipality's shape, simplified once per build
 TEMPLATES = Path(__file__).with_name("templates")
-_FOLD = str.maketrans({"ä": "a", "ö": "o", "å": "a", "Ä": "a", "Ö": "o", "Å": "a"})
 
 
 class SiteError(Exception):
@@ -96,27 +101,11 @@ class SiteError(Exception):
 # --- addresses -----------------------------------------------------------------------------------
 
 
-def slugify(name: str) -> str:
-    """``name`` as a readable address part: lowercase ASCII (ä→a, ö→o, å→a), anything else
-    between letters and digits a single hyphen."""
-    folded = unicodedata.normalize("NFKD", str(name).translate(_FOLD).lower())
-    ascii_only = folded.encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_only).strip("-")
-
-
 def site_slugs(snapshot: Snapshot, lang: str) -> dict[str, str]:
     """Every municipality's slug in ``lang`` (its Swedish name in sv), unique: a name that
-    folds to another's gets its municipality code appended."""
-    names = municipality_names(snapshot, lang)
-    slugs: dict[str, str] = {}
-    taken: set[str] = set()
-    for code in sorted(names):
-        slug = slugify(names[code]) or code
-        if slug in taken:
-            slug = f"{slug}-{code}"
-        taken.add(slug)
-        slugs[code] = slug
-    return slugs
+    folds to another's gets its municipality code appended (the rule is
+    :func:`kuntadash.links.slugs_of`, which the shared links follow too)."""
+    return slugs_of(municipality_names(snapshot, lang))
 
 
 def public_base() -> str:
@@ -125,16 +114,13 @@ def public_base() -> str:
     return public_base_url()
 
 
-def page_path(slug: str, lang: str) -> str:
-    """The page's path inside the site: ``fi/kuopio/``."""
-    return f"{lang}/{slug}/"
+page_path = site_page_path  # the page's path inside the site: ``fi/kuopio/``
 
 
 def baked_page_url(snapshot: Snapshot, code: str, lang: str, base: str | None = None) -> str:
     """The public address of municipality ``code``'s baked page in ``lang`` (for links and QR
     codes that should open without the interactive app)."""
-    slug = site_slugs(snapshot, lang)[code]
-    return f"{(base or public_base()).rstrip('/')}{SITE_PATH}/{page_path(slug, lang)}"
+    return site_page_url(base or public_base(), site_slugs(snapshot, lang)[code], lang)
 
 
 def app_link(view: ProfileView) -> str:
@@ -615,12 +601,6 @@ def gzipped_size(data: bytes) -> int:
 
 
 # --- the pipeline's step -------------------------------------------------------------------------
-
-
-def site_dir() -> Path | None:
-    """Where the pipeline rebakes the site: ``$KUNTADASH_SITE_DIR`` (None when unset: off)."""
-    configured = os.environ.get(SITE_DIR_ENV, "").strip()
-    return Path(configured).expanduser() if configured else None
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ import pandas as pd
 import streamlit as st
 
 from kuntadash.domain.groups import ComparisonGroup
+from kuntadash.links import served_page_url
 from kuntadash.naming import brief_filename
 from kuntadash.store import Snapshot
 from kuntadash.ui.i18n import current_language, t
@@ -252,8 +253,9 @@ def brief_cache() -> BriefCache:
 
 def brief_key(view: Any, link: str, today: date) -> tuple[Hashable, ...]:
     """Everything a brief's content depends on: the snapshot's version, the municipality, the
-    language, the comparison group and its members, the indicators' years, the printed link
-    (it carries the view's settings) and the date printed on it."""
+    language, the comparison group and its members, the indicators' years, the printed links
+    (the view's carries its settings; the baked page's is there once that page is served) and the
+    date printed on it."""
     members = hashlib.sha256(",".join(map(str, view.group.members)).encode()).hexdigest()
     years = tuple(sorted((str(k), int(v)) for k, v in dict(view.years).items()))
     return (
@@ -265,6 +267,7 @@ def brief_key(view: Any, link: str, today: date) -> tuple[Hashable, ...]:
         members,
         years,
         link,
+        served_page_url(view.code, view.lang, view.names),
         today.isoformat(),
     )
 

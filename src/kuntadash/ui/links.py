@@ -4,7 +4,8 @@ A view's link is the page's path plus its state as query parameters, defaults le
 form ui.state writes). Its base address is decided in :mod:`kuntadash.links` (the configured
 public address, else the address the reader's browser used: ``st.context.url``, Streamlit 1.67:
 scheme, host, port and path of the page, without the query), which also words the warning an
-output carries when that address is the making machine's own.
+output carries when that address is the making machine's own, and decides when a profile is
+shared as its baked static page (``shared_profile_url``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from kuntadash.links import (
     is_local_address,
     public_base_url,
     qr_png,
+    shared_profile_url,
     view_url,
 )
 
@@ -29,6 +31,7 @@ __all__ = [
     "holder_warning",
     "is_local_address",
     "qr_png",
+    "shared_profile_url",
     "view_url",
 ]
 

@@ -187,6 +187,11 @@ class ProfileView:
         return translate(key, self.lang, **values)
 
     @property
+    def names(self) -> Mapping[str, str]:
+        """Every municipality's name in the view's language, by code (shared, do not mutate)."""
+        return self._names
+
+    @property
     def threshold(self) -> int:
         """The coverage rule in per cent."""
         return round(self.scores.threshold * 100)
