@@ -4,9 +4,8 @@ A curated sequence: the national map of one headline indicator per sustainabilit
 then the chosen municipality's profile summary (kuntadash.views.event computes what a slide
 shows; this page lays it out). It advances by itself every ``every`` seconds (a fragment reruns
 on a timer, so only the slide redraws) or with the arrow keys. Each slide shows a QR code of the
-same view in the normal app, at the address the audience can open (see kuntadash.ui.links), and
-says so plainly when the phones could not; the profile slide's QR code opens the municipality's
-baked static page instead when that is served (kuntadash.links decides). The slide and the
+same view (the profile's: its baked page where served) at the address the audience can open
+(kuntadash.links decides), and says so plainly when the phones could not. The slide and the
 interval live in the URL; the clock, the QR code and the large type are kuntadash.ui.slides'.
 """
 
@@ -24,14 +23,13 @@ from kuntadash.ui import slides, state
 from kuntadash.ui.downloads import chart_config, file_stem
 from kuntadash.ui.entry import require_app
 from kuntadash.ui.i18n import current_language, t
-from kuntadash.ui.links import app_base_url, is_local_address, shared_profile_url, view_url
+from kuntadash.ui.links import app_base_url, is_local_address, profile_share_url, view_url
 from kuntadash.ui.loaders import load_formatter, load_geojson, load_profile, load_snapshot
 from kuntadash.ui.widgets import (
     DEFAULT_MUNICIPALITY,
     caption_text,
     escape_markdown,
     indicators_with_data,
-    municipality_names,
     peer_choice,
     render_no_values,
     render_table,
@@ -199,14 +197,7 @@ def render_profile_slide(show: _Show, slide: ProfileSlide, step: str) -> None:
                 for column, card in zip(st.columns(2), pair, strict=False):
                     column.metric(*card)
             render_strongest(slide)
-    params = {
-        state.LANG_KEY: (show.lang, DEFAULT_LANGUAGE),
-        state.MUNICIPALITY_KEY: (show.code, ""),
-        state.GROUP_KEY: (slide.kind, slide.default_kind),
-    }
-    interactive = view_url(show.base, "municipality", params)
-    names = municipality_names(show.snapshot, show.lang).to_dict()
-    url = shared_profile_url(show.code, show.lang, names, interactive)
+    url = profile_share_url(show.base, show.code, show.lang, slide.kind, slide.default_kind)
     slides.render_qr(url, right, step, show.lang)
     if scored:
         st.caption(t("event.scores_note"))

@@ -7,6 +7,7 @@ kept as JSON under ``test-artifacts/axe/``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from kuntadash.charts import theme
 from kuntadash.i18n import translate
@@ -32,6 +34,8 @@ BLOCKING = ("serious", "critical")
 # Violations inside Streamlit's own widgets that our code cannot change, with the reason.
 # Keep this empty unless a finding is proven to be Streamlit's; fix ours instead.
 NOT_OURS: dict[str, str] = {}
+
+RUNNING = "[data-testid=stApp][data-test-script-state=running]"
 
 
 @pytest.fixture(scope="session")
@@ -77,6 +81,7 @@ def blocking(violations: list[dict]) -> list[str]:
 
 def _open_expanders(page: Page) -> None:
     """Unfold the table alternatives so that axe checks them too."""
+    clicked = False
     for _ in range(8):  # folded expanders (and those in other tabs) are inert: skip those
         opened = page.evaluate(
             """() => { const summary = Array.from(document.querySelectorAll(
@@ -87,6 +92,13 @@ def _open_expanders(page: Page) -> None:
         )
         if not opened:
             break
+        clicked = True
+    if clicked:
+        # A folded section that builds its content once opened reruns the script: wait for
+        # that run to begin (it may take a round trip), else axe would read its stale,
+        # faded elements before the run that redraws them.
+        with contextlib.suppress(PlaywrightTimeoutError):
+            page.wait_for_selector(RUNNING, timeout=2_000)
     wait_ready(page)
 
 

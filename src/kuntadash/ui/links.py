@@ -30,6 +30,7 @@ __all__ = [
     "current_view_url",
     "holder_warning",
     "is_local_address",
+    "profile_share_url",
     "qr_png",
     "shared_profile_url",
     "view_url",
@@ -46,3 +47,21 @@ def current_view_url(page_path: str) -> str:
     widgets drawn so far have written theirs)."""
     params = {name: (value, None) for name, value in st.query_params.items()}
     return view_url(app_base_url(page_path), page_path, params)
+
+
+def profile_share_url(base: str, code: str, lang: str, kind: str, default_kind: str) -> str:
+    """The address to share of municipality ``code``'s profile in ``lang`` compared with its
+    ``kind`` group: its baked page where served, else the interactive view at ``base``
+    (:func:`kuntadash.links.shared_profile_url` decides)."""
+    from kuntadash.i18n import DEFAULT_LANGUAGE
+    from kuntadash.ui import state
+    from kuntadash.ui.loaders import load_snapshot
+    from kuntadash.ui.widgets import municipality_names
+
+    params = {
+        state.LANG_KEY: (lang, DEFAULT_LANGUAGE),
+        state.MUNICIPALITY_KEY: (code, ""),
+        state.GROUP_KEY: (kind, default_kind),
+    }
+    names = municipality_names(load_snapshot(), lang).to_dict()
+    return shared_profile_url(code, lang, names, view_url(base, "municipality", params))
