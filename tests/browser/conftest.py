@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from kuntadash.store.locations import BUNDLED_SAMPLE_DIR as SAMPLE_DIR
@@ -124,3 +125,16 @@ def wait_ready(page: Any, timeout: float = READY_TIMEOUT_MS) -> None:
         "() => !document.querySelector(\"[data-stale='true']\")", timeout=timeout
     )
     page.wait_for_selector(READY, timeout=timeout)
+
+
+RUNNING = "[data-testid=stApp][data-test-script-state=running]"
+
+
+def wait_rerun(page: Any, timeout: float = READY_TIMEOUT_MS) -> None:
+    """After a click that reruns the script (a section built once opened, a widget): wait for
+    that run to begin (it takes a round trip to the server; up to 2 s), then for it to end.
+    ``wait_ready`` alone may return before the run begins and leave the test reading, or
+    clicking, the faded elements of the run before."""
+    with contextlib.suppress(PlaywrightTimeoutError):
+        page.wait_for_selector(RUNNING, timeout=2_000)
+    wait_ready(page, timeout)

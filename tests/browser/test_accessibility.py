@@ -7,7 +7,6 @@ kept as JSON under ``test-artifacts/axe/``.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
@@ -16,11 +15,10 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from kuntadash.charts import theme
 from kuntadash.i18n import translate
-from tests.browser.conftest import PHONE, REPO, REQUIRE_ENV, wait_ready
+from tests.browser.conftest import PHONE, REPO, REQUIRE_ENV, wait_ready, wait_rerun
 from tests.browser.test_pages_browser import (
     MAP_STATE_JS,
     assert_no_error,
@@ -34,8 +32,6 @@ BLOCKING = ("serious", "critical")
 # Violations inside Streamlit's own widgets that our code cannot change, with the reason.
 # Keep this empty unless a finding is proven to be Streamlit's; fix ours instead.
 NOT_OURS: dict[str, str] = {}
-
-RUNNING = "[data-testid=stApp][data-test-script-state=running]"
 
 
 @pytest.fixture(scope="session")
@@ -93,13 +89,8 @@ def _open_expanders(page: Page) -> None:
         if not opened:
             break
         clicked = True
-    if clicked:
-        # A folded section that builds its content once opened reruns the script: wait for
-        # that run to begin (it may take a round trip), else axe would read its stale,
-        # faded elements before the run that redraws them.
-        with contextlib.suppress(PlaywrightTimeoutError):
-            page.wait_for_selector(RUNNING, timeout=2_000)
-    wait_ready(page)
+    if clicked:  # a section built once opened reruns the script: axe reads the run's result
+        wait_rerun(page)
 
 
 # Every page in Finnish (the default); the pages whose layout changes most with longer labels

@@ -25,7 +25,7 @@ from pypdf import PdfReader
 from kuntadash.i18n import translate
 from kuntadash.store import read_snapshot
 from kuntadash.store.locations import BUNDLED_SAMPLE_DIR as SAMPLE_DIR
-from tests.browser.conftest import DESKTOP, run_streamlit, wait_ready
+from tests.browser.conftest import DESKTOP, run_streamlit, wait_ready, wait_rerun
 
 SAMPLE = read_snapshot(SAMPLE_DIR)
 LARGE_CITIES = int((SAMPLE.municipalities["municipality_type"] == "large_city").sum())
@@ -152,7 +152,7 @@ def test_the_csv_download_holds_exactly_the_rows_shown(
     page.get_by_test_id("stExpander").filter(
         has_text=translate("common.show_table", lang)
     ).first.click()
-    wait_ready(page)
+    wait_rerun(page)  # the table and its downloads are built once the section is opened
     button = page.get_by_role("button", name=translate("share.download_csv", lang))
     expect(button).to_be_visible()
     with page.expect_download() as info:

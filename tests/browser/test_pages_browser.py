@@ -19,7 +19,7 @@ from kuntadash.charts.palette import BACKGROUND, BORDER, MUTED_COLOUR, TEXT_COLO
 from kuntadash.i18n import translate
 from kuntadash.store import read_snapshot
 from kuntadash.store.locations import BUNDLED_SAMPLE_DIR as SAMPLE_DIR
-from tests.browser.conftest import DESKTOP, PHONE, wait_ready
+from tests.browser.conftest import DESKTOP, PHONE, wait_ready, wait_rerun
 
 SAMPLE = read_snapshot(SAMPLE_DIR)
 MUNICIPALITY_COUNT = len(SAMPLE.municipalities)
@@ -399,6 +399,7 @@ def test_table_alternative_downloads_as_csv(page: Page, tmp_path: Path) -> None:
     page.goto("/")
     wait_ready(page)
     page.get_by_test_id("stExpander").filter(has_text=_t("common.show_table")).first.click()
+    wait_rerun(page)
     frame = page.get_by_test_id("stDataFrame").first
     expect(frame).to_be_visible()
     frame.hover()

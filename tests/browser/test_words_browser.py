@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 from kuntadash.i18n import translate
 from kuntadash.store.locations import BUNDLED_SAMPLE_DIR
 from kuntadash.ui.a11y import FRONTEND_WORDS
-from tests.browser.conftest import SERVER_START_TIMEOUT, wait_ready
+from tests.browser.conftest import SERVER_START_TIMEOUT, wait_ready, wait_rerun
 from tests.fixtures.admin import SECRET
 from tools.devserver import serve_app
 
@@ -59,7 +59,7 @@ def test_no_framework_english_is_left(page: Page, path: str, lang: str) -> None:
         page.get_by_test_id("stExpander").filter(
             has_text=translate("common.show_table", lang)
         ).first.click()
-        wait_ready(page)
+        wait_rerun(page)
     # the tables' toolbars, the charts' mode bars and the map controls are on the page
     expect(
         page.locator("[data-testid=stPlotlyChart], [data-testid=stDataFrame]").first
