@@ -15,11 +15,13 @@ import re
 import shutil
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pandas as pd
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from pypdf import PdfReader
 
 from kuntadash.i18n import translate
@@ -137,6 +139,22 @@ def test_a_fresh_server_answers_a_deep_link_first(browser: Browser, tmp_path: Pa
             context.close()
 
 
+def _download(page: Page, button) -> Any:
+    """The file a click on ``button`` downloads. On a loaded machine a click that lands while the
+    page is still settling is sometimes lost (no download starts: seen once in three CI runs); a
+    reader clicks again, and so does this, once. What the file holds is checked the same."""
+    for attempt in range(2):
+        try:
+            with page.expect_download(timeout=30_000) as info:
+                button.click()
+            return info.value
+        except PlaywrightTimeoutError:
+            if attempt:
+                raise
+            wait_ready(page)
+    raise AssertionError("unreachable")
+
+
 @pytest.mark.parametrize(
     ("lang", "name", "separator", "decimal"),
     [
@@ -155,9 +173,7 @@ def test_the_csv_download_holds_exactly_the_rows_shown(
     wait_rerun(page)  # the table and its downloads are built once the section is opened
     button = page.get_by_role("button", name=translate("share.download_csv", lang))
     expect(button).to_be_visible()
-    with page.expect_download() as info:
-        page.get_by_role("button", name=translate("share.download_csv", lang)).click()
-    download = info.value
+    download = _download(page, button)
     assert download.suggested_filename == name
     target = tmp_path / download.suggested_filename
     download.save_as(target)
