@@ -82,19 +82,17 @@ def render_controls(snapshot) -> tuple[str, int, str, str]:
     kind_labels = {kind: t(f"groups.kind.{kind}") for kind in GROUPINGS}
     groupby = state.stateful_selectbox(
         t("groups.groupby"),
-        list(GROUPINGS),
+        kind_labels,
         state.GROUPBY_KEY,
         GROUPINGS[0],
-        format_func=kind_labels.__getitem__,
         container=controls[3],
     )
     statistic_labels = {s: t(f"groups.stat.{s}") for s in STATISTICS}
     statistic = state.stateful_selectbox(
         t("groups.statistic"),
-        list(STATISTICS),
+        statistic_labels,
         state.STATISTIC_KEY,
         STATISTICS[0],
-        format_func=statistic_labels.__getitem__,
         container=controls[4],
     )
     return indicator_id, year, groupby, statistic

@@ -51,19 +51,17 @@ def render_controls(snapshot, lang: str) -> tuple[str, str, str]:
     options = dimension_options(lang)
     dimension = state.stateful_selectbox(
         t("common.dimension"),
-        list(options),
+        options,
         state.CATALOGUE_DIMENSION_KEY,
         "",
-        format_func=options.__getitem__,
         container=right,
     )
     goals = goal_options(snapshot.catalogue["id"], lang)
     goal = state.stateful_selectbox(
         t("sdg.filter"),
-        list(goals),
+        goals,
         state.CATALOGUE_SDG_GOAL_KEY,
         "",
-        format_func=goals.__getitem__,
         container=goal_column,
     )
     return query, dimension, goal

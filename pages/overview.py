@@ -25,13 +25,13 @@ from kuntadash.ui.widgets import (
     select_indicator,
     select_year,
 )
+from kuntadash.views.indicators import goal_options
 from kuntadash.views.overview import (
     ChosenPosition,
     OverviewChoice,
     OverviewView,
     build_overview_view,
     filter_labels,
-    goal_filter_options,
     indicators_for_goal,
 )
 
@@ -87,13 +87,12 @@ def render_controls(snapshot, lang: str) -> OverviewChoice:
 def render_goal_filter(snapshot, lang: str, container) -> list[str]:
     """The Sustainable Development Goal (kept in the link): the indicators it leaves."""
     present = indicators_with_data(snapshot)["id"].tolist()
-    goals = goal_filter_options(present, lang)
+    goals = goal_options(present, lang)
     goal = state.stateful_selectbox(
         t("sdg.filter"),
-        list(goals),
+        goals,
         state.SDG_GOAL_KEY,
         "",
-        format_func=goals.__getitem__,
         container=container,
     )
     return indicators_for_goal(present, goal)

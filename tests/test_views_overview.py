@@ -11,11 +11,11 @@ import pytest
 
 from kuntadash.store import Snapshot
 from kuntadash.views.format import MISSING, Formatter
+from kuntadash.views.indicators import goal_options
 from kuntadash.views.overview import (
     OverviewChoice,
     build_overview_view,
     filter_labels,
-    goal_filter_options,
     indicators_for_goal,
 )
 
@@ -271,7 +271,7 @@ def test_filter_labels_name_the_types_and_regions(snapshot):
 
 def test_the_goal_filter_offers_the_goals_of_the_indicators_with_data():
     present = ["population", "unemployment_rate", "ghg_emissions_per_resident"]
-    options = goal_filter_options(present, "fi")
+    options = goal_options(present, "fi")
     assert list(options) == ["", "8", "13"]
     assert options["8"] == "8 Ihmisarvoista työtä ja talouskasvua"
     assert options[""] == "Kaikki tavoitteet"

@@ -9,7 +9,7 @@ for its code); an invalid or ambiguous one is reported and replaced by the defau
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -201,7 +201,7 @@ def current(
 
 def stateful_selectbox(
     label: str,
-    options: Sequence[T],
+    options: Sequence[T] | Mapping[T, str],
     name: str,
     default: T,
     format_func: Callable[[T], str] = str,
@@ -213,7 +213,8 @@ def stateful_selectbox(
     on_change: Callable[[], None] | None = None,
     **kwargs: Any,
 ) -> T:
-    """A selectbox bound to the persistent key and URL parameter ``name``.
+    """A selectbox bound to the persistent key and URL parameter ``name``; ``options`` may be a
+    mapping of each option to its label.
 
     ``parse``: how a link's text becomes an option (see :func:`current`). ``search``: the same
     for text the reader types and confirms with Enter (the widget then accepts free text):
@@ -223,6 +224,8 @@ def stateful_selectbox(
     the page as well as in the sidebar); both show and change the one persistent value.
     ``on_change`` runs after a change by the user.
     """
+    if isinstance(options, Mapping) and format_func is str:
+        format_func = options.__getitem__  # a mapping: its values label its keys
     options = list(options)
     if default not in options and options:
         default = options[0]

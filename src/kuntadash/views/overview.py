@@ -26,7 +26,7 @@ from kuntadash.i18n import translate
 from kuntadash.naming import slugify
 from kuntadash.store import Snapshot
 from kuntadash.views.format import Formatter
-from kuntadash.views.indicators import goal_options, parse_goal
+from kuntadash.views.indicators import parse_goal
 from kuntadash.views.map import map_view
 
 MAP_LABELS = ("zoom_in", "zoom_out", "reset", "save_svg", "save_png", "hint", "error")
@@ -116,13 +116,6 @@ def region_labels(snapshot: Snapshot, lang: str) -> dict[str, str]:
 def filter_labels(snapshot: Snapshot, lang: str) -> tuple[dict[str, str], dict[str, str]]:
     """The options of the two highlight filters: municipality types and regions by key."""
     return type_labels(lang), region_labels(snapshot, lang)
-
-
-def goal_filter_options(present: Sequence[str], lang: str) -> dict[str, str]:
-    """The goal filter's options: "" for all goals, then every Sustainable Development Goal
-    that at least one of the indicators with data ``present`` measures ("8" -> "8 Decent work
-    and economic growth"), so every goal on offer leaves some indicator to choose."""
-    return goal_options(present, lang)
 
 
 def indicators_for_goal(present: Sequence[str], goal: str) -> list[str]:
