@@ -2,7 +2,7 @@
 and markdown are shown literally on every page, no dialog ever opens, and nothing of them
 becomes an element (script, image, javascript: link, bold text).
 
-The server serves the hostile snapshot of tests/test_reliability_injection.py (the committed
+The server serves the hostile snapshot of tests/app/test_reliability_injection.py (the committed
 sample with markup in municipality, region, indicator, unit and source texts).
 """
 
@@ -15,15 +15,15 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from kuntadash.i18n import translate
-from tests.browser.conftest import run_streamlit, wait_ready
-from tests.browser.test_pages_browser import wait_map_drawn
-from tests.test_reliability_injection import (
+from tests.app.test_reliability_injection import (
     HOSTILE_NAMES,
     IMG,
     LINK,
     SCRIPT,
     build_hostile_snapshot,
 )
+from tests.browser.conftest import run_streamlit, wait_ready
+from tests.browser.test_pages_browser import wait_map_drawn
 
 pytestmark = pytest.mark.browser
 

@@ -11,5 +11,5 @@ and tiles, the manifest. ``data sample`` (:mod:`.sample`) builds the synthetic s
 entry ends in :func:`.finish.finish`, the one writer: validate → lock → write → swap.
 
 Below the pipeline: sources, importing (the readers), store, domain; above it only the entry
-points (the CLI, the Data page). ``tests/test_layers.py`` checks both.
+points (the CLI, the Data page). ``tests/house/test_layers.py`` checks both.
 """
