@@ -60,9 +60,9 @@ class SmallPopulation:
         return marked(text, small, self.lang)
 
     def _threshold(self, indicator_ids: Iterable[str]) -> str:
-        found = sorted({self.thresholds[i] for i in indicator_ids if i in self.thresholds})
-        fmt = Formatter(self.lang)
-        return " / ".join(fmt.number(value) for value in found)
+        return _thresholds_text(
+            (self.thresholds[i] for i in indicator_ids if i in self.thresholds), self.lang
+        )
 
     def hover(self, indicator_id: str, small: object) -> str:
         """The map's hover line for a small-population figure ("" otherwise)."""
@@ -83,9 +83,18 @@ class SmallPopulation:
             return ""
         return translate("small.left_out", self.lang, threshold=self._threshold(indicator_ids))
 
-    def rule(self) -> str:
-        """The rule, stated once (the Indicators page)."""
-        return translate("small.rule", self.lang, threshold=self._threshold(self.thresholds))
+
+def small_population_rule(lang: str) -> str:
+    """The rule of marking and of lists, stated once (the Indicators page), with the catalogue's
+    thresholds."""
+    threshold = _thresholds_text(small_population_thresholds().values(), lang)
+    return translate("small.rule", lang, threshold=threshold)
+
+
+def _thresholds_text(thresholds: Iterable[int], lang: str) -> str:
+    """'1 000' (or '1 000 / 2 000' where the indicators differ), in ``lang``'s notation."""
+    fmt = Formatter(lang)
+    return " / ".join(fmt.number(value) for value in sorted(set(thresholds)))
 
 
 def marked(text: str, small: object, lang: str) -> str:
