@@ -170,7 +170,8 @@ def render_map_figures(slide: MapSlide) -> None:
     st.metric(t("event.country_median"), slide.median_text)
     if not slide.neutral:
         places = (
-            f"{p.rank}. {escape_markdown(p.name)} — {escape_markdown(p.value_text)}"
+            # Escaped: markdown renumbers "2. 4. 5." (small figures left out, ties) as 2, 3, 4
+            f"- {p.rank}\\. {escape_markdown(p.name)} — {escape_markdown(p.value_text)}"
             for p in slide.top
         )
         st.markdown("\n".join([f"**{t('event.best_three')}**", "", *places]))
