@@ -32,6 +32,7 @@ from kuntadash.ui.widgets import (
     indicators_with_data,
     peer_choice,
     render_no_values,
+    render_note,
     render_table,
 )
 from kuntadash.views.event import MapSlide, ProfileSlide, build_event_view, build_slides
@@ -169,11 +170,14 @@ def render_map_figures(slide: MapSlide) -> None:
     st.metric(t("event.country_median"), slide.median_text)
     if not slide.neutral:
         places = (
-            f"{p.rank}. {escape_markdown(p.name)} — {escape_markdown(p.value_text)}"
+            # Escaped: markdown renumbers "2. 4. 5." (small figures left out, ties) as 2, 3, 4
+            f"- {p.rank}\\. {escape_markdown(p.name)} — {escape_markdown(p.value_text)}"
             for p in slide.top
         )
         st.markdown("\n".join([f"**{t('event.best_three')}**", "", *places]))
+        render_note(slide.top_note)
     render_table(slide.figures, chosen=list(slide.chosen_rows), height=300, alt=slide.figures_alt)
+    render_note(slide.small_note)
 
 
 # --- the profile slide ---------------------------------------------------------------------------
@@ -240,6 +244,7 @@ def render_strongest(slide: ProfileSlide) -> None:
             for s in slide.strongest
         )
     )
+    render_note(slide.strongest_note)
 
 
 render()

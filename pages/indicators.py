@@ -36,6 +36,7 @@ def render() -> None:
     st.caption(t("catalogue.count", shown=len(view.ids), total=view.total))
     render_coverage_note(snapshot)
     render_listing(view, snapshot)
+    st.markdown(f"**{view.small_rule[0]}.** {escape_markdown(view.small_rule[1])}")
     render_details(view)
 
 

@@ -134,7 +134,8 @@ def render_answer(view: ProfileView) -> None:
                 f"- **{escape_markdown(c.name)}**: {escape_markdown(c.text)}" for c in view.changes
             )
         )
-    st.caption(t("profile.highlights_note") + " " + t("profile.changes_note"))
+    notes = (t("profile.highlights_note"), view.highlights_note, t("profile.changes_note"))
+    st.caption(" ".join(note for note in notes if note))
 
 
 def render_dimension(summary: DimensionSummary) -> None:

@@ -20,6 +20,7 @@ from kuntadash.ui.widgets import (
     indicators_with_data,
     render_coverage_note,
     render_no_values,
+    render_note,
     render_table,
     select_dimension,
     select_indicator,
@@ -58,6 +59,7 @@ def render() -> None:
     render_heading(view)
     render_overview_map(view, geometry.codes)
     st.caption(caption_text(snapshot, view.indicator_id, view.year))
+    render_note(view.small_note)
     render_summary(view)
     render_listing(view, snapshot)
 

@@ -47,7 +47,20 @@ INDICATOR_KEYS = {
 # series with a known break names its first year and the reason (breaks), and an indicator
 # that measures Sustainable Development Goals names them, their targets and the mapping's
 # source (sdg).
-OPTIONAL_INDICATOR_KEYS = {"derive", "query", "direction_note", "breaks", "roles", "columns", "sdg"}
+OPTIONAL_INDICATOR_KEYS = {
+    "derive",
+    "query",
+    "direction_note",
+    "breaks",
+    "roles",
+    "columns",
+    "sdg",
+    "small_population",
+}
+# Aggregations whose figures rest on the municipality's residents (a rate, share or per-resident
+# figure of a hundred residents jumps from year to year): each such indicator names the
+# population under which its figure is marked (small_population); a count never does.
+SMALL_POPULATION_REQUIRED = {"rate", "share", "per_resident"}
 ROLES = {"headline", "structural"}
 DERIVE_KINDS = (
     {"per_resident"},
@@ -335,3 +348,16 @@ def test_every_goal_has_its_short_name_in_every_language() -> None:
             assert isinstance(names.get(lang), str) and names[lang].strip(), (goal, lang)
     extra = {key for key in texts if key.startswith("sdg.goal.")}
     assert extra == {f"sdg.goal.{goal}" for goal in SDG_GOALS}, extra
+
+
+@pytest.mark.parametrize("entry", INDICATORS, ids=lambda e: e["id"])
+def test_small_population_threshold_where_figures_rest_on_residents(entry: dict[str, Any]) -> None:
+    threshold = entry.get("small_population")
+    if entry["aggregation"] in SMALL_POPULATION_REQUIRED:
+        assert threshold is not None, f"{entry['id']}: a {entry['aggregation']} needs one"
+    if entry["aggregation"] == "count":
+        assert threshold is None, f"{entry['id']}: a count does not rest on a small population"
+    if threshold is not None:
+        assert isinstance(threshold, int) and not isinstance(threshold, bool)
+        # Above the smallest municipality (Sottunga, about 100 residents), below the median one
+        assert 100 < threshold <= 5000

@@ -31,7 +31,7 @@ ROWS = [
 CODES = [row[0] for row in ROWS]
 # The columns of a table's download (ui.downloads.EXPORT_COLUMNS keys, without importing the UI).
 EXPORT_KEYS = {"municipality_code", "municipality", "municipality_type", "region", "year"}
-EXPORT_KEYS |= {"value", "rank", "ranked"}
+EXPORT_KEYS |= {"value", "small_population", "rank", "ranked"}
 
 
 def _catalogue() -> pd.DataFrame:

@@ -243,6 +243,21 @@ def goals_of(ids: Iterable[str]) -> list[int]:
     return [goal for goal in SDG_GOALS if goal in present]
 
 
+def small_population_thresholds() -> dict[str, int]:
+    """Indicator id -> the population under which its figure rests on a small population
+    (``small_population`` in indicators.yaml), for the bundled catalogue's indicators that have
+    one: the one place that reads it. Read by id from the catalogue, as the roles and goal tags
+    are (an indicator only an import brings has none, and is never marked)."""
+    from kuntadash import resources
+
+    entries = resources.read_indicator_catalogue_document()["indicators"]
+    return {
+        str(e["id"]): int(e["small_population"])
+        for e in entries
+        if e.get("small_population") is not None
+    }
+
+
 def dimension_labels(document: Mapping[str, Any], lang: str) -> dict[str, str]:
     """Display names of the four dimensions in ``lang``, in display order."""
     dims = document.get("dimensions") or {}

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from kuntadash.domain.small_numbers import without_small_population
+
 
 @dataclass(frozen=True)
 class Rank:
@@ -175,12 +177,16 @@ def strengths_and_weaknesses(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The ``count`` indicators where the municipality stands best and worst in its group.
 
-    Context indicators (no percentile) are never among them. With ``middle`` (e.g. 50, the
-    group's middle), a strength must stand above it and a weak spot below it: in a group where
-    the municipality is level with everyone, nothing is a strength.
+    Context indicators (no percentile) are never among them, nor a figure flagged as resting
+    on a small population (:func:`kuntadash.domain.small_numbers.without_small_population`).
+    With ``middle`` (e.g. 50, the group's middle), a strength must stand above it and a weak
+    spot below it: in a group where the municipality is level with everyone, nothing is a
+    strength.
     """
-    ranked = profile.dropna(subset=["percentile"]).sort_values(
-        ["percentile", "indicator_id"], ascending=[False, True]
+    ranked = (
+        without_small_population(profile)
+        .dropna(subset=["percentile"])
+        .sort_values(["percentile", "indicator_id"], ascending=[False, True])
     )
     above = ranked if middle is None else ranked[ranked["percentile"] > middle]
     below = ranked if middle is None else ranked[ranked["percentile"] < middle]

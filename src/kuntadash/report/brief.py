@@ -44,6 +44,7 @@ from kuntadash.charts.static import (
 )
 from kuntadash.domain.catalogue import DIMENSIONS
 from kuntadash.domain.groups import ComparisonGroup
+from kuntadash.domain.small_numbers import SMALL_POPULATION
 from kuntadash.links import holder_warning, public_base_url, qr_png, shared_profile_url
 from kuntadash.store import Snapshot
 from kuntadash.urlkeys import (
@@ -59,6 +60,7 @@ from kuntadash.views.profile import (
     ProfileView,
     build_profile_view,
 )
+from kuntadash.views.small import marked
 
 PAGE_PATH = "municipality"
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -515,9 +517,8 @@ def _highlights(view: ProfileView, write: _Writer, tr) -> None:
         write.paragraph(view.changes_note, size=8.5)
     for change in view.changes:
         write.bullet(change.name, change.text)
-    write.paragraph(
-        tr("profile.highlights_note") + " " + tr("profile.changes_note"), size=7, colour=GREY
-    )
+    notes = (tr("profile.highlights_note"), view.highlights_note, tr("profile.changes_note"))
+    write.paragraph(" ".join(note for note in notes if note), size=7, colour=GREY)
 
 
 def _fit(pdf: FPDF, text: str, width: float) -> str:
@@ -576,6 +577,8 @@ def _indicators_section(view: ProfileView, write: _Writer, tr) -> None:
         ("LEFT", "LEFT", "CENTER", "RIGHT", "RIGHT", "CENTER"),
         size=6.8,
     )
+    if view.small_note:
+        write.paragraph(view.small_note, size=7, colour=GREY)
     write.paragraph(tr("profile.position_note"), size=7, colour=GREY)
 
 
@@ -598,7 +601,11 @@ def _indicator_rows(view: ProfileView) -> list[Sequence[str] | _Note]:
                     fmt.name(ident),
                     fmt.unit(ident),
                     str(int(row["year"])),
-                    fmt.value(ident, row["value"], with_unit=False),
+                    marked(
+                        fmt.value(ident, row["value"], with_unit=False),
+                        row.get(SMALL_POPULATION, False),
+                        view.lang,
+                    ),
                     fmt.value(ident, row["group_median"], with_unit=False),
                     "–" if pd.isna(row["percentile"]) else fmt.number(row["percentile"], 0, "%"),
                 ]

@@ -28,6 +28,7 @@ from kuntadash.ui.widgets import (
     escape_markdown,
     indicator_name,
     lazy_expander,
+    render_note,
     render_peer_weights,
     select_indicator,
     select_peer_count,
@@ -220,6 +221,7 @@ def render_indicators(view: ProfileView, snapshot) -> None:
                         subset=[t("comparison.col.change", n=period)],
                     )
                 st.dataframe(styled, hide_index=True, width="stretch", placeholder=MISSING)
+                render_note(table.small_note)
                 render_downloads(
                     table.frame,
                     TableDownload(

@@ -532,6 +532,14 @@ def render_dataframe(
 CHOSEN_ROW_STYLE = f"background-color: {CHOSEN_TINT}; font-weight: bold"
 
 
+def render_note(*texts: str) -> None:
+    """A caption of the non-empty ``texts`` (plain text, escaped), or nothing when all are
+    empty: a note that applies only sometimes, such as what "†" beside a figure means."""
+    shown = [escape_markdown(text) for text in texts if text]
+    if shown:
+        st.caption(" ".join(shown))
+
+
 def render_table(
     frame: pd.DataFrame | Styler,
     label_key: str = "common.show_table",

@@ -19,6 +19,7 @@ import pandas as pd
 
 from kuntadash.domain.catalogue import DIMENSIONS, headline_indicators, indicator_row
 from kuntadash.domain.groups import DEFAULT_KIND, GROUP_KINDS
+from kuntadash.domain.small_numbers import SMALL_POPULATION, without_small_population
 from kuntadash.domain.stats import (
     latest_common_year,
     rank_values,
@@ -30,6 +31,7 @@ from kuntadash.i18n import translate
 from kuntadash.store import Snapshot
 from kuntadash.views.format import MISSING, Formatter
 from kuntadash.views.profile import ProfileView, municipality_names
+from kuntadash.views.small import SmallPopulation, with_hover
 
 # One headline indicator per dimension, shown on the national map; a dimension whose indicator
 # has no data falls back to its first indicator with data that has a better direction, and only
@@ -78,6 +80,10 @@ class MapSlide:
     figures_alt: str
     default_dimension: str  # the first dimension with data (left out of the slide's link)
     default_indicator: str  # the dimension's first indicator with data (likewise)
+    # Under the table: what "†" means ("" when no figure shown rests on a small population);
+    # under the top three: that such figures were left out of it ("" when none was).
+    small_note: str = ""
+    top_note: str = ""
 
     @property
     def neutral(self) -> bool:
@@ -107,6 +113,7 @@ class ProfileSlide:
     scores_table: pd.DataFrame  # the scores as a table, headings translated
     scores_alt: str
     strongest: tuple[Strength, ...]
+    strongest_note: str = ""  # small-population figures left out of the strongest ("" if none)
 
 
 @dataclass(frozen=True)
@@ -205,6 +212,8 @@ def _map_slide(snapshot, slide, code, available, fmt, tr) -> MapSlide:
     series = values_for(snapshot.values, indicator_id, year).reindex(codes)
     ranks = rank_values(series, direction)
     with_data = int(series.notna().sum())
+    small = SmallPopulation.of(snapshot, fmt.lang)
+    flags = small.flags_of(indicator_id, year, series)
 
     def rank_line(rank: object) -> str:
         if pd.isna(rank):
@@ -216,14 +225,21 @@ def _map_slide(snapshot, slide, code, available, fmt, tr) -> MapSlide:
             "municipality_code": codes,
             "name": [names.get(c, c) for c in codes],
             "value": series.to_numpy(),
-            "value_text": [fmt.value(indicator_id, v) for v in series],
+            "value_text": [
+                small.mark(fmt.value(indicator_id, v), f)
+                for v, f in zip(series, flags, strict=True)
+            ],
             # A context indicator has no better end: no rank in the hover either.
-            "rank_text": ["" if neutral else rank_line(r) for r in ranks],
+            "rank_text": [
+                with_hover("" if neutral else rank_line(r), small.hover(indicator_id, f))
+                for r, f in zip(ranks, flags, strict=True)
+            ],
             "in_focus": True,
         }
     )
-    ranked = table.assign(rank=ranks.to_numpy())
-    best = ranked.dropna(subset=["rank"]).nsmallest(TOP, "rank")
+    ranked = table.assign(rank=ranks.to_numpy(), **{SMALL_POPULATION: flags.to_numpy()})
+    best = without_small_population(ranked).dropna(subset=["rank"]).nsmallest(TOP, "rank")
+    passed = ranked[ranked[SMALL_POPULATION] & (ranked["rank"] < best["rank"].max())]
     figures, chosen_rows = _figures(ranked, neutral, fmt.unit(indicator_id), code, tr)
     name = str(meta[f"name_{fmt.lang}"])
     return MapSlide(
@@ -237,7 +253,7 @@ def _map_slide(snapshot, slide, code, available, fmt, tr) -> MapSlide:
         unit=str(meta[f"unit_{fmt.lang}"]),
         table=table,
         chosen_name=names.get(code, code),
-        chosen_value=fmt.value(indicator_id, series.get(code)),
+        chosen_value=small.mark(fmt.value(indicator_id, series.get(code)), flags.get(code)),
         position=tr("event.context_note") if neutral else rank_line(ranks.get(code)),
         median_text=fmt.value(indicator_id, series.median()),
         top=()
@@ -251,6 +267,8 @@ def _map_slide(snapshot, slide, code, available, fmt, tr) -> MapSlide:
         figures_alt=tr("event.table_alt", indicator=name, year=year),
         default_dimension=next(d for d in DIMENSIONS if d in set(available["dimension"])),
         default_indicator=str(available.loc[available["dimension"] == dimension, "id"].iloc[0]),
+        small_note=small.note([indicator_id], flags),
+        top_note="" if neutral else small.left_out([indicator_id], passed[SMALL_POPULATION]),
     )
 
 
@@ -298,6 +316,7 @@ def _profile_slide(view: ProfileView, tr) -> ProfileSlide:
             {tr("common.dimension"): scores["label"].tolist(), view.name: texts}
         ),
         scores_alt=tr("event.scores_table_alt", name=view.name),
+        strongest_note=view.highlights_note,
         strongest=tuple(
             Strength(fmt.name(i), fmt.value(i, v), round(p))
             for i, v, p in zip(

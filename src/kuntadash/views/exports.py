@@ -22,6 +22,10 @@ A municipality's figures: ``profile_export`` covers every indicator of every dim
 table (one row per indicator), ``changes_export`` the changes over 1, 5 and 10 years behind it
 (one row per indicator and period).
 
+A row holding a municipality's value of an indicator in a year carries a true/false column saying
+whether the figure rests on a small population (``domain.small_numbers``); the value itself is
+never changed.
+
 A change across a known break in the series (the catalogue's ``breaks``) is left empty, with the
 year of the break beside it: the two values are in the table, but their difference is not a
 change (see ``domain.trends``).
@@ -39,7 +43,14 @@ from typing import Any
 import pandas as pd
 
 from kuntadash import resources
-from kuntadash.domain.catalogue import direction_note, series_breaks, source_ident
+from kuntadash.domain.catalogue import (
+    direction_note,
+    series_breaks,
+    small_population_thresholds,
+    source_ident,
+)
+from kuntadash.domain.population import population_history
+from kuntadash.domain.small_numbers import SMALL_POPULATION, small_population_flags
 from kuntadash.i18n import LANGUAGE_NAMES, translate
 from kuntadash.naming import slugify
 from kuntadash.provenance import describe_source, sources_of, value_source_ids
@@ -83,6 +94,7 @@ EXPORT_COLUMNS: tuple[str, ...] = (
     "end_value",
     "value",
     "unit",
+    "small_population",
     "change",
     "group_change",
     "change_1y",
@@ -107,6 +119,10 @@ EXPORT_COLUMNS: tuple[str, ...] = (
     "licence",
 )
 _DESCRIBED = ("indicator", "unit", "source", "licence")
+# A row with a municipality's value of an indicator in a year also says, true or false, whether
+# the figure rests on a small population (domain.small_numbers): a column of its own, so the
+# value stays a plain number.
+_FLAGGED_BY = ("municipality_code", "year", "value")
 # (indicator id, year) -> ids of the manifest sources its values came from
 # (provenance.value_source_ids; the app passes the copy it loaded once per snapshot).
 ValueSources = Mapping[tuple[str, int], tuple[str, ...]]
@@ -237,6 +253,11 @@ def export_table(
         for column in _DESCRIBED:
             if column not in frame:
                 frame[column] = described[column].to_numpy()
+        if SMALL_POPULATION not in frame and all(c in frame for c in _FLAGGED_BY):
+            rows = frame[list(_FLAGGED_BY)].assign(indicator_id=ids.to_numpy())
+            history = population_history(snapshot.values)
+            flags = small_population_flags(rows, history, small_population_thresholds())
+            frame[SMALL_POPULATION] = flags.astype(bool).to_numpy()
     for column in (
         "year",
         "start_year",

@@ -29,6 +29,7 @@ from kuntadash.domain.catalogue import (
 )
 from kuntadash.i18n import LANGUAGES, translate
 from kuntadash.store import Snapshot
+from kuntadash.views.small import small_population_rule
 
 NAME_FIELDS = ("name", "definition")  # what the search looks in, in every language
 
@@ -66,6 +67,7 @@ class CatalogueView:
     ids: tuple[str, ...]  # the indicators kept, in catalogue order
     listing: pd.DataFrame  # one row per indicator kept, headings translated
     entries: list[CatalogueEntry]
+    small_rule: tuple[str, str] = ("", "")  # the small-population rule: its title and text
 
     @property
     def download_parts(self) -> tuple[object, ...]:
@@ -147,6 +149,7 @@ def build_catalogue_view(
         ids=tuple(shown["id"]),
         listing=_listing(shown, entries, year_spans(snapshot.values), lang),
         entries=entries,
+        small_rule=(translate("small.rule_title", lang), small_population_rule(lang)),
     )
 
 

@@ -21,6 +21,7 @@ import pandas as pd
 
 from kuntadash.domain.catalogue import indicator_row, indicators_of_goal
 from kuntadash.domain.groups import type_labels
+from kuntadash.domain.small_numbers import SMALL_POPULATION
 from kuntadash.domain.stats import rank_values, values_for
 from kuntadash.i18n import translate
 from kuntadash.naming import slugify
@@ -28,6 +29,7 @@ from kuntadash.store import Snapshot
 from kuntadash.views.format import Formatter
 from kuntadash.views.indicators import parse_goal
 from kuntadash.views.map import map_view
+from kuntadash.views.small import SmallPopulation, marked, with_hover
 
 MAP_LABELS = ("zoom_in", "zoom_out", "reset", "save_svg", "save_png", "hint", "error")
 
@@ -80,6 +82,7 @@ class OverviewView:
     listing: pd.DataFrame  # the table under the map as shown (headings translated)
     listing_data: pd.DataFrame  # the same rows as data (ui.downloads.EXPORT_COLUMNS keys)
     map: dict[str, Any]  # what the map is sent
+    small_note: str = ""  # what "†" means ("" when no figure rests on a small population)
 
     @property
     def indicator_id(self) -> str:
@@ -148,14 +151,22 @@ def build_overview_view(
     ranked = int(series.notna().sum())
     types, regions = filter_labels(snapshot, lang)
     names = _names(municipalities, lang)
+    small = SmallPopulation.of(snapshot, lang)
+    flags = small.flags_of(ident, year, series)
     table = pd.DataFrame(
         {
             "municipality_code": municipalities.index,
             "name": names.to_numpy(),
             "value": series.to_numpy(),
-            "value_text": [fmt.value(ident, v) for v in series],
-            "rank_text": [_rank_text(r, ranked, lang) for r in ranks],
+            "value_text": [
+                small.mark(fmt.value(ident, v), f) for v, f in zip(series, flags, strict=True)
+            ],
+            "rank_text": [
+                with_hover(_rank_text(r, ranked, lang), small.hover(ident, f))
+                for r, f in zip(ranks, flags, strict=True)
+            ],
             "in_focus": _in_focus(municipalities, choice).to_numpy(),
+            SMALL_POPULATION: flags.to_numpy(),
         }
     )
     focus = table[table["in_focus"]]
@@ -190,6 +201,7 @@ def build_overview_view(
         listing=listing,
         listing_data=listing_data,
         map=_map(table, codes, map_geometry, direction, name, choice, fmt, lang),
+        small_note=small.note([ident], focus[SMALL_POPULATION]),
     )
 
 
@@ -243,6 +255,7 @@ def _listing(
             tr("common.rank"): rank_numbers,
             tr("common.municipality"): shown["name"],
             f"{tr('common.value')} ({unit})": shown["value"],
+            tr("small.column"): [marked("", f, lang).strip() for f in shown[SMALL_POPULATION]],
             tr("common.municipality_type"): type_names,
             tr("common.region"): region_names,
         }
@@ -255,6 +268,7 @@ def _listing(
             "region": region_names,
             "year": choice.year,
             "value": shown["value"].to_numpy(),
+            SMALL_POPULATION: shown[SMALL_POPULATION].astype(bool).to_numpy(),
             "rank": rank_numbers,
             "ranked": ranked,
         }
@@ -286,7 +300,7 @@ def _chosen(
     return ChosenPosition(
         code=code,
         name=str(row["name"]),
-        value_text=fmt.value(choice.indicator_id, row["value"]),
+        value_text=str(row["value_text"]),
         rank=int(rank) if known else None,
         of=ranked,
         rank_text=str(row["rank_text"]),

@@ -27,6 +27,7 @@ from kuntadash.domain.peers import (
 )
 from kuntadash.domain.population import PopulationYear, population_history, population_in
 from kuntadash.domain.scores import DimensionScores, score_dimensions
+from kuntadash.domain.small_numbers import SMALL_POPULATION
 from kuntadash.domain.stats import profile_from_table, reference_table, strengths_and_weaknesses
 from kuntadash.domain.trends import compute_trends
 from kuntadash.i18n import translate
@@ -46,6 +47,7 @@ from kuntadash.views.profile.peers import _peer_method, _peer_table, _peers
 from kuntadash.views.profile.sources import _source_lines
 from kuntadash.views.profile.tables import _indicator_tables
 from kuntadash.views.profile.words import _compact_rank
+from kuntadash.views.small import SmallPopulation
 
 
 def build_profile_view(
@@ -69,6 +71,10 @@ def build_profile_view(
     scores = tables.scores(group.kind, group.members)
     summary = scores.for_municipality(code)
     profile = profile_from_table(tables.reference, catalogue, code, group.members, years)
+    small = SmallPopulation.of(snapshot, lang)
+    flags = small.flags(profile.assign(municipality_code=code))
+    profile = profile.assign(**{SMALL_POPULATION: flags.to_numpy()})
+    ranked_small = flags & profile["percentile"].notna()
     trends = compute_trends(tables.wide, catalogue, code, group.members, years)
     meta = catalogue.set_index("id")
     present = tables.present
@@ -81,7 +87,9 @@ def build_profile_view(
     changes, changes_note = _largest_changes(trends, tables.wide, years, fmt, tr)
     later: dict[str, Callable[[], Any]] = {
         "ranks": lambda: _ranks(code, group, groups, scores, tables, tr),
-        "indicator_tables": lambda: _indicator_tables(profile, trends, meta, present, fmt, tr),
+        "indicator_tables": lambda: _indicator_tables(
+            profile, trends, meta, present, fmt, tr, small
+        ),
         "trend_lines": lambda: _trend_lines(trends, tr),
         "sources": lambda: _source_lines(snapshot, profile, present, lang),
     }
@@ -107,6 +115,8 @@ def build_profile_view(
         created=str(snapshot.manifest.get("created", ""))[:10],
         version=snapshot.version or MISSING,
         division_year=snapshot.division_year,
+        small_note=small.note(profile["indicator_id"], flags),
+        highlights_note=small.left_out(profile.loc[ranked_small, "indicator_id"], ranked_small),
         _wide=tables.wide,
         _names=tables.names,
         _later=later,

@@ -124,6 +124,7 @@ class IndicatorTable:
     positions: tuple[float, ...]  # 0–100 per row (NaN for context indicators)
     verdicts: dict[int, tuple[str, ...]]  # period -> change verdict per row
     notice: str  # why the table is empty ("" when it has rows)
+    small_note: str = ""  # what "†" means, when a figure of the table rests on a small population
 
 
 @dataclass
@@ -155,6 +156,10 @@ class ProfileView:
     created: str
     version: str
     division_year: int
+    # What "†" beside a figure means ("" when none of the municipality's figures rests on a
+    # small population), and that such figures were left out of the strengths and weak spots.
+    small_note: str = ""
+    highlights_note: str = ""
     _wide: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
     _names: Mapping[str, str] = field(repr=False, default_factory=dict)
     # How to build the parts only the folded sections and the brief show (see below).

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from kuntadash.domain.catalogue import DIMENSIONS
+from kuntadash.domain.small_numbers import SMALL_POPULATION
 from kuntadash.domain.stats import Rank
 from kuntadash.domain.trends import PERIODS
 from kuntadash.views.coverage import arriving_text
@@ -14,7 +15,7 @@ from kuntadash.views.profile.model import IndicatorTable
 from kuntadash.views.profile.words import _joined, _point_rank, _rank_words, change_text
 
 
-def _indicator_tables(profile, trends, meta, present, fmt, tr) -> list[IndicatorTable]:
+def _indicator_tables(profile, trends, meta, present, fmt, tr, small) -> list[IndicatorTable]:
     changes = {p: trends[trends["period"] == p].set_index("indicator_id") for p in PERIODS}
     tables = []
     for dimension in DIMENSIONS:
@@ -24,7 +25,8 @@ def _indicator_tables(profile, trends, meta, present, fmt, tr) -> list[Indicator
             {
                 tr("common.indicator"): [fmt.name(i) for i in ids],
                 tr("comparison.col.value"): [
-                    fmt.value(i, v) for i, v in zip(ids, rows["value"], strict=True)
+                    small.mark(fmt.value(i, v), f)
+                    for i, v, f in zip(ids, rows["value"], rows[SMALL_POPULATION], strict=True)
                 ],
                 tr("comparison.col.group_median"): [
                     fmt.value(i, v) for i, v in zip(ids, rows["group_median"], strict=True)
@@ -88,6 +90,7 @@ def _indicator_tables(profile, trends, meta, present, fmt, tr) -> list[Indicator
                 positions=tuple(float(p) for p in rows["percentile"]),
                 verdicts={p: tuple(changes[p].at[i, "verdict"] for i in ids) for p in PERIODS},
                 notice=notice,
+                small_note=small.note(ids, rows[SMALL_POPULATION]),
             )
         )
     return tables

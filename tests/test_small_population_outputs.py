@@ -1,0 +1,123 @@
+"""Figures resting on a small population, in every output: marked where shown, explained where
+marked, never in a top or bottom list, and a true/false column in downloads. Run on the bundled
+sample and on the default official snapshot, for the smallest municipality of each."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from kuntadash.domain.catalogue import small_population_thresholds
+from kuntadash.domain.population import population_history, population_in
+from kuntadash.domain.small_numbers import SMALL_POPULATION
+from kuntadash.i18n import translate
+from kuntadash.store import Snapshot, read_snapshot
+from kuntadash.views.event import build_event_view
+from kuntadash.views.exports import export_table
+from kuntadash.views.overview import OverviewChoice, build_overview_view
+from kuntadash.views.profile import build_profile_view
+from tests.apptest import open_overview_table, open_profile_sections, run_page
+from tests.conftest import OFFICIAL_DIR, REPO, SAMPLE_DIR
+from tests.test_words_on_pages import _rendered
+
+PAGES = tuple(re.findall(r'"pages/(\w+)\.py"', (REPO / "app.py").read_text("utf-8")))
+SNAPSHOTS = {"sample": SAMPLE_DIR, "official": OFFICIAL_DIR}
+
+
+@pytest.fixture(scope="module", params=sorted(SNAPSHOTS))
+def snapshot(request) -> Snapshot:
+    return read_snapshot(SNAPSHOTS[request.param])
+
+
+def _smallest(snapshot: Snapshot) -> str:
+    """The snapshot's municipality with the fewest residents (found, not named)."""
+    codes = pd.Index(snapshot.municipalities["municipality_code"])
+    population = population_in(population_history(snapshot.values), codes).values
+    smallest = population.idxmin()
+    assert population[smallest] < min(small_population_thresholds().values())
+    return str(smallest)
+
+
+def _marked_indicator(snapshot: Snapshot, code: str) -> str:
+    """A catalogue indicator with a threshold that ``code`` has a figure of."""
+    present = snapshot.values.dropna(subset=["value"])
+    held = set(present.loc[present["municipality_code"] == code, "indicator_id"])
+    return next(i for i in small_population_thresholds() if i in held)
+
+
+def test_the_event_slides_best_three_never_rest_on_a_small_population(snapshot):
+    code = _smallest(snapshot)
+    mark = translate("small.mark", "fi")
+    number = 1
+    while True:
+        view = build_event_view(snapshot, code, "fi", number)
+        if view.map is None:
+            break
+        assert all(mark not in place.value_text for place in view.map.top)
+        if view.map.chosen_value != "–" and view.map.indicator_id in small_population_thresholds():
+            assert view.map.chosen_value.endswith(mark) and view.map.small_note
+        number += 1
+    assert number > 1, "the show has map slides"
+
+
+def test_the_profile_marks_its_figures_and_names_none_as_a_strength(snapshot):
+    code = _smallest(snapshot)
+    view = build_profile_view(snapshot, code, "fi")
+    flagged = set(view.profile.loc[view.profile[SMALL_POPULATION], "indicator_id"])
+    assert flagged, "the smallest municipality has figures resting on a small population"
+    named = {h.indicator_id for h in [*view.strengths, *view.weaknesses]}
+    assert not named & flagged
+    assert view.small_note
+    mark = translate("small.mark", "fi")
+    for table in view.indicator_tables:
+        values = table.frame.iloc[:, 1]
+        for ident, text in zip(table.ids, values, strict=True):
+            assert text.endswith(mark) == (ident in flagged), (ident, text)
+
+
+def test_the_overview_marks_the_map_the_table_and_the_download(snapshot):
+    code = _smallest(snapshot)
+    ident = _marked_indicator(snapshot, code)
+    values = snapshot.values
+    held = (values["indicator_id"] == ident) & values["value"].notna()
+    year = int(values.loc[held, "year"].max())
+    view = build_overview_view(snapshot, OverviewChoice(ident, year, selected=code), "fi")
+    row = view.table.set_index("municipality_code").loc[code]
+    if pd.isna(row["value"]):
+        pytest.skip("no figure of the smallest municipality in the latest year")
+    mark = translate("small.mark", "fi")
+    assert row["value_text"].endswith(mark) and mark in row["rank_text"]
+    assert view.small_note and view.chosen.value_text.endswith(mark)
+    exported = export_table(view.listing_data, snapshot, "fi", [ident])
+    flags = exported[translate("share.col.small_population", "fi")]
+    assert flags.dtype == bool
+    codes = exported[translate("share.col.municipality_code", "fi")]
+    assert bool(flags[codes == code].iloc[0])
+    # The value stays the official figure, a number.
+    assert exported[translate("share.col.value", "fi")].dtype == "float64"
+
+
+def _open(at, page: str):
+    if page == "overview":
+        return open_overview_table(at)
+    if page == "municipality":
+        return open_profile_sections(at)
+    return at
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_that_shows_the_mark_says_what_it_means(page):
+    """On the sample, with its smallest municipality chosen: wherever "†" is shown, its
+    explanation is on the page too (the note under the table or list, or the rule)."""
+    code = _smallest(read_snapshot(SAMPLE_DIR))
+    at = _open(run_page(page, "fi", kunta=code), page)
+    texts = " ".join(_rendered(at))
+    mark = translate("small.mark", "fi")
+    explanation = translate("small.note", "fi", threshold="X").split("(")[0].strip()
+    rule = translate("small.rule_title", "fi")
+    if mark in texts.replace(explanation, ""):
+        assert explanation in texts or rule in texts, page
+    if page in ("overview", "municipality", "event", "indicators"):
+        assert mark in texts, f"{page} shows the mark for {code}"
