@@ -10,6 +10,7 @@
 // No third-party code, no network beyond that one file, no tiles.
 // Colours: the municipalities' and the legend's come with the data; the map's own (text,
 // controls, background) are the CSS properties --kd-<name> that ui/map.py writes from the palette.
+// The page may size the drawing with --map-stage-height (inherited through the shadow root).
 
 const geometries = new Map(); // url -> Promise<geometry document>
 const instances = new WeakMap(); // parentElement -> MapView
@@ -28,7 +29,8 @@ const STYLE = `
 .kd-swatch i { width: 0.9rem; height: 0.9rem; border: 1px solid var(--kd-border);
   display: inline-block; }
 .kd-title { font-weight: 600; }
-.kd-stage { position: relative; height: clamp(340px, 78vh, 720px); overflow: hidden;
+.kd-stage { position: relative; height: var(--map-stage-height, clamp(340px, 78vh, 720px));
+  overflow: hidden;
   border-radius: 0.5rem; background: var(--kd-background); }
 .kd-stage svg { width: 100%; height: 100%; display: block; cursor: grab; touch-action: pan-y; }
 .kd-stage svg.kd-zoomed { touch-action: none; }
