@@ -2,7 +2,7 @@
 figure and a short ranked list (UI layer).
 
 The map's drawing takes the height the window leaves below the title and the row of choices
-(``--map-stage-height``, which the map component reads through its shadow root), so the whole of
+(``--map-fit-below``, which the map component reads through its shadow root), so the whole of
 Finland shows without scrolling on a desktop. The ranked list is a small HTML table: the first
 and last municipalities and the chosen one with its neighbours (``views.overview.rank_excerpt``).
 """
@@ -29,29 +29,28 @@ CHOICE_ROW_KEY = "overview_choice_row"
 PHONE_MAX_PX = 640
 RANKS_CLASS = "kd-ranks"
 
-# What the window keeps above and below the map's drawing on a desktop: the toolbar's band, the
-# title, the row of choices, the legend above the drawing and the hint under it.
-_ABOVE_AND_BELOW_PX = 350
+# The map's drawing fits the window (the map component measures where it starts, below the
+# title, the row of choices and any notice, and keeps this much room under it), so the whole of
+# Finland shows without scrolling on a desktop.
+_ROOM_BELOW_PX = 12
 FIRST_SCREEN_STYLE = f"""<style>
-.st-key-{MAP_KEY} {{
-  --map-stage-height: clamp(320px, calc(100vh - {_ABOVE_AND_BELOW_PX}px), 720px);
-}}
+.st-key-{MAP_KEY} {{ --map-fit-below: {_ROOM_BELOW_PX}px; }}
 .st-key-{CHOSEN_KEY} p {{ font-size: 1.2rem; }}
 .st-key-{CHOICE_ROW_KEY} .stColumn {{ min-width: 0; }}
 @media (max-width: {PHONE_MAX_PX}px) {{
   .st-key-{CHOICE_ROW_KEY} .stColumn:nth-child(2) {{ flex: 0 0 4.9rem; }}
   .st-key-{CHOICE_ROW_KEY} .stColumn:nth-child(3) {{ flex: 0 0 6.8rem; }}
 }}
-table.{RANKS_CLASS} {{ border-collapse: collapse; width: 100%; font-size: 0.95rem;
+table.{RANKS_CLASS} {{ border-collapse: collapse; width: 100%; font-size: 0.9rem;
   margin: 0; }}
 table.{RANKS_CLASS} caption {{ text-align: left; font-weight: 600; padding: 0 0 0.25rem 0; }}
-table.{RANKS_CLASS} th, table.{RANKS_CLASS} td {{ padding: 0.1rem 0.4rem; border: none;
-  border-bottom: 1px solid {BORDER}; text-align: left; line-height: 1.35; }}
+table.{RANKS_CLASS} th, table.{RANKS_CLASS} td {{ padding: 0 0.4rem; border: none;
+  border-bottom: 1px solid {BORDER}; text-align: left; line-height: 1.3; }}
 table.{RANKS_CLASS} th:first-child {{ width: 3.5rem; }}
 table.{RANKS_CLASS} .kd-num {{ text-align: right; font-variant-numeric: tabular-nums;
   white-space: nowrap; }}
 table.{RANKS_CLASS} tr.kd-chosen td {{ background: {CHOSEN_TINT}; font-weight: 700; }}
-table.{RANKS_CLASS} tr.kd-gap td {{ text-align: center; line-height: 1; border-bottom: none; }}
+table.{RANKS_CLASS} tr.kd-gap td {{ text-align: center; line-height: 0.9; border-bottom: none; }}
 </style>"""
 
 
