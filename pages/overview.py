@@ -1,7 +1,10 @@
 """Overview map: one indicator over all municipalities, coloured by its direction.
 
 Everything drawn comes from one :class:`~kuntadash.views.overview.OverviewView`: the controls
-decide what it is of, then each section draws its part.
+decide what it is of, then each section draws its part. The first screen answers: the choices
+in one row (the indicator and year, the rest folded under one button), then the whole map beside
+the chosen municipality's figure and where it stands in a short ranked list; the table
+alternative follows.
 """
 
 from __future__ import annotations
@@ -11,6 +14,15 @@ import streamlit as st
 from kuntadash.ui import state
 from kuntadash.ui.downloads import TableDownload
 from kuntadash.ui.entry import require_app
+from kuntadash.ui.first_screen import (
+    CHOICE_ROW_KEY,
+    CHOICES_KEY,
+    CHOSEN_KEY,
+    MAP_KEY,
+    missing_dimensions_text,
+    render_first_screen_style,
+    render_rank_table,
+)
 from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.loaders import load_formatter, load_map_geometry, load_snapshot
 from kuntadash.ui.map import geometry_source, render_map, render_profile_link
@@ -34,6 +46,7 @@ from kuntadash.views.overview import (
     build_overview_view,
     filter_labels,
     indicators_for_goal,
+    rank_excerpt,
 )
 
 require_app()
@@ -45,8 +58,8 @@ def render() -> None:
     st.title(t("overview.title"))
     if render_no_values(snapshot):
         return
+    render_first_screen_style()
     choice = render_controls(snapshot, lang)
-    render_coverage_note(snapshot)
     geometry = load_map_geometry(snapshot)
     view = build_overview_view(
         snapshot,
@@ -56,27 +69,39 @@ def render() -> None:
         map_codes=geometry.codes,
         map_geometry=geometry_source(geometry),
     )
-    render_heading(view)
-    render_overview_map(view, geometry.codes)
-    st.caption(caption_text(snapshot, view.indicator_id, view.year))
-    render_note(view.small_note)
-    render_summary(view)
+    map_column, answer_column = st.columns([1.15, 1], gap="medium")
+    with map_column:
+        render_overview_map(view, geometry.codes)
+    with answer_column:
+        render_heading(view)
+        render_standing(view)
+        st.caption(caption_text(snapshot, view.indicator_id, view.year))
+        render_note(view.small_note)
+        if missing := missing_dimensions_text(snapshot):
+            st.caption(missing)
     render_listing(view, snapshot)
 
 
 def render_controls(snapshot, lang: str) -> OverviewChoice:
-    """The goal that narrows the indicators, the indicator, its year and the type and region
-    to highlight, in one row."""
-    controls = st.columns([1.1, 1.0, 1.5, 0.7, 1.0, 1.0])
-    ids = render_goal_filter(snapshot, lang, controls[0])
-    dimension = select_dimension(snapshot, controls[1], ids=ids)
-    indicator_id = select_indicator(snapshot, dimension, controls[2], ids=ids)
-    year = select_year(snapshot, indicator_id, controls[3])
-    types, regions = filter_labels(snapshot, lang)
-    type_filter = _filter(t("overview.filter_type"), types, state.TYPE_FILTER_KEY, controls[4])
-    region_filter = _filter(
-        t("overview.filter_region"), regions, state.REGION_FILTER_KEY, controls[5]
+    """One row: the indicator and its year, and one button that opens the rest (the goal and
+    dimension that narrow the indicators, the type and region to highlight)."""
+    row = st.container(key=CHOICE_ROW_KEY).columns(
+        [2.6, 1, 1.15], vertical_alignment="bottom", wrap=False, gap="xsmall"
     )
+    more = row[2].popover(
+        t("overview.more_choices"),
+        icon=":material/tune:",
+        width="stretch",
+        key=CHOICES_KEY,
+    )
+    ids = render_goal_filter(snapshot, lang, more)
+    dimension = select_dimension(snapshot, more, ids=ids)
+    render_coverage_note(snapshot, more)
+    indicator_id = select_indicator(snapshot, dimension, row[0], ids=ids)
+    year = select_year(snapshot, indicator_id, row[1])
+    types, regions = filter_labels(snapshot, lang)
+    type_filter = _filter(t("overview.filter_type"), types, state.TYPE_FILTER_KEY, more)
+    region_filter = _filter(t("overview.filter_region"), regions, state.REGION_FILTER_KEY, more)
     return OverviewChoice(
         indicator_id=indicator_id,
         year=year,
@@ -129,23 +154,29 @@ def chosen_sentence(chosen: ChosenPosition, year: int) -> str:
 
 
 def render_overview_map(view: OverviewView, codes: tuple[str, ...]) -> None:
-    """The chosen municipality's figure in words, the map, and the link to its profile."""
+    """The map, sized to the window, and the link to the chosen municipality's profile."""
+    render_map(view.map, key=MAP_KEY, codes=codes)
     chosen = view.chosen
-    if chosen is not None:
-        st.container(key="overview_chosen").markdown(chosen_sentence(chosen, view.year))
-    render_map(view.map, key="overview_map", codes=codes)
     name = escape_markdown(chosen.name if chosen is not None else view.choice.selected or "")
     render_profile_link(view.map["selected"], name)
 
 
-def render_summary(view: OverviewView) -> None:
-    """The median and coverage of the municipalities shown, and the chosen one's figure."""
-    summary = st.columns(3)
-    summary[0].metric(t("overview.median_shown"), view.median_text)
-    summary[1].metric(t("overview.with_data"), view.with_data_text)
+def render_standing(view: OverviewView) -> None:
+    """The chosen municipality's figure and rank in words, where it stands among the others
+    (the ends of the ranking and its neighbours), and the median and coverage of those shown."""
     chosen = view.chosen
     if chosen is not None:
-        summary[2].metric(escape_markdown(chosen.name), chosen.value_text, help=chosen.rank_text)
+        st.container(key=CHOSEN_KEY).markdown(chosen_sentence(chosen, view.year))
+    title = "overview.order_title" if view.direction == "neutral" else "overview.ranks_title"
+    render_rank_table(
+        rank_excerpt(view),
+        t(title),
+        (t("common.rank"), t("common.municipality"), t("common.value")),
+    )
+    st.caption(
+        f"{t('overview.median_shown')}: {escape_markdown(view.median_text)} · "
+        f"{t('overview.with_data')}: {view.with_data_text}"
+    )
 
 
 def render_listing(view: OverviewView, snapshot) -> None:

@@ -102,6 +102,13 @@ def test_a_link_copied_from_a_page_restores_the_view_in_a_new_browser(
         _nav(page, label)
     for choice_label, option in choices:
         boxes = page.get_by_test_id("stMain").get_by_role("combobox", name=choice_label)
+        folded = page.locator(".st-key-overview_choices button").first  # the overview's Filter
+        if boxes.count() == 0 and folded.count():
+            folded.click()
+            _choose(page, choice_label, option)
+            folded.click()  # closed again, as a new visitor finds it
+            expect(page.get_by_role("combobox", name=choice_label)).to_have_count(0)
+            continue
         if boxes.count() == 0:
             pytest.fail(f"no '{choice_label}' choice on {case}")
         _choose(page, choice_label, option, scope=page.get_by_test_id("stMain"))

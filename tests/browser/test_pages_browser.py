@@ -226,6 +226,7 @@ def test_overview_widget_change_updates_map_in_place_and_url(page: Page) -> None
     assert query(page).get("indicator") == target["id"]
 
     # A filter fades the municipalities outside it but still draws all of them.
+    page.locator(".st-key-overview_choices button").first.click()  # the folded choices
     choose(page, _t("overview.filter_type"), page_option_text(page, "overview.filter_type", 1))
     # The click returns before the rerun starts: wait for its effect, not for "ready".
     expect(page).to_have_url(re.compile(r"[?&]type="))

@@ -17,6 +17,7 @@ from kuntadash.views.overview import (
     build_overview_view,
     filter_labels,
     indicators_for_goal,
+    rank_excerpt,
 )
 
 YEAR = 2024
@@ -289,3 +290,37 @@ def test_the_goal_filter_offers_the_goals_of_the_indicators_with_data():
 def test_the_goal_narrows_the_indicators_and_never_to_none(goal, kept):
     present = ["population", "unemployment_rate", "ghg_emissions_per_resident"]
     assert indicators_for_goal(present, goal) == kept
+
+
+def _excerpt(view, **sizes: int) -> list[tuple[object, str, str, bool]]:
+    return [(r.rank, r.name, r.value_text, r.chosen) for r in rank_excerpt(view, **sizes)]
+
+
+def test_the_ranked_list_shows_the_ends_and_the_chosen_one_with_gaps_between(snapshot):
+    view = _view(snapshot, selected="002")
+    text = _column(view, "value_text")
+    assert _excerpt(view, head=1, around=0, tail=1) == [
+        (1, "Aalto", text["001"], False),
+        (2, "Berg", text["002"], True),
+        (None, "", "", False),  # Dala (rank 2 too) left out
+        (4, "Eno", text["005"], False),
+    ]
+    assert [r.gap for r in rank_excerpt(view, head=1, around=0, tail=1)] == [0, 0, 1, 0]
+
+
+def test_the_ranked_list_leaves_out_the_missing_and_needs_no_choice(snapshot):
+    """A municipality without a value is not put last: it is not listed; without a chosen
+    municipality the list is the two ends."""
+    for selected in (None, "003"):
+        rows = rank_excerpt(_view(snapshot, selected=selected), head=2, around=1, tail=1)
+        assert [r.name for r in rows] == ["Aalto", "Berg", "", "Eno"]
+        assert not any(r.chosen for r in rows)
+
+
+def test_the_ranked_list_follows_the_filters_but_keeps_the_chosen_one(snapshot):
+    view = _view(snapshot, selected="001", type_filter="small_rural")
+    text = _column(view, "value_text")
+    assert _excerpt(view) == [(1, "Aalto", text["001"], True), (2, "Dala", text["004"], False)]
+    cost = _view(snapshot, indicator_id="cost", selected="005")  # lower is better
+    assert [r.rank for r in rank_excerpt(cost)] == [1, 1, 3, 4, 5]
+    assert rank_excerpt(cost)[-1].chosen

@@ -343,3 +343,51 @@ def _file_stem(*parts: object) -> str:
     """'kuntadash-map-unemployment-rate-2024' (the file names of ui.downloads.file_stem)."""
     words = [slugify(str(part)) for part in parts if part not in (None, "")]
     return "-".join(["kuntadash", *words])
+
+
+@dataclass(frozen=True)
+class RankRow:
+    """One line of the ranked list beside the map; a gap (rows left out) has no rank or name."""
+
+    rank: int | None
+    name: str
+    value_text: str
+    chosen: bool = False
+
+    @property
+    def gap(self) -> bool:
+        return self.rank is None and not self.name
+
+
+def rank_excerpt(
+    view: OverviewView, head: int = 3, around: int = 2, tail: int = 3
+) -> list[RankRow]:
+    """Where the chosen municipality stands, in a few lines: the first ``head`` and last
+    ``tail`` of the ranked municipalities in focus, the chosen one with ``around`` neighbours
+    on either side, and a gap row wherever rows are left out. Ranks are those of the table under
+    the map (over every municipality with a value); the municipalities without a value are not
+    listed (missing is not last). The chosen municipality is listed in its place even when the
+    filters leave it out of focus."""
+    table = view.table.assign(rank=view.ranks.reindex(view.table["municipality_code"]).to_numpy())
+    chosen = view.choice.selected
+    keep = table["in_focus"] | table["municipality_code"].eq(chosen)
+    ranked = table[keep & table["rank"].notna()].sort_values(["rank", "name"])
+    codes = ranked["municipality_code"].tolist()
+    shown = set(range(min(head, len(codes)))) | set(range(max(len(codes) - tail, 0), len(codes)))
+    if chosen in codes:
+        at = codes.index(chosen)
+        shown |= set(range(max(at - around, 0), min(at + around + 1, len(codes))))
+    rows: list[RankRow] = []
+    for position in sorted(shown):
+        if rows and position - 1 not in shown:
+            rows.append(RankRow(rank=None, name="", value_text=""))
+        row = ranked.iloc[position]
+        rows.append(
+            RankRow(
+                rank=int(row["rank"]),
+                name=str(row["name"]),
+                value_text=str(row["value_text"]),
+                chosen=row["municipality_code"] == chosen,
+            )
+        )
+    return rows

@@ -10,6 +10,8 @@
 // No third-party code, no network beyond that one file, no tiles.
 // Colours: the municipalities' and the legend's come with the data; the map's own (text,
 // controls, background) are the CSS properties --kd-<name> that ui/map.py writes from the palette.
+// The page may fit the drawing to the window: --map-fit-below (inherited through the shadow
+// root) is the room to keep under the map.
 
 const geometries = new Map(); // url -> Promise<geometry document>
 const instances = new WeakMap(); // parentElement -> MapView
@@ -138,6 +140,19 @@ class MapView {
     }
     this.hint = el("div", { class: "kd-hint" }, this.root);
     this.bindPointer();
+    this.onResize = () => this.fit();
+    window.addEventListener("resize", this.onResize);
+  }
+
+  // The drawing's height when the page asks for a fit: what the window leaves below where the
+  // drawing starts on the page (notices above it push it down), between 320 and 720 px.
+  fit() {
+    const below = parseFloat(getComputedStyle(this.root).getPropertyValue("--map-fit-below"));
+    if (Number.isNaN(below)) return;
+    const scroller = document.querySelector('[data-testid="stMain"]');
+    const top = this.stage.getBoundingClientRect().top + (scroller ? scroller.scrollTop : 0);
+    const room = window.innerHeight - top - this.hint.getBoundingClientRect().height - below;
+    this.stage.style.height = `${Math.round(Math.min(720, Math.max(320, room)))}px`;
   }
 
   setTrigger(trigger) {
@@ -194,6 +209,8 @@ class MapView {
     }
     this.hint.textContent = labels.hint || "";
     this.drawLegend(data.legend);
+    this.fit();
+    requestAnimationFrame(() => this.fit()); // once the rest of this run is laid out
     if (this.hovered !== undefined) this.showTip(this.hovered, this.lastPointer);
     this.updates += 1;
     this.root.dataset.updates = String(this.updates);
@@ -422,6 +439,7 @@ class MapView {
   }
 
   destroy() {
+    window.removeEventListener("resize", this.onResize);
     this.parent.replaceChildren();
   }
 }
