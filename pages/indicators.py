@@ -70,7 +70,10 @@ def render_controls(snapshot, lang: str) -> tuple[str, str, str]:
 
 def render_listing(view: CatalogueView, snapshot) -> None:
     render_dataframe(view.listing)
-    render_downloads(view.listing, TableDownload(snapshot, view.ids, view.download_parts))
+    render_downloads(
+        view.listing_data,
+        TableDownload(snapshot, view.ids, view.download_parts, rows_are_indicators=True),
+    )
 
 
 def render_details(view: CatalogueView) -> None:

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def app_pages() -> tuple[str, ...]:
+    """Every page the app's navigation lists (app.py's ``st.Page("pages/<name>.py", ...)``
+    calls), in its order: a page added there is walked by every test that uses this."""
+    return tuple(re.findall(r'"pages/(\w+)\.py"', (REPO / "app.py").read_text("utf-8")))
 
 
 def run_page(page: str, lang: str = "fi", timeout: float = 90, **params: str) -> AppTest:
@@ -46,6 +53,15 @@ def open_groups_tables(at: AppTest) -> AppTest:
     from kuntadash.ui.state import GROUPS_TABLE_KEYS
 
     return _open_folded(at, GROUPS_TABLE_KEYS.values())
+
+
+def open_everything_folded(at: AppTest) -> AppTest:
+    """Open every lazily folded part of any page (the overview's table, the profile's
+    sections, the groups page's tables) in one rerun: keys of another page are ignored."""
+    from kuntadash.ui.state import GROUPS_TABLE_KEYS, OVERVIEW_TABLE_KEY, PROFILE_SECTION_KEYS
+
+    keys = [OVERVIEW_TABLE_KEY, *PROFILE_SECTION_KEYS.values(), *GROUPS_TABLE_KEYS.values()]
+    return _open_folded(at, keys)
 
 
 def _open_folded(at: AppTest, keys) -> AppTest:

@@ -12,14 +12,17 @@ a test that constructs an AppTest without the ``app`` marker fails.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
 
+from kuntadash.i18n import LANGUAGES
 from kuntadash.store import Snapshot, read_snapshot
 from kuntadash.store.locations import BUNDLED_SAMPLE_DIR, DATA_DIR_ENV
 from tests import kinds
@@ -28,6 +31,8 @@ REPO = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = BUNDLED_SAMPLE_DIR
 OFFICIAL_DIR = REPO / "data"
 OPENDATA = REPO.parent / "shared" / "opendata"
+# The snapshots every page is shown on by ``page_run``: the bundled sample and data/.
+DATASETS = {"sample": SAMPLE_DIR, "official": OFFICIAL_DIR}
 
 
 @pytest.hookimpl(tryfirst=True)  # before ``-m`` deselects by these markers
@@ -64,6 +69,11 @@ def opendata() -> Path:
 
 @pytest.fixture(autouse=True)
 def through_app(monkeypatch):
+    """Make AppTest's switch_page run through app.py, as the server does."""
+    route_pages_through_app(monkeypatch)
+
+
+def route_pages_through_app(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make AppTest's switch_page run through app.py, as the server does.
 
     NOTE: AppTest resets Streamlit's "uses a pages/ directory" flag before every run, so a
@@ -88,8 +98,13 @@ def serve_sample(monkeypatch):
 
 @pytest.fixture
 def offered_files(monkeypatch) -> dict[str, Callable[[], bytes]]:
-    """Every file a download button offers, by file name, as a function giving its bytes (the
-    Excel workbook is built only when clicked, so its builder is recorded and called here)."""
+    """Every file a download button offers, by file name, as a function giving its bytes."""
+    return record_offered_files(monkeypatch)
+
+
+def record_offered_files(monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], bytes]]:
+    """Every file a download button offers from now on, by file name, as a function giving its
+    bytes (the Excel workbook is built only when clicked, so its builder is recorded)."""
     files: dict[str, Callable[[], bytes]] = {}
     stored = MemoryMediaFileStorage.load_and_get_id
     deferred = MediaFileManager.add_deferred
@@ -107,3 +122,37 @@ def offered_files(monkeypatch) -> dict[str, Callable[[], bytes]]:
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
     monkeypatch.setattr(MediaFileManager, "add_deferred", record_deferred)
     return files
+
+
+@dataclass(frozen=True)
+class PageRun:
+    """One page of the app as a reader opens it, every folded part opened: the AppTest after
+    the run and every file its download buttons offer (by file name, a function of its bytes)."""
+
+    page: str
+    lang: str
+    dataset: str
+    at: AppTest
+    files: dict[str, Callable[[], bytes]]
+
+
+def _page_runs() -> list[tuple[str, str, str]]:
+    from tests.apptest import app_pages
+
+    return [(d, p, lang) for d in DATASETS for p in app_pages() for lang in LANGUAGES]
+
+
+@pytest.fixture(scope="session", params=_page_runs(), ids="-".join)
+def page_run(request: pytest.FixtureRequest) -> Iterator[PageRun]:
+    """Every page the navigation lists x every language x both snapshots, run once and shared
+    by the property tests that walk every page (pytest keeps one alive at a time and groups the
+    tests by it, so each is one app run however many properties read it)."""
+    from tests.apptest import open_everything_folded, run_page
+
+    dataset, page, lang = request.param
+    with pytest.MonkeyPatch.context() as patch:
+        route_pages_through_app(patch)
+        files = record_offered_files(patch)
+        patch.setenv(DATA_DIR_ENV, str(DATASETS[dataset]))
+        at = open_everything_folded(run_page(page, lang))
+        yield PageRun(page, lang, dataset, at, files)

@@ -75,7 +75,7 @@ def blocking(violations: list[dict]) -> list[str]:
     ]
 
 
-def _open_expanders(page: Page) -> None:
+def open_expanders(page: Page) -> None:
     """Unfold the table alternatives so that axe checks them too."""
     clicked = False
     for _ in range(8):  # folded expanders (and those in other tabs) are inert: skip those
@@ -111,7 +111,7 @@ def test_axe_finds_no_serious_violation_on_any_page(
         page.goto(f"/{path}?lang={lang}")
         wait_ready(page)
         assert_no_error(page)
-        _open_expanders(page)
+        open_expanders(page)
         page.wait_for_timeout(500)  # let plotly finish drawing what the expanders revealed
         violations = run_axe(page, axe_source)
         name = f"{path or 'overview'}-{lang}"

@@ -17,6 +17,7 @@ from kuntadash.charts.theme import (
     plain_text,
 )
 from kuntadash.domain.catalogue import format_value
+from kuntadash.domain.trends import plotted_years
 
 REFERENCE_DASH = "dash"
 BREAK_COLOUR = LINE
@@ -45,7 +46,8 @@ def build_trend_figure(
     """Lines over time: ``data`` has columns series, year, value.
 
     Series named in ``reference_series`` (group medians) are drawn grey and dashed; the rest in
-    Okabe–Ito colours, in order of first appearance. Missing years break the line. Each of
+    Okabe–Ito colours, in order of first appearance. Missing years break the line; the year
+    axis spans the years with a value (:func:`plotted_years`). Each of
     ``breaks`` inside the years shown is marked by a labelled dotted line before its first year.
     """
     figure = go.Figure()
@@ -82,9 +84,11 @@ def build_trend_figure(
         xaxis={"dtick": 1, "tickformat": "d"},
         hovermode="closest",
     )
-    years = pd.to_numeric(data["year"], errors="coerce").dropna()
+    years = plotted_years(data)
+    if years:  # not the empty years before the first value and after the last
+        figure.update_xaxes(range=[years[0] - 0.5, years[-1] + 0.5])
     for mark in breaks:
-        if years.empty or not years.min() < mark.year <= years.max():
+        if not years or not years[0] < mark.year <= years[-1]:
             continue
         figure.add_vline(
             x=mark.year - 0.5,

@@ -208,3 +208,11 @@ def trend_counts(trends: pd.DataFrame, period: int) -> dict[str, int]:
     rows = trends[(trends["period"] == period) & (trends["direction"] != "neutral")]
     counts = rows["verdict"].value_counts()
     return {verdict: int(counts.get(verdict, 0)) for verdict in ("better", "worse", "unchanged")}
+
+
+def plotted_years(data: pd.DataFrame) -> list[int]:
+    """The years at which some line of ``data`` (columns year, value) has a value, in order:
+    what a trend chart's year axis spans and its caption names (a year with no value in any
+    line draws nothing)."""
+    present = data.loc[pd.to_numeric(data["value"], errors="coerce").notna(), "year"]
+    return sorted({int(year) for year in present})

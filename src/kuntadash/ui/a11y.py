@@ -85,7 +85,9 @@ _TEXT_WORDS = (
 # below puts ours in their place in the page: once at load and then for every element the
 # frameworks add or change (a MutationObserver), keeping each original so that a change of
 # language, or a framework updating its own text, is followed. Only whole attribute values or
-# whole texts equal to one of the words are touched; the words are our own locale texts.
+# whole texts equal to one of the words are touched, and Streamlit's toolbar labels that name
+# their element after the word ("Fullscreen: <label>", its labelContext); the words are our
+# own locale texts.
 _SCRIPT = """<script>(() => {
 const RULES = %(rules)s;
 const state = window.__kuntadashWords || (window.__kuntadashWords = {texts: new Set()});
@@ -106,6 +108,13 @@ const words = (value, text) => {
     if (!match) continue;
     return rule.names.reduce((out, name, i) => out.split("{" + name + "}").join(match[i + 1]),
                              rule.shown);
+  }
+  // A toolbar action named after its element ("Fullscreen: " and the table label): the action
+  // word is translated, the element's own label kept.
+  const cut = text ? -1 : value.indexOf(": ");
+  if (cut > 0) {
+    const head = value.slice(0, cut), shown = words(head, false);
+    if (shown !== head) return shown + value.slice(cut);
   }
   return value;
 };

@@ -11,12 +11,14 @@ import streamlit as st
 from kuntadash.charts.palette import BETTER, BETTER_TINT, MUTED_COLOUR, WORSE, WORSE_TINT
 from kuntadash.charts.scores import build_dimension_scores_figure
 from kuntadash.charts.series import build_trend_figure
+from kuntadash.domain.trends import plotted_years
 from kuntadash.ui import state
 from kuntadash.ui.downloads import (
     TableDownload,
     chart_config,
     file_stem,
     render_downloads,
+    render_profile_downloads,
 )
 from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.loaders import (
@@ -222,15 +224,15 @@ def render_indicators(view: ProfileView, snapshot) -> None:
                     )
                 st.dataframe(styled, hide_index=True, width="stretch", placeholder=MISSING)
                 render_note(table.small_note)
-                render_downloads(
-                    table.frame,
-                    TableDownload(
-                        snapshot,
-                        table.ids,
-                        (view.code, view.name, table.dimension, view.group.label),
-                        title=f"{view.name}: {table.label} ({view.group.label})",
-                    ),
-                )
+        # One file of every dimension, as data (the tables above are formatted for reading).
+        render_profile_downloads(
+            snapshot,
+            code=view.code,
+            name=view.name,
+            group_label=view.group.label,
+            profile=view.profile,
+            trends=view.trends,
+        )
 
 
 def render_trends(view: ProfileView, snapshot) -> None:
@@ -274,7 +276,7 @@ def render_trend_chart(view: ProfileView, snapshot) -> None:
     fmt = view.formatter
     indicator_id = select_indicator(snapshot)
     trend = view.trend_series(indicator_id)
-    years = sorted(trend["year"].unique())
+    years = plotted_years(trend)
     span = _year_span(years) if years else ""
     st.subheader(
         t("comparison.trend_chart_title", indicator=escape_markdown(fmt.name(indicator_id)))

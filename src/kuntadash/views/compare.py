@@ -20,7 +20,13 @@ from kuntadash.domain.catalogue import crosses_break, indicator_row, series_brea
 from kuntadash.domain.groups import ComparisonGroup
 from kuntadash.domain.peers import order_by_similarity
 from kuntadash.domain.stats import values_for
-from kuntadash.domain.trends import PERIODS, classify_change, compute_changes, indicator_history
+from kuntadash.domain.trends import (
+    PERIODS,
+    classify_change,
+    compute_changes,
+    indicator_history,
+    plotted_years,
+)
 from kuntadash.i18n import translate
 from kuntadash.store import Snapshot
 from kuntadash.views.format import Formatter
@@ -94,7 +100,8 @@ class CompareView:
 
     @property
     def years(self) -> list[int]:
-        return sorted(int(y) for y in self.history["year"].unique())
+        """The years with a value in some line (what the chart plots)."""
+        return plotted_years(self.history)
 
     @property
     def year_span(self) -> str:

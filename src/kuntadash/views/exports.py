@@ -158,6 +158,9 @@ class TableDownload:
     name_parts: tuple[object, ...]
     title: str = ""
     chart_id: str | None = None
+    # The table has one row per indicator of ``indicator_ids``, in that order (a catalogue
+    # listing): each row gets that indicator's unit, source and licence.
+    rows_are_indicators: bool = False
 
 
 def file_stem(*parts: object) -> str:
@@ -374,12 +377,15 @@ def table_for_download(
 ) -> pd.DataFrame:
     """What the download of ``frame`` holds: an :func:`export_table` of it when its columns
     are export keys; otherwise the table as given, with the indicator's name, unit, source and
-    licence added as columns when it is about one indicator."""
+    licence added as columns when it is about one indicator, or has a row per indicator."""
     if len(frame.columns) and all(column in EXPORT_COLUMNS for column in frame.columns):
         return export_table(frame, download.snapshot, lang, download.indicator_ids, value_sources)
-    if len(set(download.indicator_ids)) != 1:
+    if download.rows_are_indicators and len(download.indicator_ids) == len(frame):
+        ids = pd.Series(download.indicator_ids, index=frame.index)
+    elif len(set(download.indicator_ids)) == 1:
+        ids = pd.Series(download.indicator_ids[0], index=frame.index)
+    else:
         return frame
-    ids = pd.Series(download.indicator_ids[0], index=frame.index)
     described = _describe_indicators(download.snapshot, ids, None, lang, value_sources)
     extra = {
         translate(f"share.col.{column}", lang): described[column].to_numpy()
@@ -484,10 +490,11 @@ def table_excel_bytes(
     frame, about, indicators, sources = (
         neutralise_formulas(f) for f in (frame, about, indicators, sources)
     )
+    frame = _whole_cells(frame)
     data_sheet = translate("share.sheet_data", lang)[:_EXCEL_SHEET_MAX]
     meta_sheet = translate("share.sheet_metadata", lang)[:_EXCEL_SHEET_MAX]
     extra = {
-        _sheet_name(name): neutralise_formulas(table)
+        _sheet_name(name): _whole_cells(neutralise_formulas(table))
         for name, table in (extra_sheets or {}).items()
     }
     buffer = io.BytesIO()
@@ -512,6 +519,22 @@ def table_excel_bytes(
             row += len(block) + 4
         _fit_columns(sheet)
     return buffer.getvalue()
+
+
+def _whole_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its whole-number columns as Python ints and empty cells: pandas writes a
+    nullable integer column with a gap in it (a break year most indicators lack) as decimals,
+    "2023.0", where a spreadsheet should read the year 2023."""
+    whole = [c for c in frame.columns if pd.api.types.is_integer_dtype(frame[c].dtype)]
+    if not whole:
+        return frame
+    cells = {
+        column: pd.Series(
+            [None if pd.isna(v) else int(v) for v in frame[column]], index=frame.index, dtype=object
+        )
+        for column in whole
+    }
+    return frame.assign(**cells)
 
 
 def _sheet_name(name: str) -> str:

@@ -42,7 +42,7 @@ from kuntadash.domain.stats import (
     summarise_groups,
     values_for,
 )
-from kuntadash.domain.trends import indicator_history
+from kuntadash.domain.trends import indicator_history, plotted_years
 from kuntadash.i18n import translate
 from kuntadash.store import Snapshot
 from kuntadash.views.format import Formatter
@@ -112,7 +112,8 @@ class GroupsView:
 
     @property
     def years(self) -> list[int]:
-        return sorted(int(y) for y in self.trend["year"].unique())
+        """The years with a value in some line (what the chart plots)."""
+        return plotted_years(self.trend)
 
 
 def _names(snapshot: Snapshot, lang: str) -> pd.Series:

@@ -66,6 +66,9 @@ class CatalogueView:
     total: int  # indicators in the catalogue
     ids: tuple[str, ...]  # the indicators kept, in catalogue order
     listing: pd.DataFrame  # one row per indicator kept, headings translated
+    # The listing as data, for its download: the years with figures as first and last year
+    # (whole numbers, empty when none) instead of the span written out.
+    listing_data: pd.DataFrame
     entries: list[CatalogueEntry]
     small_rule: tuple[str, str] = ("", "")  # the small-population rule: its title and text
 
@@ -148,6 +151,9 @@ def build_catalogue_view(
         total=len(snapshot.catalogue),
         ids=tuple(shown["id"]),
         listing=_listing(shown, entries, year_spans(snapshot.values), lang),
+        listing_data=_listing_data(
+            _listing(shown, entries, {}, lang), shown["id"], snapshot.values, lang
+        ),
         entries=entries,
         small_rule=(translate("small.rule_title", lang), small_population_rule(lang)),
     )
@@ -157,11 +163,16 @@ def year_spans(values: pd.DataFrame) -> dict[str, str]:
     """'2015–2024' (or '2024') by indicator: the years the snapshot has figures for. The
     catalogue lists indicators a snapshot may not (yet) hold, and the reader should see that
     in the catalogue rather than find empty charts elsewhere."""
-    present = values.dropna(subset=["value"]).groupby("indicator_id")["year"].agg(["min", "max"])
+    present = _years_with_figures(values)
     return {
         ident: str(low) if low == high else f"{low}–{high}"
         for ident, low, high in zip(present.index, present["min"], present["max"], strict=True)
     }
+
+
+def _years_with_figures(values: pd.DataFrame) -> pd.DataFrame:
+    """The first (``min``) and last (``max``) year with a figure, by indicator."""
+    return values.dropna(subset=["value"]).groupby("indicator_id")["year"].agg(["min", "max"])
 
 
 def _text(value: object) -> str:
@@ -189,6 +200,19 @@ def _entry(
         goals=tuple(goal_label(goal, lang) for goal in tag.goals) if tag else (),
         targets=tag.targets if tag else (),
         sdg_source=tag.source_in(lang) if tag else "",
+    )
+
+
+def _listing_data(
+    listing: pd.DataFrame, ids: pd.Series, values: pd.DataFrame, lang: str
+) -> pd.DataFrame:
+    """``listing`` with its years column as the first and last year with figures."""
+    first_last = _years_with_figures(values).reindex(ids.to_numpy())
+    return listing.drop(columns=translate("coverage.years_column", lang)).assign(
+        **{
+            translate("share.col.start_year", lang): first_last["min"].astype("Int64").to_numpy(),
+            translate("share.col.end_year", lang): first_last["max"].astype("Int64").to_numpy(),
+        }
     )
 
 
