@@ -10,15 +10,13 @@ does (the widget's string value); tests/browser/test_search_browser.py types it.
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from streamlit.proto.SelectWidgetFilterMode_pb2 import SelectWidgetFilterMode
 from streamlit.testing.v1.element_tree import Multiselect, Selectbox, WidgetState
 
 from kuntadash.i18n import LANGUAGES
 from kuntadash.views.municipalities import resolve_municipality
-from tests.apptest import REPO, run_page
+from tests.apptest import app_pages, run_page
 
 NARPIO = "545"
 
@@ -105,7 +103,7 @@ def test_the_compare_list_adds_a_typed_name(lang):
     assert NARPIO in at.query_params["compare"].split(",")
 
 
-PAGES = tuple(re.findall(r'"pages/(\w+)\.py"', (REPO / "app.py").read_text("utf-8")))
+PAGES = app_pages()
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -19,11 +19,11 @@ from kuntadash.i18n import LANGUAGES
 from kuntadash.store.locations import DATA_DIR_ENV
 from kuntadash.ui.map import COMPONENT_NAME, MAP_CSS
 from tests.app.test_words_on_pages import _rendered
-from tests.apptest import run_page
+from tests.apptest import app_pages, run_page
 from tests.conftest import OFFICIAL_DIR, REPO
 
 # Every page the app lists (app.py's st.Page calls), so a page added later is covered too.
-PAGES = tuple(re.findall(r'"pages/(\w+)\.py"', (REPO / "app.py").read_text("utf-8")))
+PAGES = app_pages()
 COMMAND = re.compile(
     r"\bkuntadash (?:data|update|import|sample|check|official|register)\b"  # its commands
     r"|\bpython\d?\b|\bstreamlit run\b|\buv run\b|\bpip install\b"  # programs
@@ -67,16 +67,6 @@ def test_the_pages_are_read_from_app_py_and_the_pattern_catches_commands():
         "Näkymä 1/5 – sija 12/47",
     ]
     assert not _commands(clean)
-
-
-@pytest.mark.parametrize("lang", LANGUAGES)
-@pytest.mark.parametrize("page", PAGES)
-@pytest.mark.parametrize("dataset", ["sample", "official"])
-def test_no_page_asks_a_reader_to_run_a_command(page, lang, dataset, monkeypatch):
-    if dataset == "official":
-        monkeypatch.setenv(DATA_DIR_ENV, str(OFFICIAL_DIR))
-    found = _commands(_rendered(run_page(page, lang)))
-    assert not found, f"{page} ({lang}, {dataset}): {found}"
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

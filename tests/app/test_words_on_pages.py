@@ -24,7 +24,6 @@ from kuntadash.store.locations import DATA_DIR_ENV
 from tests.apptest import run_page
 from tests.conftest import OFFICIAL_DIR, REPO
 
-PAGES = ("overview", "municipality", "compare", "groups", "indicators", "data", "event")
 CATALOGUE_IDS = [
     str(entry["id"])
     for entry in yaml.safe_load(
@@ -126,18 +125,6 @@ def _check(rendered: list[str], lang: str) -> None:
     if lang == "fi":
         english = sorted({t[:120] for t in texts if ENGLISH.search(t)})
         assert not english, f"English in the Finnish view: {english}"
-
-
-@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
-@pytest.mark.parametrize("page", PAGES)
-def test_every_page_speaks_the_readers_language(page, lang):
-    _check(_rendered(run_page(page, lang)), lang)
-
-
-@pytest.mark.parametrize("page", PAGES)
-def test_every_page_on_the_official_snapshot_in_finnish(page, monkeypatch):
-    monkeypatch.setenv(DATA_DIR_ENV, str(OFFICIAL_DIR))
-    _check(_rendered(run_page(page, "fi")), "fi")
 
 
 @pytest.mark.parametrize("page", ["overview", "municipality"])

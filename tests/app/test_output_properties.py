@@ -5,7 +5,13 @@ tests/conftest.py: one app run each, every folded part opened):
 - every chart over the years says the years it plots: the years its caption names are the first
   and last year that carry a value, and its year axis spans those years, not an empty margin;
 - every download button gives data: numbers as numbers, a unit, year, source and licence
-  column, municipality codes as text with their leading zeros.
+  column, municipality codes as text with their leading zeros;
+- every word speaks the reader's language, with no internal ids, paths or "nan"
+  (tests/app/test_words_on_pages.py says how), and none asks the reader to run a command
+  (tests/app/test_no_commands_for_readers.py).
+
+They live in one file so that one worker runs each page once for all of them (``--dist
+loadfile``).
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ import pandas as pd
 from openpyxl import load_workbook
 
 from kuntadash.i18n import translate
+from tests.app.test_no_commands_for_readers import _commands
+from tests.app.test_words_on_pages import _check, _rendered
 from tests.conftest import PageRun
 
 NOTATION = {"fi": (";", ","), "sv": (";", ","), "en": (",", ".")}
@@ -250,8 +258,18 @@ def test_every_download_on_every_page_is_data(page_run: PageRun):
     problems = []
     for name, data in sorted(page_run.files.items()):
         if name.endswith(".pdf"):
-            continue  # a document, read in tests/test_report_brief.py
+            continue  # a document, read in tests/views/test_report_brief.py
         assert name.endswith((".csv", ".xlsx")), f"{name}: neither data nor the brief"
         for where, table, text in _tables(name, data(), page_run.lang):
             problems += [f"{where}: {p}" for p in check_download(table, text, page_run.lang)]
     assert not problems, problems
+
+
+# --- words ------------------------------------------------------------------------------------
+def test_every_page_speaks_the_readers_language(page_run: PageRun):
+    _check(_rendered(page_run.at), page_run.lang)
+
+
+def test_no_page_asks_a_reader_to_run_a_command(page_run: PageRun):
+    found = _commands(_rendered(page_run.at))
+    assert not found, f"{page_run.page} ({page_run.lang}, {page_run.dataset}): {found}"

@@ -18,9 +18,9 @@ from kuntadash.views.event import build_event_view
 from kuntadash.views.exports import export_table
 from kuntadash.views.overview import OverviewChoice, build_overview_view
 from kuntadash.views.profile import build_profile_view
+from tests.app.test_words_on_pages import _rendered
 from tests.apptest import open_overview_table, open_profile_sections, run_page
 from tests.conftest import OFFICIAL_DIR, REPO, SAMPLE_DIR
-from tests.test_words_on_pages import _rendered
 
 PAGES = tuple(re.findall(r'"pages/(\w+)\.py"', (REPO / "app.py").read_text("utf-8")))
 SNAPSHOTS = {"sample": SAMPLE_DIR, "official": OFFICIAL_DIR}
