@@ -90,6 +90,11 @@ def test_the_overview_marks_the_map_the_table_and_the_download(snapshot):
     mark = translate("small.mark", "fi")
     assert row["value_text"].endswith(mark) and mark in row["rank_text"]
     assert view.small_note and view.chosen.value_text.endswith(mark)
+    # The map's hover: the row's position among the map's codes, the mark and line said once.
+    map_codes = sorted(snapshot.municipalities["municipality_code"])
+    assert map_codes.index(code) in view.map["small"]
+    assert view.map["labels"]["small_mark"] == mark
+    assert view.map["labels"]["small_hover"].startswith(mark)
     exported = export_table(view.listing_data, snapshot, "fi", [ident])
     flags = exported[translate("share.col.small_population", "fi")]
     assert flags.dtype == bool

@@ -37,6 +37,7 @@ from kuntadash.charts.palette import (
     scale_colours,
 )
 from kuntadash.crs import NATIONAL_GRID
+from kuntadash.domain.small_numbers import SMALL_POPULATION
 
 GEOMETRY_FORMAT = 1
 # One unit of the path data is 100 m: the boundaries are simplified at 400 m when a snapshot is
@@ -112,6 +113,7 @@ def map_view(
     lang: str,
     file_stem: str,
     format_value: Callable[[float], str],
+    small: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """What one rerun sends to the map (JSON-ready).
 
@@ -121,7 +123,10 @@ def map_view(
     be served as a file. ``legend``: its ``title`` (the unit), ``missing`` and ``muted`` texts;
     the texts at both ends of the scale are added here, written by ``format_value`` (the
     indicator's decimals and unit in the reader's notation). ``labels``: the map's own words
-    (aria label, buttons), in the reader's language.
+    (aria label, buttons), in the reader's language. ``small``: the ``mark`` put after a figure
+    resting on a small population and the ``hover`` line said of it, for the rows whose
+    ``small_population`` column is true: sent once, with the rows' positions, so that the texts
+    stay regular and the rerun small.
     """
     rows = table.set_index("municipality_code").reindex(list(codes))
     focus = rows["in_focus"].fillna(False).astype(bool).to_numpy()
@@ -158,9 +163,21 @@ def map_view(
         "selected": selected if selected in set(codes) else None,
         "outline": HIGHLIGHT,
         "legend": legend_data,
-        "labels": dict(labels),
+        "labels": dict(labels) | _small_labels(small),
+        "small": _small_rows(rows, small),
         "file": file_stem,
     }
+
+
+def _small_labels(small: Mapping[str, str] | None) -> dict[str, str]:
+    return {f"small_{key}": text for key, text in (small or {}).items()}
+
+
+def _small_rows(rows: pd.DataFrame, small: Mapping[str, str] | None) -> list[int]:
+    """The positions of the rows resting on a small population (none without ``small``)."""
+    if not small or SMALL_POPULATION not in rows:
+        return []
+    return np.flatnonzero(rows[SMALL_POPULATION].fillna(False).astype(bool).to_numpy()).tolist()
 
 
 def _affixed(texts: list[str], regular: np.ndarray) -> dict[str, Any]:

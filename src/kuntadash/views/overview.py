@@ -128,6 +128,10 @@ def indicators_for_goal(present: Sequence[str], goal: str) -> list[str]:
     return kept or list(present)
 
 
+# The map's unmarked texts beside the marked ones (see _map).
+MAP_VALUE, MAP_RANK = "map_value_text", "map_rank_text"
+
+
 def build_overview_view(
     snapshot: Snapshot,
     choice: OverviewChoice,
@@ -152,23 +156,7 @@ def build_overview_view(
     types, regions = filter_labels(snapshot, lang)
     names = _names(municipalities, lang)
     small = SmallPopulation.of(snapshot, lang)
-    flags = small.flags_of(ident, year, series)
-    table = pd.DataFrame(
-        {
-            "municipality_code": municipalities.index,
-            "name": names.to_numpy(),
-            "value": series.to_numpy(),
-            "value_text": [
-                small.mark(fmt.value(ident, v), f) for v, f in zip(series, flags, strict=True)
-            ],
-            "rank_text": [
-                with_hover(_rank_text(r, ranked, lang), small.hover(ident, f))
-                for r, f in zip(ranks, flags, strict=True)
-            ],
-            "in_focus": _in_focus(municipalities, choice).to_numpy(),
-            SMALL_POPULATION: flags.to_numpy(),
-        }
-    )
+    table = _value_table(municipalities, series, ranks, small, choice, fmt, names)
     focus = table[table["in_focus"]]
     median = float(focus["value"].median())
     shown = focus.assign(rank=ranks.reindex(focus["municipality_code"]).to_numpy()).sort_values(
@@ -200,8 +188,47 @@ def build_overview_view(
         chosen=_chosen(table, ranks, ranked, choice, direction, fmt),
         listing=listing,
         listing_data=listing_data,
-        map=_map(table, codes, map_geometry, direction, name, choice, fmt, lang),
+        map=_map(
+            table, codes, map_geometry, direction, name, choice, fmt, lang, small.hover(ident, True)
+        ),
         small_note=small.note([ident], focus[SMALL_POPULATION]),
+    )
+
+
+def _value_table(
+    municipalities: pd.DataFrame,
+    series: pd.Series,
+    ranks: pd.Series,
+    small: SmallPopulation,
+    choice: OverviewChoice,
+    fmt: Formatter,
+    names: pd.Series,
+) -> pd.DataFrame:
+    """One row per municipality: its value, the value and rank as read (marked when resting on
+    a small population, unmarked for the map), whether it is in focus, and its flag."""
+    ident, lang = choice.indicator_id, fmt.lang
+    ranked = int(series.notna().sum())
+    flags = small.flags_of(ident, choice.year, series)
+    plain_values = [fmt.value(ident, v) for v in series]
+    plain_ranks = [_rank_text(r, ranked, lang) for r in ranks]
+    return pd.DataFrame(
+        {
+            "municipality_code": municipalities.index,
+            "name": names.to_numpy(),
+            "value": series.to_numpy(),
+            "value_text": [
+                small.mark(text, f) for text, f in zip(plain_values, flags, strict=True)
+            ],
+            "rank_text": [
+                with_hover(text, small.hover(ident, f))
+                for text, f in zip(plain_ranks, flags, strict=True)
+            ],
+            # The map sends the texts unmarked and the mark once (views.map.map_view).
+            MAP_VALUE: plain_values,
+            MAP_RANK: plain_ranks,
+            "in_focus": _in_focus(municipalities, choice).to_numpy(),
+            SMALL_POPULATION: flags.to_numpy(),
+        }
     )
 
 
@@ -318,13 +345,18 @@ def _map(
     choice: OverviewChoice,
     fmt: Formatter,
     lang: str,
+    small_hover: str,
 ) -> dict[str, Any]:
-    """What the map is sent: colours, texts, the legend and its own words in the language."""
+    """What the map is sent: colours, texts, the legend and its own words in the language;
+    ``small_hover`` is the hover line of a figure resting on a small population."""
     ident, year = choice.indicator_id, choice.year
     labels = {"map": translate("map.aria", lang, indicator=name, year=year)}
+    plain = table.drop(columns=["value_text", "rank_text"]).rename(
+        columns={MAP_VALUE: "value_text", MAP_RANK: "rank_text"}
+    )
     return map_view(
         codes,
-        table,
+        plain,
         direction=direction,
         selected=choice.selected,
         geometry=geometry,

@@ -345,8 +345,13 @@ class MapView {
     const names = geometry.names[data.lang] || geometry.names.fi || geometry.codes;
     this.tip.replaceChildren();
     el("b", {}, this.tip).textContent = names[i];
-    el("span", {}, this.tip).textContent = affixed(data.value, i);
-    const rank = affixed(data.rank, i);
+    // A figure resting on a small population: its mark and the line saying so (views/map.py).
+    const small = (data.small || []).includes(i);
+    const mark = small ? ` ${data.labels.small_mark}` : "";
+    el("span", {}, this.tip).textContent = affixed(data.value, i) + mark;
+    const rank = [affixed(data.rank, i), small ? data.labels.small_hover : ""]
+      .filter(Boolean)
+      .join(" · ");
     if (rank) {
       el("br", {}, this.tip);
       el("span", {}, this.tip).textContent = rank;
