@@ -368,6 +368,7 @@ def _map(
         lang=lang,
         file_stem=_file_stem("map", ident, year),
         format_value=lambda value: fmt.value(ident, value),
+        small={"mark": translate("small.mark", lang), "hover": small_hover},
     )
 
 
