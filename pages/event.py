@@ -22,6 +22,7 @@ from kuntadash.store import Snapshot
 from kuntadash.ui import slides, state
 from kuntadash.ui.downloads import chart_config, file_stem
 from kuntadash.ui.entry import require_app
+from kuntadash.ui.event_sections import render_map_figures, render_strongest
 from kuntadash.ui.i18n import current_language, t
 from kuntadash.ui.links import app_base_url, is_local_address, profile_share_url, view_url
 from kuntadash.ui.loaders import load_formatter, load_geojson, load_profile, load_snapshot
@@ -32,7 +33,6 @@ from kuntadash.ui.widgets import (
     indicators_with_data,
     peer_choice,
     render_no_values,
-    render_note,
     render_table,
 )
 from kuntadash.views.event import MapSlide, ProfileSlide, build_event_view, build_slides
@@ -162,24 +162,6 @@ def render_map_slide(show: _Show, slide: MapSlide, step: str) -> None:
     )
 
 
-def render_map_figures(slide: MapSlide) -> None:
-    """The chosen municipality's figure and rank, the country median, the top three (not for a
-    context indicator) and every municipality as a table."""
-    st.metric(escape_markdown(slide.chosen_name), slide.chosen_value)
-    st.markdown(slide.position)
-    st.metric(t("event.country_median"), slide.median_text)
-    if not slide.neutral:
-        places = (
-            # Escaped: markdown renumbers "2. 4. 5." (small figures left out, ties) as 2, 3, 4
-            f"- {p.rank}\\. {escape_markdown(p.name)} — {escape_markdown(p.value_text)}"
-            for p in slide.top
-        )
-        st.markdown("\n".join([f"**{t('event.best_three')}**", "", *places]))
-        render_note(slide.top_note)
-    render_table(slide.figures, chosen=list(slide.chosen_rows), height=300, alt=slide.figures_alt)
-    render_note(slide.small_note)
-
-
 # --- the profile slide ---------------------------------------------------------------------------
 
 
@@ -226,25 +208,6 @@ def render_scores(show: _Show, slide: ProfileSlide) -> None:
             config=chart_config(file_stem(show.code, slide.name, "scores")),
             key="event_scores",
         )
-
-
-def render_strongest(slide: ProfileSlide) -> None:
-    """The three indicators where the municipality stands best in its group."""
-    st.subheader(t("event.strongest"))
-    if not slide.strongest:
-        st.markdown(t("common.no_data"))
-    st.markdown(
-        "\n".join(
-            f"- **{escape_markdown(s.name)}**: "
-            + t(
-                "event.position_value",
-                value=escape_markdown(s.value_text),
-                percentile=s.percentile,
-            )
-            for s in slide.strongest
-        )
-    )
-    render_note(slide.strongest_note)
 
 
 render()

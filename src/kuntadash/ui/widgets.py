@@ -6,7 +6,7 @@ gets a table alternative.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import pandas as pd
 import streamlit as st
@@ -532,6 +532,14 @@ def render_dataframe(
 CHOSEN_ROW_STYLE = f"background-color: {CHOSEN_TINT}; font-weight: bold"
 
 
+def render_list(items: Iterable[str], title: str = "", note: str = "") -> None:
+    """A bulleted list of markdown ``items`` (escaped by the caller), under ``title`` in bold
+    when given, with ``note`` under it (see :func:`render_note`)."""
+    lines = [f"- {item}" for item in items]
+    st.markdown("\n".join([f"**{escape_markdown(title)}**", "", *lines] if title else lines))
+    render_note(note)
+
+
 def render_note(*texts: str) -> None:
     """A caption of the non-empty ``texts`` (plain text, escaped), or nothing when all are
     empty: a note that applies only sometimes, such as what "†" beside a figure means."""
@@ -549,9 +557,11 @@ def render_table(
     decimals: Mapping[str, int] | None = None,
     chosen: Sequence[bool] | None = None,
     lazy_key: str | None = None,
+    note: str = "",
     **kwargs: object,
 ) -> None:
-    """The table alternative of a chart, folded away under an expander; with ``downloads``,
+    """The table alternative of a chart, folded away under an expander, with ``note`` under it
+    (what a mark in its rows means: said where the marks are seen); with ``downloads``,
     CSV and Excel buttons for this table (see kuntadash.ui.downloads): ``data`` is the table as
     data (numbers as numbers, columns named by ``downloads.EXPORT_COLUMNS`` keys), ``frame``
     itself when not given. Fractional numbers of a one-indicator table get its decimals.
@@ -576,6 +586,7 @@ def render_table(
         return
     with box:
         render_dataframe(frame, decimals, **kwargs)
+        render_note(note)
         if downloads is not None:
             exported = data if data is not None else frame
             if isinstance(exported, Styler):

@@ -84,6 +84,8 @@ class MapSlide:
     # under the top three: that such figures were left out of it ("" when none was).
     small_note: str = ""
     top_note: str = ""
+    # Beside the chosen figure when it is marked itself ("" otherwise).
+    chosen_note: str = ""
 
     @property
     def neutral(self) -> bool:
@@ -268,6 +270,7 @@ def _map_slide(snapshot, slide, code, available, fmt, tr) -> MapSlide:
         default_dimension=next(d for d in DIMENSIONS if d in set(available["dimension"])),
         default_indicator=str(available.loc[available["dimension"] == dimension, "id"].iloc[0]),
         small_note=small.note([indicator_id], flags),
+        chosen_note=small.note([indicator_id], [flags.get(code)]),
         top_note="" if neutral else small.left_out([indicator_id], passed[SMALL_POPULATION]),
     )
 
