@@ -23,7 +23,7 @@ import shutil
 import time
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
@@ -65,6 +65,7 @@ from kuntadash.links import (
     slugify,  # noqa: F401 - the slug rule, for callers of this module
     slugs_of,
 )
+from kuntadash.provenance import value_source_ids
 from kuntadash.report.brief import FONT_DIR, profile_link
 from kuntadash.store import Snapshot
 from kuntadash.views.profile import (
@@ -73,6 +74,7 @@ from kuntadash.views.profile import (
     ProfileView,
     build_profile_view,
     municipality_names,
+    profile_numbers,
     reference_years,
     wide_values,
 )
@@ -142,7 +144,6 @@ class _Shared:
     slugs: dict[str, dict[str, str]]
     names: dict[str, dict[str, str]]
     base: str
-    peers: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 def _shared(snapshot: Snapshot, base: str) -> _Shared:
@@ -185,6 +186,7 @@ def _shared(snapshot: Snapshot, base: str) -> _Shared:
         scores=scores,
         keys=group_keys_of,
         present=frozenset(snapshot.values.loc[snapshot.values["value"].notna(), "indicator_id"]),
+        source_ids=value_source_ids(snapshot.values),
     )
     return _Shared(
         snapshot=snapshot,
@@ -197,15 +199,15 @@ def _shared(snapshot: Snapshot, base: str) -> _Shared:
     )
 
 
-def build_view(shared: _Shared, code: str, lang: str) -> ProfileView:
-    """The profile of ``code`` as the app's profile opens it: default group, default peers."""
-    if code not in shared.peers:  # the same in every language
-        shared.peers[code] = nearest_peers(
-            shared.standardised, code, DEFAULT_WEIGHTS, DEFAULT_PEER_COUNT
-        )
-    peers = shared.peers[code]
+def build_views(shared: _Shared, code: str) -> list[ProfileView]:
+    """The profile of ``code`` in every language, as the app's profile opens it: default
+    group, default peers. The figures are computed once and worded in each language."""
+    peers = nearest_peers(shared.standardised, code, DEFAULT_WEIGHTS, DEFAULT_PEER_COUNT)
     inputs = ProfileInputs(**{**shared.inputs.__dict__, "peers": peers})
-    return build_profile_view(shared.snapshot, code, lang, None, inputs)
+    numbers = profile_numbers(shared.snapshot, code, None, inputs)
+    return [
+        build_profile_view(shared.snapshot, code, lang, None, inputs, numbers) for lang in LANGUAGES
+    ]
 
 
 # --- the locator map -----------------------------------------------------------------------------
@@ -439,8 +441,8 @@ def _bake(codes: list[str]) -> dict[str, bytes]:
     env = _environment()
     files: dict[str, bytes] = {}
     for code in codes:
-        for lang in LANGUAGES:
-            view = build_view(shared, code, lang)
+        for view in build_views(shared, code):
+            lang = view.lang
             folder = page_path(shared.slugs[lang][code], lang)
             files[folder + "index.html"] = render_page(env, shared, view).encode("utf-8")
             files[folder + "card.png"] = render_card(view)
