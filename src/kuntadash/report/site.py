@@ -18,6 +18,7 @@ import functools
 import gzip
 import hashlib
 import io
+import json
 import os
 import shutil
 import time
@@ -81,6 +82,7 @@ from kuntadash.views.profile import (
 
 CURRENT = SITE_CURRENT  # the symlink the proxy serves
 MARKER = ".kuntadash-site"  # in every folder a build created (only those are ever removed)
+BUILD_NOTE = ".kuntadash-build.json"  # what a build was baked from (its fingerprint)
 LOCK_TIMEOUT_S = 5.0
 CARD_SIZE = (1200, 630)
 MAP_WIDTH = 160.0  # the locator map's drawing width in SVG units
@@ -478,12 +480,14 @@ def build_site(
     base: str | None = None,
     workers: int | None = None,
     codes: Iterable[str] | None = None,
+    force: bool = False,
 ) -> SiteReport:
     """Bake the site of ``snapshot`` into a new folder under ``out`` and make it current.
 
     The old site keeps being served until the new one is complete; on any failure it is left as
-    it was and the half-built folder is removed. Raises SiteError when another build holds the
-    lock."""
+    it was and the half-built folder is removed. When the current site was baked from the same
+    snapshot, addresses and program (:func:`build_fingerprint`), nothing is baked unless
+    ``force``. Raises SiteError when another build holds the lock."""
     started = time.monotonic()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -492,13 +496,51 @@ def build_site(
         lock.acquire()
     except Timeout as exc:
         raise SiteError("site.busy", dir=out) from exc
+    codes = None if codes is None else sorted(map(str, codes))
+    fingerprint = build_fingerprint(snapshot, (base or public_base()).rstrip("/"), codes)
     try:
+        done = None if force else _unchanged(out, fingerprint)
+        if done is not None:
+            folder, pages, kept = done
+            return SiteReport(folder, pages, 0, kept, time.monotonic() - started)
         files = bake_files(snapshot, base=base, workers=workers, codes=codes)
-        folder, written, kept = _publish(out, files, snapshot.version)
+        pages = sum(1 for path in files if path.count("/") == 2 and path.endswith("/index.html"))
+        note = {"fingerprint": fingerprint, "pages": pages, "files": len(files)}
+        folder, written, kept = _publish(out, files, snapshot.version, note)
     finally:
         lock.release()
-    pages = sum(1 for path in files if path.count("/") == 2 and path.endswith("/index.html"))
     return SiteReport(folder, pages, written, kept, time.monotonic() - started)
+
+
+def build_fingerprint(snapshot: Snapshot, base: str, codes: Iterable[str] | None = None) -> str:
+    """What a build's files depend on: the snapshot's content hash, the public address, the
+    municipalities baked, and every file of this program (code, templates, texts, fonts)."""
+    digest = hashlib.sha256()
+    digest.update(f"{snapshot.version}\n{base}\n{codes}\n".encode())
+    package = Path(__file__).resolve().parents[1]
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(package)).encode() + b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _unchanged(out: Path, fingerprint: str) -> tuple[Path, int, int] | None:
+    """The current build (folder, pages, files) when it was baked with ``fingerprint`` and
+    still holds as many files as it wrote; None otherwise."""
+    if not (out / CURRENT).is_symlink():
+        return None
+    folder = (out / CURRENT).resolve()
+    try:
+        note = json.loads((folder / BUILD_NOTE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(note, dict) or note.get("fingerprint") != fingerprint:
+        return None
+    count = sum(1 for p in folder.rglob("*") if p.is_file()) - 2  # the marker and this note
+    if count != note.get("files"):
+        return None
+    return folder, int(note.get("pages", 0)), count
 
 
 def bake_files(
@@ -513,6 +555,9 @@ def bake_files(
     all_codes = sorted(shared.names[DEFAULT_LANGUAGE]) if codes is None else list(codes)
     workers = workers or max(1, min(os.cpu_count() or 1, 4))
     _WORKER["shared"] = shared
+    # read the texts and resource files once here: forked workers inherit them
+    for lang in LANGUAGES:
+        render_index(_environment(), shared, lang)
     try:
         if workers == 1 or len(all_codes) < 8:
             files = _bake(all_codes)
@@ -551,7 +596,9 @@ def _digest(path: Path) -> str | None:
         return None
 
 
-def _publish(out: Path, files: Mapping[str, bytes], version: str) -> tuple[Path, int, int]:
+def _publish(
+    out: Path, files: Mapping[str, bytes], version: str, note: Mapping[str, object]
+) -> tuple[Path, int, int]:
     """Write ``files`` into a new folder under ``out``, linking unchanged ones from the current
     site, then point ``current`` at it in one rename."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
@@ -562,6 +609,7 @@ def _publish(out: Path, files: Mapping[str, bytes], version: str) -> tuple[Path,
     staging.mkdir()
     try:
         (staging / MARKER).write_text(version + "\n", encoding="utf-8")
+        (staging / BUILD_NOTE).write_text(json.dumps(dict(note)), encoding="utf-8")
         for relative, data in files.items():
             target = staging / relative
             target.parent.mkdir(parents=True, exist_ok=True)
