@@ -14,18 +14,19 @@ from kuntadash.views.profile.model import IndicatorTable
 from kuntadash.views.profile.words import _joined, _point_rank, _rank_words, change_text
 
 
+def _changes_by_period(trends: pd.DataFrame) -> dict[int, dict[str, tuple[float, str]]]:
+    """period -> indicator id -> (change, verdict), read once into plain dicts: a pandas lookup
+    per table cell cost more than the rest of the tables."""
+    result = {}
+    for period in PERIODS:
+        rows = trends[trends["period"] == period]
+        pairs = zip(rows["change"], rows["verdict"], strict=True)
+        result[period] = dict(zip(rows["indicator_id"], pairs, strict=True))
+    return result
+
+
 def _indicator_tables(profile, trends, meta, present, fmt, tr) -> list[IndicatorTable]:
-    # the lookups read once into plain dicts: a pandas lookup per cell cost more than the rest
-    changes = {
-        p: dict(
-            zip(
-                rows["indicator_id"],
-                zip(rows["change"], rows["verdict"], strict=True),
-                strict=True,
-            )
-        )
-        for p, rows in ((p, trends[trends["period"] == p]) for p in PERIODS)
-    }
+    changes = _changes_by_period(trends)
     directions = meta["direction"].to_dict()
     dimensions = meta["dimension"].to_dict()
     tables = []
