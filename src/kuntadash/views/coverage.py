@@ -33,8 +33,9 @@ def arriving_sources(
     # plain rows, grouped by publisher in catalogue order (a pandas groupby of a few dozen
     # rows cost more than the rest of a profile's sentence)
     by_publisher: dict[str, list[str]] = {}
-    columns = ["id", "dimension", "direction", "publisher", f"name_{lang}"]
-    for ident, dim, direction, publisher, name in catalogue[columns].itertuples(index=False):
+    columns = ("id", "dimension", "direction", "publisher", f"name_{lang}")
+    rows = zip(*(catalogue[column].tolist() for column in columns), strict=True)
+    for ident, dim, direction, publisher, name in rows:
         if dim != dimension or ident in present or (directional and direction == "neutral"):
             continue
         if pd.isna(publisher):  # as a groupby would: no publisher, nobody to name

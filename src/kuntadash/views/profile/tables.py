@@ -25,6 +25,29 @@ def _changes_by_period(trends: pd.DataFrame) -> dict[int, dict[str, tuple[float,
     return result
 
 
+_COLUMNS = (
+    "indicator_id",
+    "value",
+    "group_median",
+    "percentile",
+    "rank",
+    "of",
+    "missing",
+    "country_rank",
+    "country_of",
+    "country_missing",
+    "country_median",
+    "year",
+)
+
+
+def _records(rows: pd.DataFrame) -> list[dict]:
+    """The profile rows the tables show, as plain dicts (column by column: a frame's
+    ``to_dict("records")`` cost more than the rest of the tables)."""
+    columns = [rows[column].tolist() for column in _COLUMNS]
+    return [dict(zip(_COLUMNS, values, strict=True)) for values in zip(*columns, strict=True)]
+
+
 def _indicator_tables(profile, trends, meta, present, fmt, tr) -> list[IndicatorTable]:
     changes = _changes_by_period(trends)
     directions = meta["direction"].to_dict()
@@ -33,7 +56,7 @@ def _indicator_tables(profile, trends, meta, present, fmt, tr) -> list[Indicator
     for dimension in DIMENSIONS:
         rows = profile[profile["dimension"] == dimension]
         ids = rows["indicator_id"].tolist()
-        records = rows.to_dict("records")
+        records = _records(rows)
         frame = pd.DataFrame(
             {
                 tr("common.indicator"): [fmt.name(i) for i in ids],
