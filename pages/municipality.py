@@ -19,7 +19,7 @@ from kuntadash.ui.downloads import (
 )
 from kuntadash.ui.entry import require_app
 from kuntadash.ui.i18n import current_language, t
-from kuntadash.ui.links import current_view_url
+from kuntadash.ui.links import current_view_url, render_share_link
 from kuntadash.ui.loaders import (
     load_profile,
     load_snapshot,
@@ -81,17 +81,12 @@ def render() -> None:
         render_peer_settings(peers_section, snapshot)
     kind = select_group_kind(container=top[1], help=t("comparison.group_help"))
     group, view = load_profile(snapshot, code, lang, kind, *peer_choice(snapshot))
-    render_brief_button(
-        snapshot,
-        code,
-        group=group,
-        container=top[2],
-        view=view,
-        link=current_view_url(PAGE_PATH),
-    )
+    link = current_view_url(PAGE_PATH)
+    render_brief_button(snapshot, code, group=group, container=top[2], view=view, link=link)
     top[0].caption(escape_markdown(" · ".join(f.value for f in view.facts[:3])))
     with answer:
         render_answer(view)
+        render_share_link(code, lang, view.names, link)
     with facts_box:
         render_facts(view)
     with scores_box:

@@ -125,7 +125,9 @@ def _cmd_site_build(args: argparse.Namespace) -> int:
     folder = Path(args.data) if args.data else default_data_dir()
     try:
         snapshot = read_snapshot(folder)
-        report = build_site(snapshot, Path(args.out), base=args.base, workers=args.workers)
+        report = build_site(
+            snapshot, Path(args.out), base=args.base, workers=args.workers, force=args.force
+        )
     except SnapshotError as exc:
         echo(f"error: {exc.render(args.lang)}", err=True)
         return EXIT_INVALID
@@ -306,6 +308,11 @@ def _add_site_build(site_actions: argparse._SubParsersAction[argparse.ArgumentPa
     bake.add_argument("--data", help="snapshot directory (default: the served data dir)")
     bake.add_argument("--base", help="public address of the app (default: $KUNTADASH_PUBLIC_URL)")
     bake.add_argument("--workers", type=int, help="processes baking pages (default: cores)")
+    bake.add_argument(
+        "--force",
+        action="store_true",
+        help="bake every page even when the snapshot and the program are unchanged",
+    )
     _add_lang(bake)
     bake.set_defaults(handler=_cmd_site_build)
 

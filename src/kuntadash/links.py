@@ -36,7 +36,7 @@ from kuntadash.i18n import translate
 PUBLIC_URL_ENV = "KUNTADASH_PUBLIC_URL"
 FALLBACK_BASE = "http://localhost:8501"
 # What carries a link, for its warning's wording (locale keys links.local.<output>).
-OUTPUTS = ("brief", "slides")
+OUTPUTS = ("brief", "slides", "page")
 SITE_DIR_ENV = "KUNTADASH_SITE_DIR"  # where the baked site is built and served from
 SITE_PATH = "/kunta"  # where the proxy serves the site, under the app's public address
 SITE_CURRENT = "current"  # the symlink to the site's current build, which the proxy serves

@@ -1,8 +1,8 @@
 """Every link or QR code in an output a reader takes away points at the public address when
 one is set, and otherwise carries a sentence for the person holding it that the address works
-only on the machine that made it: the PDF brief from the profile page's button (its link is
-the page's share link), and the event slides' QR codes, in fi, sv and en, with and without
-the public address. No output names the setting itself.
+only on the machine that made it: the profile page's share link, the PDF brief from the
+profile page's button (its link is the page's share link), and the event slides' QR codes, in
+fi, sv and en, with and without the public address. No output names the setting itself.
 
 Where the operator serves the baked static pages (a public address and a site folder whose
 current build holds the page), the same outputs share the municipality's baked page in the
@@ -92,6 +92,34 @@ def test_the_brief_from_the_profile_page_links_publicly_or_warns_its_holder(
     assert not at.exception
 
 
+def _share_element(at) -> tuple[str, str]:
+    """The profile page's share element: (the address in its copyable box, the words around
+    it: heading, caption and warning)."""
+    (url,) = [c.value for c in at.code if c.value.startswith("http")]
+    words = " ".join(
+        [m.value for m in at.markdown]
+        + [c.value for c in at.caption]
+        + [w.value for w in at.warning]
+    )
+    return url, words
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_profile_pages_share_link_points_publicly_or_warns_its_holder(lang, public):
+    at = run_page("municipality", lang, kunta="049")
+    url, words = _share_element(at)
+    assert translate("profile.share_title", lang) in words
+    assert "kunta=049" in url
+    if public:
+        assert url.startswith(PUBLIC + "/municipality?"), url
+    else:
+        assert is_local_address(url), url
+    warnings = " ".join(w.value for w in at.warning)
+    assert (translate("links.local.page", lang) in warnings) == (public is None)
+    assert (translate("profile.share_view", lang) in words) == (public is not None)
+    assert "KUNTADASH_" not in words
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_the_slides_qr_codes_point_publicly_or_say_they_work_only_here(lang, public):
     at = run_page("event", lang, kunta="049", slide="5")
@@ -118,6 +146,7 @@ def test_the_holder_warning_follows_the_address(lang, public):
     assert holder_warning("http://[::1]:8501/x", lang, "slides")
     assert holder_warning("http://127.0.0.1:8611/municipality", lang, "brief")
     assert holder_warning("https://kunnat.example.fi/", lang, "brief") is None
+    assert (holder_warning(base, lang, "page") is None) == (public is not None)
     with pytest.raises(ValueError):
         holder_warning(base, lang, "poster")
 
@@ -237,17 +266,23 @@ def test_the_brief_links_the_baked_page_where_it_is_served(
 def test_the_profile_pages_share_link_is_the_baked_page_where_it_is_served(
     lang, served, sample_snapshot, baked_site, offered_files
 ):
-    """The profile's share link is the one its brief carries (QR code and first link)."""
+    """The profile's share link, shown on the page, is the one its brief carries (QR code and
+    first link)."""
     at = run_page("municipality", lang, kunta=BAKED[0])
     (name,) = [name for name in offered_files if name.endswith(".pdf")]
     reader = PdfReader(io.BytesIO(offered_files[name]()))
     links = _pdf_links(reader)
+    shown, words = _share_element(at)
+    assert shown == links[0], (shown, links)
     if served:
         assert links[0] == _baked_address(baked_site, sample_snapshot, BAKED[0], lang), links
         assert any(link.startswith(PUBLIC + "/municipality?") for link in links), links
+        assert translate("profile.share_baked", lang) in words
     else:
         for link in links:
             _assert_interactive(link, BAKED[0], public=True)
+        assert translate("profile.share_view", lang) in words
+    assert translate("links.local.page", lang) not in words
     assert not at.exception
 
 

@@ -20,6 +20,7 @@ from kuntadash.report.brief import MIN_FILL, brief_pdf, build_brief, profile_lin
 from kuntadash.store import read_snapshot
 from kuntadash.views.profile import build as profile_build
 from kuntadash.views.profile import build_profile_view, default_group, reference_years
+from kuntadash.views.profile import numbers as profile_numbers
 from tests.conftest import OFFICIAL_DIR
 
 A4_POINTS = (595.28, 841.89)
@@ -147,7 +148,11 @@ def test_the_brief_computes_nothing_the_view_already_holds(sample_snapshot, monk
         "describe_group",
         "reference_table",
     ):
-        monkeypatch.setattr(profile_build, name, refuse)
+        # the view's builders: its words (build) and its language-free figures (numbers)
+        homes = [m for m in (profile_build, profile_numbers) if hasattr(m, name)]
+        assert homes, name
+        for module in homes:
+            monkeypatch.setattr(module, name, refuse)
     monkeypatch.setattr(report, "build_profile_view", refuse)
     _, text = _text(brief_pdf(view, today=TODAY))
     assert "Helsinki" in text

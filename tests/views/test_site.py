@@ -128,11 +128,58 @@ def test_rebuild_keeps_unchanged_files_untouched(official, tmp_path):
     before = page.stat()
     os.utime(page, (before.st_atime, before.st_mtime - 3600))
     old_mtime = page.stat().st_mtime
-    second = _small_build(official, tmp_path)
+    second = _small_build(official, tmp_path, force=True)
     assert second.folder != first.folder
     assert second.written == 0 and second.kept == first.written
     assert page.stat().st_mtime == old_mtime
     assert (tmp_path / "current").resolve() == second.folder
+
+
+def test_rebuild_of_an_unchanged_snapshot_bakes_nothing(official, tmp_path, monkeypatch):
+    first = _small_build(official, tmp_path)
+    monkeypatch.setattr(site, "bake_files", _must_not_bake)
+    again = _small_build(official, tmp_path)
+    assert again.folder == first.folder == (tmp_path / "current").resolve()
+    assert (again.pages, again.written, again.kept) == (first.pages, 0, first.written)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(
+            lambda snap: (replace(snap, manifest={**snap.manifest, "data_hash": "x"}), {}),
+            id="data",
+        ),
+        pytest.param(lambda snap: (snap, {"base": "https://other.example.fi"}), id="address"),
+    ],
+)
+def test_rebuild_bakes_again_when_data_or_address_changed(official, tmp_path, change):
+    first = _small_build(official, tmp_path)
+    snapshot, options = change(official)
+    options = {"base": BASE, **options}
+    again = site.build_site(snapshot, tmp_path, workers=1, codes=[KUOPIO], **options)
+    assert again.folder != first.folder
+
+
+def test_rebuild_bakes_again_when_the_served_files_were_touched(official, tmp_path):
+    first = _small_build(official, tmp_path)
+    (tmp_path / "current" / "fi" / "kuopio" / "card.png").unlink()
+    again = _small_build(official, tmp_path)
+    assert again.folder != first.folder and again.written == 1
+
+
+def test_fingerprint_follows_the_program_files(official, tmp_path, monkeypatch):
+    package = tmp_path / "kuntadash"
+    (package / "report").mkdir(parents=True)
+    (package / "report" / "site.py").write_text("a")
+    monkeypatch.setattr(site, "__file__", str(package / "report" / "site.py"))
+    before = site.build_fingerprint(official, BASE)
+    (package / "report" / "templates.html.j2").write_text("b")
+    assert site.build_fingerprint(official, BASE) != before
+
+
+def _must_not_bake(*args, **kwargs):
+    raise AssertionError("baked although nothing changed")
 
 
 def test_failed_build_leaves_the_served_site_intact(official, tmp_path, monkeypatch):
@@ -147,7 +194,7 @@ def test_failed_build_leaves_the_served_site_intact(official, tmp_path, monkeypa
     monkeypatch.setattr(Path, "write_bytes", broken)
     monkeypatch.setattr(site, "_digest", lambda path: None)
     with pytest.raises(OSError):
-        _small_build(official, tmp_path)
+        _small_build(official, tmp_path, force=True)
     assert (tmp_path / "current").resolve() == first.folder
     assert page.read_bytes() == content
     assert sorted(p.name for p in tmp_path.iterdir()) == folders  # nothing half-built left
@@ -157,7 +204,7 @@ def test_sweep_never_removes_folders_it_did_not_create(official, tmp_path):
     foreign = tmp_path / "site-notes"
     foreign.mkdir()
     for _ in range(3):
-        _small_build(official, tmp_path)
+        _small_build(official, tmp_path, force=True)
     assert foreign.is_dir()
     builds = [p for p in tmp_path.iterdir() if not p.is_symlink() and (p / site.MARKER).is_file()]
     assert len(builds) == 2  # the current one and one before it

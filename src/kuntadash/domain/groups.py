@@ -171,12 +171,12 @@ def type_labels(lang: str) -> dict[str, str]:
 
 def key_labels(municipalities: pd.DataFrame, kind: str, lang: str) -> dict[str, str]:
     """Display name of every group key of ``kind`` in ``lang``."""
-    table = _by_code(municipalities)
     spec = _kind(kind)
     rule = spec["rule"]
     if rule == "column" and spec.get("labels") == "types":
         return type_labels(lang)
     if rule == "column":
+        table = _by_code(municipalities)
         names = str(spec["names"]).format(lang=lang)
         if spec["column"] not in table.columns or names not in table.columns:
             return {}

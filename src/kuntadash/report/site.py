@@ -18,12 +18,13 @@ import functools
 import gzip
 import hashlib
 import io
+import json
 import os
 import shutil
 import time
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
@@ -65,6 +66,7 @@ from kuntadash.links import (
     slugify,  # noqa: F401 - the slug rule, for callers of this module
     slugs_of,
 )
+from kuntadash.provenance import value_source_ids
 from kuntadash.report.brief import FONT_DIR, profile_link
 from kuntadash.store import Snapshot
 from kuntadash.views.profile import (
@@ -73,12 +75,14 @@ from kuntadash.views.profile import (
     ProfileView,
     build_profile_view,
     municipality_names,
+    profile_numbers,
     reference_years,
     wide_values,
 )
 
 CURRENT = SITE_CURRENT  # the symlink the proxy serves
 MARKER = ".kuntadash-site"  # in every folder a build created (only those are ever removed)
+BUILD_NOTE = ".kuntadash-build.json"  # what a build was baked from (its fingerprint)
 LOCK_TIMEOUT_S = 5.0
 CARD_SIZE = (1200, 630)
 MAP_WIDTH = 160.0  # the locator map's drawing width in SVG units
@@ -142,7 +146,6 @@ class _Shared:
     slugs: dict[str, dict[str, str]]
     names: dict[str, dict[str, str]]
     base: str
-    peers: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 def _shared(snapshot: Snapshot, base: str) -> _Shared:
@@ -185,6 +188,7 @@ def _shared(snapshot: Snapshot, base: str) -> _Shared:
         scores=scores,
         keys=group_keys_of,
         present=frozenset(snapshot.values.loc[snapshot.values["value"].notna(), "indicator_id"]),
+        source_ids=value_source_ids(snapshot.values),
     )
     return _Shared(
         snapshot=snapshot,
@@ -197,15 +201,15 @@ def _shared(snapshot: Snapshot, base: str) -> _Shared:
     )
 
 
-def build_view(shared: _Shared, code: str, lang: str) -> ProfileView:
-    """The profile of ``code`` as the app's profile opens it: default group, default peers."""
-    if code not in shared.peers:  # the same in every language
-        shared.peers[code] = nearest_peers(
-            shared.standardised, code, DEFAULT_WEIGHTS, DEFAULT_PEER_COUNT
-        )
-    peers = shared.peers[code]
+def build_views(shared: _Shared, code: str) -> list[ProfileView]:
+    """The profile of ``code`` in every language, as the app's profile opens it: default
+    group, default peers. The figures are computed once and worded in each language."""
+    peers = nearest_peers(shared.standardised, code, DEFAULT_WEIGHTS, DEFAULT_PEER_COUNT)
     inputs = ProfileInputs(**{**shared.inputs.__dict__, "peers": peers})
-    return build_profile_view(shared.snapshot, code, lang, None, inputs)
+    numbers = profile_numbers(shared.snapshot, code, None, inputs)
+    return [
+        build_profile_view(shared.snapshot, code, lang, None, inputs, numbers) for lang in LANGUAGES
+    ]
 
 
 # --- the locator map -----------------------------------------------------------------------------
@@ -439,8 +443,8 @@ def _bake(codes: list[str]) -> dict[str, bytes]:
     env = _environment()
     files: dict[str, bytes] = {}
     for code in codes:
-        for lang in LANGUAGES:
-            view = build_view(shared, code, lang)
+        for view in build_views(shared, code):
+            lang = view.lang
             folder = page_path(shared.slugs[lang][code], lang)
             files[folder + "index.html"] = render_page(env, shared, view).encode("utf-8")
             files[folder + "card.png"] = render_card(view)
@@ -476,12 +480,14 @@ def build_site(
     base: str | None = None,
     workers: int | None = None,
     codes: Iterable[str] | None = None,
+    force: bool = False,
 ) -> SiteReport:
     """Bake the site of ``snapshot`` into a new folder under ``out`` and make it current.
 
     The old site keeps being served until the new one is complete; on any failure it is left as
-    it was and the half-built folder is removed. Raises SiteError when another build holds the
-    lock."""
+    it was and the half-built folder is removed. When the current site was baked from the same
+    snapshot, addresses and program (:func:`build_fingerprint`), nothing is baked unless
+    ``force``. Raises SiteError when another build holds the lock."""
     started = time.monotonic()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -490,13 +496,51 @@ def build_site(
         lock.acquire()
     except Timeout as exc:
         raise SiteError("site.busy", dir=out) from exc
+    codes = None if codes is None else sorted(map(str, codes))
+    fingerprint = build_fingerprint(snapshot, (base or public_base()).rstrip("/"), codes)
     try:
+        done = None if force else _unchanged(out, fingerprint)
+        if done is not None:
+            folder, pages, kept = done
+            return SiteReport(folder, pages, 0, kept, time.monotonic() - started)
         files = bake_files(snapshot, base=base, workers=workers, codes=codes)
-        folder, written, kept = _publish(out, files, snapshot.version)
+        pages = sum(1 for path in files if path.count("/") == 2 and path.endswith("/index.html"))
+        note = {"fingerprint": fingerprint, "pages": pages, "files": len(files)}
+        folder, written, kept = _publish(out, files, snapshot.version, note)
     finally:
         lock.release()
-    pages = sum(1 for path in files if path.count("/") == 2 and path.endswith("/index.html"))
     return SiteReport(folder, pages, written, kept, time.monotonic() - started)
+
+
+def build_fingerprint(snapshot: Snapshot, base: str, codes: Iterable[str] | None = None) -> str:
+    """What a build's files depend on: the snapshot's content hash, the public address, the
+    municipalities baked, and every file of this program (code, templates, texts, fonts)."""
+    digest = hashlib.sha256()
+    digest.update(f"{snapshot.version}\n{base}\n{codes}\n".encode())
+    package = Path(__file__).resolve().parents[1]
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(package)).encode() + b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _unchanged(out: Path, fingerprint: str) -> tuple[Path, int, int] | None:
+    """The current build (folder, pages, files) when it was baked with ``fingerprint`` and
+    still holds as many files as it wrote; None otherwise."""
+    if not (out / CURRENT).is_symlink():
+        return None
+    folder = (out / CURRENT).resolve()
+    try:
+        note = json.loads((folder / BUILD_NOTE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(note, dict) or note.get("fingerprint") != fingerprint:
+        return None
+    count = sum(1 for p in folder.rglob("*") if p.is_file()) - 2  # the marker and this note
+    if count != note.get("files"):
+        return None
+    return folder, int(note.get("pages", 0)), count
 
 
 def bake_files(
@@ -511,6 +555,9 @@ def bake_files(
     all_codes = sorted(shared.names[DEFAULT_LANGUAGE]) if codes is None else list(codes)
     workers = workers or max(1, min(os.cpu_count() or 1, 4))
     _WORKER["shared"] = shared
+    # read the texts and resource files once here: forked workers inherit them
+    for lang in LANGUAGES:
+        render_index(_environment(), shared, lang)
     try:
         if workers == 1 or len(all_codes) < 8:
             files = _bake(all_codes)
@@ -549,7 +596,9 @@ def _digest(path: Path) -> str | None:
         return None
 
 
-def _publish(out: Path, files: Mapping[str, bytes], version: str) -> tuple[Path, int, int]:
+def _publish(
+    out: Path, files: Mapping[str, bytes], version: str, note: Mapping[str, object]
+) -> tuple[Path, int, int]:
     """Write ``files`` into a new folder under ``out``, linking unchanged ones from the current
     site, then point ``current`` at it in one rename."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
@@ -560,6 +609,7 @@ def _publish(out: Path, files: Mapping[str, bytes], version: str) -> tuple[Path,
     staging.mkdir()
     try:
         (staging / MARKER).write_text(version + "\n", encoding="utf-8")
+        (staging / BUILD_NOTE).write_text(json.dumps(dict(note)), encoding="utf-8")
         for relative, data in files.items():
             target = staging / relative
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from kuntadash.i18n import translate
 from kuntadash.links import (
     FALLBACK_BASE,
     PUBLIC_URL_ENV,
@@ -32,6 +33,7 @@ __all__ = [
     "is_local_address",
     "profile_share_url",
     "qr_png",
+    "render_share_link",
     "shared_profile_url",
     "view_url",
 ]
@@ -65,3 +67,22 @@ def profile_share_url(base: str, code: str, lang: str, kind: str, default_kind: 
     }
     names = municipality_names(load_snapshot(), lang).to_dict()
     return shared_profile_url(code, lang, names, view_url(base, "municipality", params))
+
+
+def render_share_link(code: str, lang: str, names, link: str) -> str:
+    """The profile's "share" element: the address to share of municipality ``code``'s profile
+    (its baked page where served, else ``link``, the view on screen), in a copyable box, with
+    what it opens, and the holder's warning when it works only on this machine. ``names``: every
+    municipality's name in ``lang``. Returns the address shown."""
+    url = shared_profile_url(code, lang, names, link)
+    with st.container(key="profile_share"):
+        st.markdown(f"##### {translate('profile.share_title', lang)}")
+        st.code(url, language=None, wrap_lines=True)
+        warning = holder_warning(url, lang, "page")
+        if warning:
+            st.warning(warning, icon=":material/link_off:")
+        else:
+            st.caption(
+                translate("profile.share_baked" if url != link else "profile.share_view", lang)
+            )
+    return url

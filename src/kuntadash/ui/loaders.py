@@ -386,6 +386,7 @@ def _load_profile(
             scores=scores,
             keys=lambda kind: load_group_keys(snapshot, kind),
             present=load_present_ids(snapshot),
+            source_ids=load_value_sources(snapshot),
         ),
     )
     return group, view

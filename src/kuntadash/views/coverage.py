@@ -29,15 +29,24 @@ def arriving_sources(
     """A few of ``dimension``'s indicators the snapshot lacks, by publisher ("Fixed broadband
     of at least 100 Mbit/s, … and 1 more (Traficom); …"); "" when it lacks none."""
     documents = resources.read_sources_document() or {}
-    rows = catalogue[(catalogue["dimension"] == dimension) & ~catalogue["id"].isin(set(present))]
-    if directional:
-        rows = rows[rows["direction"] != "neutral"]
+    present = set(present)
+    # plain rows, grouped by publisher in catalogue order (a pandas groupby of a few dozen
+    # rows cost more than the rest of a profile's sentence)
+    by_publisher: dict[str, list[str]] = {}
+    columns = ("id", "dimension", "direction", "publisher", f"name_{lang}")
+    rows = zip(*(catalogue[column].tolist() for column in columns), strict=True)
+    for ident, dim, direction, publisher, name in rows:
+        if dim != dimension or ident in present or (directional and direction == "neutral"):
+            continue
+        if pd.isna(publisher):  # as a groupby would: no publisher, nobody to name
+            continue
+        by_publisher.setdefault(str(publisher), []).append(str(name))
     parts = []
-    for publisher, group in rows.groupby("publisher", sort=False):
-        names = (documents.get(str(publisher)) or {}).get("name") or {}
-        label = names.get(lang) or names.get("fi") or str(publisher)
-        shown = ", ".join(str(n) for n in group[f"name_{lang}"].head(NAMES_PER_PUBLISHER))
-        rest = len(group) - NAMES_PER_PUBLISHER
+    for publisher, names_of in by_publisher.items():
+        names = (documents.get(publisher) or {}).get("name") or {}
+        label = names.get(lang) or names.get("fi") or publisher
+        shown = ", ".join(names_of[:NAMES_PER_PUBLISHER])
+        rest = len(names_of) - NAMES_PER_PUBLISHER
         if rest > 0:
             shown = translate("coverage.and_more", lang, names=shown, count=rest)
         parts.append(f"{shown} ({label})")

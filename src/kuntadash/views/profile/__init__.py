@@ -12,13 +12,14 @@ Every number is formatted by :class:`kuntadash.views.format.Formatter`; every wo
 locale files. Texts are plain (not markdown): whoever puts them into markdown escapes them.
 
 The package holds one module per part: ``inputs`` (the tables a profile is built from),
-``model`` (the view and its parts), ``build`` (putting them together), and ``dimensions``,
-``highlights``, ``facts``, ``peers``, ``tables``, ``sources`` and ``words`` for the sections.
+``model`` (the view and its parts), ``numbers`` (its language-free figures), ``build``
+(putting them together), and ``dimensions``, ``highlights``, ``facts``, ``peers``, ``tables``,
+``sources`` and ``words`` for the sections.
 """
 
 from __future__ import annotations
 
-from kuntadash.views.profile.build import build_profile_view
+from kuntadash.views.profile.build import build_profile_view, profile_numbers
 from kuntadash.views.profile.inputs import (
     ProfileInputs,
     default_group,
@@ -42,6 +43,7 @@ from kuntadash.views.profile.model import (
     Peer,
     ProfileView,
 )
+from kuntadash.views.profile.numbers import ProfileNumbers
 from kuntadash.views.profile.peers import peer_weights, register_label
 from kuntadash.views.profile.words import change_text
 
@@ -60,12 +62,14 @@ __all__ = [
     "IndicatorTable",
     "Peer",
     "ProfileInputs",
+    "ProfileNumbers",
     "ProfileView",
     "build_profile_view",
     "change_text",
     "default_group",
     "municipality_names",
     "peer_weights",
+    "profile_numbers",
     "reference_years",
     "register_label",
     "wide_values",

@@ -28,9 +28,8 @@ from kuntadash.domain.peers import (
 from kuntadash.domain.population import PopulationYear, population_history, population_in
 from kuntadash.domain.scores import DimensionScores, score_dimensions
 from kuntadash.domain.small_numbers import SMALL_POPULATION
-from kuntadash.domain.stats import profile_from_table, reference_table, strengths_and_weaknesses
-from kuntadash.domain.trends import compute_trends
-from kuntadash.i18n import translate
+from kuntadash.domain.stats import reference_table
+from kuntadash.i18n import DEFAULT_LANGUAGE, translate
 from kuntadash.store import Snapshot
 from kuntadash.views.format import MISSING, Formatter
 from kuntadash.views.profile.dimensions import _dimension_summary
@@ -42,7 +41,8 @@ from kuntadash.views.profile.inputs import (
     reference_years,
     wide_values,
 )
-from kuntadash.views.profile.model import HIGHLIGHTS, MIDDLE, GroupRank, ProfileView
+from kuntadash.views.profile.model import GroupRank, ProfileView
+from kuntadash.views.profile.numbers import ProfileNumbers, compute_profile_numbers
 from kuntadash.views.profile.peers import _peer_method, _peer_table, _peers
 from kuntadash.views.profile.sources import _source_lines
 from kuntadash.views.profile.tables import _indicator_tables
@@ -56,8 +56,12 @@ def build_profile_view(
     lang: str,
     group: ComparisonGroup | None = None,
     inputs: ProfileInputs | None = None,
+    numbers: ProfileNumbers | None = None,
 ) -> ProfileView:
-    """The profile of ``code`` against ``group`` (default: its municipality type) in ``lang``."""
+    """The profile of ``code`` against ``group`` (default: its municipality type) in ``lang``.
+
+    ``numbers``: :func:`profile_numbers` of the same municipality and group, when the caller
+    words one profile in several languages (computed here otherwise)."""
     inputs = inputs or ProfileInputs()
 
     def tr(key: str, **values: object) -> str:
@@ -68,30 +72,30 @@ def build_profile_view(
     tables = _tables(snapshot, code, lang, inputs)
     group, groups = _groups(snapshot, code, lang, group, tables)
     years = tables.years
-    scores = tables.scores(group.kind, group.members)
-    summary = scores.for_municipality(code)
-    profile = profile_from_table(tables.reference, catalogue, code, group.members, years)
+    if numbers is None:
+        numbers = _numbers(snapshot, code, group, tables)
+    elif not numbers.fits(code, group):
+        raise ValueError(f"the figures given are not those of {code!r} against {group.kind!r}")
+    scores, summary = numbers.scores, numbers.summary
+    profile, trends = numbers.profile, numbers.trends
     small = SmallPopulation.of(snapshot, lang)
-    flags = small.flags(profile.assign(municipality_code=code))
-    profile = profile.assign(**{SMALL_POPULATION: flags.to_numpy()})
-    ranked_small = flags & profile["percentile"].notna()
-    trends = compute_trends(tables.wide, catalogue, code, group.members, years)
     meta = catalogue.set_index("id")
     present = tables.present
 
+    trend_of = numbers.dimension_trends.get
     dimensions = [
-        _dimension_summary(row, scores, trends, meta, present, years, fmt, tr)
+        _dimension_summary(row, scores, trend_of(row["dimension"]), meta, present, years, fmt, tr)
         for _, row in summary.iterrows()
     ]
-    strongest, weakest = strengths_and_weaknesses(profile, count=HIGHLIGHTS, middle=MIDDLE)
-    changes, changes_note = _largest_changes(trends, tables.wide, years, fmt, tr)
+    strongest, weakest = numbers.strongest, numbers.weakest
+    changes, changes_note = _largest_changes(numbers.changed, numbers.known_changes, fmt, tr)
     later: dict[str, Callable[[], Any]] = {
-        "ranks": lambda: _ranks(code, group, groups, scores, tables, tr),
+        "ranks": lambda: _ranks(groups, numbers, tr),
         "indicator_tables": lambda: _indicator_tables(
             profile, trends, meta, present, fmt, tr, small
         ),
         "trend_lines": lambda: _trend_lines(trends, tr),
-        "sources": lambda: _source_lines(snapshot, profile, present, lang),
+        "sources": lambda: _source_lines(snapshot, profile, present, lang, inputs.source_ids),
     }
     return ProfileView(
         code=code,
@@ -115,8 +119,7 @@ def build_profile_view(
         created=str(snapshot.manifest.get("created", ""))[:10],
         version=snapshot.version or MISSING,
         division_year=snapshot.division_year,
-        small_note=small.note(profile["indicator_id"], flags),
-        highlights_note=small.left_out(profile.loc[ranked_small, "indicator_id"], ranked_small),
+        **_small_notes(small, profile),
         _wide=tables.wide,
         _names=tables.names,
         _later=later,
@@ -144,6 +147,47 @@ class _Tables:
         if self.inputs.scores is not None:
             return self.inputs.scores(kind, members)
         return score_dimensions(self.reference, self.catalogue, members)
+
+
+def _small_notes(small: SmallPopulation, profile: pd.DataFrame) -> dict[str, str]:
+    """What "†" means under the tables, and which figures the strengths and weak spots left
+    out (each "" when none)."""
+    flags = profile[SMALL_POPULATION]
+    ranked = flags & profile["percentile"].notna()
+    return {
+        "small_note": small.note(profile["indicator_id"], flags),
+        "highlights_note": small.left_out(profile.loc[ranked, "indicator_id"], ranked),
+    }
+
+
+def profile_numbers(
+    snapshot: Snapshot,
+    code: str,
+    group: ComparisonGroup | None = None,
+    inputs: ProfileInputs | None = None,
+) -> ProfileNumbers:
+    """The language-free figures of ``code``'s profile against ``group`` (default: its
+    municipality type), for :func:`build_profile_view` in each language."""
+    inputs = inputs or ProfileInputs()
+    tables = _tables(snapshot, code, DEFAULT_LANGUAGE, inputs)
+    group, _ = _groups(snapshot, code, DEFAULT_LANGUAGE, group, tables, every=False)
+    return _numbers(snapshot, code, group, tables)
+
+
+def _numbers(
+    snapshot: Snapshot, code: str, group: ComparisonGroup, tables: _Tables
+) -> ProfileNumbers:
+    flags = SmallPopulation.of(snapshot, DEFAULT_LANGUAGE).flags
+    return compute_profile_numbers(
+        code,
+        group,
+        tables.catalogue,
+        tables.wide,
+        tables.reference,
+        tables.years,
+        tables.scores,
+        flags,
+    )
 
 
 def _tables(snapshot: Snapshot, code: str, lang: str, inputs: ProfileInputs) -> _Tables:
@@ -182,11 +226,16 @@ def _tables(snapshot: Snapshot, code: str, lang: str, inputs: ProfileInputs) -> 
 
 
 def _groups(
-    snapshot: Snapshot, code: str, lang: str, group: ComparisonGroup | None, tables: _Tables
+    snapshot: Snapshot,
+    code: str,
+    lang: str,
+    group: ComparisonGroup | None,
+    tables: _Tables,
+    every: bool = True,
 ) -> tuple[ComparisonGroup, dict[str, ComparisonGroup]]:
-    """The comparison group (default: the municipality type) and ``code``'s group of every
-    grouping, described once: the ranks table and the facts (urban-rural group, size class)
-    share them."""
+    """The comparison group (default: the municipality type) and, with ``every``, ``code``'s
+    group of every grouping, described once: the ranks table and the facts (urban-rural group,
+    size class) share them."""
     peer_codes = [str(c) for c in tables.peers["municipality_code"]]
     keys = tables.inputs.keys
 
@@ -204,6 +253,8 @@ def _groups(
         )
 
     group = group or describe(DEFAULT_KIND)
+    if not every:
+        return group, {}
     return group, {kind: group if kind == group.kind else describe(kind) for kind in GROUP_KINDS}
 
 
@@ -224,12 +275,11 @@ def _who(snapshot, code, lang, tables: _Tables, groups, fmt, tr) -> dict[str, An
     }
 
 
-def _ranks(code, group, groups, scores, tables: _Tables, tr) -> list[GroupRank]:
+def _ranks(groups, numbers: ProfileNumbers, tr) -> list[GroupRank]:
     """The municipality's dimension ranks in every grouping."""
     result = []
     for kind, other in groups.items():
-        other_scores = scores if kind == group.kind else tables.scores(kind, other.members)
-        other_summary = other_scores.for_municipality(code).set_index("dimension")
+        other_summary = numbers.summary_in(kind, other.members)
         result.append(
             GroupRank(
                 kind=kind,

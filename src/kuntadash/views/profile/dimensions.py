@@ -13,7 +13,8 @@ from kuntadash.views.profile.model import CHANGE_PERIOD, LEVEL_POINTS, Dimension
 from kuntadash.views.profile.words import _point_rank, _rank_words
 
 
-def _dimension_summary(row, scores, trends, meta, present, years, fmt, tr) -> DimensionSummary:
+def _dimension_summary(row, scores, figures, meta, present, years, fmt, tr) -> DimensionSummary:
+    """``figures``: the dimension's :func:`trend_figures`."""
     dimension = row["dimension"]
     ids = meta.index[meta["dimension"] == dimension]
     with_values = [i for i in ids if i in present]
@@ -29,7 +30,7 @@ def _dimension_summary(row, scores, trends, meta, present, years, fmt, tr) -> Di
     score_text, reading, arriving = _score_words(
         status, row, score, rank, with_values, scores, meta, present, fmt, tr
     )
-    trend, trend_label, trend_text = _dimension_trend(status, dimension, trends, tr)
+    trend, trend_label, trend_text = _dimension_trend(status, figures, tr)
     return DimensionSummary(
         dimension=dimension,
         label=tr(f"dimension.{dimension}"),
@@ -102,36 +103,46 @@ def _score_words(
     return score_text, reading, arriving or ""
 
 
-def _dimension_trend(status: str, dimension: str, trends: pd.DataFrame, tr) -> tuple[str, str, str]:
+def _dimension_trend(status: str, figures, tr) -> tuple[str, str, str]:
     """The dimension's direction over CHANGE_PERIOD years: one of TRENDS, its short label and
-    the sentence with the counts ("" where not applicable)."""
+    the sentence with the counts ("" where not applicable). ``figures``:
+    :func:`trend_figures` of the dimension."""
     trend, trend_label, trend_text = "unknown", "", ""
     if status in ("scored", "low_coverage"):
-        rows = trends[
-            (trends["period"] == CHANGE_PERIOD)
-            & (trends["dimension"] == dimension)
-            & (trends["direction"] != "neutral")
-        ]
-        known = rows[rows["verdict"] != "missing"]
-        if known.empty:
+        if figures is None:
             trend_text = tr("profile.trend_unknown", years=CHANGE_PERIOD)
         else:
-            counts = trend_counts(rows, CHANGE_PERIOD)
-            if counts["better"] > counts["worse"]:
-                trend = "better"
-            elif counts["worse"] > counts["better"]:
-                trend = "worse"
-            elif counts["better"]:
-                trend = "mixed"
-            else:
-                trend = "unchanged"
-            # indicators whose series end in different years were compared over different
-            # windows: name each (2012–2017, 2017–2022), not one span they do not share
-            windows = sorted(set(zip(known["start_year"], known["end_year"], strict=True)))
-            span = ", ".join(f"{start}–{end}" for start, end in windows)
+            trend, span, counts = figures
             trend_label = tr(f"profile.trend_label.{trend}", years=CHANGE_PERIOD)
             trend_text = tr("profile.trend_counts", years=span, **counts)
     return trend, trend_label, trend_text
+
+
+def trend_figures(dimension: str, trends: pd.DataFrame) -> tuple[str, str, dict[str, int]] | None:
+    """The dimension's direction over CHANGE_PERIOD years (one of TRENDS), the years compared
+    and the counts of better, worse and unchanged indicators; None when no indicator with a
+    better direction has a known change."""
+    rows = trends[
+        (trends["period"] == CHANGE_PERIOD)
+        & (trends["dimension"] == dimension)
+        & (trends["direction"] != "neutral")
+    ]
+    known = rows[rows["verdict"] != "missing"]
+    if known.empty:
+        return None
+    counts = trend_counts(rows, CHANGE_PERIOD)
+    if counts["better"] > counts["worse"]:
+        trend = "better"
+    elif counts["worse"] > counts["better"]:
+        trend = "worse"
+    elif counts["better"]:
+        trend = "mixed"
+    else:
+        trend = "unchanged"
+    # indicators whose series end in different years were compared over different
+    # windows: name each (2012–2017, 2017–2022), not one span they do not share
+    windows = sorted(set(zip(known["start_year"], known["end_year"], strict=True)))
+    return trend, ", ".join(f"{start}–{end}" for start, end in windows), counts
 
 
 def _position(score: float, row: pd.Series) -> str:

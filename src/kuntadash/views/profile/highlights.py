@@ -34,22 +34,30 @@ def _highlight(row: pd.Series, fmt: Formatter, tr) -> Highlight:
     )
 
 
-def _largest_changes(trends, wide, years, fmt, tr) -> tuple[list[Change], str]:
-    rows = trends[
-        (trends["period"] == CHANGE_PERIOD)
-        & trends["verdict"].isin(("better", "worse", "up", "down"))
-    ]
+def _changed_most(trends, wide, years) -> tuple[pd.DataFrame, int]:
+    """The indicators that moved over CHANGE_PERIOD years, largest move first (each change
+    against how much the indicator usually moves), and how many indicators have a known
+    change at all: the figures of the largest changes, the same in every language."""
+    period = trends[trends["period"] == CHANGE_PERIOD]
+    rows = period[period["verdict"].isin(("better", "worse", "up", "down"))]
+    known = int((period["verdict"] != "missing").sum())
     if rows.empty:
-        known = trends[(trends["period"] == CHANGE_PERIOD) & (trends["verdict"] != "missing")]
-        key = "profile.changes_none_moved" if len(known) else "profile.changes_none"
-        return [], tr(key, years=CHANGE_PERIOD)
+        return rows, known
     typical = typical_changes(wide, {i: years[i] for i in rows["indicator_id"]}, CHANGE_PERIOD)
     size = (rows["change"].abs() / rows["indicator_id"].map(typical)).fillna(0.0)
     chosen = rows.assign(size=size.to_numpy()).sort_values(
         ["size", "indicator_id"], ascending=[False, True]
     )
+    return chosen.head(HIGHLIGHTS), known
+
+
+def _largest_changes(chosen: pd.DataFrame, known: int, fmt, tr) -> tuple[list[Change], str]:
+    """The largest changes in words (:func:`_changed_most`'s figures), or why there are none."""
+    if chosen.empty:
+        key = "profile.changes_none_moved" if known else "profile.changes_none"
+        return [], tr(key, years=CHANGE_PERIOD)
     changes = []
-    for _, row in chosen.head(HIGHLIGHTS).iterrows():
+    for _, row in chosen.iterrows():
         ident = row["indicator_id"]
         changes.append(
             Change(

@@ -32,6 +32,8 @@ class ProfileInputs:
     scores: Callable[[str, pd.Index], DimensionScores] | None = None
     keys: Callable[[str], pd.Series] | None = None
     present: frozenset[str] | None = None  # ids of the indicators with any value
+    # provenance.value_source_ids: (indicator id, year) -> the source ids of its values
+    source_ids: Mapping[tuple[str, int], tuple[str, ...]] | None = None
 
 
 def reference_years(snapshot: Snapshot) -> dict[str, int]:

@@ -15,37 +15,68 @@ from kuntadash.views.profile.model import IndicatorTable
 from kuntadash.views.profile.words import _joined, _point_rank, _rank_words, change_text
 
 
+def _changes_by_period(trends: pd.DataFrame) -> dict[int, dict[str, tuple[float, str]]]:
+    """period -> indicator id -> (change, verdict), read once into plain dicts: a pandas lookup
+    per table cell cost more than the rest of the tables."""
+    result = {}
+    for period in PERIODS:
+        rows = trends[trends["period"] == period]
+        pairs = zip(rows["change"], rows["verdict"], strict=True)
+        result[period] = dict(zip(rows["indicator_id"], pairs, strict=True))
+    return result
+
+
+_COLUMNS = (
+    "indicator_id",
+    "value",
+    "group_median",
+    "percentile",
+    "rank",
+    "of",
+    "missing",
+    "country_rank",
+    "country_of",
+    "country_missing",
+    "country_median",
+    "year",
+    SMALL_POPULATION,
+)
+
+
+def _records(rows: pd.DataFrame) -> list[dict]:
+    """The profile rows the tables show, as plain dicts (column by column: a frame's
+    ``to_dict("records")`` cost more than the rest of the tables)."""
+    columns = [rows[column].tolist() for column in _COLUMNS]
+    return [dict(zip(_COLUMNS, values, strict=True)) for values in zip(*columns, strict=True)]
+
+
 def _indicator_tables(profile, trends, meta, present, fmt, tr, small) -> list[IndicatorTable]:
-    changes = {p: trends[trends["period"] == p].set_index("indicator_id") for p in PERIODS}
+    changes = _changes_by_period(trends)
+    directions = meta["direction"].to_dict()
+    dimensions = meta["dimension"].to_dict()
     tables = []
     for dimension in DIMENSIONS:
         rows = profile[profile["dimension"] == dimension]
         ids = rows["indicator_id"].tolist()
+        records = _records(rows)
         frame = pd.DataFrame(
             {
                 tr("common.indicator"): [fmt.name(i) for i in ids],
                 tr("comparison.col.value"): [
-                    small.mark(fmt.value(i, v), f)
-                    for i, v, f in zip(ids, rows["value"], rows[SMALL_POPULATION], strict=True)
+                    small.mark(fmt.value(r["indicator_id"], r["value"]), r[SMALL_POPULATION])
+                    for r in records
                 ],
                 tr("comparison.col.group_median"): [
-                    fmt.value(i, v) for i, v in zip(ids, rows["group_median"], strict=True)
+                    fmt.value(r["indicator_id"], r["group_median"]) for r in records
                 ],
                 tr("profile.col.better_than"): [
-                    MISSING if pd.isna(p) else fmt.number(p, 0, "%") for p in rows["percentile"]
+                    MISSING if pd.isna(r["percentile"]) else fmt.number(r["percentile"], 0, "%")
+                    for r in records
                 ],
-                tr("comparison.col.rank"): [
-                    _rank_words(_point_rank(r), tr) for _, r in rows.iterrows()
-                ],
+                tr("comparison.col.rank"): [_rank_words(_point_rank(r), tr) for r in records],
                 **{
                     tr("comparison.col.change", n=period): [
-                        change_text(
-                            fmt,
-                            i,
-                            changes[period].at[i, "change"],
-                            changes[period].at[i, "verdict"],
-                        )
-                        for i in ids
+                        change_text(fmt, i, *changes[period][i]) for i in ids
                     ]
                     for period in PERIODS
                 },
@@ -58,18 +89,18 @@ def _indicator_tables(profile, trends, meta, present, fmt, tr, small) -> list[In
                         ),
                         tr,
                     )
-                    for _, r in rows.iterrows()
+                    for r in records
                 ],
                 tr("comparison.col.country_median"): [
-                    fmt.value(i, v) for i, v in zip(ids, rows["country_median"], strict=True)
+                    fmt.value(r["indicator_id"], r["country_median"]) for r in records
                 ],
-                tr("common.year"): [str(y) for y in rows["year"]],
+                tr("common.year"): [str(r["year"]) for r in records],
                 tr("comparison.col.direction"): [
-                    tr(f"profile.direction.{meta.at[i, 'direction']}") for i in ids
+                    tr(f"profile.direction.{directions[i]}") for i in ids
                 ],
             }
         )
-        has_values = any(meta.at[i, "dimension"] == dimension for i in present if i in meta.index)
+        has_values = any(dimensions.get(i) == dimension for i in present)
         notice = ""
         if not ids:
             notice = (
@@ -87,8 +118,8 @@ def _indicator_tables(profile, trends, meta, present, fmt, tr, small) -> list[In
                 label=tr(f"dimension.{dimension}"),
                 ids=tuple(ids),
                 frame=frame,
-                positions=tuple(float(p) for p in rows["percentile"]),
-                verdicts={p: tuple(changes[p].at[i, "verdict"] for i in ids) for p in PERIODS},
+                positions=tuple(float(r["percentile"]) for r in records),
+                verdicts={p: tuple(changes[p][i][1] for i in ids) for p in PERIODS},
                 notice=notice,
                 small_note=small.note(ids, rows[SMALL_POPULATION]),
             )
