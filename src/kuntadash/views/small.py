@@ -85,10 +85,12 @@ class SmallPopulation:
 
 
 def small_population_rule(lang: str) -> str:
-    """The rule of marking and of lists, stated once (the Indicators page), with the catalogue's
+    """The rule of marking and of lists, stated once (the Indicators page, under the table whose
+    column ``small.limit`` gives each indicator's threshold), with the catalogue's
     thresholds."""
     threshold = _thresholds_text(small_population_thresholds().values(), lang)
-    return translate("small.rule", lang, threshold=threshold)
+    column = translate("small.limit", lang)
+    return translate("small.rule", lang, threshold=threshold, column=column)
 
 
 def _thresholds_text(thresholds: Iterable[int], lang: str) -> str:
