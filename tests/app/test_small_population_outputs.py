@@ -18,6 +18,7 @@ from kuntadash.views.event import build_event_view
 from kuntadash.views.exports import export_table
 from kuntadash.views.overview import OverviewChoice, build_overview_view
 from kuntadash.views.profile import build_profile_view
+from kuntadash.views.profile.model import CHANGE_PERIOD
 from tests.app.test_words_on_pages import _rendered
 from tests.apptest import open_overview_table, open_profile_sections, run_page
 from tests.conftest import OFFICIAL_DIR, REPO, SAMPLE_DIR
@@ -75,6 +76,33 @@ def test_the_profile_marks_its_figures_and_names_none_as_a_strength(snapshot):
         values = table.frame.iloc[:, 1]
         for ident, text in zip(table.ids, values, strict=True):
             assert text.endswith(mark) == (ident in flagged), (ident, text)
+
+
+def test_the_profiles_largest_changes_leave_out_changes_resting_on_a_small_population(snapshot):
+    """The same rule as the strengths: a change whose later figure rests on a small population
+    (the municipality's population in its end year under the indicator's threshold) is not
+    listed, and the note under the lists says the largest changes were left short of it."""
+    code = _smallest(snapshot)
+    view = build_profile_view(snapshot, code, "fi")
+    thresholds = small_population_thresholds()
+    history = population_history(snapshot.values)
+    moved = view.trends[
+        (view.trends["period"] == CHANGE_PERIOD)
+        & view.trends["verdict"].isin(("better", "worse", "up", "down"))
+    ]
+    small = {
+        row.indicator_id
+        for row in moved.itertuples()
+        if row.indicator_id in thresholds
+        and population_in(history, pd.Index([code]), int(row.end_year)).values[code]
+        < thresholds[row.indicator_id]
+    }
+    assert small, "the smallest municipality has changes resting on a small population"
+    assert not {c.indicator_id for c in view.changes} & small
+    threshold = translate("small.left_out_lists", "fi", threshold="X").split("X")[-1]
+    assert view.highlights_note.endswith(threshold)
+    if not view.changes:
+        assert view.changes_note == translate("profile.changes_all_small", "fi")
 
 
 def test_the_overview_marks_the_map_the_table_and_the_download(snapshot):

@@ -76,12 +76,14 @@ class SmallPopulation:
             return ""
         return translate("small.note", self.lang, threshold=self._threshold(indicator_ids))
 
-    def left_out(self, indicator_ids: Iterable[str], flags: Iterable[object]) -> str:
+    def left_out(
+        self, indicator_ids: Iterable[str], flags: Iterable[object], key: str = "small.left_out"
+    ) -> str:
         """Under a top or bottom list: that small-population figures were left out of it ("" when
-        none was)."""
+        none was); ``key`` names the lists where one note stands under several."""
         if not any(bool(flag) for flag in flags):
             return ""
-        return translate("small.left_out", self.lang, threshold=self._threshold(indicator_ids))
+        return translate(key, self.lang, threshold=self._threshold(indicator_ids))
 
 
 def small_population_rule(lang: str) -> str:

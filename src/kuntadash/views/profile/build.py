@@ -84,7 +84,9 @@ def build_profile_view(
         for _, row in summary.iterrows()
     ]
     strongest, weakest = strengths_and_weaknesses(profile, count=HIGHLIGHTS, middle=MIDDLE)
-    changes, changes_note = _largest_changes(trends, tables.wide, years, fmt, tr)
+    changes, changes_note, changes_left_out = _largest_changes(
+        trends, tables.wide, years, fmt, tr, small, code
+    )
     later: dict[str, Callable[[], Any]] = {
         "ranks": lambda: _ranks(code, group, groups, scores, tables, tr),
         "indicator_tables": lambda: _indicator_tables(
@@ -116,11 +118,18 @@ def build_profile_view(
         version=snapshot.version or MISSING,
         division_year=snapshot.division_year,
         small_note=small.note(profile["indicator_id"], flags),
-        highlights_note=small.left_out(profile.loc[ranked_small, "indicator_id"], ranked_small),
+        highlights_note=_left_out_note(small, profile, ranked_small, changes_left_out),
         _wide=tables.wide,
         _names=tables.names,
         _later=later,
     )
+
+
+def _left_out_note(small, profile, ranked_small, changes_left_out) -> str:
+    """Under the strengths, weak spots and largest changes: that figures resting on a small
+    population were left out of them ("" when none was)."""
+    ids = [*profile.loc[ranked_small, "indicator_id"], *changes_left_out]
+    return small.left_out(ids, [bool(ids)], "small.left_out_lists")
 
 
 @dataclass(frozen=True)

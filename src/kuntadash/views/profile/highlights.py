@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from kuntadash.domain.small_numbers import SMALL_POPULATION, without_small_population
 from kuntadash.domain.trends import PERIODS, trend_counts, typical_changes
 from kuntadash.views.format import MISSING, Formatter
 from kuntadash.views.profile.model import CHANGE_PERIOD, HIGHLIGHTS, Change, Highlight
@@ -34,15 +35,26 @@ def _highlight(row: pd.Series, fmt: Formatter, tr) -> Highlight:
     )
 
 
-def _largest_changes(trends, wide, years, fmt, tr) -> tuple[list[Change], str]:
-    rows = trends[
+def _largest_changes(trends, wide, years, fmt, tr, small, code) -> tuple[list[Change], str, list]:
+    """The largest changes over :data:`CHANGE_PERIOD` years, what to say when there are none,
+    and the indicators whose change was left out as resting on a small population. The list
+    follows the one rule of top lists (``domain.small_numbers.without_small_population``), a
+    change flagged as its later figure is (by the population of its end year)."""
+    moved = trends[
         (trends["period"] == CHANGE_PERIOD)
         & trends["verdict"].isin(("better", "worse", "up", "down"))
     ]
+    flags = small.flags(
+        moved.assign(municipality_code=code, year=moved["end_year"], value=moved["change"])
+    )
+    rows = without_small_population(moved.assign(**{SMALL_POPULATION: flags.to_numpy()}))
+    left_out = list(moved.loc[flags, "indicator_id"])
+    if rows.empty and left_out:
+        return [], tr("profile.changes_all_small"), left_out
     if rows.empty:
         known = trends[(trends["period"] == CHANGE_PERIOD) & (trends["verdict"] != "missing")]
         key = "profile.changes_none_moved" if len(known) else "profile.changes_none"
-        return [], tr(key, years=CHANGE_PERIOD)
+        return [], tr(key, years=CHANGE_PERIOD), left_out
     typical = typical_changes(wide, {i: years[i] for i in rows["indicator_id"]}, CHANGE_PERIOD)
     size = (rows["change"].abs() / rows["indicator_id"].map(typical)).fillna(0.0)
     chosen = rows.assign(size=size.to_numpy()).sort_values(
@@ -68,7 +80,7 @@ def _largest_changes(trends, wide, years, fmt, tr) -> tuple[list[Change], str]:
                 ),
             )
         )
-    return changes, ""
+    return changes, "", left_out
 
 
 def _trend_lines(trends: pd.DataFrame, tr) -> list[str]:
