@@ -9,15 +9,19 @@ import re
 import pandas as pd
 import pytest
 
+from kuntadash.charts.series import build_bar_figure
 from kuntadash.domain.catalogue import small_population_thresholds
+from kuntadash.domain.groups import describe_group
 from kuntadash.domain.population import population_history, population_in
 from kuntadash.domain.small_numbers import SMALL_POPULATION
 from kuntadash.i18n import translate
 from kuntadash.store import Snapshot, read_snapshot
+from kuntadash.views.compare import build_compare_view
 from kuntadash.views.event import build_event_view
 from kuntadash.views.exports import export_table
+from kuntadash.views.groups import build_groups_view
 from kuntadash.views.overview import OverviewChoice, build_overview_view
-from kuntadash.views.profile import build_profile_view
+from kuntadash.views.profile import build_profile_view, municipality_names
 from kuntadash.views.profile.model import CHANGE_PERIOD
 from tests.app.test_words_on_pages import _rendered
 from tests.apptest import open_overview_table, open_profile_sections, run_page
@@ -103,6 +107,66 @@ def test_the_profiles_largest_changes_leave_out_changes_resting_on_a_small_popul
     assert view.highlights_note.endswith(threshold)
     if not view.changes:
         assert view.changes_note == translate("profile.changes_all_small", "fi")
+
+
+def _largest(snapshot: Snapshot) -> str:
+    codes = pd.Index(snapshot.municipalities["municipality_code"])
+    return str(population_in(population_history(snapshot.values), codes).values.idxmax())
+
+
+def test_the_compare_page_marks_bars_table_and_changes_of_a_small_population(snapshot):
+    code, large = _smallest(snapshot), _largest(snapshot)
+    ident = _marked_indicator(snapshot, code)
+    held = snapshot.values[(snapshot.values["indicator_id"] == ident)].dropna(subset=["value"])
+    year = int(held.loc[held["municipality_code"] == code, "year"].max())
+    group = describe_group(snapshot.municipalities, code, "municipality_type", "fi")
+    view = build_compare_view(snapshot, code, [code, large], ident, year, group, "fi")
+    mark = translate("small.mark", "fi")
+    names = municipality_names(snapshot, "fi")
+    bars = view.bars.set_index("name")
+    assert bars.at[names[code], "mark"] == mark and bars.at[names[large], "mark"] == ""
+    figure = build_bar_figure(view.bars, unit="%", lang="fi", decimals=1)
+    labels = dict(zip(figure.data[0].y, figure.data[0].text, strict=True))
+    assert labels[names[code]].endswith(mark) and not labels[names[large]].endswith(mark)
+    assert mark in figure.data[0].customdata[list(figure.data[0].y).index(names[code])]
+    table = view.table.set_index(translate("common.municipality", "fi"))
+    assert table.at[names[code], translate("small.column", "fi")] == mark
+    assert table.at[names[large], translate("small.column", "fi")] == ""
+    data = view.table_data.set_index(translate("common.municipality", "fi"))
+    assert data[translate("share.col.small_population", "fi")].to_dict() == {
+        names[code]: True,
+        names[large]: False,
+    }
+    changes = view.changes.set_index(translate("common.municipality", "fi"))
+    assert not any(text.endswith(mark) for text in changes.loc[names[large]])
+    assert all(text.endswith(mark) for text in changes.loc[names[code]] if text != "–")
+    assert view.small_note.startswith(mark)
+
+
+def test_the_groups_page_marks_the_members_of_a_small_population(snapshot):
+    code = _smallest(snapshot)
+    ident = _marked_indicator(snapshot, code)
+    held = snapshot.values[(snapshot.values["indicator_id"] == ident)].dropna(subset=["value"])
+    year = int(held.loc[held["municipality_code"] == code, "year"].max())
+    view = build_groups_view(snapshot, code, ident, year, "region", "median", "fi")
+    mark = translate("small.mark", "fi")
+    members = view.members.set_index(translate("common.municipality", "fi"))
+    column = members[translate("small.column", "fi")]
+    assert column[view.name] == mark and view.value_text.endswith(mark)
+    history = population_history(snapshot.values)
+    names = municipality_names(snapshot, "fi")
+    population = population_in(history, pd.Index(names.keys()), year).values
+    limit = small_population_thresholds()[ident]
+    values = snapshot.values[
+        (snapshot.values["indicator_id"] == ident) & (snapshot.values["year"] == year)
+    ].set_index("municipality_code")["value"]
+    for municipality, name in names.items():
+        if name in column.index:
+            small = population.get(municipality, limit) < limit and pd.notna(
+                values.get(municipality)
+            )
+            assert (column[name] == mark) == small, name
+    assert view.small_note.startswith(mark)
 
 
 def test_the_overview_marks_the_map_the_table_and_the_download(snapshot):
