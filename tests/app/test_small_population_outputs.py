@@ -1,10 +1,10 @@
 """Figures resting on a small population, in every output: marked where shown, explained where
 marked, never in a top or bottom list, and a true/false column in downloads. Run on the bundled
-sample and on the default official snapshot, for the smallest municipality of each."""
+sample and on the default official snapshot, for the smallest municipality of each. That every
+page's tables mark such figures and explain the mark is a property over every page in
+tests/app/test_output_properties.py."""
 
 from __future__ import annotations
-
-import re
 
 import pandas as pd
 import pytest
@@ -23,11 +23,8 @@ from kuntadash.views.groups import build_groups_view
 from kuntadash.views.overview import OverviewChoice, build_overview_view
 from kuntadash.views.profile import build_profile_view, municipality_names
 from kuntadash.views.profile.model import CHANGE_PERIOD
-from tests.app.test_words_on_pages import _rendered
-from tests.apptest import open_overview_table, open_profile_sections, run_page
-from tests.conftest import OFFICIAL_DIR, REPO, SAMPLE_DIR
+from tests.conftest import OFFICIAL_DIR, SAMPLE_DIR
 
-PAGES = tuple(re.findall(r'"pages/(\w+)\.py"', (REPO / "app.py").read_text("utf-8")))
 SNAPSHOTS = {"sample": SAMPLE_DIR, "official": OFFICIAL_DIR}
 
 
@@ -194,27 +191,3 @@ def test_the_overview_marks_the_map_the_table_and_the_download(snapshot):
     assert bool(flags[codes == code].iloc[0])
     # The value stays the official figure, a number.
     assert exported[translate("share.col.value", "fi")].dtype == "float64"
-
-
-def _open(at, page: str):
-    if page == "overview":
-        return open_overview_table(at)
-    if page == "municipality":
-        return open_profile_sections(at)
-    return at
-
-
-@pytest.mark.parametrize("page", PAGES)
-def test_every_page_that_shows_the_mark_says_what_it_means(page):
-    """On the sample, with its smallest municipality chosen: wherever "†" is shown, its
-    explanation is on the page too (the note under the table or list, or the rule)."""
-    code = _smallest(read_snapshot(SAMPLE_DIR))
-    at = _open(run_page(page, "fi", kunta=code), page)
-    texts = " ".join(_rendered(at))
-    mark = translate("small.mark", "fi")
-    explanation = translate("small.note", "fi", threshold="X").split("(")[0].strip()
-    rule = translate("small.rule_title", "fi")
-    if mark in texts.replace(explanation, ""):
-        assert explanation in texts or rule in texts, page
-    if page in ("overview", "municipality", "event", "indicators"):
-        assert mark in texts, f"{page} shows the mark for {code}"
