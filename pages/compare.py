@@ -31,6 +31,7 @@ from kuntadash.ui.widgets import (
     render_coverage_note,
     render_dataframe,
     render_no_values,
+    render_note,
     render_search_notice,
     render_table,
     select_dimension,
@@ -207,6 +208,7 @@ def render_bars(view: CompareView, snapshot) -> None:
         + " "
         + t("comparison.group_caption", definition=view.group.definition)
     )
+    render_note(view.small_note)
 
 
 def render_over_time(view: CompareView, snapshot) -> None:
@@ -222,6 +224,7 @@ def render_over_time(view: CompareView, snapshot) -> None:
     st.caption(caption_text(snapshot, view.indicator_id, years))
     render_table(
         view.table,
+        data=view.table_data,
         downloads=TableDownload(
             snapshot,
             (view.indicator_id,),
@@ -238,8 +241,9 @@ def render_changes(view: CompareView, snapshot) -> None:
         t("comparison.compare_trends_title", indicator=escape_markdown(view.indicator_name))
     )
     render_dataframe(view.changes)
-    notes = [t("comparison.trend_note"), *view.unavailable]
-    st.caption(" ".join([*notes, caption_text(snapshot, view.indicator_id, view.year)]))
+    notes = [t("comparison.trend_note"), *view.unavailable, view.small_note]
+    notes.append(caption_text(snapshot, view.indicator_id, view.year))
+    st.caption(" ".join(filter(None, notes)))
 
 
 render()

@@ -28,6 +28,7 @@ from kuntadash.ui.widgets import (
     render_coverage_note,
     render_dataframe,
     render_no_values,
+    render_note,
     render_table,
     select_dimension,
     select_indicator,
@@ -137,6 +138,7 @@ def render_distribution(view: GroupsView, snapshot) -> None:
         + " "
         + t("groups.caption_grouping", kind=view.kind_label)
     )
+    render_note(view.small_note)
     render_table(
         view.members,
         decimals={view.members_value_column: view.decimals},

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.components.v2 import manifest_scanner
 from streamlit.runtime.media_file_manager import MediaFileManager
@@ -161,11 +162,25 @@ def _page_runs() -> list[tuple[str, str, str]]:
     return [(d, p, lang) for d in DATASETS for p in app_pages() for lang in LANGUAGES]
 
 
+@functools.cache
+def smallest_municipality(dataset: str) -> str:
+    """The code of the municipality with the fewest residents in ``dataset`` (found, not
+    named): its figures rest on a small population wherever the catalogue has a threshold."""
+    from kuntadash.domain.population import population_history, population_in
+
+    snapshot = read_snapshot(DATASETS[dataset])
+    codes = pd.Index(snapshot.municipalities["municipality_code"])
+    return str(population_in(population_history(snapshot.values), codes).values.idxmin())
+
+
 @pytest.fixture(scope="session", params=_page_runs(), ids="-".join)
 def page_run(request: pytest.FixtureRequest) -> Iterator[PageRun]:
     """Every page the navigation lists x every language x both snapshots, run once and shared
     by the property tests that walk every page (pytest keeps one alive at a time and groups the
-    tests by it, so each is one app run however many properties read it)."""
+    tests by it, so each is one app run however many properties read it).
+
+    The snapshot's smallest municipality is the one chosen: so every page also shows figures
+    resting on a small population, with their marks and notes, for the properties to walk."""
     from tests.apptest import open_everything_folded, run_page
 
     dataset, page, lang = request.param
@@ -173,5 +188,5 @@ def page_run(request: pytest.FixtureRequest) -> Iterator[PageRun]:
         route_pages_through_app(patch)
         files = record_offered_files(patch)
         patch.setenv(DATA_DIR_ENV, str(DATASETS[dataset]))
-        at = open_everything_folded(run_page(page, lang))
+        at = open_everything_folded(run_page(page, lang, kunta=smallest_municipality(dataset)))
         yield PageRun(page, lang, dataset, at, files)

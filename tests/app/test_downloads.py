@@ -218,6 +218,39 @@ def test_excel_has_the_table_and_a_metadata_sheet(sample_snapshot, lang):
     assert "Testi" in cells
 
 
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_the_metadata_sheet_explains_the_small_population_column(sample_snapshot, lang):
+    """A download whose rows are municipalities' figures has the true/false column; its
+    metadata sheet says what the column means, and gives each indicator's threshold (empty for
+    one without). A table without the column is not explained it."""
+    data = pd.DataFrame(
+        {"municipality_code": ["091", "766"], "year": [2023, 2023], "value": [8.6, 2.0]}
+    )
+    frame = export_table(data, sample_snapshot, lang, ["unemployment_rate"])
+    heading = _header("small_population", lang)
+    assert heading in frame.columns
+    explanation = translate(
+        "share.meta_small_population", lang, column=heading, limit=translate("small.limit", lang)
+    )
+
+    def metadata(table: pd.DataFrame) -> list[tuple]:
+        book = load_workbook(
+            io.BytesIO(
+                table_excel_bytes(table, sample_snapshot, ("unemployment_rate", "population"), lang)
+            )
+        )
+        return list(book[translate("share.sheet_metadata", lang)].iter_rows(values_only=True))
+
+    rows = metadata(frame)
+    assert (heading, explanation) in [row[:2] for row in rows]
+    limit_heading = translate("small.limit", lang)
+    header = next(row for row in rows if limit_heading in row)
+    column = header.index(limit_heading)
+    by_id = {row[0]: row[column] for row in rows[rows.index(header) + 1 :] if row[0]}
+    assert by_id["unemployment_rate"] == 1000 and by_id["population"] is None
+    assert explanation not in [row[1] for row in metadata(frame.drop(columns=heading))]
+
+
 def test_official_sources_in_the_metadata_name_publishers_in_the_readers_language(monkeypatch):
     from kuntadash.store import read_snapshot
     from tests.conftest import OFFICIAL_DIR

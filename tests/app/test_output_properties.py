@@ -8,7 +8,10 @@ tests/conftest.py: one app run each, every folded part opened):
   column, municipality codes as text with their leading zeros;
 - every word speaks the reader's language, with no internal ids, paths or "nan"
   (tests/app/test_words_on_pages.py says how), and none asks the reader to run a command
-  (tests/app/test_no_commands_for_readers.py).
+  (tests/app/test_no_commands_for_readers.py);
+- every table row showing a municipality's figure that rests on a small population carries the
+  mark "†" or the flag, and a page showing the mark explains it (the snapshot's smallest
+  municipality is the one chosen, so every page has such figures).
 
 They live in one file so that one worker runs each page once for all of them (``--dist
 loadfile``).
@@ -17,6 +20,7 @@ loadfile``).
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import json
 import re
@@ -28,9 +32,12 @@ import pandas as pd
 from openpyxl import load_workbook
 
 from kuntadash.i18n import translate
+from kuntadash.store import Snapshot, read_snapshot
+from kuntadash.ui.state import INDICATOR_KEY, YEAR_KEY
+from kuntadash.views.small import SmallPopulation
 from tests.app.test_no_commands_for_readers import _commands
 from tests.app.test_words_on_pages import _check, _rendered
-from tests.conftest import PageRun
+from tests.conftest import DATASETS, PageRun
 
 NOTATION = {"fi": (";", ","), "sv": (";", ","), "en": (",", ".")}
 # A year axis: whole numbers in this span (a bar's length or a map's values are not years).
@@ -273,3 +280,97 @@ def test_every_page_speaks_the_readers_language(page_run: PageRun):
 def test_no_page_asks_a_reader_to_run_a_command(page_run: PageRun):
     found = _commands(_rendered(page_run.at))
     assert not found, f"{page_run.page} ({page_run.lang}, {page_run.dataset}): {found}"
+
+
+# --- small populations ----------------------------------------------------------------------------
+@functools.cache
+def _small(dataset: str) -> tuple[Snapshot, SmallPopulation]:
+    snapshot = read_snapshot(DATASETS[dataset])
+    return snapshot, SmallPopulation.of(snapshot, "fi")
+
+
+def _codes_by_name(snapshot: Snapshot, lang: str) -> dict[str, str]:
+    table = snapshot.municipalities
+    column = "name_sv" if lang == "sv" else "name_fi"
+    names = table[column].fillna(table["name_fi"]).astype(str)
+    return dict(zip(names, table["municipality_code"].astype(str), strict=True))
+
+
+def _carries_mark(row: pd.Series, mark: str, flag_heading: str) -> bool:
+    """A row says its figure rests on a small population: "†" in a cell, or true in the
+    small-population column."""
+    texts = any(isinstance(v, str) and mark in v for v in row.to_numpy())
+    return texts or bool(row.get(flag_heading, False) is True)
+
+
+def small_population_rows(
+    frame: pd.DataFrame, run: PageRun, indicator_id: str, year: int
+) -> list[tuple[str, bool, bool]]:
+    """(municipality, whether a figure it shows rests on a small population, whether the row
+    carries the mark) of every row of ``frame`` that names a municipality and shows one of its
+    figures of ``indicator_id``: the value of ``year`` (a number equal to the snapshot's), or
+    the values of the year columns of a table over the years."""
+    snapshot, small = _small(run.dataset)
+    lang = run.lang
+    municipality = translate("common.municipality", lang)
+    if municipality not in frame.columns:
+        return []
+    codes = _codes_by_name(snapshot, lang)
+    values = snapshot.values[snapshot.values["indicator_id"] == indicator_id]
+    by_year = values.set_index(["municipality_code", "year"])["value"]
+    year_columns = [c for c in frame.columns if re.fullmatch(r"(?:19|20)\d\d", str(c))]
+    mark, flag_heading = translate("small.mark", lang), _heading("small_population", lang)
+    found = []
+    for _, row in frame.iterrows():
+        code = codes.get(str(row[municipality]))
+        if code is None:
+            continue
+        if year_columns:
+            shown = [int(c) for c in year_columns if pd.notna(row[c])]
+        else:
+            figure = by_year.get((code, year))
+            numbers = [v for v in row.to_numpy() if isinstance(v, (float, np.floating))]
+            if figure is None or pd.isna(figure) or not any(np.isclose(figure, numbers)):
+                continue
+            shown = [year]
+        if not shown:
+            continue
+        rows = pd.DataFrame(
+            {
+                "municipality_code": code,
+                "indicator_id": indicator_id,
+                "year": shown,
+                "value": [by_year.get((code, y)) for y in shown],
+            }
+        )
+        flagged = bool(small.flags(rows).any())
+        found.append((str(row[municipality]), flagged, _carries_mark(row, mark, flag_heading)))
+    return found
+
+
+def test_every_figure_resting_on_a_small_population_is_marked_and_explained(page_run: PageRun):
+    """In every table of every page, a municipality's row whose figure of the page's indicator
+    rests on a small population carries the mark "†" (or the true/false flag), and no other row
+    does; a page that shows the mark says what it means (the note, or the rule)."""
+    at, lang = page_run.at, page_run.lang
+    state = at.session_state
+    walked = 0
+    if INDICATOR_KEY in state and YEAR_KEY in state:
+        for element in at.dataframe:
+            frame = element.value
+            rows = small_population_rows(
+                frame, page_run, state[INDICATOR_KEY], int(state[YEAR_KEY])
+            )
+            wrong = [(name, small) for name, small, carried in rows if small != carried]
+            assert not wrong, f"{page_run.page} ({lang}, {page_run.dataset}): {wrong[:5]}"
+            walked += sum(small for _, small, _ in rows)
+    texts = " ".join(_rendered(at))
+    mark = translate("small.mark", lang)
+    # The note's words before its parenthesis (a caption escapes markdown: "\(").
+    note = translate("small.note", lang, threshold="").split("(")[0].strip()
+    rule = translate("small.rule_title", lang)
+    if mark in texts.replace(note, ""):
+        assert note in texts or rule in texts, f"{page_run.page} ({lang}): † not explained"
+    if page_run.page in ("overview", "compare", "groups"):
+        # The smallest municipality is chosen: its own figure is in the page's tables.
+        assert walked, f"{page_run.page}: no figure resting on a small population was walked"

@@ -9,6 +9,8 @@ import json
 import pandas as pd
 import pytest
 
+from kuntadash.domain.catalogue import small_population_thresholds
+from kuntadash.i18n import translate
 from kuntadash.store import Snapshot
 from kuntadash.views.indicators import (
     build_catalogue_view,
@@ -211,3 +213,24 @@ def test_the_table_lists_goals_and_targets():
     columns = ["Agenda 2030 goals", "Targets"]
     assert listing.loc["Jobless", columns].tolist() == ["8 Decent work and economic growth", "8.5"]
     assert listing.loc["Area", columns].tolist() == ["", ""]
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading"),
+    [
+        ("fi", "Pienen väestön raja"),
+        ("sv", "Gräns för liten befolkning"),
+        ("en", "Small-population limit"),
+    ],
+)
+def test_the_table_gives_each_indicators_small_population_limit(lang, heading):
+    """The catalogue's threshold beside the direction, a whole number; empty for an indicator
+    without one (the population itself), and the rule under the table names the column."""
+    view = build_catalogue_view(_tagged_snapshot(), lang, sources=SOURCES)
+    limits = view.listing[heading]
+    assert limits.dtype == "Int64"
+    assert limits.iloc[0] == small_population_thresholds()["unemployment_rate"]
+    assert pd.isna(limits.iloc[2])  # the population
+    assert heading in view.small_rule[1]
+    columns = list(view.listing.columns)
+    assert columns.index(heading) == columns.index(translate("catalogue.direction", lang)) + 2

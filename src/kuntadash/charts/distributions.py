@@ -33,12 +33,15 @@ def build_distribution_figure(
     highlight_name: str | None = None,
     height: int = 420,
 ) -> go.Figure:
-    """``data`` has columns group (label), name, value, highlight (bool).
+    """``data`` has columns group (label), name, value, highlight (bool), and may have ``mark``
+    (written after the name in a dot's hover, "†").
 
     Groups are drawn top to bottom in ``group_order``; municipalities without a value are left
     out of the plot (the table beside it counts them).
     """
     present = data.dropna(subset=["value"])
+    if "mark" in present:  # "Sottunga †": the dot of a figure resting on a small population
+        present = present.assign(name=(present["name"] + " " + present["mark"]).str.strip())
     figure = go.Figure()
     hover = f"%{{text}}: %{{x:,.{decimals}f}} {plain_text(unit)}<extra>%{{y}}</extra>"
     for group in group_order:

@@ -114,7 +114,9 @@ def build_bar_figure(
     references: dict[str, float] | None = None,
     height: int = 380,
 ) -> go.Figure:
-    """Horizontal bars: ``data`` has columns name, value, highlight (bool), in display order.
+    """Horizontal bars: ``data`` has columns name, value, highlight (bool), in display order,
+    and may have ``mark`` (written after the value's label, "†") and ``hover`` (a line added to
+    the bar's hover).
 
     ``references`` draws dashed vertical lines (e.g. the group and the country median). Their
     labels, each with its value, are legend entries above the plot, never annotations at the
@@ -122,16 +124,24 @@ def build_bar_figure(
     legend wraps its entries onto rows of their own at any width.
     """
     colours = [PRIMARY if flag else BAR for flag in data["highlight"]]
+    marks = data["mark"] if "mark" in data else pd.Series("", index=data.index)
+    hovers = data["hover"] if "hover" in data else pd.Series("", index=data.index)
     figure = go.Figure(
         go.Bar(
             x=data["value"],
             y=data["name"].map(plain_text),
             orientation="h",
             marker={"color": colours},
-            text=[format_value(v, decimals, lang) for v in data["value"]],
+            text=[
+                f"{format_value(v, decimals, lang)} {mark}".strip()
+                for v, mark in zip(data["value"], marks, strict=True)
+            ],
             textposition="outside",
             cliponaxis=False,
-            hovertemplate=f"%{{y}}: %{{x:,.{decimals}f}} {plain_text(unit)}<extra></extra>",
+            customdata=[f"<br>{plain_text(h)}" if h else "" for h in hovers],
+            hovertemplate=(
+                f"%{{y}}: %{{x:,.{decimals}f}} {plain_text(unit)}%{{customdata}}<extra></extra>"
+            ),
             showlegend=False,
         )
     )

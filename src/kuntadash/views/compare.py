@@ -6,7 +6,10 @@ most similar municipalities, those of its type (most similar first) and the defa
 and year: the bars with the comparison group's and the whole country's medians, the lines over
 time and their table, and the changes over 1 / 5 / 10 years with the group's median change.
 Every change is written by :class:`kuntadash.views.format.Formatter`; headings and notes are in
-the reader's language and plain (whoever puts them into markdown escapes them).
+the reader's language and plain (whoever puts them into markdown escapes them). A figure or change
+resting on a small population is marked "†" where it is shown (a bar's label and hover, a
+column of the table, a change), with the note that says what the mark means
+(:class:`kuntadash.views.small.SmallPopulation`).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from kuntadash.i18n import translate
 from kuntadash.store import Snapshot
 from kuntadash.views.format import Formatter
 from kuntadash.views.profile import change_text, municipality_names
+from kuntadash.views.small import SmallPopulation, marked
 
 MAX_MUNICIPALITIES = 10
 # The default comparison: the municipality and this many of its most similar municipalities.
@@ -91,12 +95,14 @@ class CompareView:
     unit: str
     decimals: int
     has_values: bool  # False when none of the chosen has a figure in any year
-    bars: pd.DataFrame  # name, value, highlight: best first, missing last
+    bars: pd.DataFrame  # name, value, highlight, mark, hover: best first, missing last
     references: dict[str, float]  # the group's and the whole country's medians by label
     history: pd.DataFrame  # series, year, value: one line per chosen municipality, in order
-    table: pd.DataFrame  # the lines as a table: the municipality, one column per year
+    table: pd.DataFrame  # the lines as a table: the municipality, one column per year, any mark
+    table_data: pd.DataFrame  # the same as its download holds it: the mark a true/false column
     changes: pd.DataFrame  # the changes over each period as text, the group's median last
     unavailable: list[str]  # one sentence per period the data do not reach back to
+    small_note: str = ""  # what "†" means, when a figure shown rests on a small population
 
     @property
     def years(self) -> list[int]:
@@ -137,21 +143,27 @@ def build_compare_view(
     history["series"] = pd.Categorical(history["series"], [names[c] for c in chosen])
     history = history.sort_values(["series", "year"])
     series = values_for(values, indicator_id, year)
+    small = SmallPopulation.of(snapshot, lang)
+    flags = small.flags_of(indicator_id, year, series.reindex(chosen))
     bars = pd.DataFrame(
         {
             "name": [names[c] for c in chosen],
             "value": [series.get(c, float("nan")) for c in chosen],
             "highlight": [c == code for c in chosen],
+            "mark": [marked("", f, lang).strip() for f in flags],
+            "hover": [small.hover(indicator_id, f) for f in flags],
         }
     ).sort_values("value", ascending=direction == "lower_better", na_position="last")
-    table = history.pivot(index="series", columns="year", values="value").reset_index()
-    table.columns = [tr("common.municipality"), *[str(y) for y in table.columns[1:]]]
+    # A line rests on a small population when one of its figures does (the year's population).
+    line_flags = small.flags(history).groupby(history["municipality_code"]).any()
+    line_flags = line_flags.reindex(chosen, fill_value=False)
+    table, table_data = _table(history, line_flags, names, chosen, tr, lang)
     if wide is None:
         wide = values.pivot(
             index=["municipality_code", "year"], columns="indicator_id", values="value"
         )
     changes, unavailable = _changes(
-        indicator_history(wide, indicator_id), meta, chosen, names, year, group, fmt, tr
+        indicator_history(wide, indicator_id), meta, (chosen, flags), names, year, group, fmt, tr
     )
     return CompareView(
         code=code,
@@ -172,15 +184,35 @@ def build_compare_view(
         },
         history=history[["series", "year", "value"]],
         table=table,
+        table_data=table_data,
         changes=changes,
         unavailable=unavailable,
+        small_note=small.note([indicator_id], [*flags, *line_flags]),
     )
+
+
+def _table(history, flags, names, chosen, tr, lang) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The lines as a table (the municipality, one column per year, "†" where a line rests on a
+    small population, when one does) and as its download holds it (a true/false column)."""
+    table = history.pivot(index="series", columns="year", values="value").reset_index()
+    table.columns = [tr("common.municipality"), *[str(y) for y in table.columns[1:]]]
+    by_name = pd.Series(flags.to_numpy(), index=[names[c] for c in chosen])
+    small = by_name.reindex(table[tr("common.municipality")]).fillna(False).astype(bool)
+    data = table.assign(**{tr("share.col.small_population"): small.to_numpy()})
+    if not small.any():  # no column of blanks on screen; the download keeps its column
+        return table, data
+    shown = table.assign(**{tr("small.column"): [marked("", f, lang).strip() for f in small]})
+    return shown, data
 
 
 def _changes(history, meta, chosen, names, year, group, fmt, tr) -> tuple[pd.DataFrame, list[str]]:
     """Each chosen municipality's change over 1 / 5 / 10 years to ``year``, direction-aware, and
     the group's median change; a change across a break in the series is not judged, its cell
-    says why. Also one sentence per period the data do not reach back to."""
+    says why. ``chosen``: the codes and their small-population flags in ``year``: a change is
+    flagged as its later figure is, and marked "†". Also one sentence per period the data do
+    not reach back to."""
+    chosen, flags = chosen
+    marks = [*flags.reindex(chosen).fillna(False).astype(bool), False]  # the median: never
     indicator_id = str(meta["id"])
     direction, decimals = str(meta["direction"]), fmt.decimals.get(indicator_id, 1)
     breaks = series_breaks(meta)
@@ -190,11 +222,17 @@ def _changes(history, meta, chosen, names, year, group, fmt, tr) -> tuple[pd.Dat
         group_change = changes.reindex(group.members).median()
         crossed = crosses_break(breaks, year - period, year)
         broken, break_year = crossed is not None, crossed.year if crossed else None
-        columns[tr("comparison.col.change", n=period)] = [
-            _change_text(
-                fmt, indicator_id, c, classify_change(c, direction, decimals, broken), break_year
-            )
+        verdicts = [
+            (c, classify_change(c, direction, decimals, broken))
             for c in [*changes.reindex(chosen), group_change]
+        ]
+        columns[tr("comparison.col.change", n=period)] = [
+            marked(
+                _change_text(fmt, indicator_id, c, verdict, break_year),
+                small and pd.notna(c) and verdict != "break",
+                fmt.lang,
+            )
+            for (c, verdict), small in zip(verdicts, marks, strict=True)
         ]
     frame = pd.DataFrame(
         {

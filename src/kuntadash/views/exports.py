@@ -14,8 +14,9 @@ decimals written with a comma, which is what Excel in a Finnish or Swedish local
 double-click (its list separator is ``;``); in English, ``,`` and a decimal point. The file
 name says which (``…-fi-puolipiste.csv``, ``…-sv-semikolon.csv``, ``…-en.csv``); a UTF-8
 byte-order mark makes Excel read ä and ö. The Excel file holds the same table, then a metadata
-sheet: what the table is, the indicators' definitions, units, directions and their value
-choices, breaks in the series, sources and licences, and the snapshot's kind, date and version.
+sheet: what the table is (and what its small-population column means), the indicators'
+definitions, units, directions and their value choices, small-population thresholds, breaks in
+the series, sources and licences, and the snapshot's kind, date and version.
 Text that a spreadsheet would run as a formula is neutralised in both (OWASP).
 
 A municipality's figures: ``profile_export`` covers every indicator of every dimension in one
@@ -396,33 +397,22 @@ def table_for_download(
 
 
 def metadata_tables(
-    snapshot: Snapshot, indicator_ids: Sequence[str], lang: str, title: str = ""
+    snapshot: Snapshot,
+    indicator_ids: Sequence[str],
+    lang: str,
+    title: str = "",
+    small_population: bool = False,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """The metadata sheet's three blocks: about the download, the indicators, the sources."""
+    """The metadata sheet's three blocks: about the download, the indicators, the sources.
+    With ``small_population`` (the download has the small-population column) the first block
+    says what that column means; the indicators' block gives each one's threshold."""
 
     def tr(key: str) -> str:
         return translate(key, lang)
 
     manifest = snapshot.manifest
-    about = pd.DataFrame(
-        [
-            (tr("share.meta_title"), title),
-            (
-                tr("share.meta_kind"),
-                tr("share.meta_sample") if snapshot.is_sample else tr("common.kind_official"),
-            ),
-            (tr("share.meta_snapshot_date"), str(manifest.get("created", ""))),
-            (tr("share.meta_snapshot_version"), snapshot.version),
-            (tr("share.meta_format_version"), str(manifest.get("format_version", ""))),
-            (tr("share.meta_division"), str(snapshot.division_year)),
-            (tr("share.meta_language"), LANGUAGE_NAMES.get(lang, lang)),
-            (
-                tr("share.meta_downloaded"),
-                datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
-            ),
-        ],
-        columns=[tr("share.meta_field"), tr("share.meta_value")],
-    )
+    about = _about(snapshot, lang, title, small_population)
+    limits = small_population_thresholds()
     sources = resources.read_sources_document() or {}
     catalogue = snapshot.catalogue.set_index("id")
     rows = []
@@ -441,6 +431,7 @@ def metadata_tables(
                 tr("share.meta_decimals"): int(row["decimals"]),
                 tr("share.meta_direction"): translate(f"direction.{row['direction']}", lang),
                 tr("share.meta_direction_note"): direction_note(row, lang),
+                tr("small.limit"): limits.get(str(ident)),
                 tr("share.meta_breaks"): " ".join(
                     f"{item.year}: {item.reason_in(lang)}" for item in series_breaks(row)
                 ),
@@ -476,6 +467,44 @@ def metadata_tables(
     return about, indicators, snapshot_sources
 
 
+def _about(snapshot: Snapshot, lang: str, title: str, small_population: bool) -> pd.DataFrame:
+    """The metadata sheet's first block: what the download is, from which snapshot, and what
+    its small-population column means (when it has one)."""
+
+    def tr(key: str) -> str:
+        return translate(key, lang)
+
+    manifest = snapshot.manifest
+    about = pd.DataFrame(
+        [
+            (tr("share.meta_title"), title),
+            (
+                tr("share.meta_kind"),
+                tr("share.meta_sample") if snapshot.is_sample else tr("common.kind_official"),
+            ),
+            (tr("share.meta_snapshot_date"), str(manifest.get("created", ""))),
+            (tr("share.meta_snapshot_version"), snapshot.version),
+            (tr("share.meta_format_version"), str(manifest.get("format_version", ""))),
+            (tr("share.meta_division"), str(snapshot.division_year)),
+            (tr("share.meta_language"), LANGUAGE_NAMES.get(lang, lang)),
+            (
+                tr("share.meta_downloaded"),
+                datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+            ),
+        ],
+        columns=[tr("share.meta_field"), tr("share.meta_value")],
+    )
+    if small_population:
+        explained = translate(
+            "share.meta_small_population",
+            lang,
+            column=tr("share.col.small_population"),
+            limit=tr("small.limit"),
+        )
+        about.loc[len(about)] = [tr("share.col.small_population"), explained]
+    return about
+
+
 def table_excel_bytes(
     frame: pd.DataFrame,
     snapshot: Snapshot,
@@ -485,8 +514,11 @@ def table_excel_bytes(
     extra_sheets: Mapping[str, pd.DataFrame] | None = None,
 ) -> bytes:
     """An .xlsx with the table on the first sheet, each of ``extra_sheets`` (sheet name ->
-    table, e.g. the changes beside a profile's indicators) after it, then the metadata sheet."""
-    about, indicators, sources = metadata_tables(snapshot, indicator_ids, lang, title)
+    table, e.g. the changes beside a profile's indicators) after it, then the metadata sheet
+    (which explains the small-population column wherever a sheet has one)."""
+    flag_heading = translate("share.col.small_population", lang)
+    flagged = any(flag_heading in t.columns for t in [frame, *(extra_sheets or {}).values()])
+    about, indicators, sources = metadata_tables(snapshot, indicator_ids, lang, title, flagged)
     frame, about, indicators, sources = (
         neutralise_formulas(f) for f in (frame, about, indicators, sources)
     )

@@ -7,7 +7,8 @@ means), and a group statistic over time beside the municipality's own line and t
 country's. Headings and labels are in the reader's language; the one number shown as text goes
 through :class:`kuntadash.views.format.Formatter`, the tables keep numbers as numbers (the page
 renders them in the reader's notation). Texts are plain: whoever puts them into markdown escapes
-them.
+them. A figure resting on a small population is marked "†" (the municipality's value, a column of
+the members' table, a dot's hover), with the note that says what the mark means.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from kuntadash.domain.trends import indicator_history, plotted_years
 from kuntadash.i18n import translate
 from kuntadash.store import Snapshot
 from kuntadash.views.format import Formatter
+from kuntadash.views.small import SmallPopulation, marked
 
 __all__ = [
     "GROUPINGS",
@@ -97,7 +99,7 @@ class GroupsView:
     value_text: str  # the municipality's value, formatted ("–" when missing)
     rank: Rank  # within its own group
     country_rank: Rank
-    distribution: pd.DataFrame  # group, name, value, highlight: one row per grouped municipality
+    distribution: pd.DataFrame  # group, name, value, highlight, mark: one row per grouped one
     members: pd.DataFrame  # the chart's table: group, municipality, value, rank in its group
     members_value_column: str
     statistics: pd.DataFrame  # one row per group: n, missing, quartiles, means (headings shown)
@@ -109,6 +111,7 @@ class GroupsView:
     many_groups: bool  # more groups than lines: only the own group is drawn
     over_time: pd.DataFrame  # the trend's table: a year column, one column per line
     over_time_data: pd.DataFrame  # the same as data: series, statistic, year, value
+    small_note: str = ""  # what "†" means, when a figure shown rests on a small population
 
     @property
     def years(self) -> list[int]:
@@ -160,7 +163,11 @@ def build_groups_view(
     series = values_for(snapshot.values, indicator_id, year).reindex(codes)
     # Weights of the weighted mean: the population of the same year as the figures.
     weights = population_in(history_table, codes, year)
-    distribution = _distribution(keys.map(labels), names, series, code)
+    small = SmallPopulation.of(snapshot, lang, history_table)
+    flags = small.flags_of(indicator_id, year, series)
+    distribution = _distribution(keys.map(labels), names, series, code).assign(
+        mark=lambda frame: [marked("", f, lang).strip() for f in flags.to_numpy()[frame.index]]
+    )
     value_column = f"{tr('common.value')} ({fmt.unit(indicator_id)})"
     statistics, statistic_columns = _statistics(series, keys, weights, order, group_names, tr)
     over = _over_time(snapshot, inputs, keys, indicator_id, statistic, order, names[code])
@@ -181,7 +188,7 @@ def build_groups_view(
         decimals=fmt.decimals.get(indicator_id, 1),
         group=group,
         group_names=group_names,
-        value_text=fmt.value(indicator_id, series.get(code)),
+        value_text=small.mark(fmt.value(indicator_id, series.get(code)), flags.get(code)),
         rank=rank_in_group(series, group.members, code, direction),
         country_rank=rank_in_group(series, codes, code, direction),
         distribution=distribution,
@@ -192,6 +199,7 @@ def build_groups_view(
         weights=weights,
         country_label=country_label,
         many_groups=len(order) > MAX_LINES,
+        small_note=small.note([indicator_id], flags[keys.reindex(codes).notna().to_numpy()]),
         **_lines(over, code, group, labels, order, country_label, statistic_label, tr),
     )
 
@@ -246,6 +254,7 @@ def _members(distribution, series, keys, direction, group_names, value_column, t
             tr("groups.col.group"): listing["group"],
             tr("common.municipality"): listing["name"],
             value_column: listing["value"],
+            tr("small.column"): listing["mark"],
             tr("comparison.col.rank"): listing["rank"].astype("Int64"),
         }
     )

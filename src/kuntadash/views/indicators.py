@@ -2,8 +2,9 @@
 
 One :class:`CatalogueView` holds what the indicators page shows: the indicators a dimension, a
 Sustainable Development Goal and a search keep, as one table (definition, unit, direction and its
-value choice, breaks in the series, the goals and targets it measures, publisher, source ids,
-licence, cadence and the years the snapshot holds) and as one detail entry each.
+value choice, the small-population limit, breaks in the series, the goals and targets it
+measures, publisher, source ids, licence, cadence and the years the snapshot holds) and as one
+detail entry each.
 :func:`build_catalogue_view` builds it once per page run; the page only draws it. Every word
 comes from the catalogue or the locale files; texts are plain (not markdown): whoever puts them
 into markdown escapes them.
@@ -26,6 +27,7 @@ from kuntadash.domain.catalogue import (
     indicators_of_goal,
     sdg_tags,
     series_breaks,
+    small_population_thresholds,
 )
 from kuntadash.i18n import LANGUAGES, translate
 from kuntadash.store import Snapshot
@@ -224,6 +226,7 @@ def _listing(
     def tr(key: str) -> str:
         return translate(key, lang)
 
+    limits = small_population_thresholds()
     return pd.DataFrame(
         {
             tr("common.indicator"): shown[f"name_{lang}"],
@@ -232,6 +235,9 @@ def _listing(
             tr("common.unit"): shown[f"unit_{lang}"],
             tr("catalogue.direction"): [entry.direction for entry in entries],
             tr("catalogue.direction_note"): [entry.direction_note for entry in entries],
+            # Beside the direction: the population under which a figure is marked (the rule is
+            # stated under the table), empty for counts and context figures.
+            tr("small.limit"): pd.array([limits.get(str(i)) for i in shown["id"]], dtype="Int64"),
             tr("catalogue.breaks"): [
                 ", ".join(str(year) for year, _ in entry.breaks) for entry in entries
             ],

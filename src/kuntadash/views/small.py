@@ -76,19 +76,23 @@ class SmallPopulation:
             return ""
         return translate("small.note", self.lang, threshold=self._threshold(indicator_ids))
 
-    def left_out(self, indicator_ids: Iterable[str], flags: Iterable[object]) -> str:
+    def left_out(
+        self, indicator_ids: Iterable[str], flags: Iterable[object], key: str = "small.left_out"
+    ) -> str:
         """Under a top or bottom list: that small-population figures were left out of it ("" when
-        none was)."""
+        none was); ``key`` names the lists where one note stands under several."""
         if not any(bool(flag) for flag in flags):
             return ""
-        return translate("small.left_out", self.lang, threshold=self._threshold(indicator_ids))
+        return translate(key, self.lang, threshold=self._threshold(indicator_ids))
 
 
 def small_population_rule(lang: str) -> str:
-    """The rule of marking and of lists, stated once (the Indicators page), with the catalogue's
+    """The rule of marking and of lists, stated once (the Indicators page, under the table whose
+    column ``small.limit`` gives each indicator's threshold), with the catalogue's
     thresholds."""
     threshold = _thresholds_text(small_population_thresholds().values(), lang)
-    return translate("small.rule", lang, threshold=threshold)
+    column = translate("small.limit", lang)
+    return translate("small.rule", lang, threshold=threshold, column=column)
 
 
 def _thresholds_text(thresholds: Iterable[int], lang: str) -> str:

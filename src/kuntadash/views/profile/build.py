@@ -88,7 +88,9 @@ def build_profile_view(
         for _, row in summary.iterrows()
     ]
     strongest, weakest = numbers.strongest, numbers.weakest
-    changes, changes_note = _largest_changes(numbers.changed, numbers.known_changes, fmt, tr)
+    changes, changes_note = _largest_changes(
+        numbers.changed, numbers.known_changes, numbers.changes_left_out, fmt, tr
+    )
     later: dict[str, Callable[[], Any]] = {
         "ranks": lambda: _ranks(groups, numbers, tr),
         "indicator_tables": lambda: _indicator_tables(
@@ -119,7 +121,7 @@ def build_profile_view(
         created=str(snapshot.manifest.get("created", ""))[:10],
         version=snapshot.version or MISSING,
         division_year=snapshot.division_year,
-        **_small_notes(small, profile),
+        **_small_notes(small, profile, numbers.changes_left_out),
         _wide=tables.wide,
         _names=tables.names,
         _later=later,
@@ -149,14 +151,17 @@ class _Tables:
         return score_dimensions(self.reference, self.catalogue, members)
 
 
-def _small_notes(small: SmallPopulation, profile: pd.DataFrame) -> dict[str, str]:
-    """What "†" means under the tables, and which figures the strengths and weak spots left
-    out (each "" when none)."""
+def _small_notes(
+    small: SmallPopulation, profile: pd.DataFrame, changes_left_out: list[str]
+) -> dict[str, str]:
+    """What "†" means under the tables, and that the strengths, weak spots and largest changes
+    left figures resting on a small population out (each "" when none)."""
     flags = profile[SMALL_POPULATION]
     ranked = flags & profile["percentile"].notna()
+    ids = [*profile.loc[ranked, "indicator_id"], *changes_left_out]
     return {
         "small_note": small.note(profile["indicator_id"], flags),
-        "highlights_note": small.left_out(profile.loc[ranked, "indicator_id"], ranked),
+        "highlights_note": small.left_out(ids, [bool(ids)], "small.left_out_lists"),
     }
 
 

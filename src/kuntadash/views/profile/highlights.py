@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from kuntadash.domain.small_numbers import SMALL_POPULATION, without_small_population
 from kuntadash.domain.trends import PERIODS, trend_counts, typical_changes
 from kuntadash.views.format import MISSING, Formatter
 from kuntadash.views.profile.model import CHANGE_PERIOD, HIGHLIGHTS, Change, Highlight
@@ -34,25 +35,37 @@ def _highlight(row: pd.Series, fmt: Formatter, tr) -> Highlight:
     )
 
 
-def _changed_most(trends, wide, years) -> tuple[pd.DataFrame, int]:
+def _changed_most(trends, wide, years, flag_small, code) -> tuple[pd.DataFrame, int, list[str]]:
     """The indicators that moved over CHANGE_PERIOD years, largest move first (each change
-    against how much the indicator usually moves), and how many indicators have a known
-    change at all: the figures of the largest changes, the same in every language."""
+    against how much the indicator usually moves), how many indicators have a known change at
+    all, and the indicators whose change was left out as resting on a small population: the
+    figures of the largest changes, the same in every language. The list follows the one rule
+    of top lists (``domain.small_numbers.without_small_population``), a change flagged as its
+    later figure is (``flag_small``, by the population of its end year)."""
     period = trends[trends["period"] == CHANGE_PERIOD]
-    rows = period[period["verdict"].isin(("better", "worse", "up", "down"))]
+    moved = period[period["verdict"].isin(("better", "worse", "up", "down"))]
     known = int((period["verdict"] != "missing").sum())
+    flags = flag_small(
+        moved.assign(municipality_code=code, year=moved["end_year"], value=moved["change"])
+    ).to_numpy(dtype=bool)
+    rows = without_small_population(moved.assign(**{SMALL_POPULATION: flags}))
+    left_out = list(moved.loc[flags, "indicator_id"])
     if rows.empty:
-        return rows, known
+        return rows, known, left_out
     typical = typical_changes(wide, {i: years[i] for i in rows["indicator_id"]}, CHANGE_PERIOD)
     size = (rows["change"].abs() / rows["indicator_id"].map(typical)).fillna(0.0)
     chosen = rows.assign(size=size.to_numpy()).sort_values(
         ["size", "indicator_id"], ascending=[False, True]
     )
-    return chosen.head(HIGHLIGHTS), known
+    return chosen.head(HIGHLIGHTS), known, left_out
 
 
-def _largest_changes(chosen: pd.DataFrame, known: int, fmt, tr) -> tuple[list[Change], str]:
+def _largest_changes(
+    chosen: pd.DataFrame, known: int, left_out: list[str], fmt, tr
+) -> tuple[list[Change], str]:
     """The largest changes in words (:func:`_changed_most`'s figures), or why there are none."""
+    if chosen.empty and left_out:
+        return [], tr("profile.changes_all_small")
     if chosen.empty:
         key = "profile.changes_none_moved" if known else "profile.changes_none"
         return [], tr(key, years=CHANGE_PERIOD)

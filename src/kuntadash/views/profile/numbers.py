@@ -42,6 +42,7 @@ class ProfileNumbers:
     weakest: pd.DataFrame
     changed: pd.DataFrame  # the largest changes, largest first (highlights._changed_most)
     known_changes: int  # indicators with a known change over CHANGE_PERIOD years
+    changes_left_out: list[str]  # whose change rests on a small population (left out)
     dimension_trends: dict[str, tuple[str, str, dict[str, int]] | None]  # trend_figures
     _score_of: Callable[[str, pd.Index], DimensionScores] = field(repr=False)
     _ranks: dict[str, pd.DataFrame] = field(repr=False, default_factory=dict)
@@ -83,7 +84,7 @@ def compute_profile_numbers(
     profile = profile.assign(**{SMALL_POPULATION: flags.to_numpy()})
     strongest, weakest = strengths_and_weaknesses(profile, count=HIGHLIGHTS, middle=MIDDLE)
     trends = compute_trends(wide, catalogue, code, group.members, years)
-    changed, known_changes = _changed_most(trends, wide, years)
+    changed, known_changes, changes_left_out = _changed_most(trends, wide, years, flag_small, code)
     return ProfileNumbers(
         code=code,
         kind=group.kind,
@@ -96,6 +97,7 @@ def compute_profile_numbers(
         weakest=weakest,
         changed=changed,
         known_changes=known_changes,
+        changes_left_out=changes_left_out,
         dimension_trends={d: trend_figures(d, trends) for d in DIMENSIONS},
         _score_of=score_of,
     )
