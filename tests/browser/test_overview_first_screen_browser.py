@@ -81,11 +81,12 @@ def test_on_a_desktop_the_whole_map_shows_beside_the_figure_and_the_ranking(
         chosen_box = _box(page, ".st-key-overview_chosen")
         assert _inside(chosen_box, DESKTOP) and chosen_box["x"] >= map_box["x"] + map_box["width"]
         # The ranked list: the top of the ranking and Kuopio's own row, marked, on screen.
-        ranks = page.locator("table.kd-ranks")
-        expect(ranks.locator("caption")).to_have_text(translate("overview.ranks_title", lang))
+        listed = page.locator(".st-key-overview_ranks")
+        expect(listed).to_contain_text(translate("overview.ranks_title", lang))
+        ranks = listed.locator("table")
         expect(ranks.locator("tbody tr").first.locator("td").first).to_have_text("1.")
-        expect(ranks.locator("tr.kd-chosen")).to_contain_text("Kuopio")
-        list_box = _box(page, "table.kd-ranks")
+        expect(ranks.locator("tr:has(strong)")).to_contain_text("Kuopio")
+        list_box = _box(page, ".st-key-overview_ranks table")
         assert _inside(list_box, DESKTOP), list_box
         assert list_box["x"] >= map_box["x"] + map_box["width"], "the list is beside the map"
         text = page.get_by_test_id("stMain").inner_text()
