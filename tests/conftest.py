@@ -28,7 +28,7 @@ from streamlit.testing.v1 import AppTest
 from kuntadash.i18n import LANGUAGES
 from kuntadash.store import Snapshot, read_snapshot
 from kuntadash.store.locations import BUNDLED_SAMPLE_DIR, DATA_DIR_ENV
-from tests import kinds
+from tests import apptest, kinds
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = BUNDLED_SAMPLE_DIR
@@ -181,12 +181,12 @@ def page_run(request: pytest.FixtureRequest) -> Iterator[PageRun]:
 
     The snapshot's smallest municipality is the one chosen: so every page also shows figures
     resting on a small population, with their marks and notes, for the properties to walk."""
-    from tests.apptest import open_everything_folded, run_page
-
     dataset, page, lang = request.param
     with pytest.MonkeyPatch.context() as patch:
         route_pages_through_app(patch)
         files = record_offered_files(patch)
         patch.setenv(DATA_DIR_ENV, str(DATASETS[dataset]))
-        at = open_everything_folded(run_page(page, lang, kunta=smallest_municipality(dataset)))
+        at = apptest.open_everything_folded(
+            apptest.run_page(page, lang, kunta=smallest_municipality(dataset))
+        )
         yield PageRun(page, lang, dataset, at, files)

@@ -10,8 +10,10 @@ neighbours is marked without anyone remembering to:
 - ``nginx``: lives under tests/deploy/ (replicas behind nginx).
 - ``opendata``: uses the ``opendata`` fixture (real official files from ../shared/opendata).
 - ``slow``: starts another process (``subprocess``, ``sys.executable``, the import worker's
-  ``start_import`` / ``start_upload_import`` / ``import_uploads``): a CLI run, a child killed at
-  a chosen point, a script run elsewhere, an import in its own process.
+  ``start_import`` / ``start_upload_import`` / ``import_uploads``, the development server's
+  ``serve_app``): a CLI run, a child killed at a chosen point, a script run elsewhere, an import
+  in its own process, a real server; or builds a whole PDF brief or baked site in-process
+  (``build_brief``, ``brief_pdf``, ``build_site``, ``bake_files``: seconds each).
 
 What the code reading cannot see (an AppTest reached through a string, a module-scoped
 fixture), ``refuse_unmarked_app_runs`` catches when it happens: an AppTest constructed by a test
@@ -33,9 +35,12 @@ SUITE = Path(__file__).resolve().parent
 APP = "app"
 SLOW = "slow"
 APP_NAMES = frozenset({"AppTest"})
-# Starting a process: Python's ways, and kuntadash's own starters (the import worker's child).
+# Starting a process: Python's ways, and kuntadash's own starters (the import worker's child, a
+# development server), or a whole PDF brief or baked site built in-process (seconds each).
 PROCESS_NAMES = frozenset(
     {"subprocess", "Popen", "executable", "start_import", "start_upload_import", "import_uploads"}
+    | {"serve_app"}
+    | {"build_brief", "brief_pdf", "build_site", "bake_files"}
 )
 BY_FOLDER = {SUITE / "browser": "browser", SUITE / "deploy": "nginx"}
 BY_FIXTURE = {"opendata": "opendata"}

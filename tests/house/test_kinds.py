@@ -88,3 +88,11 @@ def test_an_apptest_the_marking_cannot_see_fails_the_unmarked_test():
     app_test = getattr(streamlit.testing.v1, "App" + "Test")  # out of the code reading's sight
     with pytest.raises(kinds.UnmarkedAppRun, match="has no `app` marker"):
         app_test.from_string("import streamlit as st\nst.write('hi')")
+
+
+def test_a_shared_fixture_that_runs_the_app_is_seen_to(request):
+    """The shared ``page_run`` of every page runs the app while a session starts, before any
+    test's guard could refuse it: the code reading must see it, so that every test using it is
+    marked ``app`` and the fast lane never runs the app through a fixture."""
+    (definition, *_) = request._fixturemanager.getfixturedefs("page_run", request.node)
+    assert kinds.runs_app(definition.func)
