@@ -174,9 +174,7 @@ def build_overview_view(
         name=name,
         unit=unit,
         direction=direction,
-        direction_text=translate(f"direction.{direction}", lang)
-        + ". "
-        + translate("overview.colour_note", lang),
+        direction_text=direction_note(direction, lang),
         types=types,
         regions=regions,
         ranks=ranks,
@@ -193,6 +191,15 @@ def build_overview_view(
         ),
         small_note=small.note([ident], focus[SMALL_POPULATION]),
     )
+
+
+def direction_note(direction: str, lang: str) -> str:
+    """The indicator's direction and what the map's colours mean, in the words of the scale it
+    is drawn in (charts.palette.colour_stops: purple-orange for a better direction, dark
+    blue-yellow for a context figure)."""
+    if direction == "neutral":
+        return translate("overview.colour_note_neutral", lang)
+    return f"{translate(f'direction.{direction}', lang)}. {translate('overview.colour_note', lang)}"
 
 
 def _value_table(
