@@ -131,9 +131,27 @@ def test_the_table_lists_breaks_and_source_ids(snapshot):
     listing = build_catalogue_view(snapshot, "en", sources=SOURCES).listing.set_index("Indicator")
     assert listing.at["Jobless", "Sustainability dimension"] == "Economic sustainability"
     assert listing.at["Jobless", "Direction"] == "Lower is better"
-    columns = ["Series breaks", "Source id"]
+    columns = ["Series breaks", "Source table of an update"]
     assert listing.loc["Jobless", columns].tolist() == ["2023", "tyokay M1"]
     assert listing.loc["Emissions", columns].tolist() == ["", ""]
+
+
+def test_the_table_names_where_the_figures_held_came_from():
+    """The figures served may come from elsewhere than an update would read them: population
+    is served from THL's Sotkanet (the official files) while the catalogue updates it from
+    StatFin; the table says both, from the snapshot's own sources."""
+    from kuntadash.store import read_snapshot
+    from tests.conftest import OFFICIAL_DIR, SAMPLE_DIR
+
+    official = read_snapshot(OFFICIAL_DIR)
+    listing = build_catalogue_view(official, "en").listing.set_index("Indicator")
+    served = listing.at["Population", "Figures in this data from"]
+    assert "Sotkanet" in served and "127" in served, served
+    assert "11ra" in listing.at["Population", "Source table of an update"]
+    sample = build_catalogue_view(read_snapshot(SAMPLE_DIR), "fi").listing
+    assert set(sample["Luvut tässä aineistossa"]) - {""} == {
+        translate("profile.source_synthetic", "fi")
+    }
 
 
 def test_dimension_options_start_with_all():

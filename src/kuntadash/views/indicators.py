@@ -30,6 +30,7 @@ from kuntadash.domain.catalogue import (
     small_population_thresholds,
 )
 from kuntadash.i18n import LANGUAGES, translate
+from kuntadash.provenance import sources_of, value_source_ids
 from kuntadash.store import Snapshot
 from kuntadash.views.small import small_population_rule
 
@@ -145,6 +146,7 @@ def build_catalogue_view(
     rows = [row for _, row in shown.iterrows()]
     tags = sdg_tags()
     entries = [_entry(row, publishers, lang, tags.get(str(row["id"]))) for row in rows]
+    served = served_sources(snapshot, lang)
     return CatalogueView(
         lang=lang,
         dimension=dimension,
@@ -152,13 +154,32 @@ def build_catalogue_view(
         goal=goal,
         total=len(snapshot.catalogue),
         ids=tuple(shown["id"]),
-        listing=_listing(shown, entries, year_spans(snapshot.values), lang),
+        listing=_listing(shown, entries, year_spans(snapshot.values), served, lang),
         listing_data=_listing_data(
-            _listing(shown, entries, {}, lang), shown["id"], snapshot.values, lang
+            _listing(shown, entries, {}, served, lang), shown["id"], snapshot.values, lang
         ),
         entries=entries,
         small_rule=(translate("small.rule_title", lang), small_population_rule(lang)),
     )
+
+
+def served_sources(snapshot: Snapshot, lang: str) -> dict[str, str]:
+    """Where the figures this snapshot holds came from, by indicator, in words of ``lang``
+    ("THL: Sotkanet, indikaattori 127 (2000–2022)"; several joined by "; "). The catalogue's
+    own source is where an update would read them, which need not be where these were read
+    (population: served from Sotkanet, updated from StatFin)."""
+    by_key = value_source_ids(snapshot.values)
+    result: dict[str, str] = {}
+    for ident in dict.fromkeys(indicator for indicator, _ in by_key):
+        words = []
+        for line in sources_of(snapshot.manifest, by_key, ident, None, lang):
+            if line.synthetic:
+                words.append(translate("profile.source_synthetic", lang))
+                continue
+            text = line.publisher + (f": {line.title}" if line.title else "")
+            words.append(text + (f" ({line.vintage})" if line.vintage else ""))
+        result[ident] = "; ".join(dict.fromkeys(words))
+    return result
 
 
 def year_spans(values: pd.DataFrame) -> dict[str, str]:
@@ -219,7 +240,11 @@ def _listing_data(
 
 
 def _listing(
-    shown: pd.DataFrame, entries: list[CatalogueEntry], spans: Mapping[str, str], lang: str
+    shown: pd.DataFrame,
+    entries: list[CatalogueEntry],
+    spans: Mapping[str, str],
+    served: Mapping[str, str],
+    lang: str,
 ) -> pd.DataFrame:
     """One row per indicator kept, the catalogue's fields under translated headings."""
 
@@ -247,6 +272,7 @@ def _listing(
             tr("catalogue.source_id"): (
                 shown["table"].fillna("") + " " + shown["code"].fillna("")
             ).str.strip(),
+            tr("catalogue.served_from"): [served.get(str(i), "") for i in shown["id"]],
             tr("catalogue.licence"): shown["licence"],
             tr("catalogue.cadence"): shown["cadence"].map(lambda c: tr(f"cadence.{c}")),
             tr("coverage.years_column"): shown["id"].map(
