@@ -164,7 +164,7 @@ def test_groups_page_draws_distribution_medians_and_table(lang):
     assert not [d for d in at.dataframe if len(d.value) == 308]
     open_groups_tables(at)
     listing = [d.value for d in at.dataframe if len(d.value) == 308]
-    assert len(listing) == 1 and listing[0].iloc[0, 3] == 1
+    assert len(listing) == 1 and listing[0][translate("comparison.col.rank", lang)].iloc[0] == 1
 
 
 def test_groups_page_grouping_and_statistic_are_stateful():

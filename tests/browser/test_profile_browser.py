@@ -112,8 +112,9 @@ def test_on_a_phone_the_summary_starts_on_the_first_screen(
     page, context = _open_profile(browser, official_url, PHONE, lang, dataset)
     try:
         first_card = page.locator(".st-key-profile_dimensions [data-testid=stMetric]").first
-        box = first_card.bounding_box()
-        assert box is not None and box["y"] + 60 < PHONE["height"], box
+        # Retried until the layout settles (once seen measured mid-layout on a loaded machine):
+        # at least half of the first card on the first screen.
+        expect(first_card).to_be_in_viewport(ratio=0.5)
         expect(page.get_by_role("button", name=_t("brief.button", lang))).to_be_in_viewport()
         page.screenshot(path=str(artifacts / f"profile-first-screen-{dataset}-{lang}-phone.png"))
     finally:

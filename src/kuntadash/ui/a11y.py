@@ -37,6 +37,8 @@ FRONTEND_WORDS: dict[str, str] = {
     "Print": "frontend.print",
     "Record screen": "frontend.record_screen",
     "Copy version to clipboard": "frontend.copy_version",
+    "Copy to clipboard": "frontend.copy_to_clipboard",
+    "Copied": "frontend.copied",
     "Upload": "frontend.upload",
     "file upload": "frontend.file_upload",
     "Drag and drop files here": "frontend.drop_files",
