@@ -43,6 +43,7 @@ from kuntadash.views.labels import (
     year_span,
     years_list,
 )
+from kuntadash.views.memo import once_per_snapshot
 
 DEFAULT_MUNICIPALITY = "091"
 
@@ -257,8 +258,13 @@ PAGE_CHOICE_STYLE = (
 
 
 def indicators_with_data(snapshot: Snapshot) -> pd.DataFrame:
-    """The catalogue rows of the indicators with at least one value in the snapshot."""
-    return snapshot.catalogue[snapshot.catalogue["id"].isin(load_present_ids(snapshot))]
+    """The catalogue rows of the indicators with at least one value in the snapshot (read-only:
+    the same frame for the snapshot's every rerun)."""
+    return once_per_snapshot(
+        snapshot,
+        "indicators_with_data",
+        lambda: snapshot.catalogue[snapshot.catalogue["id"].isin(load_present_ids(snapshot))],
+    )
 
 
 def dimensions_with_data(snapshot: Snapshot, ids: Sequence[str] | None = None) -> list[str]:

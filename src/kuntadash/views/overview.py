@@ -29,6 +29,7 @@ from kuntadash.store import Snapshot
 from kuntadash.views.format import Formatter
 from kuntadash.views.indicators import parse_goal
 from kuntadash.views.map import map_view
+from kuntadash.views.memo import once_per_snapshot
 from kuntadash.views.small import SmallPopulation, marked, with_hover
 
 MAP_LABELS = ("zoom_in", "zoom_out", "reset", "save_svg", "save_png", "hint", "error")
@@ -111,9 +112,14 @@ class OverviewView:
 
 def region_labels(snapshot: Snapshot, lang: str) -> dict[str, str]:
     """Every region's name in ``lang`` by region code, in code order."""
-    table = snapshot.municipalities.dropna(subset=["region_code"])
-    table = table.drop_duplicates("region_code").sort_values("region_code")
-    return dict(zip(table["region_code"], table[f"region_name_{lang}"].astype(str), strict=True))
+
+    def compute() -> dict[str, str]:
+        table = snapshot.municipalities.dropna(subset=["region_code"])
+        table = table.drop_duplicates("region_code").sort_values("region_code")
+        names = table[f"region_name_{lang}"].astype(str)
+        return dict(zip(table["region_code"], names, strict=True))
+
+    return dict(once_per_snapshot(snapshot, ("region_labels", lang), compute))
 
 
 def filter_labels(snapshot: Snapshot, lang: str) -> tuple[dict[str, str], dict[str, str]]:

@@ -19,6 +19,7 @@ from kuntadash.domain.small_numbers import small_population_flags
 from kuntadash.i18n import translate
 from kuntadash.store import Snapshot
 from kuntadash.views.format import Formatter
+from kuntadash.views.memo import once_per_snapshot
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,9 @@ class SmallPopulation:
         cls, snapshot: Snapshot, lang: str, history: pd.DataFrame | None = None
     ) -> SmallPopulation:
         if history is None:
-            history = population_history(snapshot.values)
+            history = once_per_snapshot(
+                snapshot, "population_history", lambda: population_history(snapshot.values)
+            )
         return cls(lang, history, small_population_thresholds())
 
     def flags(self, rows: pd.DataFrame) -> pd.Series:
