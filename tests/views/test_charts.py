@@ -139,3 +139,19 @@ def test_markup_in_data_is_shown_as_text_in_every_chart(sample_snapshot):
         decimals=1,
     )
     assert list(bars.data[0].y) == ["&lt;b&gt;Kunta&lt;/b&gt; &lt;a href='http://x'&gt;x&lt;/a&gt;"]
+
+
+def test_ten_compared_lines_are_each_drawn_their_own_way():
+    """Up to ten municipalities are compared and Okabe–Ito has eight colours: no two lines may
+    look alike (colour, stroke and marker together)."""
+    names = [f"Kunta {i}" for i in range(10)]
+    data = pd.DataFrame(
+        [
+            {"series": n, "year": y, "value": float(i + y % 3)}
+            for i, n in enumerate(names)
+            for y in (2020, 2021)
+        ]
+    )
+    figure = build_trend_figure(data, unit="%", lang="fi", decimals=1)
+    looks = [(t.line.color, t.line.dash, t.marker.symbol) for t in figure.data]
+    assert len(looks) == 10 and len(set(looks)) == 10, looks

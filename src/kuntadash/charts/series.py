@@ -59,10 +59,14 @@ def build_trend_figure(
             colour = REFERENCE_COLOURS[reference_index % len(REFERENCE_COLOURS)]
             reference_index += 1
             line = {"color": colour, "dash": REFERENCE_DASH, "width": 2}
+            marker = {"size": 6, "symbol": "circle"}
         else:
-            colour = OKABE_ITO[colour_index % len(OKABE_ITO)]
+            # Past the eight Okabe–Ito colours (up to ten municipalities are compared), a line
+            # repeats a colour only with a dotted stroke and diamond markers: no two alike.
+            again, position = divmod(colour_index, len(OKABE_ITO))
             colour_index += 1
-            line = {"color": colour, "width": 3}
+            line = {"color": OKABE_ITO[position], "width": 3} | ({"dash": "dot"} if again else {})
+            marker = {"size": 6, "symbol": "diamond" if again else "circle"}
         figure.add_trace(
             go.Scatter(
                 x=rows["year"],
@@ -70,7 +74,7 @@ def build_trend_figure(
                 mode="lines+markers",
                 name=plain_text(name),
                 line=line,
-                marker={"size": 6},
+                marker=marker,
                 connectgaps=False,
                 hovertemplate=f"%{{x}}: %{{y:,.{decimals}f}} {plain_text(unit)}"
                 f"<extra>{plain_text(name)}</extra>",
