@@ -233,6 +233,7 @@ def render_indicators(view: ProfileView, snapshot) -> None:
             profile=view.profile,
             trends=view.trends,
         )
+        render_goals(view)
 
 
 def render_trends(view: ProfileView, snapshot) -> None:
@@ -322,3 +323,20 @@ def render_trend_chart(view: ProfileView, snapshot) -> None:
 
 def _year_span(values: list[int]) -> str:
     return str(min(values)) if min(values) == max(values) else f"{min(values)}–{max(values)}"
+
+
+def render_goals(view: ProfileView) -> None:
+    """The strengths and weak spots by Sustainable Development Goal (views.profile.goals)."""
+    st.markdown(f"##### {t('profile.goals_title')}")
+    st.caption(t("profile.goals_intro"))
+    if not view.goals:
+        st.markdown(t("profile.goals_none"))
+    for standing in view.goals:
+        lines = [f"**{escape_markdown(standing.label)}**"]
+        for key, items in (
+            ("profile.goal_ahead", standing.strengths),
+            ("profile.goal_behind", standing.weaknesses),
+        ):
+            if items:
+                lines.append(f"- {t(key)}: " + "; ".join(escape_markdown(i) for i in items))
+        st.markdown("\n".join(lines))

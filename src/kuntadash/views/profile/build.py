@@ -34,6 +34,7 @@ from kuntadash.store import Snapshot
 from kuntadash.views.format import MISSING, Formatter
 from kuntadash.views.profile.dimensions import _dimension_summary
 from kuntadash.views.profile.facts import _facts
+from kuntadash.views.profile.goals import goal_standings
 from kuntadash.views.profile.highlights import _highlight, _largest_changes, _trend_lines
 from kuntadash.views.profile.inputs import (
     ProfileInputs,
@@ -98,6 +99,7 @@ def build_profile_view(
         ),
         "trend_lines": lambda: _trend_lines(trends, tr),
         "sources": lambda: _source_lines(snapshot, profile, present, lang, inputs.source_ids),
+        "goals": lambda: goal_standings(profile, fmt),
     }
     return ProfileView(
         code=code,

@@ -164,7 +164,13 @@ class ProfileView:
     _names: Mapping[str, str] = field(repr=False, default_factory=dict)
     # How to build the parts only the folded sections and the brief show (see below).
     _later: Mapping[str, Callable[[], Any]] = field(repr=False, default_factory=dict)
-    LATER: ClassVar[tuple[str, ...]] = ("ranks", "indicator_tables", "trend_lines", "sources")
+    LATER: ClassVar[tuple[str, ...]] = (
+        "ranks",
+        "indicator_tables",
+        "trend_lines",
+        "sources",
+        "goals",
+    )
 
     # Built on first use, then kept: the first screen does not need them, and the view is
     # shared, so a visitor who only reads the first screen does not pay for them.
@@ -187,6 +193,11 @@ class ProfileView:
         """Where the figures come from: one line per publisher and dataset, with the vintage,
         licence and address ("Publisher: dataset (vintage) — licence … — url")."""
         return self._later["sources"]()
+
+    @cached_property
+    def goals(self) -> list[Any]:
+        """The strengths and weak spots by Sustainable Development Goal (views.profile.goals)."""
+        return self._later["goals"]()
 
     def tr(self, key: str, **values: object) -> str:
         return translate(key, self.lang, **values)
