@@ -314,3 +314,17 @@ def test_a_session_builds_one_brief_at_a_time():
     for click in clicks:
         click.join(timeout=30)
     assert most == 1 and cache.builds == 6
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_the_first_pages_facts_are_whole_however_long(official, lang):
+    """Every fact on page one, label and value, is there whole: a long one wraps in its cell
+    (the English "Wellbeing services county" of North Savo was cut to "Wellbeing services
+    coun…")."""
+    view = build_profile_view(official, "297", lang)
+    reader = PdfReader(io.BytesIO(build_brief(official, "297", lang)))
+    page = " ".join(reader.pages[0].extract_text().split())
+    assert "…" not in page
+    for fact in view.facts:
+        assert " ".join(f"{fact.label}:".split()) in page, fact.label
+        assert " ".join(fact.value.split()) in page, fact.value

@@ -467,16 +467,23 @@ def _facts(view: ProfileView, write: _Writer) -> None:
     facts = view.facts
     pdf.set_font(FONT, "B", 8.5)
     # As wide as the longest label (Swedish ones run long), at most half the column.
-    label_mm = min(half / 2, max(pdf.get_string_width(f"{f.label}:") for f in facts) + 2)
+    label_mm = min(half / 2, max(pdf.get_string_width(f"{f.label}:") for f in facts) + 4)
+    # A long label or value wraps within its cell (never cut short: "Wellbeing services coun…");
+    # a row is as tall as its tallest cell.
     for index in range(0, len(facts), 2):
-        pair = facts[index : index + 2]
-        for position, fact in enumerate(pair):
-            pdf.set_x(MARGIN_MM + position * half)
-            pdf.set_font(FONT, "B", 8.5)
-            pdf.cell(label_mm, 4.6, _fit(pdf, f"{fact.label}:", label_mm - 1))
-            pdf.set_font(FONT, "", 8.5)
-            pdf.cell(half - label_mm - 1, 4.6, _fit(pdf, fact.value, half - label_mm - 2))
-        pdf.ln(4.6)
+        top = bottom = pdf.get_y()
+        for position, fact in enumerate(facts[index : index + 2]):
+            left = MARGIN_MM + position * half
+            cells = (
+                (left, label_mm, "B", f"{fact.label}:"),
+                (left + label_mm, half - label_mm - 1, "", fact.value),
+            )
+            for x, width, style, text in cells:
+                pdf.set_font(FONT, style, 8.5)
+                pdf.set_xy(x, top)
+                pdf.multi_cell(width - 1, 4.2, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+                bottom = max(bottom, pdf.get_y())
+        pdf.set_y(bottom + 0.4)
     if view.type_note:
         write.paragraph(view.type_note, size=7.5, colour=GREY)
 
@@ -519,15 +526,6 @@ def _highlights(view: ProfileView, write: _Writer, tr) -> None:
         write.bullet(change.name, change.text)
     notes = (tr("profile.highlights_note"), view.highlights_note, tr("profile.changes_note"))
     write.paragraph(" ".join(note for note in notes if note), size=7, colour=GREY)
-
-
-def _fit(pdf: FPDF, text: str, width: float) -> str:
-    """``text`` shortened with an ellipsis to fit ``width`` mm in the current font."""
-    if pdf.get_string_width(text) <= width:
-        return text
-    while text and pdf.get_string_width(text + "…") > width:
-        text = text[:-1]
-    return text + "…"
 
 
 # --- the detail ------------------------------------------------------------------------------
