@@ -155,3 +155,12 @@ def test_ten_compared_lines_are_each_drawn_their_own_way():
     figure = build_trend_figure(data, unit="%", lang="fi", decimals=1)
     looks = [(t.line.color, t.line.dash, t.marker.symbol) for t in figure.data]
     assert len(looks) == 10 and len(set(looks)) == 10, looks
+
+
+def test_median_lines_pass_beneath_the_bars_and_their_labels():
+    data = pd.DataFrame({"name": ["A", "B"], "value": [1.0, 3.0], "highlight": [True, False]})
+    figure = build_bar_figure(
+        data, unit="%", lang="fi", decimals=1, references={"Median": 2.0, "Country": 1.5}
+    )
+    assert len(figure.layout.shapes) == 2
+    assert all(shape.layer == "below" for shape in figure.layout.shapes)

@@ -154,7 +154,8 @@ def build_bar_figure(
         if pd.isna(value):
             continue
         line = {"color": REFERENCE_COLOURS[drawn % 2], "dash": REFERENCE_DASH, "width": 2}
-        figure.add_vline(x=value, line=line)
+        # Beneath the bars: a value label the line passes is drawn over it, not struck through.
+        figure.add_vline(x=value, line=line, layer="below")
         # A trace without points: only its legend entry shows, in the line's own style.
         figure.add_trace(
             go.Scatter(
