@@ -204,8 +204,9 @@ def test_without_any_history_the_changes_say_why(tiny_view):
 
 
 def test_when_only_context_figures_have_a_history_the_trend_lines_say_why():
-    # The population (a context figure) goes back years, the figures with a better direction
-    # do not: no count of better and worse ones ("0 better, 0 worse"), but the reason.
+    # The population (a context figure) goes back five years, the figures with a better
+    # direction do not: no count of better and worse ones ("0 better, 0 worse"), but the reason,
+    # and never "cannot be computed" beside a table that shows the population's change.
     values = _values()
     directed = values["indicator_id"].isin(["e_good", "e_bad", "s_good"])
     only_context = dataclasses.replace(_tiny(), values=values[~directed | (values["year"] == 2020)])
@@ -213,7 +214,9 @@ def test_when_only_context_figures_have_a_history_the_trend_lines_say_why():
     assert view.trends.loc[view.trends["indicator_id"] == "population", "change"].notna().any()
     labels = ["1 year", "5 years", "10 years"]
     assert view.trend_lines == [
-        translate("profile.trend_unavailable", "en", period=label) for label in labels
+        translate("profile.trend_context_only", "en", period=labels[0]),
+        translate("profile.trend_context_only", "en", period=labels[1]),
+        translate("profile.trend_unavailable", "en", period=labels[2]),  # no population change
     ]
     with_history = build_profile_view(_tiny(), "001", "en")
     assert with_history.trend_lines[1].startswith("5 years: 1 indicator got better")

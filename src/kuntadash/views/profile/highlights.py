@@ -107,6 +107,9 @@ def _trend_lines(trends: pd.DataFrame, tr) -> list[str]:
             counts = trend_counts(trends, period)
             missing = int(rows["verdict"].eq("missing").sum())
             lines.append(tr("profile.trend_summary", period=label, missing=missing, **counts))
+        elif trends.loc[trends["period"] == period, "change"].notna().any():
+            # Only context figures changed (the tables show them): not "cannot be computed".
+            lines.append(tr("profile.trend_context_only", period=label))
         else:
             lines.append(tr("profile.trend_unavailable", period=label))
     return lines
