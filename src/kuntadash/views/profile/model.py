@@ -254,7 +254,8 @@ class ProfileView:
                     tr("comparison.col.group_kind"): r.kind_label,
                     tr("comparison.col.group"): r.group_label,
                     tr("comparison.col.members"): r.members,
-                    **{tr(f"dimension.{d}"): r.ranks[d] for d in DIMENSIONS},
+                    # Short headings: the four ranks fit the table's width without scrolling.
+                    **{tr(f"dimension_short.{d}"): r.ranks[d] for d in DIMENSIONS},
                 }
                 for r in self.ranks
             ]
