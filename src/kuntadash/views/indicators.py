@@ -32,6 +32,7 @@ from kuntadash.domain.catalogue import (
 from kuntadash.i18n import LANGUAGES, translate
 from kuntadash.provenance import sources_of, value_source_ids
 from kuntadash.store import Snapshot
+from kuntadash.views.memo import once_per_snapshot
 from kuntadash.views.small import small_population_rule
 
 NAME_FIELDS = ("name", "definition")  # what the search looks in, in every language
@@ -167,7 +168,14 @@ def served_sources(snapshot: Snapshot, lang: str) -> dict[str, str]:
     """Where the figures this snapshot holds came from, by indicator, in words of ``lang``
     ("THL: Sotkanet, indikaattori 127 (2000–2022)"; several joined by "; "). The catalogue's
     own source is where an update would read them, which need not be where these were read
-    (population: served from Sotkanet, updated from StatFin)."""
+    (population: served from Sotkanet, updated from StatFin). Once per snapshot read and
+    language: a walk over every value's sources, not to be repeated on every rerun."""
+    return dict(
+        once_per_snapshot(snapshot, ("served_sources", lang), lambda: _served(snapshot, lang))
+    )
+
+
+def _served(snapshot: Snapshot, lang: str) -> dict[str, str]:
     by_key = value_source_ids(snapshot.values)
     result: dict[str, str] = {}
     for ident in dict.fromkeys(indicator for indicator, _ in by_key):
