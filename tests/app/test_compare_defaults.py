@@ -104,6 +104,28 @@ def test_a_removed_municipality_comes_back_with_the_similar_ones(z):
     assert _chosen(at)[:3] == ["049", "091", "297"]
 
 
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_a_compare_link_without_a_municipality_anchors_on_the_first_compared(lang):
+    # The link compares Kuopio and Närpes and names no municipality: the buttons must not speak
+    # of the default municipality (Helsinki), and the link written back stays exact.
+    at = _compare(compare="Atlantis,297,545", lang=lang)
+    assert at.session_state["kunta"] == "297"
+    assert at.query_params["kunta"] == "297"  # written back: the link stays exact
+    labels = {b.key: b.label for b in at.button if b.key and b.key.startswith("compare_add")}
+    assert "Kuopio" in labels["compare_add_similar"]
+    assert "Helsinki" not in labels["compare_add_similar"]
+    assert "Helsingfors" not in labels["compare_add_similar"]
+    assert _chosen(at)[:2] == ["297", "545"]
+    at.button(key="compare_add_similar").click().run()
+    assert _chosen(at)[:2] == ["297", "545"] and len(_chosen(at)) > 2
+
+
+def test_a_named_municipality_stays_the_anchor_of_a_compare_link():
+    at = _compare(kunta="091", compare="297,545")
+    assert at.session_state["kunta"] == "091"
+    assert "Helsinki" in at.button(key="compare_add_similar").label
+
+
 def test_names_work_in_a_compare_link_and_unknown_ones_are_reported():
     at = _compare(compare="Kuopio,närpes,Atlantis,Helsingfors,Por")
     assert _chosen(at) == ["297", "545", "091"]

@@ -139,6 +139,32 @@ def _from_url(
     return value
 
 
+def follow_link(
+    name: str,
+    other: str,
+    options: Sequence[T],
+    parse: Callable[[str], T | None] | None = None,
+) -> None:
+    """Start ``name`` from the first valid value of the link's ``other`` (comma-separated), when
+    the link names ``other`` but not ``name``, before the choice is first read.
+
+    A compare link (``?vertaa=297,545``) thus opens with Kuopio as the chosen municipality,
+    not the default one, so that everything anchored on the municipality (the "add similar"
+    buttons, the comparison group) speaks of what the link compares. The value is then written
+    into the URL like any other choice, so the link stays exact.
+    """
+    if name in st.session_state or name in st.query_params:
+        return
+    raw = st.query_params.get(other)
+    if not raw:
+        return
+    for part in raw.split(","):
+        value = _parse_part(part.strip(), options, parse)
+        if value is not None and value in options:
+            st.session_state[name] = value
+            return
+
+
 def begin_page(page_id: str, keep: Sequence[str] = ()) -> None:
     """Start the link afresh when the user has switched to another page.
 

@@ -192,6 +192,8 @@ def select_municipality(
     codes = list(labels)
     default = DEFAULT_MUNICIPALITY if DEFAULT_MUNICIPALITY in labels else codes[0]
     find = municipality_finder(snapshot, labels)
+    # A compare link without ``kunta`` opens on its first compared municipality.
+    state.follow_link(state.MUNICIPALITY_KEY, state.COMPARE_KEY, codes, find)
     widget_key = f"{state.WIDGET_PREFIX}{PAGE_CHOICE_KEY}" if on_page else None
     code = state.stateful_selectbox(
         t("common.municipality"),
