@@ -91,6 +91,31 @@ def test_an_official_snapshot_is_not_marked_as_sample(official):
     assert "virallinen aineisto" in text
 
 
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_every_source_line_names_its_dataset_and_years_and_the_land_areas_are_among_them(
+    official, lang
+):
+    # The brief and the baked pages list view.sources: each line a dataset with its title and
+    # years (a publisher alone said nothing citeable), the descriptive ones (classifications,
+    # the land areas behind the density shown among similar municipalities, the boundaries)
+    # included.
+    view = build_profile_view(official, "297", lang)
+    manifest = {s["id"]: s for s in official.manifest["sources"]}
+    for ident in ("nls_land_area_2023", "statfi_classification_key_2025", "statfi_wfs_2025"):
+        source = manifest[ident]
+        line = next(x for x in view.sources if source["title"][lang] in x)
+        assert source["vintage"][lang] in line and "CC BY 4.0" in line, line
+    for line in view.sources:
+        title = next((s["title"][lang] for s in manifest.values() if s["title"][lang] in line), "")
+        assert title, f"no dataset named: {line}"
+    assert len(view.sources) == len(set(view.sources))
+
+
+def test_the_brief_lists_the_land_area_source(official):
+    _, text = _text(build_brief(official, "297", "fi", today=TODAY))
+    assert "Maanmittauslaitos: Hallinnolliset aluejaot 2023, kuntien maapinta-alat" in text
+
+
 def test_a_missing_value_shows_as_a_dash_not_zero(sample_snapshot, years):
     values = sample_snapshot.values.copy()
     gone = (values["municipality_code"] == "091") & (values["indicator_id"] == "median_income")
