@@ -25,6 +25,7 @@ from kuntadash.ui.loaders import (
 )
 from kuntadash.ui.widgets import (
     PAGE_CHOICE_KEY,
+    APP_STYLE,
     PAGE_CHOICE_STYLE,
     render_invalid_params,
     render_sample_notice,
@@ -47,6 +48,7 @@ def main() -> None:
         st.html(PAGE_CHOICE_STYLE)
         select_municipality(snapshot, container=st.container(key=PAGE_CHOICE_KEY), on_page=True)
     render_document_language(current_language())
+    st.html(APP_STYLE)
     begin_uploads_run()
     with through_app():
         navigation.run()

@@ -4,7 +4,8 @@ and in the Finnish view none of a short list of English words. Scans everything 
 renders (texts, labels, options, help, captions, table headings and cells) with AppTest.
 
 Streamlit's, plotly's and MapLibre's own English (tooltips, screen-reader labels, the file
-uploader) live in the browser and are checked in tests/browser/test_words_browser.py.
+uploader) live in the browser and are checked in tests/browser/test_official_browser.py (every
+page) and tests/browser/test_words_browser.py.
 """
 
 from __future__ import annotations

@@ -118,6 +118,22 @@ def _patient_timeouts(request: pytest.FixtureRequest) -> None:
         request.getfixturevalue("page").set_default_timeout(READY_TIMEOUT_MS)
 
 
+AXE_JS = REPO / ".ci" / "node" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    if not AXE_JS.exists():
+        message = (
+            f"{AXE_JS.relative_to(REPO)} is absent: "
+            "npm install --no-save --prefix .ci/node axe-core@4 (.ci/run does this)"
+        )
+        if os.environ.get(REQUIRE_ENV) == "1":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return AXE_JS.read_text(encoding="utf-8")
+
+
 def wait_ready(page: Any, timeout: float = READY_TIMEOUT_MS) -> None:
     """Wait until Streamlit has finished the script run and left nothing stale on screen."""
     page.wait_for_selector(READY, timeout=timeout)

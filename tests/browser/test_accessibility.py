@@ -8,21 +8,18 @@ kept as JSON under ``test-artifacts/axe/``.
 from __future__ import annotations
 
 import json
-import os
 import re
 import tomllib
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from kuntadash.charts import theme
 from kuntadash.i18n import translate
-from tests.browser.conftest import PHONE, REPO, REQUIRE_ENV, wait_ready, wait_rerun
+from tests.browser.conftest import PHONE, REPO, wait_ready, wait_rerun
 from tests.browser.test_pages_browser import (
     MAP_STATE_JS,
     assert_no_error,
-    nav_pages,
     query,
     wait_map_drawn,
 )
@@ -32,19 +29,6 @@ BLOCKING = ("serious", "critical")
 # Violations inside Streamlit's own widgets that our code cannot change, with the reason.
 # Keep this empty unless a finding is proven to be Streamlit's; fix ours instead.
 NOT_OURS: dict[str, str] = {}
-
-
-@pytest.fixture(scope="session")
-def axe_source() -> str:
-    if not AXE_JS.exists():
-        message = (
-            f"{AXE_JS.relative_to(REPO)} is absent: "
-            "npm install --no-save --prefix .ci/node axe-core@4 (.ci/run does this)"
-        )
-        if os.environ.get(REQUIRE_ENV) == "1":
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    return AXE_JS.read_text(encoding="utf-8")
 
 
 def run_axe(page: Page, axe_source: str) -> list[dict]:
@@ -91,36 +75,6 @@ def open_expanders(page: Page) -> None:
         clicked = True
     if clicked:  # a section built once opened reruns the script: axe reads the run's result
         wait_rerun(page)
-
-
-# Every page in Finnish (the default); the pages whose layout changes most with longer labels
-# also in English, which keeps the browser suite short on two shared cores.
-@pytest.mark.parametrize("lang", ["fi", "en"])
-def test_axe_finds_no_serious_violation_on_any_page(
-    page: Page, axe_source: str, artifacts: Path, lang: str
-) -> None:
-    out = artifacts / "axe"
-    out.mkdir(exist_ok=True)
-    page.goto(f"/?lang={lang}")
-    wait_ready(page)
-    problems: dict[str, list[str]] = {}
-    paths = [path for path, _ in nav_pages(page)]
-    if lang != "fi":
-        paths = [path for path in paths if path in ("", "municipality", "compare")]
-    for path in paths:
-        page.goto(f"/{path}?lang={lang}")
-        wait_ready(page)
-        assert_no_error(page)
-        open_expanders(page)
-        page.wait_for_timeout(500)  # let plotly finish drawing what the expanders revealed
-        violations = run_axe(page, axe_source)
-        name = f"{path or 'overview'}-{lang}"
-        (out / f"{name}.json").write_text(
-            json.dumps(violations, ensure_ascii=False, indent=1), encoding="utf-8"
-        )
-        if found := blocking(violations):
-            problems[name] = found
-    assert not problems, json.dumps(problems, ensure_ascii=False, indent=1)
 
 
 def test_axe_on_phone_width(page: Page, axe_source: str) -> None:

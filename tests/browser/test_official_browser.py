@@ -1,26 +1,50 @@
-"""The committed snapshot of official figures in a real browser: every page draws at desktop and
-phone width in fi, sv and en, the map shows all 308 municipalities with their real borders, no
-page prints "nan", and the made-up sample is a per-session choice that others never see.
+"""The committed snapshot of official figures in a real browser, and every page the navigation
+lists, in fi, sv and en, in one visit per page and language.
 
-Screenshots go to ``test-artifacts/official/`` for a person to look at.
+A page load is the costliest step of the browser suite (about 3 CPU-seconds of Chromium on a
+shared 2-core machine), so everything that must hold on *every* page is checked on the same
+load, here, rather than by one module per property:
+
+- it draws: a heading, no error, nothing printed as "nan" or "None", and no made-up-sample
+  notice (official data);
+- axe-core finds no serious or critical violation, every folded part open;
+- every aria-label, title, data-title and placeholder (Streamlit's, plotly's and MapLibre's
+  included, every chart's mode bar and every table's toolbar shown) is in the page's language
+  (``tests.browser.test_words_browser.foreign_labels``);
+- loaded at phone width it draws too.
+
+The pages come from app.py's navigation (``tests.apptest.app_pages``), so a page added there is
+walked here too. Besides: the map shows all 308 municipalities with their real borders, and the
+made-up sample is a per-session choice that others never see. Screenshots go to
+``test-artifacts/official/`` and axe's findings to ``test-artifacts/axe/``.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from kuntadash.i18n import translate
-from tests.browser.conftest import DESKTOP, PHONE, run_streamlit, wait_ready
-from tests.browser.test_pages_browser import assert_no_error, nav_pages, wait_map_drawn
+from kuntadash.i18n import LANGUAGES, translate
+from tests.apptest import app_pages
+from tests.browser.conftest import DESKTOP, PHONE, READY_TIMEOUT_MS, run_streamlit, wait_ready
+from tests.browser.test_accessibility import blocking, open_expanders, run_axe
+from tests.browser.test_pages_browser import (
+    LANGUAGE_LABEL,
+    assert_no_error,
+    nav_pages,
+    wait_map_drawn,
+)
+from tests.browser.test_words_browser import WORDS_JS, foreign_labels
 from tests.conftest import OFFICIAL_DIR
 
-PAGES = ("", "municipality", "compare", "groups", "indicators", "event", "data")
+# The first page the navigation lists is the default one, at the root.
+PAGES = ["", *app_pages()[1:]]
 # Words that must never reach a reader: a missing value printed by Python or pandas.
 LEAKS = re.compile(r"\b(nan|None|NaT|<NA>)\b")
 
@@ -34,35 +58,87 @@ def official_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base
 
 
+@pytest.fixture(scope="module")
+def contexts(browser: Browser, official_url: str) -> Iterator[dict[str, BrowserContext]]:
+    """One desktop and one phone context for the module's visits: each visit opens a page of
+    its own (a session of its own on the server), and the contexts keep the app's scripts in
+    their cache between visits, as a reader's browser does."""
+    made = {
+        width: browser.new_context(base_url=official_url, viewport=viewport)
+        for width, viewport in (("desktop", DESKTOP), ("phone", PHONE))
+    }
+    yield made
+    for context in made.values():
+        context.close()
+
+
 def _main_text(page: Page) -> str:
     return page.locator("[data-testid=stMain]").inner_text()
 
 
-@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
-def test_every_page_draws_the_official_figures(
-    browser: Browser, official_url: str, artifacts: Path, lang: str
+def _open(context: BrowserContext, path: str, lang: str) -> Page:
+    page = context.new_page()
+    page.set_default_timeout(READY_TIMEOUT_MS)
+    page.goto(f"/{path}?lang={lang}" if lang != "fi" else f"/{path}")
+    wait_ready(page)
+    return page
+
+
+def _draws(page: Page, path: str, lang: str, width: str) -> None:
+    expect(page.locator("h1").first).to_be_visible()
+    assert_no_error(page)
+    text = _main_text(page)
+    assert not LEAKS.search(text), f"/{path} ({lang}, {width}): {LEAKS.search(text)}"
+    # Official data: the made-up-sample notice must not be there.
+    assert translate("common.sample_notice", lang)[:30] not in text
+
+
+def _labels(page: Page) -> set[str]:
+    """Every label on the page, with each visible chart's mode bar and table's toolbar shown
+    (they appear under the pointer)."""
+    labels = set(page.evaluate(WORDS_JS)["labels"])
+    for element in page.locator("[data-testid=stPlotlyChart], [data-testid=stDataFrame]").all():
+        if element.is_visible():
+            element.hover()
+            page.wait_for_timeout(300)  # the toolbar shows on hover
+            labels |= set(page.evaluate(WORDS_JS)["labels"])
+    # the language choice is named in every language on purpose, to be found by anyone
+    return labels - {LANGUAGE_LABEL, ""}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_draws_passes_axe_and_speaks_the_pages_language(
+    contexts: dict[str, BrowserContext], axe_source: str, artifacts: Path, path: str, lang: str
 ) -> None:
+    name = f"{path or 'overview'}-{lang}"
     shots = artifacts / "official"
     shots.mkdir(exist_ok=True)
-    for width, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
-        context = browser.new_context(base_url=official_url, viewport=viewport)
-        page = context.new_page()
-        page.set_default_timeout(60_000)
-        try:
-            for path in PAGES:
-                page.goto(f"/{path}?lang={lang}" if lang != "fi" else f"/{path}")
-                wait_ready(page)
-                expect(page.locator("h1").first).to_be_visible()
-                assert_no_error(page)
-                text = _main_text(page)
-                assert not LEAKS.search(text), f"/{path} ({lang}, {width}): {LEAKS.search(text)}"
-                # Official data: the made-up-sample notice must not be there.
-                assert translate("common.sample_notice", lang)[:30] not in text
-                page.screenshot(
-                    path=str(shots / f"{path or 'overview'}-{lang}-{width}.png"), full_page=True
-                )
-        finally:
-            context.close()
+    page = _open(contexts["desktop"], path, lang)
+    try:
+        _draws(page, path, lang, "desktop")
+        main_menu = page.locator(f"[aria-label='{translate('frontend.main_menu', lang)}']")
+        expect(main_menu).to_have_count(1)
+        page.screenshot(path=str(shots / f"{name}-desktop.png"), full_page=True)
+        open_expanders(page)
+        page.wait_for_timeout(500)  # let plotly finish drawing what the expanders revealed
+        violations = run_axe(page, axe_source)
+        (artifacts / "axe").mkdir(exist_ok=True)
+        (artifacts / "axe" / f"{name}.json").write_text(
+            json.dumps(violations, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+        assert not blocking(violations), json.dumps(blocking(violations), ensure_ascii=False)
+        labels = _labels(page)
+        assert labels, "the page carries labels"
+        assert foreign_labels(list(labels), lang) == []
+    finally:
+        page.close()
+    page = _open(contexts["phone"], path, lang)
+    try:
+        _draws(page, path, lang, "phone")
+        page.screenshot(path=str(shots / f"{name}-phone.png"), full_page=True)
+    finally:
+        page.close()
 
 
 def test_overview_map_draws_every_municipality_with_real_borders(

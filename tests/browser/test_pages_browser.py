@@ -19,7 +19,7 @@ from kuntadash.charts.palette import BACKGROUND, BORDER, MUTED_COLOUR, TEXT_COLO
 from kuntadash.i18n import translate
 from kuntadash.store import read_snapshot
 from kuntadash.store.locations import BUNDLED_SAMPLE_DIR as SAMPLE_DIR
-from tests.browser.conftest import DESKTOP, PHONE, wait_ready, wait_rerun
+from tests.browser.conftest import wait_ready, wait_rerun
 
 SAMPLE = read_snapshot(SAMPLE_DIR)
 MUNICIPALITY_COUNT = len(SAMPLE.municipalities)
@@ -131,7 +131,9 @@ def check_download_buttons(page: Page, path: str, target: Path) -> int:
     return clicked
 
 
-def test_every_page_draws_on_desktop_and_phone(page: Page, artifacts: Path, tmp_path: Path) -> None:
+def test_every_page_draws_through_the_navigation_and_its_downloads_deliver(
+    page: Page, artifacts: Path, tmp_path: Path
+) -> None:
     shots = artifacts / "pages"
     shots.mkdir(exist_ok=True)
     downloads_dir = tmp_path / "downloads"
@@ -166,14 +168,7 @@ def test_every_page_draws_on_desktop_and_phone(page: Page, artifacts: Path, tmp_
         downloads += check_download_buttons(page, path, downloads_dir)
     # The table alternatives offer CSV and Excel downloads (pages/overview.py and others).
     assert downloads >= 2, "no page offered a download button"
-    page.set_viewport_size(PHONE)
-    for path, _ in pages:
-        page.goto(f"/{path}")
-        wait_ready(page)
-        expect(page.locator("h1").first).to_be_visible()
-        assert_no_error(page)
-        page.screenshot(path=str(shots / f"{path or 'overview'}-phone.png"), full_page=True)
-    page.set_viewport_size(DESKTOP)
+    # Every page at phone width, in every language: test_official_browser.
 
 
 def test_overview_map_draws_every_municipality(page: Page) -> None:

@@ -1,8 +1,9 @@
 """The frameworks' own words in the reader's language (kuntadash.ui.a11y): Streamlit's,
 plotly's and MapLibre's screen-reader labels, tooltips, placeholders and the file uploader are
-English in Streamlit 1.67 whatever the app's language. On every page the navigation lists, in
-fi, sv and en, every label is in the page's language (see ``foreign_words`` for how a label's
-language is told), and switching to English brings the frameworks' own words back.
+English in Streamlit 1.67 whatever the app's language. Here: how a label's language is told
+(``foreign_labels``; the check that every label of every page, in fi, sv and en, is in the page's
+language runs in test_official_browser's one visit per page and language), that switching to
+English brings the frameworks' own words back, and the file uploader's words.
 """
 
 from __future__ import annotations
@@ -14,14 +15,11 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
-from kuntadash.i18n import LANGUAGES, translate, translations
+from kuntadash.i18n import LANGUAGES, translations
 from kuntadash.store import read_snapshot
 from kuntadash.store.locations import BUNDLED_SAMPLE_DIR
 from kuntadash.ui.a11y import FRONTEND_WORDS
-from tests.apptest import app_pages
 from tests.browser.conftest import SERVER_START_TIMEOUT, wait_ready
-from tests.browser.test_accessibility import open_expanders
-from tests.browser.test_pages_browser import LANGUAGE_LABEL
 from tests.fixtures.admin import SECRET
 from tools.devserver import serve_app
 
@@ -119,32 +117,6 @@ def test_the_label_check_finds_what_it_looks_for() -> None:
     assert foreign_labels(["Koko näyttö", "Närpiö", "Helsinki", "PNG"], "fi") == []
     assert foreign_labels(["Helskärm", "Närpes"], "sv") == []
     assert foreign_labels(["Fullscreen", "Närpiö", "Main menu"], "en") == []
-
-
-# The first page the navigation lists is the default one, at the root.
-PATHS = ["", *app_pages()[1:]]
-
-
-@pytest.mark.parametrize("lang", LANGUAGES)
-@pytest.mark.parametrize("path", PATHS)
-def test_every_label_is_in_the_pages_language(page: Page, path: str, lang: str) -> None:
-    """Every aria-label, title, data-title and placeholder on the page, Streamlit's, plotly's
-    and MapLibre's included, with every folded part open and every chart's mode bar and every
-    table's toolbar shown (a pointer over each)."""
-    page.goto(f"/{path}?lang={lang}")
-    wait_ready(page)
-    expect(page.locator(f"[aria-label='{translate('frontend.main_menu', lang)}']")).to_have_count(1)
-    open_expanders(page)
-    labels = set(page.evaluate(WORDS_JS)["labels"])
-    for element in page.locator("[data-testid=stPlotlyChart], [data-testid=stDataFrame]").all():
-        if element.is_visible():
-            element.hover()
-            page.wait_for_timeout(300)  # the toolbar shows on hover
-            labels |= set(page.evaluate(WORDS_JS)["labels"])
-    # the language choice is named in every language on purpose, to be found by anyone
-    labels -= {LANGUAGE_LABEL, ""}
-    assert labels, "the page carries labels"
-    assert foreign_labels(list(labels), lang) == []
 
 
 def test_switching_to_english_brings_the_frameworks_words_back(page: Page) -> None:
