@@ -24,8 +24,8 @@ from kuntadash.ui.loaders import (
     settle_heap,
 )
 from kuntadash.ui.widgets import (
-    PAGE_CHOICE_KEY,
     APP_STYLE,
+    PAGE_CHOICE_KEY,
     PAGE_CHOICE_STYLE,
     render_invalid_params,
     render_sample_notice,

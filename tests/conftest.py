@@ -43,6 +43,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     kinds.mark(items)
 
 
+@pytest.hookimpl(trylast=True, specname="pytest_collection_modifyitems")
+def pytest_collection_modifyitems_heaviest_first(items: list[pytest.Item]) -> None:
+    # last: after pytest's own grouping of items by parametrised fixtures
+    kinds.heaviest_files_first(items)
+
+
 @pytest.fixture(autouse=True)
 def app_runs_are_marked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """An AppTest in a test without the ``app`` marker fails it (see tests/kinds.py)."""

@@ -46,6 +46,12 @@ BY_FOLDER = {SUITE / "browser": "browser", SUITE / "deploy": "nginx"}
 BY_FIXTURE = {"opendata": "opendata"}
 
 
+# Rough seconds per test of each kind on this 2-core machine (the CI log's --durations), used
+# only to hand the heaviest files to the workers first (``heaviest_files_first``).
+SECONDS_BY_KIND = {"browser": 6.0, "nginx": 6.0, SLOW: 3.0, APP: 0.4}
+SECONDS_OTHERWISE = 0.05
+
+
 class UnmarkedAppRun(AssertionError):
     """An AppTest was constructed by a test without the ``app`` marker."""
 
@@ -68,6 +74,29 @@ def mark(items: Iterable[pytest.Item]) -> None:
         present = {marker.name for marker in item.iter_markers()}
         for kind in sorted(kinds(item) - present):
             item.add_marker(kind)
+
+
+def expected_seconds(item: pytest.Item) -> float:
+    """A marked item's rough cost: that of its costliest kind."""
+    marked = {marker.name for marker in item.iter_markers()}
+    return max(
+        (SECONDS_BY_KIND[k] for k in marked & SECONDS_BY_KIND.keys()), default=SECONDS_OTHERWISE
+    )
+
+
+def heaviest_files_first(items: list[pytest.Item]) -> None:
+    """Order the items file by file, the files with the most expected seconds first, each
+    file's own order kept.
+
+    pytest-xdist's ``--dist loadfile`` hands whole files to the workers in collection order
+    (with ``--no-loadscope-reorder``; by default it puts the files with the most tests first,
+    which left the few long browser files to the end, one worker finishing them while the
+    other idled). Longest first, the many short files fill in at the end."""
+    seconds: dict[Path, float] = {}
+    for item in items:
+        seconds[Path(item.path)] = seconds.get(Path(item.path), 0.0) + expected_seconds(item)
+    position = {path: index for index, path in enumerate(seconds)}
+    items.sort(key=lambda item: (-seconds[Path(item.path)], position[Path(item.path)]))
 
 
 def runs_app(function: Callable[..., Any]) -> bool:

@@ -13,11 +13,10 @@ from playwright.sync_api import Page
 from kuntadash.report import site
 from kuntadash.store import read_snapshot
 from tests.browser.conftest import PHONE, REPO
-from tests.browser.test_accessibility import axe_source, blocking, run_axe
+from tests.browser.test_accessibility import blocking, run_axe
 
 PAGES = (("fi", "kuopio"), ("sv", "narpes"), ("en", "kuopio"))
 DESKTOP = {"width": 1400, "height": 900}
-__all__ = ["axe_source"]  # the fixture, shared with the app's accessibility tests
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ test that runs the app without its marker fails instead of slowing the fast lane
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -96,3 +97,24 @@ def test_a_shared_fixture_that_runs_the_app_is_seen_to(request):
     marked ``app`` and the fast lane never runs the app through a fixture."""
     (definition, *_) = request._fixturemanager.getfixturedefs("page_run", request.node)
     assert kinds.runs_app(definition.func)
+
+
+def _marked(path: str, *markers: str) -> SimpleNamespace:
+    marks = [SimpleNamespace(name=name) for name in markers]
+    return SimpleNamespace(path=Path(path), iter_markers=lambda: iter(marks), name=path)
+
+
+def test_the_longest_files_are_handed_out_first_each_in_its_own_order():
+    a1, a2 = _marked("tests/a.py"), _marked("tests/a.py", "app")
+    b1, b2 = _marked("tests/b.py", "browser"), _marked("tests/b.py")
+    c1 = _marked("tests/c.py", "slow")
+    items = [a1, b1, c1, a2, b2]  # a file may come split by pytest's own grouping
+    kinds.heaviest_files_first(items)
+    assert items == [b1, b2, c1, a1, a2]
+
+
+def test_the_whole_suite_comes_file_by_file(request):
+    # pytest-xdist's --dist loadfile hands out whole files: each file's items come together.
+    paths = [Path(item.path) for item in request.session.items]
+    changes = sum(1 for before, after in itertools.pairwise(paths) if before != after)
+    assert changes + 1 == len(set(paths))
