@@ -1,9 +1,11 @@
-"""End-to-end tests in headless Chromium on the sample snapshot: every page draws and its download
-buttons deliver files, the map shows all municipalities, widgets update the view, the language
+"""End-to-end tests in headless Chromium on the sample snapshot: every page draws when reached
+through the navigation, its made-up-data notice is visible and uncovered, and its download
+buttons deliver files; the map shows all municipalities, widgets update the view, the language
 switch, a URL restore, the CSV download of a table.
 
-Screenshots of every page at desktop (1400×900) and phone (390×844) width are kept under
-``test-artifacts/pages/`` for a person to look at.
+Screenshots of every page at desktop width (1400×900) are kept under ``test-artifacts/pages/``
+for a person to look at (every page in every language, at desktop and phone width, on the
+official snapshot: test_official_browser).
 """
 
 from __future__ import annotations
@@ -105,6 +107,26 @@ def nav_pages(page: Page) -> list[tuple[str, str]]:
     return result
 
 
+def assert_notice_uncovered(page: Page, text: str) -> None:
+    """The notice holding ``text`` is there once, and nothing is drawn over it (the event mode
+    once slid the sample notice under Streamlit's fixed header, leaving an empty yellow
+    strip)."""
+    notice = page.get_by_test_id("stAlert").filter(has_text=text)
+    assert notice.count() == 1
+    box = notice.bounding_box()
+    assert box is not None and box["height"] > 20
+    # The element drawn at the notice's text line must belong to the notice itself.
+    covered_by = page.evaluate(
+        """([x, y]) => {
+            const hit = document.elementFromPoint(x, y);
+            if (hit && hit.closest('[data-testid=stAlert]')) return null;
+            return hit ? hit.outerHTML.slice(0, 120) : 'nothing';
+        }""",
+        [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
+    )
+    assert covered_by is None, f"the notice is covered by {covered_by}"
+
+
 def check_download_buttons(page: Page, path: str, target: Path) -> int:
     """Click every download button on the page; each must deliver a non-empty file."""
     buttons = page.get_by_test_id("stDownloadButton")
@@ -131,7 +153,7 @@ def check_download_buttons(page: Page, path: str, target: Path) -> int:
     return clicked
 
 
-def test_every_page_draws_through_the_navigation_and_its_downloads_deliver(
+def test_every_page_draws_through_the_navigation_with_its_notice_and_downloads(
     page: Page, artifacts: Path, tmp_path: Path
 ) -> None:
     shots = artifacts / "pages"
@@ -157,6 +179,7 @@ def test_every_page_draws_through_the_navigation_and_its_downloads_deliver(
         wait_ready(page)
         expect(page.locator("h1").first).to_be_visible()
         assert_no_error(page)
+        assert_notice_uncovered(page, translate("common.sample_notice", "fi"))
         if page.locator("[data-testid=stPlotlyChart]").count():
             # attached, not visible: a chart may sit in a folded section, drawn all the same
             page.wait_for_selector(
