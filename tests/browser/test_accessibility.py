@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect
 
 from kuntadash.charts import theme
 from kuntadash.i18n import translate
+from kuntadash.ui import state
 from tests.browser.conftest import PHONE, REPO, wait_ready, wait_rerun
 from tests.browser.test_pages_browser import (
     MAP_STATE_JS,
@@ -59,21 +60,34 @@ def blocking(violations: list[dict]) -> list[str]:
     ]
 
 
+# The sections built only once opened (ui.widgets.lazy_expander): opening one reruns the script.
+LAZY_KEYS = frozenset(
+    {
+        state.OVERVIEW_TABLE_KEY,
+        *state.GROUPS_TABLE_KEYS.values(),
+        *state.PROFILE_SECTION_KEYS.values(),
+    }
+)
+
+
 def open_expanders(page: Page) -> None:
-    """Unfold the table alternatives so that axe checks them too."""
-    clicked = False
+    """Unfold every folded part (the table alternatives, the profile's sections) so that axe
+    and the label check read them too."""
+    keys: list[str] = []
     for _ in range(8):  # folded expanders (and those in other tabs) are inert: skip those
         opened = page.evaluate(
             """() => { const summary = Array.from(document.querySelectorAll(
                          '[data-testid=stExpander] details:not([open]) > summary'))
                          .find(e => !e.closest('[inert]'));
-                       if (!summary) return false;
-                       summary.click(); return true; }"""
+                       if (!summary) return null;
+                       const keyed = summary.closest('[class*="st-key-"]');
+                       summary.click();
+                       return keyed ? Array.from(keyed.classList) : []; }"""
         )
-        if not opened:
+        if opened is None:
             break
-        clicked = True
-    if clicked:  # a section built once opened reruns the script: axe reads the run's result
+        keys += [name.removeprefix("st-key-") for name in opened if name.startswith("st-key-")]
+    if LAZY_KEYS.intersection(keys):  # a section built once opened: read the run's result
         wait_rerun(page)
 
 
