@@ -194,6 +194,7 @@ def _numbers(
         tables.years,
         tables.scores,
         flags,
+        tables.inputs.memo,
     )
 
 
