@@ -145,7 +145,6 @@ class ProfileView:
     changes: list[Change]
     changes_note: str  # said when no change can be computed ("" otherwise)
     peers: list[Peer]
-    peer_table: pd.DataFrame
     peer_method: str
     scores: DimensionScores
     score_frame: pd.DataFrame  # for_municipality() plus a translated ``label`` column
@@ -165,6 +164,7 @@ class ProfileView:
     # How to build the parts only the folded sections and the brief show (see below).
     _later: Mapping[str, Callable[[], Any]] = field(repr=False, default_factory=dict)
     LATER: ClassVar[tuple[str, ...]] = (
+        "peer_table",
         "ranks",
         "indicator_tables",
         "trend_lines",
@@ -174,6 +174,11 @@ class ProfileView:
 
     # Built on first use, then kept: the first screen does not need them, and the view is
     # shared, so a visitor who only reads the first screen does not pay for them.
+    @cached_property
+    def peer_table(self) -> pd.DataFrame:
+        """The similar municipalities' variables beside the municipality's own (text cells)."""
+        return self._later["peer_table"]()
+
     @cached_property
     def ranks(self) -> list[GroupRank]:
         """The municipality's dimension ranks in every grouping."""

@@ -9,8 +9,8 @@ from kuntadash.domain.catalogue import DIMENSIONS
 from kuntadash.domain.small_numbers import SMALL_POPULATION
 from kuntadash.domain.stats import Rank
 from kuntadash.domain.trends import PERIODS
-from kuntadash.views.coverage import arriving_text
 from kuntadash.views.format import MISSING
+from kuntadash.views.profile.dimensions import arriving_words
 from kuntadash.views.profile.model import IndicatorTable
 from kuntadash.views.profile.words import _joined, _point_rank, _rank_words, change_text
 
@@ -50,7 +50,12 @@ def _records(rows: pd.DataFrame) -> list[dict]:
     return [dict(zip(_COLUMNS, values, strict=True)) for values in zip(*columns, strict=True)]
 
 
-def _indicator_tables(profile, trends, meta, present, fmt, tr, small) -> list[IndicatorTable]:
+def _indicator_tables(
+    profile, trends, meta, present, fmt, tr, small, arriving=None
+) -> list[IndicatorTable]:
+    """``arriving(dimension)``: :func:`kuntadash.views.coverage.arriving_text` of the catalogue,
+    ``present`` and the language, when the caller keeps them (computed here otherwise)."""
+    arriving = arriving or arriving_words(meta, present, fmt.lang)
     changes = _changes_by_period(trends)
     directions = meta["direction"].to_dict()
     dimensions = meta["dimension"].to_dict()
@@ -108,8 +113,7 @@ def _indicator_tables(profile, trends, meta, present, fmt, tr, small) -> list[In
                 if has_values
                 else _joined(
                     tr("coverage.dimension_missing"),
-                    arriving_text(meta.reset_index(), dimension, fmt.lang, present)
-                    or tr("coverage.how_data_arrives"),
+                    arriving(dimension) or tr("coverage.how_data_arrives"),
                 )
             )
         tables.append(
