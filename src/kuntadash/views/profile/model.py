@@ -120,11 +120,23 @@ class IndicatorTable:
     dimension: str
     label: str
     ids: tuple[str, ...]
-    frame: pd.DataFrame  # display text, headings translated
+    columns: Mapping[str, list[str]]  # heading (translated) -> the column's display text
     positions: tuple[float, ...]  # 0–100 per row (NaN for context indicators)
     verdicts: dict[int, tuple[str, ...]]  # period -> change verdict per row
     notice: str  # why the table is empty ("" when it has rows)
     small_note: str = ""  # what "†" means, when a figure of the table rests on a small population
+    LATER: ClassVar[tuple[str, ...]] = ("frame",)  # built on first use
+
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        """The table as a frame of display text, headings translated (built on first use:
+        the baked pages write the rows as they are)."""
+        return pd.DataFrame(self.columns)
+
+    @property
+    def rows(self) -> list[tuple[str, ...]]:
+        """The table's rows of display text, in the order of :attr:`columns`."""
+        return list(zip(*self.columns.values(), strict=True))
 
 
 @dataclass
