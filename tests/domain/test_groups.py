@@ -17,6 +17,7 @@ from kuntadash.domain.groups import (
 )
 from kuntadash.domain.stats import (
     compute_profile,
+    group_figures,
     group_statistic_over_time,
     group_statistic_table,
     percentile_table,
@@ -258,6 +259,26 @@ def test_profile_from_table_matches_compute_profile_and_adds_national_rank():
     assert (bad["country_rank"], bad["country_of"], bad["country_missing"]) == (1, 3, 0)
     good = fast.set_index("indicator_id").loc["good"]
     assert (good["rank"], good["of"], good["missing"]) == (1, 1, 1)
+
+
+def test_a_groups_figures_computed_once_profile_each_member_as_computed_alone():
+    _, wide = _wide_values()
+    catalogue = pd.DataFrame(
+        {
+            "id": ["good", "bad"],
+            "dimension": ["economic", "social"],
+            "direction": ["higher_better", "lower_better"],
+        }
+    )
+    years = {"good": 2024, "bad": 2024}
+    reference, members = reference_table(wide, years), pd.Index(["001", "002"])
+    figures = group_figures(reference, catalogue, members, years)
+    for code in ("001", "002", "003"):  # 003 is not a member: no rank in the group
+        alone = profile_from_table(reference, catalogue, code, members, years)
+        shared = profile_from_table(reference, catalogue, code, members, years, figures)
+        pd.testing.assert_frame_equal(shared, alone)
+    with pytest.raises(ValueError, match="not those of these members"):
+        profile_from_table(reference, catalogue, "001", pd.Index(["001"]), years, figures)
 
 
 def test_rank_within_groups_handles_ties_missing_and_no_group():

@@ -11,6 +11,7 @@ from kuntadash.domain.catalogue import small_population_thresholds
 from kuntadash.domain.population import population_history
 from kuntadash.domain.small_numbers import (
     SMALL_POPULATION,
+    every_population_in,
     small_population_flags,
     with_small_population,
     without_small_population,
@@ -55,6 +56,21 @@ def test_missing_population_is_not_marked_and_does_not_fail() -> None:
     assert small_population_flags(figures, history, THRESHOLDS).tolist() == [False, True]
     empty = _population([])
     assert not small_population_flags(figures, empty, THRESHOLDS).any()
+
+
+def test_the_populations_kept_by_year_flag_as_those_looked_up_each_time() -> None:
+    history = _population([("001", 2020, 900), ("001", 2024, 1200), ("002", 2024, 500)])
+    figures = _figures(
+        [("001", "rate", 2021, 5.0), ("002", "rate", 2020, 1.0), ("003", "rate", 2024, 2.0)]
+    )
+    kept = {}
+
+    def population_of(year):
+        return kept.setdefault(year, every_population_in(history, year))
+
+    flags = small_population_flags(figures, history, THRESHOLDS, population_of)
+    assert flags.tolist() == small_population_flags(figures, history, THRESHOLDS).tolist()
+    assert flags.tolist() == [True, True, False] and set(kept) == {2020, 2021, 2024}
 
 
 def test_a_missing_value_stays_missing_and_unmarked() -> None:

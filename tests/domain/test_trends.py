@@ -19,6 +19,7 @@ from kuntadash.domain.trends import (
     compare_with_group,
     compute_changes,
     compute_trends,
+    group_changes,
     indicator_history,
     trend_counts,
     typical_changes,
@@ -125,6 +126,17 @@ def test_compute_trends_missing_values_and_the_merged_municipality():
     # ctx for C is missing in 2019 only: the 5-year group change uses A and B.
     assert by.loc[("ctx", 5), "group_n"] == 2 and by.loc[("ctx", 5), "group_change"] == 2.5
     assert by.loc[("ctx", 5), "versus_group"] == "missing"  # M has no ctx
+
+
+def test_a_groups_changes_computed_once_give_each_members_trends_as_computed_alone():
+    members = pd.Index(["A", "B", "C", "M"])
+    changes = group_changes(_wide(), _catalogue(), members, YEARS_END, also=["A"])
+    for code in ("M", "B", "Z"):  # Z is in no row: computed afresh, with it
+        alone = compute_trends(_wide(), _catalogue(), code, members, YEARS_END)
+        shared = compute_trends(_wide(), _catalogue(), code, members, YEARS_END, changes=changes)
+        pd.testing.assert_frame_equal(shared, alone)
+    with pytest.raises(ValueError, match="not those of these members"):
+        compute_trends(_wide(), _catalogue(), "A", members[:2], YEARS_END, changes=changes)
 
 
 def test_compute_trends_for_a_one_member_group_compares_with_itself():

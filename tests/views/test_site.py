@@ -107,6 +107,17 @@ def test_index_lists_every_municipality_by_type(baked):
     assert text.count("<h2>") == 4
 
 
+def test_a_page_baked_after_its_neighbours_is_the_page_baked_alone(official):
+    """A build keeps what its profiles share (a comparison group's figures and words, each
+    language's labels) for the next municipality: Närpiö baked after two municipalities of its
+    sub-region and region is, byte for byte, Närpiö baked on its own."""
+    after = site.bake_files(official, base=BASE, workers=1, codes=["287", "231", NARPIO])
+    alone = site.bake_files(official, base=BASE, workers=1, codes=[NARPIO])
+    pages = [path for path in alone if path.count("/") == 2]
+    assert len(pages) == 2 * len(LANGUAGES)
+    assert all(after[path] == alone[path] for path in pages)
+
+
 def test_names_from_the_data_are_escaped(official):
     municipalities = official.municipalities.copy()
     row = municipalities["municipality_code"] == KUOPIO

@@ -214,12 +214,14 @@ def describe_group(
     population: pd.Series | None = None,
     population_year: int | None = None,
     keys: pd.Series | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> ComparisonGroup:
     """``code``'s comparison group of ``kind`` with its translated label and definition.
 
     ``names`` (code -> municipality name) is used for the label of the ``similar`` group;
     ``population`` and ``population_year`` (the year of those figures) for ``size_class``;
-    ``keys`` (:func:`group_keys` of ``kind`` for that population) saves computing them again.
+    ``keys`` (:func:`group_keys` of ``kind`` for that population) and ``labels``
+    (:func:`key_labels` of ``kind`` in ``lang``) save computing them again.
     """
     if keys is None and is_partition(kind):
         keys = group_keys(municipalities, kind, population)
@@ -243,7 +245,9 @@ def describe_group(
             translate("groups.no_group", lang),
             translate("groups.definition.none", lang, kind=translate(f"groups.kind.{kind}", lang)),
         )
-    label = key_labels(municipalities, kind, lang).get(key, key)
+    if labels is None:
+        labels = key_labels(municipalities, kind, lang)
+    label = labels.get(key, key)
     definition = translate(f"groups.definition.{kind}", lang, group=label, n=count)
     if _kind(kind)["rule"] == "population" and population_year is not None:
         definition += " " + translate("groups.size_year", lang, year=population_year)

@@ -16,7 +16,7 @@ lists (the best three, the strengths and weak spots, ranked lists) leave such fi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -27,12 +27,18 @@ SMALL_POPULATION = "small_population"  # the flag column
 
 
 def small_population_flags(
-    rows: pd.DataFrame, history: pd.DataFrame, thresholds: Mapping[str, int]
+    rows: pd.DataFrame,
+    history: pd.DataFrame,
+    thresholds: Mapping[str, int],
+    population_of: Callable[[int | None], pd.Series] | None = None,
 ) -> pd.Series:
     """True for each row (``municipality_code``, ``indicator_id``, ``year``, ``value``) whose
     figure rests on a small population: the indicator has a threshold, the value is present and
     the municipality's population in that year is under the threshold. ``history`` is
-    :func:`kuntadash.domain.population.population_history`. Bool, on ``rows``' index."""
+    :func:`kuntadash.domain.population.population_history`. Bool, on ``rows``' index.
+
+    ``population_of(year)``: :func:`every_population_in` of ``history`` and ``year``, when the
+    caller keeps them for flagging many tables (computed here otherwise)."""
     flags = pd.Series(False, index=rows.index, dtype=bool)
     if rows.empty or history.empty or not thresholds:
         return flags
@@ -45,10 +51,20 @@ def small_population_flags(
     years = pd.to_numeric(candidates["year"], errors="coerce")
     for year, index in codes.groupby(years.fillna(-1)).groups.items():
         wanted = None if year == -1 else int(year)  # no year: the latest population
-        found = population_in(history, pd.Index(codes[index].unique()), wanted).values
+        if population_of is None:
+            found = population_in(history, pd.Index(codes[index].unique()), wanted).values
+        else:
+            found = population_of(wanted)
         population[index] = codes[index].map(found).to_numpy()
     flags[candidates.index] = (population < limit[candidates.index]).fillna(False).to_numpy()
     return flags
+
+
+def every_population_in(history: pd.DataFrame, year: int | None) -> pd.Series:
+    """The population of every municipality of ``history`` that :func:`small_population_flags`
+    tests a figure of ``year`` against (:func:`kuntadash.domain.population.population_in`:
+    each municipality's own, the nearest year's where that year has none)."""
+    return population_in(history, history.index, year).values
 
 
 def with_small_population(

@@ -302,18 +302,72 @@ def _signed(table: pd.DataFrame, directions: pd.Series) -> pd.DataFrame:
     return table.astype("float64") * signs
 
 
-def profile_from_table(
+@dataclass(frozen=True)
+class GroupFigures:
+    """What :func:`profile_from_table` reads of one comparison group: the group's and the
+    country's figures, the same for each member, and every member's ranks and percentiles.
+
+    A caller profiling many members of one group (the baked pages) computes them once with
+    :func:`group_figures` and passes them; the profile rows are then only looked up."""
+
+    members: tuple[str, ...]
+    ids: list[str]
+    shared: dict[str, object]  # the columns the same for every member (arrays and lists)
+    values: dict[str, np.ndarray]  # code -> its reference values (every municipality)
+    group_ranks: dict[str, np.ndarray]  # code -> its ranks in the group (members)
+    country_ranks: dict[str, np.ndarray]  # code -> its ranks in the country
+    percentiles: dict[str, np.ndarray]  # code -> its percentiles in the group (members)
+
+    def fits(self, members: pd.Index) -> bool:
+        return self.members == tuple(map(str, members))
+
+    def profile_of(self, code: str) -> pd.DataFrame:
+        """:func:`profile_from_table`'s rows of ``code`` (a new frame on every call)."""
+        missing = np.full(len(self.ids), np.nan)
+
+        def _ranks(ranks: dict[str, np.ndarray]) -> list[int | None]:
+            row = ranks.get(code, missing)
+            return [None if np.isnan(value) else int(value) for value in row]
+
+        shared = self.shared
+        frame = pd.DataFrame(
+            {
+                "indicator_id": self.ids,
+                "dimension": shared["dimension"],
+                "direction": shared["direction"],
+                "year": shared["year"],
+                "value": self.values.get(code, missing),
+                "group_median": shared["group_median"],
+                "group_q1": shared["group_q1"],
+                "group_q3": shared["group_q3"],
+                "country_median": shared["country_median"],
+                "rank": _ranks(self.group_ranks),
+                "of": shared["of"],
+                "missing": shared["missing"],
+                "country_rank": _ranks(self.country_ranks),
+                "country_of": shared["country_of"],
+                "country_missing": shared["country_missing"],
+                "percentile": self.percentiles.get(code, missing),
+            }
+        )
+        frame["rank"] = frame["rank"].astype("object")
+        frame["country_rank"] = frame["country_rank"].astype("object")
+        return frame
+
+
+def _rows_by_code(table: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Each row of ``table`` (float) by its index label."""
+    return dict(zip(map(str, table.index), table.to_numpy("float64"), strict=True))
+
+
+def group_figures(
     reference: pd.DataFrame,
     catalogue: pd.DataFrame,
-    code: str,
     members: pd.Index,
     years: dict[str, int],
-) -> pd.DataFrame:
-    """The rows of :func:`compute_profile`, from a reference table (:func:`reference_table`),
-    plus the direction, the national rank (``country_rank``, ``country_of``,
-    ``country_missing``) and the group's quartiles. Vectorised over indicators, so it is fast
-    enough to run on every rerun.
-    """
+) -> GroupFigures:
+    """The figures of :func:`profile_from_table` that do not depend on which member is
+    profiled (see :class:`GroupFigures`)."""
     meta = catalogue.set_index("id")
     ids = [i for i in meta.index if i in reference.columns and i in years]
     directions = meta["direction"]
@@ -322,35 +376,50 @@ def profile_from_table(
     group_ranks = _signed(group, directions).rank(method="min", ascending=False)
     country_ranks = _signed(table, directions).rank(method="min", ascending=False)
     percentiles = percentile_table(group, directions)
-    own = table.reindex([code]).iloc[0] if len(ids) else pd.Series(dtype="float64")
-
-    def _ranks(ranks: pd.DataFrame) -> list[int | None]:
-        row = ranks.reindex(index=[code], columns=ids).to_numpy("float64")[0]
-        return [None if np.isnan(value) else int(value) for value in row]
-
-    frame = pd.DataFrame(
-        {
-            "indicator_id": ids,
+    return GroupFigures(
+        members=tuple(map(str, members)),
+        ids=ids,
+        shared={
             "dimension": meta.loc[ids, "dimension"].to_numpy(),
             "direction": meta.loc[ids, "direction"].to_numpy(),
             "year": [years[i] for i in ids],
-            "value": own.reindex(ids).to_numpy(),
             "group_median": group.median().reindex(ids).to_numpy(),
             "group_q1": group.quantile(0.25).reindex(ids).to_numpy(),
             "group_q3": group.quantile(0.75).reindex(ids).to_numpy(),
             "country_median": table.median().reindex(ids).to_numpy(),
-            "rank": _ranks(group_ranks),
             "of": group.notna().sum().reindex(ids).astype(int).to_numpy(),
             "missing": group.isna().sum().reindex(ids).astype(int).to_numpy(),
-            "country_rank": _ranks(country_ranks),
             "country_of": table.notna().sum().reindex(ids).astype(int).to_numpy(),
             "country_missing": table.isna().sum().reindex(ids).astype(int).to_numpy(),
-            "percentile": percentiles.reindex(index=[code], columns=ids).to_numpy("float64")[0],
-        }
+        },
+        values=_rows_by_code(table),
+        group_ranks=_rows_by_code(group_ranks.reindex(columns=ids)),
+        country_ranks=_rows_by_code(country_ranks.reindex(columns=ids)),
+        percentiles=_rows_by_code(percentiles.reindex(columns=ids)),
     )
-    frame["rank"] = frame["rank"].astype("object")
-    frame["country_rank"] = frame["country_rank"].astype("object")
-    return frame
+
+
+def profile_from_table(
+    reference: pd.DataFrame,
+    catalogue: pd.DataFrame,
+    code: str,
+    members: pd.Index,
+    years: dict[str, int],
+    figures: GroupFigures | None = None,
+) -> pd.DataFrame:
+    """The rows of :func:`compute_profile`, from a reference table (:func:`reference_table`),
+    plus the direction, the national rank (``country_rank``, ``country_of``,
+    ``country_missing``) and the group's quartiles. Vectorised over indicators, so it is fast
+    enough to run on every rerun.
+
+    ``figures``: :func:`group_figures` of the same tables and ``members``, when the caller
+    profiles several members of one group (computed here otherwise).
+    """
+    if figures is None:
+        figures = group_figures(reference, catalogue, members, years)
+    elif not figures.fits(members):
+        raise ValueError("the group figures given are not those of these members")
+    return figures.profile_of(code)
 
 
 def group_statistic_table(

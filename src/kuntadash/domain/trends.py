@@ -16,10 +16,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
-from kuntadash.domain.catalogue import BREAKS_COLUMN, crosses_break, series_breaks
+from kuntadash.domain.catalogue import BREAKS_COLUMN, SeriesBreak, crosses_break, series_breaks
 
 PERIODS = (1, 5, 10)
 VERDICTS = ("better", "worse", "unchanged", "up", "down", "missing", "break")
@@ -101,22 +104,43 @@ def compare_with_group(
     return "ahead" if (gap > 0) == (direction == "higher_better") else "behind"
 
 
-def compute_trends(
+@dataclass(frozen=True)
+class GroupChanges:
+    """What :func:`compute_trends` reads of one comparison group: every member's values and
+    changes over each period, and the group's median change, the same for each member.
+
+    A caller computing the trends of many members of one group (the baked pages) computes
+    them once with :func:`group_changes` and passes them."""
+
+    members: tuple[str, ...]
+    periods: tuple[int, ...]
+    ids: list[str]
+    directions: list[str]
+    dimensions: list[str]
+    decimals: list[int]
+    years: dict[str, int]
+    crossed: dict[int, list[SeriesBreak | None]]  # period -> each indicator's break crossed
+    rows: dict[str, int]  # code -> its row in the arrays below
+    end: np.ndarray  # codes × ids: each indicator's value in its reference year
+    start: dict[int, np.ndarray]  # period -> codes × ids: the value ``period`` years before
+    change: dict[int, np.ndarray]  # period -> codes × ids: end - start
+    group_median: dict[int, np.ndarray]  # period -> the members' median change per indicator
+    group_n: dict[int, np.ndarray]  # period -> the members with a change per indicator
+
+
+def group_changes(
     wide: pd.DataFrame,
     catalogue: pd.DataFrame,
-    code: str,
     members: pd.Index,
     years: dict[str, int],
     periods: tuple[int, ...] = PERIODS,
-) -> pd.DataFrame:
-    """One row per indicator and period for ``code``, with its group's median change.
-
-    ``wide`` is indexed by (municipality_code, year), one column per indicator; ``years`` maps
-    indicator id -> end year (the reference year). Columns: ``TREND_COLUMNS``.
-    """
+    also: Iterable[str] = (),
+) -> GroupChanges:
+    """The figures of :func:`compute_trends` that do not depend on which municipality is
+    looked at (see :class:`GroupChanges`), for ``members`` and the municipalities ``also``."""
     meta = catalogue.set_index("id")
     ids = [i for i in meta.index if i in wide.columns and i in years]
-    codes = members.union(pd.Index([code]))
+    codes = members.union(pd.Index(list(also)))
     subset = wide[wide.index.get_level_values("municipality_code").isin(codes)]
     texts = meta[BREAKS_COLUMN].reindex(ids) if BREAKS_COLUMN in meta.columns else [None] * len(ids)
     breaks = {
@@ -124,33 +148,81 @@ def compute_trends(
         for ident, text in zip(ids, list(texts), strict=True)
     }
     end = _at_years(subset, {i: years[i] for i in ids}, codes)
-    # Plain lists and arrays for the loop below: a pandas lookup per indicator and period
-    # (meta.at, frame.at) cost more than the rest of the function together.
-    directions = meta["direction"].reindex(ids).tolist()
-    dimensions = meta["dimension"].reindex(ids).tolist()
-    decimals = [int(d) for d in meta["decimals"].reindex(ids)]
-    own_end = end.loc[code].to_numpy()
-    rows = []
+    starts, changes, medians, counts, crossed = {}, {}, {}, {}, {}
     for period in periods:
         start = _at_years(subset, {i: years[i] - period for i in ids}, codes)
-        changes = end - start
-        group_changes = changes.reindex(members)
-        group_median = group_changes.median().to_numpy()
-        group_n = group_changes.notna().sum().to_numpy()
-        own_start = start.loc[code].to_numpy()
-        own_change = changes.loc[code].to_numpy()
+        change = end - start
+        group = change.reindex(members)
+        starts[period] = start.to_numpy()
+        changes[period] = change.to_numpy()
+        medians[period] = group.median().to_numpy()
+        counts[period] = group.notna().sum().to_numpy()
+        crossed[period] = [crosses_break(breaks[i], years[i] - period, years[i]) for i in ids]
+    # Plain lists and arrays for compute_trends' loop: a pandas lookup per indicator and period
+    # (meta.at, frame.at) cost more than the rest of the function together.
+    return GroupChanges(
+        members=tuple(map(str, members)),
+        periods=tuple(periods),
+        ids=ids,
+        directions=meta["direction"].reindex(ids).tolist(),
+        dimensions=meta["dimension"].reindex(ids).tolist(),
+        decimals=[int(d) for d in meta["decimals"].reindex(ids)],
+        years={i: years[i] for i in ids},
+        crossed=crossed,
+        rows={str(code): row for row, code in enumerate(codes)},
+        end=end.to_numpy(),
+        start=starts,
+        change=changes,
+        group_median=medians,
+        group_n=counts,
+    )
+
+
+def compute_trends(
+    wide: pd.DataFrame,
+    catalogue: pd.DataFrame,
+    code: str,
+    members: pd.Index,
+    years: dict[str, int],
+    periods: tuple[int, ...] = PERIODS,
+    changes: GroupChanges | None = None,
+) -> pd.DataFrame:
+    """One row per indicator and period for ``code``, with its group's median change.
+
+    ``wide`` is indexed by (municipality_code, year), one column per indicator; ``years`` maps
+    indicator id -> end year (the reference year). Columns: ``TREND_COLUMNS``. ``changes``:
+    :func:`group_changes` of the same tables, ``members`` and periods, when the caller looks at
+    several members of one group (computed here otherwise, as when it lacks ``code``).
+    """
+    if changes is not None and (
+        changes.members != tuple(map(str, members)) or changes.periods != tuple(periods)
+    ):
+        raise ValueError("the group changes given are not those of these members and periods")
+    if changes is None or str(code) not in changes.rows:
+        changes = group_changes(wide, catalogue, members, years, periods, also=[code])
+    at = changes.rows[str(code)]
+    ids, directions, decimals = changes.ids, changes.directions, changes.decimals
+    dimensions, ends = changes.dimensions, changes.years
+    own_end = changes.end[at]
+    rows = []
+    for period in periods:
+        group_median = changes.group_median[period]
+        group_n = changes.group_n[period]
+        own_start = changes.start[period][at]
+        own_change = changes.change[period][at]
+        crossings = changes.crossed[period]
         for k, ident in enumerate(ids):
             direction, places = directions[k], decimals[k]
             change, group_change = own_change[k], group_median[k]
-            crossed = crosses_break(breaks[ident], years[ident] - period, years[ident])
+            crossed = crossings[k]
             rows.append(
                 {
                     "indicator_id": ident,
                     "dimension": dimensions[k],
                     "direction": direction,
                     "period": period,
-                    "start_year": years[ident] - period,
-                    "end_year": years[ident],
+                    "start_year": ends[ident] - period,
+                    "end_year": ends[ident],
                     "start_value": own_start[k],
                     "end_value": own_end[k],
                     "change": change,

@@ -189,6 +189,7 @@ def _shared(snapshot: Snapshot, base: str) -> _Shared:
         keys=group_keys_of,
         present=frozenset(snapshot.values.loc[snapshot.values["value"].notna(), "indicator_id"]),
         source_ids=value_source_ids(snapshot.values),
+        memo={},  # what the profiles of this build share (views.profile.kept)
     )
     return _Shared(
         snapshot=snapshot,

@@ -8,14 +8,14 @@ reads the same everywhere; the figures themselves are never changed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
 
 from kuntadash.domain.catalogue import small_population_thresholds
 from kuntadash.domain.population import population_history
-from kuntadash.domain.small_numbers import small_population_flags
+from kuntadash.domain.small_numbers import every_population_in, small_population_flags
 from kuntadash.i18n import translate
 from kuntadash.store import Snapshot
 from kuntadash.views.format import Formatter
@@ -29,21 +29,27 @@ class SmallPopulation:
     lang: str
     history: pd.DataFrame  # domain.population.population_history
     thresholds: Mapping[str, int]
+    # domain.small_numbers.every_population_in of ``history`` by year, kept per snapshot
+    population_of: Callable[[int | None], pd.Series] | None = None
 
     @classmethod
     def of(
         cls, snapshot: Snapshot, lang: str, history: pd.DataFrame | None = None
     ) -> SmallPopulation:
+        population_of = None
         if history is None:
             history = once_per_snapshot(
                 snapshot, "population_history", lambda: population_history(snapshot.values)
             )
-        return cls(lang, history, small_population_thresholds())
+            population_of = _population_of(
+                history, once_per_snapshot(snapshot, "population_by_year", dict)
+            )
+        return cls(lang, history, small_population_thresholds(), population_of)
 
     def flags(self, rows: pd.DataFrame) -> pd.Series:
         """True for each row (``municipality_code``, ``indicator_id``, ``year``, ``value``)
         resting on a small population."""
-        return small_population_flags(rows, self.history, self.thresholds)
+        return small_population_flags(rows, self.history, self.thresholds, self.population_of)
 
     def flags_of(self, indicator_id: str, year: object, values: pd.Series) -> pd.Series:
         """The flags of one indicator's ``values`` (by municipality code) in ``year``."""
@@ -87,6 +93,21 @@ class SmallPopulation:
         if not any(bool(flag) for flag in flags):
             return ""
         return translate(key, self.lang, threshold=self._threshold(indicator_ids))
+
+
+def _population_of(
+    history: pd.DataFrame, kept: dict[int | None, pd.Series]
+) -> Callable[[int | None], pd.Series]:
+    """Every municipality's population for a figure of a year, each year's worked out once
+    (in ``kept``, which lives as long as the snapshot: every table flagged looks up the same
+    few years)."""
+
+    def population_of(year: int | None) -> pd.Series:
+        if year not in kept:
+            kept[year] = every_population_in(history, year)
+        return kept[year]
+
+    return population_of
 
 
 def small_population_rule(lang: str) -> str:

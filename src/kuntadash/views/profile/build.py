@@ -32,12 +32,13 @@ from kuntadash.domain.stats import reference_table
 from kuntadash.i18n import DEFAULT_LANGUAGE, translate
 from kuntadash.store import Snapshot
 from kuntadash.views.format import MISSING, Formatter
-from kuntadash.views.profile.dimensions import _dimension_summary
+from kuntadash.views.profile.dimensions import _dimension_summary, arriving_words
 from kuntadash.views.profile.facts import _facts
 from kuntadash.views.profile.goals import goal_standings
 from kuntadash.views.profile.highlights import _highlight, _largest_changes, _trend_lines
 from kuntadash.views.profile.inputs import (
     ProfileInputs,
+    kept,
     municipality_names,
     reference_years,
     wide_values,
@@ -69,7 +70,8 @@ def build_profile_view(
         return translate(key, lang, **values)
 
     catalogue = snapshot.catalogue
-    fmt = Formatter.from_catalogue(catalogue, lang)
+    memo = inputs.memo
+    fmt = kept(memo, ("formatter", lang), lambda: Formatter.from_catalogue(catalogue, lang))
     tables = _tables(snapshot, code, lang, inputs)
     group, groups = _groups(snapshot, code, lang, group, tables)
     years = tables.years
@@ -80,12 +82,24 @@ def build_profile_view(
     scores, summary = numbers.scores, numbers.summary
     profile, trends = numbers.profile, numbers.trends
     small = SmallPopulation.of(snapshot, lang)
-    meta = catalogue.set_index("id")
+    meta = kept(memo, "catalogue_by_id", lambda: catalogue.set_index("id"))
     present = tables.present
+
+    words_of = arriving_words(meta, present, lang)
+
+    def arriving(dimension: str, directional: bool = False) -> str:
+        # what an update brings for a dimension: the same for every municipality
+        return kept(
+            memo,
+            ("arriving", dimension, lang, directional),
+            lambda: words_of(dimension, directional),
+        )
 
     trend_of = numbers.dimension_trends.get
     dimensions = [
-        _dimension_summary(row, scores, trend_of(row["dimension"]), meta, present, years, fmt, tr)
+        _dimension_summary(
+            row, scores, trend_of(row["dimension"]), meta, present, years, fmt, tr, arriving
+        )
         for _, row in summary.iterrows()
     ]
     strongest, weakest = numbers.strongest, numbers.weakest
@@ -93,9 +107,10 @@ def build_profile_view(
         numbers.changed, numbers.known_changes, numbers.changes_left_out, fmt, tr
     )
     later: dict[str, Callable[[], Any]] = {
+        "peer_table": lambda: _peer_table(tables.peers, tables.raw, code, tables.names, fmt, tr),
         "ranks": lambda: _ranks(groups, numbers, tr),
         "indicator_tables": lambda: _indicator_tables(
-            profile, trends, meta, present, fmt, tr, small
+            profile, trends, meta, present, fmt, tr, small, arriving
         ),
         "trend_lines": lambda: _trend_lines(trends, tr),
         "sources": lambda: _source_lines(snapshot, profile, present, lang, inputs.source_ids),
@@ -194,6 +209,7 @@ def _numbers(
         tables.years,
         tables.scores,
         flags,
+        tables.inputs.memo,
     )
 
 
@@ -224,7 +240,7 @@ def _tables(snapshot: Snapshot, code: str, lang: str, inputs: ProfileInputs) -> 
         wide=wide,
         reference=reference,
         population=population,
-        names=municipality_names(snapshot, lang),
+        names=kept(inputs.memo, ("names", lang), lambda: municipality_names(snapshot, lang)),
         raw=raw,
         weights=dict(inputs.weights or DEFAULT_WEIGHTS),
         peers=peers,
@@ -246,7 +262,16 @@ def _groups(
     peer_codes = [str(c) for c in tables.peers["municipality_code"]]
     keys = tables.inputs.keys
 
-    def describe(kind: str) -> ComparisonGroup:
+    memo = tables.inputs.memo
+
+    def described(kind: str) -> ComparisonGroup:
+        labels = None
+        if memo is not None and is_partition(kind):
+            labels = kept(
+                memo,
+                ("key_labels", kind, lang),
+                lambda: key_labels(snapshot.municipalities, kind, lang),
+            )
         return describe_group(
             snapshot.municipalities,
             code,
@@ -257,7 +282,18 @@ def _groups(
             population=tables.population.values,
             population_year=tables.population.label_year,
             keys=keys(kind) if keys is not None and is_partition(kind) else None,
+            labels=labels,
         )
+
+    def describe(kind: str) -> ComparisonGroup:
+        # A group of a partition is the same group for each of its members: described once
+        # per language (a municipality without a key is alone in its own).
+        if keys is None or memo is None or not is_partition(kind):
+            return described(kind)
+        key = keys(kind).get(code)
+        if not isinstance(key, str):
+            return described(kind)
+        return kept(memo, ("group", kind, key, lang), lambda: described(kind))
 
     group = group or describe(DEFAULT_KIND)
     if not every:
@@ -268,8 +304,17 @@ def _groups(
 def _who(snapshot, code, lang, tables: _Tables, groups, fmt, tr) -> dict[str, Any]:
     """Who the municipality is (facts, the type's uncertainty) and who resembles it (the
     similar municipalities, their table and the method), as :class:`ProfileView` fields."""
-    municipalities = snapshot.municipalities.set_index("municipality_code")
-    type_labels = key_labels(snapshot.municipalities, "municipality_type", lang)
+    memo = tables.inputs.memo
+    municipalities = kept(
+        memo,
+        "municipalities_by_code",
+        lambda: snapshot.municipalities.set_index("municipality_code"),
+    )
+    type_labels = kept(
+        memo,
+        ("key_labels", "municipality_type", lang),
+        lambda: key_labels(snapshot.municipalities, "municipality_type", lang),
+    )
     info = municipalities.loc[code]
     facts, type_note = _facts(info, tables.population, code, groups, type_labels, lang, fmt, tr)
     peers, raw, names = tables.peers, tables.raw, tables.names
@@ -277,7 +322,6 @@ def _who(snapshot, code, lang, tables: _Tables, groups, fmt, tr) -> dict[str, An
         "facts": facts,
         "type_note": type_note,
         "peers": _peers(peers, raw, code, names[code], names, municipalities, type_labels, fmt, tr),
-        "peer_table": _peer_table(peers, raw, code, names, fmt, tr),
         "peer_method": _peer_method(raw, tables.weights, tables.years, fmt, tr),
     }
 

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -13,8 +15,12 @@ from kuntadash.views.profile.model import CHANGE_PERIOD, LEVEL_POINTS, Dimension
 from kuntadash.views.profile.words import _point_rank, _rank_words
 
 
-def _dimension_summary(row, scores, figures, meta, present, years, fmt, tr) -> DimensionSummary:
-    """``figures``: the dimension's :func:`trend_figures`."""
+def _dimension_summary(
+    row, scores, figures, meta, present, years, fmt, tr, arriving=None
+) -> DimensionSummary:
+    """``figures``: the dimension's :func:`trend_figures`; ``arriving(dimension, directional)``:
+    :func:`kuntadash.views.coverage.arriving_text` of the catalogue, ``present`` and the
+    language, when the caller keeps them (computed here otherwise)."""
     dimension = row["dimension"]
     ids = meta.index[meta["dimension"] == dimension]
     with_values = [i for i in ids if i in present]
@@ -27,8 +33,9 @@ def _dimension_summary(row, scores, figures, meta, present, years, fmt, tr) -> D
         total=int(row["total"]),
         share=fmt.number(100 * row["coverage"] if pd.notna(row["coverage"]) else np.nan),
     )
-    score_text, reading, arriving = _score_words(
-        status, row, score, rank, with_values, scores, meta, present, fmt, tr
+    arriving = arriving or arriving_words(meta, present, fmt.lang)
+    score_text, reading, update_words = _score_words(
+        status, row, score, rank, with_values, scores, fmt, tr, arriving
     )
     trend, trend_label, trend_text = _dimension_trend(status, figures, tr)
     return DimensionSummary(
@@ -43,11 +50,22 @@ def _dimension_summary(row, scores, figures, meta, present, years, fmt, tr) -> D
         total=int(row["total"]),
         coverage_text=coverage,
         reading=reading,
-        arriving=arriving,
+        arriving=update_words,
         trend=trend,
         trend_label=trend_label,
         trend_text=trend_text,
     )
+
+
+def arriving_words(meta: pd.DataFrame, present, lang: str) -> Callable[..., str]:
+    """``arriving(dimension, directional=False)``: what an update brings for a dimension
+    (:func:`kuntadash.views.coverage.arriving_text` of the catalogue ``meta``, indexed by id,
+    and the indicators ``present``)."""
+
+    def arriving(dimension: str, directional: bool = False) -> str:
+        return arriving_text(meta.reset_index(), dimension, lang, present, directional)
+
+    return arriving
 
 
 def _status(with_values: list[str], meta: pd.DataFrame, years, score: float) -> str:
@@ -66,12 +84,12 @@ def _status(with_values: list[str], meta: pd.DataFrame, years, score: float) -> 
 
 
 def _score_words(
-    status, row, score, rank: Rank, with_values, scores, meta, present, fmt, tr
+    status, row, score, rank: Rank, with_values, scores, fmt, tr, arriving
 ) -> tuple[str, str, str]:
     """The score as shown, the sentence that reads it (or says why there is none) and, where
     figures are lacking, what an update from the official services brings ("" otherwise)."""
     dimension = row["dimension"]
-    arriving = ""
+    update_words = ""
     if status == "scored":
         score_text = tr("comparison.score_value", score=fmt.number(score))
         reading = tr(
@@ -87,20 +105,20 @@ def _score_words(
             total=int(row["total"]),
             threshold=round(scores.threshold * 100),
         )
-        arriving = arriving_text(meta.reset_index(), dimension, fmt.lang, present, True)
+        update_words = arriving(dimension, True)
     elif status == "context_only":
         score_text = tr("comparison.no_score")
         names = ", ".join(fmt.name(i) for i in with_values)
         reading = tr("profile.reading_context_only", names=names)
-        arriving = arriving_text(meta.reset_index(), dimension, fmt.lang, present, True)
+        update_words = arriving(dimension, True)
     elif status == "sparse":
         score_text = tr("comparison.no_score")
         reading = tr("profile.reading_sparse")
     else:
         score_text = tr("profile.no_data_yet")
         reading = tr("profile.reading_missing")
-        arriving = arriving_text(meta.reset_index(), dimension, fmt.lang, present)
-    return score_text, reading, arriving or ""
+        update_words = arriving(dimension)
+    return score_text, reading, update_words or ""
 
 
 def _dimension_trend(status: str, figures, tr) -> tuple[str, str, str]:

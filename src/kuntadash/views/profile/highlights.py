@@ -35,13 +35,17 @@ def _highlight(row: pd.Series, fmt: Formatter, tr) -> Highlight:
     )
 
 
-def _changed_most(trends, wide, years, flag_small, code) -> tuple[pd.DataFrame, int, list[str]]:
+def _changed_most(
+    trends, wide, years, flag_small, code, typical: pd.Series | None = None
+) -> tuple[pd.DataFrame, int, list[str]]:
     """The indicators that moved over CHANGE_PERIOD years, largest move first (each change
     against how much the indicator usually moves), how many indicators have a known change at
     all, and the indicators whose change was left out as resting on a small population: the
     figures of the largest changes, the same in every language. The list follows the one rule
     of top lists (``domain.small_numbers.without_small_population``), a change flagged as its
-    later figure is (``flag_small``, by the population of its end year)."""
+    later figure is (``flag_small``, by the population of its end year). ``typical``:
+    ``domain.trends.typical_changes`` of (at least) these indicators, when the caller keeps
+    them."""
     period = trends[trends["period"] == CHANGE_PERIOD]
     moved = period[period["verdict"].isin(("better", "worse", "up", "down"))]
     known = int((period["verdict"] != "missing").sum())
@@ -52,7 +56,9 @@ def _changed_most(trends, wide, years, flag_small, code) -> tuple[pd.DataFrame, 
     left_out = list(moved.loc[flags, "indicator_id"])
     if rows.empty:
         return rows, known, left_out
-    typical = typical_changes(wide, {i: years[i] for i in rows["indicator_id"]}, CHANGE_PERIOD)
+    if typical is None:
+        wanted = {i: years[i] for i in rows["indicator_id"]}
+        typical = typical_changes(wide, wanted, CHANGE_PERIOD)
     size = (rows["change"].abs() / rows["indicator_id"].map(typical)).fillna(0.0)
     chosen = rows.assign(size=size.to_numpy()).sort_values(
         ["size", "indicator_id"], ascending=[False, True]

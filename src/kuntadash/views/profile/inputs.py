@@ -3,8 +3,9 @@ passes in, and the helpers that compute them otherwise (views layer)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -13,6 +14,8 @@ from kuntadash.domain.population import PopulationYear
 from kuntadash.domain.scores import DimensionScores
 from kuntadash.domain.stats import latest_common_year
 from kuntadash.store import Snapshot
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,21 @@ class ProfileInputs:
     present: frozenset[str] | None = None  # ids of the indicators with any value
     # provenance.value_source_ids: (indicator id, year) -> the source ids of its values
     source_ids: Mapping[tuple[str, int], tuple[str, ...]] | None = None
+    # Where profiles built from these same tables keep what they share (a comparison group's
+    # figures, the labels of a language): a dict that lives as long as the tables do (one
+    # build of the static pages); None keeps nothing, each profile computes its own.
+    memo: dict[Hashable, Any] | None = None
+
+
+def kept(memo: dict[Hashable, Any] | None, key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()``, computed once per ``memo`` (:attr:`ProfileInputs.memo`) and ``key``;
+    every time when there is no memo. ``key`` names everything the result depends on beyond
+    the tables the memo belongs with. Treat the result as read-only: it is shared."""
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
 
 
 def reference_years(snapshot: Snapshot) -> dict[str, int]:

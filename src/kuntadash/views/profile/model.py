@@ -120,11 +120,23 @@ class IndicatorTable:
     dimension: str
     label: str
     ids: tuple[str, ...]
-    frame: pd.DataFrame  # display text, headings translated
+    columns: Mapping[str, list[str]]  # heading (translated) -> the column's display text
     positions: tuple[float, ...]  # 0–100 per row (NaN for context indicators)
     verdicts: dict[int, tuple[str, ...]]  # period -> change verdict per row
     notice: str  # why the table is empty ("" when it has rows)
     small_note: str = ""  # what "†" means, when a figure of the table rests on a small population
+    LATER: ClassVar[tuple[str, ...]] = ("frame",)  # built on first use
+
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        """The table as a frame of display text, headings translated (built on first use:
+        the baked pages write the rows as they are)."""
+        return pd.DataFrame(self.columns)
+
+    @property
+    def rows(self) -> list[tuple[str, ...]]:
+        """The table's rows of display text, in the order of :attr:`columns`."""
+        return list(zip(*self.columns.values(), strict=True))
 
 
 @dataclass
@@ -145,7 +157,6 @@ class ProfileView:
     changes: list[Change]
     changes_note: str  # said when no change can be computed ("" otherwise)
     peers: list[Peer]
-    peer_table: pd.DataFrame
     peer_method: str
     scores: DimensionScores
     score_frame: pd.DataFrame  # for_municipality() plus a translated ``label`` column
@@ -165,6 +176,7 @@ class ProfileView:
     # How to build the parts only the folded sections and the brief show (see below).
     _later: Mapping[str, Callable[[], Any]] = field(repr=False, default_factory=dict)
     LATER: ClassVar[tuple[str, ...]] = (
+        "peer_table",
         "ranks",
         "indicator_tables",
         "trend_lines",
@@ -174,6 +186,11 @@ class ProfileView:
 
     # Built on first use, then kept: the first screen does not need them, and the view is
     # shared, so a visitor who only reads the first screen does not pay for them.
+    @cached_property
+    def peer_table(self) -> pd.DataFrame:
+        """The similar municipalities' variables beside the municipality's own (text cells)."""
+        return self._later["peer_table"]()
+
     @cached_property
     def ranks(self) -> list[GroupRank]:
         """The municipality's dimension ranks in every grouping."""

@@ -9,8 +9,9 @@ given, so there is one way to compute each figure.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -18,11 +19,12 @@ from kuntadash.domain.catalogue import DIMENSIONS
 from kuntadash.domain.groups import ComparisonGroup
 from kuntadash.domain.scores import DimensionScores
 from kuntadash.domain.small_numbers import SMALL_POPULATION
-from kuntadash.domain.stats import profile_from_table, strengths_and_weaknesses
-from kuntadash.domain.trends import compute_trends
+from kuntadash.domain.stats import group_figures, profile_from_table, strengths_and_weaknesses
+from kuntadash.domain.trends import compute_trends, group_changes, typical_changes
 from kuntadash.views.profile.dimensions import trend_figures
 from kuntadash.views.profile.highlights import _changed_most
-from kuntadash.views.profile.model import HIGHLIGHTS, MIDDLE
+from kuntadash.views.profile.inputs import kept
+from kuntadash.views.profile.model import CHANGE_PERIOD, HIGHLIGHTS, MIDDLE
 
 
 @dataclass
@@ -73,18 +75,38 @@ def compute_profile_numbers(
     years: dict[str, int],
     score_of: Callable[[str, pd.Index], DimensionScores],
     flag_small: Callable[[pd.DataFrame], pd.Series],
+    memo: dict[Hashable, Any] | None = None,
 ) -> ProfileNumbers:
     """The figures of ``code``'s profile against ``group`` (its label's language is ignored).
     ``flag_small`` flags the rows (``municipality_code``, ``indicator_id``, ``year``,
     ``value``) resting on a small population (views.small.SmallPopulation.flags): they are
-    marked, and never a strength or a weak spot."""
-    scores = score_of(group.kind, group.members)
-    profile = profile_from_table(reference, catalogue, code, group.members, years)
+    marked, and never a strength or a weak spot. ``memo``: :attr:`ProfileInputs.memo`, where
+    the group's own figures are kept for its other members."""
+    members = group.members
+    within = ("group", tuple(map(str, members)))
+    scores = score_of(group.kind, members)
+    figures = kept(
+        memo, (*within, "figures"), lambda: group_figures(reference, catalogue, members, years)
+    )
+    profile = profile_from_table(reference, catalogue, code, members, years, figures)
     flags = flag_small(profile.assign(municipality_code=code))
     profile = profile.assign(**{SMALL_POPULATION: flags.to_numpy()})
     strongest, weakest = strengths_and_weaknesses(profile, count=HIGHLIGHTS, middle=MIDDLE)
-    trends = compute_trends(wide, catalogue, code, group.members, years)
-    changed, known_changes, changes_left_out = _changed_most(trends, wide, years, flag_small, code)
+    changes = kept(
+        memo,
+        (*within, "changes"),
+        lambda: group_changes(wide, catalogue, members, years, also=[code]),
+    )
+    trends = compute_trends(wide, catalogue, code, members, years, changes=changes)
+    # each indicator's typical change: over every municipality, the same for every profile
+    typical = (
+        None
+        if memo is None
+        else kept(memo, "typical_changes", lambda: typical_changes(wide, years, CHANGE_PERIOD))
+    )
+    changed, known_changes, changes_left_out = _changed_most(
+        trends, wide, years, flag_small, code, typical
+    )
     return ProfileNumbers(
         code=code,
         kind=group.kind,

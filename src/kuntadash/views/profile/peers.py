@@ -48,16 +48,23 @@ def _variable_value(variable: str, value: float, fmt: Formatter, tr) -> str:
 
 def _peers(peers, raw, code, name, names, municipalities, type_labels, fmt, tr) -> list[Peer]:
     result = []
+    codes = peers["municipality_code"].tolist()
+    # the rows read, as plain dicts: a frame lookup per reason cost more than its words
+    rows = {
+        c: dict(zip(raw.columns, values, strict=True))
+        for c, values in zip([code, *codes], raw.loc[[code, *codes]].to_numpy(), strict=True)
+    }
+    own = rows[code]
     for peer, distance, similar_on in zip(
-        peers["municipality_code"], peers["distance"], peers["similar_on"], strict=True
+        codes, peers["distance"], peers["similar_on"], strict=True
     ):
         kind = municipalities.at[peer, "municipality_type"]
         reasons = tuple(
             tr(
                 "comparison.reason_item",
                 variable=_variable_label(v, fmt, tr),
-                peer=_variable_value(v, raw.at[peer, v], fmt, tr),
-                own=_variable_value(v, raw.at[code, v], fmt, tr),
+                peer=_variable_value(v, rows[peer][v], fmt, tr),
+                own=_variable_value(v, own[v], fmt, tr),
                 name=name,
             )
             for v in similar_on

@@ -9,8 +9,8 @@ from kuntadash.domain.catalogue import DIMENSIONS
 from kuntadash.domain.small_numbers import SMALL_POPULATION
 from kuntadash.domain.stats import Rank
 from kuntadash.domain.trends import PERIODS
-from kuntadash.views.coverage import arriving_text
 from kuntadash.views.format import MISSING
+from kuntadash.views.profile.dimensions import arriving_words
 from kuntadash.views.profile.model import IndicatorTable
 from kuntadash.views.profile.words import _joined, _point_rank, _rank_words, change_text
 
@@ -18,16 +18,17 @@ from kuntadash.views.profile.words import _joined, _point_rank, _rank_words, cha
 def _changes_by_period(trends: pd.DataFrame) -> dict[int, dict[str, tuple[float, str]]]:
     """period -> indicator id -> (change, verdict), read once into plain dicts: a pandas lookup
     per table cell cost more than the rest of the tables."""
-    result = {}
-    for period in PERIODS:
-        rows = trends[trends["period"] == period]
-        pairs = zip(rows["change"], rows["verdict"], strict=True)
-        result[period] = dict(zip(rows["indicator_id"], pairs, strict=True))
+    result: dict[int, dict[str, tuple[float, str]]] = {period: {} for period in PERIODS}
+    columns = (trends[c].tolist() for c in ("period", "indicator_id", "change", "verdict"))
+    for period, ident, change, verdict in zip(*columns, strict=True):
+        if period in result:
+            result[period][ident] = (change, verdict)
     return result
 
 
 _COLUMNS = (
     "indicator_id",
+    "dimension",
     "value",
     "group_median",
     "percentile",
@@ -50,56 +51,59 @@ def _records(rows: pd.DataFrame) -> list[dict]:
     return [dict(zip(_COLUMNS, values, strict=True)) for values in zip(*columns, strict=True)]
 
 
-def _indicator_tables(profile, trends, meta, present, fmt, tr, small) -> list[IndicatorTable]:
+def _indicator_tables(
+    profile, trends, meta, present, fmt, tr, small, arriving=None
+) -> list[IndicatorTable]:
+    """``arriving(dimension)``: :func:`kuntadash.views.coverage.arriving_text` of the catalogue,
+    ``present`` and the language, when the caller keeps them (computed here otherwise)."""
+    arriving = arriving or arriving_words(meta, present, fmt.lang)
     changes = _changes_by_period(trends)
     directions = meta["direction"].to_dict()
     dimensions = meta["dimension"].to_dict()
+    by_dimension: dict[str, list[dict]] = {}
+    for record in _records(profile):
+        by_dimension.setdefault(record["dimension"], []).append(record)
     tables = []
     for dimension in DIMENSIONS:
-        rows = profile[profile["dimension"] == dimension]
-        ids = rows["indicator_id"].tolist()
-        records = _records(rows)
-        frame = pd.DataFrame(
-            {
-                tr("common.indicator"): [fmt.name(i) for i in ids],
-                tr("comparison.col.value"): [
-                    small.mark(fmt.value(r["indicator_id"], r["value"]), r[SMALL_POPULATION])
-                    for r in records
-                ],
-                tr("comparison.col.group_median"): [
-                    fmt.value(r["indicator_id"], r["group_median"]) for r in records
-                ],
-                tr("profile.col.better_than"): [
-                    MISSING if pd.isna(r["percentile"]) else fmt.number(r["percentile"], 0, "%")
-                    for r in records
-                ],
-                tr("comparison.col.rank"): [_rank_words(_point_rank(r), tr) for r in records],
-                **{
-                    tr("comparison.col.change", n=period): [
-                        change_text(fmt, i, *changes[period][i]) for i in ids
-                    ]
-                    for period in PERIODS
-                },
-                tr("comparison.col.rank_country"): [
-                    _rank_words(
-                        Rank(
-                            None if pd.isna(r["country_rank"]) else int(r["country_rank"]),
-                            int(r["country_of"]),
-                            int(r["country_missing"]),
-                        ),
-                        tr,
-                    )
-                    for r in records
-                ],
-                tr("comparison.col.country_median"): [
-                    fmt.value(r["indicator_id"], r["country_median"]) for r in records
-                ],
-                tr("common.year"): [str(r["year"]) for r in records],
-                tr("comparison.col.direction"): [
-                    tr(f"profile.direction.{directions[i]}") for i in ids
-                ],
-            }
-        )
+        records = by_dimension.get(dimension, [])
+        ids = [r["indicator_id"] for r in records]
+        columns = {
+            tr("common.indicator"): [fmt.name(i) for i in ids],
+            tr("comparison.col.value"): [
+                small.mark(fmt.value(r["indicator_id"], r["value"]), r[SMALL_POPULATION])
+                for r in records
+            ],
+            tr("comparison.col.group_median"): [
+                fmt.value(r["indicator_id"], r["group_median"]) for r in records
+            ],
+            tr("profile.col.better_than"): [
+                MISSING if pd.isna(r["percentile"]) else fmt.number(r["percentile"], 0, "%")
+                for r in records
+            ],
+            tr("comparison.col.rank"): [_rank_words(_point_rank(r), tr) for r in records],
+            **{
+                tr("comparison.col.change", n=period): [
+                    change_text(fmt, i, *changes[period][i]) for i in ids
+                ]
+                for period in PERIODS
+            },
+            tr("comparison.col.rank_country"): [
+                _rank_words(
+                    Rank(
+                        None if pd.isna(r["country_rank"]) else int(r["country_rank"]),
+                        int(r["country_of"]),
+                        int(r["country_missing"]),
+                    ),
+                    tr,
+                )
+                for r in records
+            ],
+            tr("comparison.col.country_median"): [
+                fmt.value(r["indicator_id"], r["country_median"]) for r in records
+            ],
+            tr("common.year"): [str(r["year"]) for r in records],
+            tr("comparison.col.direction"): [tr(f"profile.direction.{directions[i]}") for i in ids],
+        }
         has_values = any(dimensions.get(i) == dimension for i in present)
         notice = ""
         if not ids:
@@ -108,8 +112,7 @@ def _indicator_tables(profile, trends, meta, present, fmt, tr, small) -> list[In
                 if has_values
                 else _joined(
                     tr("coverage.dimension_missing"),
-                    arriving_text(meta.reset_index(), dimension, fmt.lang, present)
-                    or tr("coverage.how_data_arrives"),
+                    arriving(dimension) or tr("coverage.how_data_arrives"),
                 )
             )
         tables.append(
@@ -117,11 +120,11 @@ def _indicator_tables(profile, trends, meta, present, fmt, tr, small) -> list[In
                 dimension=dimension,
                 label=tr(f"dimension.{dimension}"),
                 ids=tuple(ids),
-                frame=frame,
+                columns=columns,
                 positions=tuple(float(r["percentile"]) for r in records),
                 verdicts={p: tuple(changes[p][i][1] for i in ids) for p in PERIODS},
                 notice=notice,
-                small_note=small.note(ids, rows[SMALL_POPULATION]),
+                small_note=small.note(ids, [r[SMALL_POPULATION] for r in records]),
             )
         )
     return tables
