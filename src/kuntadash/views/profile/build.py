@@ -75,26 +75,14 @@ def build_profile_view(
     tables = _tables(snapshot, code, lang, inputs)
     group, groups = _groups(snapshot, code, lang, group, tables)
     years = tables.years
-    if numbers is None:
-        numbers = _numbers(snapshot, code, group, tables)
-    elif not numbers.fits(code, group):
-        raise ValueError(f"the figures given are not those of {code!r} against {group.kind!r}")
+    numbers = _checked(numbers, snapshot, code, group, tables)
     scores, summary = numbers.scores, numbers.summary
     profile, trends = numbers.profile, numbers.trends
     small = SmallPopulation.of(snapshot, lang)
     meta = kept(memo, "catalogue_by_id", lambda: catalogue.set_index("id"))
     present = tables.present
 
-    words_of = arriving_words(meta, present, lang)
-
-    def arriving(dimension: str, directional: bool = False) -> str:
-        # what an update brings for a dimension: the same for every municipality
-        return kept(
-            memo,
-            ("arriving", dimension, lang, directional),
-            lambda: words_of(dimension, directional),
-        )
-
+    arriving = _arriving(meta, present, lang, memo)
     trend_of = numbers.dimension_trends.get
     dimensions = [
         _dimension_summary(
@@ -143,6 +131,35 @@ def build_profile_view(
         _names=tables.names,
         _later=later,
     )
+
+
+def _checked(
+    numbers: ProfileNumbers | None, snapshot: Snapshot, code: str, group, tables: _Tables
+) -> ProfileNumbers:
+    """The figures given, when they are those of ``code`` against ``group``; computed here when
+    none are given."""
+    if numbers is None:
+        return _numbers(snapshot, code, group, tables)
+    if not numbers.fits(code, group):
+        raise ValueError(f"the figures given are not those of {code!r} against {group.kind!r}")
+    return numbers
+
+
+def _arriving(
+    meta: pd.DataFrame, present: frozenset[str], lang: str, memo: dict | None
+) -> Callable[..., str]:
+    """What an update brings for a dimension, in ``lang``: the same for every municipality, so
+    kept in the build's ``memo`` where there is one."""
+    words_of = arriving_words(meta, present, lang)
+
+    def arriving(dimension: str, directional: bool = False) -> str:
+        return kept(
+            memo,
+            ("arriving", dimension, lang, directional),
+            lambda: words_of(dimension, directional),
+        )
+
+    return arriving
 
 
 @dataclass(frozen=True)
