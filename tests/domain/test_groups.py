@@ -240,8 +240,8 @@ def test_reference_table_takes_each_indicator_in_its_own_year():
     assert pd.isna(table.loc["002", "good"])
 
 
-def test_profile_from_table_matches_compute_profile_and_adds_national_rank():
-    tidy, wide = _wide_values()
+def _two_indicators() -> tuple[pd.DataFrame, dict[str, int]]:
+    """A catalogue of a higher-better and a lower-better indicator, both read in 2024."""
     catalogue = pd.DataFrame(
         {
             "id": ["good", "bad"],
@@ -249,7 +249,12 @@ def test_profile_from_table_matches_compute_profile_and_adds_national_rank():
             "direction": ["higher_better", "lower_better"],
         }
     )
-    years = {"good": 2024, "bad": 2024}
+    return catalogue, {"good": 2024, "bad": 2024}
+
+
+def test_profile_from_table_matches_compute_profile_and_adds_national_rank():
+    tidy, wide = _wide_values()
+    catalogue, years = _two_indicators()
     members = pd.Index(["001", "002"])
     fast = profile_from_table(reference_table(wide, years), catalogue, "001", members, years)
     slow = compute_profile(tidy, catalogue, "001", members, years)
@@ -263,14 +268,7 @@ def test_profile_from_table_matches_compute_profile_and_adds_national_rank():
 
 def test_a_groups_figures_computed_once_profile_each_member_as_computed_alone():
     _, wide = _wide_values()
-    catalogue = pd.DataFrame(
-        {
-            "id": ["good", "bad"],
-            "dimension": ["economic", "social"],
-            "direction": ["higher_better", "lower_better"],
-        }
-    )
-    years = {"good": 2024, "bad": 2024}
+    catalogue, years = _two_indicators()
     reference, members = reference_table(wide, years), pd.Index(["001", "002"])
     figures = group_figures(reference, catalogue, members, years)
     for code in ("001", "002", "003"):  # 003 is not a member: no rank in the group
