@@ -178,3 +178,16 @@ def test_a_missing_median_draws_neither_line_nor_label():
     assert [trace.name for trace in figure.data if trace.showlegend] == ["Median: Y (3.0%)"]
     assert len(figure.layout.shapes) == 1
     assert not build_bar_figure(_bars(), unit="%", lang="en", decimals=1).layout.showlegend
+
+
+def test_a_link_is_read_only_up_to_its_first_hundred_parts():
+    from kuntadash.ui.state import MAX_LINK_PARTS, _link_parts
+
+    many = ",".join(f"x{i}" for i in range(5000))
+    assert _link_parts(many) == [f"x{i}" for i in range(MAX_LINK_PARTS)]
+    assert _link_parts(" 297, ,297,545 ") == ["297", "545"]
+    # Past the bound a compare link's municipality is not looked for: the default stays, and
+    # the page still answers with what it read.
+    at = _compare(compare=f"{many},297,545")
+    assert at.session_state["kunta"] == "091"
+    assert not at.exception

@@ -108,6 +108,18 @@ def _parse(raw: str, options: Sequence[T]) -> T | None:
     return None
 
 
+# A link's comma-separated value is read up to this many parts (each is parsed, a name looked
+# up): a link of thousands would otherwise cost a second of the server per visit.
+MAX_LINK_PARTS = 100
+
+
+def _link_parts(raw: str) -> list[str]:
+    """The distinct non-empty parts of a comma-separated link value, the first
+    ``MAX_LINK_PARTS`` of them."""
+    parts = raw.split(",", MAX_LINK_PARTS)[:MAX_LINK_PARTS]
+    return list(dict.fromkeys(part.strip() for part in parts if part.strip()))
+
+
 def _parse_part(
     raw: str, options: Sequence[T], parse: Callable[[str], T | None] | None
 ) -> T | None:
@@ -148,7 +160,7 @@ def follow_link(
     """Start ``name`` from the first valid value of the link's ``other`` (comma-separated), when
     the link names ``other`` but not ``name``, before the choice is first read.
 
-    A compare link (``?vertaa=297,545``) thus opens with Kuopio as the chosen municipality,
+    A compare link (``?compare=297,545``) thus opens with Kuopio as the chosen municipality,
     not the default one, so that everything anchored on the municipality (the "add similar"
     buttons, the comparison group) speaks of what the link compares. The value is then written
     into the URL like any other choice, so the link stays exact.
@@ -158,8 +170,8 @@ def follow_link(
     raw = st.query_params.get(other)
     if not raw:
         return
-    for part in raw.split(","):
-        value = _parse_part(part.strip(), options, parse)
+    for part in _link_parts(raw):
+        value = _parse_part(part, options, parse)
         if value is not None and value in options:
             st.session_state[name] = value
             return
@@ -302,7 +314,7 @@ def stateful_multiselect(
         raw = st.query_params.get(name)
         chosen: list[T] = list(default)
         if raw:
-            parts = list(dict.fromkeys(part.strip() for part in raw.split(",") if part.strip()))
+            parts = _link_parts(raw)
             parsed = [(_parse_part(part, options, parse), part) for part in parts]
             unknown = tuple(part for value, part in parsed if value is None)
             valid = list(dict.fromkeys(value for value, _ in parsed if value is not None))
