@@ -59,5 +59,9 @@ def test_baked_page_screenshots(browser, baked_site: Path, artifacts, lang, slug
         page.goto((baked_site / lang / slug / "index.html").as_uri())
         assert page.locator("h1").inner_text()
         assert page.locator("table caption").count() >= 1
+        # Nothing runs off the side (a source's long address did on a phone): a wide table
+        # scrolls in its own box, the page itself does not.
+        widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert widths[0] <= widths[1], (name, widths)
         page.screenshot(path=str(artifacts / f"site-{lang}-{slug}-{name}.png"), full_page=False)
         context.close()
