@@ -152,6 +152,20 @@ def _in_suite(filename: str) -> bool:
 
 
 def _names(function: Callable[..., Any], targets: frozenset[str], in_scripts: bool = False) -> bool:
+    """Whether ``function`` reaches one of ``targets`` (see :func:`_reaches`); once per function
+    (the items of a parametrised test and the tests using a fixture share theirs)."""
+    try:
+        return _names_once(function, targets, in_scripts)
+    except TypeError:  # an unhashable callable parameter
+        return _names_of(function, targets, in_scripts)
+
+
+@functools.cache
+def _names_once(function: Callable[..., Any], targets: frozenset[str], in_scripts: bool) -> bool:
+    return _names_of(function, targets, in_scripts)
+
+
+def _names_of(function: Callable[..., Any], targets: frozenset[str], in_scripts: bool) -> bool:
     code = _code(function)
     if code is None or not _in_suite(code.co_filename):
         return False
