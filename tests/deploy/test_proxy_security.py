@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from tests.apart import run_apart, run_async
+from tests.browser.drawing import wait_drawn
 from tests.deploy.conftest import load_deploy_run
 from tools.devserver import CHROMIUM, CHROMIUM_ARGS, READY, Deployment
 
@@ -170,7 +171,7 @@ def test_the_app_loads_in_chromium_under_the_content_security_policy(
                 for path in PAGES:  # every page: the map, plotly charts, the slides, the tables
                     page.goto(f"{deployment.url}/{path}", timeout=90_000)
                     page.wait_for_selector(READY, timeout=90_000)
-                    page.wait_for_timeout(1_500)  # charts and the map draw after the run ends
+                    wait_drawn(page, timeout=90_000)  # charts and the map draw after the run
                     assert page.get_by_test_id("stException").count() == 0, path
                     assert page.get_by_role("heading").count() > 0, path
             finally:
