@@ -4,15 +4,21 @@ becomes an element (script, image, javascript: link, bold text).
 
 The server serves the hostile snapshot of tests/app/test_reliability_injection.py (the committed
 sample with markup in municipality, region, indicator, unit and source texts).
+
+The pages are opened one by one in a browser context kept for the module (its cache keeps the
+app's scripts, as a reader's browser does); the two views that more than one test reads (the
+overview and the profile of Helsinki) are loaded once and read by each of them, their dialogs
+counted from the load to the last test.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from kuntadash.i18n import translate
 from tests.app.test_reliability_injection import (
@@ -22,7 +28,7 @@ from tests.app.test_reliability_injection import (
     SCRIPT,
     build_hostile_snapshot,
 )
-from tests.browser.conftest import run_streamlit, wait_ready
+from tests.browser.conftest import DESKTOP, READY_TIMEOUT_MS, run_streamlit, wait_ready
 from tests.browser.test_pages_browser import wait_map_drawn
 
 pytestmark = pytest.mark.browser
@@ -41,6 +47,20 @@ INJECTED_JS = r"""() => ({
     .filter(b => b.textContent.trim() === 'x').length,
   text: document.body.innerText,
 })"""
+# Drawn: every element Streamlit loads lazily has replaced its placeholder, every plotly chart
+# has drawn, and every image (the map's shadow root included) has loaded or failed, so an
+# onerror would have run. (On a loaded 2-core machine the charts of /compare and /groups came
+# 4–7 s after the script run had ended.)
+DRAWN_JS = r"""() => {
+  if (document.querySelector('[data-testid=stSkeleton]')) return false;
+  const charts = [...document.querySelectorAll('[data-testid=stPlotlyChart]')];
+  if (!charts.every(chart => chart.querySelector('.main-svg'))) return false;
+  const hosts = [...document.querySelectorAll('[data-testid=stBidiComponentIsolated]')];
+  const roots = [document, ...hosts.map(host => host.shadowRoot).filter(Boolean)];
+  return roots.every(root => [...root.querySelectorAll('img')].every(image => image.complete));
+}"""
+# The views read by more than one test: loaded once per module.
+SHARED = ("/?kunta=091", "/municipality?kunta=091")
 
 
 @pytest.fixture(scope="module")
@@ -51,25 +71,78 @@ def hostile_url(tmp_path_factory) -> Iterator[str]:
         yield base
 
 
+@pytest.fixture(scope="module")
+def hostile_context(browser: Browser, hostile_url: str) -> Iterator[BrowserContext]:
+    context = browser.new_context(base_url=hostile_url, viewport=DESKTOP)
+    yield context
+    context.close()
+
+
+@dataclass
+class Visit:
+    page: Page
+    dialogs: list[str]  # every dialog the page opened since it was loaded
+    found: dict  # INJECTED_JS once the page had drawn
+
+
+@pytest.fixture(scope="module")
+def shared_visits(hostile_context: BrowserContext) -> Iterator[dict[str, Visit]]:
+    visits: dict[str, Visit] = {}
+    yield visits
+    for visit in visits.values():
+        visit.page.close()
+
+
+@pytest.fixture
+def visit(
+    hostile_context: BrowserContext, shared_visits: dict[str, Visit]
+) -> Iterator[Callable[[str], Visit]]:
+    """``visit(url)``: a new page of ``url``, drawn; the views in SHARED are kept open for the
+    next test that reads them."""
+    own: list[Page] = []
+
+    def _visit(url: str) -> Visit:
+        if url in shared_visits:
+            return shared_visits[url]
+        page = hostile_context.new_page()
+        page.set_default_timeout(READY_TIMEOUT_MS)
+        dialogs: list[str] = []
+        found = _open(page, url, dialogs)
+        made = Visit(page, dialogs, found)
+        if url in SHARED:
+            shared_visits[url] = made
+        else:
+            own.append(page)
+        return made
+
+    yield _visit
+    for page in own:
+        page.close()
+
+
 def _open(page: Page, url: str, dialogs: list[str]) -> dict:
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.goto(url)
     wait_ready(page)
-    page.wait_for_timeout(1500)  # plotly draws after the script run; give onerror a chance
+    # plotly and the map draw after the script run: wait for them, and give onerror its chance
+    page.wait_for_function(DRAWN_JS, timeout=READY_TIMEOUT_MS)
+    if page.locator("[data-testid=stBidiComponentIsolated]").count():
+        wait_map_drawn(page)
+    page.wait_for_function(DRAWN_JS, timeout=READY_TIMEOUT_MS)
     return page.evaluate(INJECTED_JS)
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_no_dialog_and_nothing_interpreted(page: Page, hostile_url: str, path: str):
-    dialogs: list[str] = []
-    found = _open(page, f"{hostile_url}/{path}?kunta=091", dialogs)
-    assert dialogs == []
+def test_no_dialog_and_nothing_interpreted(visit: Callable[[str], Visit], path: str):
+    seen = visit(f"/{path}?kunta=091")
+    found = seen.found
+    assert seen.dialogs == []
     assert (found["scripts"], found["images"], found["js_links"], found["bold_x"]) == (0, 0, 0, 0)
 
 
-def test_names_read_literally(page: Page, hostile_url: str, artifacts: Path):
-    dialogs: list[str] = []
-    found = _open(page, f"{hostile_url}/municipality?kunta=091", dialogs)
+def test_names_read_literally(visit: Callable[[str], Visit], artifacts: Path):
+    seen = visit("/municipality?kunta=091")
+    page, found, dialogs = seen.page, seen.found, seen.dialogs
     page.screenshot(path=str(artifacts / "injection-municipality.png"))  # for a person
     heading = page.locator("h1").first.inner_text()
     assert heading.strip() == HOSTILE_NAMES["091"][0]  # "Helsinki <script>alert(1)</script>"
@@ -84,11 +157,11 @@ def test_names_read_literally(page: Page, hostile_url: str, artifacts: Path):
     assert dialogs == []
 
 
-def test_map_shows_names_as_text(page: Page, hostile_url: str):
+def test_map_shows_names_as_text(visit: Callable[[str], Visit]):
     """The overview map lives in a shadow root (not searched above): its hover names the
     municipality literally and nothing of the name becomes an element there."""
-    dialogs: list[str] = []
-    _open(page, f"{hostile_url}/?kunta=091", dialogs)
+    seen = visit("/?kunta=091")
+    page, dialogs = seen.page, seen.dialogs
     wait_map_drawn(page)
     helsinki = page.locator(".kd-map .kd-shapes path[data-code='091']")
     helsinki.scroll_into_view_if_needed()
@@ -106,9 +179,9 @@ def test_map_shows_names_as_text(page: Page, hostile_url: str):
     assert dialogs == []
 
 
-def test_invalid_link_values_read_literally(page: Page, hostile_url: str):
-    dialogs: list[str] = []
-    found = _open(page, f"{hostile_url}/?indicator={IMG}&kunta={SCRIPT}", dialogs)
+def test_invalid_link_values_read_literally(visit: Callable[[str], Visit]):
+    seen = visit(f"/?indicator={IMG}&kunta={SCRIPT}")
+    found = seen.found
     assert IMG in found["text"] and SCRIPT in found["text"]
     assert (found["scripts"], found["images"]) == (0, 0)
-    assert dialogs == []
+    assert seen.dialogs == []

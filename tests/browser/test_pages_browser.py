@@ -6,22 +6,28 @@ switch, a URL restore, the CSV download of a table.
 Screenshots of every page at desktop width (1400×900) are kept under ``test-artifacts/pages/``
 for a person to look at (every page in every language, at desktop and phone width, on the
 official snapshot: test_official_browser).
+
+Each test opens its page (a session of its own on the server) in a browser context kept for the
+module, which keeps the app's scripts in its cache between tests, as a reader's browser does;
+what the first visit fetches is checked in a new context of its own.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from kuntadash.charts.palette import BACKGROUND, BORDER, MUTED_COLOUR, TEXT_COLOUR
 from kuntadash.i18n import translate
 from kuntadash.store import read_snapshot
 from kuntadash.store.locations import BUNDLED_SAMPLE_DIR as SAMPLE_DIR
-from tests.browser.conftest import wait_ready, wait_rerun
+from tests.browser.conftest import READY_TIMEOUT_MS, wait_ready, wait_rerun
 
 SAMPLE = read_snapshot(SAMPLE_DIR)
 MUNICIPALITY_COUNT = len(SAMPLE.municipalities)
@@ -53,6 +59,26 @@ MAP_STATE_JS = """() => {
   }
   return null;
 }"""
+
+
+@pytest.fixture(scope="module")
+def warm_context(
+    browser: Browser, browser_context_args: dict[str, Any]
+) -> Iterator[BrowserContext]:
+    """One context for the module's pages, with the suite's context options (base URL, desktop
+    viewport, downloads)."""
+    context = browser.new_context(**browser_context_args)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(warm_context: BrowserContext) -> Iterator[Page]:
+    """A new page in the module's context; replaces pytest-playwright's page, which makes a new
+    context, with an empty cache, per test."""
+    page = warm_context.new_page()
+    yield page
+    page.close()
 
 
 def _t(key: str, lang: str = "fi") -> str:
@@ -194,7 +220,17 @@ def test_every_page_draws_through_the_navigation_with_its_notice_and_downloads(
     # Every page at phone width, in every language: test_official_browser.
 
 
-def test_overview_map_draws_every_municipality(page: Page) -> None:
+def test_overview_map_draws_every_municipality_and_loads_nothing_from_another_host(
+    context: BrowserContext,
+) -> None:
+    """The map draws every municipality with its legend; and offline by design: no tiles, no
+    CDN, no font or icon service, and the first page does not fetch plotly's 4.7 MB chunk,
+    which only the pages with plotly charts need. A first visit: a new context (pytest-
+    playwright's), its cache empty, so every request shows."""
+    page = context.new_page()
+    page.set_default_timeout(READY_TIMEOUT_MS)
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
     page.goto("/")
     wait_ready(page)
     assert wait_map_drawn(page) == MUNICIPALITY_COUNT
@@ -203,18 +239,7 @@ def test_overview_map_draws_every_municipality(page: Page) -> None:
     legend = page.locator(".kd-map .kd-legend")
     expect(legend.locator(".kd-bar")).to_have_count(1)
     expect(legend).to_contain_text("%")
-    # Nothing was fetched from another host: no tiles, no CDN.
     assert not page.locator("[data-testid=stPlotlyChart]").count(), "the overview loads no plotly"
-
-
-def test_overview_loads_nothing_from_another_host_and_no_plotly(page: Page) -> None:
-    """Offline by design: no tiles, no CDN, no font or icon service; and the first page does
-    not fetch plotly's 4.7 MB chunk, which only the pages with plotly charts need."""
-    requested: list[str] = []
-    page.on("request", lambda request: requested.append(request.url))
-    page.goto("/")
-    wait_ready(page)
-    wait_map_drawn(page)
     page.wait_for_timeout(500)
     origin = urlparse(page.url).netloc
     elsewhere = [

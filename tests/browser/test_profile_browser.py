@@ -1,7 +1,11 @@
 """The profile in headless Chromium: the first screen answers (every dimension, the strengths,
 the weak spots and what changed, without scrolling on a desktop, starting on the first screen of
 a phone), on the official snapshot and on the sample; the detail opens on purpose: the scores
-with their coverage and the ten most similar municipalities with the reason."""
+with their coverage and the ten most similar municipalities with the reason.
+
+Each first screen is a new page (a session of its own on the server) in one of two browser
+contexts kept for the module, a desktop and a phone one: they keep the app's scripts in their
+cache between the visits, as a reader's browser does."""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from kuntadash.i18n import translate
 from tests.browser.conftest import DESKTOP, PHONE, run_streamlit, wait_ready
@@ -39,17 +43,25 @@ def official_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base
 
 
-def _open_profile(
-    browser: Browser, base: str, viewport: dict[str, int], lang: str, dataset: str
-) -> tuple[Page, object]:
-    context = browser.new_context(base_url=base, viewport=viewport)
+@pytest.fixture(scope="module")
+def contexts(browser: Browser, official_url: str) -> Iterator[dict[str, BrowserContext]]:
+    made = {
+        width: browser.new_context(base_url=official_url, viewport=viewport)
+        for width, viewport in (("desktop", DESKTOP), ("phone", PHONE))
+    }
+    yield made
+    for context in made.values():
+        context.close()
+
+
+def _open_profile(context: BrowserContext, lang: str, dataset: str) -> Page:
     page = context.new_page()
     page.set_default_timeout(60_000)
     query = f"lang={lang}&kunta=837" + ("&dataset=sample" if dataset == "sample" else "")
     page.goto(f"/municipality?{query}")
     wait_ready(page)
     expect(page.locator(".st-key-profile_highlights li").first).to_be_visible()
-    return page, context
+    return page
 
 
 def _inside(page: Page, locator, height: int) -> list[str]:
@@ -66,9 +78,9 @@ def _inside(page: Page, locator, height: int) -> list[str]:
 @pytest.mark.parametrize("dataset", ["official", "sample"])
 @pytest.mark.parametrize("lang", ["fi", "en"])
 def test_the_first_screen_answers_without_scrolling(
-    browser: Browser, official_url: str, artifacts: Path, dataset: str, lang: str
+    contexts: dict[str, BrowserContext], artifacts: Path, dataset: str, lang: str
 ) -> None:
-    page, context = _open_profile(browser, official_url, DESKTOP, lang, dataset)
+    page = _open_profile(contexts["desktop"], lang, dataset)
     try:
         assert page.evaluate("document.querySelector('[data-testid=stMain]').scrollTop") == 0
         main = page.get_by_test_id("stMain")
@@ -102,14 +114,14 @@ def test_the_first_screen_answers_without_scrolling(
         assert closed <= MAX_CLOSED_HEIGHT, closed
         page.screenshot(path=str(artifacts / f"profile-first-screen-{dataset}-{lang}.png"))
     finally:
-        context.close()
+        page.close()
 
 
 @pytest.mark.parametrize(("dataset", "lang"), [("official", "fi"), ("sample", "sv")])
 def test_on_a_phone_the_summary_starts_on_the_first_screen(
-    browser: Browser, official_url: str, artifacts: Path, dataset: str, lang: str
+    contexts: dict[str, BrowserContext], artifacts: Path, dataset: str, lang: str
 ) -> None:
-    page, context = _open_profile(browser, official_url, PHONE, lang, dataset)
+    page = _open_profile(contexts["phone"], lang, dataset)
     try:
         first_card = page.locator(".st-key-profile_dimensions [data-testid=stMetric]").first
         # Retried until the layout settles (once seen measured mid-layout on a loaded machine):
@@ -118,7 +130,7 @@ def test_on_a_phone_the_summary_starts_on_the_first_screen(
         expect(page.get_by_role("button", name=_t("brief.button", lang))).to_be_in_viewport()
         page.screenshot(path=str(artifacts / f"profile-first-screen-{dataset}-{lang}-phone.png"))
     finally:
-        context.close()
+        page.close()
 
 
 def test_profile_shows_scores_and_peers_for_a_chosen_municipality(
