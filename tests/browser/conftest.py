@@ -154,3 +154,31 @@ def wait_rerun(page: Any, timeout: float = READY_TIMEOUT_MS) -> None:
     with contextlib.suppress(PlaywrightTimeoutError):
         page.wait_for_selector(RUNNING, timeout=2_000)
     wait_ready(page, timeout)
+
+
+@pytest.fixture(scope="module")
+def warm_context(browser: Any) -> Iterator[Any]:
+    """One browser context for a module's tests, each opening its own page with ``fresh_page``:
+    the app's scripts stay in the context's cache between the tests, as in a reader's browser,
+    where a fresh context per test would fetch and compile them anew (about a second each)."""
+    context = browser.new_context(viewport=DESKTOP)
+    yield context
+    context.close()
+
+
+@contextlib.contextmanager
+def fresh_page(context: Any, viewport: dict[str, int] = DESKTOP) -> Iterator[Any]:
+    """A page of its own (its own Streamlit session) in ``context`` at ``viewport``, with the
+    patient timeouts. Afterwards the storage of the origin it was on and the cookies are
+    cleared (Streamlit keeps, e.g., the sidebar's folded state in localStorage) and the page is
+    closed: the next page starts as in a fresh context, only with a warm cache."""
+    page = context.new_page()
+    page.set_viewport_size(viewport)
+    page.set_default_timeout(READY_TIMEOUT_MS)
+    try:
+        yield page
+    finally:
+        with contextlib.suppress(Exception):  # a page that never left about:blank has none
+            page.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
+        context.clear_cookies()
+        page.close()

@@ -1,18 +1,23 @@
 """The overview's first screen answers, in headless Chromium: at 1400×900 the whole map of
 Finland shows without scrolling beside the chosen municipality's figure and a ranked list that
 marks it; at 390×844 the map starts on the first screen and the choices take one line, the rest
-of them one tap away under one button, kept in the link."""
+of them one tap away under one button, kept in the link.
+
+The tests share one browser context (``warm_context``), each in a page of its own at its own
+size: the app's scripts stay in the cache, as in a reader's browser."""
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from kuntadash.i18n import translate
-from tests.browser.conftest import DESKTOP, PHONE, wait_ready, wait_rerun
+from tests.browser.conftest import DESKTOP, PHONE, fresh_page, wait_ready, wait_rerun
 from tests.browser.test_pages_browser import query, wait_map_drawn
 
 pytestmark = pytest.mark.browser
@@ -33,14 +38,15 @@ SHAPES_BOX_JS = """() => {
 }"""
 
 
-def _open(browser: Browser, base: str, viewport: dict[str, int], lang: str) -> tuple[Page, object]:
-    context = browser.new_context(base_url=base, viewport=viewport)
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    page.goto(f"/?lang={lang}&kunta={KUOPIO}")
-    wait_ready(page)
-    wait_map_drawn(page)
-    return page, context
+@contextlib.contextmanager
+def _open(
+    context: BrowserContext, base: str, viewport: dict[str, int], lang: str
+) -> Iterator[Page]:
+    with fresh_page(context, viewport) as page:
+        page.goto(f"{base}/?lang={lang}&kunta={KUOPIO}")
+        wait_ready(page)
+        wait_map_drawn(page)
+        yield page
 
 
 def _box(page: Page, selector: str) -> dict[str, float]:
@@ -60,10 +66,9 @@ def _inside(box: dict[str, float], viewport: dict[str, int]) -> bool:
 
 @pytest.mark.parametrize("lang", ["fi", "sv", "en"])
 def test_on_a_desktop_the_whole_map_shows_beside_the_figure_and_the_ranking(
-    browser: Browser, app_url: str, artifacts: Path, lang: str
+    warm_context: BrowserContext, app_url: str, artifacts: Path, lang: str
 ) -> None:
-    page, context = _open(browser, app_url, DESKTOP, lang)
-    try:
+    with _open(warm_context, app_url, DESKTOP, lang) as page:
         assert page.evaluate("document.querySelector('[data-testid=stMain]').scrollTop") == 0
         drawn = page.evaluate(SHAPES_BOX_JS)
         assert drawn is not None and drawn["shapes"]["height"] > 300, drawn
@@ -92,16 +97,13 @@ def test_on_a_desktop_the_whole_map_shows_beside_the_figure_and_the_ranking(
         text = page.get_by_test_id("stMain").inner_text()
         assert not LEAKS.search(text), LEAKS.search(text)
         page.screenshot(path=str(artifacts / f"overview-first-screen-{lang}.png"))
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("lang", ["fi", "sv"])
 def test_on_a_phone_the_map_starts_on_the_first_screen_and_the_choices_take_one_line(
-    browser: Browser, app_url: str, artifacts: Path, lang: str
+    warm_context: BrowserContext, app_url: str, artifacts: Path, lang: str
 ) -> None:
-    page, context = _open(browser, app_url, PHONE, lang)
-    try:
+    with _open(warm_context, app_url, PHONE, lang) as page:
         map_box = _box(page, ".st-key-overview_map")
         assert map_box["y"] + 200 < PHONE["height"], map_box
         main = page.get_by_test_id("stMain")
@@ -135,5 +137,3 @@ def test_on_a_phone_the_map_starts_on_the_first_screen_and_the_choices_take_one_
         assert query(page)["region"] == chosen_region
         page.locator(".st-key-overview_choices button").first.click()
         expect(region).to_have_value(name)
-    finally:
-        context.close()

@@ -2,6 +2,9 @@
 and Enter chooses Närpiö in the Finnish, Swedish and English UI, in the sidebar, in the phone
 copy at the top of the page and in the compare page's list; the typed-text option reads in the
 reader's language. Screenshots of the open list are kept in test-artifacts/.
+
+The tests share one browser context (``warm_context``), each in a page of its own: the app's
+scripts stay in the cache, as in a reader's browser.
 """
 
 from __future__ import annotations
@@ -10,10 +13,10 @@ from collections.abc import Iterator
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from kuntadash.i18n import translate
-from tests.browser.conftest import ARTIFACTS, DESKTOP, PHONE, wait_ready
+from tests.browser.conftest import ARTIFACTS, DESKTOP, PHONE, fresh_page, wait_ready
 
 SHOWN = {"fi": "Närpiö – Närpes", "sv": "Närpes – Närpiö", "en": "Närpiö – Närpes"}
 
@@ -35,10 +38,16 @@ def _type_and_enter(page: Page, combobox, typed: str, lang: str, shot: str) -> N
 
 
 @pytest.fixture
-def phone(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport=PHONE, base_url=None)
-    yield context.new_page()
-    context.close()
+def phone(warm_context: BrowserContext) -> Iterator[Page]:
+    with fresh_page(warm_context, PHONE) as page:
+        yield page
+
+
+@pytest.fixture
+def page(warm_context: BrowserContext) -> Iterator[Page]:
+    """A desktop page (1400×900), as pytest-playwright's ``page``, in the module's context."""
+    with fresh_page(warm_context, DESKTOP) as page:
+        yield page
 
 
 @pytest.mark.parametrize("lang", ["fi", "sv", "en"])
