@@ -12,13 +12,17 @@ the three is missing, they link as before. A tiny site of two municipalities is 
 
 from __future__ import annotations
 
+import functools
 import html
 import io
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from streamlit.testing.v1 import AppTest
 
 from kuntadash.i18n import LANGUAGES, translate
 from kuntadash.links import (
@@ -31,9 +35,10 @@ from kuntadash.links import (
     shared_profile_url,
 )
 from kuntadash.report import site
-from kuntadash.report.brief import build_brief
-from kuntadash.views.profile import municipality_names
+from kuntadash.report.brief import brief_pdf
+from kuntadash.views.profile import ProfileView, build_profile_view, municipality_names
 from tests.apptest import run_page
+from tests.conftest import record_offered_files, route_pages_through_app
 
 PUBLIC = "https://kunnat.example.fi/app"
 BAKED = ("049", "091")  # the municipalities of the tiny baked site
@@ -47,13 +52,18 @@ SHARING = {
 }
 
 
-@pytest.fixture(params=[None, PUBLIC], ids=["no public address", "public address"])
-def public(request, monkeypatch) -> str | None:
+def _address(monkeypatch: pytest.MonkeyPatch, public: str | None) -> None:
+    """The public address ``public`` (or none) and no site folder."""
     monkeypatch.delenv(SITE_DIR_ENV, raising=False)
-    if request.param is None:
+    if public is None:
         monkeypatch.delenv(PUBLIC_URL_ENV, raising=False)
     else:
-        monkeypatch.setenv(PUBLIC_URL_ENV, request.param + "/")
+        monkeypatch.setenv(PUBLIC_URL_ENV, public + "/")
+
+
+@pytest.fixture(params=[None, PUBLIC], ids=["no public address", "public address"])
+def public(request, monkeypatch) -> str | None:
+    _address(monkeypatch, request.param)
     return request.param
 
 
@@ -70,15 +80,54 @@ def _pdf_links(reader: PdfReader) -> list[str]:
     ]
 
 
+@dataclass
+class ProfilePage:
+    """The profile page of 049 as the app showed it with the public address ``public`` (or
+    none) and no site folder: the AppTest after the run, and every file its download buttons
+    offer (by file name, a function of its bytes)."""
+
+    public: str | None
+    at: AppTest
+    files: dict[str, Callable[[], bytes]]
+    briefs: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
+
+    def brief(self, name: str) -> tuple[str, list[str]]:
+        """The text (whitespace flattened) and the links of the brief offered as ``name``,
+        built (with the same address, as the click does) and read on first use."""
+        if name not in self.briefs:
+            with pytest.MonkeyPatch.context() as patch:
+                _address(patch, self.public)
+                reader = PdfReader(io.BytesIO(self.files[name]()))
+            text = _flat(" ".join(page.extract_text() for page in reader.pages))
+            self.briefs[name] = text, _pdf_links(reader)
+        return self.briefs[name]
+
+
+@pytest.fixture(scope="module")
+def profile_page() -> Callable[[str, str | None], ProfilePage]:
+    """The profile page of 049 in ``lang`` with the public address ``public`` (or none), run
+    once for the tests that only read it (its share element, its brief)."""
+
+    @functools.cache
+    def run(lang: str, public: str | None) -> ProfilePage:
+        with pytest.MonkeyPatch.context() as patch:
+            _address(patch, public)
+            route_pages_through_app(patch)
+            files = record_offered_files(patch)
+            at = run_page("municipality", lang, kunta="049")
+        return ProfilePage(public, at, files)
+
+    return run
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_the_brief_from_the_profile_page_links_publicly_or_warns_its_holder(
-    lang, public, offered_files
+    lang, public, profile_page
 ):
-    at = run_page("municipality", lang, kunta="049")
-    (name,) = [name for name in offered_files if name.endswith(".pdf")]
-    reader = PdfReader(io.BytesIO(offered_files[name]()))
-    text = _flat(" ".join(page.extract_text() for page in reader.pages))
-    links = _pdf_links(reader)
+    page = profile_page(lang, public)
+    at = page.at
+    (name,) = [name for name in page.files if name.endswith(".pdf")]
+    text, links = page.brief(name)
     assert links, "the brief carries its view's link"
     warning = _flat(translate("links.local.brief", lang))
     for link in links:
@@ -105,8 +154,10 @@ def _share_element(at) -> tuple[str, str]:
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_the_profile_pages_share_link_points_publicly_or_warns_its_holder(lang, public):
-    at = run_page("municipality", lang, kunta="049")
+def test_the_profile_pages_share_link_points_publicly_or_warns_its_holder(
+    lang, public, profile_page
+):
+    at = profile_page(lang, public).at
     url, words = _share_element(at)
     assert translate("profile.share_title", lang) in words
     assert "kunta=049" in url
@@ -233,12 +284,20 @@ def test_a_municipality_left_out_of_the_build_is_shared_interactively(
     assert shared_profile_url("999", "fi", names, "x") == "x"  # not a municipality
 
 
+@pytest.fixture(scope="module")
+def brief_view(sample_snapshot) -> Callable[[str, str], ProfileView]:
+    """The view ``build_brief(sample_snapshot, code, lang)`` lays out (the municipality's type
+    as its group, each indicator's latest common year), built once for every setting's brief:
+    the settings decide only the links."""
+    return functools.cache(lambda code, lang: build_profile_view(sample_snapshot, code, lang))
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_the_brief_links_the_baked_page_where_it_is_served(
-    sample_snapshot, baked_site, sharing, lang
+    sample_snapshot, baked_site, sharing, lang, brief_view
 ):
     code = BAKED[0]
-    reader = PdfReader(io.BytesIO(build_brief(sample_snapshot, code, lang)))
+    reader = PdfReader(io.BytesIO(brief_pdf(brief_view(code, lang))))
     text = _flat(" ".join(page.extract_text() for page in reader.pages))
     links = _pdf_links(reader)
     public, served = sharing

@@ -24,12 +24,14 @@ import functools
 import io
 import json
 import re
+import weakref
 from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from openpyxl import load_workbook
+from streamlit.testing.v1 import AppTest
 
 from kuntadash.i18n import translate
 from kuntadash.store import Snapshot, read_snapshot
@@ -273,12 +275,23 @@ def test_every_download_on_every_page_is_data(page_run: PageRun):
 
 
 # --- words ------------------------------------------------------------------------------------
+_TEXTS: weakref.WeakKeyDictionary[AppTest, tuple[str, ...]] = weakref.WeakKeyDictionary()
+
+
+def rendered(run: PageRun) -> list[str]:
+    """Every text the run's page shows (tests/app/test_words_on_pages.py ``_rendered``), walked
+    once per run for the properties that read them."""
+    if run.at not in _TEXTS:
+        _TEXTS[run.at] = tuple(_rendered(run.at))
+    return list(_TEXTS[run.at])
+
+
 def test_every_page_speaks_the_readers_language(page_run: PageRun):
-    _check(_rendered(page_run.at), page_run.lang)
+    _check(rendered(page_run), page_run.lang)
 
 
 def test_no_page_asks_a_reader_to_run_a_command(page_run: PageRun):
-    found = _commands(_rendered(page_run.at))
+    found = _commands(rendered(page_run))
     assert not found, f"{page_run.page} ({page_run.lang}, {page_run.dataset}): {found}"
 
 
@@ -309,7 +322,11 @@ def small_population_rows(
     """(municipality, whether a figure it shows rests on a small population, whether the row
     carries the mark) of every row of ``frame`` that names a municipality and shows one of its
     figures of ``indicator_id``: the value of ``year`` (a number equal to the snapshot's), or
-    the values of the year columns of a table over the years."""
+    the values of the year columns of a table over the years.
+
+    The figures of every row are flagged in one call (a figure's flag is its own: its
+    municipality's population in its year against its indicator's threshold), and each row
+    reads its figures' flags back by its number."""
     snapshot, small = _small(run.dataset)
     lang = run.lang
     municipality = translate("common.municipality", lang)
@@ -320,7 +337,8 @@ def small_population_rows(
     by_year = values.set_index(["municipality_code", "year"])["value"]
     year_columns = [c for c in frame.columns if re.fullmatch(r"(?:19|20)\d\d", str(c))]
     mark, flag_heading = translate("small.mark", lang), _heading("small_population", lang)
-    found = []
+    rows: list[tuple[str, bool]] = []  # (municipality, carries the mark) of each row walked
+    figures: list[tuple[int, str, int]] = []  # (its row's number, code, year) of each figure
     for _, row in frame.iterrows():
         code = codes.get(str(row[municipality]))
         if code is None:
@@ -335,17 +353,23 @@ def small_population_rows(
             shown = [year]
         if not shown:
             continue
-        rows = pd.DataFrame(
+        figures += [(len(rows), code, y) for y in shown]
+        rows.append((str(row[municipality]), _carries_mark(row, mark, flag_heading)))
+    if not rows:
+        return []
+    numbers, row_codes, years = zip(*figures, strict=True)
+    flags = small.flags(
+        pd.DataFrame(
             {
-                "municipality_code": code,
+                "municipality_code": row_codes,
                 "indicator_id": indicator_id,
-                "year": shown,
-                "value": [by_year.get((code, y)) for y in shown],
+                "year": years,
+                "value": [by_year.get((code, y)) for code, y in zip(row_codes, years, strict=True)],
             }
         )
-        flagged = bool(small.flags(rows).any())
-        found.append((str(row[municipality]), flagged, _carries_mark(row, mark, flag_heading)))
-    return found
+    )
+    flagged = flags.groupby(np.asarray(numbers)).any()
+    return [(name, bool(flagged[number]), carried) for number, (name, carried) in enumerate(rows)]
 
 
 def test_every_figure_resting_on_a_small_population_is_marked_and_explained(page_run: PageRun):
@@ -364,7 +388,7 @@ def test_every_figure_resting_on_a_small_population_is_marked_and_explained(page
             wrong = [(name, small) for name, small, carried in rows if small != carried]
             assert not wrong, f"{page_run.page} ({lang}, {page_run.dataset}): {wrong[:5]}"
             walked += sum(small for _, small, _ in rows)
-    texts = " ".join(_rendered(at))
+    texts = " ".join(rendered(page_run))
     mark = translate("small.mark", lang)
     # The note's words before its parenthesis (a caption escapes markdown: "\(").
     note = translate("small.note", lang, threshold="").split("(")[0].strip()

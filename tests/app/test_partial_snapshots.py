@@ -31,7 +31,7 @@ from kuntadash.store.locations import DATA_DIR_ENV
 from kuntadash.ui.widgets import escape_markdown
 from tests import paths
 from tests.apptest import open_profile_sections
-from tests.conftest import REPO
+from tests.conftest import REPO, route_pages_through_app
 
 IMPORT_FIXTURES = paths.IMPORT_FIXTURES
 PAGES = ("overview", "municipality", "compare", "groups", "indicators", "event", "data")
@@ -337,6 +337,45 @@ MATRIX = [(case, page, "fi") for case in BUILDERS for page in PAGES] + [
 ]
 
 
+def _viewed(case: str, page: str, lang: str) -> tuple[str, str, str, tuple[tuple[str, str], ...]]:
+    """A page of the matrix as the reader opens it: the case, the page, the language and the
+    link parameters (PARAMS) it is run with."""
+    return case, page, lang, tuple(PARAMS.get(case, {}).get(page, {}).items())
+
+
+# The matrix's runs that tests after it read again, exactly as the matrix ran them (the same
+# case, page, language and link): kept from their first run instead of run a second time.
+NO_VALUES_PAGES = ("overview", "municipality", "compare", "groups", "event")
+REREAD = {
+    _viewed("no_economic_values", "overview", "fi"),
+    _viewed("indicator_single_municipality", "compare", "fi"),
+    *(_viewed("boundaries_only", p, lang) for p in NO_VALUES_PAGES for lang in ("fi", "sv", "en")),
+}
+
+
+@pytest.fixture(scope="module")
+def shown(snapshots) -> Callable[[str, str, str], AppTest]:
+    """``case``'s ``page`` in ``lang`` with the matrix's link parameters, run through app.py on
+    the case's snapshot; the runs of REREAD are kept for the module (their tests only read
+    what the page shows)."""
+    kept: dict[tuple, AppTest] = {}
+
+    def show(case: str, page: str, lang: str) -> AppTest:
+        viewed = _viewed(case, page, lang)
+        if viewed in kept:
+            return kept[viewed]
+        folder = snapshots(case)
+        with pytest.MonkeyPatch.context() as patch:
+            route_pages_through_app(patch)
+            patch.setenv(DATA_DIR_ENV, str(folder))
+            at = run_page(folder, page, lang, **dict(viewed[3]))
+        if viewed in REREAD:
+            kept[viewed] = at
+        return at
+
+    return show
+
+
 def test_data_check_accepts_every_case(snapshots):
     problems = {case: validate_snapshot(read_snapshot(snapshots(case))) for case in BUILDERS}
     assert not any(problems.values()), {
@@ -347,9 +386,8 @@ def test_data_check_accepts_every_case(snapshots):
 @pytest.mark.parametrize(
     ("case", "page", "lang"), MATRIX, ids=[f"{c}-{p}-{lang}" for c, p, lang in MATRIX]
 )
-def test_page_renders_partial_snapshot(serve, case, page, lang):
-    folder = serve(case)
-    at = run_page(folder, page, lang, **PARAMS.get(case, {}).get(page, {}))
+def test_page_renders_partial_snapshot(shown, case, page, lang):
+    at = shown(case, page, lang)
     assert not at.exception, [e.message for e in at.exception]
     assert not at.error, [e.value for e in at.error]
     assert at.title, "the page drew its title"
@@ -367,8 +405,8 @@ def _tr(key: str, lang: str = "fi", **values: object) -> str:
     return translate(key, lang, **values)
 
 
-def test_overview_opens_on_the_first_dimension_with_data_and_names_the_rest(serve):
-    at = run_page(serve("no_economic_values"), "overview")
+def test_overview_opens_on_the_first_dimension_with_data_and_names_the_rest(shown):
+    at = shown("no_economic_values", "overview", "fi")
     dimension = at.selectbox(key="w_dim")
     assert dimension.value == "social"
     assert (
@@ -382,9 +420,9 @@ def test_overview_opens_on_the_first_dimension_with_data_and_names_the_rest(serv
 
 
 @pytest.mark.parametrize("lang", ["fi", "sv", "en"])
-@pytest.mark.parametrize("page", ["overview", "municipality", "compare", "groups", "event"])
-def test_without_any_values_each_page_says_so_and_how_data_arrive(serve, page, lang):
-    at = run_page(serve("boundaries_only"), page, lang)
+@pytest.mark.parametrize("page", NO_VALUES_PAGES)
+def test_without_any_values_each_page_says_so_and_how_data_arrive(shown, page, lang):
+    at = shown("boundaries_only", page, lang)
     said = " ".join(_infos(at))
     assert _tr("coverage.no_values", lang) in said
     assert _tr("coverage.how_data_arrives", lang) in said and "kuntadash" not in said
@@ -433,9 +471,9 @@ def test_groups_page_says_a_weighted_mean_needs_population(serve):
     assert not any(_tr("coverage.statistic_unavailable").split("(")[0] in i for i in _infos(median))
 
 
-def test_compare_says_when_the_chosen_municipalities_have_no_values(serve):
-    params = PARAMS["indicator_single_municipality"]["compare"]
-    at = run_page(serve("indicator_single_municipality"), "compare", **params)
+def test_compare_says_when_the_chosen_municipalities_have_no_values(shown):
+    # the matrix's link for this case: PARAMS["indicator_single_municipality"]["compare"]
+    at = shown("indicator_single_municipality", "compare", "fi")
     assert _tr("coverage.no_values_chosen") in _infos(at)
     assert not at.get("plotly_chart")
 
@@ -465,16 +503,21 @@ def _broken_cadence(sample: Snapshot, target: Path) -> Path:
     return target
 
 
+@pytest.fixture(scope="module")
+def rejected(tmp_path_factory, sample_snapshot) -> tuple[Path, int]:
+    """A snapshot that data check rejects, written once for the pages that only read it, and
+    how many problems data check finds in it."""
+    folder = _broken_cadence(sample_snapshot, tmp_path_factory.mktemp("rejected") / "snapshot")
+    return folder, len(validate_snapshot(read_snapshot(folder)))
+
+
 @pytest.mark.parametrize("page", ["overview", "indicators", "data"])
-def test_app_refuses_a_snapshot_that_data_check_rejects(
-    sample_snapshot, tmp_path, monkeypatch, page
-):
-    folder = _broken_cadence(sample_snapshot, tmp_path / "snapshot")
-    assert validate_snapshot(read_snapshot(folder))
+def test_app_refuses_a_snapshot_that_data_check_rejects(rejected, monkeypatch, page):
+    folder, problems = rejected
+    assert problems
     monkeypatch.setenv(DATA_DIR_ENV, str(folder))
     at = run_page(folder, page, "sv")
     assert not at.exception, [e.message for e in at.exception]
-    problems = len(validate_snapshot(read_snapshot(folder)))
     assert [e.value for e in at.error] == [_tr("coverage.snapshot_invalid", "sv", count=problems)]
     assert not at.dataframe and not _charts(at)
 

@@ -4,8 +4,10 @@ left mostly empty."""
 
 from __future__ import annotations
 
+import functools
 import io
 import re
+from collections.abc import Callable
 from datetime import date
 
 import pytest
@@ -18,8 +20,13 @@ from kuntadash.naming import brief_filename
 from kuntadash.report import brief as report
 from kuntadash.report.brief import MIN_FILL, brief_pdf, build_brief, profile_link, qr_png
 from kuntadash.store import read_snapshot
+from kuntadash.views.profile import (
+    ProfileView,
+    build_profile_view,
+    default_group,
+    reference_years,
+)
 from kuntadash.views.profile import build as profile_build
-from kuntadash.views.profile import build_profile_view, default_group, reference_years
 from kuntadash.views.profile import numbers as profile_numbers
 from tests.conftest import OFFICIAL_DIR
 
@@ -38,6 +45,20 @@ def official():
     return read_snapshot(OFFICIAL_DIR)
 
 
+@pytest.fixture(scope="module")
+def view_297(official) -> Callable[[str], ProfileView]:
+    """The profile view of 297 on the official snapshot in ``lang`` as ``build_brief`` builds
+    it (the municipality's type as its group, each indicator's latest common year), built once
+    for the tests that read it and the brief laid out from it."""
+    return functools.cache(lambda lang: build_profile_view(official, "297", lang))
+
+
+@pytest.fixture(scope="module")
+def brief_297(view_297) -> Callable[[str], bytes]:
+    """``build_brief(official, "297", lang, today=TODAY)``: laid out once from that view."""
+    return functools.cache(lambda lang: brief_pdf(view_297(lang), today=TODAY))
+
+
 def _text(pdf: bytes) -> tuple[PdfReader, str]:
     reader = PdfReader(io.BytesIO(pdf))
     text = "\n".join(page.extract_text() for page in reader.pages)
@@ -45,12 +66,16 @@ def _text(pdf: bytes) -> tuple[PdfReader, str]:
     return reader, re.sub(r"[\s\u202f\u00a0]+", " ", text)
 
 
-def _figure(snapshot, code, lang, years, indicator_id) -> str:
+def _figures(snapshot, code, lang, years, indicator_ids) -> list[str]:
+    """Each indicator's figure in the municipality's profile, as the brief writes it."""
     group = default_group(snapshot, code, lang)
     profile = compute_profile(snapshot.values, snapshot.catalogue, code, group.members, years)
-    row = profile.set_index("indicator_id").loc[indicator_id]
-    decimals = int(snapshot.catalogue.set_index("id").at[indicator_id, "decimals"])
-    return format_value(row["value"], decimals, lang).replace("\u202f", " ")
+    rows = profile.set_index("indicator_id")
+    decimals = snapshot.catalogue.set_index("id")["decimals"]
+    return [
+        format_value(rows.at[i, "value"], int(decimals[i]), lang).replace("\u202f", " ")
+        for i in indicator_ids
+    ]
 
 
 @pytest.mark.parametrize(
@@ -72,8 +97,9 @@ def test_brief_names_the_municipality_shows_its_figures_and_states_sources(
             A4_POINTS
         )
     assert name in text
-    for indicator_id in ("unemployment_rate", "median_income", "ghg_emissions_per_resident"):
-        assert _figure(sample_snapshot, code, lang, years, indicator_id) in text
+    shown = ("unemployment_rate", "median_income", "ghg_emissions_per_resident")
+    for figure in _figures(sample_snapshot, code, lang, years, shown):
+        assert figure in text
     assert sources_heading in text
     assert "CC BY 4.0" in text  # the publishers' licence
     assert "2026-11-23" in text  # snapshot date
@@ -93,13 +119,13 @@ def test_an_official_snapshot_is_not_marked_as_sample(official):
 
 @pytest.mark.parametrize("lang", ["fi", "sv", "en"])
 def test_every_source_line_names_its_dataset_and_years_and_the_land_areas_are_among_them(
-    official, lang
+    official, view_297, lang
 ):
     # The brief and the baked pages list view.sources: each line a dataset with its title and
     # years (a publisher alone said nothing citeable), the descriptive ones (classifications,
     # the land areas behind the density shown among similar municipalities, the boundaries)
     # included.
-    view = build_profile_view(official, "297", lang)
+    view = view_297(lang)
     manifest = {s["id"]: s for s in official.manifest["sources"]}
     for ident in ("nls_land_area_2023", "statfi_classification_key_2025", "statfi_wfs_2025"):
         source = manifest[ident]
@@ -111,8 +137,8 @@ def test_every_source_line_names_its_dataset_and_years_and_the_land_areas_are_am
     assert len(view.sources) == len(set(view.sources))
 
 
-def test_the_brief_lists_the_land_area_source(official):
-    _, text = _text(build_brief(official, "297", "fi", today=TODAY))
+def test_the_brief_lists_the_land_area_source(brief_297):
+    _, text = _text(brief_297("fi"))
     assert "Maanmittauslaitos: Hallinnolliset aluejaot 2023, kuntien maapinta-alat" in text
 
 
@@ -342,12 +368,12 @@ def test_a_session_builds_one_brief_at_a_time():
 
 
 @pytest.mark.parametrize("lang", ["fi", "sv", "en"])
-def test_the_first_pages_facts_are_whole_however_long(official, lang):
+def test_the_first_pages_facts_are_whole_however_long(view_297, brief_297, lang):
     """Every fact on page one, label and value, is there whole: a long one wraps in its cell
     (the English "Wellbeing services county" of North Savo was cut to "Wellbeing services
     coun…")."""
-    view = build_profile_view(official, "297", lang)
-    reader = PdfReader(io.BytesIO(build_brief(official, "297", lang)))
+    view = view_297(lang)
+    reader = PdfReader(io.BytesIO(brief_297(lang)))
     page = " ".join(reader.pages[0].extract_text().split())
     assert "…" not in page
     for fact in view.facts:

@@ -266,7 +266,7 @@ def _check_values(snapshot: Snapshot, codes: set[str]) -> list[Problem]:
                 f"{_examples(sample)}",
             )
         )
-    unknown = set(values["municipality_code"].astype(str)) - codes
+    unknown = set(values["municipality_code"].astype(str).unique()) - codes
     if unknown:
         problems.append(
             Problem(
@@ -277,7 +277,7 @@ def _check_values(snapshot: Snapshot, codes: set[str]) -> list[Problem]:
             )
         )
     known_ids = set(snapshot.catalogue["id"]) if "id" in snapshot.catalogue else set()
-    strangers = set(values["indicator_id"].astype(str)) - known_ids
+    strangers = set(values["indicator_id"].astype(str).unique()) - known_ids
     if strangers:
         problems.append(
             Problem(table, f"indicators missing from the catalogue: {_examples(strangers)}")
@@ -290,7 +290,7 @@ def _check_values(snapshot: Snapshot, codes: set[str]) -> list[Problem]:
         listed = {
             str(s.get("id")) for s in snapshot.manifest.get("sources") or [] if isinstance(s, dict)
         }
-        unlisted = set(values[SOURCE_COLUMN].dropna().astype(str)) - listed
+        unlisted = set(values[SOURCE_COLUMN].dropna().astype(str).unique()) - listed
         if unlisted:
             problems.append(
                 Problem(
