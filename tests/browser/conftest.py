@@ -32,6 +32,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from kuntadash.store.locations import BUNDLED_SAMPLE_DIR as SAMPLE_DIR
+from tests.conftest import OFFICIAL_DIR
 from tools.devserver import CHROMIUM, CHROMIUM_ARGS, READY, serve_app
 
 REPO = Path(__file__).resolve().parents[2]
@@ -164,6 +165,38 @@ def warm_context(browser: Any) -> Iterator[Any]:
     context = browser.new_context(viewport=DESKTOP)
     yield context
     context.close()
+
+
+@pytest.fixture
+def phone(warm_context: Any) -> Iterator[Any]:
+    """A phone-sized page (390×844) of its own in the module's warm context."""
+    with fresh_page(warm_context, PHONE) as page:
+        yield page
+
+
+@pytest.fixture(scope="module")
+def official_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A server of the module's own on a private copy of the committed official snapshot
+    (``data/``; the sample is one link parameter away, ``dataset=sample``)."""
+    target = tmp_path_factory.mktemp("official") / "data"
+    shutil.copytree(OFFICIAL_DIR, target)
+    log = tmp_path_factory.mktemp("official-log") / "streamlit.log"
+    with run_streamlit(target, log) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def contexts(browser: Any, official_url: str) -> Iterator[dict[str, Any]]:
+    """One desktop and one phone context on ``official_url`` for the module's visits: each visit
+    opens a page of its own (a session of its own on the server), and the contexts keep the
+    app's scripts in their cache between visits, as a reader's browser does."""
+    made = {
+        width: browser.new_context(base_url=official_url, viewport=viewport)
+        for width, viewport in (("desktop", DESKTOP), ("phone", PHONE))
+    }
+    yield made
+    for context in made.values():
+        context.close()
 
 
 @contextlib.contextmanager

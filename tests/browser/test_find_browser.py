@@ -57,12 +57,6 @@ def _pick(page: Page, scope, label: str, typed: str, option: str) -> None:
 
 
 @pytest.fixture
-def phone(warm_context: BrowserContext) -> Iterator[Page]:
-    with fresh_page(warm_context, PHONE) as page:
-        yield page
-
-
-@pytest.fixture
 def page(warm_context: BrowserContext) -> Iterator[Page]:
     """A desktop page (1400×900), as pytest-playwright's ``page``, in the module's context."""
     with fresh_page(warm_context, DESKTOP) as page:

@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -32,7 +30,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from kuntadash.i18n import LANGUAGES, translate
 from tests.apptest import app_pages
-from tests.browser.conftest import DESKTOP, PHONE, READY_TIMEOUT_MS, run_streamlit, wait_ready
+from tests.browser.conftest import DESKTOP, READY_TIMEOUT_MS, wait_ready
 from tests.browser.drawing import wait_drawn
 from tests.browser.test_accessibility import blocking, open_expanders, run_axe
 from tests.browser.test_pages_browser import (
@@ -42,35 +40,11 @@ from tests.browser.test_pages_browser import (
     wait_map_drawn,
 )
 from tests.browser.test_words_browser import WORDS_JS, foreign_labels
-from tests.conftest import OFFICIAL_DIR
 
 # The first page the navigation lists is the default one, at the root.
 PAGES = ["", *app_pages()[1:]]
 # Words that must never reach a reader: a missing value printed by Python or pandas.
 LEAKS = re.compile(r"\b(nan|None|NaT|<NA>)\b")
-
-
-@pytest.fixture(scope="module")
-def official_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    target = tmp_path_factory.mktemp("official") / "data"
-    shutil.copytree(OFFICIAL_DIR, target)
-    log = tmp_path_factory.mktemp("official-log") / "streamlit.log"
-    with run_streamlit(target, log) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def contexts(browser: Browser, official_url: str) -> Iterator[dict[str, BrowserContext]]:
-    """One desktop and one phone context for the module's visits: each visit opens a page of
-    its own (a session of its own on the server), and the contexts keep the app's scripts in
-    their cache between visits, as a reader's browser does."""
-    made = {
-        width: browser.new_context(base_url=official_url, viewport=viewport)
-        for width, viewport in (("desktop", DESKTOP), ("phone", PHONE))
-    }
-    yield made
-    for context in made.values():
-        context.close()
 
 
 def _main_text(page: Page) -> str:

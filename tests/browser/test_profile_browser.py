@@ -10,16 +10,13 @@ cache between the visits, as a reader's browser does."""
 from __future__ import annotations
 
 import re
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from kuntadash.i18n import translate
-from tests.browser.conftest import DESKTOP, PHONE, run_streamlit, wait_ready
-from tests.conftest import OFFICIAL_DIR
+from tests.browser.conftest import DESKTOP, wait_ready
 
 pytestmark = pytest.mark.browser
 
@@ -30,28 +27,6 @@ MAX_CLOSED_HEIGHT = 2_600
 
 def _t(key: str, lang: str = "fi", **values: object) -> str:
     return translate(key, lang, **values)
-
-
-@pytest.fixture(scope="module")
-def official_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The committed official snapshot (sparse: whole dimensions missing), with the sample one
-    link parameter away (``dataset=sample``)."""
-    target = tmp_path_factory.mktemp("profile-official") / "data"
-    shutil.copytree(OFFICIAL_DIR, target)
-    log = tmp_path_factory.mktemp("profile-log") / "streamlit.log"
-    with run_streamlit(target, log) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def contexts(browser: Browser, official_url: str) -> Iterator[dict[str, BrowserContext]]:
-    made = {
-        width: browser.new_context(base_url=official_url, viewport=viewport)
-        for width, viewport in (("desktop", DESKTOP), ("phone", PHONE))
-    }
-    yield made
-    for context in made.values():
-        context.close()
 
 
 def _open_profile(context: BrowserContext, lang: str, dataset: str) -> Page:

@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from kuntadash.i18n import translate
-from tests.browser.conftest import ARTIFACTS, DESKTOP, PHONE, fresh_page, wait_ready
+from tests.browser.conftest import ARTIFACTS, DESKTOP, fresh_page, wait_ready
 
 SHOWN = {"fi": "Närpiö – Närpes", "sv": "Närpes – Närpiö", "en": "Närpiö – Närpes"}
 
@@ -35,12 +35,6 @@ def _type_and_enter(page: Page, combobox, typed: str, lang: str, shot: str) -> N
     page.keyboard.press("Enter")
     page.wait_for_url(lambda url: url != before, timeout=30_000)
     wait_ready(page)
-
-
-@pytest.fixture
-def phone(warm_context: BrowserContext) -> Iterator[Page]:
-    with fresh_page(warm_context, PHONE) as page:
-        yield page
 
 
 @pytest.fixture
