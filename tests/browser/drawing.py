@@ -9,22 +9,28 @@ from __future__ import annotations
 
 from typing import Any
 
-# Every visible plotly chart has its svg at a width of its own, and every map component (an
-# isolated component holding `.kd-map`) has drawn at least one municipality.
+# Every element Streamlit loads lazily has replaced its placeholder, every visible plotly chart
+# has its svg at a width of its own, every map component (an isolated component holding
+# `.kd-map`) has drawn at least one municipality, and every image (the components' shadow roots
+# included) has loaded or failed, so an onerror would have run.
 DRAWN_JS = """() => {
+  if (document.querySelector('[data-testid=stSkeleton]')) return false;
   const charts = Array.from(document.querySelectorAll('[data-testid=stPlotlyChart]'))
     .filter(c => c.offsetParent !== null)
     .every(c => { const svg = c.querySelector('svg.main-svg');
                   return svg && svg.getBoundingClientRect().width > 0; });
-  const maps = Array.from(document.querySelectorAll('[data-testid=stBidiComponentIsolated]'))
+  const hosts = Array.from(document.querySelectorAll('[data-testid=stBidiComponentIsolated]'));
+  const maps = hosts
     .map(h => h.shadowRoot && h.shadowRoot.querySelector('.kd-map'))
     .filter(m => m)
     .every(m => Array.from(m.querySelectorAll('.kd-shapes path'))
                   .some(p => p.getBBox().width > 0 && p.getAttribute('fill')));
-  return charts && maps;
+  const roots = [document, ...hosts.map(h => h.shadowRoot).filter(Boolean)];
+  const images = roots.every(r => Array.from(r.querySelectorAll('img')).every(i => i.complete));
+  return charts && maps && images;
 }"""
 
 
 def wait_drawn(page: Any, timeout: float = 60_000) -> None:
-    """Wait until every visible chart and every map on ``page`` has drawn."""
+    """Wait until everything on ``page`` has drawn (:data:`DRAWN_JS`)."""
     page.wait_for_function(DRAWN_JS, timeout=timeout)

@@ -29,6 +29,7 @@ from tests.app.test_reliability_injection import (
     build_hostile_snapshot,
 )
 from tests.browser.conftest import DESKTOP, READY_TIMEOUT_MS, run_streamlit, wait_ready
+from tests.browser.drawing import wait_drawn
 from tests.browser.test_pages_browser import wait_map_drawn
 
 pytestmark = pytest.mark.browser
@@ -47,18 +48,6 @@ INJECTED_JS = r"""() => ({
     .filter(b => b.textContent.trim() === 'x').length,
   text: document.body.innerText,
 })"""
-# Drawn: every element Streamlit loads lazily has replaced its placeholder, every plotly chart
-# has drawn, and every image (the map's shadow root included) has loaded or failed, so an
-# onerror would have run. (On a loaded 2-core machine the charts of /compare and /groups came
-# 4–7 s after the script run had ended.)
-DRAWN_JS = r"""() => {
-  if (document.querySelector('[data-testid=stSkeleton]')) return false;
-  const charts = [...document.querySelectorAll('[data-testid=stPlotlyChart]')];
-  if (!charts.every(chart => chart.querySelector('.main-svg'))) return false;
-  const hosts = [...document.querySelectorAll('[data-testid=stBidiComponentIsolated]')];
-  const roots = [document, ...hosts.map(host => host.shadowRoot).filter(Boolean)];
-  return roots.every(root => [...root.querySelectorAll('img')].every(image => image.complete));
-}"""
 # The views read by more than one test: loaded once per module.
 SHARED = ("/?kunta=091", "/municipality?kunta=091")
 
@@ -125,10 +114,10 @@ def _open(page: Page, url: str, dialogs: list[str]) -> dict:
     page.goto(url)
     wait_ready(page)
     # plotly and the map draw after the script run: wait for them, and give onerror its chance
-    page.wait_for_function(DRAWN_JS, timeout=READY_TIMEOUT_MS)
+    wait_drawn(page, timeout=READY_TIMEOUT_MS)
     if page.locator("[data-testid=stBidiComponentIsolated]").count():
         wait_map_drawn(page)
-    page.wait_for_function(DRAWN_JS, timeout=READY_TIMEOUT_MS)
+    wait_drawn(page, timeout=READY_TIMEOUT_MS)
     return page.evaluate(INJECTED_JS)
 
 
