@@ -157,46 +157,74 @@ def wait_rerun(page: Any, timeout: float = READY_TIMEOUT_MS) -> None:
     wait_ready(page, timeout)
 
 
-@pytest.fixture(scope="module")
-def warm_context(browser: Any) -> Iterator[Any]:
-    """One browser context for a module's tests, each opening its own page with ``fresh_page``:
-    the app's scripts stay in the context's cache between the tests, as in a reader's browser,
-    where a fresh context per test would fetch and compile them anew (about a second each)."""
-    context = browser.new_context(viewport=DESKTOP)
+def download(page: Any, button: Any, timeout: float = 30_000) -> Any:
+    """The file a click on ``button`` downloads. On a loaded machine a click that lands while the
+    page is still settling is sometimes lost (no download starts: seen in CI and in local runs
+    with both workers in the browser tests); a reader clicks again, and so does this, once. What
+    the file holds is checked the same."""
+    for attempt in range(2):
+        try:
+            with page.expect_download(timeout=timeout) as info:
+                button.click()
+            return info.value
+        except PlaywrightTimeoutError:
+            if attempt:
+                raise
+            wait_ready(page)
+    raise AssertionError("unreachable")
+
+
+@pytest.fixture(scope="session")
+def warm_context(
+    playwright: Any,
+    browser_type_launch_args: dict[str, Any],
+    app_url: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Any]:
+    """The reader's browser: one Chromium with a profile on disk per worker, for every test that
+    opens a page of its own with ``fresh_page`` (or ``page``, ``phone``). Its base URL is
+    ``app_url``; other servers are opened by their full address.
+
+    On disk, as in a reader's browser, Chromium keeps the app's scripts in its cache *compiled*
+    (V8's code cache) between loads; a context made with ``browser.new_context`` lives in
+    memory and keeps no code cache, so each of its loads compiles Streamlit's, plotly's and
+    MapLibre's scripts again: about a quarter more CPU per load. Tests whose property is a new
+    browser (a copied link, the first visitors) make one with ``browser.new_context``."""
+    context = playwright.chromium.launch_persistent_context(
+        str(tmp_path_factory.mktemp("reader-profile")),
+        **browser_type_launch_args,
+        base_url=app_url,
+        viewport=DESKTOP,
+        accept_downloads=True,
+    )
     yield context
     context.close()
 
 
 @pytest.fixture
+def page(warm_context: Any) -> Iterator[Any]:
+    """A desktop page (1400×900) of its own in the reader's browser; replaces pytest-playwright's
+    ``page``, which makes a new in-memory context, cold, per test."""
+    with fresh_page(warm_context, DESKTOP) as page:
+        yield page
+
+
+@pytest.fixture
 def phone(warm_context: Any) -> Iterator[Any]:
-    """A phone-sized page (390×844) of its own in the module's warm context."""
+    """A phone-sized page (390×844) of its own in the reader's browser."""
     with fresh_page(warm_context, PHONE) as page:
         yield page
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def official_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A server of the module's own on a private copy of the committed official snapshot
+    """A server of the worker's own on a private copy of the committed official snapshot
     (``data/``; the sample is one link parameter away, ``dataset=sample``)."""
     target = tmp_path_factory.mktemp("official") / "data"
     shutil.copytree(OFFICIAL_DIR, target)
     log = tmp_path_factory.mktemp("official-log") / "streamlit.log"
     with run_streamlit(target, log) as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def contexts(browser: Any, official_url: str) -> Iterator[dict[str, Any]]:
-    """One desktop and one phone context on ``official_url`` for the module's visits: each visit
-    opens a page of its own (a session of its own on the server), and the contexts keep the
-    app's scripts in their cache between visits, as a reader's browser does."""
-    made = {
-        width: browser.new_context(base_url=official_url, viewport=viewport)
-        for width, viewport in (("desktop", DESKTOP), ("phone", PHONE))
-    }
-    yield made
-    for context in made.values():
-        context.close()
 
 
 @contextlib.contextmanager

@@ -34,3 +34,22 @@ DRAWN_JS = """() => {
 def wait_drawn(page: Any, timeout: float = 60_000) -> None:
     """Wait until everything on ``page`` has drawn (:data:`DRAWN_JS`)."""
     page.wait_for_function(DRAWN_JS, timeout=timeout)
+
+
+# A chart follows its box a moment after the window changes: until plotly has drawn every chart
+# at its box's size (and the fonts are in), the layout is not yet the one shown.
+CHARTS_SETTLED_JS = """() => document.fonts.status === 'loaded'
+  && [...document.querySelectorAll('[data-testid=stPlotlyChart]')].every(chart => {
+    const svg = chart.querySelector('svg.main-svg');
+    if (!svg) return false;
+    const box = chart.getBoundingClientRect(), drawn = svg.getBoundingClientRect();
+    return Math.abs(box.width - drawn.width) < 1 && Math.abs(box.height - drawn.height) < 1;
+  })"""
+
+
+def resize(page: Any, viewport: dict[str, int], timeout: float = 30_000) -> None:
+    """Change ``page``'s window to ``viewport`` and wait until every chart has followed its box
+    (:data:`CHARTS_SETTLED_JS`) and everything has drawn (:data:`DRAWN_JS`)."""
+    page.set_viewport_size(viewport)
+    page.wait_for_function(CHARTS_SETTLED_JS, timeout=timeout)
+    wait_drawn(page, timeout)

@@ -25,12 +25,12 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from kuntadash.store.locations import BUNDLED_SAMPLE_DIR as SAMPLE_DIR
 from tests.browser.conftest import (
     ARTIFACTS,
-    DESKTOP,
     PHONE,
     SERVER_START_TIMEOUT,
     fresh_page,
     wait_ready,
 )
+from tests.browser.drawing import CHARTS_SETTLED_JS
 from tools.devserver import serve_app
 
 PUBLIC_URL = "https://kunnat.example.fi/esitys"
@@ -54,13 +54,6 @@ def _pick(page: Page, scope, label: str, typed: str, option: str) -> None:
     page.get_by_role("option", name=option, exact=True).click()
     page.wait_for_url(lambda url: url != before, timeout=30_000)
     wait_ready(page)
-
-
-@pytest.fixture
-def page(warm_context: BrowserContext) -> Iterator[Page]:
-    """A desktop page (1400×900), as pytest-playwright's ``page``, in the module's context."""
-    with fresh_page(warm_context, DESKTOP) as page:
-        yield page
 
 
 def test_on_a_phone_the_municipality_is_chosen_on_the_first_screen(
@@ -242,15 +235,6 @@ def _fits(page: Page, viewport: dict) -> list[str]:
     return problems
 
 
-# A chart follows its box a moment after the window changes: until plotly has drawn every chart
-# at its box's size (and the fonts are in), the slide's layout is not yet the one shown.
-CHARTS_SETTLED_JS = """() => document.fonts.status === 'loaded'
-  && [...document.querySelectorAll('[data-testid=stPlotlyChart]')].every(chart => {
-    const svg = chart.querySelector('svg.main-svg');
-    if (!svg) return false;
-    const box = chart.getBoundingClientRect(), drawn = svg.getBoundingClientRect();
-    return Math.abs(box.width - drawn.width) < 1 && Math.abs(box.height - drawn.height) < 1;
-  })"""
 CHART_SIZES_JS = """() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')]
   .map(chart => {
     const svg = chart.querySelector('svg.main-svg'), box = chart.getBoundingClientRect();

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from kuntadash.i18n import translate
 from tests.app.test_reliability_injection import (
@@ -60,13 +60,6 @@ def hostile_url(tmp_path_factory) -> Iterator[str]:
         yield base
 
 
-@pytest.fixture(scope="module")
-def hostile_context(browser: Browser, hostile_url: str) -> Iterator[BrowserContext]:
-    context = browser.new_context(base_url=hostile_url, viewport=DESKTOP)
-    yield context
-    context.close()
-
-
 @dataclass
 class Visit:
     page: Page
@@ -75,28 +68,29 @@ class Visit:
 
 
 @pytest.fixture(scope="module")
-def shared_visits(hostile_context: BrowserContext) -> Iterator[dict[str, Visit]]:
+def shared_visits() -> Iterator[dict[str, Visit]]:
     visits: dict[str, Visit] = {}
     yield visits
     for visit in visits.values():
-        visit.page.close()
+        _close(visit.page)
 
 
 @pytest.fixture
 def visit(
-    hostile_context: BrowserContext, shared_visits: dict[str, Visit]
+    warm_context: BrowserContext, hostile_url: str, shared_visits: dict[str, Visit]
 ) -> Iterator[Callable[[str], Visit]]:
-    """``visit(url)``: a new page of ``url``, drawn; the views in SHARED are kept open for the
-    next test that reads them."""
+    """``visit(url)``: a new page of ``url`` on the hostile server, in the reader's browser,
+    drawn; the views in SHARED are kept open for the next test that reads them."""
     own: list[Page] = []
 
     def _visit(url: str) -> Visit:
         if url in shared_visits:
             return shared_visits[url]
-        page = hostile_context.new_page()
+        page = warm_context.new_page()
+        page.set_viewport_size(DESKTOP)
         page.set_default_timeout(READY_TIMEOUT_MS)
         dialogs: list[str] = []
-        found = _open(page, url, dialogs)
+        found = _open(page, hostile_url + url, dialogs)
         made = Visit(page, dialogs, found)
         if url in SHARED:
             shared_visits[url] = made
@@ -106,7 +100,14 @@ def visit(
 
     yield _visit
     for page in own:
-        page.close()
+        _close(page)
+
+
+def _close(page: Page) -> None:
+    """Close ``page``, leaving no storage of the hostile server's origin behind in the reader's
+    browser."""
+    page.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
+    page.close()
 
 
 def _open(page: Page, url: str, dialogs: list[str]) -> dict:

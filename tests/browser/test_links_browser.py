@@ -20,49 +20,21 @@ import io
 import re
 import shutil
 import time
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pandas as pd
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from playwright.sync_api import Browser, Page, expect
 from pypdf import PdfReader
 
 from kuntadash.i18n import translate
 from kuntadash.store import read_snapshot
 from kuntadash.store.locations import BUNDLED_SAMPLE_DIR as SAMPLE_DIR
-from tests.browser.conftest import (
-    DESKTOP,
-    READY_TIMEOUT_MS,
-    run_streamlit,
-    wait_ready,
-    wait_rerun,
-)
+from tests.browser.conftest import DESKTOP, download, run_streamlit, wait_ready, wait_rerun
 
 SAMPLE = read_snapshot(SAMPLE_DIR)
 LARGE_CITIES = int((SAMPLE.municipalities["municipality_type"] == "large_city").sum())
-
-
-@pytest.fixture(scope="module")
-def warm_context(browser: Browser, app_url: str) -> Iterator[BrowserContext]:
-    """One desktop context for the module's pages: it keeps the app's scripts in its cache
-    between them, as a reader's browser does."""
-    context = browser.new_context(base_url=app_url, viewport=DESKTOP, accept_downloads=True)
-    yield context
-    context.close()
-
-
-@pytest.fixture
-def page(warm_context: BrowserContext) -> Iterator[Page]:
-    """A new page (a session of its own on the server) in the module's context; replaces
-    pytest-playwright's page, which makes a new context, with an empty cache, per test."""
-    page = warm_context.new_page()
-    page.set_default_timeout(READY_TIMEOUT_MS)
-    yield page
-    page.close()
 
 
 def _query(url: str) -> dict[str, str]:
@@ -178,22 +150,6 @@ def test_a_fresh_server_answers_a_deep_link_first(browser: Browser, tmp_path: Pa
             context.close()
 
 
-def _download(page: Page, button) -> Any:
-    """The file a click on ``button`` downloads. On a loaded machine a click that lands while the
-    page is still settling is sometimes lost (no download starts: seen once in three CI runs); a
-    reader clicks again, and so does this, once. What the file holds is checked the same."""
-    for attempt in range(2):
-        try:
-            with page.expect_download(timeout=30_000) as info:
-                button.click()
-            return info.value
-        except PlaywrightTimeoutError:
-            if attempt:
-                raise
-            wait_ready(page)
-    raise AssertionError("unreachable")
-
-
 @pytest.mark.parametrize(
     ("lang", "name", "separator", "decimal"),
     [
@@ -212,10 +168,10 @@ def test_the_csv_download_holds_exactly_the_rows_shown(
     wait_rerun(page)  # the table and its downloads are built once the section is opened
     button = page.get_by_role("button", name=translate("share.download_csv", lang))
     expect(button).to_be_visible()
-    download = _download(page, button)
-    assert download.suggested_filename == name
-    target = tmp_path / download.suggested_filename
-    download.save_as(target)
+    saved = download(page, button)
+    assert saved.suggested_filename == name
+    target = tmp_path / saved.suggested_filename
+    saved.save_as(target)
     table = pd.read_csv(target, encoding="utf-8-sig", sep=separator, decimal=decimal)
     rank, value = translate("share.col.rank", lang), translate("share.col.value", lang)
     assert len(table) == LARGE_CITIES
@@ -228,14 +184,12 @@ def test_the_csv_download_holds_exactly_the_rows_shown(
 def test_the_brief_downloads_from_the_profile_page(page: Page) -> None:
     page.goto("/municipality?lang=en&kunta=049")
     wait_ready(page)
-    with page.expect_download(timeout=90_000) as info:
-        page.get_by_role("button", name="Download brief (PDF)").click()
-    download = info.value
+    brief = download(page, page.get_by_role("button", name="Download brief (PDF)"), 90_000)
     assert re.fullmatch(
         r"municipality-brief-049-espoo-\d{4}-\d{2}-\d{2}-en-sample\.pdf",
-        download.suggested_filename,
+        brief.suggested_filename,
     )
-    reader = PdfReader(io.BytesIO(Path(download.path()).read_bytes()))
+    reader = PdfReader(io.BytesIO(Path(brief.path()).read_bytes()))
     assert 2 <= len(reader.pages) <= 4
     text = reader.pages[0].extract_text()
     assert "Espoo" in text and "SAMPLE DATA" in text

@@ -11,7 +11,9 @@ load, here, rather than by one module per property:
 - every aria-label, title, data-title and placeholder (Streamlit's, plotly's and MapLibre's
   included, every chart's mode bar and every table's toolbar shown) is in the page's language
   (``tests.browser.test_words_browser.foreign_labels``);
-- loaded at phone width it draws too.
+- at phone width it draws too: loaded at that width in Finnish, the default language (a
+  reader's phone opening a link), and in Swedish and English the same page with its window
+  narrowed (a load per page costs more than every other check on it together).
 
 The pages come from app.py's navigation (``tests.apptest.app_pages``), so a page added there is
 walked here too. Besides: the map shows all 308 municipalities with their real borders, and the
@@ -30,8 +32,8 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from kuntadash.i18n import LANGUAGES, translate
 from tests.apptest import app_pages
-from tests.browser.conftest import DESKTOP, READY_TIMEOUT_MS, wait_ready
-from tests.browser.drawing import wait_drawn
+from tests.browser.conftest import DESKTOP, PHONE, fresh_page, wait_ready
+from tests.browser.drawing import resize, wait_drawn
 from tests.browser.test_accessibility import blocking, open_expanders, run_axe
 from tests.browser.test_pages_browser import (
     LANGUAGE_LABEL,
@@ -51,10 +53,8 @@ def _main_text(page: Page) -> str:
     return page.locator("[data-testid=stMain]").inner_text()
 
 
-def _open(context: BrowserContext, path: str, lang: str) -> Page:
-    page = context.new_page()
-    page.set_default_timeout(READY_TIMEOUT_MS)
-    page.goto(f"/{path}?lang={lang}" if lang != "fi" else f"/{path}")
+def _open(page: Page, base: str, path: str, lang: str) -> Page:
+    page.goto(f"{base}/{path}?lang={lang}" if lang != "fi" else f"{base}/{path}")
     wait_ready(page)
     return page
 
@@ -68,6 +68,7 @@ def _draws(page: Page, path: str, lang: str, width: str) -> None:
     assert translate("common.sample_notice", lang)[:30] not in text
 
 
+TO_TOP_JS = "() => document.querySelector('[data-testid=stMain]').scrollTo(0, 0)"
 # A chart's mode bar (plotly's) and a table's toolbar (Streamlit's), which show under the pointer.
 TOOLBARS = {"stPlotlyChart": ".modebar", "stDataFrame": "[data-testid=stElementToolbar]"}
 
@@ -90,13 +91,18 @@ def _labels(page: Page) -> set[str]:
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("path", PAGES)
 def test_every_page_draws_passes_axe_and_speaks_the_pages_language(
-    contexts: dict[str, BrowserContext], axe_source: str, artifacts: Path, path: str, lang: str
+    warm_context: BrowserContext,
+    official_url: str,
+    axe_source: str,
+    artifacts: Path,
+    path: str,
+    lang: str,
 ) -> None:
     name = f"{path or 'overview'}-{lang}"
     shots = artifacts / "official"
     shots.mkdir(exist_ok=True)
-    page = _open(contexts["desktop"], path, lang)
-    try:
+    with fresh_page(warm_context, DESKTOP) as page:
+        _open(page, official_url, path, lang)
         _draws(page, path, lang, "desktop")
         main_menu = page.locator(f"[aria-label='{translate('frontend.main_menu', lang)}']")
         expect(main_menu).to_have_count(1)
@@ -112,14 +118,19 @@ def test_every_page_draws_passes_axe_and_speaks_the_pages_language(
         labels = _labels(page)
         assert labels, "the page carries labels"
         assert foreign_labels(list(labels), lang) == []
-    finally:
-        page.close()
-    page = _open(contexts["phone"], path, lang)
-    try:
-        _draws(page, path, lang, "phone")
-        page.screenshot(path=str(shots / f"{name}-phone.png"), full_page=True)
-    finally:
-        page.close()
+        if lang != LANGUAGES[0]:
+            # At phone width, the same page: the window narrowed (sections open).
+            page.mouse.move(0, 0)  # no tooltip left from the labels' hovering
+            resize(page, PHONE)
+            _draws(page, path, lang, "phone")
+            page.evaluate(TO_TOP_JS)  # the screenshot shows the page's first screen
+            page.screenshot(path=str(shots / f"{name}-phone.png"), full_page=True)
+    if lang == LANGUAGES[0]:
+        # Loaded at phone width, in the default language: a reader's phone opening the link.
+        with fresh_page(warm_context, PHONE) as page:
+            _open(page, official_url, path, lang)
+            _draws(page, path, lang, "phone")
+            page.screenshot(path=str(shots / f"{name}-phone.png"), full_page=True)
 
 
 def test_overview_map_draws_every_municipality_with_real_borders(

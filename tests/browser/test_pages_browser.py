@@ -15,19 +15,17 @@ what the first visit fetches is checked in a new context of its own.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from kuntadash.charts.palette import BACKGROUND, BORDER, MUTED_COLOUR, TEXT_COLOUR
 from kuntadash.i18n import translate
 from kuntadash.store import read_snapshot
 from kuntadash.store.locations import BUNDLED_SAMPLE_DIR as SAMPLE_DIR
-from tests.browser.conftest import READY_TIMEOUT_MS, wait_ready, wait_rerun
+from tests.browser.conftest import READY_TIMEOUT_MS, download, wait_ready, wait_rerun
 
 SAMPLE = read_snapshot(SAMPLE_DIR)
 MUNICIPALITY_COUNT = len(SAMPLE.municipalities)
@@ -59,26 +57,6 @@ MAP_STATE_JS = """() => {
   }
   return null;
 }"""
-
-
-@pytest.fixture(scope="module")
-def warm_context(
-    browser: Browser, browser_context_args: dict[str, Any]
-) -> Iterator[BrowserContext]:
-    """One context for the module's pages, with the suite's context options (base URL, desktop
-    viewport, downloads)."""
-    context = browser.new_context(**browser_context_args)
-    yield context
-    context.close()
-
-
-@pytest.fixture
-def page(warm_context: BrowserContext) -> Iterator[Page]:
-    """A new page in the module's context; replaces pytest-playwright's page, which makes a new
-    context, with an empty cache, per test."""
-    page = warm_context.new_page()
-    yield page
-    page.close()
 
 
 def _t(key: str, lang: str = "fi") -> str:
@@ -349,10 +327,9 @@ def test_map_saves_as_svg_and_png_and_zooms(page: Page, tmp_path: Path) -> None:
     wait_map_drawn(page)
     saved = {}
     for kind in ("svg", "png"):
-        with page.expect_download() as info:
-            page.get_by_role("button", name=_t(f"map.save_{kind}")).click()
-        target = tmp_path / info.value.suggested_filename
-        info.value.save_as(target)
+        saved_file = download(page, page.get_by_role("button", name=_t(f"map.save_{kind}")))
+        target = tmp_path / saved_file.suggested_filename
+        saved_file.save_as(target)
         assert target.name.startswith("kuntadash-map-") and target.suffix == f".{kind}"
         saved[kind] = target.read_bytes()
     assert saved["svg"].count(b"<path") >= MUNICIPALITY_COUNT
@@ -449,10 +426,8 @@ def test_table_alternative_downloads_as_csv(page: Page, tmp_path: Path) -> None:
     frame.hover()
     expect(frame.get_by_role("button", name=re.compile("Download", re.IGNORECASE))).to_have_count(0)
     button = page.get_by_test_id("stDownloadButton").filter(has_text="CSV").first.locator("button")
-    with page.expect_download() as info:
-        button.first.click()
     target = tmp_path / "table.csv"
-    info.value.save_as(target)
+    download(page, button.first).save_as(target)
     text = target.read_text(encoding="utf-8-sig")
     assert _t("common.municipality") in text
     rows = [line for line in text.splitlines() if line.strip()]

@@ -3,9 +3,9 @@ the weak spots and what changed, without scrolling on a desktop, starting on the
 a phone), on the official snapshot and on the sample; the detail opens on purpose: the scores
 with their coverage and the ten most similar municipalities with the reason.
 
-Each first screen is a new page (a session of its own on the server) in one of two browser
-contexts kept for the module, a desktop and a phone one: they keep the app's scripts in their
-cache between the visits, as a reader's browser does."""
+Each first screen is a new page (a session of its own on the server) in the reader's browser
+(``warm_context``), at desktop or phone size: it keeps the app's scripts in its cache between
+the visits, as a reader's browser does."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from kuntadash.i18n import translate
-from tests.browser.conftest import DESKTOP, wait_ready
+from tests.browser.conftest import DESKTOP, PHONE, fresh_page, wait_ready
 
 pytestmark = pytest.mark.browser
 
@@ -29,11 +29,9 @@ def _t(key: str, lang: str = "fi", **values: object) -> str:
     return translate(key, lang, **values)
 
 
-def _open_profile(context: BrowserContext, lang: str, dataset: str) -> Page:
-    page = context.new_page()
-    page.set_default_timeout(60_000)
+def _open_profile(page: Page, official_url: str, lang: str, dataset: str) -> Page:
     query = f"lang={lang}&kunta=837" + ("&dataset=sample" if dataset == "sample" else "")
-    page.goto(f"/municipality?{query}")
+    page.goto(f"{official_url}/municipality?{query}")
     wait_ready(page)
     expect(page.locator(".st-key-profile_highlights li").first).to_be_visible()
     return page
@@ -53,10 +51,10 @@ def _inside(page: Page, locator, height: int) -> list[str]:
 @pytest.mark.parametrize("dataset", ["official", "sample"])
 @pytest.mark.parametrize("lang", ["fi", "en"])
 def test_the_first_screen_answers_without_scrolling(
-    contexts: dict[str, BrowserContext], artifacts: Path, dataset: str, lang: str
+    warm_context: BrowserContext, official_url: str, artifacts: Path, dataset: str, lang: str
 ) -> None:
-    page = _open_profile(contexts["desktop"], lang, dataset)
-    try:
+    with fresh_page(warm_context, DESKTOP) as page:
+        _open_profile(page, official_url, lang, dataset)
         assert page.evaluate("document.querySelector('[data-testid=stMain]').scrollTop") == 0
         main = page.get_by_test_id("stMain")
         cards = page.locator(".st-key-profile_dimensions [data-testid=stMetric]")
@@ -88,24 +86,20 @@ def test_the_first_screen_answers_without_scrolling(
         )
         assert closed <= MAX_CLOSED_HEIGHT, closed
         page.screenshot(path=str(artifacts / f"profile-first-screen-{dataset}-{lang}.png"))
-    finally:
-        page.close()
 
 
 @pytest.mark.parametrize(("dataset", "lang"), [("official", "fi"), ("sample", "sv")])
 def test_on_a_phone_the_summary_starts_on_the_first_screen(
-    contexts: dict[str, BrowserContext], artifacts: Path, dataset: str, lang: str
+    warm_context: BrowserContext, official_url: str, artifacts: Path, dataset: str, lang: str
 ) -> None:
-    page = _open_profile(contexts["phone"], lang, dataset)
-    try:
+    with fresh_page(warm_context, PHONE) as page:
+        _open_profile(page, official_url, lang, dataset)
         first_card = page.locator(".st-key-profile_dimensions [data-testid=stMetric]").first
         # Retried until the layout settles (once seen measured mid-layout on a loaded machine):
         # at least half of the first card on the first screen.
         expect(first_card).to_be_in_viewport(ratio=0.5)
         expect(page.get_by_role("button", name=_t("brief.button", lang))).to_be_in_viewport()
         page.screenshot(path=str(artifacts / f"profile-first-screen-{dataset}-{lang}-phone.png"))
-    finally:
-        page.close()
 
 
 def test_profile_shows_scores_and_peers_for_a_chosen_municipality(

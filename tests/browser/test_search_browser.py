@@ -9,14 +9,13 @@ scripts stay in the cache, as in a reader's browser.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 
 from kuntadash.i18n import translate
-from tests.browser.conftest import ARTIFACTS, DESKTOP, fresh_page, wait_ready
+from tests.browser.conftest import ARTIFACTS, DESKTOP, wait_ready
 
 SHOWN = {"fi": "Närpiö – Närpes", "sv": "Närpes – Närpiö", "en": "Närpiö – Närpes"}
 
@@ -35,13 +34,6 @@ def _type_and_enter(page: Page, combobox, typed: str, lang: str, shot: str) -> N
     page.keyboard.press("Enter")
     page.wait_for_url(lambda url: url != before, timeout=30_000)
     wait_ready(page)
-
-
-@pytest.fixture
-def page(warm_context: BrowserContext) -> Iterator[Page]:
-    """A desktop page (1400×900), as pytest-playwright's ``page``, in the module's context."""
-    with fresh_page(warm_context, DESKTOP) as page:
-        yield page
 
 
 @pytest.mark.parametrize("lang", ["fi", "sv", "en"])
