@@ -10,6 +10,7 @@ from kuntadash.domain.stats import (
     compute_profile,
     group_summary,
     latest_common_year,
+    latest_common_years,
     percentile_position,
     rank_in_group,
     rank_values,
@@ -73,6 +74,30 @@ def test_latest_common_year_needs_half_the_municipalities():
         }
     )
     assert latest_common_year(values, "x") == 2023
+
+
+def test_latest_common_years_answers_for_every_indicator_at_once():
+    codes = ["001", "002", "003"]
+    rows = [
+        # x: 2024 has one value of three, so 2023; y: half or more in 2025; z: never half
+        *[("x", 2023, c, 1.0) for c in codes],
+        ("x", 2024, "001", 1.0),
+        ("x", 2024, "002", np.nan),
+        ("x", 2024, "003", np.nan),
+        ("y", 2024, "001", 1.0),
+        ("y", 2025, "001", 2.0),
+        ("y", 2025, "002", 3.0),
+        ("y", 2025, "003", np.nan),
+        ("z", 2024, "001", np.nan),
+        ("z", 2024, "002", np.nan),
+        ("z", 2024, "003", 4.0),
+    ]
+    values = pd.DataFrame(rows, columns=["indicator_id", "year", "municipality_code", "value"])
+    values["indicator_id"] = values["indicator_id"].astype("string")
+    expected = {"x": 2023, "y": 2025}
+    assert latest_common_years(values) == expected
+    each = {i: latest_common_year(values, i) for i in ("x", "y", "z")}
+    assert each == {**expected, "z": None}
 
 
 def _profile_fixture():

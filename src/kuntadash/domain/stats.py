@@ -122,10 +122,20 @@ def latest_values(values: pd.DataFrame, up_to_year: int | None = None) -> pd.Dat
 
 def latest_common_year(values: pd.DataFrame, indicator_id: str) -> int | None:
     """The latest year of an indicator with data for at least half the municipalities."""
-    rows = values[values["indicator_id"] == indicator_id]
-    coverage = rows.groupby("year")["value"].apply(lambda s: s.notna().mean())
-    good = coverage[coverage >= 0.5]
-    return int(good.index.max()) if len(good) else None
+    return latest_common_years(values[values["indicator_id"] == indicator_id]).get(indicator_id)
+
+
+def latest_common_years(values: pd.DataFrame) -> dict[str, int]:
+    """Each indicator's latest year with data for at least half the municipalities (of the
+    rows of that indicator and year); an indicator without such a year is left out. One pass
+    over ``values``, where asking :func:`latest_common_year` per indicator filters it each time."""
+    present = values["value"].notna()
+    coverage = present.groupby(
+        [values["indicator_id"], values["year"]], observed=True, sort=False
+    ).mean()
+    good = coverage[coverage >= 0.5].reset_index()
+    latest = good.groupby("indicator_id", observed=True, sort=False)["year"].max()
+    return {str(ident): int(year) for ident, year in latest.items()}
 
 
 def compute_profile(

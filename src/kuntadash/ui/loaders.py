@@ -168,11 +168,9 @@ def load_wide_values(snapshot: Snapshot) -> pd.DataFrame:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _load_reference_years(folder: str, version: str) -> dict[str, int]:
-    from kuntadash.domain.stats import latest_common_year
+    from kuntadash.domain.stats import latest_common_years
 
-    values = _load_snapshot(folder, version).values
-    years = {ident: latest_common_year(values, ident) for ident in values["indicator_id"].unique()}
-    return {ident: year for ident, year in years.items() if year is not None}
+    return latest_common_years(_load_snapshot(folder, version).values)
 
 
 def load_reference_years(snapshot: Snapshot) -> dict[str, int]:

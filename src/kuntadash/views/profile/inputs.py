@@ -12,7 +12,7 @@ import pandas as pd
 from kuntadash.domain.groups import DEFAULT_KIND, ComparisonGroup, describe_group
 from kuntadash.domain.population import PopulationYear
 from kuntadash.domain.scores import DimensionScores
-from kuntadash.domain.stats import latest_common_year
+from kuntadash.domain.stats import latest_common_years
 from kuntadash.store import Snapshot
 
 T = TypeVar("T")
@@ -56,11 +56,7 @@ def kept(memo: dict[Hashable, Any] | None, key: Hashable, compute: Callable[[], 
 
 def reference_years(snapshot: Snapshot) -> dict[str, int]:
     """Each indicator's latest year with data for at least half the municipalities."""
-    years = {
-        ident: latest_common_year(snapshot.values, ident)
-        for ident in snapshot.values["indicator_id"].unique()
-    }
-    return {ident: year for ident, year in years.items() if year is not None}
+    return latest_common_years(snapshot.values)
 
 
 def wide_values(snapshot: Snapshot) -> pd.DataFrame:
