@@ -15,6 +15,7 @@ Sample data are marked on every page.
 
 from __future__ import annotations
 
+import copy
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -109,17 +110,32 @@ def profile_link(view: ProfileView, base: str | None = None) -> str:
     return f"{base}/{PAGE_PATH}?{query}"
 
 
+class _Faces:
+    """The brief's three type faces (DejaVu Sans regular, bold and oblique), parsed once for
+    one brief however many times its pages are laid out.
+
+    Writing a PDF subsets the parsed fonts in place (fpdf2), so one parse serves one written
+    PDF: the layouts tried share it, and only the one chosen is written."""
+
+    def __init__(self) -> None:
+        holder = FPDF()
+        holder.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
+        holder.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+        holder.add_font(FONT, "I", str(FONT_DIR / "DejaVuSans-Oblique.ttf"))
+        self.fonts = dict(holder.fonts)
+
+
 class _BriefPDF(FPDF):
     """A4 portrait with a footer naming the municipality, the page and the sample flag."""
 
-    def __init__(self, footer_text: str, page_label: str) -> None:
+    def __init__(self, footer_text: str, page_label: str, faces: _Faces) -> None:
         super().__init__(orientation="P", unit="mm", format="A4")
         self.footer_text = footer_text
         self.page_label = page_label
         self.content_ends: list[float] = []
-        self.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
-        self.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
-        self.add_font(FONT, "I", str(FONT_DIR / "DejaVuSans-Oblique.ttf"))
+        # A copy of each face (fpdf2's own copy: the parsed font shared, what this document
+        # uses of it its own), in the order add_font gives them.
+        self.fonts.update({key: copy.deepcopy(face) for key, face in faces.fonts.items()})
         self.set_margins(MARGIN_MM, TOP_MM, MARGIN_MM)
         self.set_auto_page_break(True, margin=BOTTOM_MM)
 
@@ -309,24 +325,26 @@ def brief_pdf(view: ProfileView, *, link: str = "", today: date | None = None) -
     interactive = link or profile_link(view)
     links = _Links(shared_profile_url(view.code, view.lang, view.names, interactive), interactive)
     charts = _charts(view)
-    best: tuple[float, bytes] | None = None
+    faces = _Faces()
+    best: tuple[float, _BriefPDF] | None = None
     for scale in SCALES:
-        pdf = _layout(view, links, today, charts, scale)
-        data = bytes(pdf.output())  # closing the last page records where its content ends
-        fills = page_fills(pdf)
-        emptiest = min(fills[1:], default=1.0)
+        pdf = _layout(view, links, today, charts, scale, faces)
+        emptiest = min(page_fills(pdf)[1:], default=1.0)
         if emptiest >= MIN_FILL:
-            return data
+            return bytes(pdf.output())
         if best is None or emptiest > best[0]:
-            best = (emptiest, data)
+            best = (emptiest, pdf)
     assert best is not None
-    return best[1]
+    return bytes(best[1].output())
 
 
 def page_fills(pdf: _BriefPDF) -> list[float]:
-    """How far down each page its content reaches, 0 (empty) – 1 (to the bottom margin)."""
+    """How far down each page of a laid-out ``pdf`` its content reaches, 0 (empty) – 1 (to the
+    bottom margin): the pages closed so far (their footers recorded where each ended), then
+    the last one, still open, to where its content has come (where its footer will record)."""
     usable = PAGE_HEIGHT_MM - BOTTOM_MM - TOP_MM
-    return [max(0.0, min(1.0, (end - TOP_MM) / usable)) for end in pdf.content_ends]
+    ends = [*pdf.content_ends, pdf.get_y()]
+    return [max(0.0, min(1.0, (end - TOP_MM) / usable)) for end in ends]
 
 
 def _charts(view: ProfileView) -> _Charts:
@@ -362,7 +380,7 @@ def _charts(view: ProfileView) -> _Charts:
 
 
 def _layout(
-    view: ProfileView, links: _Links, today: date, charts: _Charts, scale: float
+    view: ProfileView, links: _Links, today: date, charts: _Charts, scale: float, faces: _Faces
 ) -> _BriefPDF:
     def tr(key: str, **values: object) -> str:
         return view.tr(key, **values)
@@ -372,6 +390,7 @@ def _layout(
         footer_text=f"{tr('brief.title')}: {view.name} · {tr('brief.data_date')} "
         f"{view.created}{sample_mark}",
         page_label=tr("brief.page"),
+        faces=faces,
     )
     pdf.set_title(f"{tr('brief.title')}: {view.name}")
     pdf.set_author("kuntadash")
