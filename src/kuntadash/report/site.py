@@ -75,6 +75,7 @@ from kuntadash.views.profile import (
     ProfileView,
     build_profile_view,
     municipality_names,
+    present_ids,
     profile_numbers,
     reference_years,
     wide_values,
@@ -187,7 +188,7 @@ def _shared(snapshot: Snapshot, base: str) -> _Shared:
         weights=dict(DEFAULT_WEIGHTS),
         scores=scores,
         keys=group_keys_of,
-        present=frozenset(snapshot.values.loc[snapshot.values["value"].notna(), "indicator_id"]),
+        present=present_ids(snapshot),
         source_ids=value_source_ids(snapshot.values),
         memo={},  # what the profiles of this build share (views.profile.kept)
     )

@@ -107,15 +107,17 @@ def load_problems(snapshot: Snapshot) -> tuple[str, ...]:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _load_present_ids(folder: str, version: str) -> frozenset[str]:
-    values = _load_snapshot(folder, version).values
-    return frozenset(values.loc[values["value"].notna(), "indicator_id"].unique())
+    from kuntadash.views.profile.inputs import present_ids
+
+    return present_ids(_load_snapshot(folder, version))
 
 
 def load_present_ids(snapshot: Snapshot) -> frozenset[str]:
     """Ids of the indicators with at least one value (not all missing) in the snapshot."""
     if snapshot.path is None:  # built in memory, not served from a folder
-        values = snapshot.values
-        return frozenset(values.loc[values["value"].notna(), "indicator_id"].unique())
+        from kuntadash.views.profile.inputs import present_ids
+
+        return present_ids(snapshot)
     return _load_present_ids(str(snapshot.path), snapshot.version)
 
 

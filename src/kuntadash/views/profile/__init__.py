@@ -24,6 +24,7 @@ from kuntadash.views.profile.inputs import (
     ProfileInputs,
     default_group,
     municipality_names,
+    present_ids,
     reference_years,
     wide_values,
 )
@@ -69,6 +70,7 @@ __all__ = [
     "default_group",
     "municipality_names",
     "peer_weights",
+    "present_ids",
     "profile_numbers",
     "reference_years",
     "register_label",

@@ -40,6 +40,7 @@ from kuntadash.views.profile.inputs import (
     ProfileInputs,
     kept,
     municipality_names,
+    present_ids,
     reference_years,
     wide_values,
 )
@@ -245,11 +246,7 @@ def _tables(snapshot: Snapshot, code: str, lang: str, inputs: ProfileInputs) -> 
         peers = inputs.peers
     else:
         peers = nearest_peers(standardise(raw), code, DEFAULT_WEIGHTS, DEFAULT_PEER_COUNT)
-    present = (
-        inputs.present
-        if inputs.present is not None
-        else frozenset(snapshot.values.loc[snapshot.values["value"].notna(), "indicator_id"])
-    )
+    present = inputs.present if inputs.present is not None else present_ids(snapshot)
     return _Tables(
         inputs=inputs,
         catalogue=snapshot.catalogue,

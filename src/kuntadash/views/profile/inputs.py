@@ -59,6 +59,12 @@ def reference_years(snapshot: Snapshot) -> dict[str, int]:
     return latest_common_years(snapshot.values)
 
 
+def present_ids(snapshot: Snapshot) -> frozenset[str]:
+    """Ids of the indicators with at least one value (not all missing) in ``snapshot``."""
+    values = snapshot.values
+    return frozenset(values.loc[values["value"].notna(), "indicator_id"].unique())
+
+
 def wide_values(snapshot: Snapshot) -> pd.DataFrame:
     """Values with one column per indicator, indexed by (municipality_code, year)."""
     return snapshot.values.pivot_table(
