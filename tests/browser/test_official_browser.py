@@ -134,13 +134,10 @@ def test_every_page_draws_passes_axe_and_speaks_the_pages_language(
 
 
 def test_overview_map_draws_every_municipality_with_real_borders(
-    browser: Browser, official_url: str
+    warm_context: BrowserContext, official_url: str
 ) -> None:
-    context = browser.new_context(base_url=official_url, viewport=DESKTOP)
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    try:
-        page.goto("/")
+    with fresh_page(warm_context, DESKTOP) as page:
+        page.goto(official_url)
         wait_ready(page)
         assert wait_map_drawn(page, 308) == 308
         caption = _main_text(page)
@@ -149,33 +146,31 @@ def test_overview_map_draws_every_municipality_with_real_borders(
         assert "Mäntyharju (Pertunmaa)" in caption
         link = page.get_by_role("link", name=re.compile("Kuntien avainluvut"))
         expect(link.first).to_have_attribute("href", re.compile(r"^https://pxdata\.stat\.fi/"))
-    finally:
-        context.close()
 
 
-def test_the_sample_is_a_choice_of_one_session_only(browser: Browser, official_url: str) -> None:
+def test_the_sample_is_a_choice_of_one_session_only(
+    warm_context: BrowserContext, browser: Browser, official_url: str
+) -> None:
+    """One reader chooses the made-up sample; another visitor at the same time, in a browser of
+    their own, still sees the official figures."""
     notice = translate("common.sample_notice", "fi")[:30]
-    chooser = browser.new_context(base_url=official_url, viewport=DESKTOP)
     other = browser.new_context(base_url=official_url, viewport=DESKTOP)
     try:
-        page = chooser.new_page()
-        page.set_default_timeout(60_000)
-        page.goto("/")
-        wait_ready(page)
-        assert notice not in _main_text(page)
-        sidebar = page.get_by_test_id("stSidebar")
-        sidebar.get_by_role("combobox", name=translate("common.dataset", "fi")).click()
-        page.get_by_role("option", name=translate("common.dataset_sample", "fi")).click()
-        page.wait_for_url(re.compile(r"dataset=sample"))
-        wait_ready(page)
-        expect(page.get_by_text(notice)).to_be_visible()
-        # Another visitor, at the same time, still sees the official figures.
-        visitor = other.new_page()
-        visitor.set_default_timeout(60_000)
-        visitor.goto("/")
-        wait_ready(visitor)
-        assert notice not in _main_text(visitor)
-        assert [p for p, _ in nav_pages(visitor)]  # the other session works normally
+        with fresh_page(warm_context, DESKTOP) as page:
+            page.goto(official_url)
+            wait_ready(page)
+            assert notice not in _main_text(page)
+            sidebar = page.get_by_test_id("stSidebar")
+            sidebar.get_by_role("combobox", name=translate("common.dataset", "fi")).click()
+            page.get_by_role("option", name=translate("common.dataset_sample", "fi")).click()
+            page.wait_for_url(re.compile(r"dataset=sample"))
+            wait_ready(page)
+            expect(page.get_by_text(notice)).to_be_visible()
+            visitor = other.new_page()
+            visitor.set_default_timeout(60_000)
+            visitor.goto("/")
+            wait_ready(visitor)
+            assert notice not in _main_text(visitor)
+            assert [p for p, _ in nav_pages(visitor)]  # the other session works normally
     finally:
-        chooser.close()
         other.close()
