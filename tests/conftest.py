@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from streamlit import config as st_config
 from streamlit.components.v2 import manifest_scanner
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
@@ -91,6 +92,22 @@ def components_scanned_once() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(manifest_scanner, "scan_component_manifests", lambda *a, **k: list(scan()))
         yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_collection_after_runs() -> Iterator[None]:
+    """``runner.postScriptGC`` off in the test process, as it is in effect there: AppTest's
+    script runner (Streamlit 1.67, ``testing/v1/local_script_runner.py``) does not collect
+    garbage after a run, which a server does. So the app settles no heap here
+    (``kuntadash.ui.loaders.settle_heap``): a full collection of the test process, once per
+    snapshot version, about 5 % of the app tests' CPU, for a walk that never comes. The servers
+    the browser and deployment tests start keep the default; the test of the settling turns it
+    back on for itself."""
+    option = "runner.postScriptGC"
+    before = st_config.get_option(option)
+    st_config.set_option(option, False)
+    yield
+    st_config.set_option(option, before)
 
 
 @pytest.fixture(autouse=True)

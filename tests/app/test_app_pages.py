@@ -137,14 +137,20 @@ def unsettled_heap(monkeypatch):
     list of freezes made in between."""
     import gc
 
+    from streamlit import config
+
     from kuntadash.ui.loaders import _settle_heap
 
     freezes = []
     real_freeze = gc.freeze
     monkeypatch.setattr(gc, "freeze", lambda: freezes.append(real_freeze()))
+    # As a server runs (tests/conftest.py turns the collection after each run off elsewhere).
+    collects = config.get_option("runner.postScriptGC")
+    config.set_option("runner.postScriptGC", True)
     _settle_heap.clear()
     gc.unfreeze()
     yield freezes
+    config.set_option("runner.postScriptGC", collects)
     _settle_heap.clear()
     gc.unfreeze()
 
@@ -159,6 +165,18 @@ def test_a_run_moves_the_long_lived_objects_out_of_the_per_rerun_collection(unse
     at.selectbox(key="w_indicator").select_index(1).run()
     assert not at.exception
     assert len(unsettled_heap) == 1, "frozen once per snapshot version, not on every run"
+
+
+def test_without_a_collection_after_each_run_nothing_is_frozen(unsettled_heap):
+    # A runner that does not collect after its runs (runner.postScriptGC off) has no per-run
+    # walk to make cheaper: the app leaves the heap alone.
+    import gc
+
+    from streamlit import config
+
+    config.set_option("runner.postScriptGC", False)
+    _run_page(_app(), "pages/overview.py")
+    assert unsettled_heap == [] and gc.get_freeze_count() == 0
 
 
 @pytest.mark.parametrize("lang", ["fi", "sv", "en"])

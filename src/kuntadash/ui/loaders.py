@@ -84,8 +84,10 @@ def _settle_heap(version: str) -> str:
 def settle_heap(served: Snapshot) -> None:
     """Once per process and version of the ``served`` snapshot, after a run that built the
     caches: move the long-lived objects out of the garbage collector's per-rerun walk (see
-    ``_settle_heap``)."""
-    _settle_heap(served.version)
+    ``_settle_heap``). Only where Streamlit collects after each run (``runner.postScriptGC``,
+    on by default): without that collection there is no walk to make cheaper."""
+    if st.get_option("runner.postScriptGC"):
+        _settle_heap(served.version)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
