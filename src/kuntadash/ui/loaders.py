@@ -172,9 +172,9 @@ def load_wide_values(snapshot: Snapshot) -> pd.DataFrame:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _load_reference_years(folder: str, version: str) -> dict[str, int]:
-    from kuntadash.domain.stats import latest_common_years
+    from kuntadash.views.profile.inputs import reference_years
 
-    return latest_common_years(_load_snapshot(folder, version).values)
+    return reference_years(_load_snapshot(folder, version))
 
 
 def load_reference_years(snapshot: Snapshot) -> dict[str, int]:
