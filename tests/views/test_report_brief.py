@@ -290,6 +290,17 @@ def test_the_fill_measure_sees_an_almost_empty_page(sample_snapshot):
     assert fills[0] > 0.8 and fills[1] < 0.1
 
 
+def test_a_brief_is_the_same_whatever_briefs_were_written_before_it(view_297):
+    """The type faces are parsed once per process and shared by every brief, and writing a
+    PDF subsets its fonts: a brief written after others is byte for byte the one written
+    first in a process (the Swedish brief uses letters the English one does not)."""
+    report._faces.cache_clear()
+    swedish = brief_pdf(view_297("sv"), link="https://x.example/", today=TODAY)
+    report._faces.cache_clear()
+    brief_pdf(view_297("en"), link="https://x.example/", today=TODAY)
+    assert brief_pdf(view_297("sv"), link="https://x.example/", today=TODAY) == swedish
+
+
 # --- built once, shared, one build per session at a time (kuntadash.ui.downloads) -------------
 def _view(snapshot, code="091", lang="fi"):
     return build_profile_view(snapshot, code, lang, default_group(snapshot, code, lang))

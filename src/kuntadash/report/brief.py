@@ -16,6 +16,7 @@ Sample data are marked on every page.
 from __future__ import annotations
 
 import copy
+import functools
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,9 +25,10 @@ from pathlib import Path
 
 import matplotlib
 import pandas as pd
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
-from fpdf.fonts import FontFace
+from fpdf.fonts import FontFace, TTFFont
 
 from kuntadash.charts.palette import (
     BETTER,
@@ -110,34 +112,40 @@ def profile_link(view: ProfileView, base: str | None = None) -> str:
     return f"{base}/{PAGE_PATH}?{query}"
 
 
-class _Faces:
-    """The brief's three type faces (DejaVu Sans regular, bold and oblique), parsed once for
-    one brief however many times its pages are laid out.
-
-    Writing a PDF subsets the parsed fonts in place (fpdf2), so one parse serves one written
-    PDF: the layouts tried share it, and only the one chosen is written."""
-
-    def __init__(self) -> None:
-        holder = FPDF()
-        holder.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
-        holder.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
-        holder.add_font(FONT, "I", str(FONT_DIR / "DejaVuSans-Oblique.ttf"))
-        self.fonts = dict(holder.fonts)
+@functools.cache
+def _faces() -> dict[str, TTFFont]:
+    """The brief's three type faces (DejaVu Sans regular, bold and oblique) as fpdf2 parsed
+    them, once per process (about 0.1 s a face): laying out text reads them and never changes
+    them. Each document takes a copy (:class:`_BriefPDF`)."""
+    holder = FPDF()
+    holder.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
+    holder.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+    holder.add_font(FONT, "I", str(FONT_DIR / "DejaVuSans-Oblique.ttf"))
+    return dict(holder.fonts)
 
 
 class _BriefPDF(FPDF):
     """A4 portrait with a footer naming the municipality, the page and the sample flag."""
 
-    def __init__(self, footer_text: str, page_label: str, faces: _Faces) -> None:
+    def __init__(self, footer_text: str, page_label: str) -> None:
         super().__init__(orientation="P", unit="mm", format="A4")
         self.footer_text = footer_text
         self.page_label = page_label
         self.content_ends: list[float] = []
         # A copy of each face (fpdf2's own copy: the parsed font shared, what this document
         # uses of it its own), in the order add_font gives them.
-        self.fonts.update({key: copy.deepcopy(face) for key, face in faces.fonts.items()})
+        self.fonts.update({key: copy.deepcopy(face) for key, face in _faces().items()})
         self.set_margins(MARGIN_MM, TOP_MM, MARGIN_MM)
         self.set_auto_page_break(True, margin=BOTTOM_MM)
+
+    def written(self) -> bytes:
+        """The document's bytes. Writing subsets each face's font tables in place (fpdf2), and
+        those are the ones every copy of :func:`_faces` shares: this document's faces read their
+        files again first (lazily, only what the subset needs), so the shared parse stays whole
+        for the next document."""
+        for face in self.fonts.values():
+            face.ttfont = TTFont(face.ttffile, recalcTimestamp=False, lazy=True)
+        return bytes(self.output())
 
     def footer(self) -> None:
         # Called as each page closes, before anything moves: where its content ended.
@@ -325,17 +333,16 @@ def brief_pdf(view: ProfileView, *, link: str = "", today: date | None = None) -
     interactive = link or profile_link(view)
     links = _Links(shared_profile_url(view.code, view.lang, view.names, interactive), interactive)
     charts = _charts(view)
-    faces = _Faces()
     best: tuple[float, _BriefPDF] | None = None
     for scale in SCALES:
-        pdf = _layout(view, links, today, charts, scale, faces)
+        pdf = _layout(view, links, today, charts, scale)
         emptiest = min(page_fills(pdf)[1:], default=1.0)
         if emptiest >= MIN_FILL:
-            return bytes(pdf.output())
+            return pdf.written()
         if best is None or emptiest > best[0]:
             best = (emptiest, pdf)
     assert best is not None
-    return bytes(best[1].output())
+    return best[1].written()
 
 
 def page_fills(pdf: _BriefPDF) -> list[float]:
@@ -380,7 +387,7 @@ def _charts(view: ProfileView) -> _Charts:
 
 
 def _layout(
-    view: ProfileView, links: _Links, today: date, charts: _Charts, scale: float, faces: _Faces
+    view: ProfileView, links: _Links, today: date, charts: _Charts, scale: float
 ) -> _BriefPDF:
     def tr(key: str, **values: object) -> str:
         return view.tr(key, **values)
@@ -390,7 +397,6 @@ def _layout(
         footer_text=f"{tr('brief.title')}: {view.name} · {tr('brief.data_date')} "
         f"{view.created}{sample_mark}",
         page_label=tr("brief.page"),
-        faces=faces,
     )
     pdf.set_title(f"{tr('brief.title')}: {view.name}")
     pdf.set_author("kuntadash")
