@@ -1,9 +1,11 @@
 """The committed snapshot of official figures in a real browser, and every page the navigation
-lists, in fi, sv and en, in one visit per page and language.
+lists, in fi, sv and en, in one visit per page (and one more at phone width).
 
-A page load is the costliest step of the browser suite (about 3 CPU-seconds of Chromium on a
-shared 2-core machine), so everything that must hold on *every* page is checked on the same
-load, here, rather than by one module per property:
+A page load is the costliest step of the browser suite (about 3 CPU-seconds of Chromium and
+the server's run on a shared 2-core machine), so everything that must hold on *every* page is
+checked on the same load, here, rather than by one module per property, and each page is
+loaded in Finnish and then switched to Swedish and English in the sidebar, as a reader does (a
+rerun costs about a third of a load):
 
 - it draws: a heading, no error, nothing printed as "nan" or "None", and no made-up-sample
   notice (official data);
@@ -14,6 +16,10 @@ load, here, rather than by one module per property:
 - at phone width it draws too: loaded at that width in Finnish, the default language (a
   reader's phone opening a link), and in Swedish and English the same page with its window
   narrowed (a load per page costs more than every other check on it together).
+
+A page without the language choice (the event slides) is loaded from its link in each
+language. Loading a page from a link in a language is checked in test_links_browser and
+test_pages_browser.
 
 The pages come from app.py's navigation (``tests.apptest.app_pages``), so a page added there is
 walked here too. Besides: the map shows all 308 municipalities with their real borders, and the
@@ -37,8 +43,11 @@ from tests.browser.drawing import resize, wait_drawn
 from tests.browser.test_accessibility import blocking, open_expanders, run_axe
 from tests.browser.test_pages_browser import (
     LANGUAGE_LABEL,
+    LANGUAGE_OPTION,
     assert_no_error,
+    choose,
     nav_pages,
+    wait_document_language,
     wait_map_drawn,
 )
 from tests.browser.test_words_browser import WORDS_JS, foreign_labels
@@ -88,49 +97,75 @@ def _labels(page: Page) -> set[str]:
     return labels - {LANGUAGE_LABEL, ""}
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
+def _speaks(page: Page, path: str, lang: str, shots: Path, axe_source: str) -> None:
+    """At desktop width: it draws, the main menu is named in ``lang``, axe finds nothing
+    serious with every folded part open, and every label is in ``lang``."""
+    name = f"{path or 'overview'}-{lang}"
+    _draws(page, path, lang, "desktop")
+    main_menu = page.locator(f"[aria-label='{translate('frontend.main_menu', lang)}']")
+    expect(main_menu).to_have_count(1)
+    page.screenshot(path=str(shots / f"{name}-desktop.png"), full_page=True)
+    open_expanders(page)
+    wait_drawn(page)  # plotly draws what the expanders revealed
+    violations = run_axe(page, axe_source)
+    axe = shots.parent / "axe"
+    axe.mkdir(exist_ok=True)
+    (axe / f"{name}.json").write_text(
+        json.dumps(violations, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
+    assert not blocking(violations), json.dumps(blocking(violations), ensure_ascii=False)
+    labels = _labels(page)
+    assert labels, "the page carries labels"
+    assert foreign_labels(list(labels), lang) == []
+
+
+def _switch(page: Page, base: str, path: str, lang: str) -> None:
+    """The page in ``lang``: chosen in the sidebar as a reader does (a rerun), or, on a page
+    that offers no choice (the event slides), loaded from its link."""
+    choice = page.get_by_role("combobox", name=LANGUAGE_LABEL)
+    if not choice.count():
+        _open(page, base, path, lang)
+        return
+    choose(page, LANGUAGE_LABEL, LANGUAGE_OPTION[lang])
+    wait_document_language(page, lang)
+    wait_ready(page)
+    expect(page).to_have_url(re.compile(rf"[?&]lang={lang}(&|$)"))
+
+
 @pytest.mark.parametrize("path", PAGES)
-def test_every_page_draws_passes_axe_and_speaks_the_pages_language(
+def test_every_page_draws_passes_axe_and_speaks_each_language(
     warm_context: BrowserContext,
     official_url: str,
     axe_source: str,
     artifacts: Path,
     path: str,
-    lang: str,
 ) -> None:
-    name = f"{path or 'overview'}-{lang}"
+    """The page loaded in Finnish, then the language chosen in the sidebar as a reader does
+    (a rerun, not a load), each language checked at desktop width and then at phone width
+    with the window narrowed; and the page loaded at phone width in Finnish."""
     shots = artifacts / "official"
     shots.mkdir(exist_ok=True)
     with fresh_page(warm_context, DESKTOP) as page:
-        _open(page, official_url, path, lang)
-        _draws(page, path, lang, "desktop")
-        main_menu = page.locator(f"[aria-label='{translate('frontend.main_menu', lang)}']")
-        expect(main_menu).to_have_count(1)
-        page.screenshot(path=str(shots / f"{name}-desktop.png"), full_page=True)
-        open_expanders(page)
-        wait_drawn(page)  # plotly draws what the expanders revealed
-        violations = run_axe(page, axe_source)
-        (artifacts / "axe").mkdir(exist_ok=True)
-        (artifacts / "axe" / f"{name}.json").write_text(
-            json.dumps(violations, ensure_ascii=False, indent=1), encoding="utf-8"
-        )
-        assert not blocking(violations), json.dumps(blocking(violations), ensure_ascii=False)
-        labels = _labels(page)
-        assert labels, "the page carries labels"
-        assert foreign_labels(list(labels), lang) == []
-        if lang != LANGUAGES[0]:
-            # At phone width, the same page: the window narrowed (sections open).
-            page.mouse.move(0, 0)  # no tooltip left from the labels' hovering
-            resize(page, PHONE)
-            _draws(page, path, lang, "phone")
-            page.evaluate(TO_TOP_JS)  # the screenshot shows the page's first screen
-            page.screenshot(path=str(shots / f"{name}-phone.png"), full_page=True)
-    if lang == LANGUAGES[0]:
-        # Loaded at phone width, in the default language: a reader's phone opening the link.
-        with fresh_page(warm_context, PHONE) as page:
-            _open(page, official_url, path, lang)
-            _draws(page, path, lang, "phone")
-            page.screenshot(path=str(shots / f"{name}-phone.png"), full_page=True)
+        _open(page, official_url, path, LANGUAGES[0])
+        for lang in LANGUAGES:
+            if lang != LANGUAGES[0]:
+                resize(page, DESKTOP)
+                _switch(page, official_url, path, lang)
+            _speaks(page, path, lang, shots, axe_source)
+            if lang != LANGUAGES[0]:
+                # At phone width, the same page: the window narrowed (sections open).
+                page.mouse.move(0, 0)  # no tooltip left from the labels' hovering
+                resize(page, PHONE)
+                _draws(page, path, lang, "phone")
+                page.evaluate(TO_TOP_JS)  # the screenshot shows the page's first screen
+                name = f"{path or 'overview'}-{lang}"
+                page.screenshot(path=str(shots / f"{name}-phone.png"), full_page=True)
+    # Loaded at phone width, in the default language: a reader's phone opening the link.
+    with fresh_page(warm_context, PHONE) as page:
+        _open(page, official_url, path, LANGUAGES[0])
+        _draws(page, path, LANGUAGES[0], "phone")
+        name = f"{path or 'overview'}-{LANGUAGES[0]}"
+        page.screenshot(path=str(shots / f"{name}-phone.png"), full_page=True)
 
 
 def test_overview_map_draws_every_municipality_with_real_borders(
