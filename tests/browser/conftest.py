@@ -189,7 +189,8 @@ def warm_context(
     (V8's code cache) between loads; a context made with ``browser.new_context`` lives in
     memory and keeps no code cache, so each of its loads compiles Streamlit's, plotly's and
     MapLibre's scripts again: about a quarter more CPU per load. Tests whose property is a new
-    browser (a copied link, the first visitors) make one with ``browser.new_context``."""
+    browser (a link copied into another one) make one with ``browser.new_context``; several
+    visitors at once are several pages here, each a session of its own."""
     context = playwright.chromium.launch_persistent_context(
         str(tmp_path_factory.mktemp("reader-profile")),
         **browser_type_launch_args,
