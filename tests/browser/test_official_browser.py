@@ -83,13 +83,14 @@ TOOLBARS = {"stPlotlyChart": ".modebar", "stDataFrame": "[data-testid=stElementT
 
 
 def _labels(page: Page) -> set[str]:
-    """Every label on the page, with each visible chart's mode bar and table's toolbar shown:
-    each is hovered and its toolbar waited for (in Streamlit 1.67 and plotly 7 both are in the
-    page already, hidden; were one drawn only under the pointer, this waits for it)."""
+    """Every label on the page, with each visible chart's mode bar and table's toolbar in it: a
+    toolbar not yet in the page is brought by hovering its element and waited for (in
+    Streamlit 1.67 and plotly 7 both are in the page already, hidden, and are read as they are;
+    were one drawn only under the pointer, this hovers for it)."""
     labels = set(page.evaluate(WORDS_JS)["labels"])
     for testid, toolbar in TOOLBARS.items():
         for element in page.locator(f"[data-testid={testid}]").all():
-            if element.is_visible():
+            if element.is_visible() and not element.locator(toolbar).count():
                 element.hover()
                 element.locator(toolbar).first.wait_for(state="attached")
                 labels |= set(page.evaluate(WORDS_JS)["labels"])
