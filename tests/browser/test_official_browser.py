@@ -98,10 +98,21 @@ def _labels(page: Page) -> set[str]:
     return labels - {LANGUAGE_LABEL, ""}
 
 
+def _name(path: str, lang: str) -> str:
+    return f"{path or 'overview'}-{lang}"
+
+
+def _at_phone_width(page: Page, path: str, lang: str, shots: Path) -> None:
+    """At phone width: it draws; the screenshot shows the page's first screen."""
+    _draws(page, path, lang, "phone")
+    page.evaluate(TO_TOP_JS)
+    page.screenshot(path=str(shots / f"{_name(path, lang)}-phone.png"), full_page=True)
+
+
 def _speaks(page: Page, path: str, lang: str, shots: Path, axe_source: str) -> None:
     """At desktop width: it draws, the main menu is named in ``lang``, axe finds nothing
     serious with every folded part open, and every label is in ``lang``."""
-    name = f"{path or 'overview'}-{lang}"
+    name = _name(path, lang)
     _draws(page, path, lang, "desktop")
     main_menu = page.locator(f"[aria-label='{translate('frontend.main_menu', lang)}']")
     expect(main_menu).to_have_count(1)
@@ -146,27 +157,22 @@ def test_every_page_draws_passes_axe_and_speaks_each_language(
     with the window narrowed; and the page loaded at phone width in Finnish."""
     shots = artifacts / "official"
     shots.mkdir(exist_ok=True)
+    first, *others = LANGUAGES
     with fresh_page(warm_context, DESKTOP) as page:
-        _open(page, official_url, path, LANGUAGES[0])
-        for lang in LANGUAGES:
-            if lang != LANGUAGES[0]:
-                resize(page, DESKTOP)
-                _switch(page, official_url, path, lang)
+        _open(page, official_url, path, first)
+        _speaks(page, path, first, shots, axe_source)
+        for lang in others:
+            resize(page, DESKTOP)
+            _switch(page, official_url, path, lang)
             _speaks(page, path, lang, shots, axe_source)
-            if lang != LANGUAGES[0]:
-                # At phone width, the same page: the window narrowed (sections open).
-                page.mouse.move(0, 0)  # no tooltip left from the labels' hovering
-                resize(page, PHONE)
-                _draws(page, path, lang, "phone")
-                page.evaluate(TO_TOP_JS)  # the screenshot shows the page's first screen
-                name = f"{path or 'overview'}-{lang}"
-                page.screenshot(path=str(shots / f"{name}-phone.png"), full_page=True)
+            # At phone width, the same page: the window narrowed (sections open).
+            page.mouse.move(0, 0)  # no tooltip left from the labels' hovering
+            resize(page, PHONE)
+            _at_phone_width(page, path, lang, shots)
     # Loaded at phone width, in the default language: a reader's phone opening the link.
     with fresh_page(warm_context, PHONE) as page:
-        _open(page, official_url, path, LANGUAGES[0])
-        _draws(page, path, LANGUAGES[0], "phone")
-        name = f"{path or 'overview'}-{LANGUAGES[0]}"
-        page.screenshot(path=str(shots / f"{name}-phone.png"), full_page=True)
+        _open(page, official_url, path, first)
+        _at_phone_width(page, path, first, shots)
 
 
 def test_overview_map_draws_every_municipality_with_real_borders(
