@@ -47,9 +47,17 @@ CHARTS_SETTLED_JS = """() => document.fonts.status === 'loaded'
   })"""
 
 
+# Nothing is moving: every finite CSS transition or animation (the sidebar folding away when
+# the window narrows) has finished. Endless ones (a spinner) are not waited for.
+STILL_JS = """() => document.getAnimations().every(a =>
+  a.playState !== 'running' || a.effect.getTiming().iterations === Infinity)"""
+
+
 def resize(page: Any, viewport: dict[str, int], timeout: float = 30_000) -> None:
     """Change ``page``'s window to ``viewport`` and wait until every chart has followed its box
-    (:data:`CHARTS_SETTLED_JS`) and everything has drawn (:data:`DRAWN_JS`)."""
+    (:data:`CHARTS_SETTLED_JS`), everything has drawn (:data:`DRAWN_JS`) and nothing is still
+    moving (:data:`STILL_JS`)."""
     page.set_viewport_size(viewport)
     page.wait_for_function(CHARTS_SETTLED_JS, timeout=timeout)
     wait_drawn(page, timeout)
+    page.wait_for_function(STILL_JS, timeout=timeout)
