@@ -29,6 +29,8 @@ from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace, TTFFont
+from fpdf.image_datastructures import ImageCache
+from fpdf.image_parsing import preload_image
 
 from kuntadash.charts.palette import (
     BETTER,
@@ -124,11 +126,28 @@ def _faces() -> dict[str, TTFFont]:
     return dict(holder.fonts)
 
 
+def _read_images(images: Sequence[bytes]) -> ImageCache:
+    """``images`` (PNG bytes) as fpdf2 reads them into a document (decoded, compressed again),
+    once per brief however many times its pages are laid out, in the order the pages show them
+    (their numbers in the document follow it). Each layout takes a copy (:class:`_BriefPDF`)."""
+    read = ImageCache()
+    for data in images:
+        preload_image(read, io.BytesIO(data))
+    return read
+
+
 class _BriefPDF(FPDF):
     """A4 portrait with a footer naming the municipality, the page and the sample flag."""
 
-    def __init__(self, footer_text: str, page_label: str) -> None:
+    def __init__(self, footer_text: str, page_label: str, images: ImageCache) -> None:
         super().__init__(orientation="P", unit="mm", format="A4")
+        # The images already read (:func:`_read_images`), each counted as used by none of
+        # this document's pages yet: fpdf2 counts the uses and embeds what is used.
+        self.image_cache = ImageCache(
+            images={name: type(info)(info, usages=0) for name, info in images.images.items()},
+            icc_profiles=dict(images.icc_profiles),
+            image_filter=images.image_filter,
+        )
         self.footer_text = footer_text
         self.page_label = page_label
         self.content_ends: list[float] = []
@@ -318,6 +337,7 @@ class _Links:
 
     shared: str
     interactive: str
+    qr: bytes  # the QR code of ``shared`` (PNG)
 
 
 def brief_pdf(view: ProfileView, *, link: str = "", today: date | None = None) -> bytes:
@@ -331,11 +351,13 @@ def brief_pdf(view: ProfileView, *, link: str = "", today: date | None = None) -
     """
     today = today or date.today()
     interactive = link or profile_link(view)
-    links = _Links(shared_profile_url(view.code, view.lang, view.names, interactive), interactive)
+    shared = shared_profile_url(view.code, view.lang, view.names, interactive)
+    links = _Links(shared, interactive, qr_png(shared))
     charts = _charts(view)
+    images = _read_images([links.qr, charts.positions, *filter(None, [charts.trends])])
     best: tuple[float, _BriefPDF] | None = None
     for scale in SCALES:
-        pdf = _layout(view, links, today, charts, scale)
+        pdf = _layout(view, links, today, charts, images, scale)
         emptiest = min(page_fills(pdf)[1:], default=1.0)
         if emptiest >= MIN_FILL:
             return pdf.written()
@@ -387,7 +409,7 @@ def _charts(view: ProfileView) -> _Charts:
 
 
 def _layout(
-    view: ProfileView, links: _Links, today: date, charts: _Charts, scale: float
+    view: ProfileView, links: _Links, today: date, charts: _Charts, images: ImageCache, scale: float
 ) -> _BriefPDF:
     def tr(key: str, **values: object) -> str:
         return view.tr(key, **values)
@@ -397,6 +419,7 @@ def _layout(
         footer_text=f"{tr('brief.title')}: {view.name} · {tr('brief.data_date')} "
         f"{view.created}{sample_mark}",
         page_label=tr("brief.page"),
+        images=images,
     )
     pdf.set_title(f"{tr('brief.title')}: {view.name}")
     pdf.set_author("kuntadash")
@@ -428,7 +451,7 @@ def _title_block(view: ProfileView, write: _Writer, tr, links: _Links, today: da
     pdf = write.pdf
     text_width = CONTENT_MM - QR_MM - 4
     pdf.image(
-        io.BytesIO(qr_png(links.shared)),
+        io.BytesIO(links.qr),
         x=PAGE_WIDTH_MM - MARGIN_MM - QR_MM,
         y=TOP_MM - 2,
         w=QR_MM,
