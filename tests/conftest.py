@@ -12,10 +12,12 @@ a test that constructs an AppTest without the ``app`` marker fails.
 from __future__ import annotations
 
 import functools
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, ClassVar
 
 import pandas as pd
 import pytest
@@ -24,7 +26,9 @@ from streamlit.components.v2 import manifest_scanner
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.runtime.pages_manager import PagesManager
-from streamlit.testing.v1 import AppTest
+from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+from streamlit.testing.v1 import AppTest, local_script_runner
+from streamlit.testing.v1 import app_test as app_test_module
 
 from kuntadash.i18n import LANGUAGES
 from kuntadash.store import Snapshot, read_snapshot
@@ -91,6 +95,35 @@ def components_scanned_once() -> Iterator[None]:
     scan = functools.cache(manifest_scanner.scan_component_manifests)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(manifest_scanner, "scan_component_manifests", lambda *a, **k: list(scan()))
+        yield
+
+
+class _CompiledOnce(ScriptCache):
+    """A script cache that compiles each script text once per process, as a server's one
+    cache does; a script whose text has changed is compiled again."""
+
+    compiled: ClassVar[dict[tuple[str, bool, bytes], Any]] = {}
+
+    def get_bytecode(self, script_path: str) -> Any:
+        path = os.path.abspath(script_path)
+        key = (path, bool(st_config.get_option("runner.magicEnabled")), Path(path).read_bytes())
+        if (code := self.compiled.get(key)) is None:
+            code = self.compiled[key] = super().get_bytecode(path)
+        return code
+
+
+@pytest.fixture(scope="session", autouse=True)
+def scripts_compiled_once() -> Iterator[None]:
+    """Every AppTest run compiles app.py and its page from the text once per process.
+
+    NOTE: AppTest (Streamlit 1.67, ``app_test.py`` ``_run`` and ``local_script_runner.py``)
+    makes a new ``ScriptCache`` for every run, so each run parsed and compiled app.py and the
+    page again, with Streamlit's magic (about 10 ms a run, some 8 CPU-seconds of the suite). A
+    server keeps one cache for its life. Keyed by the script's text, so a changed script (a
+    test's own app written to a file) is compiled anew."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(app_test_module, "ScriptCache", _CompiledOnce)
+        patch.setattr(local_script_runner, "ScriptCache", _CompiledOnce)
         yield
 
 
