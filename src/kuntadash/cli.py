@@ -13,8 +13,10 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kuntadash.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
+from kuntadash.links import site_dir
 from kuntadash.store import (
     SnapshotError,
     check_target,
@@ -24,6 +26,10 @@ from kuntadash.store import (
 )
 from kuntadash.store.targets import log as store_log
 from kuntadash.terminal import echo
+
+if TYPE_CHECKING:
+    from kuntadash.report.site import SiteNote
+    from kuntadash.store import Snapshot
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -322,10 +328,20 @@ def _register_after_write() -> None:
     ``$KUNTADASH_SITE_DIR`` is set (off otherwise). Imports on the Data page run in a bounded
     child that never bakes; the page starts a separate build afterwards (kuntadash.ui.admin)."""
     from kuntadash.pipeline.finish import AFTER_WRITE
+
+    if _bake_after_write not in AFTER_WRITE:
+        AFTER_WRITE.append(_bake_after_write)
+
+
+def _bake_after_write(snapshot: Snapshot, folder: Path) -> SiteNote | None:
+    """:func:`kuntadash.report.site.after_write`, imported only when a site is configured: the
+    site's builder brings the brief's PDF and chart libraries (fpdf2, matplotlib), about 0.9
+    CPU-seconds at every command's start, and most commands never bake."""
+    if site_dir() is None:
+        return None
     from kuntadash.report.site import after_write
 
-    if after_write not in AFTER_WRITE:
-        AFTER_WRITE.append(after_write)
+    return after_write(snapshot, folder)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -51,3 +51,25 @@ def test_console_script_is_installed():
     )
     assert result.returncode == 0, result.stderr
     assert "308 municipalities" in result.stdout
+
+
+_WRITE_AND_LIST_HEAVY = """
+import sys
+from kuntadash.cli import main
+code = main(["data", "sample", "--out", OUT])
+print("EXIT", code, "HEAVY", sorted(m for m in ("fpdf", "matplotlib") if m in sys.modules))
+"""
+
+
+def test_a_command_that_bakes_no_site_imports_no_pdf_or_chart_library(tmp_path, monkeypatch):
+    """A written snapshot rebakes the static pages only where a site is configured; elsewhere
+    the command never loads the site's PDF and chart libraries (about 0.9 CPU-seconds at each
+    command's start)."""
+    monkeypatch.delenv("KUNTADASH_SITE_DIR", raising=False)
+    script = _WRITE_AND_LIST_HEAVY.replace("OUT", repr(str(tmp_path / "out")))
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "EXIT 0 HEAVY []" in result.stdout, result.stdout[-500:]
+    assert (tmp_path / "out" / "manifest.json").is_file()
