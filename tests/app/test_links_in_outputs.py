@@ -16,7 +16,7 @@ import functools
 import html
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +34,7 @@ from kuntadash.links import (
     served_page_url,
     shared_profile_url,
 )
+from kuntadash.report import brief as brief_layout
 from kuntadash.report import site
 from kuntadash.report.brief import brief_pdf
 from kuntadash.views.profile import ProfileView, build_profile_view, municipality_names
@@ -285,11 +286,22 @@ def test_a_municipality_left_out_of_the_build_is_shared_interactively(
 
 
 @pytest.fixture(scope="module")
-def brief_view(sample_snapshot) -> Callable[[str, str], ProfileView]:
+def brief_view(sample_snapshot) -> Iterator[Callable[[str, str], ProfileView]]:
     """The view ``build_brief(sample_snapshot, code, lang)`` lays out (the municipality's type
-    as its group, each indicator's latest common year), built once for every setting's brief:
-    the settings decide only the links."""
-    return functools.cache(lambda code, lang: build_profile_view(sample_snapshot, code, lang))
+    as its group, each indicator's latest common year), built once for every setting's brief,
+    and its charts drawn once for them too (a third of a brief's time): the settings decide
+    only the links."""
+    drawn: dict[int, tuple[ProfileView, object]] = {}
+    draw = brief_layout._charts
+
+    def charts(view: ProfileView) -> object:
+        if id(view) not in drawn:
+            drawn[id(view)] = (view, draw(view))  # the view kept, so its id stays its own
+        return drawn[id(view)][1]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(brief_layout, "_charts", charts)
+        yield functools.cache(lambda code, lang: build_profile_view(sample_snapshot, code, lang))
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
