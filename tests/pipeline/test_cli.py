@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 from kuntadash.cli import main
+from kuntadash.links import SITE_DIR_ENV
 from tests.conftest import SAMPLE_DIR
 
 
@@ -65,7 +66,7 @@ def test_a_command_that_bakes_no_site_imports_no_pdf_or_chart_library(tmp_path, 
     """A written snapshot rebakes the static pages only where a site is configured; elsewhere
     the command never loads the site's PDF and chart libraries (about 0.9 CPU-seconds at each
     command's start)."""
-    monkeypatch.delenv("KUNTADASH_SITE_DIR", raising=False)
+    monkeypatch.delenv(SITE_DIR_ENV, raising=False)
     script = _WRITE_AND_LIST_HEAVY.replace("OUT", repr(str(tmp_path / "out")))
     result = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=False
