@@ -1,7 +1,8 @@
 """Links, downloads, the brief and event mode in headless Chromium (issue 5).
 
-- A link copied from each page, opened in a NEW browser context (no cookies, no session), shows
-  the same view: same headings, same choices, same link.
+- A link copied from each page, opened in another reader's browser (``other_browser``: a
+  Chromium of its own, no cookies, no storage, no session of the first one), shows the same
+  view: same headings, same choices, same link.
 - A freshly started server answers a deep link (/event?...) as its very first request.
 - The CSV download holds exactly the rows of the table shown; the brief PDF downloads from the
   profile page and names the municipality.
@@ -10,8 +11,8 @@
 A page load costs a few CPU-seconds of Chromium, a fresh browser context more (its cache is
 empty): the pages that build a view, download or present are opened one by one in a context
 kept for the module (``page`` below: a new page, so a new session on the server, in a browser
-that has the app's scripts cached). The copied link is opened where the property says: in a new
-context every time.
+that has the app's scripts cached). The copied link is opened where the property says: in
+another browser, where each page leaves no cookies or storage behind for the next.
 """
 
 from __future__ import annotations
@@ -25,13 +26,20 @@ from urllib.parse import parse_qs, urlparse
 
 import pandas as pd
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 from pypdf import PdfReader
 
 from kuntadash.i18n import translate
 from kuntadash.store import read_snapshot
 from kuntadash.store.locations import BUNDLED_SAMPLE_DIR as SAMPLE_DIR
-from tests.browser.conftest import DESKTOP, download, run_streamlit, wait_ready, wait_rerun
+from tests.browser.conftest import (
+    DESKTOP,
+    download,
+    fresh_page,
+    run_streamlit,
+    wait_ready,
+    wait_rerun,
+)
 
 SAMPLE = read_snapshot(SAMPLE_DIR)
 LARGE_CITIES = int((SAMPLE.municipalities["municipality_type"] == "large_city").sum())
@@ -96,7 +104,7 @@ CASES = {
 
 @pytest.mark.parametrize("case", list(CASES))
 def test_a_link_copied_from_a_page_restores_the_view_in_a_new_browser(
-    page: Page, browser: Browser, app_url: str, case: str
+    page: Page, other_browser: BrowserContext, app_url: str, case: str
 ) -> None:
     label, choices = CASES[case]
     page.goto("/?lang=en")
@@ -120,8 +128,9 @@ def test_a_link_copied_from_a_page_restores_the_view_in_a_new_browser(
     assert seen["query"].get("kunta") == "049" and seen["query"].get("lang") == "en"
     copied = page.url
 
-    fresh, context = _open_fresh(browser, copied)
-    try:
+    with fresh_page(other_browser) as fresh:
+        fresh.goto(copied)
+        wait_ready(fresh)
         # The first run of a new session may still be drawing its lower widgets: poll a while.
         deadline = time.monotonic() + 30
         while (now := _view(fresh)) != seen and time.monotonic() < deadline:
@@ -129,8 +138,6 @@ def test_a_link_copied_from_a_page_restores_the_view_in_a_new_browser(
             wait_ready(fresh)
         assert now == seen
         expect(fresh.get_by_test_id("stException")).to_have_count(0)
-    finally:
-        context.close()
 
 
 def test_a_fresh_server_answers_a_deep_link_first(browser: Browser, tmp_path: Path) -> None:

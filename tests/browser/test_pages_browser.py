@@ -148,10 +148,9 @@ def check_download_buttons(page: Page, path: str, target: Path) -> int:
             expect(button).to_be_visible()
         clicked += 1
         # The PDF brief is built on the click: give a loaded machine time for it.
-        with page.expect_download(timeout=150_000) as info:
-            button.click()
-        saved = target / f"{path or 'overview'}-{i}-{info.value.suggested_filename}"
-        info.value.save_as(saved)
+        file = download(page, button, 150_000)
+        saved = target / f"{path or 'overview'}-{i}-{file.suggested_filename}"
+        file.save_as(saved)
         assert saved.stat().st_size > 0, f"empty download {saved.name} on /{path}"
         wait_ready(page)
     return clicked
