@@ -178,6 +178,21 @@ def download(page: Any, button: Any, timeout: float = 30_000) -> Any:
     raise AssertionError("unreachable")
 
 
+@contextlib.contextmanager
+def _reader_browser(
+    playwright: Any, launch_args: dict[str, Any], profile: Path, **options: Any
+) -> Iterator[Any]:
+    """A Chromium with a profile of its own on disk (``profile``), as a reader's browser is:
+    desktop-sized, downloads accepted; ``options`` go to Playwright (e.g. ``base_url``)."""
+    context = playwright.chromium.launch_persistent_context(
+        str(profile), **launch_args, viewport=DESKTOP, accept_downloads=True, **options
+    )
+    try:
+        yield context
+    finally:
+        context.close()
+
+
 @pytest.fixture(scope="session")
 def warm_context(
     playwright: Any,
@@ -192,18 +207,12 @@ def warm_context(
     On disk, as in a reader's browser, Chromium keeps the app's scripts in its cache *compiled*
     (V8's code cache) between loads; a context made with ``browser.new_context`` lives in
     memory and keeps no code cache, so each of its loads compiles Streamlit's, plotly's and
-    MapLibre's scripts again: about a quarter more CPU per load. Tests whose property is a new
-    browser (a link copied into another one) make one with ``browser.new_context``; several
-    visitors at once are several pages here, each a session of its own."""
-    context = playwright.chromium.launch_persistent_context(
-        str(tmp_path_factory.mktemp("reader-profile")),
-        **browser_type_launch_args,
-        base_url=app_url,
-        viewport=DESKTOP,
-        accept_downloads=True,
-    )
-    yield context
-    context.close()
+    MapLibre's scripts again: about a quarter more CPU per load. A link copied into another
+    browser opens in ``other_browser``; several visitors at once are several pages here, each a
+    session of its own."""
+    profile = tmp_path_factory.mktemp("reader-profile")
+    with _reader_browser(playwright, browser_type_launch_args, profile, base_url=app_url) as ctx:
+        yield ctx
 
 
 @pytest.fixture(scope="session")
@@ -219,14 +228,9 @@ def other_browser(
     only with the app's scripts cached (a browser that has been to the app before), which
     saves each load the compiling of Streamlit's and plotly's scripts a browser made for it
     does (about 1.8 CPU-s)."""
-    context = playwright.chromium.launch_persistent_context(
-        str(tmp_path_factory.mktemp("other-reader-profile")),
-        **browser_type_launch_args,
-        viewport=DESKTOP,
-        accept_downloads=True,
-    )
-    yield context
-    context.close()
+    profile = tmp_path_factory.mktemp("other-reader-profile")
+    with _reader_browser(playwright, browser_type_launch_args, profile) as context:
+        yield context
 
 
 @pytest.fixture
