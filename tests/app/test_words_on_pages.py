@@ -17,20 +17,15 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
-import yaml
 from google.protobuf.message import Message
 from streamlit.testing.v1 import AppTest
 
+from kuntadash.resources import read_resource_yaml
 from kuntadash.store.locations import DATA_DIR_ENV
 from tests.apptest import run_page
-from tests.conftest import OFFICIAL_DIR, REPO
+from tests.conftest import OFFICIAL_DIR
 
-CATALOGUE_IDS = [
-    str(entry["id"])
-    for entry in yaml.safe_load(
-        (REPO / "src" / "kuntadash" / "resources" / "indicators.yaml").read_text("utf-8")
-    )["indicators"]
-]
+CATALOGUE_IDS = [str(entry["id"]) for entry in read_resource_yaml("indicators.yaml")["indicators"]]
 INTERNAL_IDS = re.compile(
     r"\b(?:" + "|".join(re.escape(i) for i in CATALOGUE_IDS if "_" in i) + r")\b"
 )

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
+from kuntadash.resources import parse_yaml
 from tests import paths
 
 RESOURCES = paths.RESOURCES
@@ -88,8 +88,7 @@ SDG_TARGET = re.compile(r"^([1-9]|1[0-7])\.([1-9][0-9]?|[a-z])$")
 
 
 def _load(path: Path) -> Any:
-    with path.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    return parse_yaml(path.read_text(encoding="utf-8"))
 
 
 CATALOGUE: dict[str, Any] = _load(CATALOGUE_PATH)
@@ -269,7 +268,7 @@ def test_publisher_definition_is_complete(publisher: str) -> None:
 
 def test_every_publisher_is_used() -> None:
     """Every publisher defined is named by an indicator or by a bundled official file."""
-    official = yaml.safe_load((RESOURCES / "official_files.yaml").read_text(encoding="utf-8"))
+    official = _load(RESOURCES / "official_files.yaml")
     used = {entry["source"]["publisher"] for entry in INDICATORS}
     used |= {entry["publisher"] for entry in official["files"]}
     assert set(SOURCES) == used

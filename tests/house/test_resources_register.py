@@ -15,10 +15,10 @@ import math
 
 import pandas as pd
 import pytest
-import yaml
 
 from kuntadash.domain.population import population_history, population_in
 from kuntadash.pipeline.official import build_register
+from kuntadash.resources import parse_yaml
 from kuntadash.store import read_snapshot
 from tests import paths
 
@@ -74,8 +74,7 @@ def places() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def types_doc() -> dict:
-    with open(RESOURCES / "municipality_types_2025.yaml", encoding="utf-8") as f:
-        return yaml.safe_load(f)
+    return parse_yaml((RESOURCES / "municipality_types_2025.yaml").read_text(encoding="utf-8"))
 
 
 # ---------------------------------------------------------------- structure

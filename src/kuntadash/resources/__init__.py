@@ -47,8 +47,13 @@ def read_resource_text(name: str) -> str:
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+def parse_yaml(text: str) -> Any:
+    """A YAML document's data, by the safe loader (libyaml's where there is one)."""
+    return yaml.load(text, Loader=_SAFE_LOADER)
+
+
 def read_resource_yaml(name: str) -> Any:
-    return yaml.load(read_resource_text(name), Loader=_SAFE_LOADER)
+    return parse_yaml(read_resource_text(name))
 
 
 def read_resource_csv(name: str, code_columns: tuple[str, ...] = ()) -> pd.DataFrame:
