@@ -259,19 +259,59 @@ def official_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base
 
 
+# The tab each browser keeps between pages (``fresh_page``), by browser context.
+_SPARE_TABS: dict[Any, Any] = {}
+
+
 @contextlib.contextmanager
 def fresh_page(context: Any, viewport: dict[str, int] = DESKTOP) -> Iterator[Any]:
     """A page of its own (its own Streamlit session) in ``context`` at ``viewport``, with the
-    patient timeouts. Afterwards the storage of the origin it was on and the cookies are
-    cleared (Streamlit keeps, e.g., the sidebar's folded state in localStorage) and the page is
-    closed: the next page starts as in a fresh context, only with a warm cache."""
-    page = context.new_page()
+    patient timeouts. Afterwards the storage of the origin it was on is cleared (Streamlit
+    keeps, e.g., the sidebar's folded state in localStorage), the tab leaves for about:blank
+    (which ends the page's session on the server) and the cookies are cleared: the next page
+    starts as in a fresh context, only with a warm cache.
+
+    The tab itself is kept for the next page of the same browser, as a reader opens one link
+    after another in the tab they have: a new tab starts a renderer process of its own and
+    reads the app's compiled scripts back from the disk cache, which took about a third more
+    of Chromium's CPU per load than a load in a tab already open (docs/PERFORMANCE.md). A tab
+    that a test gave handlers of its own (``page.on``), or that could not leave its page, is
+    closed instead, as is one opened while the kept one was in use."""
+    page = _SPARE_TABS.pop(context, None)
+    if page is None or page.is_closed():
+        page = context.new_page()
     page.set_viewport_size(viewport)
     page.set_default_timeout(READY_TIMEOUT_MS)
+    handlers = _handlers(page)
     try:
         yield page
     finally:
-        with contextlib.suppress(Exception):  # a page that never left about:blank has none
-            page.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
-        context.clear_cookies()
-        page.close()
+        left = _leave(page, context)
+        if left and _handlers(page) == handlers and context not in _SPARE_TABS:
+            _SPARE_TABS[context] = page
+        else:
+            with contextlib.suppress(Exception):
+                page.close()
+
+
+def _handlers(page: Any) -> dict[str, int]:
+    """How many handlers the page has for each event (Playwright's own included)."""
+    events = page._impl_obj  # the event emitter behind Playwright's sync page
+    return {name: len(events.listeners(name)) for name in events.event_names()}
+
+
+def _leave(page: Any, context: Any) -> bool:
+    """Clear the storage of the origin ``page`` is on, take it to about:blank and clear the
+    browser's cookies; whether the tab got there (it can be kept)."""
+    if page.is_closed():
+        return False
+    with contextlib.suppress(Exception):  # a page that never left about:blank has none
+        page.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
+    try:
+        page.goto("about:blank")
+        page.mouse.move(0, 0)  # no pointer left where the last page had it
+        left = True
+    except Exception:  # a tab that cannot leave is closed instead
+        left = False
+    context.clear_cookies()
+    return left
