@@ -302,16 +302,15 @@ def _handlers(page: Any) -> dict[str, int]:
 
 def _leave(page: Any, context: Any) -> bool:
     """Clear the storage of the origin ``page`` is on, take it to about:blank and clear the
-    browser's cookies; whether the tab got there (it can be kept)."""
-    if page.is_closed():
-        return False
-    with contextlib.suppress(Exception):  # a page that never left about:blank has none
-        page.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
-    try:
-        page.goto("about:blank")
-        page.mouse.move(0, 0)  # no pointer left where the last page had it
-        left = True
-    except Exception:  # a tab that cannot leave is closed instead
-        left = False
+    browser's cookies (also when the test closed the page itself); whether the tab got there
+    (it can be kept)."""
+    left = False
+    if not page.is_closed():
+        with contextlib.suppress(Exception):  # a page that never left about:blank has none
+            page.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
+        with contextlib.suppress(Exception):  # a tab that cannot leave is closed instead
+            page.goto("about:blank")
+            page.mouse.move(0, 0)  # no pointer left where the last page had it
+            left = True
     context.clear_cookies()
     return left

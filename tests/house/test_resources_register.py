@@ -18,7 +18,7 @@ import pytest
 
 from kuntadash.domain.population import population_history, population_in
 from kuntadash.pipeline.official import build_register
-from kuntadash.resources import parse_yaml
+from kuntadash.resources import read_resource_yaml
 from kuntadash.store import read_snapshot
 from tests import paths
 
@@ -74,7 +74,7 @@ def places() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def types_doc() -> dict:
-    return parse_yaml((RESOURCES / "municipality_types_2025.yaml").read_text(encoding="utf-8"))
+    return read_resource_yaml("municipality_types_2025.yaml")
 
 
 # ---------------------------------------------------------------- structure
